@@ -1,0 +1,4 @@
+//! xspsim: the BroadWorks XSP/ADP/AS simulator.
+fn main() {
+    println!("xspsim");
+}

@@ -1,0 +1,4 @@
+//! xspctl command-line entry point.
+fn main() {
+    println!("xspctl");
+}
