@@ -1,0 +1,1 @@
+//! The bwcli driver: prompt state machine, output parsing, masked transcripts.

@@ -1,0 +1,1 @@
+//! Facts per product and release: versions, prompts, cipher registry and policy.

@@ -1,0 +1,6 @@
+//! xspctl: prepare BroadWorks XSP/ADP/AS servers for Webex for BroadWorks, keep them
+//! ready, and prove it. See `docs/architecture.md` for the data flow.
+pub mod bwcli;
+pub mod catalog;
+pub mod playbook;
+pub mod transport;

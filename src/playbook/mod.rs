@@ -1,0 +1,1 @@
+//! The desired state: playbook YAML, strict validation with located errors, secrets.

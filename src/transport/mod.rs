@@ -1,0 +1,1 @@
+//! SSH transport (ssh2): host-key checking, authentication, jump hosts, channels.
