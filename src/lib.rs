@@ -3,4 +3,5 @@
 pub mod bwcli;
 pub mod catalog;
 pub mod playbook;
+pub mod secret;
 pub mod transport;
