@@ -2,6 +2,11 @@
 //! ready, and prove it. See `docs/architecture.md` for the data flow.
 pub mod bwcli;
 pub mod catalog;
+pub mod desired;
+pub mod exit;
+pub mod fsutil;
+pub mod live;
+pub mod plan;
 pub mod playbook;
 pub mod secret;
 pub mod transport;

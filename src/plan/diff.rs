@@ -1,0 +1,270 @@
+//! diff(DesiredTree, LiveTree): the write operations that converge a host, and the
+//! tree as it will be after them.
+use crate::desired::{AttributeFact, Fact, TableFact};
+use crate::live::{LiveContext, LiveTree};
+use crate::plan::{Op, Verb};
+
+/// The operations that bring `live` to `facts`, in a safe order: in-place changes,
+/// then replacements, then additions, then removals (so a list never empties — an
+/// empty level would inherit a broader setting, even for a moment).
+pub fn diff(facts: &[Fact], live: &LiveTree) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for fact in facts {
+        match fact {
+            Fact::Table(t) => ops.extend(diff_table(t, live.get(&t.at))),
+            Fact::Attribute(a) => ops.extend(diff_attribute(a, live)),
+        }
+    }
+    ops
+}
+
+fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Option<Op> {
+    let at = Fact::Attribute(a.clone()).context_ref();
+    let current = live.get(&at).and_then(|c| c.attribute(&a.name));
+    if current == Some(a.value.as_str()) {
+        return None;
+    }
+    Some(Op {
+        context: a.context.clone(),
+        verb: Verb::Set,
+        args: vec![a.name.clone(), a.value.clone()],
+        before: current.map(str::to_string),
+        after: Some(a.value.clone()),
+        restart: a.restart,
+    })
+}
+
+fn diff_table(t: &TableFact, live: Option<&LiveContext>) -> Vec<Op> {
+    let key_len = t.key_len();
+    let current: Vec<Vec<String>> = live
+        .map(|c| c.rows_by(&t.columns))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| t.selects(r))
+        .collect();
+    let key = |r: &Vec<String>| r[..key_len.min(r.len())].to_vec();
+    let op = |verb: Verb,
+              cells: &[String],
+              before: Option<&Vec<String>>,
+              after: Option<&Vec<String>>| Op {
+        context: t.at.context.clone(),
+        verb,
+        args: t.at.args.iter().chain(cells).cloned().collect(),
+        before: before.map(|r| r.join(" ")),
+        after: after.map(|r| r.join(" ")),
+        restart: t.restart,
+    };
+
+    let (mut sets, mut replaces, mut adds, mut deletes) = (vec![], vec![], vec![], vec![]);
+    for want in &t.rows {
+        match current.iter().find(|have| key(have) == key(want)) {
+            Some(have) if have == want => {}
+            Some(have) if t.settable => sets.push(op(Verb::Set, want, Some(have), Some(want))),
+            Some(have) => {
+                replaces.push(op(Verb::Delete, &key(have), Some(have), None));
+                replaces.push(op(Verb::Add, want, None, Some(want)));
+            }
+            None => adds.push(op(Verb::Add, want, None, Some(want))),
+        }
+    }
+    for have in &current {
+        if !t.rows.iter().any(|want| key(want) == key(have)) {
+            deletes.push(op(Verb::Delete, &key(have), Some(have), None));
+        }
+    }
+    sets.into_iter()
+        .chain(replaces)
+        .chain(adds)
+        .chain(deletes)
+        .collect()
+}
+
+/// The tree as it will read once `facts` are applied to `live`.
+pub fn converged(facts: &[Fact], live: &LiveTree) -> LiveTree {
+    let mut tree = live.clone();
+    for fact in facts {
+        let at = fact.context_ref();
+        match fact {
+            Fact::Table(t) => {
+                let (headers, mut rows) = match tree.get(&at) {
+                    Some(LiveContext::Table { headers, rows }) => (headers.clone(), rows.clone()),
+                    _ => (t.columns.clone(), Vec::new()),
+                };
+                let project = LiveContext::Table {
+                    headers: headers.clone(),
+                    rows: rows.clone(),
+                };
+                let projected = project.rows_by(&t.columns);
+                let mut kept = Vec::new();
+                for (row, p) in rows.drain(..).zip(projected) {
+                    if !t.selects(&p) {
+                        kept.push(row);
+                    }
+                }
+                for want in &t.rows {
+                    kept.push(
+                        headers
+                            .iter()
+                            .map(|h| {
+                                t.columns
+                                    .iter()
+                                    .position(|c| c.eq_ignore_ascii_case(h))
+                                    .and_then(|i| want.get(i).cloned())
+                                    .unwrap_or_default()
+                            })
+                            .collect(),
+                    );
+                }
+                tree.contexts.insert(
+                    at,
+                    LiveContext::Table {
+                        headers,
+                        rows: kept,
+                    },
+                );
+            }
+            Fact::Attribute(a) => {
+                let mut pairs = match tree.get(&at) {
+                    Some(LiveContext::Attributes(p)) => p.clone(),
+                    _ => Vec::new(),
+                };
+                match pairs.iter_mut().find(|(n, _)| *n == a.name) {
+                    Some(pair) => pair.1 = a.value.clone(),
+                    None => pairs.push((a.name.clone(), a.value.clone())),
+                }
+                tree.contexts.insert(at, LiveContext::Attributes(pairs));
+            }
+        }
+    }
+    tree
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desired::ContextRef;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    fn protocols_fact(rows: &[&str]) -> TableFact {
+        TableFact {
+            at: ContextRef {
+                context: "/Interface/Http/HttpServer/SSLSettings/Protocols".into(),
+                args: s(&["10.0.0.1", "443"]),
+            },
+            columns: s(&["Protocol Name"]),
+            key_len: None,
+            select: vec![],
+            rows: rows.iter().map(|r| s(&[r])).collect(),
+            settable: false,
+            restart: true,
+        }
+    }
+
+    fn live_with(fact: &TableFact, headers: &[&str], rows: &[&[&str]]) -> LiveTree {
+        let mut t = LiveTree::default();
+        t.contexts.insert(
+            fact.at.clone(),
+            LiveContext::Table {
+                headers: s(headers),
+                rows: rows.iter().map(|r| s(r)).collect(),
+            },
+        );
+        t
+    }
+
+    #[test]
+    fn exact_set_adds_before_it_deletes() {
+        let f = protocols_fact(&["TLSv1.2"]);
+        let live = live_with(&f, &["Protocol Name"], &[&["TLSv1"], &["TLSv1.1"]]);
+        let ops = diff(&[Fact::Table(f.clone())], &live);
+        let lines: Vec<String> = ops.iter().map(Op::command_line).collect();
+        assert_eq!(
+            lines,
+            [
+                "add 10.0.0.1 443 TLSv1.2",
+                "delete 10.0.0.1 443 TLSv1",
+                "delete 10.0.0.1 443 TLSv1.1"
+            ]
+        );
+        let after = converged(&[Fact::Table(f.clone())], &live);
+        assert!(diff(&[Fact::Table(f)], &after).is_empty());
+    }
+
+    #[test]
+    fn converged_table_gives_no_ops_and_missing_context_is_empty() {
+        let f = protocols_fact(&["TLSv1.2"]);
+        let live = live_with(&f, &["Protocol Name"], &[&["TLSv1.2"]]);
+        assert!(diff(&[Fact::Table(f.clone())], &live).is_empty());
+        let ops = diff(&[Fact::Table(f)], &LiveTree::default());
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].verb, Verb::Add);
+    }
+
+    #[test]
+    fn keyed_rows_are_set_in_place_and_quoted() {
+        let f = TableFact {
+            at: ContextRef {
+                context: "/Maintenance/ContainerOptions".into(),
+                args: vec![],
+            },
+            columns: s(&["Container", "Name", "Value"]),
+            key_len: Some(2),
+            select: s(&["platform", "bw.apache.sslenabledprotocols"]),
+            rows: vec![s(&[
+                "platform",
+                "bw.apache.sslenabledprotocols",
+                "-ALL +TLSv1.2",
+            ])],
+            settable: true,
+            restart: true,
+        };
+        let live = live_with(
+            &f,
+            &["Container", "Name", "Value"],
+            &[
+                &["platform", "bw.apache.sslenabledprotocols", "+ALL"],
+                &["tomcat", "bw.other", "x"],
+            ],
+        );
+        let ops = diff(&[Fact::Table(f.clone())], &live);
+        assert_eq!(ops.len(), 1);
+        assert_eq!(
+            ops[0].command_line(),
+            "set platform bw.apache.sslenabledprotocols \"-ALL +TLSv1.2\""
+        );
+        assert_eq!(
+            ops[0].before.as_deref(),
+            Some("platform bw.apache.sslenabledprotocols +ALL")
+        );
+        let after = converged(&[Fact::Table(f.clone())], &live);
+        assert!(diff(&[Fact::Table(f.clone())], &after).is_empty());
+        // The unrelated option is kept.
+        assert_eq!(
+            after.get(&f.at).unwrap().rows_by(&s(&["Name"])),
+            vec![s(&["bw.other"]), s(&["bw.apache.sslenabledprotocols"])]
+        );
+    }
+
+    #[test]
+    fn attribute_differs_only_when_value_differs() {
+        let a = AttributeFact {
+            context: "/Interface/CTI".into(),
+            name: "securePort".into(),
+            value: "8012".into(),
+            restart: true,
+        };
+        let mut live = LiveTree::default();
+        live.contexts.insert(
+            Fact::Attribute(a.clone()).context_ref(),
+            LiveContext::Attributes(vec![("securePort".into(), "8013".into())]),
+        );
+        let ops = diff(&[Fact::Attribute(a.clone())], &live);
+        assert_eq!(ops[0].command_line(), "set securePort 8012");
+        assert_eq!(ops[0].before.as_deref(), Some("8013"));
+        let after = converged(&[Fact::Attribute(a.clone())], &live);
+        assert!(diff(&[Fact::Attribute(a)], &after).is_empty());
+    }
+}

@@ -1,0 +1,94 @@
+//! The plan file (`plan --out plan.json`): exactly what `apply --plan` will do.
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::plan::HostPlan;
+
+/// The plan-file format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A saved plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFile {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The xspctl version that wrote it.
+    pub xspctl_version: String,
+    /// SHA-256 of the playbook file the plan was made from.
+    pub playbook_sha256: String,
+    /// When it was made (RFC 3339, UTC).
+    pub created: String,
+    /// One plan per host.
+    pub hosts: Vec<HostPlan>,
+}
+
+/// Why a plan file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Not a plan file, or a damaged one.
+    #[error(
+        "{path}: not a valid xspctl plan file: {reason}\n  help: make a new one with `xspctl plan -f PLAYBOOK --out {path}`"
+    )]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl PlanFile {
+    /// Writes the plan atomically (temporary file, then rename).
+    pub fn save(&self, path: &Path) -> Result<(), PlanFileError> {
+        let io = |source| PlanFileError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let json = serde_json::to_vec_pretty(self).map_err(|e| io(e.into()))?;
+        crate::fsutil::write_atomic(path, &json).map_err(io)
+    }
+
+    /// Reads a plan and checks its format version.
+    pub fn load(path: &Path) -> Result<PlanFile, PlanFileError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| PlanFileError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let plan: PlanFile =
+            serde_json::from_slice(&bytes).map_err(|e| PlanFileError::Invalid {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
+        if plan.format_version != FORMAT_VERSION {
+            return Err(PlanFileError::Invalid {
+                path: shown,
+                reason: format!(
+                    "format version {} (this xspctl reads {FORMAT_VERSION})",
+                    plan.format_version
+                ),
+            });
+        }
+        Ok(plan)
+    }
+
+    /// The plan of one host, if the file has one.
+    pub fn host(&self, name: &str) -> Option<&HostPlan> {
+        self.hosts.iter().find(|h| h.host == name)
+    }
+}
+
+/// SHA-256 (hex) of a file's bytes.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    Ok(hex::encode(Sha256::digest(std::fs::read(path)?)))
+}

@@ -1,0 +1,112 @@
+//! Plans: the write operations per host, the values they replace, the effective
+//! values before and after, and the snapshot hash that guards against stale plans.
+pub mod diff;
+pub mod file;
+pub mod views;
+
+use serde::{Deserialize, Serialize};
+
+/// A bwcli write verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verb {
+    /// `add`
+    Add,
+    /// `delete`
+    Delete,
+    /// `set`
+    Set,
+}
+
+impl Verb {
+    /// The CLI word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verb::Add => "add",
+            Verb::Delete => "delete",
+            Verb::Set => "set",
+        }
+    }
+}
+
+/// One write command in one context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Op {
+    /// Absolute context path.
+    pub context: String,
+    /// The verb.
+    pub verb: Verb,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// The value replaced (for display and review).
+    pub before: Option<String>,
+    /// The value written.
+    pub after: Option<String>,
+    /// Whether BroadWorks must restart for it to take effect.
+    pub restart: bool,
+}
+
+impl Op {
+    /// The command as typed at the CLI, arguments quoted where needed.
+    pub fn command_line(&self) -> String {
+        std::iter::once(self.verb.word().to_string())
+            .chain(self.args.iter().map(|a| quote(a)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Quotes a CLI argument that holds white space, `;` or nothing.
+pub fn quote(arg: &str) -> String {
+    if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == ';') {
+        format!("\"{arg}\"")
+    } else {
+        arg.to_string()
+    }
+}
+
+/// An effective value before and after the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewChange {
+    /// The view's name.
+    pub name: String,
+    /// Effective values now, and the level they come from.
+    pub before: views::Effective,
+    /// Effective values once the plan is applied.
+    pub after: views::Effective,
+}
+
+/// The plan for one host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostPlan {
+    /// Host name (from the playbook).
+    pub host: String,
+    /// Farm name.
+    pub farm: String,
+    /// Hash of everything read from the host when the plan was made.
+    pub snapshot: String,
+    /// The write operations, in order.
+    pub ops: Vec<Op>,
+    /// Effective values that change.
+    pub views: Vec<ViewChange>,
+}
+
+impl HostPlan {
+    /// Whether any operation needs a restart to take effect.
+    pub fn restart_required(&self) -> bool {
+        self.ops.iter().any(|o| o.restart)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_only_where_needed() {
+        assert_eq!(quote("TLSv1.2"), "TLSv1.2");
+        assert_eq!(quote("-ALL +TLSv1.2"), "\"-ALL +TLSv1.2\"");
+        assert_eq!(quote("a;b"), "\"a;b\"");
+        assert_eq!(quote(""), "\"\"");
+    }
+}
