@@ -1,5 +1,6 @@
 //! xspctl: prepare BroadWorks XSP/ADP/AS servers for Webex for BroadWorks, keep them
 //! ready, and prove it. See `docs/architecture.md` for the data flow.
+pub mod apply;
 pub mod bwcli;
 pub mod catalog;
 pub mod desired;
@@ -9,4 +10,5 @@ pub mod live;
 pub mod plan;
 pub mod playbook;
 pub mod secret;
+pub mod store;
 pub mod transport;

@@ -1,0 +1,50 @@
+//! What the engine needs of a connected host, whatever carries it.
+use crate::desired::ContextRef;
+use crate::live::LiveContext;
+use crate::plan::Op;
+
+/// A failure talking to a host.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LinkError {
+    /// The host's CLI refused a command.
+    #[error("`{command}` in {context} failed: {message}")]
+    Cli {
+        /// The context.
+        context: String,
+        /// The command line (secrets masked).
+        command: String,
+        /// What the CLI answered.
+        message: String,
+    },
+    /// Another operator holds the host's lock.
+    #[error(
+        "host is locked by another xspctl run: {holder}\n  help: wait for it to finish; if that run is gone, remove the stale lock with `xspctl unlock -f PLAYBOOK --host HOST`"
+    )]
+    Locked {
+        /// Who holds it, as written in the lock.
+        holder: String,
+    },
+    /// Connection, timeout or protocol trouble (already operator-readable).
+    #[error("{0}")]
+    Transport(String),
+}
+
+/// What a write returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriteResult {
+    /// The CLI printed the restart warning.
+    pub restart_required: bool,
+}
+
+/// One connected host: reads, writes, the per-host lock, and restarts.
+pub trait HostLink {
+    /// Reads one context (`cd` there, `get` with its arguments, parse).
+    fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError>;
+    /// Runs one write operation.
+    fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError>;
+    /// Takes the host's lock for this run, atomically; [`LinkError::Locked`] if
+    /// another run holds it.
+    fn lock(&mut self, owner: &str) -> Result<(), LinkError>;
+    /// Releases the lock taken by [`HostLink::lock`].
+    fn unlock(&mut self) -> Result<(), LinkError>;
+}

@@ -1,0 +1,193 @@
+//! The local state directory (`.xspctl/` by default): backups, journals,
+//! transcripts and pending restarts. Nothing here ever holds a secret: backups and
+//! journals hold what the CLI shows (`********` for passwords), transcripts are
+//! masked where they are written.
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::desired::Fact;
+use crate::fsutil::{now_rfc3339, write_atomic};
+use crate::live::LiveTree;
+
+/// A backup of every context an apply touched, taken before the first write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Backup {
+    /// Backup id (also the file name): `<UTC time>-<run id>`.
+    pub id: String,
+    /// Host name.
+    pub host: String,
+    /// When it was taken.
+    pub created: String,
+    /// The touched contexts as they were, as facts: restoring them is an apply.
+    pub facts: Vec<Fact>,
+    /// The raw contexts as read.
+    pub live: LiveTree,
+}
+
+/// The state directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+/// Hosts whose applied changes still wait for a restart: host → since when.
+pub type PendingRestarts = BTreeMap<String, String>;
+
+impl Store {
+    /// A store rooted at `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Saves a backup; returns its path.
+    pub fn save_backup(&self, backup: &Backup) -> std::io::Result<PathBuf> {
+        let path = self.backup_path(&backup.host, &backup.id);
+        let json = serde_json::to_vec_pretty(backup)?;
+        write_atomic(&path, &json)?;
+        Ok(path)
+    }
+
+    /// Loads a backup by id, or the newest one of the host when `id` is None.
+    pub fn load_backup(&self, host: &str, id: Option<&str>) -> std::io::Result<Backup> {
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => self.backup_ids(host)?.pop().ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!(
+                        "no backup of host {host} in {}",
+                        self.root.join("backups").display()
+                    ),
+                )
+            })?,
+        };
+        let bytes = std::fs::read(self.backup_path(host, &id))?;
+        serde_json::from_slice(&bytes).map_err(std::io::Error::other)
+    }
+
+    /// The backup ids of a host, oldest first.
+    pub fn backup_ids(&self, host: &str) -> std::io::Result<Vec<String>> {
+        let dir = self.root.join("backups").join(host);
+        let mut ids: Vec<String> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()
+                        .and_then(|n| n.strip_suffix(".json"))
+                        .map(str::to_string)
+                })
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        ids.sort();
+        Ok(ids)
+    }
+
+    fn backup_path(&self, host: &str, id: &str) -> PathBuf {
+        self.root
+            .join("backups")
+            .join(host)
+            .join(format!("{id}.json"))
+    }
+
+    /// Opens (appending) the journal of a run.
+    pub fn journal(&self, run_id: &str) -> std::io::Result<Journal> {
+        let dir = self.root.join("journal");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{run_id}.jsonl"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        Ok(Journal {
+            path,
+            file: std::sync::Mutex::new(file),
+        })
+    }
+
+    /// Where a host's masked transcript of a run goes.
+    pub fn transcript_path(&self, run_id: &str, host: &str) -> PathBuf {
+        self.root
+            .join("transcripts")
+            .join(run_id)
+            .join(format!("{host}.log"))
+    }
+
+    /// The hosts with a pending restart.
+    pub fn pending_restarts(&self) -> PendingRestarts {
+        std::fs::read(self.root.join("pending-restarts.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Marks or clears a host's pending restart.
+    pub fn set_pending_restart(&self, host: &str, pending: bool) -> std::io::Result<()> {
+        let mut all = self.pending_restarts();
+        if pending {
+            all.entry(host.to_string()).or_insert_with(now_rfc3339);
+        } else {
+            all.remove(host);
+        }
+        write_atomic(
+            &self.root.join("pending-restarts.json"),
+            &serde_json::to_vec_pretty(&all)?,
+        )
+    }
+}
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// When.
+    pub time: String,
+    /// Which host.
+    pub host: String,
+    /// What happened: `lock`, `read`, `backup`, `write`, `write-failed`, `confirm`,
+    /// `rollback`, `restart`, `unlock`, ...
+    pub event: String,
+    /// Details (a command line, a backup id, an error); never a secret.
+    pub detail: String,
+}
+
+/// A run's journal: one JSON object per line, appended as steps happen.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: std::sync::Mutex<std::fs::File>,
+}
+
+impl Journal {
+    /// Appends one entry and flushes it.
+    pub fn record(&self, host: &str, event: &str, detail: impl Into<String>) {
+        let entry = JournalEntry {
+            time: now_rfc3339(),
+            host: host.to_string(),
+            event: event.to_string(),
+            detail: detail.into(),
+        };
+        if let Ok(mut line) = serde_json::to_vec(&entry) {
+            line.push(b'\n');
+            if let Ok(mut f) = self.file.lock() {
+                if let Err(e) = f.write_all(&line).and_then(|_| f.flush()) {
+                    tracing::warn!("journal {}: {e}", self.path.display());
+                }
+            }
+        }
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
