@@ -178,10 +178,12 @@ impl Journal {
         };
         if let Ok(mut line) = serde_json::to_vec(&entry) {
             line.push(b'\n');
-            if let Ok(mut f) = self.file.lock() {
-                if let Err(e) = f.write_all(&line).and_then(|_| f.flush()) {
-                    tracing::warn!("journal {}: {e}", self.path.display());
-                }
+            let written = match self.file.lock() {
+                Ok(mut f) => f.write_all(&line).and_then(|_| f.flush()),
+                Err(_) => Err(std::io::Error::other("journal lock poisoned")),
+            };
+            if let Err(e) = written {
+                tracing::warn!("journal {}: {e}", self.path.display());
             }
         }
     }

@@ -260,10 +260,11 @@ fn as_found(fact: &Fact, live: &LiveTree) -> Fact {
         }
         Fact::Attribute(a) => {
             let mut a = a.clone();
-            if let Some(LiveContext::Attributes(pairs)) = live.get(&fact.context_ref()) {
-                if let Some((_, v)) = pairs.iter().find(|(n, _)| *n == a.name) {
-                    a.value = v.clone();
-                }
+            if let Some(v) = live
+                .get(&fact.context_ref())
+                .and_then(|c| c.attribute(&a.name))
+            {
+                a.value = v.to_string();
             }
             Fact::Attribute(a)
         }
