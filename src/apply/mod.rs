@@ -4,7 +4,7 @@ pub mod link;
 
 use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
-use crate::live::{LiveContext, LiveTree};
+use crate::live::LiveTree;
 use crate::plan::diff::diff;
 use crate::plan::{HostPlan, Op};
 use crate::store::{Backup, Journal, Store};
