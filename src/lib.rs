@@ -12,3 +12,4 @@ pub mod playbook;
 pub mod secret;
 pub mod store;
 pub mod transport;
+pub mod verify;

@@ -1,0 +1,2 @@
+//! Verify: checks of the real result, each producing findings.
+pub mod probe;

@@ -1,0 +1,287 @@
+//! A real TLS handshake against an endpoint, offering exactly one protocol version
+//! and chosen suites, to learn what the server *accepts* — not what it is
+//! configured to accept.
+//!
+//! OpenSSL rather than rustls: the negative probes need legacy protocols and
+//! suites (TLS 1.0, CBC-SHA1, static RSA, DHE) that rustls does not implement.
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use openssl::ssl::{SslContext, SslMethod, SslVerifyMode, SslVersion};
+
+/// A protocol version to offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// TLS 1.0
+    Tls10,
+    /// TLS 1.1
+    Tls11,
+    /// TLS 1.2
+    Tls12,
+    /// TLS 1.3
+    Tls13,
+}
+
+impl Version {
+    /// The bwcli spelling (`TLSv1.2`).
+    pub fn bwcli_name(self) -> &'static str {
+        match self {
+            Version::Tls10 => "TLSv1",
+            Version::Tls11 => "TLSv1.1",
+            Version::Tls12 => "TLSv1.2",
+            Version::Tls13 => "TLSv1.3",
+        }
+    }
+
+    /// Parses the bwcli spelling.
+    pub fn from_bwcli(name: &str) -> Option<Version> {
+        [
+            Version::Tls10,
+            Version::Tls11,
+            Version::Tls12,
+            Version::Tls13,
+        ]
+        .into_iter()
+        .find(|v| v.bwcli_name() == name)
+    }
+
+    fn openssl(self) -> SslVersion {
+        match self {
+            Version::Tls10 => SslVersion::TLS1,
+            Version::Tls11 => SslVersion::TLS1_1,
+            Version::Tls12 => SslVersion::TLS1_2,
+            Version::Tls13 => SslVersion::TLS1_3,
+        }
+    }
+}
+
+/// What to offer.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    /// The only protocol version offered.
+    pub version: Version,
+    /// OpenSSL names of the suites offered (TLS 1.2 and older), or IANA names of
+    /// TLS 1.3 suites; `None` offers everything OpenSSL has.
+    pub suites: Option<Vec<String>>,
+}
+
+/// What the server agreed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Negotiated {
+    /// Protocol, bwcli spelling (`TLSv1.2`).
+    pub protocol: String,
+    /// Cipher suite, IANA name.
+    pub suite: String,
+    /// The certificates the server sent, leaf first (DER).
+    pub chain: Vec<Vec<u8>>,
+}
+
+/// Why a handshake did not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProbeError {
+    /// No TCP connection (refused, unreachable, timed out).
+    #[error("cannot connect to {target}: {reason}")]
+    Connect {
+        /// `address:port`.
+        target: String,
+        /// Why.
+        reason: String,
+    },
+    /// The TLS handshake failed: the server refused what was offered.
+    #[error("handshake refused: {0}")]
+    Refused(String),
+    /// The offer itself could not be built (a suite this OpenSSL lacks).
+    #[error("cannot offer this: {0}")]
+    Offer(String),
+}
+
+/// Connects to `address:port` and attempts one handshake, bounded by `timeout`.
+pub fn handshake(
+    address: &str,
+    port: u16,
+    offer: &Offer,
+    timeout: Duration,
+) -> Result<Negotiated, ProbeError> {
+    let target = format!("{address}:{port}");
+    let connect_err = |reason: String| ProbeError::Connect {
+        target: target.clone(),
+        reason,
+    };
+    let addr = (address, port)
+        .to_socket_addrs()
+        .map_err(|e| connect_err(e.to_string()))?
+        .next()
+        .ok_or_else(|| connect_err("no address".into()))?;
+    let stream =
+        TcpStream::connect_timeout(&addr, timeout).map_err(|e| connect_err(e.to_string()))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|_| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| connect_err(e.to_string()))?;
+
+    let ctx = context(offer).map_err(ProbeError::Offer)?;
+    let ssl = openssl::ssl::Ssl::new(&ctx).map_err(|e| ProbeError::Offer(e.to_string()))?;
+    let mut tls = ssl
+        .connect(stream)
+        .map_err(|e| ProbeError::Refused(describe(&e)))?;
+    let cipher = tls.ssl().current_cipher();
+    let negotiated = Negotiated {
+        protocol: tls.ssl().version_str().to_string(),
+        suite: cipher
+            .map(|c| c.standard_name().unwrap_or(c.name()).to_string())
+            .unwrap_or_default(),
+        chain: tls
+            .ssl()
+            .peer_cert_chain()
+            .map(|s| s.iter().filter_map(|c| c.to_der().ok()).collect())
+            .unwrap_or_default(),
+    };
+    let _ = tls.shutdown();
+    Ok(negotiated)
+}
+
+fn context(offer: &Offer) -> Result<SslContext, String> {
+    let e = |e: openssl::error::ErrorStack| e.to_string();
+    let mut b = SslContext::builder(SslMethod::tls_client()).map_err(e)?;
+    // Level 0: let the client offer TLS 1.0/1.1, SHA-1 and static RSA, so that a
+    // server that still accepts them is caught.
+    b.set_security_level(0);
+    let v = offer.version.openssl();
+    b.set_min_proto_version(Some(v)).map_err(e)?;
+    b.set_max_proto_version(Some(v)).map_err(e)?;
+    b.set_verify(SslVerifyMode::NONE);
+    match (&offer.suites, offer.version) {
+        (Some(s), Version::Tls13) => b.set_ciphersuites(&s.join(":")).map_err(e)?,
+        (Some(s), _) => b
+            .set_cipher_list(&format!("{}:@SECLEVEL=0", s.join(":")))
+            .map_err(e)?,
+        (None, Version::Tls13) => {}
+        (None, _) => b
+            .set_cipher_list("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
+            .map_err(e)?,
+    }
+    Ok(b.build())
+}
+
+fn describe<S>(e: &openssl::ssl::HandshakeError<S>) -> String {
+    match e {
+        openssl::ssl::HandshakeError::Failure(m) => m
+            .error()
+            .ssl_error()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| m.error().to_string()),
+        openssl::ssl::HandshakeError::SetupFailure(s) => s.to_string(),
+        openssl::ssl::HandshakeError::WouldBlock(_) => "timed out".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::Asn1Time;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::rsa::Rsa;
+    use openssl::ssl::{SslAcceptor, SslMethod};
+    use openssl::x509::{X509, X509NameBuilder};
+    use std::net::TcpListener;
+
+    /// A loopback TLS server that accepts TLS 1.2 with one suite, for `n` connections.
+    fn server(n: usize) -> u16 {
+        let rsa = Rsa::generate(2048).unwrap();
+        let key = PKey::from_rsa(rsa).unwrap();
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "probe.test").unwrap();
+        let name = name.build();
+        let mut cert = X509::builder().unwrap();
+        cert.set_version(2).unwrap();
+        cert.set_subject_name(&name).unwrap();
+        cert.set_issuer_name(&name).unwrap();
+        cert.set_pubkey(&key).unwrap();
+        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        cert.sign(&key, MessageDigest::sha256()).unwrap();
+        let cert = cert.build();
+        let mut acc = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+        acc.set_private_key(&key).unwrap();
+        acc.set_certificate(&cert).unwrap();
+        acc.set_security_level(0);
+        acc.set_min_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+        acc.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+        acc.set_cipher_list("ECDHE-RSA-AES256-GCM-SHA384").unwrap();
+        let acc = acc.build();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(n).flatten() {
+                stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                if let Ok(mut s) = acc.accept(stream) {
+                    let _ = s.shutdown();
+                }
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn accepted_and_refused_offers() {
+        let port = server(3);
+        let t = Duration::from_secs(5);
+        let ok = handshake(
+            "127.0.0.1",
+            port,
+            &Offer {
+                version: Version::Tls12,
+                suites: None,
+            },
+            t,
+        )
+        .unwrap();
+        assert_eq!(ok.protocol, "TLSv1.2");
+        assert_eq!(ok.suite, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+        assert_eq!(ok.chain.len(), 1);
+
+        let old = handshake(
+            "127.0.0.1",
+            port,
+            &Offer {
+                version: Version::Tls10,
+                suites: None,
+            },
+            t,
+        );
+        assert!(matches!(old, Err(ProbeError::Refused(_))), "{old:?}");
+
+        let weak = handshake(
+            "127.0.0.1",
+            port,
+            &Offer {
+                version: Version::Tls12,
+                suites: Some(vec!["AES128-SHA".into()]),
+            },
+            t,
+        );
+        assert!(matches!(weak, Err(ProbeError::Refused(_))), "{weak:?}");
+    }
+
+    #[test]
+    fn closed_port_is_a_connect_error() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let r = handshake(
+            "127.0.0.1",
+            port,
+            &Offer {
+                version: Version::Tls12,
+                suites: None,
+            },
+            Duration::from_secs(2),
+        );
+        assert!(matches!(r, Err(ProbeError::Connect { .. })), "{r:?}");
+    }
+}
