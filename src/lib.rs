@@ -3,12 +3,14 @@
 pub mod apply;
 pub mod bwcli;
 pub mod catalog;
+pub mod cli;
 pub mod desired;
 pub mod exit;
 pub mod fsutil;
 pub mod live;
 pub mod plan;
 pub mod playbook;
+pub mod report;
 pub mod secret;
 pub mod store;
 pub mod transport;

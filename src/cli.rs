@@ -1,0 +1,198 @@
+//! The command-line interface definition (clap). Completions and the man page are
+//! generated from it.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+/// Prepare BroadWorks XSP/ADP and Application Servers for Webex for BroadWorks, keep
+/// them ready, and prove it.
+#[derive(Debug, Parser)]
+#[command(name = "xspctl", version, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 ok / no changes, 1 error, 2 pending changes or findings.\n\
+Logs go to stderr (or --log-file), filtered with RUST_LOG (e.g. RUST_LOG=xspctl=debug).")]
+pub struct Cli {
+    /// Output format of the report.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Colour: auto (on a terminal), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColourChoice::Auto)]
+    pub color: ColourChoice,
+    /// Write logs to this file instead of stderr.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Where backups, journals and transcripts are kept.
+    #[arg(long, global = true, value_name = "DIR", default_value = ".xspctl")]
+    pub state_dir: PathBuf,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColourChoice {
+    /// Colour when writing to a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a playbook without touching any host.
+    #[command(after_help = "Example:\n  xspctl validate -f playbooks/lab.yaml")]
+    Validate(PlaybookArg),
+    /// Print the playbook JSON Schema (for editors).
+    #[command(after_help = "Example:\n  xspctl schema > docs/playbook.schema.json")]
+    Schema,
+    /// Read the hosts and show what apply would change.
+    #[command(
+        after_help = "Examples:\n  xspctl plan -f playbooks/lab.yaml\n  xspctl plan -f playbooks/prod.yaml --out plan.json --detailed-exitcode"
+    )]
+    Plan(PlanArgs),
+    /// Change the hosts to the desired state (backup first, rollback on failure).
+    #[command(
+        after_help = "Examples:\n  xspctl apply -f playbooks/prod.yaml --plan plan.json\n  xspctl apply -f playbooks/lab.yaml --yes --restart rolling"
+    )]
+    Apply(ApplyArgs),
+    /// Check the real result: configuration drift and TLS as negotiated.
+    #[command(after_help = "Example:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml")]
+    Verify(HostsArgs),
+    /// Restore a host from a backup taken by apply.
+    #[command(
+        after_help = "Examples:\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --yes\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --backup 2026-11-25T051929Z-r1 --yes"
+    )]
+    Rollback(RollbackArgs),
+    /// Remove a stale apply lock from a host.
+    #[command(after_help = "Example:\n  xspctl unlock -f playbooks/prod.yaml --host xsp1")]
+    Unlock(UnlockArgs),
+    /// Run the lab demo: simulated hosts on loopback, plan -> apply -> verify.
+    #[command(after_help = "Example:\n  xspctl lab")]
+    Lab(LabArgs),
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  xspctl completions bash > /etc/bash_completion.d/xspctl")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages.
+    #[command(after_help = "Example:\n  xspctl man --out-dir /usr/local/share/man/man1")]
+    Man {
+        /// Directory to write `xspctl.1` and one page per subcommand into.
+        #[arg(long, default_value = ".")]
+        out_dir: PathBuf,
+    },
+}
+
+/// The playbook to use.
+#[derive(Debug, Args)]
+pub struct PlaybookArg {
+    /// The playbook file.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// Which hosts, and how many at once.
+#[derive(Debug, Args)]
+pub struct HostsArgs {
+    /// The playbook.
+    #[command(flatten)]
+    pub playbook: PlaybookArg,
+    /// Only these hosts (repeatable); default: every host.
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+    /// Hosts worked on at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallel: u16,
+}
+
+/// `plan` options.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Hosts.
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// Write the exact plan here, for `apply --plan`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when there are changes (0: none, 1: error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// How restarts are handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RestartMode {
+    /// Report "restart required"; do not restart.
+    None,
+    /// Restart one host per farm at a time, waiting until it answers again.
+    Rolling,
+}
+
+/// `apply` options.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Hosts.
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// Apply exactly this reviewed plan; refused if a host changed since.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Apply without asking (needed without --plan when not on a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Restart hosts whose changes need it.
+    #[arg(long, value_enum, default_value_t = RestartMode::None)]
+    pub restart: RestartMode,
+    /// How long a restarted host may take to answer again, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub restart_timeout: u64,
+}
+
+/// `rollback` options.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The playbook (for the host's connection).
+    #[command(flatten)]
+    pub playbook: PlaybookArg,
+    /// The host.
+    #[arg(long)]
+    pub host: String,
+    /// The backup id (default: the newest backup of the host).
+    #[arg(long)]
+    pub backup: Option<String>,
+    /// Roll back without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `unlock` options.
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// The playbook (for the host's connection).
+    #[command(flatten)]
+    pub playbook: PlaybookArg,
+    /// The host.
+    #[arg(long)]
+    pub host: String,
+}
+
+/// `lab` options.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// The lab playbook.
+    #[arg(short = 'f', long = "file", default_value = "playbooks/lab.yaml")]
+    pub file: PathBuf,
+    /// Where the simulated hosts keep their state (default: `.lab/` next to the playbook's directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Keep the simulators running after the demo (Ctrl-C stops them).
+    #[arg(long)]
+    pub keep: bool,
+}

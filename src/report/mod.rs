@@ -1,0 +1,176 @@
+//! The result of a run (plan, apply, verify, rollback) and its renderings: text for
+//! people, JSON for programs, JUnit for CI.
+pub mod junit;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::exit::Outcome;
+use crate::plan::HostPlan;
+
+/// How a host ended in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HostStatus {
+    /// Already as desired (apply: zero writes; plan: no changes; verify: all checks pass).
+    Ok,
+    /// plan: changes are pending.
+    Changes,
+    /// apply: changes were made and confirmed.
+    Changed,
+    /// apply: changes were made and need a restart that was not done.
+    RestartRequired,
+    /// apply: failed and rolled back to the backup.
+    RolledBack,
+    /// verify: some checks failed.
+    Findings,
+    /// Refused before any write (stale plan, lock held, product/release mismatch).
+    Refused,
+    /// Failed (connection, CLI error, failed rollback).
+    Failed,
+}
+
+impl HostStatus {
+    /// The exit outcome this status contributes.
+    pub fn outcome(self) -> Outcome {
+        match self {
+            HostStatus::Ok | HostStatus::Changed => Outcome::Ok,
+            HostStatus::Changes | HostStatus::RestartRequired | HostStatus::Findings => {
+                Outcome::Pending
+            }
+            HostStatus::RolledBack | HostStatus::Refused | HostStatus::Failed => Outcome::Error,
+        }
+    }
+
+    /// The word shown to operators.
+    pub fn label(self) -> &'static str {
+        match self {
+            HostStatus::Ok => "ok",
+            HostStatus::Changes => "changes",
+            HostStatus::Changed => "changed",
+            HostStatus::RestartRequired => "restart required",
+            HostStatus::RolledBack => "rolled back",
+            HostStatus::Findings => "findings",
+            HostStatus::Refused => "refused",
+            HostStatus::Failed => "failed",
+        }
+    }
+}
+
+/// The verdict of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckStatus {
+    /// As expected.
+    Pass,
+    /// Not as expected.
+    Fail,
+    /// Configured but not yet in effect: a restart is pending.
+    Pending,
+    /// Could not be checked (the reason is in `observed`).
+    Skipped,
+}
+
+/// One check's result: a finding when it did not pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable id, e.g. `tls.refuses-protocol`.
+    pub id: String,
+    /// What was checked, e.g. `HTTP 10.0.0.1:443 TLSv1`.
+    pub subject: String,
+    /// The verdict.
+    pub status: CheckStatus,
+    /// What should be.
+    pub expected: String,
+    /// What is.
+    pub observed: String,
+    /// How to fix it (an exact CLI or action), when it did not pass.
+    pub fix: Option<String>,
+    /// The document the rule comes from.
+    pub source: Option<String>,
+}
+
+/// One host's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostResult {
+    /// Host name.
+    pub host: String,
+    /// Farm name.
+    pub farm: String,
+    /// How it ended.
+    pub status: HostStatus,
+    /// The plan (plan, and apply's view of what it did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<HostPlan>,
+    /// Write commands sent.
+    pub writes: usize,
+    /// Verify checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// What went wrong, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Notes for the operator (backup id, restart done, rollback result...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl HostResult {
+    /// A result with only a status and an error.
+    pub fn failed(host: &str, farm: &str, status: HostStatus, error: String) -> HostResult {
+        HostResult {
+            host: host.to_string(),
+            farm: farm.to_string(),
+            status,
+            plan: None,
+            writes: 0,
+            checks: Vec::new(),
+            error: Some(error),
+            notes: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+}
+
+/// The result of a whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// `plan`, `apply`, `verify`, `rollback`.
+    pub command: String,
+    /// This run's id (journal and transcripts are filed under it).
+    pub run_id: String,
+    /// One result per host, in playbook order.
+    pub hosts: Vec<HostResult>,
+}
+
+impl RunReport {
+    /// The exit outcome: the worst of the hosts'.
+    pub fn outcome(&self) -> Outcome {
+        self.hosts
+            .iter()
+            .map(|h| h.status.outcome())
+            .fold(Outcome::Ok, Outcome::worst)
+    }
+}
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable text (colour on a terminal).
+    Text,
+    /// One JSON document.
+    Json,
+    /// JUnit XML for CI.
+    Junit,
+}
+
+/// Renders a report in a format.
+pub fn render(report: &RunReport, format: Format, colour: bool) -> String {
+    match format {
+        Format::Text => text::render(report, colour),
+        Format::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+        Format::Junit => junit::render(report),
+    }
+}

@@ -1,0 +1,205 @@
+//! The text rendering: per host, the plan as a diff and the checks; then a summary
+//! table. Secrets never reach here (plans hold only what the CLI shows).
+use std::fmt::Write;
+
+use console::Style;
+
+use crate::plan::{HostPlan, Verb};
+use crate::report::{CheckStatus, HostResult, HostStatus, RunReport};
+
+struct Palette {
+    add: Style,
+    del: Style,
+    set: Style,
+    dim: Style,
+    bold: Style,
+}
+
+impl Palette {
+    fn new(colour: bool) -> Palette {
+        let s = |st: Style| st.force_styling(colour);
+        Palette {
+            add: s(Style::new().green()),
+            del: s(Style::new().red()),
+            set: s(Style::new().yellow()),
+            dim: s(Style::new().dim()),
+            bold: s(Style::new().bold()),
+        }
+    }
+
+    fn status(&self, status: HostStatus) -> Style {
+        match status.outcome() {
+            crate::exit::Outcome::Ok => self.add.clone(),
+            crate::exit::Outcome::Pending => self.set.clone(),
+            crate::exit::Outcome::Error => self.del.clone(),
+        }
+    }
+}
+
+/// Renders a run report as text.
+pub fn render(report: &RunReport, colour: bool) -> String {
+    let p = Palette::new(colour);
+    let mut out = String::new();
+    for host in &report.hosts {
+        host_block(&mut out, host, &p);
+    }
+    summary(&mut out, report, &p);
+    out
+}
+
+fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        p.bold.apply_to(&h.host),
+        p.dim.apply_to(format!("(farm {})", h.farm)),
+        p.status(h.status).apply_to(h.status.label())
+    );
+    if let Some(plan) = &h.plan {
+        plan_lines(out, plan, p);
+    }
+    for c in &h.checks {
+        let (mark, style) = match c.status {
+            CheckStatus::Pass => ("ok  ", &p.add),
+            CheckStatus::Fail => ("FAIL", &p.del),
+            CheckStatus::Pending => ("WAIT", &p.set),
+            CheckStatus::Skipped => ("skip", &p.dim),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {} {}: {}",
+            style.apply_to(mark),
+            p.dim.apply_to(&c.id),
+            c.subject,
+            c.observed
+        );
+        if c.status != CheckStatus::Pass {
+            let _ = writeln!(out, "       expected: {}", c.expected);
+            if let Some(fix) = &c.fix {
+                let _ = writeln!(out, "       fix: {fix}");
+            }
+            if let Some(src) = &c.source {
+                let _ = writeln!(out, "       source: {}", p.dim.apply_to(src));
+            }
+        }
+    }
+    if let Some(e) = &h.error {
+        for (i, line) in e.lines().enumerate() {
+            let lead = if i == 0 { "error: " } else { "       " };
+            let _ = writeln!(out, "  {}{line}", p.del.apply_to(lead));
+        }
+    }
+    for n in &h.notes {
+        let _ = writeln!(out, "  {}", p.dim.apply_to(n));
+    }
+    out.push('\n');
+}
+
+fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
+    let mut context = "";
+    for op in &plan.ops {
+        if op.context != context {
+            context = &op.context;
+            let _ = writeln!(out, "  {}>", op.context);
+        }
+        let (sign, style) = match op.verb {
+            Verb::Add => ("+", &p.add),
+            Verb::Delete => ("-", &p.del),
+            Verb::Set => ("~", &p.set),
+        };
+        let was = match (&op.verb, &op.before) {
+            (Verb::Set, Some(b)) => format!("  {}", p.dim.apply_to(format!("(was: {b})"))),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "    {} {}{was}",
+            style.apply_to(sign),
+            style.apply_to(op.command_line())
+        );
+    }
+    let changed: Vec<_> = plan.views.iter().filter(|v| v.before != v.after).collect();
+    if !changed.is_empty() {
+        let _ = writeln!(out, "  effective after apply:");
+        for v in changed {
+            let _ = writeln!(
+                out,
+                "    {}: {} {} -> {} {}",
+                v.name,
+                v.before.values.join(", "),
+                p.dim.apply_to(format!("({})", v.before.level)),
+                p.bold.apply_to(v.after.values.join(", ")),
+                p.dim.apply_to(format!("({})", v.after.level)),
+            );
+        }
+    }
+    if plan.restart_required() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.set
+                .apply_to("restart required for these changes to take effect")
+        );
+    }
+}
+
+fn summary(out: &mut String, report: &RunReport, p: &Palette) {
+    let rows: Vec<[String; 4]> = report
+        .hosts
+        .iter()
+        .map(|h| {
+            let failing = h
+                .checks
+                .iter()
+                .filter(|c| c.status != CheckStatus::Pass)
+                .count();
+            let detail = match report.command.as_str() {
+                "plan" => format!("{} changes", h.plan.as_ref().map_or(0, |p| p.ops.len())),
+                "verify" => format!("{failing} of {} checks not passing", h.checks.len()),
+                _ => format!("{} writes", h.writes),
+            };
+            [
+                h.host.clone(),
+                h.farm.clone(),
+                h.status.label().to_string(),
+                detail,
+            ]
+        })
+        .collect();
+    let headers = ["HOST", "FARM", "STATUS", "DETAIL"];
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].len())
+            .chain([headers[i].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w = [width(0), width(1), width(2)];
+    let _ = writeln!(
+        out,
+        "{}",
+        p.bold.apply_to(format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
+            headers[0],
+            headers[1],
+            headers[2],
+            headers[3],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
+        ))
+    );
+    for (r, h) in rows.iter().zip(&report.hosts) {
+        let status = format!("{:<w2$}", r[2], w2 = w[2]);
+        let _ = writeln!(
+            out,
+            "{:<w0$}  {:<w1$}  {}  {}",
+            r[0],
+            r[1],
+            p.status(h.status).apply_to(status),
+            r[3],
+            w0 = w[0],
+            w1 = w[1]
+        );
+    }
+}
