@@ -10,8 +10,10 @@ use crate::report::Format;
 /// them ready, and prove it.
 #[derive(Debug, Parser)]
 #[command(name = "xspctl", version, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 ok / no changes, 1 error, 2 pending changes or findings.\n\
-Logs go to stderr (or --log-file), filtered with RUST_LOG (e.g. RUST_LOG=xspctl=debug).")]
+#[command(
+    after_help = "Exit codes: 0 ok / no changes, 1 error, 2 pending changes or findings.\n\
+Logs go to stderr (or --log-file), filtered with RUST_LOG (e.g. RUST_LOG=xspctl=debug)."
+)]
 pub struct Cli {
     /// Output format of the report.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
@@ -61,7 +63,9 @@ pub enum Command {
     )]
     Apply(ApplyArgs),
     /// Check the real result: configuration drift and TLS as negotiated.
-    #[command(after_help = "Example:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml")]
+    #[command(
+        after_help = "Example:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml"
+    )]
     Verify(HostsArgs),
     /// Restore a host from a backup taken by apply.
     #[command(

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cli;
 pub mod desired;
 pub mod exit;
+pub mod fleet;
 pub mod fsutil;
 pub mod live;
 pub mod plan;
