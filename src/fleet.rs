@@ -80,13 +80,12 @@ where
         let done = done.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = semaphore.acquire_owned().await;
-            let result = tokio::task::spawn_blocking(move || {
+            tokio::task::spawn_blocking(move || {
                 let r = work(item, &progress);
                 progress.finish(&done(&r));
                 r
             })
-            .await;
-            result
+            .await
         }));
     }
     let mut results = Vec::with_capacity(tasks.len());
