@@ -4,6 +4,7 @@ pub mod apply;
 pub mod bwcli;
 pub mod catalog;
 pub mod cli;
+pub mod commands;
 pub mod desired;
 pub mod exit;
 pub mod fleet;

@@ -1,4 +1,23 @@
 //! xspctl command-line entry point.
-fn main() {
-    println!("xspctl");
+use std::process::ExitCode;
+
+use clap::Parser;
+use xspctl::cli::Cli;
+use xspctl::exit::Outcome;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors; every usage error exits 1 so
+            // that 2 keeps meaning "pending" (docs/exit-codes.md).
+            return if e.use_stderr() {
+                Outcome::Error.into()
+            } else {
+                Outcome::Ok.into()
+            };
+        }
+    };
+    xspctl::commands::run(cli).into()
 }
