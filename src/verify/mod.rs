@@ -1,2 +1,3 @@
 //! Verify: checks of the real result, each producing findings.
 pub mod probe;
+pub mod tls;
