@@ -148,7 +148,9 @@ impl Session {
         }
         let mut body = String::new();
         let end;
-        if let Some(Pending::Password(p)) = self.pending.take() {
+        if matches!(self.pending, Some(Pending::Password(_)))
+            && let Some(Pending::Password(p)) = self.pending.take()
+        {
             // The typed password was not echoed, nor its Enter.
             body.push('\n');
             // Commands chained behind a prompt answer it inline, so nothing is queued.
