@@ -3,7 +3,7 @@ mod bwcli_support;
 
 use std::time::Duration;
 
-use bwcli_support::{host, Cli};
+use bwcli_support::{Cli, host};
 use xspsim::host::{Faults, Product, Release, SessionEnd};
 
 #[test]
@@ -15,7 +15,10 @@ fn the_connection_drops_after_n_commands() {
         ..Faults::default()
     });
     let mut c = Cli::start(&h);
-    assert_eq!(c.run("cd /System/CommunicationUtility/DefaultSettings"), "XSP_CLI/System/CommunicationUtility/DefaultSettings> ");
+    assert_eq!(
+        c.run("cd /System/CommunicationUtility/DefaultSettings"),
+        "XSP_CLI/System/CommunicationUtility/DefaultSettings> "
+    );
     // The second command runs, but its reply never arrives.
     let r = c.reply("set userTransactionLimit 100");
     assert_eq!(r.end, SessionEnd::Drop);
@@ -23,9 +26,10 @@ fn the_connection_drops_after_n_commands() {
     assert_eq!(c.reply("get").end, SessionEnd::Exit, "the session is over");
     h.set_faults(Faults::default());
     let mut c = Cli::start(&h);
-    assert!(c
-        .run("cd /System/CommunicationUtility/DefaultSettings;get")
-        .starts_with("  userTransactionLimit = 100\n"));
+    assert!(
+        c.run("cd /System/CommunicationUtility/DefaultSettings;get")
+            .starts_with("  userTransactionLimit = 100\n")
+    );
     // Zero drops at once.
     h.set_faults(Faults {
         drop_after_commands: Some(0),
@@ -63,7 +67,9 @@ fn matching_commands_fail() {
     let p = "XSP_CLI/Interface/CTI> ";
     assert_eq!(
         c.run("cd /Interface/CTI;set portEnabled false;get"),
-        format!("Failed to write data to the configuration system\n  portEnabled = true\n  port = 8011\n  securePortEnabled = true\n  securePort = 8012\n{p}")
+        format!(
+            "Failed to write data to the configuration system\n  portEnabled = true\n  port = 8011\n  securePortEnabled = true\n  securePort = 8012\n{p}"
+        )
     );
     h.set_faults(Faults {
         fail_pattern: Some("get".into()),
@@ -79,7 +85,10 @@ fn matching_commands_fail() {
     };
     assert!(bad.validate().is_err());
     h.set_faults(bad);
-    assert!(c.out("get", p).starts_with("  portEnabled = true\n"), "an invalid pattern is ignored");
+    assert!(
+        c.out("get", p).starts_with("  portEnabled = true\n"),
+        "an invalid pattern is ignored"
+    );
 }
 
 #[test]
@@ -103,7 +112,12 @@ fn long_output_pages_with_more() {
     assert!(r.output.ends_with("--More--"));
     let r = c.reply("q");
     assert!(!c.session.awaiting_key());
-    assert!(r.output.ends_with("5 entries found.\nXSP_CLI/Maintenance/ManagedObjects> "), "{:?}", r.output);
+    assert!(
+        r.output
+            .ends_with("5 entries found.\nXSP_CLI/Maintenance/ManagedObjects> "),
+        "{:?}",
+        r.output
+    );
     // Short outputs do not page.
     assert_eq!(c.run("cd /"), "XSP_CLI> ");
 }

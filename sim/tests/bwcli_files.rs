@@ -2,7 +2,7 @@
 //! importKeys, install application, FCM key files.
 mod bwcli_support;
 
-use bwcli_support::{host, put, Cli, TestPki};
+use bwcli_support::{Cli, TestPki, host, put};
 use xspsim::host::{Product, Release};
 
 #[test]
@@ -17,8 +17,14 @@ fn update_trust_reads_a_pem_and_shows_alias_owner_issuer() {
     let mut c = Cli::start(&h);
     let p = "XSP_CLI/Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts> ";
     c.run("cd /Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts");
-    assert_eq!(c.out("updateTrust webexroot /tmp/broadcloudroot.txt", p), "...Done\n");
-    assert_eq!(c.out("updateTrust webexissuing /tmp/broadcloudissuing.txt", p), "...Done\n");
+    assert_eq!(
+        c.out("updateTrust webexroot /tmp/broadcloudroot.txt", p),
+        "...Done\n"
+    );
+    assert_eq!(
+        c.out("updateTrust webexissuing /tmp/broadcloudissuing.txt", p),
+        "...Done\n"
+    );
     assert_eq!(
         c.out("get", p),
         "         Alias            Owner                     Issuer\n\
@@ -58,15 +64,27 @@ fn r21_chain_depth_limits_the_trusted_chain() {
     put(&h, "/tmp/CombinedCertChain.txt", chain.as_bytes());
     let mut c = Cli::start(&h);
     let p = "XSP_CLI/Interface/Http/ClientAuthentication> ";
-    assert_eq!(c.run("cd /Interface/Http/ClientAuthentication;get"), format!("  chainDepth = 2\n{p}"));
+    assert_eq!(
+        c.run("cd /Interface/Http/ClientAuthentication;get"),
+        format!("  chainDepth = 2\n{p}")
+    );
     let p = "XSP_CLI/Interface/Http/ClientAuthentication/Trusts> ";
     c.run("cd Trusts");
-    assert_eq!(c.out("updateTrust webex /tmp/CombinedCertChain.txt", p), "...Done\n");
+    assert_eq!(
+        c.out("updateTrust webex /tmp/CombinedCertChain.txt", p),
+        "...Done\n"
+    );
     assert!(c.out("get", p).ends_with("\n2 entries found.\n"));
     c.run("cd ..;set chainDepth 3;cd Trusts");
-    assert_eq!(c.out("updateTrust webex /tmp/CombinedCertChain.txt", p), "...Done\n");
+    assert_eq!(
+        c.out("updateTrust webex /tmp/CombinedCertChain.txt", p),
+        "...Done\n"
+    );
     let out = c.out("get", p);
-    assert!(out.contains("  webex_3           Test Root CA  Test Root CA[self-signed]\n"), "{out}");
+    assert!(
+        out.contains("  webex_3           Test Root CA  Test Root CA[self-signed]\n"),
+        "{out}"
+    );
     assert!(out.ends_with("\n3 entries found.\n"));
 }
 
@@ -85,11 +103,15 @@ fn exported_keys_import_on_another_host() {
         ca.out("exportKeys", p),
         "Keys exported to /var/broadworks/tmp/authService.keys\n...Done\n"
     );
-    let exported = std::fs::read(a.fs_root().join(keys.trim_start_matches('/'))).expect("keys file");
+    let exported =
+        std::fs::read(a.fs_root().join(keys.trim_start_matches('/'))).expect("keys file");
     assert!(String::from_utf8_lossy(&exported).starts_with("-----BEGIN PRIVATE KEY-----"));
     // Exporting again gives the same keys.
     ca.run("exportKeys");
-    assert_eq!(std::fs::read(a.fs_root().join(keys.trim_start_matches('/'))).expect("keys"), exported);
+    assert_eq!(
+        std::fs::read(a.fs_root().join(keys.trim_start_matches('/'))).expect("keys"),
+        exported
+    );
     // Copy to the other XSP and import there; its export is then identical.
     put(&b, keys, &exported);
     let mut cb = Cli::start(&b);
@@ -103,8 +125,14 @@ fn exported_keys_import_on_another_host() {
     assert_eq!(cb.out(&format!("importKeys {keys}"), p), "...Done\n");
     std::fs::remove_file(b.fs_root().join(keys.trim_start_matches('/'))).expect("remove");
     cb.run("exportKeys");
-    assert_eq!(std::fs::read(b.fs_root().join(keys.trim_start_matches('/'))).expect("keys"), exported);
-    let sums = (a.exec(&format!("sha256sum {keys}")), b.exec(&format!("sha256sum {keys}")));
+    assert_eq!(
+        std::fs::read(b.fs_root().join(keys.trim_start_matches('/'))).expect("keys"),
+        exported
+    );
+    let sums = (
+        a.exec(&format!("sha256sum {keys}")),
+        b.exec(&format!("sha256sum {keys}")),
+    );
     assert_eq!(sums.0.stdout, sums.1.stdout);
     // The exported key never shows in the CLI.
     assert!(!cb.run("help").contains("PRIVATE KEY"));
@@ -136,20 +164,26 @@ fn install_activate_deploy_an_unmanaged_application() {
         "[CLIError] Command activate: Mandatory parameter missing\n<contextPath>, String {1 to 256 characters}\n"
     );
     assert_eq!(
-        c.out("activate application BWCallSettingsWeb 1.7.5 /com.broadsoft.xsi-actions", p),
+        c.out(
+            "activate application BWCallSettingsWeb 1.7.5 /com.broadsoft.xsi-actions",
+            p
+        ),
         "[Error] Command activate: context path /com.broadsoft.xsi-actions is used by Xsi-Actions\n"
     );
     assert_eq!(
-        c.out("activate application BWCallSettingsWeb 1.7.5 /callsettings", p),
+        c.out(
+            "activate application BWCallSettingsWeb 1.7.5 /callsettings",
+            p
+        ),
         "BroadWorks SW Manager activating BWCallSettingsWeb 1.7.5...\n...Done\n"
     );
     assert_eq!(
         c.out("deploy application /callsettings", p),
         "BroadWorks SW Manager deploying /callsettings...\n...Done\n"
     );
-    assert!(c
-        .out("get", p)
-        .contains("      BWCallSettingsWeb         1.7.5               /callsettings   Deployed\n"));
+    assert!(c.out("get", p).contains(
+        "      BWCallSettingsWeb         1.7.5               /callsettings   Deployed\n"
+    ));
     let g = "XSP_CLI/Applications/BWCallSettingsWeb_1.7.5/General> ";
     assert_eq!(c.run("cd /Applications/BWCallSettingsWeb_1.7.5/General"), g);
     assert_eq!(
@@ -191,17 +225,27 @@ fn fcm_key_files_are_stored_as_secrets() {
     // guide B §7.4a step 6: `add <project id> <path/to/key/file>`, get shows ********.
     let dir = tempfile::tempdir().expect("tempdir");
     let h = host(dir.path(), "nps1", Product::Xsp, Release::R22);
-    put(&h, "/tmp/service-account.json", br#"{"private_key": "-----BEGIN PRIVATE KEY-----secret"}"#);
+    put(
+        &h,
+        "/tmp/service-account.json",
+        br#"{"private_key": "-----BEGIN PRIVATE KEY-----secret"}"#,
+    );
     let mut c = Cli::start(&h);
     c.run("cd /Maintenance/ManagedObjects;activate application NotificationPushServer 22.0_1.1123");
     let p = "XSP_CLI/Applications/NotificationPushServer/FCM/Projects> ";
     c.run("cd /Applications/NotificationPushServer/FCM/Projects");
-    assert_eq!(c.out("add my_project /tmp/service-account.json", p), "...Done\n");
+    assert_eq!(
+        c.out("add my_project /tmp/service-account.json", p),
+        "...Done\n"
+    );
     assert_eq!(
         c.out("get", p),
         "  Project ID  Accountkey\n========================\n  my_project    ********\n\n1 entry found.\n"
     );
-    assert_eq!(c.out("detail my_project", p), "  projectId = my_project\n  accountKey = ********\n");
+    assert_eq!(
+        c.out("detail my_project", p),
+        "  projectId = my_project\n  accountKey = ********\n"
+    );
     let p = "XSP_CLI/Applications/NotificationPushServer/FCM/Applications> ";
     c.run("cd ../Applications");
     assert_eq!(c.out("add my_app projectId my_project", p), "...Done\n");

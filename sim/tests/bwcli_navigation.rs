@@ -1,7 +1,7 @@
 //! Navigation grammar (bwcli-behavior §2): prefixes, chaining, cd forms.
 mod bwcli_support;
 
-use bwcli_support::{host, Cli};
+use bwcli_support::{Cli, host};
 use xspsim::host::{Product, Release};
 
 #[test]
@@ -12,7 +12,10 @@ fn levels_by_case_insensitive_prefix_with_canonical_prompts() {
     assert_eq!(c.run("sys"), "XSP_CLI/System> ");
     assert_eq!(c.run("SSLCOMMON"), "XSP_CLI/System/SSLCommonSettings> ");
     assert_eq!(c.run("jsse"), "XSP_CLI/System/SSLCommonSettings/JSSE> ");
-    assert_eq!(c.run("Pro"), "XSP_CLI/System/SSLCommonSettings/JSSE/Protocols> ");
+    assert_eq!(
+        c.run("Pro"),
+        "XSP_CLI/System/SSLCommonSettings/JSSE/Protocols> "
+    );
     // Exact names win over prefixes; unknown names are invalid.
     assert_eq!(c.run("cd /;int"), "XSP_CLI/Interface> ");
     assert_eq!(c.out("nosuch", "XSP_CLI/Interface> "), "Invalid command\n");
@@ -54,7 +57,9 @@ fn chaining_with_semicolons_as_automation_does() {
     let mut c = Cli::start(&h);
     let p = "AS_CLI/System/PushNotification/AllowedApplications> ";
     assert_eq!(
-        c.run("cd /System/PushNotification/AllowedApplications;add com.cisco.squared \"Webex; iOS\""),
+        c.run(
+            "cd /System/PushNotification/AllowedApplications;add com.cisco.squared \"Webex; iOS\""
+        ),
         format!("...Done\n{p}")
     );
     assert_eq!(
@@ -70,7 +75,10 @@ fn confirmation_answered_later_in_a_chain_and_refused() {
     let mut c = Cli::start(&h);
     let p = "XSP_CLI/Monitoring/Alarm/AlarmsTable> ";
     c.run("cd /Monitoring/Alarm/AlarmsTable");
-    assert_eq!(c.run("clearAll;n;list").matches("entries found.").count(), 1);
+    assert_eq!(
+        c.run("clearAll;n;list").matches("entries found.").count(),
+        1
+    );
     assert_eq!(c.run("clearAll"), "Please confirm (Yes, Y, No, N): ");
     assert_eq!(c.run("y"), format!("...Done\n{p}"));
 }
@@ -81,12 +89,27 @@ fn cd_forms() {
     let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);
     let mut c = Cli::start(&h);
     assert_eq!(c.run("cd /Interface/Http"), "XSP_CLI/Interface/Http> ");
-    assert_eq!(c.run("cd HttpServer/SSLSettings"), "XSP_CLI/Interface/Http/HttpServer/SSLSettings> ");
-    assert_eq!(c.run("cd Protocols"), "XSP_CLI/Interface/Http/HttpServer/SSLSettings/Protocols> ");
-    assert_eq!(c.run("cd .."), "XSP_CLI/Interface/Http/HttpServer/SSLSettings> ");
-    assert_eq!(c.run("cd ../../SSLCommonSettings/Ciphers"), "XSP_CLI/Interface/Http/SSLCommonSettings/Ciphers> ");
+    assert_eq!(
+        c.run("cd HttpServer/SSLSettings"),
+        "XSP_CLI/Interface/Http/HttpServer/SSLSettings> "
+    );
+    assert_eq!(
+        c.run("cd Protocols"),
+        "XSP_CLI/Interface/Http/HttpServer/SSLSettings/Protocols> "
+    );
+    assert_eq!(
+        c.run("cd .."),
+        "XSP_CLI/Interface/Http/HttpServer/SSLSettings> "
+    );
+    assert_eq!(
+        c.run("cd ../../SSLCommonSettings/Ciphers"),
+        "XSP_CLI/Interface/Http/SSLCommonSettings/Ciphers> "
+    );
     assert_eq!(c.run("cd /"), "XSP_CLI> ");
-    assert_eq!(c.run("cd /int/cti/sslset/cert"), "XSP_CLI/Interface/CTI/SSLSettings/Certificates> ");
+    assert_eq!(
+        c.run("cd /int/cti/sslset/cert"),
+        "XSP_CLI/Interface/CTI/SSLSettings/Certificates> "
+    );
     assert_eq!(c.run("cd"), "XSP_CLI> ");
     assert_eq!(
         c.out("cd /Interface/Nope", "XSP_CLI> "),
@@ -125,11 +148,16 @@ fn the_guides_spellings_of_authentication_service() {
         "[Error] Command cd: no level \"AuthService\" at /Applications\n"
     );
     assert_eq!(
-        c.run("cd /Applications/AuthenticationService/IdentityProviders/Cisco/Federation/ClusterMap"),
+        c.run(
+            "cd /Applications/AuthenticationService/IdentityProviders/Cisco/Federation/ClusterMap"
+        ),
         "XSP_CLI/Applications/AuthenticationService/IdentityProviders/Cisco/Federation/ClusterMap> "
     );
     // `Get` with a capital (guide B §2.2 step 7) is the same verb.
-    assert!(c.run("Get").starts_with("  Cluster  Identity Provider URL\n"));
+    assert!(
+        c.run("Get")
+            .starts_with("  Cluster  Identity Provider URL\n")
+    );
 }
 
 #[test]

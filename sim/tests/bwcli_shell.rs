@@ -4,7 +4,7 @@ mod bwcli_support;
 use std::net::{IpAddr, TcpListener};
 use std::sync::Arc;
 
-use bwcli_support::{host, put, Cli};
+use bwcli_support::{Cli, host, put};
 use xspsim::host::{ExecOutput, Product, Release};
 
 fn ok(stdout: &str) -> ExecOutput {
@@ -22,12 +22,22 @@ fn bwshowver_in_the_as_and_xsp_form() {
     // C-ADMIN's R24 AS output, with this host's patch count.
     assert_eq!(
         h.exec("bwshowver"),
-        ok("AS version Rel_24.0_1.944\n\nBuilt  Sat Jun  6 00:26:50 EDT 2020\n- BASE revision 909962\n- AS revision 909962\n\nPatching Info:\n  Active Patches: 1\n")
+        ok(
+            "AS version Rel_24.0_1.944\n\nBuilt  Sat Jun  6 00:26:50 EDT 2020\n- BASE revision 909962\n- AS revision 909962\n\nPatching Info:\n  Active Patches: 1\n"
+        )
     );
     let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);
     let out = h.exec("/usr/local/broadworks/bw_base/bin/bwshowver");
-    assert!(out.stdout.starts_with("XSP version Rel_22.0_1.1123\n\nBuilt  "), "{}", out.stdout);
-    assert!(out.stdout.ends_with("\n- XSP revision 761403\n\nPatching Info:\n  Active Patches: 17\n"));
+    assert!(
+        out.stdout
+            .starts_with("XSP version Rel_22.0_1.1123\n\nBuilt  "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .ends_with("\n- XSP revision 761403\n\nPatching Info:\n  Active Patches: 17\n")
+    );
 }
 
 #[test]
@@ -36,14 +46,17 @@ fn bwshowver_in_the_adp_form_lists_active_applications() {
     let h = host(dir.path(), "adp1", Product::Adp, Release::Adp);
     assert_eq!(
         h.exec("bwshowver"),
-        ok("ADP version Rel_2022.11_1.273\n\nApplications Info:\n- OpenClientServer version 2022.11_1.273\n- OCIOverSoap version 2022.11_1.273 context path /webservice\n- Xsi-Actions version 2022.11_1.273 context path /com.broadsoft.xsi-actions\n- Xsi-Events version 2022.11_1.273 context path /com.broadsoft.xsi-events\n")
+        ok(
+            "ADP version Rel_2022.11_1.273\n\nApplications Info:\n- OpenClientServer version 2022.11_1.273\n- OCIOverSoap version 2022.11_1.273 context path /webservice\n- Xsi-Actions version 2022.11_1.273 context path /com.broadsoft.xsi-actions\n- Xsi-Events version 2022.11_1.273 context path /com.broadsoft.xsi-events\n"
+        )
     );
     let mut c = Cli::start(&h);
     c.run("cd /Maintenance/ManagedObjects;activate application AuthenticationService 2022.11_1.273 /authService");
-    assert!(h
-        .exec("bwshowver")
-        .stdout
-        .ends_with("- AuthenticationService version 2022.11_1.273 context path /authService\n"));
+    assert!(
+        h.exec("bwshowver")
+            .stdout
+            .ends_with("- AuthenticationService version 2022.11_1.273 context path /authService\n")
+    );
 }
 
 #[test]
@@ -62,7 +75,10 @@ fn list_patch_shows_the_installed_patches() {
                     AP.xsp.23.0.1075.ap374677       Active\n\
                     \n\
                     listPatch command successfully executed.\n";
-    assert_eq!(h.exec("/usr/local/broadworks/patchtool/sbin/listPatch.pl"), ok(expected));
+    assert_eq!(
+        h.exec("/usr/local/broadworks/patchtool/sbin/listPatch.pl"),
+        ok(expected)
+    );
     assert_eq!(h.exec("listPatch.pl"), ok(expected));
     // A required patch of guide B §2.2 step 2 is missing on a fresh host.
     assert!(!expected.contains("ap376509"));
@@ -84,9 +100,15 @@ fn hostname_and_healthmon() {
     assert!(lines[3].starts_with("   Date and time         : "));
     assert!(lines[3].ends_with(&format!(" GMT {}", &lines[3][lines[3].len() - 4..])));
     assert_eq!(lines[4], "   Report severity       : NOTIFICATION");
-    assert_eq!(lines[5], "   Server type           : ApplicationDeliveryPlatform");
+    assert_eq!(
+        lines[5],
+        "   Server type           : ApplicationDeliveryPlatform"
+    );
     assert_eq!(lines[6], "   Server state          : Unlock");
-    assert_eq!(&lines[7..], [rule, "", "No abnormal condition detected.", "", rule]);
+    assert_eq!(
+        &lines[7..],
+        [rule, "", "No abnormal condition detected.", "", rule]
+    );
     h.exec("stopbw");
     let out = h.exec("healthmon");
     assert!(out.stdout.contains("   Report severity       : CRITICAL\n"));
@@ -120,20 +142,33 @@ fn nc_connects_to_loopback_only() {
         out,
         ExecOutput {
             stdout: String::new(),
-            stderr: "nc: connect to 192.0.2.10 port 443 (tcp) failed: Network is unreachable\n".into(),
+            stderr: "nc: connect to 192.0.2.10 port 443 (tcp) failed: Network is unreachable\n"
+                .into(),
             status: 1
         }
     );
     // Names: /etc/hosts of the host, then the plugged resolver.
-    assert_eq!(h.exec(&format!("nc -z xsp1.lab.xspctl.test {open}")).status, 0);
+    assert_eq!(
+        h.exec(&format!("nc -z xsp1.lab.xspctl.test {open}")).status,
+        0
+    );
     assert_eq!(h.exec(&format!("nc -z localhost {open}")).status, 0);
     let out = h.exec("nc -z -v idbroker.webex.com 443");
     assert_eq!(
         out.stderr,
         "nc: getaddrinfo for host \"idbroker.webex.com\" port 443: Name or service not known\n"
     );
-    put(&h, "/etc/hosts", format!("127.0.0.1 provisioning.example.com\n").as_bytes());
-    assert_eq!(h.exec(&format!("nc -z provisioning.example.com {open}")).status, 0);
+    put(
+        &h,
+        "/etc/hosts",
+        b"127.0.0.1 provisioning.example.com
+",
+    );
+    assert_eq!(
+        h.exec(&format!("nc -z provisioning.example.com {open}"))
+            .status,
+        0
+    );
     h.set_resolver(Arc::new(|name: &str| {
         (name == "idbroker.webex.com").then(|| IpAddr::from([198, 51, 100, 7]))
     }));

@@ -2,7 +2,7 @@
 //! `SimHost`s) on one host directory, atomic writes.
 mod bwcli_support;
 
-use bwcli_support::{host, spec, Cli};
+use bwcli_support::{Cli, host, spec};
 use xspsim::host::{Endpoint, Faults, Product, Release, SimHost, TlsProtocol};
 
 #[test]
@@ -27,7 +27,10 @@ fn the_configuration_survives_reopening() {
     assert_eq!(http.protocols.len(), 3);
     assert_eq!(http.cert_chain_pem, cert_before, "the certificate is kept");
     h.exec("restartbw");
-    assert_eq!(h.tls_settings(Endpoint::Http).expect("http").protocols, [TlsProtocol::Tls12]);
+    assert_eq!(
+        h.tls_settings(Endpoint::Http).expect("http").protocols,
+        [TlsProtocol::Tls12]
+    );
 }
 
 #[test]
@@ -58,8 +61,12 @@ fn open_existing_uses_the_saved_spec() {
 fn create_refuses_an_existing_host() {
     let dir = tempfile::tempdir().expect("tempdir");
     SimHost::create(dir.path(), spec("as1", Product::As, Release::R24)).expect("create");
-    let err = SimHost::create(dir.path(), spec("as1", Product::As, Release::R24)).expect_err("exists");
-    assert!(err.to_string().contains("a host state exists already"), "{err}");
+    let err =
+        SimHost::create(dir.path(), spec("as1", Product::As, Release::R24)).expect_err("exists");
+    assert!(
+        err.to_string().contains("a host state exists already"),
+        "{err}"
+    );
     assert!(SimHost::open(dir.path(), spec("../x", Product::As, Release::R24)).is_err());
 }
 
@@ -73,9 +80,10 @@ fn hosts_sharing_a_directory_see_each_others_changes() {
     let mut cb = Cli::start(&b);
     let g = b.generation();
     ca.run("cd /Interface/CTI/SSLCommonSettings/Protocols;add TLSv1.2");
-    assert!(cb
-        .run("cd /Interface/CTI/SSLCommonSettings/Protocols;get")
-        .contains("        TLSv1.2\n"));
+    assert!(
+        cb.run("cd /Interface/CTI/SSLCommonSettings/Protocols;get")
+            .contains("        TLSv1.2\n")
+    );
     cb.run("add TLSv1.1");
     assert_eq!(b.generation(), g);
     a.exec("restartbw");
@@ -98,7 +106,10 @@ fn concurrent_writers_on_one_directory_lose_no_update() {
                 let mut c = Cli::start(&h);
                 c.run("cd /System/ClientIdentity");
                 for i in 0..15 {
-                    assert!(c.run(&format!("add {tag}{i}.example.com")).starts_with("...Done\n"));
+                    assert!(
+                        c.run(&format!("add {tag}{i}.example.com"))
+                            .starts_with("...Done\n")
+                    );
                 }
             })
         })
@@ -108,7 +119,10 @@ fn concurrent_writers_on_one_directory_lose_no_update() {
     }
     let h = SimHost::open_existing(&dir.path().join("as1")).expect("reader");
     let mut c = Cli::start(&h);
-    assert!(c.run("cd /System/ClientIdentity;get").contains("\n30 entries found.\n"));
+    assert!(
+        c.run("cd /System/ClientIdentity;get")
+            .contains("\n30 entries found.\n")
+    );
 }
 
 #[test]
@@ -117,7 +131,9 @@ fn writes_are_atomic_and_leave_no_temporary_files() {
     let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);
     let mut c = Cli::start(&h);
     for n in 1..=20 {
-        c.run(&format!("cd /System/CommunicationUtility/DefaultSettings;set userTransactionLimit {n}"));
+        c.run(&format!(
+            "cd /System/CommunicationUtility/DefaultSettings;set userTransactionLimit {n}"
+        ));
     }
     let mut names: Vec<String> = std::fs::read_dir(dir.path().join("xsp1"))
         .expect("read dir")
@@ -137,7 +153,13 @@ fn writes_are_atomic_and_leave_no_temporary_files() {
 fn a_fresh_host_file_system_has_the_usual_directories() {
     let dir = tempfile::tempdir().expect("tempdir");
     let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);
-    for d in ["tmp", "var/broadworks/tmp", "var/broadworks/patches", "home/bwadmin", "bw/install"] {
+    for d in [
+        "tmp",
+        "var/broadworks/tmp",
+        "var/broadworks/patches",
+        "home/bwadmin",
+        "bw/install",
+    ] {
         assert!(h.fs_root().join(d).is_dir(), "{d}");
     }
     let hosts = std::fs::read_to_string(h.fs_root().join("etc/hosts")).expect("hosts");

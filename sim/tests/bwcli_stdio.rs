@@ -9,7 +9,9 @@ use xspsim::stdio;
 
 fn banner(prompt: &str) -> String {
     let rule = "=".repeat(70);
-    format!("{rule}\nBroadWorks Command Line Interface\n  Type HELP for more information\n{rule}\n\n{prompt}")
+    format!(
+        "{rule}\nBroadWorks Command Line Interface\n  Type HELP for more information\n{rule}\n\n{prompt}"
+    )
 }
 
 #[test]
@@ -60,10 +62,16 @@ fn shell_commands_write_stdout_stderr_and_return_the_status() {
     let dir = tempfile::tempdir().expect("tempdir");
     let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(stdio::exec(&h, "hostname -f", &mut out, &mut err).expect("exec"), 0);
+    assert_eq!(
+        stdio::exec(&h, "hostname -f", &mut out, &mut err).expect("exec"),
+        0
+    );
     assert_eq!(out, b"xsp1.lab.xspctl.test\n");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(stdio::exec(&h, "bwcli2", &mut out, &mut err).expect("exec"), 127);
+    assert_eq!(
+        stdio::exec(&h, "bwcli2", &mut out, &mut err).expect("exec"),
+        127
+    );
     assert_eq!(err, b"bash: bwcli2: command not found\n");
     assert!(out.is_empty());
 }

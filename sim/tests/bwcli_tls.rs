@@ -2,7 +2,7 @@
 //! the levels of docs/decisions.md D1, the defaults D2, R21 container options D4.
 mod bwcli_support;
 
-use bwcli_support::{host, put, Cli, TestPki};
+use bwcli_support::{Cli, TestPki, host, put};
 use xspsim::host::{Endpoint, Product, Release, TlsProtocol};
 use xspsim::pki;
 
@@ -27,7 +27,12 @@ const D2_PROTOCOLS: [TlsProtocol; 3] = [TlsProtocol::Tls10, TlsProtocol::Tls11, 
 fn a_fresh_host_serves_the_provider_defaults_with_self_signed_certificates() {
     let dir = tempfile::tempdir().expect("tempdir");
     for release in [Release::R21Sp1, Release::R22, Release::R24] {
-        let h = host(dir.path(), &format!("x{release:?}").to_lowercase(), Product::Xsp, release);
+        let h = host(
+            dir.path(),
+            &format!("x{release:?}").to_lowercase(),
+            Product::Xsp,
+            release,
+        );
         for (endpoint, port) in [(Endpoint::Http, 8443), (Endpoint::Cti, 8012)] {
             let s = h.tls_settings(endpoint).expect("serving");
             assert_eq!(s.address.to_string(), "127.0.0.1");
@@ -66,26 +71,42 @@ fn a_change_that_needs_a_restart_is_served_only_after_restartbw() {
     c.run("add 127.0.0.1 8443 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
     let before = h.tls_settings(Endpoint::Http).expect("serving");
     assert_eq!(before.protocols, D2_PROTOCOLS);
-    assert_eq!(h.generation(), g0, "the running configuration did not change");
+    assert_eq!(
+        h.generation(),
+        g0,
+        "the running configuration did not change"
+    );
     let out = h.exec("restartbw");
     assert_eq!(out.status, 0);
     let after = h.tls_settings(Endpoint::Http).expect("serving");
     assert_eq!(after.protocols, [TlsProtocol::Tls12]);
     assert_eq!(
         after.ciphers,
-        ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
+        [
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
+        ]
     );
     assert!(h.generation() > g0);
     // The CTI endpoint keeps its own (default) settings.
-    assert_eq!(h.tls_settings(Endpoint::Cti).expect("cti").protocols, D2_PROTOCOLS);
+    assert_eq!(
+        h.tls_settings(Endpoint::Cti).expect("cti").protocols,
+        D2_PROTOCOLS
+    );
     // bwrestart and stopbw+startbw are restarts too.
     c.run("cd /Interface/Http/HttpServer/SSLSettings/Protocols;add 127.0.0.1 8443 TLSv1.1");
     assert_eq!(h.exec("bwrestart").status, 0);
-    assert_eq!(h.tls_settings(Endpoint::Http).expect("serving").protocols, [TlsProtocol::Tls11, TlsProtocol::Tls12]);
+    assert_eq!(
+        h.tls_settings(Endpoint::Http).expect("serving").protocols,
+        [TlsProtocol::Tls11, TlsProtocol::Tls12]
+    );
     c.run("delete 127.0.0.1 8443 TLSv1.1");
     h.exec("stopbw");
     h.exec("startbw");
-    assert_eq!(h.tls_settings(Endpoint::Http).expect("serving").protocols, [TlsProtocol::Tls12]);
+    assert_eq!(
+        h.tls_settings(Endpoint::Http).expect("serving").protocols,
+        [TlsProtocol::Tls12]
+    );
 }
 
 #[test]
@@ -94,13 +115,19 @@ fn stopped_broadworks_serves_nothing() {
     let h = host(dir.path(), "xsp1", Product::Xsp, Release::R23);
     let g0 = h.generation();
     let out = h.exec("stopbw");
-    assert_eq!(out.stdout, "Stopping BroadWorks...\nBroadWorks has been stopped.\n");
+    assert_eq!(
+        out.stdout,
+        "Stopping BroadWorks...\nBroadWorks has been stopped.\n"
+    );
     assert!(h.tls_settings(Endpoint::Http).is_none());
     assert!(h.tls_settings(Endpoint::Cti).is_none());
     let g1 = h.generation();
     assert!(g1 > g0);
     assert_eq!(h.exec("stopbw").stdout, "BroadWorks is not running.\n");
-    assert_eq!(h.exec("startbw").stdout, "Starting BroadWorks...\nBroadWorks has been started.\n");
+    assert_eq!(
+        h.exec("startbw").stdout,
+        "Starting BroadWorks...\nBroadWorks has been started.\n"
+    );
     assert!(h.tls_settings(Endpoint::Http).is_some());
     assert!(h.generation() > g1);
     assert_eq!(h.exec("startbw").stdout, "BroadWorks is already running.\n");
@@ -116,21 +143,47 @@ fn the_most_specific_level_with_entries_wins() {
         h.tls_settings(e).expect("serving").ciphers
     };
     c.run("cd /System/SSLCommonSettings/JSSE/Ciphers;add TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
-    assert_eq!(ciphers(&h, Endpoint::Http), ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"]);
-    assert_eq!(ciphers(&h, Endpoint::Cti), ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"]);
+    assert_eq!(
+        ciphers(&h, Endpoint::Http),
+        ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"]
+    );
+    assert_eq!(
+        ciphers(&h, Endpoint::Cti),
+        ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"]
+    );
     c.run("cd /System/SSLCommonSettings/OpenSSL/Ciphers;add TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
-    assert_eq!(ciphers(&h, Endpoint::Http), ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]);
+    assert_eq!(
+        ciphers(&h, Endpoint::Http),
+        ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]
+    );
     c.run("cd /Interface/CTI/SSLCommonSettings/Ciphers;add TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-    assert_eq!(ciphers(&h, Endpoint::Cti), ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]);
-    assert_eq!(ciphers(&h, Endpoint::Http), ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]);
+    assert_eq!(
+        ciphers(&h, Endpoint::Cti),
+        ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+    );
+    assert_eq!(
+        ciphers(&h, Endpoint::Http),
+        ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]
+    );
     c.run("cd /Interface/CTI/SSLSettings/Ciphers;add 127.0.0.1 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-    assert_eq!(ciphers(&h, Endpoint::Cti), ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]);
+    assert_eq!(
+        ciphers(&h, Endpoint::Cti),
+        ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]
+    );
     // An entry for another interface does not count for this one.
-    c.run("cd /Interface/Http/HttpServer/SSLSettings/Ciphers;add 10.9.9.9 443 TLS_AES_128_GCM_SHA256");
-    assert_eq!(ciphers(&h, Endpoint::Http), ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]);
+    c.run(
+        "cd /Interface/Http/HttpServer/SSLSettings/Ciphers;add 10.9.9.9 443 TLS_AES_128_GCM_SHA256",
+    );
+    assert_eq!(
+        ciphers(&h, Endpoint::Http),
+        ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]
+    );
     // Emptying the specific level falls back to the next one.
     c.run("cd /Interface/CTI/SSLSettings/Ciphers;delete 127.0.0.1 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-    assert_eq!(ciphers(&h, Endpoint::Cti), ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]);
+    assert_eq!(
+        ciphers(&h, Endpoint::Cti),
+        ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+    );
 }
 
 #[test]
@@ -141,15 +194,33 @@ fn r21_takes_tls_lists_from_container_options() {
     let p = "XSP_CLI/Maintenance/ContainerOptions> ";
     c.run("cd /Maintenance/ContainerOptions");
     let warn = "*** Warning: BroadWorks needs to be restarted for the changes to take effect ***\n...Done\n";
-    assert_eq!(c.out("add platform bw.apache.sslenabledprotocols \"-ALL +TLSv1.2\"", p), warn);
+    assert_eq!(
+        c.out(
+            "add platform bw.apache.sslenabledprotocols \"-ALL +TLSv1.2\"",
+            p
+        ),
+        warn
+    );
     assert_eq!(
         c.out("add platform bw.apache.sslciphersuite TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", p),
         warn
     );
-    assert_eq!(c.out("add tomcat bw.cti.sslenabledprotocols TLSv1.1,TLSv1.2", p), warn);
-    assert_eq!(c.out("add tomcat bw.cti.enabledciphers TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", p), warn);
     assert_eq!(
-        c.out("add tomcat bw.cti.enabledciphers TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", p),
+        c.out("add tomcat bw.cti.sslenabledprotocols TLSv1.1,TLSv1.2", p),
+        warn
+    );
+    assert_eq!(
+        c.out(
+            "add tomcat bw.cti.enabledciphers TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            p
+        ),
+        warn
+    );
+    assert_eq!(
+        c.out(
+            "add tomcat bw.cti.enabledciphers TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            p
+        ),
         "entry is already present in list\n"
     );
     assert_eq!(
@@ -158,11 +229,17 @@ fn r21_takes_tls_lists_from_container_options() {
         "options without a TLS list take any value"
     );
     assert_eq!(
-        c.out("set tomcat bw.cti.enabledciphers ECDHE-RSA-AES128-GCM-SHA256", p),
+        c.out(
+            "set tomcat bw.cti.enabledciphers ECDHE-RSA-AES128-GCM-SHA256",
+            p
+        ),
         "[CLIError] Command set: Invalid value \"ECDHE-RSA-AES128-GCM-SHA256\" for value: this is an OpenSSL cipher name; the CLI takes IANA cipher suite names (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)\n"
     );
     assert_eq!(
-        c.out("set platform bw.apache.sslenabledprotocols \"-ALL +TLSv1.3\"", p),
+        c.out(
+            "set platform bw.apache.sslenabledprotocols \"-ALL +TLSv1.3\"",
+            p
+        ),
         "[CLIError] Command set: Invalid value \"-ALL +TLSv1.3\" for value: expected Apache SSLProtocol syntax such as \"-ALL +TLSv1.2\" with protocols TLSv1, TLSv1.1, TLSv1.2\n"
     );
     assert_eq!(
@@ -177,26 +254,41 @@ fn r21_takes_tls_lists_from_container_options() {
          \n5 entries found.\n"
             .replace("{}", &"=".repeat(119))
     );
-    assert_eq!(h.tls_settings(Endpoint::Http).expect("http").protocols, D2_PROTOCOLS);
+    assert_eq!(
+        h.tls_settings(Endpoint::Http).expect("http").protocols,
+        D2_PROTOCOLS
+    );
     h.exec("restartbw");
     let http = h.tls_settings(Endpoint::Http).expect("http");
     assert_eq!(http.protocols, [TlsProtocol::Tls12]);
     assert_eq!(
         http.ciphers,
-        ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+        [
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+        ]
     );
     let cti = h.tls_settings(Endpoint::Cti).expect("cti");
     assert_eq!(cti.protocols, [TlsProtocol::Tls11, TlsProtocol::Tls12]);
     assert_eq!(cti.ciphers, ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]);
     // D5: `set <container> <name> <value>` changes a value; delete removes it.
-    assert_eq!(c.out("set platform bw.apache.sslenabledprotocols \"-ALL +TLSv1.1 +TLSv1.2\"", p), warn);
+    assert_eq!(
+        c.out(
+            "set platform bw.apache.sslenabledprotocols \"-ALL +TLSv1.1 +TLSv1.2\"",
+            p
+        ),
+        warn
+    );
     assert_eq!(c.out("delete tomcat bw.cti.enabledciphers", p), warn);
     h.exec("restartbw");
     assert_eq!(
         h.tls_settings(Endpoint::Http).expect("http").protocols,
         [TlsProtocol::Tls11, TlsProtocol::Tls12]
     );
-    assert_eq!(h.tls_settings(Endpoint::Cti).expect("cti").ciphers, D2_CIPHERS);
+    assert_eq!(
+        h.tls_settings(Endpoint::Cti).expect("cti").ciphers,
+        D2_CIPHERS
+    );
 }
 
 #[test]
@@ -207,17 +299,29 @@ fn tls13_exists_on_r24_and_adp_only() {
         (Product::Xsp, Release::R24, true),
         (Product::Adp, Release::Adp, true),
     ] {
-        let h = host(dir.path(), &format!("h{release:?}").to_lowercase(), product, release);
+        let h = host(
+            dir.path(),
+            &format!("h{release:?}").to_lowercase(),
+            product,
+            release,
+        );
         let mut c = Cli::start(&h);
         let out = c.run("cd /Interface/Http/SSLCommonSettings/Protocols;add TLSv1.3;add TLSv1.2");
-        assert_eq!(out.contains("Invalid value \"TLSv1.3\""), !ok, "{release:?}: {out}");
+        assert_eq!(
+            out.contains("Invalid value \"TLSv1.3\""),
+            !ok,
+            "{release:?}: {out}"
+        );
         h.exec("restartbw");
         let expected: &[TlsProtocol] = if ok {
             &[TlsProtocol::Tls12, TlsProtocol::Tls13]
         } else {
             &[TlsProtocol::Tls12]
         };
-        assert_eq!(h.tls_settings(Endpoint::Http).expect("http").protocols, expected);
+        assert_eq!(
+            h.tls_settings(Endpoint::Http).expect("http").protocols,
+            expected
+        );
     }
 }
 
@@ -239,11 +343,19 @@ fn the_cti_secure_port_and_client_authentication() {
     let g = h.generation();
     let p = "XSP_CLI/Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts> ";
     c.run("cd /Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts");
-    assert_eq!(c.out("updateTrust webexroot /tmp/broadcloudroot.txt", p), "...Done\n");
+    assert_eq!(
+        c.out("updateTrust webexroot /tmp/broadcloudroot.txt", p),
+        "...Done\n"
+    );
     assert!(h.generation() > g);
     let cti = h.tls_settings(Endpoint::Cti).expect("cti");
-    assert_eq!(cti.trust_anchors_pem, [pki.root_pem.clone()]);
-    assert!(h.tls_settings(Endpoint::Http).expect("http").trust_anchors_pem.is_empty());
+    assert_eq!(cti.trust_anchors_pem, std::slice::from_ref(&pki.root_pem));
+    assert!(
+        h.tls_settings(Endpoint::Http)
+            .expect("http")
+            .trust_anchors_pem
+            .is_empty()
+    );
     // The secure port disabled: the CTI endpoint stops serving after a restart.
     c.run("cd /Interface/CTI;set securePortEnabled false");
     assert!(h.tls_settings(Endpoint::Cti).is_some());
@@ -269,35 +381,64 @@ fn http_client_authentication_per_interface_or_web_application() {
     );
     c.run("set 127.0.0.1 8443 AuthenticationService clientAuthReq true");
     h.exec("restartbw");
-    assert!(h.tls_settings(Endpoint::Http).expect("http").client_auth_required);
+    assert!(
+        h.tls_settings(Endpoint::Http)
+            .expect("http")
+            .client_auth_required
+    );
     c.run("set 127.0.0.1 8443 AuthenticationService clientAuthReq false");
     c.run("cd /Interface/Http/HttpServer;set 127.0.0.1 8443 clientAuthReq true");
     h.exec("restartbw");
-    assert!(h.tls_settings(Endpoint::Http).expect("http").client_auth_required);
+    assert!(
+        h.tls_settings(Endpoint::Http)
+            .expect("http")
+            .client_auth_required
+    );
     c.run("set 127.0.0.1 8443 secure false");
     h.exec("restartbw");
-    assert!(h.tls_settings(Endpoint::Http).is_none(), "a non-secure interface serves no TLS");
+    assert!(
+        h.tls_settings(Endpoint::Http).is_none(),
+        "a non-secure interface serves no TLS"
+    );
 }
 
 #[test]
 fn ssl_update_replaces_the_interface_certificate_after_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     for release in [Release::R21Sp1, Release::R22] {
-        let h = host(dir.path(), &format!("x{release:?}").to_lowercase(), Product::Xsp, release);
+        let h = host(
+            dir.path(),
+            &format!("x{release:?}").to_lowercase(),
+            Product::Xsp,
+            release,
+        );
         let pki = TestPki::new(&h.spec().fqdn);
         put(&h, "/tmp/server.key", pki.leaf_key_pem.as_bytes());
         put(&h, "/tmp/server.crt", pki.leaf_pem.as_bytes());
-        put(&h, "/tmp/chain.pem", format!("{}{}", pki.issuing_pem, pki.root_pem).as_bytes());
+        put(
+            &h,
+            "/tmp/chain.pem",
+            format!("{}{}", pki.issuing_pem, pki.root_pem).as_bytes(),
+        );
         let other = TestPki::new("other");
         put(&h, "/tmp/other.key", other.leaf_key_pem.as_bytes());
         let (context, p) = match release {
-            Release::R21Sp1 => ("/Interface/CTI/SSLConfiguration", "XSP_CLI/Interface/CTI/SSLConfiguration> "),
-            _ => ("/Interface/CTI/SSLSettings/Certificates", "XSP_CLI/Interface/CTI/SSLSettings/Certificates> "),
+            Release::R21Sp1 => (
+                "/Interface/CTI/SSLConfiguration",
+                "XSP_CLI/Interface/CTI/SSLConfiguration> ",
+            ),
+            _ => (
+                "/Interface/CTI/SSLSettings/Certificates",
+                "XSP_CLI/Interface/CTI/SSLSettings/Certificates> ",
+            ),
         };
         let mut c = Cli::start(&h);
         c.run(&format!("cd {context}"));
         assert_eq!(
-            c.out("sslUpdate 127.0.0.1 keyFile /tmp/other.key certificateFile /tmp/server.crt", p),
+            c.out(
+                "sslUpdate 127.0.0.1 keyFile /tmp/other.key certificateFile /tmp/server.crt",
+                p
+            ),
             "[Error] Command sslUpdate: /tmp/other.key: the private key does not match the certificate\n"
         );
         assert_eq!(
@@ -305,11 +446,17 @@ fn ssl_update_replaces_the_interface_certificate_after_a_restart() {
             "[CLIError] Command sslUpdate: Mandatory parameter missing\ncertificateFile <certificateFile>, String {absolute file path}\n"
         );
         assert_eq!(
-            c.out("sslUpdate 127.0.0.1 keyFile /tmp/none.key certificateFile /tmp/server.crt", p),
+            c.out(
+                "sslUpdate 127.0.0.1 keyFile /tmp/none.key certificateFile /tmp/server.crt",
+                p
+            ),
             "[Error] Command sslUpdate: /tmp/none.key: No such file or directory\n"
         );
         assert_eq!(
-            c.out("sslUpdate 10.1.1.1 keyFile /tmp/server.key certificateFile /tmp/server.crt", p),
+            c.out(
+                "sslUpdate 10.1.1.1 keyFile /tmp/server.key certificateFile /tmp/server.crt",
+                p
+            ),
             "Entry not found\n"
         );
         assert_eq!(
@@ -320,13 +467,26 @@ fn ssl_update_replaces_the_interface_certificate_after_a_restart() {
             "*** Warning: BroadWorks needs to be restarted for the changes to take effect ***\n...Done\n"
         );
         let before = h.tls_settings(Endpoint::Cti).expect("cti");
-        assert!(pki::summary(&pki::certificates(before.cert_chain_pem.as_bytes()).expect("c")[0]).self_signed);
+        assert!(
+            pki::summary(&pki::certificates(before.cert_chain_pem.as_bytes()).expect("c")[0])
+                .self_signed
+        );
         h.exec("restartbw");
         let after = h.tls_settings(Endpoint::Cti).expect("cti");
         let chain = pki::certificates(after.cert_chain_pem.as_bytes()).expect("chain");
         let names: Vec<String> = chain.iter().map(|c| pki::summary(c).owner).collect();
-        assert_eq!(names, [h.spec().fqdn.clone(), "Test Issuing CA".into(), "Test Root CA".into()]);
-        assert_eq!(after.key_pem, pki::matching_key(pki.leaf_key_pem.as_bytes(), &chain[0]).expect("key"));
+        assert_eq!(
+            names,
+            [
+                h.spec().fqdn.clone(),
+                "Test Issuing CA".into(),
+                "Test Root CA".into()
+            ]
+        );
+        assert_eq!(
+            after.key_pem,
+            pki::matching_key(pki.leaf_key_pem.as_bytes(), &chain[0]).expect("key")
+        );
     }
 }
 
@@ -343,6 +503,8 @@ fn the_certificate_view_shows_subject_issuer_and_expiry() {
         lines[0],
         "  Interface IP  Port               Subject                             Issuer           Expiration Date"
     );
-    assert!(lines[2].starts_with("     127.0.0.1  8443  xsp1.lab.xspctl.test  xsp1.lab.xspctl.test[self-signed]"));
+    assert!(lines[2].starts_with(
+        "     127.0.0.1  8443  xsp1.lab.xspctl.test  xsp1.lab.xspctl.test[self-signed]"
+    ));
     assert_eq!(lines[4], "1 entry found.");
 }

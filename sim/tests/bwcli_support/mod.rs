@@ -60,7 +60,12 @@ impl Cli {
     /// Types a line; returns the output (with the next prompt).
     pub fn run(&mut self, line: &str) -> String {
         let r = self.reply(line);
-        assert_eq!(r.end, SessionEnd::Continue, "session ended after {line:?}: {}", r.output);
+        assert_eq!(
+            r.end,
+            SessionEnd::Continue,
+            "session ended after {line:?}: {}",
+            r.output
+        );
         r.output
     }
 
@@ -97,7 +102,10 @@ pub struct TestPki {
 fn cert(
     cn: &str,
     key: &openssl::pkey::PKey<openssl::pkey::Private>,
-    issuer: Option<(&openssl::x509::X509, &openssl::pkey::PKey<openssl::pkey::Private>)>,
+    issuer: Option<(
+        &openssl::x509::X509,
+        &openssl::pkey::PKey<openssl::pkey::Private>,
+    )>,
     ca: bool,
 ) -> openssl::x509::X509 {
     use openssl::asn1::Asn1Time;
@@ -110,14 +118,20 @@ fn cert(
     let name = name.build();
     let mut b = X509::builder().expect("builder");
     b.set_version(2).expect("version");
-    let serial = BigNum::from_u32(cn.len() as u32 + 1).expect("bn").to_asn1_integer().expect("serial");
+    let serial = BigNum::from_u32(cn.len() as u32 + 1)
+        .expect("bn")
+        .to_asn1_integer()
+        .expect("serial");
     b.set_serial_number(&serial).expect("serial");
     b.set_subject_name(&name).expect("subject");
     b.set_pubkey(key).expect("pubkey");
-    b.set_not_before(&Asn1Time::days_from_now(0).expect("t")).expect("nb");
-    b.set_not_after(&Asn1Time::days_from_now(30).expect("t")).expect("na");
+    b.set_not_before(&Asn1Time::days_from_now(0).expect("t"))
+        .expect("nb");
+    b.set_not_after(&Asn1Time::days_from_now(30).expect("t"))
+        .expect("na");
     if ca {
-        b.append_extension(BasicConstraints::new().critical().ca().build().expect("bc")).expect("ext");
+        b.append_extension(BasicConstraints::new().critical().ca().build().expect("bc"))
+            .expect("ext");
     }
     match issuer {
         Some((icert, ikey)) => {
@@ -142,14 +156,21 @@ impl TestPki {
         let key = || PKey::from_ec_key(EcKey::generate(&group).expect("ec")).expect("pkey");
         let (root_key, issuing_key, leaf_key) = (key(), key(), key());
         let root = cert("Test Root CA", &root_key, None, true);
-        let issuing = cert("Test Issuing CA", &issuing_key, Some((&root, &root_key)), true);
+        let issuing = cert(
+            "Test Issuing CA",
+            &issuing_key,
+            Some((&root, &root_key)),
+            true,
+        );
         let leaf = cert(leaf_cn, &leaf_key, Some((&issuing, &issuing_key)), false);
-        let pem = |c: &openssl::x509::X509| String::from_utf8(c.to_pem().expect("pem")).expect("utf8");
+        let pem =
+            |c: &openssl::x509::X509| String::from_utf8(c.to_pem().expect("pem")).expect("utf8");
         TestPki {
             root_pem: pem(&root),
             issuing_pem: pem(&issuing),
             leaf_pem: pem(&leaf),
-            leaf_key_pem: String::from_utf8(leaf_key.private_key_to_pem_pkcs8().expect("key")).expect("utf8"),
+            leaf_key_pem: String::from_utf8(leaf_key.private_key_to_pem_pkcs8().expect("key"))
+                .expect("utf8"),
         }
     }
 }
