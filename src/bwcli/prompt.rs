@@ -7,7 +7,8 @@ use regex::Regex;
 /// What the text received so far ends with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {
-    /// The bwcli prompt `<TYPE>_CLI[/<Level>...]> ` (bwcli-behavior.md §1).
+    /// The bwcli prompt `<TYPE>_CLI[/<Level>...]> `, trailing space included
+    /// (bwcli-behavior.md §1).
     Cli {
         /// `XSP`, `ADP`, `AS`, ...
         cli_type: String,
@@ -27,7 +28,7 @@ pub enum Prompt {
 }
 
 static CLI_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([A-Z][A-Z0-9]*)_CLI((?:/[^/>\s][^/>]*)*)> ?$").expect("static regex")
+    Regex::new(r"^([A-Z][A-Z0-9]*)_CLI((?:/[^/>\s][^/>]*)*)> $").expect("static regex")
 });
 static CONFIRM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"Please confirm \(Yes, Y, No, N\):\s*$").expect("static regex"));
@@ -39,7 +40,7 @@ static PASSWORD: LazyLock<Regex> =
 /// The pager text, wherever it appears on a line.
 pub(crate) static PAGER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"-- ?More ?--(?:\s*\(\d+%\))?").expect("static regex"));
-static SHELL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[$#] ?$").expect("static regex"));
+static SHELL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[$#] $").expect("static regex"));
 
 /// The last line of `text` (the one without a line end).
 pub fn last_line(text: &str) -> &str {
@@ -98,7 +99,10 @@ mod tests {
     #[test]
     fn cli_prompts_give_type_and_context() {
         assert_eq!(detect("banner\n\nAS_CLI> "), cli("AS", "/"));
-        assert_eq!(detect("XSP_CLI>"), cli("XSP", "/"));
+        assert_eq!(detect("XSP_CLI> "), cli("XSP", "/"));
+        // The trailing space is part of the prompt (JM-BL, ALARM-J expect it): until
+        // it arrives the prompt is not complete.
+        assert_eq!(detect("XSP_CLI>"), None);
         assert_eq!(
             detect("...Done\nXSP_CLI/System/Security/BlackList> "),
             cli("XSP", "/System/Security/BlackList")
