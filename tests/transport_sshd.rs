@@ -463,3 +463,21 @@ fn a_closed_port_is_a_connect_error() {
         "{msg}"
     );
 }
+
+#[test]
+fn keepalives_go_out_while_a_command_runs() {
+    let sshd = Sshd::start_with(SshdOptions {
+        // DEBUG1 logs each global request sshd receives.
+        extra_config: vec!["LogLevel DEBUG1".into()],
+        ..SshdOptions::default()
+    });
+    let mut t = target(&sshd, &trusting(&sshd));
+    t.keepalive = Duration::from_secs(1);
+    let s = SshSession::connect(&t).unwrap();
+    let r = s.exec("sleep 5; echo done").unwrap();
+    assert_eq!(r.stdout, "done\n");
+    // libssh2 names its keepalive global request `keepalive@libssh2.org`; more
+    // than one means they went out during the command, not only at login.
+    let sent = sshd.log().matches("rtype keepalive@libssh2.org").count();
+    assert!(sent >= 2, "{}", sshd.log());
+}

@@ -3,7 +3,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
+/// RFC 3339 UTC with milliseconds, fixed width: `2026-11-25T05:19:29.123Z`.
+const TIMESTAMP: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
 /// Which way a piece of text went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +57,7 @@ impl Transcript {
         let mut out = String::new();
         for e in &self.entries {
             let at =
-                e.at.format(&Rfc3339)
+                e.at.format(TIMESTAMP)
                     .unwrap_or_else(|_| e.at.unix_timestamp().to_string());
             let arrow = match e.direction {
                 Direction::Sent => '>',
@@ -86,6 +91,9 @@ mod tests {
         assert!(lines[0].ends_with(" > get"), "{r}");
         assert!(lines[1].ends_with(" <   a = 1"), "{r}");
         assert!(lines[2].ends_with(" <   b = 2"), "{r}");
+        // `2026-11-25T05:19:29.123Z > get`
+        assert_eq!(lines[0].find(" > "), Some(24), "{r}");
+        assert_eq!(&lines[0][19..20], ".");
     }
 
     #[test]
