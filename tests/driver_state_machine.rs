@@ -806,3 +806,60 @@ fn extra_masks_hide_values_the_cli_prints() {
     assert_eq!(out.text, "  readCommunity = ********");
     assert!(!transcript_text(&d).contains("hamBurger"));
 }
+
+#[test]
+fn close_accepts_the_channel_ending_without_a_confirmation() {
+    let mut d = started(vec![expect("exit\n"), echo("exit"), Ev::Eof]);
+    d.close().unwrap();
+    assert!(matches!(
+        d.run(&CliCommand::read("/", "get")),
+        Err(DriverError::Unusable(_))
+    ));
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl io::Write for Captured {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn logs_at_trace_level_hold_no_secret() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let ctx = "/Applications/NotificationPushServer/CiscoCI/Client";
+        let prompt = format!("XSP_CLI{ctx}> ");
+        let mut d = started(vec![
+            expect(&format!("cd {ctx}\n")),
+            echo(&format!("cd {ctx}")),
+            cli(&prompt),
+            expect("set clientSecret\n"),
+            echo("set clientSecret"),
+            cli("New Password: "),
+            expect(&format!("{CLIENT_SECRET}\n")),
+            echo(CLIENT_SECRET),
+            cli("...Done\r\n"),
+            cli(&prompt),
+        ]);
+        let cmd =
+            CliCommand::write(ctx, "set clientSecret").with_secret(Secret::new(CLIENT_SECRET));
+        d.run(&cmd).unwrap();
+    });
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("set clientSecret"), "{text}");
+    assert!(text.contains("********"), "{text}");
+    assert!(!text.contains(CLIENT_SECRET), "{text}");
+}

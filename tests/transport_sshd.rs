@@ -481,3 +481,16 @@ fn keepalives_go_out_while_a_command_runs() {
     let sent = sshd.log().matches("rtype keepalive@libssh2.org").count();
     assert!(sent >= 2, "{}", sshd.log());
 }
+
+#[test]
+fn sessions_channels_and_drivers_can_move_to_blocking_threads() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<SshSession>();
+    sync::<SshSession>();
+    send::<xspctl::transport::SftpClient>();
+    send::<xspctl::bwcli::Driver<xspctl::transport::ShellChannel>>();
+    send::<TransportError>();
+    sync::<TransportError>();
+    send::<xspctl::bwcli::DriverError>();
+}

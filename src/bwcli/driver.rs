@@ -228,26 +228,27 @@ impl<C: Channel> Driver<C> {
         }
         let exit = "exit";
         self.send_line(exit, exit)?;
-        let step = self.read_step(exit)?;
-        if step.prompt != Prompt::Confirm {
-            return Err(self.fail_protocol(
-                exit,
-                &format!("expected the exit confirmation, got {:?}", step.prompt),
-                &step.text,
-            ));
+        let mut confirmed = false;
+        loop {
+            match self.read_until_prompt() {
+                Ok(step) if step.prompt == Prompt::Confirm && !confirmed => {
+                    self.send_line("y", "y")?;
+                    confirmed = true;
+                }
+                Ok(step) if step.prompt == Prompt::Shell => break,
+                Ok(step) => {
+                    return Err(self.fail_protocol(
+                        exit,
+                        &format!("expected the session to end, got {:?}", step.prompt),
+                        &step.text,
+                    ));
+                }
+                Err((ReadEnd::Eof, _)) => break,
+                Err((end, text)) => return Err(self.read_error(exit, end, &text)),
+            }
         }
-        self.send_line("y", "y")?;
         self.unusable = Some("the CLI session was closed".to_string());
-        match self.read_until_prompt() {
-            Ok(step) if step.prompt == Prompt::Shell => Ok(()),
-            Ok(step) => Err(self.fail_protocol(
-                exit,
-                &format!("expected the session to end, got {:?}", step.prompt),
-                &step.text,
-            )),
-            Err((ReadEnd::Eof, _)) => Ok(()),
-            Err((end, text)) => Err(self.read_error(exit, end, &text)),
-        }
+        Ok(())
     }
 
     /// `cd` on its own, checked: the prompt must show the context afterwards.
@@ -428,6 +429,7 @@ impl<C: Channel> Driver<C> {
             .collect();
         let text = lines.join("\n");
         if !text.is_empty() {
+            tracing::trace!(received = %text, "bwcli");
             self.transcript.record(Direction::Received, text.clone());
         }
         text
@@ -489,8 +491,9 @@ impl<C: Channel> Driver<C> {
     }
 
     fn send(&mut self, bytes: &[u8], shown: &str) -> io::Result<()> {
-        self.transcript
-            .record(Direction::Sent, self.masker.mask(shown));
+        let shown = self.masker.mask(shown);
+        tracing::debug!(sent = %shown, "bwcli");
+        self.transcript.record(Direction::Sent, shown);
         self.channel.write_all(bytes)
     }
 
