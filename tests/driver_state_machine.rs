@@ -863,3 +863,24 @@ fn logs_at_trace_level_hold_no_secret() {
     assert!(text.contains("********"), "{text}");
     assert!(!text.contains(CLIENT_SECRET), "{text}");
 }
+
+#[test]
+fn each_page_is_asked_for_once() {
+    let ctx = "/System/Device/ResourceNE";
+    let mut d = started(vec![
+        expect(&format!("cd {ctx};get\n")),
+        echo(&format!("cd {ctx};get")),
+        cli("  Name\r\n======\r\n   ms1\r\n--More--"),
+        expect(" "),
+        // The pager line is redrawn before the next page comes: still one page.
+        cli("\r--More--"),
+        cli("\r\x1b[K   ms2\r\n--More--"),
+        expect(" "),
+        cli("\r\x1b[K   ms3\r\n\r\n3 entries found.\r\n"),
+        cli(&format!("XSP_CLI{ctx}> ")),
+    ]);
+    match d.get(ctx, &[]).unwrap() {
+        GetOutput::Table(t) => assert_eq!(t.rows.len(), 3),
+        other => panic!("{other:?}"),
+    }
+}

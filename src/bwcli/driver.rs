@@ -94,7 +94,7 @@ impl<C: Channel> Driver<C> {
         let mut label = login.to_string();
         if step.prompt == Prompt::Shell {
             label = d.opts.bwcli_command.clone();
-            d.send_line(&label.clone(), &label)?;
+            d.send_line(&label, &label)?;
             step = d.read_step(&label)?;
             step.text = strip_echo(&step.text, &label);
         }
@@ -365,7 +365,9 @@ impl<C: Channel> Driver<C> {
         let hard = started + self.opts.command_deadline;
         let mut idle_until = started + self.opts.command_timeout;
         let mut raw: Vec<u8> = Vec::new();
-        let mut pagers_answered = 0;
+        // Where the line of the pager prompt last answered starts in `raw`: a pager
+        // redrawn on the same line is the same page.
+        let mut pager_answered: Option<usize> = None;
         let mut buf = vec![0u8; READ_CHUNK];
         loop {
             let deadline = idle_until.min(hard);
@@ -379,17 +381,18 @@ impl<C: Channel> Driver<C> {
                 Ok(n) => {
                     raw.extend_from_slice(&buf[..n]);
                     idle_until = Instant::now() + self.opts.command_timeout;
-                    let rendered = self.masker.mask(&text::normalise(&raw));
-                    match prompt::detect(&rendered) {
-                        Some(Prompt::Pager) => {
-                            let pagers = PAGER.find_iter(&text::decode(&raw)).count();
-                            if pagers > pagers_answered {
-                                pagers_answered = pagers;
-                                if let Err(e) = self.send(b" ", "<space> (next page)") {
-                                    return Err((ReadEnd::Failed(e), self.received(&raw)));
-                                }
+                    // Prompts are on the last line: render only that (rendering is
+                    // line-local), so long outputs cost linear time.
+                    let line_start = raw.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                    let last = self.masker.mask(&text::normalise(&raw[line_start..]));
+                    match prompt::detect(&last) {
+                        Some(Prompt::Pager) if pager_answered != Some(line_start) => {
+                            pager_answered = Some(line_start);
+                            if let Err(e) = self.send(b" ", "<space> (next page)") {
+                                return Err((ReadEnd::Failed(e), self.received(&raw)));
                             }
                         }
+                        Some(Prompt::Pager) => {}
                         Some(prompt) => {
                             let text = self.received(&raw);
                             let body = match text.rfind('\n') {
