@@ -1,0 +1,2 @@
+//! Modules: each turns part of the playbook's Webex settings into CLI facts.
+pub mod tls;
