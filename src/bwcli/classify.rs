@@ -22,6 +22,13 @@ static ERROR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A `get` attribute line: indented `name = value`.
+static ATTRIBUTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s+[^\s=]+ = ").expect("static regex"));
+/// The count line that ends a table.
+static COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d+ (?:entry|entries) found\.$").expect("static regex"));
+
 /// The result of looking at a command's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -46,7 +53,7 @@ pub fn classify(text: &str, expect_write: bool) -> Verdict {
         })
         .collect();
     let text = trim_blank_lines(&kept);
-    let failure = if kept.iter().any(|l| ERROR.is_match(l)) {
+    let failure = if error_lines(&kept).next().is_some() {
         Some(text.clone())
     } else if expect_write
         && !kept
@@ -68,6 +75,25 @@ pub fn classify(text: &str, expect_write: bool) -> Verdict {
         restart_required,
         failure,
     }
+}
+
+/// Lines that report an error. Data is not searched: `name = value` lines and table
+/// rows (between a `===` rule and the count line) may hold any word, such as a
+/// `Failed` status.
+fn error_lines<'a>(lines: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    let mut in_table = false;
+    lines.iter().copied().filter(move |l| {
+        let t = l.trim();
+        if !t.is_empty() && t.chars().all(|c| c == '=') {
+            in_table = true;
+            return false;
+        }
+        if in_table {
+            in_table = !COUNT.is_match(t);
+            return false;
+        }
+        !ATTRIBUTE.is_match(l) && ERROR.is_match(l)
+    })
 }
 
 /// Joins lines, without blank lines at the start and the end.
@@ -133,6 +159,18 @@ mod tests {
     fn attribute_names_that_start_like_errors_are_not_errors() {
         let v = classify("  errorThreshold = 5\n  failedLoginLimit = 3", false);
         assert_eq!(v.failure, None);
+    }
+
+    #[test]
+    fn data_that_reads_like_an_error_is_data() {
+        let attrs = "  lastResult = Failed to connect\n  note = Invalid certificate seen";
+        assert_eq!(classify(attrs, false).failure, None);
+        let table =
+            "  Status  Name\n==============\n  Failed  db1\n   Error  db2\n\n2 entries found.";
+        assert_eq!(classify(table, false).failure, None);
+        // An error after a table is still an error.
+        let after = format!("{table}\nError: something broke");
+        assert!(classify(&after, false).failure.is_some());
     }
 
     #[test]
