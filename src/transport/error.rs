@@ -176,3 +176,64 @@ pub struct ChangedHostKey {
     /// The line of the entry.
     pub line: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_failure_reads_as_a_sentence_with_the_fix() {
+        let e = TransportError::Auth {
+            target: "bwadmin@10.0.0.7:22".into(),
+            tried: vec![
+                "key file /k: Username/PublicKey combination invalid".into(),
+                "password: neither password nor keyboard-interactive offered by the server".into(),
+            ],
+            offered: vec!["publickey".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "authentication as bwadmin@10.0.0.7:22 failed; tried: key file /k: Username/PublicKey combination invalid; \
+             password: neither password nor keyboard-interactive offered by the server; the server offers: publickey\n  \
+             help: check the user name, that the key is in the host's authorized_keys, or the password"
+        );
+    }
+
+    #[test]
+    fn changed_key_names_both_fingerprints_and_the_fix() {
+        let e = TransportError::HostKeyChanged(Box::new(ChangedHostKey {
+            endpoint: "10.0.0.7:22".into(),
+            address: "10.0.0.7".into(),
+            port: 22,
+            lookup: "10.0.0.7".into(),
+            display_type: "ED25519".into(),
+            short_type: "ed25519".into(),
+            fingerprint: "SHA256:new".into(),
+            known_fingerprint: "SHA256:old".into(),
+            known_hosts: PathBuf::from("/kh"),
+            line: 3,
+        }));
+        assert_eq!(
+            e.to_string(),
+            "WARNING: the host key of 10.0.0.7:22 has CHANGED; this may be a man-in-the-middle attack. Nothing was sent to the host.\n  \
+             presented: ED25519 SHA256:new\n  \
+             expected:  SHA256:old (/kh:3)\n  \
+             help: if the host was legitimately re-keyed, confirm the new fingerprint out-of-band, then remove the old entry with \
+             `ssh-keygen -R '10.0.0.7' -f /kh` and accept the new key with `ssh-keyscan -p 22 -t ed25519 10.0.0.7 >> /kh`"
+        );
+    }
+
+    #[test]
+    fn timeout_quotes_the_last_output_indented() {
+        let e = TransportError::Timeout {
+            target: "u@h:22".into(),
+            what: "command `x`".into(),
+            after: Duration::from_millis(1500),
+            last_output: "a\nb".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "command `x` on u@h:22 timed out after 1.5s; last output:\n    a\n    b"
+        );
+    }
+}
