@@ -12,3 +12,13 @@ pub trait Channel {
     /// error of kind [`io::ErrorKind::TimedOut`] when the deadline passed first.
     fn read_some(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize>;
 }
+
+impl<C: Channel + ?Sized> Channel for Box<C> {
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        (**self).write_all(bytes)
+    }
+
+    fn read_some(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+        (**self).read_some(buf, deadline)
+    }
+}

@@ -125,8 +125,9 @@ pub enum TransportError {
 /// A host key the known_hosts file does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "host key of {endpoint} is not known: its {display_type} key {fingerprint} is not in {known_hosts}{others}\n  help: check the fingerprint out-of-band (on the host: `ssh-keygen -lf /etc/ssh/ssh_host_{short_type}_key.pub`), then accept it with:\n    ssh-keyscan -p {port} -t {short_type} {address} >> {known_hosts}",
+    "host key of {endpoint} is not known: its {display_type} key {fingerprint} is not in {known_hosts}{missing}{others}\n  help: check the fingerprint out-of-band (on the host: `ssh-keygen -lf /etc/ssh/ssh_host_{short_type}_key.pub`), then accept it with:\n    ssh-keyscan -p {port} -t {short_type} {address} >> {known_hosts}",
     known_hosts = .known_hosts.display(),
+    missing = if *known_hosts_exists { "" } else { " (the file does not exist yet)" },
     others = if other_types.is_empty() { String::new() } else { format!(" (keys of other types are known for this host: {})", other_types.join(", ")) }
 )]
 pub struct UnknownHostKey {
@@ -144,6 +145,8 @@ pub struct UnknownHostKey {
     pub fingerprint: String,
     /// The file consulted.
     pub known_hosts: PathBuf,
+    /// Whether that file exists.
+    pub known_hosts_exists: bool,
     /// Key types the file knows for this host.
     pub other_types: Vec<String>,
 }
@@ -151,7 +154,7 @@ pub struct UnknownHostKey {
 /// A host key that differs from the one the known_hosts file holds.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "WARNING: the host key of {endpoint} has CHANGED; this may be a man-in-the-middle attack. Nothing was sent to the host.\n  presented: {display_type} {fingerprint}\n  expected:  {known_fingerprint} ({known_hosts}:{line})\n  help: if the host was legitimately re-keyed, confirm the new fingerprint out-of-band, then remove the old entry with `ssh-keygen -R '{lookup}' -f {known_hosts}` and accept the new key with `ssh-keyscan -p {port} -t {short_type} {address} >> {known_hosts}`",
+    "WARNING: the host key of {endpoint} has CHANGED; this may be a man-in-the-middle attack. No credentials were sent.\n  presented: {display_type} {fingerprint}\n  expected:  {known_fingerprint} ({known_hosts}:{line})\n  help: if the host was legitimately re-keyed, confirm the new fingerprint out-of-band, then remove the old entry with `ssh-keygen -R '{lookup}' -f {known_hosts}` and accept the new key with `ssh-keyscan -p {port} -t {short_type} {address} >> {known_hosts}`",
     known_hosts = .known_hosts.display()
 )]
 pub struct ChangedHostKey {
@@ -215,11 +218,33 @@ mod tests {
         }));
         assert_eq!(
             e.to_string(),
-            "WARNING: the host key of 10.0.0.7:22 has CHANGED; this may be a man-in-the-middle attack. Nothing was sent to the host.\n  \
+            "WARNING: the host key of 10.0.0.7:22 has CHANGED; this may be a man-in-the-middle attack. No credentials were sent.\n  \
              presented: ED25519 SHA256:new\n  \
              expected:  SHA256:old (/kh:3)\n  \
              help: if the host was legitimately re-keyed, confirm the new fingerprint out-of-band, then remove the old entry with \
              `ssh-keygen -R '10.0.0.7' -f /kh` and accept the new key with `ssh-keyscan -p 22 -t ed25519 10.0.0.7 >> /kh`"
+        );
+    }
+
+    #[test]
+    fn unknown_key_gives_the_keyscan_line_and_says_when_the_file_is_missing() {
+        let e = TransportError::HostKeyUnknown(Box::new(UnknownHostKey {
+            endpoint: "10.0.0.7:2222".into(),
+            address: "10.0.0.7".into(),
+            port: 2222,
+            display_type: "ED25519".into(),
+            short_type: "ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+            known_hosts: PathBuf::from("/kh"),
+            known_hosts_exists: false,
+            other_types: vec!["ssh-rsa".into()],
+        }));
+        assert_eq!(
+            e.to_string(),
+            "host key of 10.0.0.7:2222 is not known: its ED25519 key SHA256:abc is not in /kh (the file does not exist yet) \
+             (keys of other types are known for this host: ssh-rsa)\n  \
+             help: check the fingerprint out-of-band (on the host: `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), then accept it with:\n    \
+             ssh-keyscan -p 2222 -t ed25519 10.0.0.7 >> /kh"
         );
     }
 

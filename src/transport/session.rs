@@ -300,6 +300,7 @@ fn verify_host_key(
                 short_type: key.short_type().to_string(),
                 fingerprint: key.fingerprint(),
                 known_hosts: known.path().to_path_buf(),
+                known_hosts_exists: known.exists(),
                 other_types,
             })))
         }
