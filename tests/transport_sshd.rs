@@ -68,7 +68,7 @@ fn exec_timeout_names_the_command_and_the_last_output() {
     let sshd = Sshd::start();
     let s = connected(&sshd);
     let err = s
-        .exec_with_timeout("echo started; sleep 30", Duration::from_millis(500))
+        .exec_with_timeout("echo started; sleep 10", Duration::from_millis(500))
         .unwrap_err();
     match &err {
         TransportError::Timeout {
@@ -77,7 +77,7 @@ fn exec_timeout_names_the_command_and_the_last_output() {
             last_output,
             ..
         } => {
-            assert_eq!(what, "command `echo started; sleep 30`");
+            assert_eq!(what, "command `echo started; sleep 10`");
             assert_eq!(*after, Duration::from_millis(500));
             assert_eq!(last_output, "started");
         }
