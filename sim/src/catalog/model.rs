@@ -169,9 +169,10 @@ pub struct Field {
 }
 
 impl Field {
-    /// Whether `add` takes this column positionally.
+    /// Whether `add` takes this column positionally (passwords are prompted, never
+    /// positional; a key file's path is).
     pub fn positional(&self) -> bool {
-        !self.optional && !self.hidden && !self.ty.is_secret()
+        !self.optional && !self.hidden && self.ty != ValueType::Password
     }
 
     /// Whether the CLI may set this field.

@@ -458,12 +458,7 @@ fn set_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
 
 fn add_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let word = "add";
-    let positional: Vec<&Field> = t
-        .def
-        .columns
-        .iter()
-        .filter(|c| !c.optional && !c.hidden && c.ty != ValueType::Password)
-        .collect();
+    let positional: Vec<&Field> = t.def.columns.iter().filter(|c| c.positional()).collect();
     let optional: Vec<&Field> = t
         .def
         .columns
