@@ -507,4 +507,15 @@ fn the_certificate_view_shows_subject_issuer_and_expiry() {
         "     127.0.0.1  8443  xsp1.lab.xspctl.test  xsp1.lab.xspctl.test[self-signed]"
     ));
     assert_eq!(lines[4], "1 entry found.");
+    // Certificates and keys are never shown by the CLI.
+    let p = "XSP_CLI/Interface/Http/HttpServer> ";
+    c.run("cd /Interface/Http/HttpServer");
+    assert_eq!(
+        c.out("detail 127.0.0.1 8443", p),
+        "  interfaceIp = 127.0.0.1\n  port = 8443\n  secure = true\n  clientAuthReq = false\n"
+    );
+    assert_eq!(
+        c.out("set 127.0.0.1 8443 keyPem x", p),
+        "[CLIError] Command set: Unknown attribute \"keyPem\" (expected one of: secure, clientAuthReq)\n"
+    );
 }
