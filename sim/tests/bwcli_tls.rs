@@ -487,6 +487,35 @@ fn ssl_update_replaces_the_interface_certificate_after_a_restart() {
             after.key_pem,
             pki::matching_key(pki.leaf_key_pem.as_bytes(), &chain[0]).expect("key")
         );
+        // The HTTP interface: R21 in HttpServer, R22+ in HttpServer/SSLSettings/Certificates.
+        let (context, p) = match release {
+            Release::R21Sp1 => (
+                "/Interface/Http/HttpServer",
+                "XSP_CLI/Interface/Http/HttpServer> ",
+            ),
+            _ => (
+                "/Interface/Http/HttpServer/SSLSettings/Certificates",
+                "XSP_CLI/Interface/Http/HttpServer/SSLSettings/Certificates> ",
+            ),
+        };
+        c.run(&format!("cd {context}"));
+        assert_eq!(
+            c.out(
+                "sslUpdate 127.0.0.1 keyFile /tmp/server.key certificateFile /tmp/server.crt",
+                p
+            ),
+            "[CLIError] Command sslUpdate: Invalid value \"keyFile\" for port: expected Int {1 to 65535}\n"
+        );
+        assert_eq!(
+            c.out(
+                "sslUpdate 127.0.0.1 8443 keyFile /tmp/server.key certificateFile /tmp/server.crt",
+                p
+            ),
+            "*** Warning: BroadWorks needs to be restarted for the changes to take effect ***\n...Done\n"
+        );
+        h.exec("restartbw");
+        let http = h.tls_settings(Endpoint::Http).expect("http");
+        assert_eq!(http.cert_chain_pem, pki.leaf_pem);
     }
 }
 
