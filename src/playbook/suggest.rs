@@ -1,0 +1,42 @@
+//! "Did you mean" for names the playbook got slightly wrong.
+
+/// The candidate `given` most likely meant: the same word in another case, or one within
+/// a small edit distance.
+pub(crate) fn did_you_mean<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(given)) {
+        return Some(same);
+    }
+    let lower = given.to_ascii_lowercase();
+    let limit = (given.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_names_are_suggested() {
+        let keys = ["level", "protocols", "ciphers", "interfaces"];
+        assert_eq!(did_you_mean("ciphres", keys), Some("ciphers"));
+        assert_eq!(did_you_mean("Protocols", keys), Some("protocols"));
+        assert_eq!(did_you_mean("interface", keys), Some("interfaces"));
+        assert_eq!(did_you_mean("mode", keys), None);
+        assert_eq!(did_you_mean("r22", ["R21SP1", "R22"]), Some("R22"));
+        assert_eq!(did_you_mean("R25", ["R21SP1", "R22", "ADP"]), Some("R22"));
+    }
+}
