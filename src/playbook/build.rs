@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::check::{check_required, item_path};
+use super::check::check_required;
 use super::connection::{Connections, PathBase};
 use super::definition::WEBEX;
 use super::diagnostic::Report;
@@ -31,8 +31,7 @@ pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Repo
     let mut host_names: Vec<(String, Pos)> = Vec::new();
     let mut endpoints: Vec<(Endpoint, String, Pos)> = Vec::new();
     let farms = root.get("farms").and_then(Node::as_seq).unwrap_or(&[]);
-    for (fi, farm) in farms.iter().enumerate() {
-        let farm_path = item_path("farms", fi, farm);
+    for farm in farms {
         let Some(name) = farm.get("name").and_then(Node::as_str) else {
             continue;
         };
@@ -50,8 +49,7 @@ pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Repo
             hosts: Vec::new(),
         };
         let hosts = farm.get("hosts").and_then(Node::as_seq).unwrap_or(&[]);
-        for (hi, host) in hosts.iter().enumerate() {
-            let host_path = item_path(&format!("{farm_path}.hosts"), hi, host);
+        for host in hosts {
             let Some(host_name) = host.get("name").and_then(Node::as_str) else {
                 continue;
             };
@@ -73,7 +71,7 @@ pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Repo
                         farm.get("connection"),
                         host.get("connection"),
                     ]);
-                    let who = format!("host `{host_name}` ({host_path})");
+                    let who = format!("host `{host_name}`");
                     connections.host(address, settings.as_ref(), host.pos, &who, report)
                 });
             if let Some(connection) = &connection {
@@ -265,8 +263,8 @@ fn webex(merged: Option<Node>, facts: &HostFacts<'_>, report: &mut Report) -> Op
     if report.len() > before {
         return None;
     }
-    let tls = match merged.get("tls") {
-        Some(tls) => Some(tls_module(tls, facts, report)?),
+    let tls = match merged.entry("tls") {
+        Some(tls) => Some(tls_module(&tls.value, tls.key_pos, facts, report)?),
         None => None,
     };
     Some(Webex { tls })

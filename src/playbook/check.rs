@@ -68,17 +68,17 @@ pub(crate) fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// `path` for a message: `` `farms[xsp-east].roles` ``, or "the top level".
+/// `path` for a message: `` `farms[xsp-east].roles` ``, or "the top-level mapping".
 pub(crate) fn place(path: &str) -> String {
     if path.is_empty() {
-        "the top level".to_string()
+        "the top-level mapping".to_string()
     } else {
         format!("`{path}`")
     }
 }
 
 /// The path of a list item: `[name]` for items that have a name, else `[index]`.
-pub(crate) fn item_path(path: &str, index: usize, item: &Node) -> String {
+fn item_path(path: &str, index: usize, item: &Node) -> String {
     match item.get("name").and_then(Node::as_str) {
         Some(name) => format!("{path}[{name}]"),
         None => format!("{path}[{index}]"),

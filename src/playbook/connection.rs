@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::definition::{CONNECTION, JUMP_HOST};
 use super::diagnostic::Report;
 use super::formats::{SecretSyntax, parse_duration, parse_secret_ref};
 use super::merge::merge;
@@ -113,7 +114,11 @@ impl<'a> Connections<'a> {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "define it under `jump_hosts`, e.g. `jump_hosts: { bastion: { address: 192.0.2.10 } }`".to_string(),
             };
-            report.error(at, format!("no jump host is named `{name}`"), Some(help));
+            report.error(
+                at,
+                format!("`jump: {name}` names no entry of `jump_hosts`"),
+                Some(help),
+            );
             return None;
         };
         // A jump host inherits `defaults.connection`, except its `jump`.
@@ -155,12 +160,19 @@ impl<'a> Connections<'a> {
         report: &mut Report,
     ) -> Option<Connection> {
         let mut ok = true;
+        // A misspelt key (reported by the structural check) may be why something is
+        // missing; then "missing" would only repeat that problem.
+        let misspelt = settings.as_map().is_some_and(|entries| {
+            entries
+                .iter()
+                .any(|e| CONNECTION.field(&e.key).is_none() && JUMP_HOST.field(&e.key).is_none())
+        });
         let port = settings
             .get("port")
             .and_then(Node::as_int)
             .map_or(Some(DEFAULT_PORT), |p| u16::try_from(p).ok());
         let user = settings.get("user").and_then(Node::as_str);
-        if user.is_none() && settings.get("user").is_none() {
+        if user.is_none() && settings.get("user").is_none() && !misspelt {
             report.error(
                 at,
                 format!("no SSH user for {who}"),
@@ -168,7 +180,7 @@ impl<'a> Connections<'a> {
             );
             ok = false;
         }
-        let auth = self.auth(settings, who, hint, at, report);
+        let auth = self.auth(settings, who, hint, at, misspelt, report);
         let known_hosts = match settings.get("known_hosts") {
             Some(node) => self.path(node, report),
             None => self.path_or_report(DEFAULT_KNOWN_HOSTS, at, report),
@@ -224,6 +236,7 @@ impl<'a> Connections<'a> {
         who: &str,
         hint: &str,
         at: Pos,
+        misspelt: bool,
         report: &mut Report,
     ) -> Option<Vec<Auth>> {
         let mut auth = Vec::new();
@@ -257,7 +270,7 @@ impl<'a> Connections<'a> {
         let nothing_set = ["key_file", "agent", "password"]
             .iter()
             .all(|k| settings.get(k).is_none());
-        if auth.is_empty() && nothing_set {
+        if auth.is_empty() && nothing_set && !misspelt {
             report.error(
                 at,
                 format!("no way to log in to {who}"),

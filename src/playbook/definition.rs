@@ -156,7 +156,7 @@ const CONNECTION_FIELD: Field = Field {
     merged: true,
 };
 
-static CONNECTION: Object = Object {
+pub(crate) static CONNECTION: Object = Object {
     name: "connection",
     doc: "How to reach hosts over SSH.",
     shared: true,
@@ -182,7 +182,7 @@ static CONNECTION: Object = Object {
     ],
 };
 
-static JUMP_HOST: Object = Object {
+pub(crate) static JUMP_HOST: Object = Object {
     name: "jump_host",
     doc: "An SSH jump host. It inherits `defaults.connection` except `jump`.",
     shared: true,

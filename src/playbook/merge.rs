@@ -3,7 +3,8 @@ use super::yaml::{Node, Value};
 
 /// `over` laid on `base`: mappings merge key by key (recursively); anything else in `over`
 /// replaces `base` (lists are replaced, not appended). Values keep their own positions, so
-/// a problem in an inherited value points where it was written.
+/// a problem in an inherited value points where it was written; a merged mapping keeps the
+/// position of its most general layer (one report for a problem many hosts inherit).
 pub(crate) fn merge(base: &Node, over: &Node) -> Node {
     match (&base.value, &over.value) {
         (Value::Map(base_entries), Value::Map(over_entries)) => {
@@ -15,7 +16,7 @@ pub(crate) fn merge(base: &Node, over: &Node) -> Node {
                 }
             }
             Node {
-                pos: over.pos,
+                pos: base.pos,
                 value: Value::Map(entries),
             }
         }

@@ -67,7 +67,11 @@ pub fn load_str(path: &Path, text: &str) -> Result<Playbook, LoadError> {
             return Err(report.into_error());
         }
         Err(e) => {
-            report.error(e.pos, format!("YAML syntax: {}", e.message), None);
+            report.error(
+                e.pos,
+                format!("YAML syntax: {}", e.message),
+                Some("check the indentation here and on the line above (spaces, not tabs): keys of one mapping, and the `- ` of one list, line up".to_string()),
+            );
             return Err(report.into_error());
         }
     };

@@ -1,7 +1,8 @@
 //! "Did you mean" for names the playbook got slightly wrong.
 
-/// The candidate `given` most likely meant: the same word in another case, or one within
-/// a small edit distance.
+/// The candidate `given` most likely meant: the same word in another case, or the one
+/// candidate closest to it within a small edit distance (none if two are equally close:
+/// `R25` is as close to `R22` as to `R24`, and a guess would mislead).
 pub(crate) fn did_you_mean<'a>(
     given: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -12,7 +13,7 @@ pub(crate) fn did_you_mean<'a>(
     }
     let lower = given.to_ascii_lowercase();
     let limit = (given.chars().count() / 3).clamp(1, 3);
-    candidates
+    let scored: Vec<(usize, &str)> = candidates
         .into_iter()
         .map(|c| {
             (
@@ -21,8 +22,13 @@ pub(crate) fn did_you_mean<'a>(
             )
         })
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .collect();
+    let best = scored.iter().map(|(d, _)| *d).min()?;
+    let mut closest = scored.into_iter().filter(|(d, _)| *d == best);
+    match (closest.next(), closest.next()) {
+        (Some((_, one)), None) => Some(one),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -37,6 +43,8 @@ mod tests {
         assert_eq!(did_you_mean("interface", keys), Some("interfaces"));
         assert_eq!(did_you_mean("mode", keys), None);
         assert_eq!(did_you_mean("r22", ["R21SP1", "R22"]), Some("R22"));
-        assert_eq!(did_you_mean("R25", ["R21SP1", "R22", "ADP"]), Some("R22"));
+        assert_eq!(did_you_mean("R25", ["R21SP1", "R22", "R24", "ADP"]), None);
+        assert_eq!(did_you_mean("XSP", ["xsp", "adp", "as"]), Some("xsp"));
+        assert_eq!(did_you_mean("xps", ["xsp", "adp", "as"]), Some("xsp"));
     }
 }

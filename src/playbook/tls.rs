@@ -20,17 +20,20 @@ pub(crate) struct HostFacts<'a> {
 struct Listed {
     suite: &'static CipherSuite,
     pos: Pos,
+    /// The list it is in, for messages.
+    place: String,
 }
 
-/// Builds the TLS module from the merged `webex.tls` mapping.
+/// Builds the TLS module from the merged `webex.tls` mapping, whose key is at `key_pos`.
 pub(crate) fn tls_module(
     tls: &Node,
+    key_pos: Pos,
     host: &HostFacts<'_>,
     report: &mut Report,
 ) -> Option<TlsModule> {
     if host.product == Product::As {
         report.error(
-            tls.pos,
+            key_pos,
             format!("the TLS module is for XSP and ADP hosts, but farm `{}` is an AS farm", host.farm),
             Some("remove `webex.tls` for this farm (the TLS contexts are XSP/ADP CLI contexts, solution guide B §3); if it comes from `defaults`, move it to the XSP/ADP farms".to_string()),
         );
@@ -50,7 +53,7 @@ pub(crate) fn tls_module(
     let cti = side("cti", Kind::Cti, &mut listed);
     if tls.get("http").is_none() && tls.get("cti").is_none() {
         report.error(
-            tls.pos,
+            key_pos,
             "`webex.tls` sets neither `http` nor `cti`".to_string(),
             Some("add `http:` and/or `cti:` settings, or remove `tls`".to_string()),
         );
@@ -66,7 +69,8 @@ pub(crate) fn tls_module(
         report.error(
             item.pos,
             format!(
-                "`{}` breaks the solution guide's cipher rule (guide A §5.2): {}",
+                "`{}`: `{}` breaks the solution guide's cipher rule (guide A §5.2): {}",
+                item.place,
                 item.suite.iana,
                 policy::describe(&violations)
             ),
@@ -220,6 +224,7 @@ fn ciphers(
         listed.push(Listed {
             suite,
             pos: item.pos,
+            place: format!("{place}.ciphers"),
         });
         out.push(suite);
     }
