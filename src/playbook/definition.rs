@@ -450,3 +450,63 @@ static WAIVER: Object = Object {
         },
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(s: Schema, out: &mut Vec<(&'static str, &'static str)>) {
+        match s {
+            Schema::Object(o) => {
+                for f in o.fields {
+                    if !out.contains(&(o.name, f.name)) {
+                        out.push((o.name, f.name));
+                        fields(f.schema, out);
+                    }
+                }
+            }
+            Schema::Map(values) => fields(*values, out),
+            Schema::List(list) => fields(list.items, out),
+            Schema::Enum(_) | Schema::Integer { .. } | Schema::Bool | Schema::Text(_) => {}
+        }
+    }
+
+    #[test]
+    fn the_reference_documents_every_key() {
+        let docs = include_str!("../../docs/playbook.md");
+        let mut all = Vec::new();
+        fields(Schema::Object(&PLAYBOOK), &mut all);
+        assert!(all.len() > 30);
+        for (object, field) in all {
+            assert!(
+                docs.contains(&format!("| `{field}` |")),
+                "docs/playbook.md has no table row for `{field}` of `{object}`"
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_has_a_doc_sentence_and_an_example() {
+        fn check(s: Schema) {
+            if let Schema::Object(o) = s {
+                for f in o.fields {
+                    assert!(!f.example.is_empty(), "{}.{}", o.name, f.name);
+                    assert!(
+                        f.doc.ends_with('.'),
+                        "{}.{}: doc is a sentence",
+                        o.name,
+                        f.name
+                    );
+                    check(f.schema);
+                }
+            }
+            if let Schema::List(l) = s {
+                check(l.items);
+            }
+            if let Schema::Map(v) = s {
+                check(*v);
+            }
+        }
+        check(Schema::Object(&PLAYBOOK));
+    }
+}
