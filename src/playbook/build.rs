@@ -178,7 +178,7 @@ fn role_rules(
             .map_or(at.pos, |i| i.pos)
     };
     if product == Product::As {
-        if let Some(other) = roles.iter().find(|r| **r != Role::As) {
+        for other in roles.iter().filter(|r| **r != Role::As) {
             report.error(
                 role_pos(*other),
                 format!("farm `{farm}` is an AS farm, and `{other}` runs on XSP or ADP"),
