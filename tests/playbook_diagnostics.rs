@@ -394,3 +394,16 @@ fn yaml_merge_keys_point_to_defaults() {
         "{out}"
     );
 }
+
+#[test]
+fn a_key_in_the_wrong_place_says_where_it_belongs() {
+    let text = "version: 1\ndefaults: { connection: { user: u, agent: true } }\nfarms:\n\
+                - name: f\n  product: xsp\n  release: R23\n  roles: [xsi]\n\
+                \x20 hosts: [{ name: h, roles: [xsi], connection: { address: 192.0.2.1 } }]\n";
+    assert_eq!(
+        text_diagnostics(text),
+        "inline.yaml:8:11: error: missing key `address` in `farms[f].hosts[h]`\n  help: add `address: 192.0.2.21` (the SSH address: an IP address or a DNS name)\n\
+         inline.yaml:8:22: error: unknown key `roles` in `farms[f].hosts[h]`\n  help: `roles` is a key of farm, not of host; expected one of: name, address, release, connection, webex\n\
+         inline.yaml:8:50: error: unknown key `address` in `farms[f].hosts[h].connection`\n  help: `address` is a key of host and jump_host, not of connection; expected one of: port, user, key_file, key_passphrase, agent, password, known_hosts, jump, connect_timeout, command_timeout, keepalive"
+    );
+}

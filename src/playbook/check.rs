@@ -2,7 +2,7 @@
 //! reported with its position. Cross-field rules come later (`build.rs`).
 use super::diagnostic::Report;
 use super::formats::{SecretProblem, address_problem, is_name, parse_duration, parse_secret_ref};
-use super::schema::{Field, Format, ListOf, Object, Schema};
+use super::schema::{Field, Format, ListOf, Object, Schema, objects};
 use super::suggest::did_you_mean;
 use super::yaml::{Node, Value};
 use crate::catalog::cipher;
@@ -122,7 +122,15 @@ fn check_object(node: &Node, object: &Object, path: &str, layer: bool, report: &
                 } else {
                     match did_you_mean(&entry.key, object.fields.iter().map(|f| f.name)) {
                         Some(name) => format!("did you mean `{name}`?"),
-                        None => format!("expected one of: {}", names(object.fields)),
+                        None => match owners(&entry.key) {
+                            Some(owners) => format!(
+                                "`{}` is a key of {owners}, not of {}; expected one of: {}",
+                                entry.key,
+                                object.name,
+                                names(object.fields)
+                            ),
+                            None => format!("expected one of: {}", names(object.fields)),
+                        },
                     }
                 };
                 report.error(
@@ -346,6 +354,23 @@ fn wrong_type(node: &Node, expected: &str, path: &str, report: &mut Report) {
 }
 
 const NAME_HELP: &str = "use letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 63), e.g. `xsp-east`";
+
+/// The objects that have a key `key` (`host and jump_host`), if any.
+fn owners(key: &str) -> Option<String> {
+    let mut all = Vec::new();
+    objects(Schema::Object(&super::definition::PLAYBOOK), &mut all);
+    let mut owners: Vec<&str> = all
+        .iter()
+        .filter(|o| o.field(key).is_some())
+        .map(|o| o.name)
+        .collect();
+    owners.sort_unstable();
+    match owners.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_string()),
+        [init @ .., last] => Some(format!("{} and {last}", init.join(", "))),
+    }
+}
 
 fn names(fields: &[Field]) -> String {
     fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")

@@ -93,3 +93,21 @@ impl Object {
         fields.iter().find(|f| f.name == name)
     }
 }
+
+/// Every object reachable from `schema`, each once.
+pub(crate) fn objects(schema: Schema, out: &mut Vec<&'static Object>) {
+    match schema {
+        Schema::Object(o) => {
+            if out.iter().any(|seen| std::ptr::eq(*seen, o)) {
+                return;
+            }
+            out.push(o);
+            for f in o.fields {
+                objects(f.schema, out);
+            }
+        }
+        Schema::Map(values) => objects(*values, out),
+        Schema::List(list) => objects(list.items, out),
+        Schema::Enum(_) | Schema::Integer { .. } | Schema::Bool | Schema::Text(_) => {}
+    }
+}
