@@ -9,6 +9,7 @@ pub mod desired;
 pub mod exit;
 pub mod fleet;
 pub mod fsutil;
+pub mod hostlink;
 pub mod live;
 pub mod modules;
 pub mod plan;
