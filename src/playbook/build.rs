@@ -19,108 +19,164 @@ use crate::catalog::{Product, Release};
 pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Report) -> Playbook {
     let defaults = root.get("defaults");
     let default_connection = defaults.and_then(|d| d.get("connection"));
-    let default_webex = defaults.and_then(|d| d.get("webex"));
     let jump_hosts = root.get("jump_hosts").and_then(Node::as_map).unwrap_or(&[]);
-    let mut connections = Connections::new(base, default_connection, jump_hosts);
-    let mut playbook = Playbook {
-        path: file.to_path_buf(),
-        farms: Vec::new(),
-        hosts: Vec::new(),
+    let mut builder = Builder {
+        report,
+        connections: Connections::new(base, default_connection, jump_hosts),
+        default_connection,
+        default_webex: defaults.and_then(|d| d.get("webex")),
+        farm_names: Vec::new(),
+        host_names: Vec::new(),
+        endpoints: Vec::new(),
+        playbook: Playbook {
+            path: file.to_path_buf(),
+            farms: Vec::new(),
+            hosts: Vec::new(),
+        },
     };
-    let mut farm_names: Vec<(String, Pos)> = Vec::new();
-    let mut host_names: Vec<(String, Pos)> = Vec::new();
-    let mut endpoints: Vec<(Endpoint, String, Pos)> = Vec::new();
-    let farms = root.get("farms").and_then(Node::as_seq).unwrap_or(&[]);
-    for farm in farms {
-        let Some(name) = farm.get("name").and_then(Node::as_str) else {
-            continue;
+    for farm in root.get("farms").and_then(Node::as_seq).unwrap_or(&[]) {
+        builder.farm(farm);
+    }
+    builder.playbook
+}
+
+/// The state of one build: what was seen so far, and the result.
+struct Builder<'a, 'r> {
+    report: &'r mut Report,
+    connections: Connections<'a>,
+    default_connection: Option<&'a Node>,
+    default_webex: Option<&'a Node>,
+    farm_names: Vec<(String, Pos)>,
+    host_names: Vec<(String, Pos)>,
+    endpoints: Vec<(Endpoint, String, Pos)>,
+    playbook: Playbook,
+}
+
+/// What a farm gives its hosts.
+struct FarmFacts<'a> {
+    node: &'a Node,
+    name: &'a str,
+    product: Option<Product>,
+    roles: BTreeSet<Role>,
+}
+
+impl<'a> Builder<'a, '_> {
+    fn farm(&mut self, node: &'a Node) {
+        let Some(name) = node.get("name").and_then(Node::as_str) else {
+            return;
         };
-        unique(name, farm.pos, "farm", &mut farm_names, report);
-        let product = farm
-            .get("product")
-            .and_then(Node::as_str)
-            .and_then(|s| s.parse::<Product>().ok());
-        let roles = roles(farm.get("roles"));
-        if let (Some(product), Some(roles_node)) = (product, farm.get("roles")) {
-            role_rules(product, &roles, roles_node, name, report);
+        unique(name, node.pos, "farm", &mut self.farm_names, self.report);
+        let farm = FarmFacts {
+            node,
+            name,
+            product: node
+                .get("product")
+                .and_then(Node::as_str)
+                .and_then(|s| s.parse::<Product>().ok()),
+            roles: roles(node.get("roles")),
+        };
+        if let (Some(product), Some(roles_node)) = (farm.product, node.get("roles")) {
+            role_rules(product, &farm.roles, roles_node, name, self.report);
         }
         let mut built = Farm {
             name: name.to_string(),
             hosts: Vec::new(),
         };
-        let hosts = farm.get("hosts").and_then(Node::as_seq).unwrap_or(&[]);
-        for host in hosts {
+        for host in node.get("hosts").and_then(Node::as_seq).unwrap_or(&[]) {
             let Some(host_name) = host.get("name").and_then(Node::as_str) else {
                 continue;
             };
-            unique(host_name, host.pos, "host", &mut host_names, report);
+            unique(
+                host_name,
+                host.pos,
+                "host",
+                &mut self.host_names,
+                self.report,
+            );
             built.hosts.push(host_name.to_string());
-            let release_node = host.get("release").or_else(|| farm.get("release"));
-            let release = release_node
-                .and_then(Node::as_str)
-                .and_then(|s| s.parse::<Release>().ok());
-            if let (Some(product), Some(release), Some(at)) = (product, release, release_node) {
-                release_rules(product, release, &roles, at.pos, name, report);
-            }
-            let connection = host
-                .get("address")
-                .and_then(Node::as_str)
-                .and_then(|address| {
-                    let settings = merge_layers([
-                        default_connection,
-                        farm.get("connection"),
-                        host.get("connection"),
-                    ]);
-                    let who = format!("host `{host_name}`");
-                    connections.host(address, settings.as_ref(), host.pos, &who, report)
-                });
-            if let Some(connection) = &connection {
-                let endpoint = Endpoint::of(connection);
-                match endpoints.iter().find(|(e, _, _)| *e == endpoint) {
-                    Some((_, first, first_pos)) => report.error(
-                        host.pos,
-                        format!(
-                            "host `{host_name}` has the same address and port as host `{first}` (line {})",
-                            first_pos.line
-                        ),
-                        Some("fix the address or port, or remove one of the two".to_string()),
-                    ),
-                    None => endpoints.push((endpoint, host_name.to_string(), host.pos)),
-                }
-            }
-            let webex = match (product, release) {
-                (Some(product), Some(release)) => {
-                    let facts = HostFacts {
-                        farm: name,
-                        product,
-                        release,
-                    };
-                    webex(
-                        merge_layers([default_webex, farm.get("webex"), host.get("webex")]),
-                        &facts,
-                        report,
-                    )
-                }
-                _ => None,
-            };
-            if let (Some(product), Some(release), Some(connection), Some(webex)) =
-                (product, release, connection, webex)
-            {
-                playbook.hosts.push(Host {
-                    name: host_name.to_string(),
-                    farm: name.to_string(),
-                    product,
-                    release,
-                    roles: roles.clone(),
-                    connection,
-                    webex,
-                    location: report.location(host.pos),
-                });
+            if let Some(host) = self.host(&farm, host, host_name) {
+                self.playbook.hosts.push(host);
             }
         }
-        playbook.farms.push(built);
+        self.playbook.farms.push(built);
     }
-    playbook
+
+    fn host(&mut self, farm: &FarmFacts<'a>, node: &'a Node, name: &str) -> Option<Host> {
+        let release_node = node.get("release").or_else(|| farm.node.get("release"));
+        let release = release_node
+            .and_then(Node::as_str)
+            .and_then(|s| s.parse::<Release>().ok());
+        if let (Some(product), Some(release), Some(at)) = (farm.product, release, release_node) {
+            release_rules(
+                product,
+                release,
+                &farm.roles,
+                at.pos,
+                farm.name,
+                self.report,
+            );
+        }
+        let connection = self.connection(farm, node, name);
+        let webex = match (farm.product, release) {
+            (Some(product), Some(release)) => {
+                let facts = HostFacts {
+                    farm: farm.name,
+                    product,
+                    release,
+                };
+                let layers = [
+                    self.default_webex,
+                    farm.node.get("webex"),
+                    node.get("webex"),
+                ];
+                webex(merge_layers(layers), &facts, self.report)
+            }
+            _ => None,
+        };
+        Some(Host {
+            name: name.to_string(),
+            farm: farm.name.to_string(),
+            product: farm.product?,
+            release: release?,
+            roles: farm.roles.clone(),
+            connection: connection?,
+            webex: webex?,
+            location: self.report.location(node.pos),
+        })
+    }
+
+    /// The host's connection; also checks that no other host is reached the same way.
+    fn connection(
+        &mut self,
+        farm: &FarmFacts<'a>,
+        node: &'a Node,
+        name: &str,
+    ) -> Option<Connection> {
+        let address = node.get("address").and_then(Node::as_str)?;
+        let layers = [
+            self.default_connection,
+            farm.node.get("connection"),
+            node.get("connection"),
+        ];
+        let settings = merge_layers(layers);
+        let who = format!("host `{name}`");
+        let connection =
+            self.connections
+                .host(address, settings.as_ref(), node.pos, &who, self.report)?;
+        let endpoint = Endpoint::of(&connection);
+        match self.endpoints.iter().find(|(e, _, _)| *e == endpoint) {
+            Some((_, first, first_pos)) => self.report.error(
+                node.pos,
+                format!(
+                    "host `{name}` has the same address and port as host `{first}` (line {})",
+                    first_pos.line
+                ),
+                Some("fix the address or port, or remove one of the two".to_string()),
+            ),
+            None => self.endpoints.push((endpoint, name.to_string(), node.pos)),
+        }
+        Some(connection)
+    }
 }
 
 /// Where a host is reached: two hosts must not share it.

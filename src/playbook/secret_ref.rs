@@ -1,6 +1,6 @@
 //! References to secrets (`env:NAME`, `file:PATH`), resolved only when needed.
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::secret::Secret;
 
@@ -64,14 +64,6 @@ impl SecretRef {
     pub fn file(path: impl Into<PathBuf>) -> SecretRef {
         SecretRef {
             source: Source::File(path.into()),
-        }
-    }
-
-    /// The file, for a `file:` reference.
-    pub fn path(&self) -> Option<&Path> {
-        match &self.source {
-            Source::File(p) => Some(p),
-            Source::Env(_) => None,
         }
     }
 
