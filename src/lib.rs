@@ -10,6 +10,7 @@ pub mod exit;
 pub mod fleet;
 pub mod fsutil;
 pub mod hostlink;
+pub mod hostrun;
 pub mod live;
 pub mod modules;
 pub mod plan;
