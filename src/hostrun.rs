@@ -308,11 +308,11 @@ pub fn apply_one(
                     }
                 },
             }
-            if report.restart_required {
-                if let Err(e) = ctx.store.set_pending_restart(&host.name, true) {
-                    r.notes
-                        .push(format!("could not record the pending restart: {e}"));
-                }
+            if report.restart_required
+                && let Err(e) = ctx.store.set_pending_restart(&host.name, true)
+            {
+                r.notes
+                    .push(format!("could not record the pending restart: {e}"));
             }
             if ctx.store.pending_restarts().contains_key(&host.name)
                 && matches!(r.status, HostStatus::Ok | HostStatus::Changed)

@@ -65,16 +65,16 @@ pub fn apply_with(a: &ApplyArgs, state_dir: &Path, out: &Output) -> Outcome {
         Ok(r) => r,
         Err(o) => return o,
     };
-    if a.restart == RestartMode::Rolling {
-        if let Err(o) = rolling_restart(
+    if a.restart == RestartMode::Rolling
+        && let Err(o) = rolling_restart(
             &mut report,
             &hosts,
             &ctx,
             Duration::from_secs(a.restart_timeout),
             out,
-        ) {
-            return o;
-        }
+        )
+    {
+        return o;
     }
     out.print(&report);
     report.outcome()
