@@ -11,6 +11,7 @@ pub mod fleet;
 pub mod fsutil;
 pub mod hostlink;
 pub mod hostrun;
+pub mod lab;
 pub mod live;
 pub mod modules;
 pub mod plan;

@@ -5,6 +5,9 @@ mod fleetcmd;
 mod logging;
 mod single;
 
+pub use apply::apply_with;
+pub use fleetcmd::{plan_with, verify_with};
+
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -37,10 +40,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Verify(a) => fleetcmd::verify(&cli, a, &out),
         Command::Rollback(a) => single::rollback(&cli, a, &out),
         Command::Unlock(a) => single::unlock(&cli, a, &out),
-        Command::Lab(_) => {
-            eprintln!("error: the lab arrives with the simulator network side");
-            Outcome::Error
-        }
+        Command::Lab(a) => crate::lab::run(a, &out),
         Command::Completions { shell } => docs::completions(*shell),
         Command::Man { out_dir } => docs::man(out_dir),
     }
