@@ -12,3 +12,4 @@
 //! - `ssh`, `tls`, `dns`, `lab`, `control`: the network side.
 pub mod cli;
 pub mod host;
+pub mod ssh;
