@@ -13,3 +13,4 @@
 pub mod cli;
 pub mod host;
 pub mod ssh;
+pub mod tls;
