@@ -11,6 +11,7 @@
 //!   files under `sim/data/`.
 //! - `ssh`, `tls`, `dns`, `lab`, `control`: the network side.
 pub mod cli;
+pub mod control;
 pub mod dns;
 pub mod host;
 pub mod ssh;
