@@ -1,13 +1,20 @@
 //! One simulated host: what the network side (SSH, TLS, DNS, lab) may ask of it.
 //!
 //! CONTRACT between the bwcli engine and the network side. The data types here are
-//! final; the bodies of the `SimHost` methods are filled in by the engine work.
+//! final. `SimHost` keeps its state in `DIR/<host>/`: `host.json` (the spec),
+//! `state.json` (configuration, running state, patches; see [`crate::state`]),
+//! `state.lock` (advisory lock) and `fs/` (the host's `/`).
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use regex::Regex;
 use serde::{Deserialize, Serialize};
+
+use crate::catalog::catalog;
+use crate::state::store::Store;
+use crate::state::{Facts, HostState, defaults};
 
 /// The BroadWorks server type a host simulates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -202,23 +209,203 @@ pub enum SimError {
     Other(String),
 }
 
+impl Faults {
+    /// Checks the faults (the failure pattern must be a valid regular expression).
+    pub fn validate(&self) -> Result<(), SimError> {
+        if let Some(p) = &self.fail_pattern {
+            Regex::new(p).map_err(|e| SimError::Other(format!("fail_pattern: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// Resolves a host name for reachability probes (`nc`); the lab may plug its DNS
+/// zone in with [`SimHost::set_resolver`].
+pub type NameResolver = Arc<dyn Fn(&str) -> Option<IpAddr> + Send + Sync>;
+
+#[derive(Debug, Clone)]
+struct ActiveFaults {
+    faults: Faults,
+    fail: Option<Regex>,
+}
+
+impl ActiveFaults {
+    fn new(faults: Faults) -> ActiveFaults {
+        let fail = faults
+            .fail_pattern
+            .as_deref()
+            .and_then(|p| match Regex::new(p) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    tracing::warn!("ignoring invalid fail_pattern {p:?}: {e}");
+                    None
+                }
+            });
+        ActiveFaults { faults, fail }
+    }
+}
+
+/// The spec file name in a host directory.
+pub const SPEC_FILE: &str = "host.json";
+/// The directory that is the host's `/`.
+pub const FS_DIR: &str = "fs";
+/// Directories every host file system has.
+const FS_DIRS: &[&str] = &[
+    "tmp",
+    "etc",
+    "var/broadworks/tmp",
+    "var/broadworks/patches",
+    "bw/install",
+];
+
 /// One simulated host. Cheap to share: the network side holds `Arc<SimHost>`.
-#[derive(Debug)]
+///
+/// Every method may touch the state file and, for some commands, generate RSA keys
+/// or connect sockets: call them from a blocking context.
 pub struct SimHost {
     spec: HostSpec,
+    dir: PathBuf,
+    facts: Facts,
+    store: Store,
+    faults: RwLock<ActiveFaults>,
+    resolver: RwLock<Option<NameResolver>>,
+}
+
+impl std::fmt::Debug for SimHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHost")
+            .field("name", &self.spec.name)
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> SimError {
+    SimError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn check_name(name: &str) -> Result<(), SimError> {
+    let bad =
+        name.is_empty() || name == "." || name == ".." || name.contains('/') || name.contains('\0');
+    if bad {
+        return Err(SimError::Other(format!("invalid host name {name:?}")));
+    }
+    Ok(())
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 impl SimHost {
     /// Opens the host whose state lives in `dir/<spec.name>/`, creating a fresh
-    /// realistic default state there if none exists.
+    /// realistic default state there if none exists. The spec is saved as
+    /// `host.json` (replacing an older one).
     pub fn open(dir: &Path, spec: HostSpec) -> Result<Arc<SimHost>, SimError> {
-        let _ = dir;
-        Ok(Arc::new(SimHost { spec }))
+        check_name(&spec.name)?;
+        Self::open_in(&dir.join(&spec.name), spec, false)
+    }
+
+    /// Creates a new host in `dir/<spec.name>/` (for `xspsim init`); fails if that
+    /// directory already holds a host state.
+    pub fn create(dir: &Path, spec: HostSpec) -> Result<Arc<SimHost>, SimError> {
+        check_name(&spec.name)?;
+        Self::open_in(&dir.join(&spec.name), spec, true)
+    }
+
+    /// Reopens the host of `host_dir` from its saved `host.json` (the stdio mode and
+    /// the Vagrant box use it).
+    pub fn open_existing(host_dir: &Path) -> Result<Arc<SimHost>, SimError> {
+        let path = host_dir.join(SPEC_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+        let spec: HostSpec = serde_json::from_str(&text)
+            .map_err(|e| SimError::Other(format!("{}: {e}", path.display())))?;
+        Self::open_in(host_dir, spec, false)
+    }
+
+    fn open_in(
+        host_dir: &Path,
+        spec: HostSpec,
+        must_be_new: bool,
+    ) -> Result<Arc<SimHost>, SimError> {
+        spec.faults.validate()?;
+        std::fs::create_dir_all(host_dir).map_err(|e| io_err(host_dir, e))?;
+        let store = if Store::exists(host_dir) {
+            if must_be_new {
+                return Err(SimError::Other(format!(
+                    "{}: a host state exists already",
+                    host_dir.display()
+                )));
+            }
+            Store::open(host_dir)?
+        } else {
+            let created = now_unix();
+            let facts = Facts::new(catalog(), &spec, created);
+            let state = defaults::fresh(catalog(), &facts, created)
+                .map_err(|e| SimError::Other(format!("generating certificates: {e}")))?;
+            Store::create(host_dir, state)?
+        };
+        let created = store.read(|s| s.created)?;
+        let facts = Facts::new(catalog(), &spec, created);
+        let host = SimHost {
+            dir: host_dir.to_path_buf(),
+            facts,
+            store,
+            faults: RwLock::new(ActiveFaults::new(spec.faults.clone())),
+            resolver: RwLock::new(None),
+            spec,
+        };
+        host.save_spec()?;
+        host.prepare_fs()?;
+        Ok(Arc::new(host))
+    }
+
+    fn save_spec(&self) -> Result<(), SimError> {
+        let mut spec = self.spec.clone();
+        spec.faults = self.faults();
+        let path = self.dir.join(SPEC_FILE);
+        let tmp = self
+            .dir
+            .join(format!(".{SPEC_FILE}.{}.tmp", std::process::id()));
+        let text =
+            serde_json::to_string_pretty(&spec).map_err(|e| SimError::Other(e.to_string()))?;
+        std::fs::write(&tmp, text).map_err(|e| io_err(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io_err(&path, e))
+    }
+
+    fn prepare_fs(&self) -> Result<(), SimError> {
+        let root = self.fs_root();
+        for d in FS_DIRS {
+            let p = root.join(d);
+            std::fs::create_dir_all(&p).map_err(|e| io_err(&p, e))?;
+        }
+        let home = root.join("home").join(&self.spec.user);
+        std::fs::create_dir_all(&home).map_err(|e| io_err(&home, e))?;
+        let hosts = root.join("etc/hosts");
+        if !hosts.exists() {
+            let text = format!(
+                "127.0.0.1   localhost localhost.localdomain\n{}   {} {}\n",
+                self.spec.address, self.spec.fqdn, self.spec.name
+            );
+            std::fs::write(&hosts, text).map_err(|e| io_err(&hosts, e))?;
+        }
+        Ok(())
     }
 
     /// The spec the host was opened with.
     pub fn spec(&self) -> &HostSpec {
         &self.spec
+    }
+
+    /// The host directory (`DIR/<host>`).
+    pub fn host_dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Starts an interactive bwcli session.
@@ -227,37 +414,163 @@ impl SimHost {
     }
 
     /// Runs one shell command line (exec channel, or typed at the bash prompt).
-    /// May block (restart, reachability probes): call it from a blocking context.
+    /// May block (restart, reachability probes, the delay fault): call it from a
+    /// blocking context.
     pub fn exec(self: &Arc<Self>, command_line: &str) -> ExecOutput {
-        let _ = command_line;
-        unimplemented!("engine work")
+        let delay = self.faults().delay_ms;
+        if delay > 0 {
+            std::thread::sleep(Duration::from_millis(delay));
+        }
+        crate::shell::run(self, command_line)
     }
 
     /// The directory that is `/` of this host's file system, for SFTP.
     pub fn fs_root(&self) -> PathBuf {
-        unimplemented!("engine work")
+        self.dir.join(FS_DIR)
     }
 
-    /// The running TLS settings of an endpoint, or `None` if it is not serving.
+    /// The running TLS settings of an endpoint, or `None` if it is not serving
+    /// (BroadWorks stopped, interface absent or not secure, secure port disabled).
     pub fn tls_settings(&self, endpoint: Endpoint) -> Option<TlsSettings> {
-        let _ = endpoint;
-        unimplemented!("engine work")
+        let result = self.store.read(|st| {
+            if !st.bw_running {
+                return None;
+            }
+            crate::state::tls::effective(catalog(), &self.facts, &st.running, endpoint)
+        });
+        match result {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("{}: reading state: {e}", self.spec.name);
+                None
+            }
+        }
     }
 
     /// A number that changes whenever the running configuration changes, so a TLS
     /// listener knows when to rebuild its acceptor.
     pub fn generation(&self) -> u64 {
-        unimplemented!("engine work")
+        match self.store.read(|st| st.generation) {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::warn!("{}: reading state: {e}", self.spec.name);
+                0
+            }
+        }
+    }
+
+    /// Whether BroadWorks runs (`stopbw` stops it, `startbw` starts it).
+    pub fn bw_running(&self) -> bool {
+        self.store.read(|st| st.bw_running).unwrap_or(false)
     }
 
     /// The faults in force.
     pub fn faults(&self) -> Faults {
-        unimplemented!("engine work")
+        self.faults
+            .read()
+            .map(|f| f.faults.clone())
+            .unwrap_or_else(|p| p.into_inner().faults.clone())
     }
 
-    /// Replaces the faults in force (at run time).
+    /// Replaces the faults in force (at run time); they are also saved in
+    /// `host.json` so that processes opened later start with them. An invalid
+    /// `fail_pattern` is ignored with a warning (check it with [`Faults::validate`]).
     pub fn set_faults(&self, faults: Faults) {
-        let _ = faults;
-        unimplemented!("engine work")
+        let active = ActiveFaults::new(faults);
+        match self.faults.write() {
+            Ok(mut f) => *f = active,
+            Err(p) => *p.into_inner() = active,
+        }
+        if let Err(e) = self.save_spec() {
+            tracing::warn!("{}: saving faults: {e}", self.spec.name);
+        }
+    }
+
+    /// Plugs in the name resolution `nc` uses besides `/etc/hosts` of the host.
+    pub fn set_resolver(&self, resolver: NameResolver) {
+        match self.resolver.write() {
+            Ok(mut r) => *r = Some(resolver),
+            Err(p) => *p.into_inner() = Some(resolver),
+        }
+    }
+
+    /// The failure-pattern fault: the message for `command` if it matches.
+    pub(crate) fn failure_for(&self, command: &str) -> Option<String> {
+        let guard = self.faults.read().unwrap_or_else(|p| p.into_inner());
+        let re = guard.fail.as_ref()?;
+        re.is_match(command).then(|| {
+            guard.faults.fail_message.clone().unwrap_or_else(|| {
+                "[Error] Failed to process the command: the configuration system did not respond".to_string()
+            })
+        })
+    }
+
+    /// Resolves a name with the plugged resolver.
+    pub(crate) fn resolve_with_plugin(&self, name: &str) -> Option<IpAddr> {
+        let guard = self.resolver.read().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().and_then(|r| r(name))
+    }
+
+    /// Product, release and placeholder values.
+    pub(crate) fn facts(&self) -> &Facts {
+        &self.facts
+    }
+
+    /// Runs `f` on the current state.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&HostState) -> R) -> Result<R, SimError> {
+        self.store.read(f)
+    }
+
+    /// Read-modify-write of the state (see [`Store::update`]).
+    pub(crate) fn update<R, E>(
+        &self,
+        f: impl FnOnce(&mut HostState) -> Result<R, E>,
+    ) -> Result<Result<R, E>, SimError> {
+        self.store.update(f)
+    }
+
+    /// The local file of an absolute host path; `..` never leaves the host's `/`.
+    pub(crate) fn host_file(&self, path: &str) -> Option<PathBuf> {
+        if !path.starts_with('/') {
+            return None;
+        }
+        let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+        for c in Path::new(path).components() {
+            match c {
+                Component::Normal(p) => parts.push(p),
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                _ => {}
+            }
+        }
+        let mut out = self.fs_root();
+        out.extend(parts);
+        Some(out)
+    }
+
+    /// Reads a host file.
+    pub(crate) fn read_host_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        let local = self.host_file(path).ok_or("not an absolute path")?;
+        std::fs::read(&local).map_err(|e| io_reason(&e))
+    }
+
+    /// Writes a host file (creating its directory).
+    pub(crate) fn write_host_file(&self, path: &str, data: &[u8]) -> Result<(), String> {
+        let local = self.host_file(path).ok_or("not an absolute path")?;
+        if let Some(parent) = local.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_reason(&e))?;
+        }
+        std::fs::write(&local, data).map_err(|e| io_reason(&e))
+    }
+}
+
+/// The operator's wording of a file error (`No such file or directory`).
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "Is a directory".to_string(),
+        _ => e.to_string(),
     }
 }

@@ -7,12 +7,19 @@
 //! Layout (one job per module):
 //! - [`host`]: one simulated host: its spec, durable state, faults, and the API the
 //!   network side uses (bwcli sessions, shell commands, file system, TLS settings).
-//! - `catalog`, `state`, `cli`, `shell`, `pki`: the bwcli model, driven by the data
-//!   files under `sim/data/`.
+//! - [`catalog`]: the bwcli model, loaded from the data files under `sim/data/`.
+//! - [`state`]: a host's durable state, configured versus running, effective TLS.
+//! - [`cli`]: the bwcli interpreter; [`shell`]: shell commands; [`pki`]: certificates.
+//! - [`stdio`]: bwcli and shell commands on stdin/stdout for a real sshd.
 //! - `ssh`, `tls`, `dns`, `lab`, `control`: the network side.
+pub mod catalog;
 pub mod cli;
 pub mod control;
 pub mod dns;
 pub mod host;
+pub mod pki;
+pub mod shell;
 pub mod ssh;
+pub mod state;
+pub mod stdio;
 pub mod tls;

@@ -1,0 +1,155 @@
+//! Interface certificates: `sslUpdate <interface> keyFile <file> certificateFile
+//! <file> [chainFile <file>]` (guide B §5.8 step 3; R21 in `SSLConfiguration`, R22+
+//! in `.../SSLSettings/Certificates`), and the certificate `get` view (its columns
+//! are ours: the documents do not show it).
+use super::HelpEntry;
+use crate::catalog::catalog;
+use crate::catalog::model::ContextDef;
+use crate::catalog::values::ValueType;
+use crate::cli::errors::CliError;
+use crate::cli::verbs::{self, Target, commit, key_args};
+use crate::host::SimHost;
+use crate::pki;
+use crate::state::Row;
+use crate::state::ops::WriteOp;
+
+const WORD: &str = "sslUpdate";
+const NAMES: [&str; 3] = ["keyFile", "certificateFile", "chainFile"];
+
+fn interface_table(host: &SimHost, def: &ContextDef) -> Option<&'static ContextDef> {
+    let cat = catalog();
+    let facts = host.facts();
+    let path = def.options.interface_table.as_deref().unwrap_or(&def.path);
+    cat.find(path, facts.product, facts.release)
+        .map(|id| cat.context(id))
+}
+
+pub(super) fn help(host: &SimHost, def: &ContextDef) -> HelpEntry {
+    let mut params: Vec<String> = interface_table(host, def)
+        .map(|t| t.keys().map(|k| verbs::spec_line(host, k)).collect())
+        .unwrap_or_default();
+    for n in NAMES {
+        let line = format!("{n} {}", verbs::param_line(host, n, &ValueType::Path));
+        params.push(if n == "chainFile" {
+            format!("[{line}]")
+        } else {
+            line
+        });
+    }
+    HelpEntry {
+        word: WORD,
+        description: "Replaces the server certificate and key of an interface with PEM files of the host; takes effect after a restart.",
+        params,
+    }
+}
+
+fn read(t: &Target<'_>, path: &str) -> Result<Vec<u8>, CliError> {
+    t.host
+        .read_host_file(path)
+        .map_err(|reason| CliError::File {
+            command: WORD.into(),
+            path: path.to_string(),
+            reason,
+        })
+}
+
+pub(super) fn ssl_update(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
+    let table = interface_table(t.host, t.def).ok_or(CliError::InvalidCommand)?;
+    let key = key_args(t, table, WORD, args)?;
+    let rest = &args[key.len()..];
+    let mut files: [Option<String>; 3] = [None, None, None];
+    let mut i = 0;
+    let ctx = t.host.facts().check_context(catalog());
+    while i < rest.len() {
+        let Some(slot) = NAMES.iter().position(|n| n.eq_ignore_ascii_case(&rest[i])) else {
+            return Err(CliError::UnknownAttribute {
+                command: WORD.into(),
+                name: rest[i].clone(),
+                known: NAMES.iter().map(|s| s.to_string()).collect(),
+            });
+        };
+        let Some(raw) = rest.get(i + 1) else {
+            return Err(CliError::Mandatory {
+                command: WORD.into(),
+                spec: verbs::param_line(t.host, NAMES[slot], &ValueType::Path),
+            });
+        };
+        let path = ValueType::Path
+            .check(raw, ctx)
+            .map_err(|e| verbs::invalid(WORD, NAMES[slot], raw, &e))?;
+        files[slot] = Some(path);
+        i += 2;
+    }
+    let [key_file, cert_file, chain_file] = files;
+    let missing = |n: &str| CliError::Mandatory {
+        command: WORD.into(),
+        spec: format!("{n} {}", verbs::param_line(t.host, n, &ValueType::Path)),
+    };
+    let key_file = key_file.ok_or_else(|| missing("keyFile"))?;
+    let cert_file = cert_file.ok_or_else(|| missing("certificateFile"))?;
+    let pki_error = |path: &str, e: pki::PkiError| CliError::File {
+        command: WORD.into(),
+        path: path.to_string(),
+        reason: e.to_string(),
+    };
+    let certs = pki::certificates(&read(t, &cert_file)?).map_err(|e| pki_error(&cert_file, e))?;
+    let key_pem =
+        pki::matching_key(&read(t, &key_file)?, &certs[0]).map_err(|e| pki_error(&key_file, e))?;
+    let mut chain = Vec::new();
+    for c in &certs[1..] {
+        chain.push(pki::to_pem(c).map_err(|e| pki_error(&cert_file, e))?);
+    }
+    if let Some(chain_file) = &chain_file {
+        for c in pki::certificates(&read(t, chain_file)?).map_err(|e| pki_error(chain_file, e))? {
+            chain.push(pki::to_pem(&c).map_err(|e| pki_error(chain_file, e))?);
+        }
+    }
+    let values = vec![
+        (
+            "certPem".to_string(),
+            pki::to_pem(&certs[0]).map_err(|e| pki_error(&cert_file, e))?,
+        ),
+        ("keyPem".to_string(), key_pem),
+        ("chainPem".to_string(), chain.concat()),
+    ];
+    commit(
+        t.host,
+        table,
+        &table.path,
+        WriteOp::SetRow { key, values },
+        WORD,
+    )
+}
+
+/// The rows of a certificate view: the interfaces of the interface table that have
+/// a certificate, with its subject, issuer and expiry.
+pub(crate) fn certificate_rows(t: &Target<'_>, word: &str) -> Result<Vec<Row>, CliError> {
+    let table = interface_table(t.host, t.def).ok_or(CliError::InvalidCommand)?;
+    let facts = t.host.facts();
+    let rows = t
+        .host
+        .read(|st| st.configured.rows(&table.path, table, facts))
+        .map_err(|e| verbs::backend(word, e))?;
+    let mut out = Vec::new();
+    for r in rows {
+        let pem = r.get("certPem").cloned().unwrap_or_default();
+        let Ok(certs) = pki::certificates(pem.as_bytes()) else {
+            continue;
+        };
+        let s = pki::summary(&certs[0]);
+        let mut row = Row::new();
+        for k in table.keys() {
+            row.insert(k.name.clone(), r.get(&k.name).cloned().unwrap_or_default());
+        }
+        row.insert("subject".into(), s.owner);
+        let issuer = if s.self_signed {
+            format!("{}[self-signed]", s.issuer)
+        } else {
+            s.issuer
+        };
+        row.insert("issuer".into(), issuer);
+        row.insert("notAfter".into(), s.not_after);
+        out.push(row);
+    }
+    Ok(out)
+}

@@ -1,0 +1,100 @@
+//! `updateTrust <alias> <trustAnchorFile>`: loads trust anchors from a PEM file of
+//! the host (guide B §5.6-5.7; WBX-SG). The `get` table shows `Alias Owner Issuer`,
+//! the issuer followed by `[self-signed]` when owner and issuer are the same (C-TRUST).
+//! A file with several certificates gives `<alias>`, `<alias>_2`, ...; where the data
+//! names a chain depth (R21 `Interface/Http/ClientAuthentication chainDepth`), only
+//! that many are kept (guide B §15: a low chainDepth truncates the chain). An
+//! existing alias is replaced.
+use super::HelpEntry;
+use crate::catalog::catalog;
+use crate::catalog::values::ValueType;
+use crate::cli::errors::CliError;
+use crate::cli::verbs::{self, Target, check, commit, configured_rows};
+use crate::host::SimHost;
+use crate::pki;
+use crate::state::Row;
+use crate::state::ops::WriteOp;
+
+const WORD: &str = "updateTrust";
+
+pub(super) fn help(host: &SimHost) -> HelpEntry {
+    HelpEntry {
+        word: WORD,
+        description: "Loads the certificates of a PEM file as trust anchors under an alias (aliases are unique; an existing alias is replaced).",
+        params: vec![
+            verbs::param_line(host, "alias", &ValueType::Text { min: 1, max: 80 }),
+            verbs::param_line(host, "trustAnchorFile", &ValueType::Path),
+        ],
+    }
+}
+
+pub(super) fn update_trust(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
+    let alias_field = t.def.field("alias").ok_or(CliError::InvalidCommand)?;
+    let Some(alias) = args.first() else {
+        return Err(CliError::Mandatory {
+            command: WORD.into(),
+            spec: verbs::spec_line(t.host, alias_field),
+        });
+    };
+    let alias = check(t, WORD, alias_field, alias)?;
+    let Some(file) = args.get(1) else {
+        return Err(CliError::Mandatory {
+            command: WORD.into(),
+            spec: verbs::param_line(t.host, "trustAnchorFile", &ValueType::Path),
+        });
+    };
+    if args.len() > 2 {
+        return Err(CliError::TooMany {
+            command: WORD.into(),
+        });
+    }
+    let ctx = t.host.facts().check_context(catalog());
+    let file = ValueType::Path
+        .check(file, ctx)
+        .map_err(|e| verbs::invalid(WORD, "trustAnchorFile", file, &e))?;
+    let file_error = |reason: String| CliError::File {
+        command: WORD.into(),
+        path: file.clone(),
+        reason,
+    };
+    let bytes = t.host.read_host_file(&file).map_err(file_error)?;
+    let certs = pki::certificates(&bytes).map_err(|e| file_error(e.to_string()))?;
+    let limit = match &t.def.options.chain_depth {
+        None => certs.len(),
+        Some((path, attr)) => {
+            let facts = t.host.facts();
+            t.host
+                .read(|st| st.configured.attr_at(catalog(), facts, path, attr))
+                .map_err(|e| verbs::backend(WORD, e))?
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(certs.len())
+        }
+    };
+    let mut new_rows = Vec::new();
+    for (i, cert) in certs.iter().take(limit).enumerate() {
+        let s = pki::summary(cert);
+        let mut row = Row::new();
+        let name = if i == 0 {
+            alias.clone()
+        } else {
+            format!("{alias}_{}", i + 1)
+        };
+        row.insert("alias".into(), name);
+        row.insert("owner".into(), s.owner);
+        let issuer = if s.self_signed {
+            format!("{}[self-signed]", s.issuer)
+        } else {
+            s.issuer
+        };
+        row.insert("issuer".into(), issuer);
+        row.insert(
+            "pem".into(),
+            pki::to_pem(cert).map_err(|e| file_error(e.to_string()))?,
+        );
+        new_rows.push(row);
+    }
+    let mut rows = configured_rows(t, WORD)?;
+    rows.retain(|r| !new_rows.iter().any(|n| n.get("alias") == r.get("alias")));
+    rows.extend(new_rows);
+    commit(t.host, t.def, &t.path, WriteOp::ReplaceRows(rows), WORD)
+}
