@@ -17,6 +17,7 @@ pub mod cli;
 pub mod control;
 pub mod dns;
 pub mod host;
+pub mod lab;
 pub mod pki;
 pub mod shell;
 pub mod ssh;

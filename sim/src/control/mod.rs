@@ -104,6 +104,9 @@ pub fn handle(registry: &Registry, request: Request) -> Response {
     match request {
         Request::SetFaults { host, faults } => match registry.get(&host) {
             Some(sim) => {
+                if let Err(error) = faults.validate() {
+                    return Response::error(error.to_string());
+                }
                 sim.set_faults(faults);
                 tracing::info!(%host, faults = ?sim.faults(), "faults set");
                 Response {
