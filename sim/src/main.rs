@@ -246,8 +246,8 @@ fn init_logging(default_level: &str) {
 fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     let mut config = match &args.topology {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let topology =
                 Topology::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
             LabConfig::from_topology(args.dir.clone(), &topology).map_err(|e| e.to_string())?

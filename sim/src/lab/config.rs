@@ -126,7 +126,12 @@ impl LabConfig {
         let ports = topology.ports;
         let mut hosts = Vec::new();
         for group in &topology.groups {
-            if group.prefix.is_empty() || !group.prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            if group.prefix.is_empty()
+                || !group
+                    .prefix
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
                 return Err(LabError::Config(format!(
                     "group prefix {:?} must be letters, digits or '-'",
                     group.prefix
@@ -153,11 +158,16 @@ impl LabConfig {
         let mut names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
         names.sort_unstable();
         if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
-            return Err(LabError::Config(format!("host {} is defined twice", pair[0])));
+            return Err(LabError::Config(format!(
+                "host {} is defined twice",
+                pair[0]
+            )));
         }
-        let dns = topology.dns.map_or(SocketAddr::new(IpAddr::V4(base), 0), |d| {
-            SocketAddr::new(d.address.unwrap_or(IpAddr::V4(base)), d.port)
-        });
+        let dns = topology
+            .dns
+            .map_or(SocketAddr::new(IpAddr::V4(base), 0), |d| {
+                SocketAddr::new(d.address.unwrap_or(IpAddr::V4(base)), d.port)
+            });
         Ok(LabConfig {
             dir,
             zone: topology
@@ -209,7 +219,8 @@ mod tests {
             "ports: {ssh: 2222, https: 8443, cti: 8012}\ngroups:\n  - {prefix: xspa, count: 2, product: xsp, release: R23}\n  - {prefix: as, count: 2, product: as, release: R22}\n",
         )
         .expect("parse");
-        let config = LabConfig::from_topology(PathBuf::from("/tmp/lab"), &topology).expect("config");
+        let config =
+            LabConfig::from_topology(PathBuf::from("/tmp/lab"), &topology).expect("config");
         let names: Vec<&str> = config.hosts.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["xspa1", "xspa2", "as1", "as2"]);
         assert_eq!(config.hosts[3].address.to_string(), "127.77.0.4");

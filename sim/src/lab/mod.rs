@@ -191,8 +191,8 @@ fn prepare_existing(dir: &Path) -> Result<Vec<Prepared>, LabError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let host = SimHost::open_existing(&host_dir)
-            .map_err(|source| LabError::Host { name, source })?;
+        let host =
+            SimHost::open_existing(&host_dir).map_err(|source| LabError::Host { name, source })?;
         let product = host.spec().product;
         prepared.push(Prepared {
             group: product_prefix(product).to_string(),

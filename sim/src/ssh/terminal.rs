@@ -80,7 +80,9 @@ impl LineEditor {
     fn push_line_byte(&mut self, byte: u8, echo: bool) -> Event {
         match byte {
             CR | LF => {
-                if self.pty {
+                // With echo off (a password prompt) the line end is not echoed
+                // either, as a terminal does; the next prompt starts on a new line.
+                if echo {
                     self.echo_out.extend_from_slice(b"\r\n");
                 }
                 let line = String::from_utf8_lossy(&self.line).into_owned();
@@ -182,7 +184,7 @@ mod tests {
         feed(&mut editor, b"get\r", ECHO);
         assert_eq!(editor.take_echo(), b"get\r\n");
         feed(&mut editor, b"secret\r", Mode::Line { echo: false });
-        assert_eq!(editor.take_echo(), b"\r\n");
+        assert!(editor.take_echo().is_empty());
         let mut no_pty = LineEditor::new(false);
         assert_eq!(
             feed(&mut no_pty, b"get\n", ECHO),
