@@ -141,9 +141,10 @@ impl Interactive {
         }
     }
 
+    /// Sends text. (Never `flush()` an ssh2 channel: libssh2_channel_flush
+    /// discards the data received and not read yet.)
     pub fn send(&mut self, text: &str) {
         self.channel.write_all(text.as_bytes()).expect("write");
-        self.channel.flush().expect("flush");
     }
 
     /// Reads until `pattern` has arrived; returns everything up to and including it.
