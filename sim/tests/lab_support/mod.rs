@@ -5,6 +5,7 @@
 
 pub mod pki;
 pub mod ssh;
+pub mod sshd;
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
