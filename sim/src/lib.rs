@@ -14,8 +14,13 @@
 //! - `ssh`, `tls`, `dns`, `lab`, `control`: the network side.
 pub mod catalog;
 pub mod cli;
+pub mod control;
+pub mod dns;
 pub mod host;
+pub mod lab;
 pub mod pki;
 pub mod shell;
+pub mod ssh;
 pub mod state;
 pub mod stdio;
+pub mod tls;

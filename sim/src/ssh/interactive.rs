@@ -1,0 +1,287 @@
+//! An interactive channel: the bash-like prompt `bwadmin@<host>$ `, and bwcli sessions
+//! started from it (or directly, as the login shell or an exec of `bwcli`).
+use std::sync::Arc;
+
+use russh::server::Msg;
+use russh::{Channel, ChannelMsg};
+use tokio_util::sync::CancellationToken;
+
+use super::terminal::{Event, LineEditor, Mode};
+use crate::cli::Session;
+use crate::host::{Reply, SessionEnd, SimHost};
+
+/// How an interactive channel begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// At the bash-like prompt.
+    Bash,
+    /// In bwcli; leaving bwcli ends the channel (bwcli as the login shell, or an exec
+    /// of `bwcli`).
+    Bwcli,
+}
+
+/// What the channel does after an event.
+enum Outcome {
+    /// Keep reading input.
+    Continue,
+    /// End the channel with this exit status.
+    Close(u32),
+    /// Drop the whole connection now (a fault).
+    Drop,
+}
+
+/// Where input goes.
+enum Layer {
+    Bash,
+    Bwcli {
+        session: Box<Session>,
+        hide_input: bool,
+    },
+}
+
+/// One interactive channel's state.
+struct Interactive {
+    host: Arc<SimHost>,
+    editor: LineEditor,
+    layer: Layer,
+    start: Start,
+    channel: Channel<Msg>,
+}
+
+/// Whether an exec command line starts bwcli (`bwcli`, or its full path).
+pub fn is_bwcli_command(command: &str) -> bool {
+    let command = command.trim();
+    command == "bwcli" || command.ends_with("/bwcli")
+}
+
+/// Runs an interactive channel until the user logs out, the client closes it, or a
+/// fault drops the connection (then `kill` is cancelled).
+pub async fn run(
+    channel: Channel<Msg>,
+    host: Arc<SimHost>,
+    pty: bool,
+    start: Start,
+    kill: CancellationToken,
+) {
+    let mut term = Interactive {
+        host,
+        editor: LineEditor::new(pty),
+        layer: Layer::Bash,
+        start,
+        channel,
+    };
+    let first = match start {
+        Start::Bash => term.bash_prompt().await,
+        Start::Bwcli => term.start_bwcli().await,
+    };
+    let outcome = match first {
+        Outcome::Continue => term.read_loop().await,
+        other => other,
+    };
+    match outcome {
+        Outcome::Continue => {}
+        Outcome::Close(status) => term.close(status).await,
+        Outcome::Drop => kill.cancel(),
+    }
+}
+
+impl Interactive {
+    /// Reads input until something ends the channel.
+    async fn read_loop(&mut self) -> Outcome {
+        loop {
+            match self.channel.wait().await {
+                Some(ChannelMsg::Data { data }) => {
+                    for &byte in data.iter() {
+                        let event = self.editor.push(byte, self.mode());
+                        let echo = self.editor.take_echo();
+                        if !echo.is_empty() && !self.write(echo).await {
+                            return Outcome::Continue;
+                        }
+                        match self.handle(event).await {
+                            Outcome::Continue => {}
+                            other => return other,
+                        }
+                    }
+                }
+                // The client sent everything it will: what was typed has been
+                // answered, so the channel ends.
+                Some(ChannelMsg::Eof) => return Outcome::Close(0),
+                Some(ChannelMsg::Close) | None => return Outcome::Continue,
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn mode(&self) -> Mode {
+        match &self.layer {
+            Layer::Bash => Mode::Line { echo: true },
+            Layer::Bwcli { session, .. } if session.awaiting_key() => Mode::Key,
+            Layer::Bwcli { hide_input, .. } => Mode::Line { echo: !hide_input },
+        }
+    }
+
+    async fn handle(&mut self, event: Event) -> Outcome {
+        match (&self.layer, event) {
+            (_, Event::Pending) => Outcome::Continue,
+            (Layer::Bash, Event::Line(line)) => self.bash_line(&line).await,
+            (Layer::Bash, Event::Interrupt) => self.bash_prompt().await,
+            (Layer::Bash, Event::EndOfInput) => {
+                self.write(self.editor.output("logout\n")).await;
+                Outcome::Close(0)
+            }
+            (Layer::Bash, Event::Key(_)) => Outcome::Continue,
+            (Layer::Bwcli { .. }, Event::Line(line) | Event::Key(line)) => {
+                self.bwcli_input(line).await
+            }
+            // ^C in bwcli drops back to the shell (bwcli-behavior §1, "Exit").
+            (Layer::Bwcli { .. }, Event::Interrupt) => self.leave_bwcli().await,
+            (Layer::Bwcli { .. }, Event::EndOfInput) => Outcome::Continue,
+        }
+    }
+
+    async fn bash_line(&mut self, line: &str) -> Outcome {
+        let command = line.trim();
+        if command.is_empty() {
+            return self.bash_prompt().await;
+        }
+        if command == "exit" || command == "logout" {
+            return Outcome::Close(0);
+        }
+        if is_bwcli_command(command) {
+            return self.start_bwcli().await;
+        }
+        let host = self.host.clone();
+        let command = command.to_string();
+        let output = match tokio::task::spawn_blocking(move || host.exec(&command)).await {
+            Ok(output) => output,
+            Err(error) => {
+                tracing::error!(host = %self.host.spec().name, %error, "shell command failed");
+                return Outcome::Drop;
+            }
+        };
+        let mut text = output.stdout;
+        text.push_str(&output.stderr);
+        if !self.write(self.editor.output(&text)).await {
+            return Outcome::Continue;
+        }
+        self.bash_prompt().await
+    }
+
+    async fn bash_prompt(&mut self) -> Outcome {
+        let spec = self.host.spec();
+        let prompt = format!("{}@{}$ ", spec.user, spec.name);
+        if self.write(prompt.into_bytes()).await {
+            Outcome::Continue
+        } else {
+            Outcome::Close(0)
+        }
+    }
+
+    async fn start_bwcli(&mut self) -> Outcome {
+        let host = self.host.clone();
+        let started = tokio::task::spawn_blocking(move || {
+            let mut session = Box::new(host.bwcli());
+            let reply = session.start();
+            (session, reply)
+        })
+        .await;
+        match started {
+            Ok((session, reply)) => {
+                self.layer = Layer::Bwcli {
+                    session,
+                    hide_input: false,
+                };
+                self.apply(reply).await
+            }
+            Err(error) => {
+                tracing::error!(host = %self.host.spec().name, %error, "bwcli failed to start");
+                Outcome::Drop
+            }
+        }
+    }
+
+    async fn bwcli_input(&mut self, line: String) -> Outcome {
+        let Layer::Bwcli { session, .. } = std::mem::replace(&mut self.layer, Layer::Bash) else {
+            return Outcome::Continue;
+        };
+        let answered = tokio::task::spawn_blocking(move || {
+            let mut session = session;
+            let reply = session.input(&line);
+            (session, reply)
+        })
+        .await;
+        match answered {
+            Ok((session, reply)) => {
+                self.layer = Layer::Bwcli {
+                    session,
+                    hide_input: false,
+                };
+                self.apply(reply).await
+            }
+            Err(error) => {
+                tracing::error!(host = %self.host.spec().name, %error, "bwcli input failed");
+                Outcome::Drop
+            }
+        }
+    }
+
+    /// Writes a bwcli reply after its delay, and follows how it ends.
+    async fn apply(&mut self, reply: Reply) -> Outcome {
+        if !reply.delay.is_zero() {
+            tokio::time::sleep(reply.delay).await;
+        }
+        if reply.end == SessionEnd::Drop {
+            return Outcome::Drop;
+        }
+        if let Layer::Bwcli { hide_input, .. } = &mut self.layer {
+            *hide_input = reply.hide_input;
+        }
+        if !self.write(self.editor.output(&reply.output)).await {
+            return Outcome::Continue;
+        }
+        match reply.end {
+            SessionEnd::Exit => self.leave_bwcli().await,
+            SessionEnd::Continue | SessionEnd::Drop => Outcome::Continue,
+        }
+    }
+
+    /// Leaves bwcli: back to the bash prompt, or the end of the channel when bwcli is
+    /// what the channel runs.
+    async fn leave_bwcli(&mut self) -> Outcome {
+        self.layer = Layer::Bash;
+        match self.start {
+            Start::Bwcli => Outcome::Close(0),
+            Start::Bash => self.bash_prompt().await,
+        }
+    }
+
+    /// Writes to the client; false if the channel is gone.
+    async fn write(&self, bytes: Vec<u8>) -> bool {
+        if bytes.is_empty() {
+            return true;
+        }
+        self.channel.data_bytes(bytes).await.is_ok()
+    }
+
+    async fn close(&self, status: u32) {
+        // The client may already be gone; nothing more to do then.
+        let _ = self.channel.exit_status(status).await;
+        let _ = self.channel.eof().await;
+        let _ = self.channel.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_bwcli_command;
+
+    #[test]
+    fn bwcli_is_recognised_by_name_or_path() {
+        assert!(is_bwcli_command("bwcli"));
+        assert!(is_bwcli_command(
+            " /usr/local/broadworks/bw_base/bin/bwcli "
+        ));
+        assert!(!is_bwcli_command("bwcli2"));
+        assert!(!is_bwcli_command("bwshowver"));
+    }
+}

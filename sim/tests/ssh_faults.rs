@@ -1,0 +1,145 @@
+//! Session faults seen by an SSH client (ssh2): drop after N commands, delay, failing
+//! commands, paging with `--More--` (one keystroke continues), ANSI colours.
+//! (refuse_auth and change_host_key are in ssh_auth.rs.)
+mod lab_support;
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use lab_support::ssh::{Interactive, TestLab, connect};
+use xspsim::host::{Faults, Product, Release};
+
+#[test]
+fn the_connection_drops_after_n_commands() {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 30);
+    lab.lab()
+        .set_faults(
+            "xsp1",
+            Faults {
+                drop_after_commands: Some(2),
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    let session = connect(&lab.entry("xsp1"));
+    let mut cli = Interactive::exec(&session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    cli.send("cd /Interface/CTI\n");
+    cli.read_until("XSP_CLI/Interface/CTI> ");
+    cli.send("get\n");
+    // The second command gets no answer: the TCP connection is cut.
+    let mut rest = Vec::new();
+    let _ended_by_eof_or_error = cli.channel.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest));
+    assert!(
+        session.channel_session().is_err(),
+        "the connection is gone, not only the channel"
+    );
+}
+
+#[test]
+fn replies_are_delayed() {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 31);
+    let session = connect(&lab.entry("xsp1"));
+    let mut cli = Interactive::exec(&session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    lab.lab()
+        .set_faults(
+            "xsp1",
+            Faults {
+                delay_ms: 300,
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    let sent = Instant::now();
+    cli.send("cd /System\n");
+    assert_eq!(cli.read_until("System> "), "XSP_CLI/System> ");
+    // A lower bound only: the reply cannot come before the delay.
+    assert!(sent.elapsed() >= Duration::from_millis(300));
+}
+
+#[test]
+fn commands_matching_the_pattern_fail_with_the_message() {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 32);
+    lab.lab()
+        .set_faults(
+            "xsp1",
+            Faults {
+                fail_pattern: Some("^set ".into()),
+                fail_message: Some("Failed to write data to the configuration system".into()),
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    let entry = lab.entry("xsp1");
+    let session = connect(&entry);
+    let mut cli = Interactive::exec(&session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    let p = "XSP_CLI/Interface/CTI> ";
+    cli.send("cd /Interface/CTI;set portEnabled false;get\n");
+    assert_eq!(
+        cli.read_until(p),
+        format!(
+            "Failed to write data to the configuration system\n  portEnabled = true\n  port = 8011\n  securePortEnabled = true\n  securePort = {}\n{p}",
+            entry.cti_port
+        )
+    );
+}
+
+#[test]
+fn long_outputs_page_and_one_keystroke_continues() {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 33);
+    let session = connect(&lab.entry("xsp1"));
+    let mut shell = Interactive::exec(&session, "bwcli", true);
+    shell.read_until("XSP_CLI> ");
+    // Set after the banner, which is longer than 4 lines.
+    lab.lab()
+        .set_faults(
+            "xsp1",
+            Faults {
+                page_lines: Some(4),
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    shell.send("cd /Maintenance/ManagedObjects;get\r");
+    let first = shell.read_until("--More--");
+    assert_eq!(first.matches("\r\n").count(), 5, "{first:?}"); // echo + 4 lines
+    // A single key, no Enter, and no echo of it.
+    shell.send(" ");
+    let second = shell.read_until("--More--");
+    assert!(second.starts_with("\r        \r"), "{second:?}");
+    shell.send("q");
+    let end = shell.read_until("ManagedObjects> ");
+    assert!(
+        end.ends_with("5 entries found.\r\nXSP_CLI/Maintenance/ManagedObjects> "),
+        "{end:?}"
+    );
+}
+
+#[test]
+fn ansi_colours_wrap_the_prompts() {
+    let lab = TestLab::uniform(1, Product::As, Release::R23, 34);
+    lab.lab()
+        .set_faults(
+            "as1",
+            Faults {
+                ansi: true,
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    let session = connect(&lab.entry("as1"));
+    let mut cli = Interactive::exec(&session, "bwcli", false);
+    let banner = cli.read_until("AS_CLI> \x1b[0m");
+    assert!(
+        banner.ends_with("\n\n\x1b[1;32mAS_CLI> \x1b[0m"),
+        "{banner:?}"
+    );
+    cli.send("cd /System/ClientIdentity;get\n");
+    assert_eq!(
+        cli.read_until("ClientIdentity> \x1b[0m"),
+        "\x1b[1m  Identity\x1b[0m\n==========\n\n0 entry found.\n\x1b[1;32mAS_CLI/System/ClientIdentity> \x1b[0m"
+    );
+}
