@@ -42,7 +42,11 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
         Ok(rt) => rt,
         Err(o) => return o,
     };
-    eprintln!("starting {} simulated hosts in {} ...", pb.hosts.len(), dir.display());
+    eprintln!(
+        "starting {} simulated hosts in {} ...",
+        pb.hosts.len(),
+        dir.display()
+    );
     let lab = match rt.block_on(Lab::start(config)) {
         Ok(l) => l,
         Err(e) => {
@@ -81,7 +85,10 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
     if planned == Outcome::Error {
         return planned;
     }
-    eprintln!("\n== xspctl apply -f {} --yes --restart rolling", playbook.display());
+    eprintln!(
+        "\n== xspctl apply -f {} --yes --restart rolling",
+        playbook.display()
+    );
     let apply = ApplyArgs {
         hosts,
         plan: None,
@@ -154,7 +161,11 @@ fn sim_host(h: &Host) -> Result<LabHostConfig, String> {
 }
 
 fn lab_config(pb: &Playbook, dir: &Path) -> Result<LabConfig, String> {
-    let hosts = pb.hosts.iter().map(sim_host).collect::<Result<Vec<_>, _>>()?;
+    let hosts = pb
+        .hosts
+        .iter()
+        .map(sim_host)
+        .collect::<Result<Vec<_>, _>>()?;
     let user = pb
         .hosts
         .first()

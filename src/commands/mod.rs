@@ -128,8 +128,7 @@ pub fn select_hosts(pb: &Playbook, names: &[String]) -> Result<Vec<Host>, Outcom
 /// A new run: its id, journal and owner string.
 pub fn run_context(state_dir: &Path) -> Result<RunContext, Outcome> {
     let store = Store::new(state_dir);
-    let stamp = crate::fsutil::now_rfc3339().replace([':', '-'], "");
-    let run_id = format!("{stamp}-{}", std::process::id());
+    let run_id = format!("{}-{}", crate::fsutil::now_compact(), std::process::id());
     let journal = store.journal(&run_id).map_err(|e| {
         eprintln!(
             "error: cannot write the journal under {}: {e}",
