@@ -1,0 +1,406 @@
+//! The engine end to end: the xspctl binary against xspsim hosts over SSH.
+#[path = "support/lab.rs"]
+mod lab;
+
+use lab::{Spec, TLS_INTERFACE, TestLab, sent_lines};
+use xspsim::host::{Faults, Product, Release};
+
+fn xsp(name: &'static str) -> Spec {
+    Spec {
+        name,
+        product: Product::Xsp,
+        release: Release::R23,
+    }
+}
+
+fn is_write(line: &str) -> bool {
+    let l = line.rsplit(';').next().unwrap_or(line);
+    ["add ", "delete ", "set ", "clear "]
+        .iter()
+        .any(|w| l.starts_with(w))
+}
+
+#[test]
+fn plan_then_apply_converges_and_a_second_run_sends_no_write() {
+    let lab = TestLab::start("converges", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let (ip, http) = (lab.address("xsp1"), lab.https_port("xsp1"));
+
+    let plan = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    let expected = format!(
+        "xsp1 (farm farm-xsp1) changes
+  /Interface/Http/HttpServer/SSLSettings/Protocols>
+    + add {ip} {http} TLSv1.2
+  /Interface/Http/HttpServer/SSLSettings/Ciphers>
+    + add {ip} {http} TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    + add {ip} {http} TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+  /Interface/CTI/SSLSettings/Protocols>
+    + add {ip} TLSv1.2
+  /Interface/CTI/SSLSettings/Ciphers>
+    + add {ip} TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+"
+    );
+    assert!(plan.stdout.starts_with(&expected), "{}", plan.all());
+    // Without --detailed-exitcode, pending changes are not an error.
+    assert_eq!(lab.xspctl(&["plan", "-f", pb]).code, 0);
+
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert!(
+        apply.stdout.contains("xsp1  farm-xsp1  changed  5 writes"),
+        "{}",
+        apply.all()
+    );
+    let applied = lab.transcripts("xsp1").pop().unwrap();
+    assert_eq!(
+        sent_lines(&applied).iter().filter(|l| is_write(l)).count(),
+        5,
+        "{applied}"
+    );
+
+    let again = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(
+        again.stdout.contains("xsp1  farm-xsp1  ok      0 changes"),
+        "{}",
+        again.all()
+    );
+
+    let reapply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    assert_eq!(reapply.code, 0, "{}", reapply.all());
+    assert!(
+        reapply.stdout.contains("xsp1 (farm farm-xsp1) ok\n"),
+        "{}",
+        reapply.all()
+    );
+    assert!(!reapply.stdout.contains("changed"), "{}", reapply.all());
+    let last = lab.transcripts("xsp1").pop().unwrap();
+    let writes: Vec<String> = sent_lines(&last)
+        .into_iter()
+        .filter(|l| is_write(l))
+        .collect();
+    assert!(writes.is_empty(), "a converged host got writes: {writes:?}");
+
+    let verify = lab.xspctl(&["verify", "-f", pb]);
+    assert_eq!(verify.code, 0, "{}", verify.all());
+}
+
+#[test]
+fn a_stale_plan_and_a_changed_playbook_are_refused() {
+    let lab = TestLab::start("stale", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let plan_file = lab.dir.path().join("plan.json");
+    let plan_file = plan_file.to_str().unwrap();
+    let plan = lab.xspctl(&["plan", "-f", pb, "--out", plan_file]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+
+    // Another operator changes the host after the plan was reviewed.
+    let ip = lab.address("xsp1");
+    let out = lab.bwcli(
+        "xsp1",
+        &[
+            "cd /Interface/CTI/SSLSettings/Protocols",
+            &format!("add {ip} TLSv1.1"),
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    let apply = lab.xspctl(&["apply", "-f", pb, "--plan", plan_file]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(apply.stdout.contains("refused"), "{}", apply.all());
+    assert!(
+        apply
+            .stdout
+            .contains("the plan is stale: host xsp1 changed"),
+        "{}",
+        apply.all()
+    );
+    let sent = sent_lines(&lab.transcripts("xsp1").pop().unwrap());
+    assert!(!sent.iter().any(|l| is_write(l)), "{sent:?}");
+
+    // A fresh plan applies; a plan made from another version of the playbook does not.
+    assert_eq!(lab.xspctl(&["plan", "-f", pb, "--out", plan_file]).code, 0);
+    let text = std::fs::read_to_string(pb).unwrap();
+    std::fs::write(pb, text.replace("[TLSv1.2]", "[TLSv1.2]  # edited")).unwrap();
+    let apply = lab.xspctl(&["apply", "-f", pb, "--plan", plan_file]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(
+        apply
+            .stderr
+            .contains("was made from a different version of"),
+        "{}",
+        apply.all()
+    );
+}
+
+#[test]
+fn a_held_lock_refuses_a_second_apply() {
+    let lab = TestLab::start("locked", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    // Another operator's run holds the lock (as xspctl writes it).
+    let lock = lab
+        .host("xsp1")
+        .fs_root()
+        .join("var/broadworks/tmp/xspctl.lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    std::fs::write(lock.join("owner"), "alice@ops1 pid 4242 run R1\n").unwrap();
+
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(
+        apply
+            .stdout
+            .contains("host is locked by another xspctl run: alice@ops1 pid 4242 run R1"),
+        "{}",
+        apply.all()
+    );
+    let sent = sent_lines(&lab.transcripts("xsp1").pop().unwrap());
+    assert!(!sent.iter().any(|l| is_write(l)), "{sent:?}");
+
+    // `unlock` removes it and says whose it was; then apply goes through.
+    let unlock = lab.xspctl(&["unlock", "-f", pb, "--host", "xsp1"]);
+    assert_eq!(unlock.code, 0, "{}", unlock.all());
+    assert!(
+        unlock
+            .stdout
+            .contains("removed the lock held by alice@ops1"),
+        "{}",
+        unlock.all()
+    );
+    assert_eq!(
+        lab.xspctl(&["apply", "-f", pb, "--yes"]).code,
+        2,
+        "restart required"
+    );
+    assert!(!lock.exists(), "the lock is released after apply");
+}
+
+#[test]
+fn two_concurrent_applies_one_wins_the_lock() {
+    let lab = TestLab::start("concurrent", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    // Slow the host down so that the two runs overlap.
+    lab.faults(
+        "xsp1",
+        Faults {
+            delay_ms: 150,
+            ..Faults::default()
+        },
+    );
+    let state = |n: &str| lab.dir.path().join(n);
+    let spawn = |dir: std::path::PathBuf| {
+        let pb = pb.clone();
+        std::thread::spawn(move || {
+            lab::run_xspctl(&dir, &["apply", "-f", pb.to_str().unwrap(), "--yes"])
+        })
+    };
+    let (a, b) = (spawn(state("state-a")), spawn(state("state-b")));
+    let runs = [a.join().unwrap(), b.join().unwrap()];
+    let refused: Vec<&lab::Run> = runs
+        .iter()
+        .filter(|r| r.stdout.contains("host is locked by another xspctl run"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{}\n{}", runs[0].all(), runs[1].all());
+    assert_eq!(refused[0].code, 1);
+    let winner = runs.iter().find(|r| r.code != 1).expect("one run applied");
+    assert!(winner.stdout.contains("5 writes"), "{}", winner.all());
+}
+
+#[test]
+fn a_failure_mid_apply_is_rolled_back_to_the_exact_backup() {
+    let lab = TestLab::start("rollback", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let ip = lab.address("xsp1");
+    let http = lab.https_port("xsp1");
+    // Give the host something of its own at the interface level first.
+    lab.bwcli(
+        "xsp1",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Protocols",
+            &format!("add {ip} {http} TLSv1.1"),
+        ],
+    );
+    let read = |lab: &TestLab| {
+        lab.bwcli(
+            "xsp1",
+            &[
+                &format!("cd /Interface/Http/HttpServer/SSLSettings/Protocols;get {ip} {http}"),
+                &format!("cd /Interface/Http/HttpServer/SSLSettings/Ciphers;get {ip} {http}"),
+                &format!("cd /Interface/CTI/SSLSettings/Protocols;get {ip}"),
+                &format!("cd /Interface/CTI/SSLSettings/Ciphers;get {ip}"),
+            ],
+        )
+    };
+    let before = read(&lab);
+    // The third write fails on the host.
+    lab.faults(
+        "xsp1",
+        Faults {
+            fail_pattern: Some("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into()),
+            fail_message: Some("Failed to write data to the configuration system".into()),
+            ..Faults::default()
+        },
+    );
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(
+        apply.stdout.contains("xsp1 (farm farm-xsp1) rolled back"),
+        "{}",
+        apply.all()
+    );
+    assert!(
+        apply
+            .stdout
+            .contains("Failed to write data to the configuration system"),
+        "{}",
+        apply.all()
+    );
+    lab.faults("xsp1", Faults::default());
+    assert_eq!(
+        read(&lab),
+        before,
+        "the host is back to what it held before"
+    );
+
+    // The journal tells the story in order.
+    let journal_dir = lab.dir.path().join("state/journal");
+    let journal = std::fs::read_dir(&journal_dir)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .find(|j| j.contains("\"rollback\""))
+        .expect("a journal with the rollback");
+    let events: Vec<String> = journal
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let order = [
+        "lock",
+        "backup",
+        "write",
+        "write-failed",
+        "rollback-write",
+        "rollback",
+        "unlock",
+    ];
+    let mut at = 0;
+    for e in &events {
+        if at < order.len() && e == order[at] {
+            at += 1;
+        }
+    }
+    assert_eq!(at, order.len(), "journal events out of order: {events:?}");
+
+    // `rollback` from the backup is idempotent now.
+    let rb = lab.xspctl(&["rollback", "-f", pb, "--host", "xsp1", "--yes"]);
+    assert_eq!(rb.code, 0, "{}", rb.all());
+    assert!(rb.stdout.contains("already matches backup"), "{}", rb.all());
+}
+
+#[test]
+fn rollback_restores_the_backup_of_a_successful_apply() {
+    let lab = TestLab::start("rollback-cmd", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    assert_eq!(lab.xspctl(&["apply", "-f", pb, "--yes"]).code, 2);
+    assert_eq!(
+        lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]).code,
+        0
+    );
+    let rb = lab.xspctl(&["rollback", "-f", pb, "--host", "xsp1", "--yes"]);
+    assert_eq!(rb.code, 0, "{}", rb.all());
+    assert!(rb.stdout.contains("restored backup xsp1-"), "{}", rb.all());
+    // Back to the fresh host: the same five changes are pending again.
+    let plan = lab.xspctl(&["plan", "-f", pb]);
+    assert!(
+        plan.stdout.contains("xsp1  farm-xsp1  changes  5 changes"),
+        "{}",
+        plan.all()
+    );
+}
+
+#[test]
+fn a_changed_host_key_is_refused_with_its_fingerprint() {
+    let lab = TestLab::start("hostkey", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    lab.faults(
+        "xsp1",
+        Faults {
+            change_host_key: true,
+            ..Faults::default()
+        },
+    );
+    let plan = lab.xspctl(&["plan", "-f", pb.to_str().unwrap()]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    assert!(
+        plan.stdout.contains("xsp1 (farm farm-xsp1) failed"),
+        "{}",
+        plan.all()
+    );
+    assert!(plan.stdout.contains("SHA256:"), "{}", plan.all());
+    assert!(
+        plan.stdout.to_lowercase().contains("changed"),
+        "{}",
+        plan.all()
+    );
+    assert!(
+        lab.transcripts("xsp1").is_empty(),
+        "no bwcli session was opened"
+    );
+}
+
+#[test]
+fn a_host_that_contradicts_the_playbook_is_refused() {
+    let lab = TestLab::start("mismatch", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R22", TLS_INTERFACE)]);
+    let apply = lab.xspctl(&["apply", "-f", pb.to_str().unwrap(), "--yes"]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(
+        apply.stdout.contains(
+            "xsp1 is XSP R23 (Rel_23.0_1.1075), but the playbook says XSP R22; nothing was changed"
+        ),
+        "{}",
+        apply.all()
+    );
+}
+
+#[test]
+fn one_failing_host_does_not_stop_the_others() {
+    let lab = TestLab::start("fleet", &[xsp("xsp1"), xsp("xsp2")]);
+    let pb = lab.playbook(
+        "pb.yaml",
+        &[
+            ("xsp1", "xsp", "R23", TLS_INTERFACE),
+            ("xsp2", "xsp", "R23", TLS_INTERFACE),
+        ],
+    );
+    lab.faults(
+        "xsp1",
+        Faults {
+            drop_after_commands: Some(3),
+            ..Faults::default()
+        },
+    );
+    let apply = lab.xspctl(&[
+        "apply",
+        "-f",
+        pb.to_str().unwrap(),
+        "--yes",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    let report: serde_json::Value = serde_json::from_str(&apply.stdout).expect("json report");
+    let status = |i: usize| report["hosts"][i]["status"].as_str().unwrap().to_string();
+    assert_eq!(status(0), "failed");
+    assert_eq!(status(1), "restart-required");
+    assert_eq!(report["hosts"][1]["writes"], 5);
+}

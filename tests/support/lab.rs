@@ -1,0 +1,256 @@
+//! A simulated lab for xspctl's integration tests: xspsim hosts served in this test
+//! process on loopback, a playbook for them, and the xspctl binary run against it.
+#![allow(dead_code)] // each test file uses part of this
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use xspsim::host::{Faults, LoginShell, Product, Release, SimHost};
+use xspsim::lab::{Lab, LabConfig, LabHostConfig};
+
+/// One host to simulate.
+pub struct Spec {
+    /// Host name.
+    pub name: &'static str,
+    /// Product.
+    pub product: Product,
+    /// Release.
+    pub release: Release,
+}
+
+/// A running lab plus a scratch directory for playbooks and xspctl state.
+pub struct TestLab {
+    pub dir: tempfile::TempDir,
+    rt: tokio::runtime::Runtime,
+    lab: Option<Lab>,
+}
+
+/// What a run of the xspctl binary printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Everything printed, for assertion messages.
+    pub fn all(&self) -> String {
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A loopback /24 chosen from the test's name, so parallel test processes rarely
+/// share addresses (ports are picked by the OS anyway).
+fn base_address(test: &str) -> Ipv4Addr {
+    let h = test
+        .bytes()
+        .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+    Ipv4Addr::new(127, 90 + (h % 30) as u8, (h / 30 % 250) as u8 + 1, 1)
+}
+
+impl TestLab {
+    /// Starts the hosts.
+    pub fn start(test: &str, specs: &[Spec]) -> TestLab {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = u32::from(base_address(test));
+        let hosts = specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| LabHostConfig {
+                name: s.name.to_string(),
+                group: "farm".to_string(),
+                product: s.product,
+                release: s.release,
+                address: IpAddr::V4(Ipv4Addr::from(base + i as u32 + 1)),
+                ssh_port: 0,
+                https_port: 0,
+                cti_port: 0,
+                login_shell: LoginShell::Bash,
+                faults: Faults::default(),
+                xsi: s.product != Product::As,
+            })
+            .collect();
+        let config = LabConfig {
+            dir: dir.path().join("lab"),
+            zone: "lab.xspctl.test.".into(),
+            user: "bwadmin".into(),
+            hosts,
+            dns: SocketAddr::new(IpAddr::V4(Ipv4Addr::from(base)), 0),
+            ssh: true,
+            allow_external: false,
+            control_socket: false,
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let lab = rt.block_on(Lab::start(config)).expect("lab starts");
+        let mut known = String::new();
+        for e in lab.hosts() {
+            known.push_str(&format!(
+                "[{}]:{} {}\n",
+                e.address,
+                e.ssh_port.expect("ssh"),
+                e.host_public_key
+            ));
+        }
+        std::fs::write(dir.path().join("known_hosts"), known).expect("known_hosts");
+        TestLab {
+            dir,
+            rt,
+            lab: Some(lab),
+        }
+    }
+
+    fn lab(&self) -> &Lab {
+        self.lab.as_ref().expect("running")
+    }
+
+    /// The simulated host.
+    pub fn host(&self, name: &str) -> Arc<SimHost> {
+        self.lab().host(name).expect("host")
+    }
+
+    /// The host's address.
+    pub fn address(&self, name: &str) -> IpAddr {
+        self.lab().entry(name).expect("host").address
+    }
+
+    /// The host's HTTPS port.
+    pub fn https_port(&self, name: &str) -> u16 {
+        self.lab().entry(name).expect("host").https_port
+    }
+
+    /// The host's CTI port.
+    pub fn cti_port(&self, name: &str) -> u16 {
+        self.lab().entry(name).expect("host").cti_port
+    }
+
+    /// Sets a host's faults.
+    pub fn faults(&self, name: &str, faults: Faults) {
+        self.lab().set_faults(name, faults).expect("faults");
+    }
+
+    /// The `connection:` block reaching `name`.
+    pub fn connection(&self, name: &str) -> String {
+        let e = self.lab().entry(name).expect("host");
+        format!(
+            "connection: {{ port: {}, user: bwadmin, key_file: {}, known_hosts: {}, command_timeout: 20s }}",
+            e.ssh_port.expect("ssh"),
+            self.lab().private_key().display(),
+            self.dir.path().join("known_hosts").display()
+        )
+    }
+
+    /// Writes a playbook with one farm per host, each with the given `webex:` block
+    /// (YAML, indented by the caller as a farm-level value), and returns its path.
+    pub fn playbook(&self, file: &str, farms: &[(&str, &str, &str, &str)]) -> PathBuf {
+        // (host name, product, release, webex block or "")
+        let mut text = String::from("version: 1\nfarms:\n");
+        for (name, product, release, webex) in farms {
+            let roles = if *product == "as" {
+                "[as]"
+            } else {
+                "[xsi, authservice, cti, dms]"
+            };
+            text.push_str(&format!(
+                "  - name: farm-{name}\n    product: {product}\n    release: {release}\n    roles: {roles}\n"
+            ));
+            if !webex.is_empty() {
+                text.push_str("    webex:\n");
+                for line in webex.lines() {
+                    text.push_str(&format!("      {line}\n"));
+                }
+            }
+            text.push_str(&format!(
+                "    hosts:\n      - name: {name}\n        address: {}\n        {}\n",
+                self.address(name),
+                self.connection(name)
+            ));
+        }
+        let path = self.dir.path().join(file);
+        std::fs::write(&path, text).expect("playbook");
+        path
+    }
+
+    /// Runs the xspctl binary with `args`, state in the scratch directory.
+    pub fn xspctl(&self, args: &[&str]) -> Run {
+        run_xspctl(&self.dir.path().join("state"), args)
+    }
+
+    /// Runs a bwcli line on a host through the simulator's own session (to change a
+    /// host behind xspctl's back, or to read it independently).
+    pub fn bwcli(&self, name: &str, lines: &[&str]) -> String {
+        let host = self.host(name);
+        let mut s = host.bwcli();
+        let mut out = s.start().output;
+        for l in lines {
+            out.push_str(&s.input(l).output);
+        }
+        out
+    }
+
+    /// The transcripts xspctl wrote for a host, newest run last.
+    pub fn transcripts(&self, host: &str) -> Vec<String> {
+        let root = self.dir.path().join("state/transcripts");
+        let mut runs: Vec<PathBuf> = std::fs::read_dir(&root)
+            .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        runs.sort();
+        runs.iter()
+            .filter_map(|r| std::fs::read_to_string(r.join(format!("{host}.log"))).ok())
+            .collect()
+    }
+}
+
+impl Drop for TestLab {
+    fn drop(&mut self) {
+        if let Some(lab) = self.lab.take() {
+            self.rt.block_on(lab.stop());
+        }
+    }
+}
+
+/// Runs the xspctl binary.
+pub fn run_xspctl(state: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_xspctl"))
+        .arg("--color")
+        .arg("never")
+        .arg("--state-dir")
+        .arg(state)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("xspctl runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The lines a transcript shows as sent (`>`), without timestamps.
+pub fn sent_lines(transcript: &str) -> Vec<String> {
+    transcript
+        .lines()
+        .filter_map(|l| l.split_once(" > ").map(|(_, t)| t.trim().to_string()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The TLS block used by most tests.
+pub const TLS_INTERFACE: &str = "tls:
+  http:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]
+  cti:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]";
