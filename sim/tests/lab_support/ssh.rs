@@ -156,7 +156,7 @@ impl Interactive {
             if let Some(at) = text.find(pattern) {
                 let end = at + pattern.len();
                 let taken = text[..end].to_string();
-                self.buffer = text[end..].as_bytes().to_vec();
+                self.buffer = text.as_bytes()[end..].to_vec();
                 return taken;
             }
             assert!(
