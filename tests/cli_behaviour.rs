@@ -1,0 +1,238 @@
+//! The command line as operators meet it: help, completions, man pages, located
+//! errors that touch no host, output formats, and secrets that never show.
+#[path = "support/lab.rs"]
+mod lab;
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use lab::{Spec, TLS_INTERFACE, TestLab, run_xspctl};
+use xspsim::host::{Product, Release};
+
+#[test]
+fn every_subcommand_help_shows_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        "validate",
+        "schema",
+        "plan",
+        "apply",
+        "verify",
+        "rollback",
+        "unlock",
+        "lab",
+        "completions",
+        "man",
+    ] {
+        let r = run_xspctl(dir.path(), &[sub, "--help"]);
+        assert_eq!(r.code, 0, "{sub}: {}", r.all());
+        assert!(
+            r.stdout.contains("Example"),
+            "{sub} --help has no example:\n{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains(&format!("xspctl {sub}")),
+            "{sub}:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_1_not_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_xspctl(dir.path(), &["plan"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stderr.contains("--file <FILE>"), "{}", r.all());
+    assert_eq!(run_xspctl(dir.path(), &["--version"]).code, 0);
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_cli_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let r = run_xspctl(dir.path(), &["completions", shell]);
+        assert_eq!(r.code, 0, "{}", r.all());
+        assert!(
+            r.stdout.contains("detailed-exitcode"),
+            "{shell}: no plan options"
+        );
+    }
+    let out = dir.path().join("man");
+    let r = run_xspctl(dir.path(), &["man", "--out-dir", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let page = std::fs::read_to_string(out.join("xspctl-apply.1")).unwrap();
+    assert!(page.contains("rolling"), "{page}");
+    assert!(out.join("xspctl.1").exists());
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_xspctl(dir.path(), &["schema"]);
+    assert_eq!(r.code, 0);
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/playbook.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(r.stdout, committed);
+}
+
+/// Every kind of mistake gets a located error from every command that reads a
+/// playbook, and no host is contacted: the hosts point at a listener that counts.
+#[test]
+fn invalid_playbooks_get_located_errors_and_touch_no_host() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/playbooks");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name == "policy_waived.yaml" {
+            continue; // the valid one
+        }
+        // Point every address of the fixture at the counting listener.
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("192.0.2.", "127.0.0.")
+            .replace(
+                "address: 127.0.0.",
+                &format!("port: {port}\n        address: 127.0.0."),
+            );
+        let copy = dir.path().join(&name);
+        std::fs::write(&copy, text).unwrap();
+        let copy = copy.to_str().unwrap();
+        for args in [
+            vec!["validate", "-f", copy],
+            vec!["plan", "-f", copy],
+            vec!["apply", "-f", copy, "--yes"],
+            vec!["verify", "-f", copy],
+        ] {
+            let r = run_xspctl(&dir.path().join("state"), &args);
+            assert_eq!(r.code, 1, "{name} {args:?}: {}", r.all());
+            let located = format!("{}:", copy);
+            assert!(
+                r.stderr
+                    .lines()
+                    .any(|l| l.starts_with(&located) && l.contains(": error: ")),
+                "{name} {args:?}: no file:line:col error:\n{}",
+                r.stderr
+            );
+            assert!(
+                r.stderr.contains("help: ") || name == "yaml_syntax.yaml",
+                "{name}: no fix\n{}",
+                r.stderr
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 15, "only {seen} fixtures");
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("an invalid playbook led to a connection: {other:?}"),
+    }
+}
+
+/// Password authentication through an `env:` secret: the password is used, and it
+/// shows nowhere — not in output, logs at trace level, plans, journals, backups or
+/// transcripts.
+#[test]
+fn the_ssh_password_never_shows() {
+    let lab = TestLab::start(
+        "secrets",
+        &[Spec {
+            name: "xsp1",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let password = std::fs::read_to_string(lab.dir.path().join("lab/password")).unwrap();
+    let password = password.trim();
+    assert!(password.len() >= 16);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    // Password only: drop the key file from the connection.
+    let text = std::fs::read_to_string(&pb).unwrap();
+    let key = lab.dir.path().join("lab/client_ed25519");
+    let text = text.replace(
+        &format!("key_file: {}", key.display()),
+        "password: env:XSPCTL_TEST_PW",
+    );
+    assert!(text.contains("env:XSPCTL_TEST_PW"));
+    std::fs::write(&pb, text).unwrap();
+    let pb = pb.to_str().unwrap();
+    let state = lab.dir.path().join("state");
+    let log = lab.dir.path().join("trace.log");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xspctl"))
+            .args(["--color", "never", "--state-dir", state.to_str().unwrap()])
+            .args(["--log-file", log.to_str().unwrap()])
+            .args(args)
+            .env("XSPCTL_TEST_PW", password)
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let plan_file = lab.dir.path().join("plan.json");
+    let (code, plan_out) = run(&["plan", "-f", pb, "--out", plan_file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{plan_out}");
+    let (code, apply_out) = run(&[
+        "apply",
+        "-f",
+        pb,
+        "--plan",
+        plan_file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(2), "{apply_out}");
+    let (_, verify_out) = run(&["verify", "-f", pb, "--format", "junit"]);
+    assert!(verify_out.contains("<testsuites"), "{verify_out}");
+
+    let mut everything = vec![
+        plan_out,
+        apply_out,
+        verify_out,
+        std::fs::read_to_string(&log).unwrap(),
+    ];
+    assert!(
+        everything[3].contains("TRACE") || everything[3].contains("DEBUG"),
+        "trace logging is on"
+    );
+    for entry in walk(&state).into_iter().chain([plan_file]) {
+        everything.push(std::fs::read_to_string(&entry).unwrap_or_default());
+    }
+    assert!(
+        everything.len() > 6,
+        "journal, backup and transcript files were written"
+    );
+    for (i, text) in everything.iter().enumerate() {
+        assert!(
+            !text.contains(password),
+            "the password shows in item {i}:\n{text}"
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
