@@ -1,0 +1,44 @@
+//! The README's first command: `xspctl lab` on a fresh checkout, no root, no network.
+use std::process::Command;
+
+#[test]
+fn the_lab_demo_converges_and_verifies() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xspctl"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--color", "never", "lab"])
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("xspctl lab runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    for phase in ["== xspctl plan", "== xspctl apply", "== xspctl verify"] {
+        assert!(stderr.contains(phase), "{stderr}");
+    }
+    // plan: the XSPs have changes; the AS pair has nothing to do.
+    assert!(
+        stdout.contains("xsp1  xsp-farm  changes  5 changes"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("nps1  nps       changes  2 changes"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("as1   as-pair   ok       0 changes"),
+        "{stdout}"
+    );
+    // apply with a rolling restart, then verify: every check passes.
+    assert!(
+        stdout.contains("restarted; answering again after"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("xsp2  xsp-farm  ok      0 of 11 checks not passing"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("nps1  nps       ok      0 of 6 checks not passing"),
+        "{stdout}"
+    );
+}
