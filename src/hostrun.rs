@@ -419,15 +419,30 @@ pub fn verify_host(
             checks.push(c);
         }
     }
-    let status = if checks.iter().all(|c| c.status == CheckStatus::Pass) {
-        HostStatus::Ok
-    } else {
-        HostStatus::Findings
-    };
+    let all_pass = checks.iter().all(|c| c.status == CheckStatus::Pass);
+    let mut notes = Vec::new();
+    if all_pass && pending.is_some() && !desired.probes.is_empty() {
+        // The handshakes show the settings in effect: someone restarted the host.
+        match ctx.store.set_pending_restart(&host.name, false) {
+            Ok(()) => {
+                notes.push("the changes are in effect; the pending restart is cleared".into())
+            }
+            Err(e) => notes.push(format!("could not clear the pending restart: {e}")),
+        }
+    }
     HostResult {
         checks,
         plan: Some(plan),
-        ..result(host, status, started)
+        notes,
+        ..result(
+            host,
+            if all_pass {
+                HostStatus::Ok
+            } else {
+                HostStatus::Findings
+            },
+            started,
+        )
     }
 }
 

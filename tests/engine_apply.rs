@@ -404,3 +404,27 @@ fn one_failing_host_does_not_stop_the_others() {
     assert_eq!(status(1), "restart-required");
     assert_eq!(report["hosts"][1]["writes"], 5);
 }
+
+#[test]
+fn a_restart_done_by_hand_clears_the_pending_restart_at_verify() {
+    let lab = TestLab::start("manual-restart", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    assert_eq!(lab.xspctl(&["apply", "-f", pb, "--yes"]).code, 2);
+    // The operator restarts BroadWorks on the host themselves.
+    assert_eq!(lab.host("xsp1").exec("restartbw").status, 0);
+    let verify = lab.xspctl(&["verify", "-f", pb]);
+    assert_eq!(verify.code, 0, "{}", verify.all());
+    assert!(
+        verify.stdout.contains("the pending restart is cleared"),
+        "{}",
+        verify.all()
+    );
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert!(
+        apply.stdout.contains("xsp1  farm-xsp1  ok      0 writes"),
+        "{}",
+        apply.all()
+    );
+}
