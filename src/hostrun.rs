@@ -84,7 +84,7 @@ pub fn driver_options(target: &SshTarget) -> DriverOptions {
 
 /// Connects to a host and refuses it when its product or release contradicts the
 /// playbook.
-pub fn open(host: &Host, progress: &Progress) -> Result<(SshLink, SshTarget), String> {
+pub fn open(host: &Host, progress: &Progress) -> Result<SshLink, String> {
     let target = ssh_target(&host.connection)?;
     progress.step("connecting");
     let link = SshLink::connect(&target, driver_options(&target))?;
@@ -109,7 +109,7 @@ pub fn open(host: &Host, progress: &Progress) -> Result<(SshLink, SshTarget), St
             host.farm
         ));
     }
-    Ok((link, target))
+    Ok(link)
 }
 
 fn wish(w: &InterfaceTls) -> Wish {
@@ -227,7 +227,7 @@ fn save_transcript(ctx: &RunContext, host: &Host, link: SshLink) {
 /// `plan` on one host.
 pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
     let started = Instant::now();
-    let (mut link, _) = match open(host, progress) {
+    let mut link = match open(host, progress) {
         Ok(l) => l,
         Err(e) => return failed(host, e, started),
     };
@@ -257,7 +257,7 @@ pub fn apply_one(
     progress: &Progress,
 ) -> HostResult {
     let started = Instant::now();
-    let (mut link, _) = match open(host, progress) {
+    let mut link = match open(host, progress) {
         Ok(l) => l,
         Err(e) => return failed(host, e, started),
     };
@@ -358,7 +358,7 @@ pub fn verify_host(
     progress: &Progress,
 ) -> HostResult {
     let started = Instant::now();
-    let (mut link, _) = match open(host, progress) {
+    let mut link = match open(host, progress) {
         Ok(l) => l,
         Err(e) => return failed(host, e, started),
     };
@@ -484,7 +484,7 @@ pub fn rollback_host(
         Ok(b) => b,
         Err(e) => return failed(host, format!("cannot load the backup: {e}"), started),
     };
-    let (mut link, _) = match open(host, progress) {
+    let mut link = match open(host, progress) {
         Ok(l) => l,
         Err(e) => return failed(host, e, started),
     };
@@ -523,7 +523,7 @@ pub fn rollback_host(
 /// `unlock` on one host.
 pub fn unlock_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
     let started = Instant::now();
-    let (mut link, _) = match open(host, progress) {
+    let mut link = match open(host, progress) {
         Ok(l) => l,
         Err(e) => return failed(host, e, started),
     };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::fleetcmd::over_hosts;
-use super::{Output, load_playbook, run_context, runtime, select_hosts};
+use super::{Output, prepare, runtime};
 use crate::cli::{ApplyArgs, Cli, RestartMode};
 use crate::exit::Outcome;
 use crate::fleet::run_all;
@@ -23,12 +23,8 @@ pub fn apply(cli: &Cli, a: &ApplyArgs, out: &Output) -> Outcome {
 
 /// `apply` with its arguments spelled out (the lab uses it too).
 pub fn apply_with(a: &ApplyArgs, state_dir: &Path, out: &Output) -> Outcome {
-    let pb = match load_playbook(&a.hosts.playbook.file) {
+    let (pb, mut hosts, ctx) = match prepare(&a.hosts, state_dir) {
         Ok(p) => p,
-        Err(o) => return o,
-    };
-    let mut hosts = match select_hosts(&pb, &a.hosts.hosts) {
-        Ok(h) => h,
         Err(o) => return o,
     };
     let plan = match &a.plan {
@@ -42,10 +38,6 @@ pub fn apply_with(a: &ApplyArgs, state_dir: &Path, out: &Output) -> Outcome {
         // Apply exactly what was reviewed: the plan's hosts, nothing else.
         hosts.retain(|h| p.host(&h.name).is_some());
     }
-    let ctx = match run_context(state_dir) {
-        Ok(c) => Arc::new(c),
-        Err(o) => return o,
-    };
     if plan.is_none() && !a.yes {
         match confirm(&hosts, a.hosts.parallel, ctx.clone(), out) {
             Ok(true) => {}

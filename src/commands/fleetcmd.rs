@@ -2,7 +2,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Output, load_playbook, run_context, runtime, select_hosts};
+use super::{Output, prepare, runtime};
 use crate::cli::{Cli, HostsArgs, PlanArgs};
 use crate::exit::Outcome;
 use crate::fleet::run_all;
@@ -62,16 +62,8 @@ pub fn plan_with(
     state_dir: &std::path::Path,
     out: &Output,
 ) -> Outcome {
-    let pb = match load_playbook(&h.playbook.file) {
+    let (pb, hosts, ctx) = match prepare(h, state_dir) {
         Ok(p) => p,
-        Err(o) => return o,
-    };
-    let hosts = match select_hosts(&pb, &h.hosts) {
-        Ok(h) => h,
-        Err(o) => return o,
-    };
-    let ctx = match run_context(state_dir) {
-        Ok(c) => Arc::new(c),
         Err(o) => return o,
     };
     let report = match over_hosts("plan", hosts, h.parallel, ctx, out, plan_host) {
@@ -114,16 +106,8 @@ pub fn verify(cli: &Cli, a: &HostsArgs, out: &Output) -> Outcome {
 
 /// `verify` with its arguments spelled out (the lab uses it too).
 pub fn verify_with(h: &HostsArgs, state_dir: &std::path::Path, out: &Output) -> Outcome {
-    let pb = match load_playbook(&h.playbook.file) {
+    let (_, hosts, ctx) = match prepare(h, state_dir) {
         Ok(p) => p,
-        Err(o) => return o,
-    };
-    let hosts = match select_hosts(&pb, &h.hosts) {
-        Ok(h) => h,
-        Err(o) => return o,
-    };
-    let ctx = match run_context(state_dir) {
-        Ok(c) => Arc::new(c),
         Err(o) => return o,
     };
     let report = match over_hosts("verify", hosts, h.parallel, ctx, out, |h, c, p| {

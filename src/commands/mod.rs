@@ -153,6 +153,18 @@ pub fn run_context(state_dir: &Path) -> Result<RunContext, Outcome> {
     })
 }
 
+/// The playbook, the hosts `--host` selects, and a new run: what every fleet
+/// command starts from.
+pub fn prepare(
+    h: &crate::cli::HostsArgs,
+    state_dir: &Path,
+) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
+    let pb = load_playbook(&h.playbook.file)?;
+    let hosts = select_hosts(&pb, &h.hosts)?;
+    let ctx = run_context(state_dir)?;
+    Ok((pb, hosts, std::sync::Arc::new(ctx)))
+}
+
 /// A tokio runtime for fleet work.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Outcome> {
     tokio::runtime::Builder::new_multi_thread()
