@@ -108,9 +108,6 @@ pub enum ReleaseError {
         /// The version as given.
         version: String,
     },
-    /// `bwshowver` output without a `<PRODUCT> version Rel_...` line.
-    #[error("no `<product> version Rel_...` line in the bwshowver output")]
-    NoVersionLine,
 }
 
 impl Release {
@@ -194,21 +191,6 @@ impl Release {
             Product::Adp => Err(unsupported()),
             Product::Xsp | Product::As => Ok(release),
         }
-    }
-
-    /// The product and release from `bwshowver` output, whose first version line reads
-    /// `<PRODUCT> version Rel_<version>_<build>` (bwcli-behavior §4, "bwshowver").
-    pub fn from_bwshowver(output: &str) -> Result<(Product, Release), ReleaseError> {
-        for line in output.lines() {
-            let mut words = line.split_whitespace();
-            if let (Some(product), Some("version"), Some(version)) =
-                (words.next(), words.next(), words.next())
-                && let Ok(product) = product.parse::<Product>()
-            {
-                return Ok((product, Release::from_version(product, version)?));
-            }
-        }
-        Err(ReleaseError::NoVersionLine)
     }
 }
 
@@ -343,25 +325,6 @@ mod tests {
             Release::from_version(Xsp, "Rel_22.0_1.x"),
             Err(ReleaseError::Malformed(_))
         ));
-    }
-
-    #[test]
-    fn bwshowver_output_parses() {
-        // bwcli-behavior §4 (C-ADMIN, C-UPG).
-        let as_out = "AS version Rel_24.0_1.944\n\nBuilt  Sat Jun  6 00:26:50 EDT 2020\n- BASE revision 909962\n";
-        assert_eq!(
-            Release::from_bwshowver(as_out),
-            Ok((Product::As, Release::R24))
-        );
-        let adp_out = "ADP version Rel_2022.11_1.273\n\nApplications Info:\n- OpenClientServer version 2022.11_1.273\n";
-        assert_eq!(
-            Release::from_bwshowver(adp_out),
-            Ok((Product::Adp, Release::Adp))
-        );
-        assert_eq!(
-            Release::from_bwshowver("nothing here\n"),
-            Err(ReleaseError::NoVersionLine)
-        );
     }
 
     #[test]
