@@ -100,7 +100,16 @@ fn main() {
     let child = Command::new(env!("CARGO_BIN_EXE_xspsim"))
         .args(["serve", "--hosts", &HOSTS.to_string(), "--product", "xsp"])
         .args(["--release", "R23", "--base-address", "127.79.0.1"])
-        .args(["--ssh-port", "0", "--https-port", "0", "--cti-port", "0", "--dns-port", "0"])
+        .args([
+            "--ssh-port",
+            "0",
+            "--https-port",
+            "0",
+            "--cti-port",
+            "0",
+            "--dns-port",
+            "0",
+        ])
         .arg("--dir")
         .arg(dir.path())
         .stdin(Stdio::null())
@@ -142,7 +151,10 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("xspsim lab_scale");
     println!("  hosts:                          {HOSTS}");
-    println!("  startup (until hosts.json):     {:.1} s", startup.as_secs_f64());
+    println!(
+        "  startup (until hosts.json):     {:.1} s",
+        startup.as_secs_f64()
+    );
     println!("  RSS after start:                {rss_start:.1} MiB");
     println!("  RSS with a bwcli session/host:  {rss_sessions:.1} MiB  (target < 500 MiB)");
     println!(

@@ -478,3 +478,28 @@ fn install_resolver(prepared: &[Prepared]) {
         }));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start_is_send(config: LabConfig) -> impl std::future::Future + Send {
+        Lab::start(config)
+    }
+
+    #[test]
+    fn a_lab_can_be_moved_across_tasks() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Lab>();
+        let config = LabConfig::uniform(
+            PathBuf::from("/nonexistent/lab"),
+            1,
+            crate::host::Product::Xsp,
+            crate::host::Release::R23,
+            DEFAULT_BASE_ADDRESS,
+        )
+        .expect("config");
+        // Only built, never polled: this proves `tokio::spawn(Lab::start(..))` compiles.
+        drop(start_is_send(config));
+    }
+}
