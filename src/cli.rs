@@ -190,12 +190,10 @@ pub struct UnlockArgs {
 /// `lab` options.
 #[derive(Debug, Args)]
 pub struct LabArgs {
-    /// The lab playbook.
+    /// The lab playbook. The simulated hosts keep their state in the directory of
+    /// its `known_hosts` file (`.lab/` for the shipped one).
     #[arg(short = 'f', long = "file", default_value = "playbooks/lab.yaml")]
     pub file: PathBuf,
-    /// Where the simulated hosts keep their state (default: `.lab/` next to the playbook's directory).
-    #[arg(long)]
-    pub dir: Option<PathBuf>,
     /// Keep the simulators running after the demo (Ctrl-C stops them).
     #[arg(long)]
     pub keep: bool,

@@ -17,9 +17,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The current time as RFC 3339 UTC, e.g. `2026-11-25T05:19:29Z`.
+/// The current time as RFC 3339 UTC to the second, e.g. `2026-11-25T05:19:29Z`.
 pub fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+    now.format(time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+    ))
+    .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+/// The current time for identifiers, e.g. `20261125T051929Z`.
+pub fn now_compact() -> String {
+    now_rfc3339().replace([':', '-'], "")
 }

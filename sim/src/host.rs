@@ -296,6 +296,42 @@ fn check_name(name: &str) -> Result<(), SimError> {
     Ok(())
 }
 
+/// An existing state was built for its product, release, address and HTTPS port
+/// (interface rows, patches, applications): reopening it as another one is refused
+/// rather than leaving a host whose interfaces no longer match its spec.
+fn check_same_host(host_dir: &Path, spec: &HostSpec) -> Result<(), SimError> {
+    let path = host_dir.join(SPEC_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let old: HostSpec = serde_json::from_str(&text)
+        .map_err(|e| SimError::Other(format!("{}: {e}", path.display())))?;
+    let mut changed = Vec::new();
+    if old.product != spec.product {
+        changed.push(format!("product {:?} -> {:?}", old.product, spec.product));
+    }
+    if old.release != spec.release {
+        changed.push(format!("release {:?} -> {:?}", old.release, spec.release));
+    }
+    if old.address != spec.address {
+        changed.push(format!("address {} -> {}", old.address, spec.address));
+    }
+    if old.https_port != spec.https_port {
+        changed.push(format!(
+            "HTTPS port {} -> {}",
+            old.https_port, spec.https_port
+        ));
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(SimError::Other(format!(
+        "{}: the host state was created with another {}; delete this directory to recreate the host",
+        host_dir.display(),
+        changed.join(", ")
+    )))
+}
+
 fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -343,6 +379,7 @@ impl SimHost {
                     host_dir.display()
                 )));
             }
+            check_same_host(host_dir, &spec)?;
             Store::open(host_dir)?
         } else {
             let created = now_unix();

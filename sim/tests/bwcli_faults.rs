@@ -120,6 +120,21 @@ fn long_output_pages_with_more() {
     );
     // Short outputs do not page.
     assert_eq!(c.run("cd /"), "XSP_CLI> ");
+    // A paged output that ends the session shows every page first.
+    let r = c.reply("cd /Maintenance/ManagedObjects;get;exit;y");
+    assert_eq!(
+        (r.end, r.output.ends_with("--More--")),
+        (SessionEnd::Continue, true)
+    );
+    c.reply(" ");
+    let r = c.reply(" ");
+    assert_eq!(r.end, SessionEnd::Exit);
+    assert!(
+        r.output
+            .ends_with("Please confirm (Yes, Y, No, N): \nThis session is now ending...\n"),
+        "{:?}",
+        r.output
+    );
 }
 
 #[test]

@@ -179,9 +179,19 @@ fn the_documented_errors() {
         c.out("set nosuch 1", p),
         "[CLIError] Command set: Unknown attribute \"nosuch\" (expected one of: portEnabled, port, securePortEnabled, securePort)\n"
     );
+    // Nothing here is nullable, so there is no `clear`.
+    assert_eq!(c.out("clear port", p), "Invalid command\n");
+    let h = host(dir.path(), "as1", Product::As, Release::R22);
+    let mut c = Cli::start(&h);
+    let p = "AS_CLI/Interface/Messaging> ";
+    c.run("cd /Interface/Messaging");
     assert_eq!(
-        c.out("clear port", p),
-        "[Error] Command clear: port cannot be cleared\n"
+        c.out("clear enableSynchronization", p),
+        "[Error] Command clear: enableSynchronization cannot be cleared\n"
+    );
+    assert_eq!(
+        c.out("clear", p),
+        "[CLIError] Command clear: Mandatory parameter missing\n<attribute>, Multiple Choice = {provisioningUrl, provisioningUserId}\n"
     );
 }
 

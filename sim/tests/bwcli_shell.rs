@@ -161,7 +161,8 @@ fn nc_connects_to_loopback_only() {
     put(
         &h,
         "/etc/hosts",
-        format!("127.0.0.1 provisioning.example.com\n").as_bytes(),
+        b"127.0.0.1 provisioning.example.com
+",
     );
     assert_eq!(
         h.exec(&format!("nc -z provisioning.example.com {open}"))

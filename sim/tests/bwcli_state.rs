@@ -58,6 +58,39 @@ fn open_existing_uses_the_saved_spec() {
 }
 
 #[test]
+fn reopening_as_another_product_release_or_address_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    host(dir.path(), "xsp1", Product::Xsp, Release::R22);
+    let err =
+        SimHost::open(dir.path(), spec("xsp1", Product::Xsp, Release::R23)).expect_err("release");
+    assert!(
+        err.to_string().ends_with(
+            "xsp1: the host state was created with another release R22 -> R23; delete this directory to recreate the host"
+        ),
+        "{err}"
+    );
+    let mut moved = spec("xsp1", Product::Xsp, Release::R22);
+    moved.address = "127.0.0.9".parse().expect("ip");
+    moved.https_port = 9443;
+    let err = SimHost::open(dir.path(), moved).expect_err("address");
+    assert!(
+        err.to_string()
+            .contains("another address 127.0.0.1 -> 127.0.0.9, HTTPS port 8443 -> 9443;"),
+        "{err}"
+    );
+    // Other changes (SSH port, user, faults) are fine.
+    let mut s = spec("xsp1", Product::Xsp, Release::R22);
+    s.ssh_port = 2299;
+    assert_eq!(
+        SimHost::open(dir.path(), s)
+            .expect("reopen")
+            .spec()
+            .ssh_port,
+        2299
+    );
+}
+
+#[test]
 fn create_refuses_an_existing_host() {
     let dir = tempfile::tempdir().expect("tempdir");
     SimHost::create(dir.path(), spec("as1", Product::As, Release::R24)).expect("create");

@@ -75,3 +75,11 @@ fn shell_commands_write_stdout_stderr_and_return_the_status() {
     assert_eq!(err, b"bash: bwcli2: command not found\n");
     assert!(out.is_empty());
 }
+
+#[test]
+fn hosts_and_sessions_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<xspsim::host::SimHost>();
+    send::<xspsim::cli::Session>();
+}

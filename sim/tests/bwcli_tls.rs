@@ -349,7 +349,7 @@ fn the_cti_secure_port_and_client_authentication() {
     );
     assert!(h.generation() > g);
     let cti = h.tls_settings(Endpoint::Cti).expect("cti");
-    assert_eq!(cti.trust_anchors_pem, [pki.root_pem.clone()]);
+    assert_eq!(cti.trust_anchors_pem, std::slice::from_ref(&pki.root_pem));
     assert!(
         h.tls_settings(Endpoint::Http)
             .expect("http")
@@ -487,6 +487,35 @@ fn ssl_update_replaces_the_interface_certificate_after_a_restart() {
             after.key_pem,
             pki::matching_key(pki.leaf_key_pem.as_bytes(), &chain[0]).expect("key")
         );
+        // The HTTP interface: R21 in HttpServer, R22+ in HttpServer/SSLSettings/Certificates.
+        let (context, p) = match release {
+            Release::R21Sp1 => (
+                "/Interface/Http/HttpServer",
+                "XSP_CLI/Interface/Http/HttpServer> ",
+            ),
+            _ => (
+                "/Interface/Http/HttpServer/SSLSettings/Certificates",
+                "XSP_CLI/Interface/Http/HttpServer/SSLSettings/Certificates> ",
+            ),
+        };
+        c.run(&format!("cd {context}"));
+        assert_eq!(
+            c.out(
+                "sslUpdate 127.0.0.1 keyFile /tmp/server.key certificateFile /tmp/server.crt",
+                p
+            ),
+            "[CLIError] Command sslUpdate: Invalid value \"keyFile\" for port: expected Int {1 to 65535}\n"
+        );
+        assert_eq!(
+            c.out(
+                "sslUpdate 127.0.0.1 8443 keyFile /tmp/server.key certificateFile /tmp/server.crt",
+                p
+            ),
+            "*** Warning: BroadWorks needs to be restarted for the changes to take effect ***\n...Done\n"
+        );
+        h.exec("restartbw");
+        let http = h.tls_settings(Endpoint::Http).expect("http");
+        assert_eq!(http.cert_chain_pem, pki.leaf_pem);
     }
 }
 
@@ -507,4 +536,15 @@ fn the_certificate_view_shows_subject_issuer_and_expiry() {
         "     127.0.0.1  8443  xsp1.lab.xspctl.test  xsp1.lab.xspctl.test[self-signed]"
     ));
     assert_eq!(lines[4], "1 entry found.");
+    // Certificates and keys are never shown by the CLI.
+    let p = "XSP_CLI/Interface/Http/HttpServer> ";
+    c.run("cd /Interface/Http/HttpServer");
+    assert_eq!(
+        c.out("detail 127.0.0.1 8443", p),
+        "  interfaceIp = 127.0.0.1\n  port = 8443\n  secure = true\n  clientAuthReq = false\n"
+    );
+    assert_eq!(
+        c.out("set 127.0.0.1 8443 keyPem x", p),
+        "[CLIError] Command set: Unknown attribute \"keyPem\" (expected one of: secure, clientAuthReq)\n"
+    );
 }

@@ -120,7 +120,7 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
 
     let touched = touched_facts(&job.desired.facts, &ops);
     let backup = Backup {
-        id: format!("{}-{}", now_rfc3339().replace(':', ""), job.run_id),
+        id: format!("{}-{}", job.host, job.run_id),
         host: job.host.to_string(),
         created: now_rfc3339(),
         facts: touched.iter().map(|f| as_found(f, &live)).collect(),

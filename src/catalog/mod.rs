@@ -1,1 +1,26 @@
 //! Facts per product and release: versions, prompts, cipher registry and policy.
+//!
+//! Everything here is data compiled into the binary (`src/catalog/data/`), read once:
+//! - the IANA TLS cipher-suite registry with OpenSSL names ([`cipher`], [`all_ciphers`]);
+//! - the solution guide's cipher rule ([`policy`]) and its list of suites Webex supports
+//!   ([`webex_supported`]);
+//! - releases and products ([`Release`], [`Product`]) and TLS protocols ([`TlsProtocol`]);
+//! - the SSL provider's defaults per release ([`provider_defaults`], decisions D2).
+mod defaults;
+mod names;
+pub mod policy;
+mod product;
+mod protocol;
+mod registry;
+mod release;
+mod suite;
+mod webex;
+
+pub use defaults::provider_defaults;
+pub use names::UnknownName;
+pub use product::Product;
+pub use protocol::TlsProtocol;
+pub use registry::{CipherNameError, all_ciphers, cipher, cipher_by_openssl_name};
+pub use release::{Release, ReleaseError};
+pub use suite::{Authentication, BulkCipher, CipherMode, CipherSuite, KeyExchange, Mac};
+pub use webex::{is_webex_supported, webex_supported};

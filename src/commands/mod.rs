@@ -1,9 +1,22 @@
 //! The subcommands: each turns parsed arguments into work and a report.
+mod apply;
 mod docs;
+mod fleetcmd;
 mod logging;
+mod single;
 
-use crate::cli::{Cli, Command};
+pub use apply::apply_with;
+pub use fleetcmd::{plan_with, verify_with};
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use crate::cli::{Cli, ColourChoice, Command};
 use crate::exit::Outcome;
+use crate::hostrun::RunContext;
+use crate::playbook::{Host, Playbook};
+use crate::report::{Format, RunReport, render};
+use crate::store::Store;
 
 /// Runs a parsed command line and returns its outcome.
 pub fn run(cli: Cli) -> Outcome {
@@ -11,12 +24,142 @@ pub fn run(cli: Cli) -> Outcome {
         eprintln!("error: cannot open the log file: {e}");
         return Outcome::Error;
     }
-    match cli.command {
-        Command::Completions { shell } => docs::completions(shell),
-        Command::Man { ref out_dir } => docs::man(out_dir),
-        _ => {
-            eprintln!("error: not available yet");
+    let out = Output::new(&cli);
+    match &cli.command {
+        Command::Validate(a) => validate(&a.file),
+        Command::Schema => {
+            let schema = crate::playbook::json_schema();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            Outcome::Ok
+        }
+        Command::Plan(a) => fleetcmd::plan(&cli, a, &out),
+        Command::Apply(a) => apply::apply(&cli, a, &out),
+        Command::Verify(a) => fleetcmd::verify(&cli, a, &out),
+        Command::Rollback(a) => single::rollback(&cli, a, &out),
+        Command::Unlock(a) => single::unlock(&cli, a, &out),
+        Command::Lab(a) => crate::lab::run(a, &out),
+        Command::Completions { shell } => docs::completions(*shell),
+        Command::Man { out_dir } => docs::man(out_dir),
+    }
+}
+
+/// How reports are printed.
+pub struct Output {
+    /// The format.
+    pub format: Format,
+    /// Colour in text.
+    pub colour: bool,
+    /// Progress bars (stderr is a terminal, text format).
+    pub bars: bool,
+}
+
+impl Output {
+    fn new(cli: &Cli) -> Output {
+        let tty = std::io::stdout().is_terminal();
+        Output {
+            format: cli.format,
+            colour: match cli.color {
+                ColourChoice::Always => true,
+                ColourChoice::Never => false,
+                ColourChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none(),
+            },
+            bars: std::io::stderr().is_terminal() && cli.format == Format::Text,
+        }
+    }
+
+    /// Prints a report on stdout.
+    pub fn print(&self, report: &RunReport) {
+        print!("{}", render(report, self.format, self.colour));
+    }
+}
+
+/// `validate`: diagnostics on stderr, exit 1; or a one-line summary.
+fn validate(file: &Path) -> Outcome {
+    match crate::playbook::load(file) {
+        Ok(pb) => {
+            println!(
+                "valid: {} hosts in {} farms ({})",
+                pb.hosts.len(),
+                pb.farms.len(),
+                file.display()
+            );
+            Outcome::Ok
+        }
+        Err(e) => {
+            eprintln!("{e}");
             Outcome::Error
         }
     }
+}
+
+/// Loads a playbook, printing its diagnostics on failure.
+pub fn load_playbook(file: &Path) -> Result<Playbook, Outcome> {
+    crate::playbook::load(file).map_err(|e| {
+        eprintln!("{e}");
+        eprintln!("no host was contacted");
+        Outcome::Error
+    })
+}
+
+/// The playbook's hosts, filtered by `--host` (an unknown name is an error).
+pub fn select_hosts(pb: &Playbook, names: &[String]) -> Result<Vec<Host>, Outcome> {
+    for n in names {
+        if !pb.hosts.iter().any(|h| &h.name == n) {
+            let known: Vec<&str> = pb.hosts.iter().map(|h| h.name.as_str()).collect();
+            eprintln!(
+                "error: --host {n}: no such host in {}\n  help: hosts are: {}",
+                pb.path.display(),
+                known.join(", ")
+            );
+            return Err(Outcome::Error);
+        }
+    }
+    Ok(pb
+        .hosts
+        .iter()
+        .filter(|h| names.is_empty() || names.contains(&h.name))
+        .cloned()
+        .collect())
+}
+
+/// A new run: its id, journal and owner string.
+pub fn run_context(state_dir: &Path) -> Result<RunContext, Outcome> {
+    let store = Store::new(state_dir);
+    let run_id = format!("{}-{}", crate::fsutil::now_compact(), std::process::id());
+    let journal = store.journal(&run_id).map_err(|e| {
+        eprintln!(
+            "error: cannot write the journal under {}: {e}",
+            state_dir.display()
+        );
+        Outcome::Error
+    })?;
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    let machine = std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown-host".into());
+    let owner = format!(
+        "{user}@{machine} pid {} run {run_id} since {}",
+        std::process::id(),
+        crate::fsutil::now_rfc3339()
+    );
+    Ok(RunContext {
+        store,
+        journal,
+        run_id,
+        owner,
+    })
+}
+
+/// A tokio runtime for fleet work.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Outcome> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the runtime: {e}");
+            Outcome::Error
+        })
 }

@@ -6,6 +6,8 @@ pub mod views;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bwcli::quote_arg;
+
 /// A bwcli write verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,18 +52,9 @@ impl Op {
     /// The command as typed at the CLI, arguments quoted where needed.
     pub fn command_line(&self) -> String {
         std::iter::once(self.verb.word().to_string())
-            .chain(self.args.iter().map(|a| quote(a)))
+            .chain(self.args.iter().map(|a| quote_arg(a)))
             .collect::<Vec<_>>()
             .join(" ")
-    }
-}
-
-/// Quotes a CLI argument that holds white space, `;` or nothing.
-pub fn quote(arg: &str) -> String {
-    if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == ';') {
-        format!("\"{arg}\"")
-    } else {
-        arg.to_string()
     }
 }
 
@@ -95,18 +88,5 @@ impl HostPlan {
     /// Whether any operation needs a restart to take effect.
     pub fn restart_required(&self) -> bool {
         self.ops.iter().any(|o| o.restart)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_only_where_needed() {
-        assert_eq!(quote("TLSv1.2"), "TLSv1.2");
-        assert_eq!(quote("-ALL +TLSv1.2"), "\"-ALL +TLSv1.2\"");
-        assert_eq!(quote("a;b"), "\"a;b\"");
-        assert_eq!(quote(""), "\"\"");
     }
 }

@@ -126,9 +126,9 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
                 out,
                 "    {}: {} {} -> {} {}",
                 v.name,
-                v.before.values.join(", "),
+                brief(&v.before.values),
                 p.dim.apply_to(format!("({})", v.before.level)),
-                p.bold.apply_to(v.after.values.join(", ")),
+                p.bold.apply_to(brief(&v.after.values)),
                 p.dim.apply_to(format!("({})", v.after.level)),
             );
         }
@@ -140,6 +140,15 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
             p.set
                 .apply_to("restart required for these changes to take effect")
         );
+    }
+}
+
+/// A list, shortened after three items: `A, B, C and 10 more`.
+fn brief(values: &[String]) -> String {
+    match values.len() {
+        0 => "(none)".to_string(),
+        n if n <= 4 => values.join(", "),
+        n => format!("{} and {} more", values[..3].join(", "), n - 3),
     }
 }
 

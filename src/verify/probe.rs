@@ -165,10 +165,17 @@ fn context(offer: &Offer) -> Result<SslContext, String> {
 
 fn describe<S>(e: &openssl::ssl::HandshakeError<S>) -> String {
     match e {
+        // OpenSSL's reason ("tlsv1 alert protocol version"), not its source location.
         openssl::ssl::HandshakeError::Failure(m) => m
             .error()
             .ssl_error()
-            .map(|s| s.to_string())
+            .and_then(|s| {
+                s.errors()
+                    .first()
+                    .and_then(|e| e.reason())
+                    .map(str::to_string)
+            })
+            .or_else(|| m.error().io_error().map(|e| e.to_string()))
             .unwrap_or_else(|| m.error().to_string()),
         openssl::ssl::HandshakeError::SetupFailure(s) => s.to_string(),
         openssl::ssl::HandshakeError::WouldBlock(_) => "timed out".to_string(),

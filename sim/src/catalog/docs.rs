@@ -48,7 +48,35 @@ fn escape(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-/// Renders the context table (between the markers, exclusive).
+/// Renders everything between the markers (exclusive): the context table and the
+/// patches of a fresh host.
+pub fn render_generated(catalog: &Catalog) -> String {
+    let mut out = String::from("\n### Contexts\n\n");
+    out.push_str(&render_contexts(catalog));
+    out.push_str("\n### Patches of a fresh host (`listPatch.pl`)\n\n");
+    out.push_str("Required patches left out of these lists are the ones a readiness check should find missing (see the comments in `sim/data/patches.toml`).\n\n");
+    for set in &catalog.patches {
+        let _ = writeln!(
+            out,
+            "- {:?} {}: {}",
+            set.product,
+            catalog.release(set.release).label,
+            if set.installed.is_empty() {
+                "none".to_string()
+            } else {
+                set.installed
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// Renders the context table.
 pub fn render_contexts(catalog: &Catalog) -> String {
     let mut defs: Vec<&ContextDef> = catalog.contexts.iter().filter(|d| !d.implicit).collect();
     defs.sort_by(|a, b| {

@@ -134,6 +134,7 @@ impl Applicability {
         let releases = match (self.since, self.until) {
             (None, None) => "all releases".to_string(),
             (Some(s), None) => format!("{}+", name(s)),
+            (None, Some(Release::R21Sp1)) => name(Release::R21Sp1).to_string(),
             (None, Some(u)) => format!("up to {}", name(u)),
             (Some(s), Some(u)) if s == u => name(s).to_string(),
             (Some(s), Some(u)) => format!("{} to {}", name(s), name(u)),
@@ -168,9 +169,10 @@ pub struct Field {
 }
 
 impl Field {
-    /// Whether `add` takes this column positionally.
+    /// Whether `add` takes this column positionally (passwords are prompted, never
+    /// positional; a key file's path is).
     pub fn positional(&self) -> bool {
-        !self.optional && !self.hidden && !self.ty.is_secret()
+        !self.optional && !self.hidden && self.ty != ValueType::Password
     }
 
     /// Whether the CLI may set this field.
@@ -449,7 +451,24 @@ impl RawContext {
                 Verb::Detail,
             ],
         };
-        let verbs = self.verbs.unwrap_or(default_verbs);
+        // Without settable (or nullable) fields, `set` (or `clear`) has nothing to do.
+        let fields = if self.kind == Kind::Attributes {
+            &attributes
+        } else {
+            &columns
+        };
+        let settable = fields.iter().any(|f| f.settable());
+        let nullable = fields.iter().any(|f| f.settable() && f.nullable);
+        let verbs = self.verbs.unwrap_or_else(|| {
+            default_verbs
+                .into_iter()
+                .filter(|v| match v {
+                    Verb::Set => settable,
+                    Verb::Clear => nullable,
+                    _ => true,
+                })
+                .collect()
+        });
         let key_count = columns.iter().filter(|c| c.key).count();
         if self.scope > key_count {
             return Err(err("scope larger than the key".into()));

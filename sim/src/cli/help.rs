@@ -59,7 +59,7 @@ fn verb_params(host: &SimHost, def: &ContextDef, verb: Verb) -> Vec<String> {
             with_choice(&mut out, &settable);
         }
         Verb::Add => {
-            for c in def.columns.iter().filter(|c| !c.optional && !c.hidden) {
+            for c in def.columns.iter().filter(|c| c.positional()) {
                 out.push(line(host, c));
             }
             let optional: Vec<&Field> = def

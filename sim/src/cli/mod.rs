@@ -135,6 +135,10 @@ impl Session {
     /// answer to the confirmation, password or `--More--` prompt that is showing.
     pub fn input(&mut self, line: &str) -> Reply {
         let faults = self.host.faults();
+        // A paged output finishes first, even the one that ends the session.
+        if let Some(pager) = self.pager.take() {
+            return self.page(pager, &faults);
+        }
         if self.ended {
             return Reply {
                 output: String::new(),
@@ -142,9 +146,6 @@ impl Session {
                 delay: Duration::ZERO,
                 hide_input: false,
             };
-        }
-        if let Some(pager) = self.pager.take() {
-            return self.page(pager, &faults);
         }
         let mut body = String::new();
         let end;

@@ -398,7 +398,7 @@ fn check_container_option(t: &Target<'_>, word: &str, row: &Row) -> Result<(), C
 /// (WBX-SG: "the system generates a self-signed certificate if it needs one").
 fn self_signed(t: &Target<'_>, word: &str, row: &mut Row) -> Result<(), CliError> {
     if let Some(flag) = &t.def.options.self_signed {
-        ensure_self_signed(row, flag, &t.host.facts().vars.fqdn).map_err(|e| {
+        ensure_self_signed(row, flag, &t.host.facts().vars.fqdn, None).map_err(|e| {
             CliError::Refused {
                 command: word.to_string(),
                 reason: format!("generating a certificate: {e}"),
@@ -458,12 +458,7 @@ fn set_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
 
 fn add_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let word = "add";
-    let positional: Vec<&Field> = t
-        .def
-        .columns
-        .iter()
-        .filter(|c| !c.optional && !c.hidden && c.ty != ValueType::Password)
-        .collect();
+    let positional: Vec<&Field> = t.def.columns.iter().filter(|c| c.positional()).collect();
     let optional: Vec<&Field> = t
         .def
         .columns

@@ -64,7 +64,22 @@ fn utf8(e: impl std::fmt::Display) -> PkiError {
 /// A new self-signed RSA-2048 server certificate for `cn`, valid `days` days
 /// (docs/decisions.md D6).
 pub fn self_signed(cn: &str, days: u32) -> Result<CertAndKey, PkiError> {
-    let key = PKey::from_rsa(Rsa::generate(2048)?)?;
+    self_signed_with_key(cn, days, &new_rsa_key()?)
+}
+
+/// A new RSA-2048 private key.
+pub fn new_rsa_key() -> Result<PKey<Private>, PkiError> {
+    Ok(PKey::from_rsa(Rsa::generate(2048)?)?)
+}
+
+/// A self-signed server certificate for `cn` on an existing key (a fresh host signs
+/// all its interface certificates with one key: RSA key generation dominates the
+/// cost of creating a host).
+pub fn self_signed_with_key(
+    cn: &str,
+    days: u32,
+    key: &PKey<Private>,
+) -> Result<CertAndKey, PkiError> {
     let mut name = X509NameBuilder::new()?;
     name.append_entry_by_nid(Nid::COMMONNAME, cn)?;
     let name = name.build();
@@ -75,7 +90,7 @@ pub fn self_signed(cn: &str, days: u32) -> Result<CertAndKey, PkiError> {
     b.set_serial_number(Asn1Integer::from_bn(&serial)?.as_ref())?;
     b.set_subject_name(&name)?;
     b.set_issuer_name(&name)?;
-    b.set_pubkey(&key)?;
+    b.set_pubkey(key)?;
     b.set_not_before(Asn1Time::days_from_now(0)?.as_ref())?;
     b.set_not_after(Asn1Time::days_from_now(days)?.as_ref())?;
     b.append_extension(BasicConstraints::new().build()?)?;
@@ -90,7 +105,7 @@ pub fn self_signed(cn: &str, days: u32) -> Result<CertAndKey, PkiError> {
         .dns(cn)
         .build(&b.x509v3_context(None, None))?;
     b.append_extension(san)?;
-    b.sign(&key, MessageDigest::sha256())?;
+    b.sign(key, MessageDigest::sha256())?;
     let cert = b.build();
     Ok(CertAndKey {
         cert_pem: String::from_utf8(cert.to_pem()?).map_err(utf8)?,
@@ -159,7 +174,7 @@ pub fn matching_key(key_pem: &[u8], cert: &X509) -> Result<String, PkiError> {
 
 /// A new RSA-2048 key pair for AuthService tokens, as PKCS#8 PEM.
 pub fn new_signing_key() -> Result<String, PkiError> {
-    let key: PKey<Private> = PKey::from_rsa(Rsa::generate(2048)?)?;
+    let key = new_rsa_key()?;
     String::from_utf8(key.private_key_to_pem_pkcs8()?).map_err(utf8)
 }
 

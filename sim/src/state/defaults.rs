@@ -7,16 +7,27 @@ use crate::catalog::Catalog;
 use crate::catalog::model::Kind;
 use crate::pki;
 
+use openssl::pkey::{PKey, Private};
+
 /// Days a generated interface certificate is valid (guide B §13).
 pub const SELF_SIGNED_DAYS: u32 = 365;
 
 /// Fills the certificate columns of `row` with a new self-signed certificate for
-/// `cn` when the row's `flag` column is true and it has no certificate yet.
-pub fn ensure_self_signed(row: &mut super::Row, flag: &str, cn: &str) -> Result<(), pki::PkiError> {
+/// `cn` when the row's `flag` column is true and it has no certificate yet; the
+/// certificate uses `key`, or a new key.
+pub fn ensure_self_signed(
+    row: &mut super::Row,
+    flag: &str,
+    cn: &str,
+    key: Option<&PKey<Private>>,
+) -> Result<(), pki::PkiError> {
     let wanted = row.get(flag).is_some_and(|v| v == "true");
     let missing = row.get("certPem").is_none_or(String::is_empty);
     if wanted && missing {
-        let ck = pki::self_signed(cn, SELF_SIGNED_DAYS)?;
+        let ck = match key {
+            Some(k) => pki::self_signed_with_key(cn, SELF_SIGNED_DAYS, k)?,
+            None => pki::self_signed(cn, SELF_SIGNED_DAYS)?,
+        };
         row.insert("certPem".into(), ck.cert_pem);
         row.insert("keyPem".into(), ck.key_pem);
         row.insert("chainPem".into(), String::new());
@@ -27,6 +38,7 @@ pub fn ensure_self_signed(row: &mut super::Row, flag: &str, cn: &str) -> Result<
 /// The state of a new host created at `created` (Unix seconds).
 pub fn fresh(catalog: &Catalog, facts: &Facts, created: i64) -> Result<HostState, pki::PkiError> {
     let mut configured = Config::default();
+    let key = pki::new_rsa_key()?;
     for def in &catalog.contexts {
         if def.implicit
             || def.kind != Kind::Table
@@ -38,7 +50,7 @@ pub fn fresh(catalog: &Catalog, facts: &Facts, created: i64) -> Result<HostState
         let mut rows = default_rows(def, facts);
         if let Some(flag) = &def.options.self_signed {
             for row in &mut rows {
-                ensure_self_signed(row, flag, &facts.vars.fqdn)?;
+                ensure_self_signed(row, flag, &facts.vars.fqdn, Some(&key))?;
             }
         }
         configured.contexts.insert(

@@ -1,0 +1,148 @@
+//! Recognising what the CLI waits for: its own prompt, a confirmation, a password,
+//! a pager, or a Unix shell prompt. Only the last (unfinished) line is examined.
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What the text received so far ends with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// The bwcli prompt `<TYPE>_CLI[/<Level>...]> `, trailing space included
+    /// (bwcli-behavior.md §1).
+    Cli {
+        /// `XSP`, `ADP`, `AS`, ...
+        cli_type: String,
+        /// The current context, `/` at the top level, else `/Interface/CTI`.
+        context: String,
+    },
+    /// `Please confirm (Yes, Y, No, N): ` (bwcli-behavior.md §1 "Exit", §3).
+    Confirm,
+    /// `New Password:` (or a plain `Password:`): a secret is wanted.
+    NewPassword,
+    /// `Re-type New Password:`: the same secret again.
+    RetypePassword,
+    /// A pager line such as `--More--`: a space shows the next page.
+    Pager,
+    /// A Unix shell prompt (`$ ` or `# ` at the end).
+    Shell,
+}
+
+static CLI_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Z][A-Z0-9]*)_CLI((?:/[^/>\s][^/>]*)*)> $").expect("static regex")
+});
+static CONFIRM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"Please confirm \(Yes, Y, No, N\):\s*$").expect("static regex"));
+static RETYPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(re-?type|re-?enter|confirm)[^:]*password\s*:\s*$").expect("static regex")
+});
+static PASSWORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)password\s*:\s*$").expect("static regex"));
+/// The pager text, wherever it appears on a line.
+pub(crate) static PAGER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"-- ?More ?--(?:\s*\(\d+%\))?").expect("static regex"));
+static SHELL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[$#] $").expect("static regex"));
+
+/// The last line of `text` (the one without a line end).
+pub fn last_line(text: &str) -> &str {
+    text.rsplit('\n').next().unwrap_or(text)
+}
+
+/// What `text` ends with, if it ends with something the driver must answer.
+pub fn detect(text: &str) -> Option<Prompt> {
+    let line = last_line(text);
+    if let Some(c) = CLI_PROMPT.captures(line) {
+        let context = match c.get(2).map(|m| m.as_str()) {
+            Some("") | None => "/".to_string(),
+            Some(path) => path.to_string(),
+        };
+        return Some(Prompt::Cli {
+            cli_type: c[1].to_string(),
+            context,
+        });
+    }
+    if CONFIRM.is_match(line) {
+        return Some(Prompt::Confirm);
+    }
+    if RETYPE.is_match(line) {
+        return Some(Prompt::RetypePassword);
+    }
+    if PASSWORD.is_match(line) {
+        return Some(Prompt::NewPassword);
+    }
+    if PAGER.is_match(line) && line.trim_start().starts_with("--") {
+        return Some(Prompt::Pager);
+    }
+    if SHELL.is_match(line) {
+        return Some(Prompt::Shell);
+    }
+    None
+}
+
+/// Whether two context paths name the same context. The CLI shows levels with
+/// canonical capitalisation (bwcli-behavior.md §1), so case is not significant.
+pub fn same_context(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/')
+        .eq_ignore_ascii_case(b.trim_end_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(t: &str, c: &str) -> Option<Prompt> {
+        Some(Prompt::Cli {
+            cli_type: t.into(),
+            context: c.into(),
+        })
+    }
+
+    #[test]
+    fn cli_prompts_give_type_and_context() {
+        assert_eq!(detect("banner\n\nAS_CLI> "), cli("AS", "/"));
+        assert_eq!(detect("XSP_CLI> "), cli("XSP", "/"));
+        // The trailing space is part of the prompt (JM-BL, ALARM-J expect it): until
+        // it arrives the prompt is not complete.
+        assert_eq!(detect("XSP_CLI>"), None);
+        assert_eq!(
+            detect("...Done\nXSP_CLI/System/Security/BlackList> "),
+            cli("XSP", "/System/Security/BlackList")
+        );
+        assert_eq!(
+            detect("ADP_CLI/Applications/Xsi-Events/GeneralSettings> "),
+            cli("ADP", "/Applications/Xsi-Events/GeneralSettings")
+        );
+    }
+
+    #[test]
+    fn a_prompt_followed_by_text_is_not_a_prompt() {
+        assert_eq!(detect("XSP_CLI> get"), None);
+        assert_eq!(detect("XSP_CLI> \n  port = 1"), None);
+        assert_eq!(detect("<userid on BroadWorks>"), None);
+    }
+
+    #[test]
+    fn confirmation_password_pager_and_shell() {
+        assert_eq!(
+            detect("Continue?\n\nPlease confirm (Yes, Y, No, N): "),
+            Some(Prompt::Confirm)
+        );
+        assert_eq!(detect("New Password: "), Some(Prompt::NewPassword));
+        assert_eq!(detect("New Password:"), Some(Prompt::NewPassword));
+        assert_eq!(detect("Password:"), Some(Prompt::NewPassword));
+        assert_eq!(
+            detect("Re-type New Password: "),
+            Some(Prompt::RetypePassword)
+        );
+        assert_eq!(detect("row\n--More--"), Some(Prompt::Pager));
+        assert_eq!(detect("row\n -- More -- (40%)"), Some(Prompt::Pager));
+        assert_eq!(detect("bwadmin@xsp1.lab$ "), Some(Prompt::Shell));
+        assert_eq!(detect("[root@xsp1 ~]# "), Some(Prompt::Shell));
+    }
+
+    #[test]
+    fn contexts_compare_without_case() {
+        assert!(same_context("/Interface/CTI", "/interface/cti"));
+        assert!(same_context("/", "/"));
+        assert!(!same_context("/Interface/CTI", "/Interface"));
+    }
+}

@@ -1,0 +1,197 @@
+//! `apply`: converge the hosts, from a reviewed plan file or after confirmation;
+//! then, on request, restart the hosts that need it, one host per farm at a time.
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::fleetcmd::over_hosts;
+use super::{Output, load_playbook, run_context, runtime, select_hosts};
+use crate::cli::{ApplyArgs, Cli, RestartMode};
+use crate::exit::Outcome;
+use crate::fleet::run_all;
+use crate::hostrun::{RunContext, apply_one, plan_host, restart_one};
+use crate::plan::file::{PlanFile, file_sha256};
+use crate::playbook::Host;
+use crate::report::{HostStatus, RunReport};
+
+/// `apply`.
+pub fn apply(cli: &Cli, a: &ApplyArgs, out: &Output) -> Outcome {
+    apply_with(a, &cli.state_dir, out)
+}
+
+/// `apply` with its arguments spelled out (the lab uses it too).
+pub fn apply_with(a: &ApplyArgs, state_dir: &Path, out: &Output) -> Outcome {
+    let pb = match load_playbook(&a.hosts.playbook.file) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let mut hosts = match select_hosts(&pb, &a.hosts.hosts) {
+        Ok(h) => h,
+        Err(o) => return o,
+    };
+    let plan = match &a.plan {
+        Some(path) => match reviewed_plan(path, &pb.path) {
+            Ok(p) => Some(Arc::new(p)),
+            Err(o) => return o,
+        },
+        None => None,
+    };
+    if let Some(p) = &plan {
+        // Apply exactly what was reviewed: the plan's hosts, nothing else.
+        hosts.retain(|h| p.host(&h.name).is_some());
+    }
+    let ctx = match run_context(state_dir) {
+        Ok(c) => Arc::new(c),
+        Err(o) => return o,
+    };
+    if plan.is_none() && !a.yes {
+        match confirm(&hosts, a.hosts.parallel, ctx.clone(), out) {
+            Ok(true) => {}
+            Ok(false) => return Outcome::Ok,
+            Err(o) => return o,
+        }
+    }
+    let p = plan.clone();
+    let mut report = match over_hosts(
+        "apply",
+        hosts.clone(),
+        a.hosts.parallel,
+        ctx.clone(),
+        out,
+        move |h, c, progress| apply_one(h, p.as_ref().and_then(|p| p.host(&h.name)), c, progress),
+    ) {
+        Ok(r) => r,
+        Err(o) => return o,
+    };
+    if a.restart == RestartMode::Rolling
+        && let Err(o) = rolling_restart(
+            &mut report,
+            &hosts,
+            &ctx,
+            Duration::from_secs(a.restart_timeout),
+            out,
+        )
+    {
+        return o;
+    }
+    out.print(&report);
+    report.outcome()
+}
+
+/// Loads a plan file and checks it was made from this playbook.
+fn reviewed_plan(path: &Path, playbook: &Path) -> Result<PlanFile, Outcome> {
+    let plan = PlanFile::load(path).map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Error
+    })?;
+    let now = file_sha256(playbook).unwrap_or_default();
+    if now != plan.playbook_sha256 {
+        eprintln!(
+            "error: the plan {} was made from a different version of {}; refusing to apply it\n  help: run `xspctl plan -f {} --out {}` again and review it",
+            path.display(),
+            playbook.display(),
+            playbook.display(),
+            path.display()
+        );
+        return Err(Outcome::Error);
+    }
+    Ok(plan)
+}
+
+/// Shows the plan and asks; refuses without a terminal.
+fn confirm(
+    hosts: &[Host],
+    parallel: u16,
+    ctx: Arc<RunContext>,
+    out: &Output,
+) -> Result<bool, Outcome> {
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: refusing to apply without review: not on a terminal\n  help: review `xspctl plan --out plan.json` and run `xspctl apply --plan plan.json`, or pass --yes"
+        );
+        return Err(Outcome::Error);
+    }
+    let report = over_hosts("plan", hosts.to_vec(), parallel, ctx, out, plan_host)?;
+    out.print(&report);
+    if report.hosts.iter().all(|h| h.status == HostStatus::Ok) {
+        eprintln!("nothing to apply");
+        return Ok(false);
+    }
+    eprint!("Apply these changes? Only 'yes' is accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    Ok(answer.trim() == "yes")
+}
+
+/// Restarts the hosts whose changes need it: farms in parallel, one host per farm
+/// at a time, each waited for until it answers bwcli again.
+fn rolling_restart(
+    report: &mut RunReport,
+    hosts: &[Host],
+    ctx: &Arc<RunContext>,
+    timeout: Duration,
+    out: &Output,
+) -> Result<(), Outcome> {
+    let mut farms: BTreeMap<String, Vec<Host>> = BTreeMap::new();
+    for r in &report.hosts {
+        if r.status == HostStatus::RestartRequired
+            && let Some(h) = hosts.iter().find(|h| h.name == r.host)
+        {
+            farms.entry(h.farm.clone()).or_default().push(h.clone());
+        }
+    }
+    if farms.is_empty() {
+        return Ok(());
+    }
+    let c = ctx.clone();
+    let rt = runtime()?;
+    let count = farms.len();
+    let results = rt.block_on(run_all(
+        farms.into_values().collect(),
+        count,
+        out.bars,
+        |farm: &Vec<Host>| format!("restart {}", farm[0].farm),
+        move |farm, progress| {
+            let mut done = Vec::new();
+            for h in farm {
+                let r = restart_one(&h, &c, timeout, progress);
+                let stop = r.is_err();
+                done.push((h.name.clone(), r));
+                if stop {
+                    // Keep the rest of this farm serving: never restart a second
+                    // host while one has not come back.
+                    break;
+                }
+            }
+            done
+        },
+        |d: &Vec<(String, Result<Duration, String>)>| {
+            if d.iter().all(|(_, r)| r.is_ok()) {
+                "restarted".into()
+            } else {
+                "failed".into()
+            }
+        },
+    ));
+    for (name, r) in results.into_iter().flatten() {
+        if let Some(hr) = report.hosts.iter_mut().find(|h| h.host == name) {
+            match r {
+                Ok(took) => {
+                    hr.status = HostStatus::Changed;
+                    hr.notes.push(format!(
+                        "restarted; answering again after {}s",
+                        took.as_secs()
+                    ));
+                }
+                Err(e) => {
+                    hr.status = HostStatus::Failed;
+                    hr.error = Some(format!("restart failed: {e}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}

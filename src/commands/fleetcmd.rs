@@ -1,0 +1,137 @@
+//! `plan` and `verify`: read-only fleet commands.
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Output, load_playbook, run_context, runtime, select_hosts};
+use crate::cli::{Cli, HostsArgs, PlanArgs};
+use crate::exit::Outcome;
+use crate::fleet::run_all;
+use crate::hostrun::{RunContext, plan_host, verify_host};
+use crate::plan::file::{FORMAT_VERSION, PlanFile, file_sha256};
+use crate::playbook::Host;
+use crate::report::{HostResult, HostStatus, RunReport};
+
+/// How long one TLS handshake may take.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs `work` on every host with bounded concurrency and collects a report.
+pub fn over_hosts<W>(
+    command: &str,
+    hosts: Vec<Host>,
+    parallel: u16,
+    ctx: Arc<RunContext>,
+    out: &Output,
+    work: W,
+) -> Result<RunReport, Outcome>
+where
+    W: Fn(&Host, &RunContext, &crate::fleet::Progress) -> HostResult + Send + Sync + 'static,
+{
+    let rt = runtime()?;
+    let c = ctx.clone();
+    let results = rt.block_on(run_all(
+        hosts,
+        usize::from(parallel),
+        out.bars,
+        |h: &Host| h.name.clone(),
+        move |h, progress| work(&h, &c, progress),
+        |r: &HostResult| r.status.label().to_string(),
+    ));
+    Ok(RunReport {
+        command: command.to_string(),
+        run_id: ctx.run_id.clone(),
+        hosts: results,
+    })
+}
+
+/// `plan`: read every host and show what apply would change.
+pub fn plan(cli: &Cli, a: &PlanArgs, out: &Output) -> Outcome {
+    plan_with(
+        &a.hosts,
+        a.out.as_deref(),
+        a.detailed_exitcode,
+        &cli.state_dir,
+        out,
+    )
+}
+
+/// `plan` with its arguments spelled out (the lab uses it too).
+pub fn plan_with(
+    h: &HostsArgs,
+    plan_out: Option<&std::path::Path>,
+    detailed: bool,
+    state_dir: &std::path::Path,
+    out: &Output,
+) -> Outcome {
+    let pb = match load_playbook(&h.playbook.file) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let hosts = match select_hosts(&pb, &h.hosts) {
+        Ok(h) => h,
+        Err(o) => return o,
+    };
+    let ctx = match run_context(state_dir) {
+        Ok(c) => Arc::new(c),
+        Err(o) => return o,
+    };
+    let report = match over_hosts("plan", hosts, h.parallel, ctx, out, plan_host) {
+        Ok(r) => r,
+        Err(o) => return o,
+    };
+    out.print(&report);
+    let failed = report.hosts.iter().any(|r| r.status == HostStatus::Failed);
+    if let Some(path) = plan_out {
+        if failed {
+            eprintln!(
+                "error: no plan written to {}: some hosts could not be planned",
+                path.display()
+            );
+            return Outcome::Error;
+        }
+        let file = PlanFile {
+            format_version: FORMAT_VERSION,
+            xspctl_version: env!("CARGO_PKG_VERSION").to_string(),
+            playbook_sha256: file_sha256(&pb.path).unwrap_or_default(),
+            created: crate::fsutil::now_rfc3339(),
+            hosts: report.hosts.iter().filter_map(|r| r.plan.clone()).collect(),
+        };
+        if let Err(e) = file.save(path) {
+            eprintln!("error: {e}");
+            return Outcome::Error;
+        }
+        eprintln!("plan written to {}", path.display());
+    }
+    match report.outcome() {
+        Outcome::Pending if !detailed => Outcome::Ok,
+        o => o,
+    }
+}
+
+/// `verify`: drift and TLS as negotiated.
+pub fn verify(cli: &Cli, a: &HostsArgs, out: &Output) -> Outcome {
+    verify_with(a, &cli.state_dir, out)
+}
+
+/// `verify` with its arguments spelled out (the lab uses it too).
+pub fn verify_with(h: &HostsArgs, state_dir: &std::path::Path, out: &Output) -> Outcome {
+    let pb = match load_playbook(&h.playbook.file) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let hosts = match select_hosts(&pb, &h.hosts) {
+        Ok(h) => h,
+        Err(o) => return o,
+    };
+    let ctx = match run_context(state_dir) {
+        Ok(c) => Arc::new(c),
+        Err(o) => return o,
+    };
+    let report = match over_hosts("verify", hosts, h.parallel, ctx, out, |h, c, p| {
+        verify_host(h, c, HANDSHAKE_TIMEOUT, p)
+    }) {
+        Ok(r) => r,
+        Err(o) => return o,
+    };
+    out.print(&report);
+    report.outcome()
+}

@@ -1,0 +1,204 @@
+//! `xspctl lab`: the one-command demo. Starts simulated hosts (xspsim) on loopback
+//! exactly as `playbooks/lab.yaml` describes them, runs plan → apply (with a
+//! rolling restart) → verify against them, prints each report, and stops them.
+//! No root, no network, no configuration.
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use xspsim::host::{Faults, LoginShell};
+use xspsim::lab::{Lab, LabConfig, LabHostConfig};
+
+use crate::catalog::{Product, Release};
+use crate::cli::{ApplyArgs, HostsArgs, LabArgs, PlaybookArg, RestartMode};
+use crate::commands::{Output, apply_with, load_playbook, plan_with, runtime, verify_with};
+use crate::exit::Outcome;
+use crate::playbook::{Host, Playbook};
+
+/// The lab's DNS server listens here (any free port).
+const DNS_ADDRESS: Ipv4Addr = Ipv4Addr::new(127, 77, 0, 1);
+
+/// Runs the demo.
+pub fn run(args: &LabArgs, out: &Output) -> Outcome {
+    let pb = match load_playbook(&args.file) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let dir = match lab_dir(&pb) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Error;
+        }
+    };
+    let config = match lab_config(&pb, &dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.file.display());
+            return Outcome::Error;
+        }
+    };
+    fresh_start(&pb, &dir);
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(o) => return o,
+    };
+    eprintln!(
+        "starting {} simulated hosts in {} ...",
+        pb.hosts.len(),
+        dir.display()
+    );
+    let lab = match rt.block_on(Lab::start(config)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot start the simulated hosts: {e}");
+            return Outcome::Error;
+        }
+    };
+    let outcome = match write_known_hosts(&lab, &dir.join("known_hosts")) {
+        Ok(()) => demo(&args.file, &dir.join("xspctl-state"), out),
+        Err(e) => {
+            eprintln!("error: cannot write known_hosts: {e}");
+            Outcome::Error
+        }
+    };
+    if args.keep {
+        eprintln!(
+            "the simulated hosts keep running (hosts file: {}); press Ctrl-C to stop them",
+            dir.join("hosts.json").display()
+        );
+        let _ = rt.block_on(tokio::signal::ctrl_c());
+    }
+    rt.block_on(lab.stop());
+    outcome
+}
+
+fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
+    let hosts = HostsArgs {
+        playbook: PlaybookArg {
+            file: playbook.to_path_buf(),
+        },
+        hosts: Vec::new(),
+        parallel: 10,
+    };
+    eprintln!("\n== xspctl plan -f {}", playbook.display());
+    let planned = plan_with(&hosts, None, false, state_dir, out);
+    if planned == Outcome::Error {
+        return planned;
+    }
+    eprintln!(
+        "\n== xspctl apply -f {} --yes --restart rolling",
+        playbook.display()
+    );
+    let apply = ApplyArgs {
+        hosts,
+        plan: None,
+        yes: true,
+        restart: RestartMode::Rolling,
+        restart_timeout: 120,
+    };
+    let applied = apply_with(&apply, state_dir, out);
+    if applied == Outcome::Error {
+        return applied;
+    }
+    eprintln!("\n== xspctl verify -f {}", playbook.display());
+    verify_with(&apply.hosts, state_dir, out)
+}
+
+/// The lab directory: where the playbook's known_hosts file lives (the lab writes it).
+fn lab_dir(pb: &Playbook) -> Result<PathBuf, String> {
+    let first = pb.hosts.first().ok_or("the lab playbook has no hosts")?;
+    let known = &first.connection.known_hosts;
+    known
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| format!("known_hosts {} has no directory", known.display()))
+}
+
+fn sim_product(p: Product) -> xspsim::host::Product {
+    match p {
+        Product::Xsp => xspsim::host::Product::Xsp,
+        Product::Adp => xspsim::host::Product::Adp,
+        Product::As => xspsim::host::Product::As,
+    }
+}
+
+fn sim_release(r: Release) -> xspsim::host::Release {
+    match r {
+        Release::R21Sp1 => xspsim::host::Release::R21Sp1,
+        Release::R22 => xspsim::host::Release::R22,
+        Release::R23 => xspsim::host::Release::R23,
+        Release::R24 => xspsim::host::Release::R24,
+        Release::Adp => xspsim::host::Release::Adp,
+    }
+}
+
+fn sim_host(h: &Host) -> Result<LabHostConfig, String> {
+    let address: IpAddr = h.connection.address.parse().map_err(|_| {
+        format!(
+            "host {}: the lab needs an IP address, not {}",
+            h.name, h.connection.address
+        )
+    })?;
+    if !address.is_loopback() {
+        return Err(format!(
+            "host {}: {address} is not a loopback address; the lab only binds 127.0.0.0/8",
+            h.name
+        ));
+    }
+    Ok(LabHostConfig {
+        name: h.name.clone(),
+        group: h.farm.clone(),
+        product: sim_product(h.product),
+        release: sim_release(h.release),
+        address,
+        ssh_port: h.connection.port,
+        https_port: 0,
+        cti_port: 0,
+        login_shell: LoginShell::Bash,
+        faults: Faults::default(),
+        xsi: h.product != Product::As,
+    })
+}
+
+fn lab_config(pb: &Playbook, dir: &Path) -> Result<LabConfig, String> {
+    let hosts = pb
+        .hosts
+        .iter()
+        .map(sim_host)
+        .collect::<Result<Vec<_>, _>>()?;
+    let user = pb
+        .hosts
+        .first()
+        .map(|h| h.connection.user.clone())
+        .unwrap_or_else(|| "bwadmin".into());
+    Ok(LabConfig {
+        dir: dir.to_path_buf(),
+        zone: "lab.xspctl.test.".to_string(),
+        user,
+        hosts,
+        dns: SocketAddr::new(IpAddr::V4(DNS_ADDRESS), 0),
+        ssh: true,
+        allow_external: false,
+        control_socket: true,
+    })
+}
+
+/// Removes the hosts' state and xspctl's lab state, so the demo starts from fresh
+/// hosts; the lab's client key is kept.
+fn fresh_start(pb: &Playbook, dir: &Path) {
+    for h in &pb.hosts {
+        let _ = std::fs::remove_dir_all(dir.join(&h.name));
+    }
+    let _ = std::fs::remove_dir_all(dir.join("xspctl-state"));
+}
+
+/// known_hosts lines for every simulated host (`[address]:port key`).
+fn write_known_hosts(lab: &Lab, path: &Path) -> std::io::Result<()> {
+    let mut text = String::new();
+    for e in lab.hosts() {
+        if let Some(port) = e.ssh_port {
+            text.push_str(&format!("[{}]:{port} {}\n", e.address, e.host_public_key));
+        }
+    }
+    crate::fsutil::write_atomic(path, text.as_bytes())
+}

@@ -1,0 +1,327 @@
+//! From a structurally checked tree to the typed playbook: inheritance, references,
+//! duplicates, and the rules that combine several settings.
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::check::check_required;
+use super::connection::{Connections, PathBase};
+use super::definition::WEBEX;
+use super::diagnostic::Report;
+use super::merge::merge_layers;
+use super::model::{Connection, Farm, Host, Playbook, Role, Webex};
+use super::schema::Schema;
+use super::tls::{HostFacts, tls_module};
+use super::yaml::{Node, Pos};
+use crate::catalog::{Product, Release};
+
+/// Builds the playbook from `root`; every problem goes to `report`. The result is only
+/// meaningful if `report` stays empty.
+pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Report) -> Playbook {
+    let defaults = root.get("defaults");
+    let default_connection = defaults.and_then(|d| d.get("connection"));
+    let jump_hosts = root.get("jump_hosts").and_then(Node::as_map).unwrap_or(&[]);
+    let mut builder = Builder {
+        report,
+        connections: Connections::new(base, default_connection, jump_hosts),
+        default_connection,
+        default_webex: defaults.and_then(|d| d.get("webex")),
+        farm_names: Vec::new(),
+        host_names: Vec::new(),
+        endpoints: Vec::new(),
+        playbook: Playbook {
+            path: file.to_path_buf(),
+            farms: Vec::new(),
+            hosts: Vec::new(),
+        },
+    };
+    for farm in root.get("farms").and_then(Node::as_seq).unwrap_or(&[]) {
+        builder.farm(farm);
+    }
+    builder.playbook
+}
+
+/// The state of one build: what was seen so far, and the result.
+struct Builder<'a, 'r> {
+    report: &'r mut Report,
+    connections: Connections<'a>,
+    default_connection: Option<&'a Node>,
+    default_webex: Option<&'a Node>,
+    farm_names: Vec<(String, Pos)>,
+    host_names: Vec<(String, Pos)>,
+    endpoints: Vec<(Endpoint, String, Pos)>,
+    playbook: Playbook,
+}
+
+/// What a farm gives its hosts.
+struct FarmFacts<'a> {
+    node: &'a Node,
+    name: &'a str,
+    product: Option<Product>,
+    roles: BTreeSet<Role>,
+}
+
+impl<'a> Builder<'a, '_> {
+    fn farm(&mut self, node: &'a Node) {
+        let Some(name) = node.get("name").and_then(Node::as_str) else {
+            return;
+        };
+        unique(name, node.pos, "farm", &mut self.farm_names, self.report);
+        let farm = FarmFacts {
+            node,
+            name,
+            product: node
+                .get("product")
+                .and_then(Node::as_str)
+                .and_then(|s| s.parse::<Product>().ok()),
+            roles: roles(node.get("roles")),
+        };
+        if let (Some(product), Some(roles_node)) = (farm.product, node.get("roles")) {
+            role_rules(product, &farm.roles, roles_node, name, self.report);
+        }
+        let mut built = Farm {
+            name: name.to_string(),
+            hosts: Vec::new(),
+        };
+        for host in node.get("hosts").and_then(Node::as_seq).unwrap_or(&[]) {
+            let Some(host_name) = host.get("name").and_then(Node::as_str) else {
+                continue;
+            };
+            unique(
+                host_name,
+                host.pos,
+                "host",
+                &mut self.host_names,
+                self.report,
+            );
+            built.hosts.push(host_name.to_string());
+            if let Some(host) = self.host(&farm, host, host_name) {
+                self.playbook.hosts.push(host);
+            }
+        }
+        self.playbook.farms.push(built);
+    }
+
+    fn host(&mut self, farm: &FarmFacts<'a>, node: &'a Node, name: &str) -> Option<Host> {
+        let release_node = node.get("release").or_else(|| farm.node.get("release"));
+        let release = release_node
+            .and_then(Node::as_str)
+            .and_then(|s| s.parse::<Release>().ok());
+        if let (Some(product), Some(release), Some(at)) = (farm.product, release, release_node) {
+            release_rules(
+                product,
+                release,
+                &farm.roles,
+                at.pos,
+                farm.name,
+                self.report,
+            );
+        }
+        let connection = self.connection(farm, node, name);
+        let webex = match (farm.product, release) {
+            (Some(product), Some(release)) => {
+                let facts = HostFacts {
+                    farm: farm.name,
+                    product,
+                    release,
+                };
+                let layers = [
+                    self.default_webex,
+                    farm.node.get("webex"),
+                    node.get("webex"),
+                ];
+                webex(merge_layers(layers), &facts, self.report)
+            }
+            _ => None,
+        };
+        Some(Host {
+            name: name.to_string(),
+            farm: farm.name.to_string(),
+            product: farm.product?,
+            release: release?,
+            roles: farm.roles.clone(),
+            connection: connection?,
+            webex: webex?,
+            location: self.report.location(node.pos),
+        })
+    }
+
+    /// The host's connection; also checks that no other host is reached the same way.
+    fn connection(
+        &mut self,
+        farm: &FarmFacts<'a>,
+        node: &'a Node,
+        name: &str,
+    ) -> Option<Connection> {
+        let address = node.get("address").and_then(Node::as_str)?;
+        let layers = [
+            self.default_connection,
+            farm.node.get("connection"),
+            node.get("connection"),
+        ];
+        let settings = merge_layers(layers);
+        let who = format!("host `{name}`");
+        let connection =
+            self.connections
+                .host(address, settings.as_ref(), node.pos, &who, self.report)?;
+        let endpoint = Endpoint::of(&connection);
+        match self.endpoints.iter().find(|(e, _, _)| *e == endpoint) {
+            Some((_, first, first_pos)) => self.report.error(
+                node.pos,
+                format!(
+                    "host `{name}` has the same address and port as host `{first}` (line {})",
+                    first_pos.line
+                ),
+                Some("fix the address or port, or remove one of the two".to_string()),
+            ),
+            None => self.endpoints.push((endpoint, name.to_string(), node.pos)),
+        }
+        Some(connection)
+    }
+}
+
+/// Where a host is reached: two hosts must not share it.
+#[derive(PartialEq, Eq)]
+struct Endpoint {
+    address: String,
+    port: u16,
+    via: Option<Box<Endpoint>>,
+}
+
+impl Endpoint {
+    fn of(c: &Connection) -> Endpoint {
+        Endpoint {
+            address: c.address.to_ascii_lowercase(),
+            port: c.port,
+            via: c.jump.as_deref().map(|j| Box::new(Endpoint::of(j))),
+        }
+    }
+}
+
+fn unique(name: &str, pos: Pos, what: &str, seen: &mut Vec<(String, Pos)>, report: &mut Report) {
+    match seen.iter().find(|(n, _)| n == name) {
+        Some((_, first)) => report.error(
+            pos,
+            format!(
+                "{what} name `{name}` is used twice (first on line {})",
+                first.line
+            ),
+            Some(format!("give each {what} its own name")),
+        ),
+        None => seen.push((name.to_string(), pos)),
+    }
+}
+
+fn roles(node: Option<&Node>) -> BTreeSet<Role> {
+    node.and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|r| r.as_str().and_then(|s| s.parse().ok()))
+        .collect()
+}
+
+/// Which roles go with which product, and what may share a host (solution guide A §3.2,
+/// §3.4; guide B §0, §6).
+fn role_rules(
+    product: Product,
+    roles: &BTreeSet<Role>,
+    at: &Node,
+    farm: &str,
+    report: &mut Report,
+) {
+    let role_pos = |role: Role| {
+        at.as_seq()
+            .and_then(|items| items.iter().find(|i| i.as_str() == Some(role.name())))
+            .map_or(at.pos, |i| i.pos)
+    };
+    if product == Product::As {
+        for other in roles.iter().filter(|r| **r != Role::As) {
+            report.error(
+                role_pos(*other),
+                format!("farm `{farm}` is an AS farm, and `{other}` runs on XSP or ADP"),
+                Some(
+                    "give the AS farm `roles: [as]`, and put the XSP roles in an XSP or ADP farm"
+                        .to_string(),
+                ),
+            );
+        }
+        return;
+    }
+    if roles.contains(&Role::As) {
+        report.error(
+            role_pos(Role::As),
+            format!(
+                "role `as` is the Application Server's, but farm `{farm}` is product {product}"
+            ),
+            Some("remove `as`, or set `product: as` for an AS farm".to_string()),
+        );
+    }
+    if roles.contains(&Role::Nps) && roles.len() > 1 {
+        report.error(
+            role_pos(Role::Nps),
+            format!("farm `{farm}`: NPS must not be co-located with other applications (solution guide A §3.4; B §0)"),
+            Some("put `nps` in a farm of its own: a dedicated NPS XSP or ADP".to_string()),
+        );
+    }
+    if roles.contains(&Role::AuthService) && !roles.contains(&Role::Xsi) {
+        report.error(
+            role_pos(Role::AuthService),
+            format!("farm `{farm}`: AuthService must run with Xsi, which accepts the tokens it validates (solution guide A §3.4)"),
+            Some("add `xsi` to the roles".to_string()),
+        );
+    }
+    if roles.contains(&Role::CallSettings) && !roles.contains(&Role::Xsi) {
+        report.error(
+            role_pos(Role::CallSettings),
+            format!("farm `{farm}`: Call Settings Webview must run on the XSPs that host Xsi-Actions (solution guide B §6)"),
+            Some("add `xsi` to the roles".to_string()),
+        );
+    }
+}
+
+/// Which releases go with which product and roles.
+fn release_rules(
+    product: Product,
+    release: Release,
+    roles: &BTreeSet<Role>,
+    at: Pos,
+    farm: &str,
+    report: &mut Report,
+) {
+    match (product, release) {
+        (Product::Adp, Release::Adp) => {}
+        (Product::Adp, _) => report.error(
+            at,
+            format!("farm `{farm}` is product adp, which runs release ADP, not {release}"),
+            Some("set `release: ADP`, or `product: xsp` for an XSP".to_string()),
+        ),
+        (_, Release::Adp) => report.error(
+            at,
+            format!("release ADP is the Application Delivery Platform's, but farm `{farm}` is product {product}"),
+            Some("set `product: adp`, or the release the host runs (R21SP1, R22, R23, R24)".to_string()),
+        ),
+        _ => {}
+    }
+    if roles.contains(&Role::Nps) && !release.can_host_nps() {
+        report.error(
+            at,
+            format!("farm `{farm}`: the NPS server for Webex needs R22 or later, not {release} (solution guide A §2)"),
+            Some("run NPS on an R22+ XSP or an ADP".to_string()),
+        );
+    }
+}
+
+fn webex(merged: Option<Node>, facts: &HostFacts<'_>, report: &mut Report) -> Option<Webex> {
+    let Some(merged) = merged else {
+        return Some(Webex::default());
+    };
+    let before = report.len();
+    check_required(&merged, Schema::Object(&WEBEX), "webex", report);
+    if report.len() > before {
+        return None;
+    }
+    let tls = match merged.entry("tls") {
+        Some(tls) => Some(tls_module(&tls.value, tls.key_pos, facts, report)?),
+        None => None,
+    };
+    Some(Webex { tls })
+}
