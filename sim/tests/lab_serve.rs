@@ -245,7 +245,7 @@ fn a_mixed_lab_from_a_topology_file() {
     assert!(served.terminate(), "exit status 0 after SIGTERM");
     assert!(!state.join("control.sock").exists());
     assert!(state.join("xspa1").is_dir());
-    // ...and a restart on the same directory keeps the host keys.
+    // ...and a restart on the same directory keeps the host keys and ports.
     let (served, again) = Served::start(&["--topology", &topology_arg], &state);
     let fingerprints = |h: &HostsFile| -> Vec<String> {
         h.hosts
@@ -254,6 +254,14 @@ fn a_mixed_lab_from_a_topology_file() {
             .collect()
     };
     assert_eq!(fingerprints(&again), fingerprints(&hosts));
+    // Ports picked by the OS at the first start are kept (the state was built for them).
+    let ports = |h: &HostsFile| -> Vec<(Option<u16>, u16, u16)> {
+        h.hosts
+            .iter()
+            .map(|e| (e.ssh_port, e.https_port, e.cti_port))
+            .collect()
+    };
+    assert_eq!(ports(&again), ports(&hosts));
     assert!(served.terminate());
 }
 
