@@ -21,15 +21,21 @@ struct Served {
 
 impl Served {
     fn start(args: &[&str], dir: &Path) -> (Served, HostsFile) {
+        Self::start_logging(args, dir, Stdio::null(), "info")
+    }
+
+    /// Starts `xspsim serve` with its log (stderr) going to `log` at `level`.
+    fn start_logging(args: &[&str], dir: &Path, log: Stdio, level: &str) -> (Served, HostsFile) {
         let _ = std::fs::remove_file(dir.join("hosts.json"));
         let child = Command::new(XSPSIM)
             .arg("serve")
             .args(args)
             .arg("--dir")
             .arg(dir)
+            .env("RUST_LOG", level)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("xspsim serve");
         let served = Served { child };
@@ -239,7 +245,7 @@ fn a_mixed_lab_from_a_topology_file() {
     assert!(served.terminate(), "exit status 0 after SIGTERM");
     assert!(!state.join("control.sock").exists());
     assert!(state.join("xspa1").is_dir());
-    // ...and a restart on the same directory keeps the host keys.
+    // ...and a restart on the same directory keeps the host keys and ports.
     let (served, again) = Served::start(&["--topology", &topology_arg], &state);
     let fingerprints = |h: &HostsFile| -> Vec<String> {
         h.hosts
@@ -248,6 +254,14 @@ fn a_mixed_lab_from_a_topology_file() {
             .collect()
     };
     assert_eq!(fingerprints(&again), fingerprints(&hosts));
+    // Ports picked by the OS at the first start are kept (the state was built for them).
+    let ports = |h: &HostsFile| -> Vec<(Option<u16>, u16, u16)> {
+        h.hosts
+            .iter()
+            .map(|e| (e.ssh_port, e.https_port, e.cti_port))
+            .collect()
+    };
+    assert_eq!(ports(&again), ports(&hosts));
     assert!(served.terminate());
 }
 
@@ -333,4 +347,69 @@ fn init_then_serve_tls_and_dns_without_ssh() {
     });
     assert!(run.is_some(), "the HTTPS endpoint serves");
     assert!(served.terminate());
+}
+
+#[test]
+fn secrets_stay_out_of_the_logs_even_at_trace_level() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("lab");
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let base = lab_support::loopback_base(52).to_string();
+    let (served, hosts) = Served::start_logging(
+        &[
+            "--hosts",
+            "1",
+            "--product",
+            "as",
+            "--release",
+            "R23",
+            "--base-address",
+            &base,
+            "--ssh-port",
+            "0",
+            "--https-port",
+            "0",
+            "--cti-port",
+            "0",
+            "--dns-port",
+            "0",
+        ],
+        &state,
+        Stdio::from(log),
+        "trace",
+    );
+    let entry = &hosts.hosts[0];
+    let password = std::fs::read_to_string(&entry.password_file).expect("password");
+    let password = password.trim_end();
+
+    let session = lab_support::ssh::handshake(entry);
+    assert!(
+        session
+            .userauth_password(&entry.user, "Wrong-Secret-4711")
+            .is_err()
+    );
+    session
+        .userauth_password(&entry.user, password)
+        .expect("password login");
+    let mut cli = lab_support::ssh::Interactive::exec(&session, "bwcli", true);
+    cli.read_until("AS_CLI> ");
+    cli.send("cd /Interface/Messaging;set provisioningPassword\r");
+    cli.read_until("New Password:");
+    cli.send("Typed-Secret-0815\r");
+    cli.read_until("Re-type New Password:");
+    cli.send("Typed-Secret-0815\r");
+    cli.read_until("Messaging> ");
+    drop(cli);
+    drop(session);
+    assert!(served.terminate());
+
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    assert!(
+        log.contains("password authentication refused"),
+        "the log is live"
+    );
+    for secret in [password, "Wrong-Secret-4711", "Typed-Secret-0815"] {
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
 }

@@ -25,11 +25,12 @@ pub struct LabHostConfig {
     pub release: Release,
     /// Loopback address of all its servers.
     pub address: IpAddr,
-    /// SSH port (0 = any free port).
+    /// SSH port (0 = any free port for a new host, the port it had for a host
+    /// reopened from the lab directory).
     pub ssh_port: u16,
-    /// HTTPS interface port (0 = any free port).
+    /// HTTPS interface port (0 as for `ssh_port`).
     pub https_port: u16,
-    /// Secure CTI port (0 = any free port).
+    /// Secure CTI port (0 as for `ssh_port`).
     pub cti_port: u16,
     /// How a login starts.
     pub login_shell: LoginShell,

@@ -140,9 +140,16 @@ fn prepare_new(
             host.name, host.address
         )));
     }
-    let ssh = reserve(host.address, host.ssh_port)?;
-    let https = reserve(host.address, host.https_port)?;
-    let cti = reserve(host.address, host.cti_port)?;
+    // Port 0 means "any free port" for a new host, and "the port it had" for a host
+    // reopened from its directory (its state was built for those ports).
+    let saved = saved_spec(&config.dir.join(&host.name));
+    let port = |wanted: u16, had: fn(&HostSpec) -> u16| match (wanted, &saved) {
+        (0, Some(spec)) => had(spec),
+        _ => wanted,
+    };
+    let ssh = reserve(host.address, port(host.ssh_port, |s| s.ssh_port))?;
+    let https = reserve(host.address, port(host.https_port, |s| s.https_port))?;
+    let cti = reserve(host.address, port(host.cti_port, |s| s.cti_port))?;
     let spec = HostSpec {
         name: host.name.clone(),
         fqdn: format!("{}.{}", host.name, config.domain()),
@@ -170,6 +177,12 @@ fn prepare_new(
         https: Some(https),
         cti: Some(cti),
     })
+}
+
+/// The spec saved in a host directory, if there is one.
+fn saved_spec(host_dir: &Path) -> Option<HostSpec> {
+    let text = std::fs::read_to_string(host_dir.join(crate::host::SPEC_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Every host already in `dir` (a sub-directory with a saved spec), for a lab that
@@ -476,5 +489,30 @@ fn install_resolver(prepared: &[Prepared]) {
                 .get(&name.trim_end_matches('.').to_ascii_lowercase())
                 .copied()
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start_is_send(config: LabConfig) -> impl std::future::Future + Send {
+        Lab::start(config)
+    }
+
+    #[test]
+    fn a_lab_can_be_moved_across_tasks() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Lab>();
+        let config = LabConfig::uniform(
+            PathBuf::from("/nonexistent/lab"),
+            1,
+            crate::host::Product::Xsp,
+            crate::host::Release::R23,
+            DEFAULT_BASE_ADDRESS,
+        )
+        .expect("config");
+        // Only built, never polled: this proves `tokio::spawn(Lab::start(..))` compiles.
+        drop(start_is_send(config));
     }
 }

@@ -14,7 +14,7 @@ use crate::host::{Endpoint, SimHost, TlsSettings};
 
 /// How often the generation is polled between connections (it is also checked on
 /// every accepted connection, before the handshake).
-const POLL_INTERVAL: Duration = Duration::from_millis(100);
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Where an endpoint's running settings come from.
 pub trait SettingsSource: Send + Sync + 'static {

@@ -150,15 +150,15 @@ impl Interactive {
     /// Reads until `pattern` has arrived; returns everything up to and including it.
     pub fn read_until(&mut self, pattern: &str) -> String {
         let deadline = Instant::now() + SSH_TIMEOUT;
+        let needle = pattern.as_bytes();
         let mut chunk = [0u8; 4096];
         loop {
-            let text = String::from_utf8_lossy(&self.buffer).into_owned();
-            if let Some(at) = text.find(pattern) {
-                let end = at + pattern.len();
-                let taken = text[..end].to_string();
-                self.buffer = text.as_bytes()[end..].to_vec();
-                return taken;
+            if let Some(at) = self.buffer.windows(needle.len()).position(|w| w == needle) {
+                let rest = self.buffer.split_off(at + needle.len());
+                let taken = std::mem::replace(&mut self.buffer, rest);
+                return String::from_utf8_lossy(&taken).into_owned();
             }
+            let text = String::from_utf8_lossy(&self.buffer).into_owned();
             assert!(
                 Instant::now() < deadline,
                 "{pattern:?} never came; got {text:?}"
