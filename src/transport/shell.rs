@@ -50,8 +50,9 @@ impl Channel for ShellChannel {
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         let _guard = self.core.lock();
         let channel = self.channel.as_mut().ok_or_else(closed)?;
-        channel.write_all(bytes)?;
-        channel.flush()
+        // No flush(): on an ssh2 channel it is libssh2_channel_flush, which throws
+        // away received data not yet read (a prompt could be lost).
+        channel.write_all(bytes)
     }
 
     fn read_some(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
