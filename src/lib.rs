@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! xspctl: prepare BroadWorks XSP/ADP/AS servers for Webex for BroadWorks, keep them
 //! ready, and prove it. See `docs/architecture.md` for the data flow.
 pub mod apply;

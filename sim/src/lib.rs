@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! xspsim: a simulator of BroadWorks XSP/ADP/AS servers as an operator sees them:
 //! `bwcli` over SSH, shell commands, SFTP, TLS endpoints and DNS.
 //!
