@@ -1,0 +1,149 @@
+//! The runs that change a host: apply, restart, rollback.
+use std::time::Duration;
+
+use super::{RunContext, driver_options, failed, on_host, plan_on, result, ssh_target};
+use crate::apply::link::HostLink;
+use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, restore};
+use crate::fleet::Progress;
+use crate::plan::HostPlan;
+use crate::playbook::Host;
+use crate::report::{HostResult, HostStatus};
+
+/// `apply` on one host; `reviewed` is the host's plan from a plan file.
+pub fn apply_one(
+    host: &Host,
+    reviewed: Option<&HostPlan>,
+    ctx: &RunContext,
+    progress: &Progress,
+) -> HostResult {
+    on_host(host, ctx, progress, |link| {
+        let (plan, desired) = match plan_on(host, link, progress) {
+            Ok(p) => p,
+            Err(e) => return failed(host, e),
+        };
+        progress.step(&format!("applying {} changes", plan.ops.len()));
+        let job = ApplyJob {
+            host: &host.name,
+            desired: &desired,
+            plan: reviewed,
+            store: &ctx.store,
+            journal: &ctx.journal,
+            run_id: &ctx.run_id,
+            owner: &ctx.owner,
+        };
+        let mut r = applied(host, apply_host(link, &job), ctx);
+        r.plan = Some(plan);
+        r
+    })
+}
+
+/// The host's result from the engine's apply report, with the pending restart
+/// recorded.
+fn applied(host: &Host, report: ApplyReport, ctx: &RunContext) -> HostResult {
+    let mut r = result(host, HostStatus::Ok);
+    match report.status {
+        ApplyStatus::Ok => {}
+        ApplyStatus::Changed { writes, backup } => {
+            r.status = HostStatus::Changed;
+            r.writes = writes;
+            r.notes.push(format!("backup {backup}"));
+        }
+        ApplyStatus::Refused(why) => {
+            r.status = HostStatus::Refused;
+            r.error = Some(why);
+        }
+        ApplyStatus::Failed {
+            error,
+            rollback: Ok(()),
+            backup,
+        } => {
+            r.status = HostStatus::RolledBack;
+            r.error = Some(error);
+            r.notes.push(format!("rolled back to backup {backup}"));
+        }
+        ApplyStatus::Failed {
+            error,
+            rollback: Err(rb),
+            backup,
+        } => {
+            r.status = HostStatus::Failed;
+            r.error = Some(format!(
+                "{error}\nROLLBACK FAILED: {rb}\nthe host may be partly changed; backup {backup}"
+            ));
+        }
+    }
+    if report.restart_required
+        && let Err(e) = ctx.store.set_pending_restart(&host.name, true)
+    {
+        r.notes
+            .push(format!("could not record the pending restart: {e}"));
+    }
+    if ctx.store.pending_restarts().contains_key(&host.name)
+        && matches!(r.status, HostStatus::Ok | HostStatus::Changed)
+    {
+        r.status = HostStatus::RestartRequired;
+    }
+    r
+}
+
+/// Restarts a host whose changes wait for a restart, and waits until it answers.
+pub fn restart_one(
+    host: &Host,
+    ctx: &RunContext,
+    timeout: Duration,
+    progress: &Progress,
+) -> Result<Duration, String> {
+    let target = ssh_target(&host.connection)?;
+    progress.step("restarting (restartbw)");
+    ctx.journal.record(&host.name, "restart", "restartbw");
+    let took = crate::hostlink::restart_and_wait(&target, &driver_options(&target), timeout)?;
+    ctx.journal.record(
+        &host.name,
+        "restarted",
+        format!("answering again after {}s", took.as_secs()),
+    );
+    ctx.store
+        .set_pending_restart(&host.name, false)
+        .map_err(|e| format!("restarted, but could not clear the pending restart: {e}"))?;
+    Ok(took)
+}
+
+/// `rollback` on one host from a backup.
+pub fn rollback_host(
+    host: &Host,
+    backup_id: Option<&str>,
+    ctx: &RunContext,
+    progress: &Progress,
+) -> HostResult {
+    let backup = match ctx.store.load_backup(&host.name, backup_id) {
+        Ok(b) => b,
+        Err(e) => return failed(host, format!("cannot load the backup: {e}")),
+    };
+    on_host(host, ctx, progress, |link| {
+        let mut r = result(host, HostStatus::Ok);
+        if let Err(e) = link.lock(&ctx.owner) {
+            r.status = HostStatus::Refused;
+            r.error = Some(e.to_string());
+            return r;
+        }
+        progress.step(&format!("restoring backup {}", backup.id));
+        match restore(link, &host.name, &backup.facts, &ctx.journal) {
+            Ok(0) => r
+                .notes
+                .push(format!("already matches backup {}", backup.id)),
+            Ok(n) => {
+                r.status = HostStatus::Changed;
+                r.writes = n;
+                r.notes.push(format!("restored backup {}", backup.id));
+            }
+            Err(e) => {
+                r.status = HostStatus::Failed;
+                r.error = Some(e.to_string());
+            }
+        }
+        if let Err(e) = link.unlock() {
+            r.notes.push(format!("could not release the lock: {e}"));
+        }
+        r
+    })
+}

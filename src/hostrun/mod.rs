@@ -1,0 +1,282 @@
+//! Everything done on one host in one run: connect and identify it, render its
+//! desired tree, then plan, apply, verify or roll back. Blocking: the fleet runs
+//! each host on a blocking thread.
+mod change;
+mod check;
+
+use std::time::Instant;
+
+use crate::apply::link::HostLink;
+use crate::apply::read_all;
+use crate::bwcli::DriverOptions;
+use crate::catalog::{Product, Release, provider_defaults};
+use crate::desired::DesiredTree;
+use crate::fleet::Progress;
+use crate::hostlink::SshLink;
+use crate::modules::tls::{Family, Wish, discovery, render_tls};
+use crate::plan::diff::{converged, diff};
+use crate::plan::views::evaluate;
+use crate::plan::{HostPlan, ViewChange};
+use crate::playbook::{Auth, Connection, Host, InterfaceTls};
+use crate::report::{HostResult, HostStatus};
+use crate::store::{Journal, Store};
+use crate::transport::{AuthMethod, SshTarget};
+
+pub use change::{apply_one, restart_one, rollback_host};
+pub use check::verify_host;
+
+/// What every host of a run shares.
+pub struct RunContext {
+    /// The local state directory.
+    pub store: Store,
+    /// The run's journal.
+    pub journal: Journal,
+    /// The run's id.
+    pub run_id: String,
+    /// Who runs it (`user@machine pid N run ID`), written into host locks.
+    pub owner: String,
+}
+
+/// The SSH target of a playbook connection, with its secrets read now.
+pub fn ssh_target(c: &Connection) -> Result<SshTarget, String> {
+    let mut auth = Vec::new();
+    for a in &c.auth {
+        auth.push(match a {
+            Auth::KeyFile { path, passphrase } => AuthMethod::KeyFile {
+                path: path.clone(),
+                passphrase: match passphrase {
+                    Some(r) => Some(r.resolve().map_err(|e| e.to_string())?),
+                    None => None,
+                },
+            },
+            Auth::Agent => AuthMethod::Agent,
+            Auth::Password(r) => AuthMethod::Password(r.resolve().map_err(|e| e.to_string())?),
+        });
+    }
+    let jump = match &c.jump {
+        Some(j) => Some(Box::new(ssh_target(j)?)),
+        None => None,
+    };
+    Ok(SshTarget {
+        address: c.address.clone(),
+        port: c.port,
+        user: c.user.clone(),
+        auth,
+        known_hosts: c.known_hosts.clone(),
+        jump,
+        connect_timeout: c.connect_timeout,
+        command_timeout: c.command_timeout,
+        keepalive: c.keepalive,
+    })
+}
+
+/// Driver options for a host: its command timeout, and its SSH password masked.
+pub fn driver_options(target: &SshTarget) -> DriverOptions {
+    DriverOptions {
+        command_timeout: target.command_timeout,
+        masks: target
+            .auth
+            .iter()
+            .filter_map(|a| match a {
+                AuthMethod::Password(s) => Some(s.clone()),
+                AuthMethod::KeyFile { passphrase, .. } => passphrase.clone(),
+                AuthMethod::Agent => None,
+            })
+            .collect(),
+        ..DriverOptions::default()
+    }
+}
+
+/// Connects to a host and refuses it when its product or release contradicts the
+/// playbook.
+pub fn open(host: &Host, progress: &Progress) -> Result<SshLink, String> {
+    let target = ssh_target(&host.connection)?;
+    progress.step("connecting");
+    let link = SshLink::connect(&target, driver_options(&target))?;
+    let v = link.version().clone();
+    let product: Product = v.server_type.parse().map_err(|_| {
+        format!(
+            "{}: bwshowver reports an unknown server type {}",
+            host.name, v.server_type
+        )
+    })?;
+    let release = Release::from_version(product, &v.release_tag).map_err(|e| e.to_string())?;
+    if product != host.product || release != host.release {
+        let _ = link.finish();
+        return Err(format!(
+            "{} is {} {} ({}), but the playbook says {} {}; nothing was changed\n  help: fix `product`/`release` of farm {} in the playbook, or check that the address reaches the intended host",
+            host.name,
+            product.name(),
+            release.name(),
+            v.release_tag,
+            host.product.name(),
+            host.release.name(),
+            host.farm
+        ));
+    }
+    Ok(link)
+}
+
+fn wish(w: &InterfaceTls) -> Wish {
+    Wish {
+        level: w.level.name().to_string(),
+        protocols: w
+            .protocols
+            .iter()
+            .map(|p| p.bwcli_name().to_string())
+            .collect(),
+        ciphers: w.ciphers.iter().map(|c| c.iana.to_string()).collect(),
+        interfaces: w
+            .interfaces
+            .as_ref()
+            .map(|list| list.iter().map(|s| (s.ip.to_string(), s.port)).collect()),
+    }
+}
+
+/// Renders a host's desired tree from its playbook settings and what the host says
+/// about itself (discovery reads).
+pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, String> {
+    let mut tree = DesiredTree::default();
+    if let Some(tls) = &host.webex.tls
+        && matches!(host.product, Product::Xsp | Product::Adp)
+    {
+        let family = if host.release.has_ssl_hierarchy() {
+            Family::R22
+        } else {
+            Family::R21
+        };
+        let discovered = read_all(link, &discovery(family)).map_err(|e| e.to_string())?;
+        let (protocols, ciphers) = provider_defaults(host.release);
+        let protocols: Vec<String> = protocols
+            .iter()
+            .map(|p| p.bwcli_name().to_string())
+            .collect();
+        let ciphers: Vec<String> = ciphers.iter().map(|c| c.iana.to_string()).collect();
+        let http = tls.http.as_ref().map(wish);
+        let cti = tls.cti.as_ref().map(wish);
+        tree.extend(
+            render_tls(
+                family,
+                http.as_ref(),
+                cti.as_ref(),
+                &discovered,
+                (&protocols, &ciphers),
+            )
+            .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(tree)
+}
+
+/// Reads a host and computes its plan.
+pub fn plan_on(
+    host: &Host,
+    link: &mut dyn HostLink,
+    progress: &Progress,
+) -> Result<(HostPlan, DesiredTree), String> {
+    progress.step("rendering the desired state");
+    let desired = desired_tree(host, link)?;
+    let reads = desired.reads();
+    progress.step(&format!("reading {} contexts", reads.len()));
+    let live = read_all(link, &reads).map_err(|e| e.to_string())?;
+    let ops = diff(&desired.facts, &live);
+    let after = converged(&desired.facts, &live);
+    let views = desired
+        .views
+        .iter()
+        .map(|v| ViewChange {
+            name: v.name.clone(),
+            before: evaluate(v, &live),
+            after: evaluate(v, &after),
+        })
+        .collect();
+    let plan = HostPlan {
+        host: host.name.clone(),
+        farm: host.farm.clone(),
+        snapshot: live.snapshot_hash(),
+        ops,
+        views,
+    };
+    Ok((plan, desired))
+}
+
+fn result(host: &Host, status: HostStatus) -> HostResult {
+    HostResult {
+        host: host.name.clone(),
+        farm: host.farm.clone(),
+        status,
+        plan: None,
+        writes: 0,
+        checks: Vec::new(),
+        error: None,
+        notes: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
+fn failed(host: &Host, error: String) -> HostResult {
+    HostResult {
+        error: Some(error),
+        ..result(host, HostStatus::Failed)
+    }
+}
+
+/// Connects to `host`, runs `work` on the link, saves the masked transcript and
+/// times the whole. A host that cannot be opened is a failed result.
+fn on_host(
+    host: &Host,
+    ctx: &RunContext,
+    progress: &Progress,
+    work: impl FnOnce(&mut SshLink) -> HostResult,
+) -> HostResult {
+    let started = Instant::now();
+    let mut r = match open(host, progress) {
+        Ok(mut link) => {
+            let r = work(&mut link);
+            let path = ctx.store.transcript_path(&ctx.run_id, &host.name);
+            if let Err(e) = link.finish().write_to(&path) {
+                tracing::warn!("transcript {}: {e}", path.display());
+            }
+            r
+        }
+        Err(e) => failed(host, e),
+    };
+    r.duration_ms = started.elapsed().as_millis() as u64;
+    r
+}
+
+/// `plan` on one host.
+pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
+    on_host(host, ctx, progress, |link| {
+        match plan_on(host, link, progress) {
+            Ok((plan, _)) => {
+                let status = if plan.ops.is_empty() {
+                    HostStatus::Ok
+                } else {
+                    HostStatus::Changes
+                };
+                HostResult {
+                    plan: Some(plan),
+                    ..result(host, status)
+                }
+            }
+            Err(e) => failed(host, e),
+        }
+    })
+}
+
+/// `unlock` on one host.
+pub fn unlock_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
+    on_host(host, ctx, progress, |link| {
+        let mut r = result(host, HostStatus::Ok);
+        match link.force_unlock() {
+            Ok(Some(holder)) => {
+                ctx.journal.record(&host.name, "force-unlock", &holder);
+                r.notes.push(format!("removed the lock held by {holder}"));
+            }
+            Ok(None) => r.notes.push("the host was not locked".into()),
+            Err(e) => return failed(host, e),
+        }
+        r
+    })
+}
