@@ -428,3 +428,50 @@ fn a_restart_done_by_hand_clears_the_pending_restart_at_verify() {
         apply.all()
     );
 }
+
+#[test]
+fn a_host_behind_a_jump_host_is_planned_and_applied() {
+    let lab = TestLab::start("jump", &[xsp("bastion"), xsp("xsp2")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp2", "xsp", "R23", TLS_INTERFACE)]);
+    // Reach xsp2 only through the simulated bastion (direct-tcpip).
+    let bastion = lab
+        .connection("bastion")
+        .replace(
+            "connection: {",
+            &format!("{{ address: {},", lab.address("bastion")),
+        )
+        .replace(", command_timeout: 20s", "");
+    let text = std::fs::read_to_string(&pb)
+        .unwrap()
+        .replace(
+            "command_timeout: 20s }",
+            "command_timeout: 20s, jump: bastion }",
+        )
+        .replacen(
+            "version: 1\n",
+            &format!("version: 1\njump_hosts:\n  bastion: {bastion}\n"),
+            1,
+        );
+    std::fs::write(&pb, &text).unwrap();
+    let pb = pb.to_str().unwrap();
+    let plan = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{text}\n{}", plan.all());
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert_eq!(lab.xspctl(&["verify", "-f", pb]).code, 0);
+    // The path really goes through the bastion: when it refuses us, xsp2 is unreachable.
+    lab.faults(
+        "bastion",
+        Faults {
+            refuse_auth: true,
+            ..Faults::default()
+        },
+    );
+    let refused = lab.xspctl(&["plan", "-f", pb]);
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert!(
+        refused.stdout.contains(&lab.address("bastion").to_string()),
+        "{}",
+        refused.all()
+    );
+}
