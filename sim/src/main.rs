@@ -323,6 +323,7 @@ fn bwcli(args: BwcliArgs) -> Result<ExitCode, String> {
         .or_else(|| std::env::var("SSH_ORIGINAL_COMMAND").ok())
         .filter(|c| !c.trim().is_empty() && !is_bwcli(c));
     match command {
+        Some(command) if is_sftp(&command) => serve_sftp(&host),
         Some(command) => run_shell_command(&host, &command),
         None => {
             xspsim::stdio::run_terminal(host).map_err(|e| e.to_string())?;
@@ -334,6 +335,24 @@ fn bwcli(args: BwcliArgs) -> Result<ExitCode, String> {
 fn is_bwcli(command: &str) -> bool {
     let command = command.trim();
     command == "bwcli" || command.ends_with("/bwcli")
+}
+
+/// sshd runs the forced command for the `sftp` subsystem too, with the subsystem's
+/// command in SSH_ORIGINAL_COMMAND (`internal-sftp` or a path to `sftp-server`).
+fn is_sftp(command: &str) -> bool {
+    let program = command.split_whitespace().next().unwrap_or("");
+    program == "internal-sftp" || program.ends_with("sftp-server")
+}
+
+/// Serves SFTP rooted at the host's file system on stdin/stdout.
+fn serve_sftp(host: &Arc<SimHost>) -> Result<ExitCode, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(xspsim::ssh::stdio_sftp::serve(&host.fs_root()))
+        .map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_shell_command(host: &Arc<SimHost>, command: &str) -> Result<ExitCode, String> {

@@ -24,6 +24,7 @@ mod interactive;
 pub mod keys;
 mod killable;
 mod sftp;
+pub mod stdio_sftp;
 mod terminal;
 
 pub use keys::HostKeys;
