@@ -463,6 +463,20 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
     );
     outputs.push_str(&apply.text());
     assert!(!h.lock_dir().exists(), "the lock is released");
+    // OpenSSH ran every session as the ForceCommand (bwcli, exec and the sftp
+    // subsystem alike).
+    let log = h.sshd.log();
+    let sessions: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("Starting session: "))
+        .collect();
+    assert!(
+        sessions.len() >= 3
+            && sessions
+                .iter()
+                .all(|l| l.starts_with("Starting session: forced-command (config) ")),
+        "{log}"
+    );
     let journal = h.journal();
     let events: Vec<&str> = journal.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(
