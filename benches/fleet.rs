@@ -9,7 +9,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use xspctl::apply::link::HostLink;
 use xspctl::commands::run_context;
 use xspctl::desired::ContextRef;
-use xspctl::fleet::{Progress, run_all};
+use xspctl::fleet::{Progress, ProgressMode, run_all};
 use xspctl::hostlink::SshLink;
 use xspctl::hostrun::{
     RunContext, apply_one, driver_options, plan_host, rollback_host, ssh_target,
@@ -102,7 +102,7 @@ fn fleet<T: Send + 'static>(
     rt.block_on(run_all(
         hosts,
         PARALLEL,
-        false,
+        ProgressMode::Quiet,
         |h: &Host| h.name.clone(),
         move |h, p| work(&h, &ctx, p),
         |_: &T| String::new(),

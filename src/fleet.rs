@@ -8,11 +8,23 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use tokio::sync::Semaphore;
 
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// A spinner line per host (stderr is a terminal).
+    Bars,
+    /// One plain line per step on stderr (CI logs).
+    Lines,
+    /// Only in the tracing log.
+    Quiet,
+}
+
 /// Reports what a host's work is doing.
 #[derive(Clone)]
 pub struct Progress {
     host: String,
     bar: Option<ProgressBar>,
+    lines: bool,
 }
 
 impl Progress {
@@ -21,6 +33,7 @@ impl Progress {
         Progress {
             host: host.to_string(),
             bar: None,
+            lines: false,
         }
     }
 
@@ -28,6 +41,7 @@ impl Progress {
     pub fn step(&self, message: &str) {
         match &self.bar {
             Some(bar) => bar.set_message(message.to_string()),
+            None if self.lines => eprintln!("{}: {message}", self.host),
             None => tracing::info!(host = %self.host, "{message}"),
         }
     }
@@ -35,7 +49,7 @@ impl Progress {
     fn finish(&self, message: &str) {
         match &self.bar {
             Some(bar) => bar.finish_with_message(message.to_string()),
-            None => tracing::info!(host = %self.host, "{message}"),
+            None => self.step(message),
         }
     }
 }
@@ -46,7 +60,7 @@ impl Progress {
 pub async fn run_all<I, T, W, D>(
     items: Vec<I>,
     parallel: usize,
-    show_bars: bool,
+    mode: ProgressMode,
     name: impl Fn(&I) -> String,
     work: W,
     done: D,
@@ -60,7 +74,7 @@ where
     let semaphore = Arc::new(Semaphore::new(parallel.max(1)));
     let work = Arc::new(work);
     let done = Arc::new(done);
-    let multi = show_bars.then(MultiProgress::new);
+    let multi = (mode == ProgressMode::Bars).then(MultiProgress::new);
     let style = ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
     let mut tasks = Vec::with_capacity(items.len());
@@ -74,7 +88,11 @@ where
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        let progress = Progress { host: label, bar };
+        let progress = Progress {
+            host: label,
+            bar,
+            lines: mode == ProgressMode::Lines,
+        };
         let semaphore = semaphore.clone();
         let work = work.clone();
         let done = done.clone();
@@ -112,7 +130,7 @@ mod tests {
         let out = run_all(
             (0..12).collect::<Vec<u32>>(),
             3,
-            false,
+            ProgressMode::Quiet,
             |i| format!("h{i}"),
             move |i, _| {
                 let now = r.fetch_add(1, Ordering::SeqCst) + 1;

@@ -42,13 +42,15 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
         Ok(rt) => rt,
         Err(o) => return o,
     };
-    eprintln!(
-        "starting {} simulated hosts in {} ...",
-        pb.hosts.len(),
-        dir.display()
-    );
     let lab = match rt.block_on(Lab::start(config)) {
-        Ok(l) => l,
+        Ok(l) => {
+            eprintln!(
+                "{} simulated hosts are serving from {}",
+                pb.hosts.len(),
+                l.dir().display()
+            );
+            l
+        }
         Err(e) => {
             eprintln!("error: cannot start the simulated hosts: {e}");
             return Outcome::Error;

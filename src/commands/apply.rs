@@ -144,7 +144,7 @@ fn rolling_restart(
     let results = rt.block_on(run_all(
         farms.into_values().collect(),
         count,
-        out.bars,
+        out.progress,
         |farm: &Vec<Host>| format!("restart {}", farm[0].farm),
         move |farm, progress| {
             let mut done = Vec::new();

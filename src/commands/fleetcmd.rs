@@ -31,7 +31,7 @@ where
     let results = rt.block_on(run_all(
         hosts,
         usize::from(parallel),
-        out.bars,
+        out.progress,
         |h: &Host| h.name.clone(),
         move |h, progress| work(&h, &c, progress),
         |r: &HostResult| r.status.label().to_string(),

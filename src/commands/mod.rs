@@ -52,8 +52,8 @@ pub struct Output {
     pub format: Format,
     /// Colour in text.
     pub colour: bool,
-    /// Progress bars (stderr is a terminal, text format).
-    pub bars: bool,
+    /// How progress shows: bars on a terminal, plain lines otherwise.
+    pub progress: crate::fleet::ProgressMode,
 }
 
 impl Output {
@@ -66,7 +66,11 @@ impl Output {
                 ColourChoice::Never => false,
                 ColourChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none(),
             },
-            bars: std::io::stderr().is_terminal() && cli.format == Format::Text,
+            progress: if std::io::stderr().is_terminal() {
+                crate::fleet::ProgressMode::Bars
+            } else {
+                crate::fleet::ProgressMode::Lines
+            },
         }
     }
 

@@ -46,6 +46,16 @@ pub enum TlsModuleError {
         /// What the host lists.
         have: String,
     },
+    /// TLS settings for an interface type the host has no secure interface of.
+    #[error(
+        "the playbook sets TLS for {kind}, but the host has no secure {kind} interface\n  help: {help}"
+    )]
+    NoInterfaces {
+        /// `HTTP` or `CTI`.
+        kind: &'static str,
+        /// How to get one.
+        help: &'static str,
+    },
     /// A template failed.
     #[error(transparent)]
     Render(#[from] RenderError),
@@ -171,6 +181,20 @@ fn select(
         ip: ip.clone(),
         port: port.clone(),
     };
+    if have.is_empty() {
+        return Err(TlsModuleError::NoInterfaces {
+            kind,
+            help: match kind {
+                // solution guide B §5.8 (lines 2969-3009).
+                "CTI" => {
+                    "add the SSL CTI interface first (Interface/CTI/SSLSettings> add <ip> true true; R21: SSLConfiguration), or remove `cti` from the playbook"
+                }
+                _ => {
+                    "secure an HTTP server interface first (Interface/Http/HttpServer), or remove `http` from the playbook"
+                }
+            },
+        });
+    }
     let Some(wanted) = &wish.interfaces else {
         return Ok(have.iter().map(to_target).collect());
     };
@@ -254,6 +278,27 @@ mod tests {
         assert_eq!(probes, ["http 10.0.0.1:443", "cti 10.0.0.1:8012"]);
         // Ciphers empty: only protocols are managed.
         assert_eq!(tree.facts.len(), 2);
+    }
+
+    #[test]
+    fn no_secure_interface_at_all_is_an_error() {
+        let d = (&[][..], &[][..]);
+        let mut tree = discovered();
+        tree.contexts.insert(
+            at("/Interface/CTI/SSLSettings"),
+            LiveContext::Table {
+                headers: vec!["Interface IP".into()],
+                rows: vec![],
+            },
+        );
+        let w = wish(None);
+        let e = render_tls(Family::R22, None, Some(&w), &tree, d).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "the playbook sets TLS for CTI, but the host has no secure CTI interface"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
