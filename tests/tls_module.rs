@@ -219,10 +219,10 @@ fn a_system_level_empties_the_more_specific_levels_and_takes_effect() {
     let plan = lab.xspctl(&["plan", "-f", pb]);
     let expected = format!(
         "h (farm farm-h) changes
-  /Interface/Http/HttpServer/SSLSettings/Protocols>
-    - delete {ip} {http} TLSv1
   /System/SSLCommonSettings/JSSE/Protocols>
     + add TLSv1.2
+  /Interface/Http/HttpServer/SSLSettings/Protocols>
+    - delete {ip} {http} TLSv1
   effective after apply:
     HTTP {ip}:{http} protocols: TLSv1 (interface) -> TLSv1.2 (system JSSE)
 "

@@ -359,9 +359,7 @@ fn seed_legacy_interface_protocol(h: &RealSshdHost) {
 /// plan prints them (`+ add`, `- delete`, grouped by context).
 fn expected_changes(https: u16) -> String {
     format!(
-        "  /Interface/Http/HttpServer/SSLSettings/Protocols>
-    - delete 127.0.0.1 {https} TLSv1
-  /Interface/Http/SSLCommonSettings/Protocols>
+        "  /Interface/Http/SSLCommonSettings/Protocols>
     + add TLSv1.2
   /Interface/Http/SSLCommonSettings/Ciphers>
     + add TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
@@ -370,6 +368,8 @@ fn expected_changes(https: u16) -> String {
     + add 127.0.0.1 TLSv1.2
   /Interface/CTI/SSLSettings/Ciphers>
     + add 127.0.0.1 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+  /Interface/Http/HttpServer/SSLSettings/Protocols>
+    - delete 127.0.0.1 {https} TLSv1
 "
     )
 }
@@ -491,9 +491,12 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
         .filter(|(e, _)| e == "write")
         .map(|(_, d)| d.as_str())
         .collect();
-    writes.sort_unstable();
     let delete =
         format!("/Interface/Http/HttpServer/SSLSettings/Protocols> delete 127.0.0.1 {https} TLSv1");
+    // The interface level is emptied only after the common level holds its list
+    // (docs/decisions.md D9): the delete is the last write.
+    assert_eq!(writes.last(), Some(&delete.as_str()), "{writes:#?}");
+    writes.sort_unstable();
     assert_eq!(
         writes,
         [

@@ -4,18 +4,34 @@ use crate::desired::{AttributeFact, Fact, TableFact};
 use crate::live::{LiveContext, LiveTree};
 use crate::plan::{Op, Verb};
 
-/// The operations that bring `live` to `facts`, in a safe order: in-place changes,
-/// then replacements, then additions, then removals (so a list never empties — an
-/// empty level would inherit a broader setting, even for a moment).
+/// The operations that bring `live` to `facts`, in a safe order across all facts:
+/// in-place changes, then replacements, then additions, then removals — so that no
+/// list ever empties, even for a moment, while another level is being filled (an
+/// empty level inherits a broader setting; docs/decisions.md D9).
 pub fn diff(facts: &[Fact], live: &LiveTree) -> Vec<Op> {
-    let mut ops = Vec::new();
+    let mut phases = Phases::default();
     for fact in facts {
         match fact {
-            Fact::Table(t) => ops.extend(diff_table(t, live.get(&t.at))),
-            Fact::Attribute(a) => ops.extend(diff_attribute(a, live)),
+            Fact::Table(t) => diff_table(t, live.get(&t.at), &mut phases),
+            Fact::Attribute(a) => phases.sets.extend(diff_attribute(a, live)),
         }
     }
-    ops
+    phases
+        .sets
+        .into_iter()
+        .chain(phases.replaces)
+        .chain(phases.adds)
+        .chain(phases.deletes)
+        .collect()
+}
+
+/// Operations sorted by the phase they run in.
+#[derive(Default)]
+struct Phases {
+    sets: Vec<Op>,
+    replaces: Vec<Op>,
+    adds: Vec<Op>,
+    deletes: Vec<Op>,
 }
 
 fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Option<Op> {
@@ -34,7 +50,7 @@ fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Option<Op> {
     })
 }
 
-fn diff_table(t: &TableFact, live: Option<&LiveContext>) -> Vec<Op> {
+fn diff_table(t: &TableFact, live: Option<&LiveContext>, phases: &mut Phases) {
     let key_len = t.key_len();
     let current: Vec<Vec<String>> = live
         .map(|c| c.rows_by(&t.columns))
@@ -55,28 +71,30 @@ fn diff_table(t: &TableFact, live: Option<&LiveContext>) -> Vec<Op> {
         restart: t.restart,
     };
 
-    let (mut sets, mut replaces, mut adds, mut deletes) = (vec![], vec![], vec![], vec![]);
     for want in &t.rows {
         match current.iter().find(|have| key(have) == key(want)) {
             Some(have) if have == want => {}
-            Some(have) if t.settable => sets.push(op(Verb::Set, want, Some(have), Some(want))),
-            Some(have) => {
-                replaces.push(op(Verb::Delete, &key(have), Some(have), None));
-                replaces.push(op(Verb::Add, want, None, Some(want)));
+            Some(have) if t.settable => {
+                phases
+                    .sets
+                    .push(op(Verb::Set, want, Some(have), Some(want)))
             }
-            None => adds.push(op(Verb::Add, want, None, Some(want))),
+            Some(have) => {
+                phases
+                    .replaces
+                    .push(op(Verb::Delete, &key(have), Some(have), None));
+                phases.replaces.push(op(Verb::Add, want, None, Some(want)));
+            }
+            None => phases.adds.push(op(Verb::Add, want, None, Some(want))),
         }
     }
     for have in &current {
         if !t.rows.iter().any(|want| key(want) == key(have)) {
-            deletes.push(op(Verb::Delete, &key(have), Some(have), None));
+            phases
+                .deletes
+                .push(op(Verb::Delete, &key(have), Some(have), None));
         }
     }
-    sets.into_iter()
-        .chain(replaces)
-        .chain(adds)
-        .chain(deletes)
-        .collect()
 }
 
 /// The tree as it will read once `facts` are applied to `live`.
@@ -191,6 +209,23 @@ mod tests {
         );
         let after = converged(&[Fact::Table(f.clone())], &live);
         assert!(diff(&[Fact::Table(f)], &after).is_empty());
+    }
+
+    #[test]
+    fn additions_to_one_level_come_before_removals_from_another() {
+        // Emptying the interface level (listed first) must wait until the common
+        // level holds its list, or the interface would fall back to the defaults.
+        let mut interface = protocols_fact(&[]);
+        interface.at.context = "/Interface/Http/HttpServer/SSLSettings/Protocols".into();
+        let mut common = protocols_fact(&["TLSv1.2"]);
+        common.at = ContextRef {
+            context: "/Interface/Http/SSLCommonSettings/Protocols".into(),
+            args: vec![],
+        };
+        let live = live_with(&interface, &["Protocol Name"], &[&["TLSv1"]]);
+        let ops = diff(&[Fact::Table(interface), Fact::Table(common)], &live);
+        let verbs: Vec<Verb> = ops.iter().map(|o| o.verb).collect();
+        assert_eq!(verbs, [Verb::Add, Verb::Delete], "{ops:?}");
     }
 
     #[test]
