@@ -34,11 +34,11 @@ fn the_lab_demo_converges_and_verifies() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      0 of 11 checks not passing"),
+        stdout.contains("xsp2  xsp-farm  ok      11 of 11 checks passed"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("nps1  nps       ok      0 of 6 checks not passing"),
+        stdout.contains("nps1  nps       ok      6 of 6 checks passed"),
         "{stdout}"
     );
 }

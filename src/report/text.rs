@@ -157,14 +157,14 @@ fn summary(out: &mut String, report: &RunReport, p: &Palette) {
         .hosts
         .iter()
         .map(|h| {
-            let failing = h
+            let passed = h
                 .checks
                 .iter()
-                .filter(|c| c.status != CheckStatus::Pass)
+                .filter(|c| c.status == CheckStatus::Pass)
                 .count();
             let detail = match report.command.as_str() {
                 "plan" => format!("{} changes", h.plan.as_ref().map_or(0, |p| p.ops.len())),
-                "verify" => format!("{failing} of {} checks not passing", h.checks.len()),
+                "verify" => format!("{passed} of {} checks passed", h.checks.len()),
                 _ => format!("{} writes", h.writes),
             };
             [
