@@ -43,8 +43,8 @@ fn every_subcommand_help_shows_an_example() {
 fn usage_errors_exit_1_not_2() {
     let dir = tempfile::tempdir().unwrap();
     let r = run_xspctl(dir.path(), &["plan"]);
-    assert_eq!(r.code, 1, "{}", r.all());
-    assert!(r.stderr.contains("--file <FILE>"), "{}", r.all());
+    r.exits(1);
+    r.complains("--file <FILE>");
     assert_eq!(run_xspctl(dir.path(), &["--version"]).code, 0);
 }
 
@@ -53,7 +53,7 @@ fn completions_and_man_pages_come_from_the_cli_definition() {
     let dir = tempfile::tempdir().unwrap();
     for shell in ["bash", "zsh", "fish"] {
         let r = run_xspctl(dir.path(), &["completions", shell]);
-        assert_eq!(r.code, 0, "{}", r.all());
+        r.exits(0);
         assert!(
             r.stdout.contains("detailed-exitcode"),
             "{shell}: no plan options"
@@ -61,7 +61,7 @@ fn completions_and_man_pages_come_from_the_cli_definition() {
     }
     let out = dir.path().join("man");
     let r = run_xspctl(dir.path(), &["man", "--out-dir", out.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    r.exits(0);
     let page = std::fs::read_to_string(out.join("xspctl-apply.1")).unwrap();
     assert!(page.contains("rolling"), "{page}");
     assert!(out.join("xspctl.1").exists());

@@ -28,7 +28,7 @@ fn plan_then_apply_converges_and_a_second_run_sends_no_write() {
     let (ip, http) = (lab.address("xsp1"), lab.https_port("xsp1"));
 
     let plan = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
-    assert_eq!(plan.code, 2, "{}", plan.all());
+    plan.exits(2);
     let expected = format!(
         "xsp1 (farm farm-xsp1) changes
   /Interface/Http/HttpServer/SSLSettings/Protocols>
@@ -47,12 +47,8 @@ fn plan_then_apply_converges_and_a_second_run_sends_no_write() {
     assert_eq!(lab.xspctl(&["plan", "-f", pb]).code, 0);
 
     let apply = lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"]);
-    assert_eq!(apply.code, 0, "{}", apply.all());
-    assert!(
-        apply.stdout.contains("xsp1  farm-xsp1  changed  5 writes"),
-        "{}",
-        apply.all()
-    );
+    apply.exits(0);
+    apply.prints("xsp1  farm-xsp1  changed  5 writes");
     let applied = lab.transcripts("xsp1").pop().unwrap();
     assert_eq!(
         sent_lines(&applied).iter().filter(|l| is_write(l)).count(),
@@ -61,20 +57,12 @@ fn plan_then_apply_converges_and_a_second_run_sends_no_write() {
     );
 
     let again = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
-    assert_eq!(again.code, 0, "{}", again.all());
-    assert!(
-        again.stdout.contains("xsp1  farm-xsp1  ok      0 changes"),
-        "{}",
-        again.all()
-    );
+    again.exits(0);
+    again.prints("xsp1  farm-xsp1  ok      0 changes");
 
     let reapply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
-    assert_eq!(reapply.code, 0, "{}", reapply.all());
-    assert!(
-        reapply.stdout.contains("xsp1 (farm farm-xsp1) ok\n"),
-        "{}",
-        reapply.all()
-    );
+    reapply.exits(0);
+    reapply.prints("xsp1 (farm farm-xsp1) ok\n");
     assert!(!reapply.stdout.contains("changed"), "{}", reapply.all());
     let last = lab.transcripts("xsp1").pop().unwrap();
     let writes: Vec<String> = sent_lines(&last)
@@ -84,7 +72,7 @@ fn plan_then_apply_converges_and_a_second_run_sends_no_write() {
     assert!(writes.is_empty(), "a converged host got writes: {writes:?}");
 
     let verify = lab.xspctl(&["verify", "-f", pb]);
-    assert_eq!(verify.code, 0, "{}", verify.all());
+    verify.exits(0);
 }
 
 #[test]
@@ -95,7 +83,7 @@ fn a_stale_plan_and_a_changed_playbook_are_refused() {
     let plan_file = lab.dir.path().join("plan.json");
     let plan_file = plan_file.to_str().unwrap();
     let plan = lab.xspctl(&["plan", "-f", pb, "--out", plan_file]);
-    assert_eq!(plan.code, 0, "{}", plan.all());
+    plan.exits(0);
 
     // Another operator changes the host after the plan was reviewed.
     let ip = lab.address("xsp1");
@@ -108,15 +96,9 @@ fn a_stale_plan_and_a_changed_playbook_are_refused() {
     );
     assert!(out.contains("...Done"), "{out}");
     let apply = lab.xspctl(&["apply", "-f", pb, "--plan", plan_file]);
-    assert_eq!(apply.code, 1, "{}", apply.all());
-    assert!(apply.stdout.contains("refused"), "{}", apply.all());
-    assert!(
-        apply
-            .stdout
-            .contains("the plan is stale: host xsp1 changed"),
-        "{}",
-        apply.all()
-    );
+    apply.exits(1);
+    apply.prints("refused");
+    apply.prints("the plan is stale: host xsp1 changed");
     let sent = sent_lines(&lab.transcripts("xsp1").pop().unwrap());
     assert!(!sent.iter().any(|l| is_write(l)), "{sent:?}");
 
@@ -125,14 +107,8 @@ fn a_stale_plan_and_a_changed_playbook_are_refused() {
     let text = std::fs::read_to_string(pb).unwrap();
     std::fs::write(pb, text.replace("[TLSv1.2]", "[TLSv1.2]  # edited")).unwrap();
     let apply = lab.xspctl(&["apply", "-f", pb, "--plan", plan_file]);
-    assert_eq!(apply.code, 1, "{}", apply.all());
-    assert!(
-        apply
-            .stderr
-            .contains("was made from a different version of"),
-        "{}",
-        apply.all()
-    );
+    apply.exits(1);
+    apply.complains("was made from a different version of");
 }
 
 #[test]
@@ -149,27 +125,15 @@ fn a_held_lock_refuses_a_second_apply() {
     std::fs::write(lock.join("owner"), "alice@ops1 pid 4242 run R1\n").unwrap();
 
     let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
-    assert_eq!(apply.code, 1, "{}", apply.all());
-    assert!(
-        apply
-            .stdout
-            .contains("host is locked by another xspctl run: alice@ops1 pid 4242 run R1"),
-        "{}",
-        apply.all()
-    );
+    apply.exits(1);
+    apply.prints("host is locked by another xspctl run: alice@ops1 pid 4242 run R1");
     let sent = sent_lines(&lab.transcripts("xsp1").pop().unwrap());
     assert!(!sent.iter().any(|l| is_write(l)), "{sent:?}");
 
     // `unlock` removes it and says whose it was; then apply goes through.
     let unlock = lab.xspctl(&["unlock", "-f", pb, "--host", "xsp1"]);
-    assert_eq!(unlock.code, 0, "{}", unlock.all());
-    assert!(
-        unlock
-            .stdout
-            .contains("removed the lock held by alice@ops1"),
-        "{}",
-        unlock.all()
-    );
+    unlock.exits(0);
+    unlock.prints("removed the lock held by alice@ops1");
     assert_eq!(
         lab.xspctl(&["apply", "-f", pb, "--yes"]).code,
         2,
@@ -206,7 +170,7 @@ fn two_concurrent_applies_one_wins_the_lock() {
     assert_eq!(refused.len(), 1, "{}\n{}", runs[0].all(), runs[1].all());
     assert_eq!(refused[0].code, 1);
     let winner = runs.iter().find(|r| r.code != 1).expect("one run applied");
-    assert!(winner.stdout.contains("5 writes"), "{}", winner.all());
+    winner.prints("5 writes");
 }
 
 #[test]
@@ -246,19 +210,9 @@ fn a_failure_mid_apply_is_rolled_back_to_the_exact_backup() {
         },
     );
     let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
-    assert_eq!(apply.code, 1, "{}", apply.all());
-    assert!(
-        apply.stdout.contains("xsp1 (farm farm-xsp1) rolled back"),
-        "{}",
-        apply.all()
-    );
-    assert!(
-        apply
-            .stdout
-            .contains("Failed to write data to the configuration system"),
-        "{}",
-        apply.all()
-    );
+    apply.exits(1);
+    apply.prints("xsp1 (farm farm-xsp1) rolled back");
+    apply.prints("Failed to write data to the configuration system");
     lab.faults("xsp1", Faults::default());
     assert_eq!(
         read(&lab),
@@ -301,8 +255,8 @@ fn a_failure_mid_apply_is_rolled_back_to_the_exact_backup() {
 
     // `rollback` from the backup is idempotent now.
     let rb = lab.xspctl(&["rollback", "-f", pb, "--host", "xsp1", "--yes"]);
-    assert_eq!(rb.code, 0, "{}", rb.all());
-    assert!(rb.stdout.contains("already matches backup"), "{}", rb.all());
+    rb.exits(0);
+    rb.prints("already matches backup");
 }
 
 #[test]
@@ -316,15 +270,11 @@ fn rollback_restores_the_backup_of_a_successful_apply() {
         0
     );
     let rb = lab.xspctl(&["rollback", "-f", pb, "--host", "xsp1", "--yes"]);
-    assert_eq!(rb.code, 0, "{}", rb.all());
-    assert!(rb.stdout.contains("restored backup xsp1-"), "{}", rb.all());
+    rb.exits(0);
+    rb.prints("restored backup xsp1-");
     // Back to the fresh host: the same five changes are pending again.
     let plan = lab.xspctl(&["plan", "-f", pb]);
-    assert!(
-        plan.stdout.contains("xsp1  farm-xsp1  changes  5 changes"),
-        "{}",
-        plan.all()
-    );
+    plan.prints("xsp1  farm-xsp1  changes  5 changes");
 }
 
 #[test]
@@ -339,13 +289,9 @@ fn a_changed_host_key_is_refused_with_its_fingerprint() {
         },
     );
     let plan = lab.xspctl(&["plan", "-f", pb.to_str().unwrap()]);
-    assert_eq!(plan.code, 1, "{}", plan.all());
-    assert!(
-        plan.stdout.contains("xsp1 (farm farm-xsp1) failed"),
-        "{}",
-        plan.all()
-    );
-    assert!(plan.stdout.contains("SHA256:"), "{}", plan.all());
+    plan.exits(1);
+    plan.prints("xsp1 (farm farm-xsp1) failed");
+    plan.prints("SHA256:");
     assert!(
         plan.stdout.to_lowercase().contains("changed"),
         "{}",
@@ -362,7 +308,7 @@ fn a_host_that_contradicts_the_playbook_is_refused() {
     let lab = TestLab::start("mismatch", &[xsp("xsp1")]);
     let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R22", TLS_INTERFACE)]);
     let apply = lab.xspctl(&["apply", "-f", pb.to_str().unwrap(), "--yes"]);
-    assert_eq!(apply.code, 1, "{}", apply.all());
+    apply.exits(1);
     assert!(
         apply.stdout.contains(
             "xsp1 is XSP R23 (Rel_23.0_1.1075), but the playbook says XSP R22; nothing was changed"
@@ -397,7 +343,7 @@ fn one_failing_host_does_not_stop_the_others() {
         "--format",
         "json",
     ]);
-    assert_eq!(apply.code, 1, "{}", apply.all());
+    apply.exits(1);
     let report: serde_json::Value = serde_json::from_str(&apply.stdout).expect("json report");
     let status = |i: usize| report["hosts"][i]["status"].as_str().unwrap().to_string();
     assert_eq!(status(0), "failed");
@@ -414,19 +360,11 @@ fn a_restart_done_by_hand_clears_the_pending_restart_at_verify() {
     // The operator restarts BroadWorks on the host themselves.
     assert_eq!(lab.host("xsp1").exec("restartbw").status, 0);
     let verify = lab.xspctl(&["verify", "-f", pb]);
-    assert_eq!(verify.code, 0, "{}", verify.all());
-    assert!(
-        verify.stdout.contains("the pending restart is cleared"),
-        "{}",
-        verify.all()
-    );
+    verify.exits(0);
+    verify.prints("the pending restart is cleared");
     let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
-    assert_eq!(apply.code, 0, "{}", apply.all());
-    assert!(
-        apply.stdout.contains("xsp1  farm-xsp1  ok      0 writes"),
-        "{}",
-        apply.all()
-    );
+    apply.exits(0);
+    apply.prints("xsp1  farm-xsp1  ok      0 writes");
 }
 
 #[test]
@@ -457,7 +395,7 @@ fn a_host_behind_a_jump_host_is_planned_and_applied() {
     let plan = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{text}\n{}", plan.all());
     let apply = lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"]);
-    assert_eq!(apply.code, 0, "{}", apply.all());
+    apply.exits(0);
     assert_eq!(lab.xspctl(&["verify", "-f", pb]).code, 0);
     // The path really goes through the bastion: when it refuses us, xsp2 is unreachable.
     lab.faults(
@@ -468,10 +406,6 @@ fn a_host_behind_a_jump_host_is_planned_and_applied() {
         },
     );
     let refused = lab.xspctl(&["plan", "-f", pb]);
-    assert_eq!(refused.code, 1, "{}", refused.all());
-    assert!(
-        refused.stdout.contains(&lab.address("bastion").to_string()),
-        "{}",
-        refused.all()
-    );
+    refused.exits(1);
+    refused.prints(&lab.address("bastion").to_string());
 }

@@ -10,42 +10,30 @@ pub(crate) static PLAYBOOK: Object = Object {
     doc: "xspctl desired state: the BroadWorks servers to prepare for Webex for BroadWorks, how to reach them, and the settings they must hold.",
     shared: false,
     fields: &[
-        Field {
-            name: "version",
-            doc: "Playbook format version; this xspctl reads version 1.",
-            schema: Schema::Integer { min: 1, max: 1 },
-            required: true,
-            example: "1",
-            merged: false,
-        },
-        Field {
-            name: "defaults",
-            doc: "Settings every farm and host inherits; a farm overrides them, a host overrides its farm.",
-            schema: Schema::Object(&DEFAULTS),
-            required: false,
-            example: "{ connection: { user: bwadmin } }",
-            merged: false,
-        },
-        Field {
-            name: "jump_hosts",
-            doc: "SSH jump hosts (bastions) by name, for `connection.jump`.",
-            schema: Schema::Map(&Schema::Object(&JUMP_HOST)),
-            required: false,
-            example: "{ bastion: { address: 192.0.2.10 } }",
-            merged: false,
-        },
-        Field {
-            name: "farms",
-            doc: "The farms: groups of hosts of one product, release and role set.",
-            schema: Schema::List(&ListOf {
-                items: Schema::Object(&FARM),
-                min: 1,
-                unique: false,
-            }),
-            required: true,
-            example: "[{ name: xsp-east, product: xsp, release: R23, roles: [xsi], hosts: [...] }]",
-            merged: false,
-        },
+        Field::required(
+            "version",
+            "Playbook format version; this xspctl reads version 1.",
+            Schema::Integer { min: 1, max: 1 },
+            "1",
+        ),
+        Field::optional(
+            "defaults",
+            "Settings every farm and host inherits; a farm overrides them, a host overrides its farm.",
+            Schema::Object(&DEFAULTS),
+            "{ connection: { user: bwadmin } }",
+        ),
+        Field::optional(
+            "jump_hosts",
+            "SSH jump hosts (bastions) by name, for `connection.jump`.",
+            Schema::Map(&Schema::Object(&JUMP_HOST)),
+            "{ bastion: { address: 192.0.2.10 } }",
+        ),
+        Field::required(
+            "farms",
+            "The farms: groups of hosts of one product, release and role set.",
+            Schema::List(&ListOf::items(Schema::Object(&FARM))),
+            "[{ name: xsp-east, product: xsp, release: R23, roles: [xsi], hosts: [...] }]",
+        ),
     ],
 };
 
@@ -61,82 +49,60 @@ static FARM: Object = Object {
     doc: "A farm: hosts that run the same product, release and applications.",
     shared: false,
     fields: &[
-        Field {
-            name: "name",
-            doc: "The farm's name, unique in the playbook.",
-            schema: Schema::Text(Format::Name),
-            required: true,
-            example: "xsp-east",
-            merged: false,
-        },
-        Field {
-            name: "product",
-            doc: "The BroadWorks server: `xsp`, `adp` or `as`.",
-            schema: Schema::Enum(Product::PLAYBOOK_NAMES),
-            required: true,
-            example: "xsp",
-            merged: false,
-        },
+        Field::required(
+            "name",
+            "The farm's name, unique in the playbook.",
+            Schema::Text(Format::Name),
+            "xsp-east",
+        ),
+        Field::required(
+            "product",
+            "The BroadWorks server: `xsp`, `adp` or `as`.",
+            Schema::Enum(Product::PLAYBOOK_NAMES),
+            "xsp",
+        ),
         RELEASE_FIELD,
-        Field {
-            name: "roles",
-            doc: "The applications the hosts serve: xsi (Xsi-Actions and Xsi-Events), authservice, cti, dms, nps, callsettings (XSP/ADP) or as (AS). NPS must be alone (solution guide A §3.4).",
-            schema: Schema::List(&ListOf {
-                items: Schema::Enum(Role::NAMES),
-                min: 1,
-                unique: true,
-            }),
-            required: true,
-            example: "[xsi, authservice, cti, dms]",
-            merged: false,
-        },
+        Field::required(
+            "roles",
+            "The applications the hosts serve: xsi (Xsi-Actions and Xsi-Events), authservice, cti, dms, nps, callsettings (XSP/ADP) or as (AS). NPS must be alone (solution guide A §3.4).",
+            Schema::List(&ListOf::unique_items(Schema::Enum(Role::NAMES))),
+            "[xsi, authservice, cti, dms]",
+        ),
         CONNECTION_FIELD,
         WEBEX_FIELD,
-        Field {
-            name: "hosts",
-            doc: "The farm's hosts.",
-            schema: Schema::List(&ListOf {
-                items: Schema::Object(&HOST),
-                min: 1,
-                unique: false,
-            }),
-            required: true,
-            example: "[{ name: xsp1, address: 192.0.2.21 }]",
-            merged: false,
-        },
+        Field::required(
+            "hosts",
+            "The farm's hosts.",
+            Schema::List(&ListOf::items(Schema::Object(&HOST))),
+            "[{ name: xsp1, address: 192.0.2.21 }]",
+        ),
     ],
 };
 
-const RELEASE_FIELD: Field = Field {
-    name: "release",
-    doc: "The BroadWorks release: R21SP1 (or \"R21 SP1\"), R22, R23, R24 or ADP.",
-    schema: Schema::Enum(Release::PLAYBOOK_NAMES),
-    required: true,
-    example: "R23",
-    merged: false,
-};
+const RELEASE_FIELD: Field = Field::required(
+    "release",
+    "The BroadWorks release: R21SP1 (or \"R21 SP1\"), R22, R23, R24 or ADP.",
+    Schema::Enum(Release::PLAYBOOK_NAMES),
+    "R23",
+);
 
 static HOST: Object = Object {
     name: "host",
     doc: "A server of the farm.",
     shared: false,
     fields: &[
-        Field {
-            name: "name",
-            doc: "The host's name, unique in the playbook (used with --host).",
-            schema: Schema::Text(Format::Name),
-            required: true,
-            example: "xsp1",
-            merged: false,
-        },
-        Field {
-            name: "address",
-            doc: "The SSH address: an IP address or a DNS name.",
-            schema: Schema::Text(Format::Address),
-            required: true,
-            example: "192.0.2.21",
-            merged: false,
-        },
+        Field::required(
+            "name",
+            "The host's name, unique in the playbook (used with --host).",
+            Schema::Text(Format::Name),
+            "xsp1",
+        ),
+        Field::required(
+            "address",
+            "The SSH address: an IP address or a DNS name.",
+            Schema::Text(Format::Address),
+            "192.0.2.21",
+        ),
         Field {
             required: false,
             doc: "The host's release, when it differs from its farm's (during a rolling upgrade).",
@@ -147,14 +113,13 @@ static HOST: Object = Object {
     ],
 };
 
-const CONNECTION_FIELD: Field = Field {
-    name: "connection",
-    doc: "SSH connection settings; merged key by key over the inherited ones.",
-    schema: Schema::Object(&CONNECTION),
-    required: false,
-    example: "{ port: 22 }",
-    merged: true,
-};
+const CONNECTION_FIELD: Field = Field::optional(
+    "connection",
+    "SSH connection settings; merged key by key over the inherited ones.",
+    Schema::Object(&CONNECTION),
+    "{ port: 22 }",
+)
+.merged();
 
 pub(crate) static CONNECTION: Object = Object {
     name: "connection",
@@ -170,14 +135,12 @@ pub(crate) static CONNECTION: Object = Object {
         KNOWN_HOSTS,
         JUMP,
         CONNECT_TIMEOUT,
-        Field {
-            name: "command_timeout",
-            doc: "Longest wait for one command's answer (default 30s).",
-            schema: Schema::Text(Format::Duration),
-            required: false,
-            example: "30s",
-            merged: false,
-        },
+        Field::optional(
+            "command_timeout",
+            "Longest wait for one command's answer (default 30s).",
+            Schema::Text(Format::Duration),
+            "30s",
+        ),
         KEEPALIVE,
     ],
 };
@@ -187,14 +150,12 @@ pub(crate) static JUMP_HOST: Object = Object {
     doc: "An SSH jump host. It inherits `defaults.connection` except `jump`.",
     shared: true,
     fields: &[
-        Field {
-            name: "address",
-            doc: "The jump host's address: an IP address or a DNS name.",
-            schema: Schema::Text(Format::Address),
-            required: true,
-            example: "192.0.2.10",
-            merged: false,
-        },
+        Field::required(
+            "address",
+            "The jump host's address: an IP address or a DNS name.",
+            Schema::Text(Format::Address),
+            "192.0.2.10",
+        ),
         PORT,
         USER,
         KEY_FILE,
@@ -211,108 +172,85 @@ pub(crate) static JUMP_HOST: Object = Object {
     ],
 };
 
-const PORT: Field = Field {
-    name: "port",
-    doc: "SSH port (default 22).",
-    schema: Schema::Integer { min: 1, max: 65535 },
-    required: false,
-    example: "22",
-    merged: false,
-};
-const USER: Field = Field {
-    name: "user",
-    doc: "Login user, e.g. bwadmin (required, here or inherited).",
-    schema: Schema::Text(Format::Text),
-    required: false,
-    example: "bwadmin",
-    merged: false,
-};
-const KEY_FILE: Field = Field {
-    name: "key_file",
-    doc: "Private key file; `~` is your home, relative paths start at the playbook's directory.",
-    schema: Schema::Text(Format::Path),
-    required: false,
-    example: "~/.ssh/id_ed25519",
-    merged: false,
-};
-const KEY_PASSPHRASE: Field = Field {
-    name: "key_passphrase",
-    doc: "The key file's passphrase, as a reference: env:NAME or file:PATH.",
-    schema: Schema::Text(Format::SecretRef),
-    required: false,
-    example: "env:XSP_KEY_PASSPHRASE",
-    merged: false,
-};
-const AGENT: Field = Field {
-    name: "agent",
-    doc: "Try the keys of the running ssh-agent (default false).",
-    schema: Schema::Bool,
-    required: false,
-    example: "true",
-    merged: false,
-};
-const PASSWORD: Field = Field {
-    name: "password",
-    doc: "The password, as a reference: env:NAME or file:PATH; never the password itself.",
-    schema: Schema::Text(Format::SecretRef),
-    required: false,
-    example: "env:XSP_PASSWORD",
-    merged: false,
-};
-const KNOWN_HOSTS: Field = Field {
-    name: "known_hosts",
-    doc: "known_hosts file that host keys are checked against (default ~/.ssh/known_hosts).",
-    schema: Schema::Text(Format::Path),
-    required: false,
-    example: "~/.ssh/known_hosts",
-    merged: false,
-};
-const JUMP: Field = Field {
-    name: "jump",
-    doc: "The name of a `jump_hosts` entry to connect through.",
-    schema: Schema::Text(Format::Name),
-    required: false,
-    example: "bastion",
-    merged: false,
-};
-const CONNECT_TIMEOUT: Field = Field {
-    name: "connect_timeout",
-    doc: "Longest wait for TCP connect, SSH handshake and login (default 10s).",
-    schema: Schema::Text(Format::Duration),
-    required: false,
-    example: "10s",
-    merged: false,
-};
-const KEEPALIVE: Field = Field {
-    name: "keepalive",
-    doc: "Interval of SSH keepalives; 0s turns them off (default 15s).",
-    schema: Schema::Text(Format::Duration),
-    required: false,
-    example: "15s",
-    merged: false,
-};
+const PORT: Field = Field::optional(
+    "port",
+    "SSH port (default 22).",
+    Schema::Integer { min: 1, max: 65535 },
+    "22",
+);
+const USER: Field = Field::optional(
+    "user",
+    "Login user, e.g. bwadmin (required, here or inherited).",
+    Schema::Text(Format::Text),
+    "bwadmin",
+);
+const KEY_FILE: Field = Field::optional(
+    "key_file",
+    "Private key file; `~` is your home, relative paths start at the playbook's directory.",
+    Schema::Text(Format::Path),
+    "~/.ssh/id_ed25519",
+);
+const KEY_PASSPHRASE: Field = Field::optional(
+    "key_passphrase",
+    "The key file's passphrase, as a reference: env:NAME or file:PATH.",
+    Schema::Text(Format::SecretRef),
+    "env:XSP_KEY_PASSPHRASE",
+);
+const AGENT: Field = Field::optional(
+    "agent",
+    "Try the keys of the running ssh-agent (default false).",
+    Schema::Bool,
+    "true",
+);
+const PASSWORD: Field = Field::optional(
+    "password",
+    "The password, as a reference: env:NAME or file:PATH; never the password itself.",
+    Schema::Text(Format::SecretRef),
+    "env:XSP_PASSWORD",
+);
+const KNOWN_HOSTS: Field = Field::optional(
+    "known_hosts",
+    "known_hosts file that host keys are checked against (default ~/.ssh/known_hosts).",
+    Schema::Text(Format::Path),
+    "~/.ssh/known_hosts",
+);
+const JUMP: Field = Field::optional(
+    "jump",
+    "The name of a `jump_hosts` entry to connect through.",
+    Schema::Text(Format::Name),
+    "bastion",
+);
+const CONNECT_TIMEOUT: Field = Field::optional(
+    "connect_timeout",
+    "Longest wait for TCP connect, SSH handshake and login (default 10s).",
+    Schema::Text(Format::Duration),
+    "10s",
+);
+const KEEPALIVE: Field = Field::optional(
+    "keepalive",
+    "Interval of SSH keepalives; 0s turns them off (default 15s).",
+    Schema::Text(Format::Duration),
+    "15s",
+);
 
-const WEBEX_FIELD: Field = Field {
-    name: "webex",
-    doc: "Webex for BroadWorks settings; merged key by key over the inherited ones.",
-    schema: Schema::Object(&WEBEX),
-    required: false,
-    example: "{ tls: { http: { level: interface, protocols: [TLSv1.2] } } }",
-    merged: true,
-};
+const WEBEX_FIELD: Field = Field::optional(
+    "webex",
+    "Webex for BroadWorks settings; merged key by key over the inherited ones.",
+    Schema::Object(&WEBEX),
+    "{ tls: { http: { level: interface, protocols: [TLSv1.2] } } }",
+)
+.merged();
 
 pub(crate) static WEBEX: Object = Object {
     name: "webex",
     doc: "Webex for BroadWorks settings, one key per module.",
     shared: true,
-    fields: &[Field {
-        name: "tls",
-        doc: "TLS protocols and cipher suites on the HTTP (Xsi, AuthService) and CTI interfaces (solution guide B §3, §5.2-§5.5). XSP and ADP only.",
-        schema: Schema::Object(&TLS_MODULE),
-        required: false,
-        example: "{ http: { level: interface, protocols: [TLSv1.2] } }",
-        merged: false,
-    }],
+    fields: &[Field::optional(
+        "tls",
+        "TLS protocols and cipher suites on the HTTP (Xsi, AuthService) and CTI interfaces (solution guide B §3, §5.2-§5.5). XSP and ADP only.",
+        Schema::Object(&TLS_MODULE),
+        "{ http: { level: interface, protocols: [TLSv1.2] } }",
+    )],
 };
 
 static TLS_MODULE: Object = Object {
@@ -320,34 +258,24 @@ static TLS_MODULE: Object = Object {
     doc: "TLS protocols and cipher suites.",
     shared: false,
     fields: &[
-        Field {
-            name: "http",
-            doc: "The HTTP server interfaces (Xsi-Actions, Xsi-Events, AuthService, DMS).",
-            schema: Schema::Object(&INTERFACE_TLS),
-            required: false,
-            example: "{ level: interface, protocols: [TLSv1.2] }",
-            merged: false,
-        },
-        Field {
-            name: "cti",
-            doc: "The CTI interfaces.",
-            schema: Schema::Object(&INTERFACE_TLS),
-            required: false,
-            example: "{ level: interface, protocols: [TLSv1.2] }",
-            merged: false,
-        },
-        Field {
-            name: "waivers",
-            doc: "Suites allowed although they break the guide's cipher rule, each with the reason.",
-            schema: Schema::List(&ListOf {
-                items: Schema::Object(&WAIVER),
-                min: 1,
-                unique: false,
-            }),
-            required: false,
-            example: "[{ cipher: TLS_RSA_WITH_AES_256_GCM_SHA384, reason: \"legacy load balancer, CHG-1234\" }]",
-            merged: false,
-        },
+        Field::optional(
+            "http",
+            "The HTTP server interfaces (Xsi-Actions, Xsi-Events, AuthService, DMS).",
+            Schema::Object(&INTERFACE_TLS),
+            "{ level: interface, protocols: [TLSv1.2] }",
+        ),
+        Field::optional(
+            "cti",
+            "The CTI interfaces.",
+            Schema::Object(&INTERFACE_TLS),
+            "{ level: interface, protocols: [TLSv1.2] }",
+        ),
+        Field::optional(
+            "waivers",
+            "Suites allowed although they break the guide's cipher rule, each with the reason.",
+            Schema::List(&ListOf::items(Schema::Object(&WAIVER))),
+            "[{ cipher: TLS_RSA_WITH_AES_256_GCM_SHA384, reason: \"legacy load balancer, CHG-1234\" }]",
+        ),
     ],
 };
 
@@ -356,50 +284,30 @@ static INTERFACE_TLS: Object = Object {
     doc: "Protocols and cipher suites of one interface type.",
     shared: true,
     fields: &[
-        Field {
-            name: "level",
-            doc: "Where the lists are set: interface, interface-type, system-openssl or system-jsse on R22 and later; container-options on R21 SP1 (the only level there).",
-            schema: Schema::Enum(TlsLevel::NAMES),
-            required: true,
-            example: "interface",
-            merged: false,
-        },
-        Field {
-            name: "protocols",
-            doc: "Protocols to offer; must include TLSv1.2. TLSv1.3 on R24 and ADP only. Absent: leave protocols alone.",
-            schema: Schema::List(&ListOf {
-                items: Schema::Enum(TlsProtocol::NAMES),
-                min: 1,
-                unique: true,
-            }),
-            required: false,
-            example: "[TLSv1.2]",
-            merged: false,
-        },
-        Field {
-            name: "ciphers",
-            doc: "Cipher suites to offer, by IANA name, in preference order. Absent: leave suites alone.",
-            schema: Schema::List(&ListOf {
-                items: Schema::Text(Format::Cipher),
-                min: 1,
-                unique: true,
-            }),
-            required: false,
-            example: "[TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]",
-            merged: false,
-        },
-        Field {
-            name: "interfaces",
-            doc: "The interfaces to configure; absent: every secure interface of the host.",
-            schema: Schema::List(&ListOf {
-                items: Schema::Object(&INTERFACE),
-                min: 1,
-                unique: true,
-            }),
-            required: false,
-            example: "[{ ip: 192.0.2.21, port: 443 }]",
-            merged: false,
-        },
+        Field::required(
+            "level",
+            "Where the lists are set: interface, interface-type, system-openssl or system-jsse on R22 and later; container-options on R21 SP1 (the only level there).",
+            Schema::Enum(TlsLevel::NAMES),
+            "interface",
+        ),
+        Field::optional(
+            "protocols",
+            "Protocols to offer; must include TLSv1.2. TLSv1.3 on R24 and ADP only. Absent: leave protocols alone.",
+            Schema::List(&ListOf::unique_items(Schema::Enum(TlsProtocol::NAMES))),
+            "[TLSv1.2]",
+        ),
+        Field::optional(
+            "ciphers",
+            "Cipher suites to offer, by IANA name, in preference order. Absent: leave suites alone.",
+            Schema::List(&ListOf::unique_items(Schema::Text(Format::Cipher))),
+            "[TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]",
+        ),
+        Field::optional(
+            "interfaces",
+            "The interfaces to configure; absent: every secure interface of the host.",
+            Schema::List(&ListOf::unique_items(Schema::Object(&INTERFACE))),
+            "[{ ip: 192.0.2.21, port: 443 }]",
+        ),
     ],
 };
 
@@ -408,22 +316,18 @@ static INTERFACE: Object = Object {
     doc: "An interface, by IP address (HTTP also by port).",
     shared: false,
     fields: &[
-        Field {
-            name: "ip",
-            doc: "The interface's IP address.",
-            schema: Schema::Text(Format::Ip),
-            required: true,
-            example: "192.0.2.21",
-            merged: false,
-        },
-        Field {
-            name: "port",
-            doc: "HTTP only: the interface's port (443 usually); absent: every port of the address.",
-            schema: Schema::Integer { min: 1, max: 65535 },
-            required: false,
-            example: "443",
-            merged: false,
-        },
+        Field::required(
+            "ip",
+            "The interface's IP address.",
+            Schema::Text(Format::Ip),
+            "192.0.2.21",
+        ),
+        Field::optional(
+            "port",
+            "HTTP only: the interface's port (443 usually); absent: every port of the address.",
+            Schema::Integer { min: 1, max: 65535 },
+            "443",
+        ),
     ],
 };
 
@@ -432,22 +336,18 @@ static WAIVER: Object = Object {
     doc: "A suite allowed although it breaks the guide's cipher rule.",
     shared: false,
     fields: &[
-        Field {
-            name: "cipher",
-            doc: "The suite's IANA name.",
-            schema: Schema::Text(Format::Cipher),
-            required: true,
-            example: "TLS_RSA_WITH_AES_256_GCM_SHA384",
-            merged: false,
-        },
-        Field {
-            name: "reason",
-            doc: "Why it is allowed (a ticket, a client that needs it).",
-            schema: Schema::Text(Format::Text),
-            required: true,
-            example: "\"legacy load balancer, CHG-1234\"",
-            merged: false,
-        },
+        Field::required(
+            "cipher",
+            "The suite's IANA name.",
+            Schema::Text(Format::Cipher),
+            "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        ),
+        Field::required(
+            "reason",
+            "Why it is allowed (a ticket, a client that needs it).",
+            Schema::Text(Format::Text),
+            "\"legacy load balancer, CHG-1234\"",
+        ),
     ],
 };
 

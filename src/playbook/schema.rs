@@ -57,6 +57,65 @@ pub(crate) struct ListOf {
     pub unique: bool,
 }
 
+impl Field {
+    /// A key that must be present (here or, for a merged layer, after merging).
+    pub const fn required(
+        name: &'static str,
+        doc: &'static str,
+        schema: Schema,
+        example: &'static str,
+    ) -> Field {
+        Field {
+            name,
+            doc,
+            schema,
+            required: true,
+            example,
+            merged: false,
+        }
+    }
+
+    /// A key that may be absent.
+    pub const fn optional(
+        name: &'static str,
+        doc: &'static str,
+        schema: Schema,
+        example: &'static str,
+    ) -> Field {
+        Field {
+            required: false,
+            ..Field::required(name, doc, schema, example)
+        }
+    }
+
+    /// The same key, its value a layer merged over the inherited ones.
+    pub const fn merged(self) -> Field {
+        Field {
+            merged: true,
+            ..self
+        }
+    }
+}
+
+impl ListOf {
+    /// A non-empty list.
+    pub const fn items(items: Schema) -> ListOf {
+        ListOf {
+            items,
+            min: 1,
+            unique: false,
+        }
+    }
+
+    /// A non-empty list in which no item appears twice.
+    pub const fn unique_items(items: Schema) -> ListOf {
+        ListOf {
+            unique: true,
+            ..ListOf::items(items)
+        }
+    }
+}
+
 /// What a string must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {

@@ -42,6 +42,35 @@ impl Run {
             self.code, self.stdout, self.stderr
         )
     }
+
+    /// Asserts the exit code; a failure shows everything printed.
+    #[track_caller]
+    pub fn exits(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "{}", self.all());
+        self
+    }
+
+    /// Asserts that stdout holds `text`; a failure shows everything printed.
+    #[track_caller]
+    pub fn prints(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}\n{}",
+            self.all()
+        );
+        self
+    }
+
+    /// Asserts that stderr holds `text`; a failure shows everything printed.
+    #[track_caller]
+    pub fn complains(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\n{}",
+            self.all()
+        );
+        self
+    }
 }
 
 /// A loopback /24 chosen from the test's name, so parallel test processes rarely
