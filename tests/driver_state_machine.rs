@@ -15,6 +15,8 @@ enum Ev {
     Cli(Vec<u8>),
     /// The driver must write exactly these bytes.
     Expect(Vec<u8>),
+    /// The driver types this line (`line\n`), and the PTY echoes it (`line\r\n`).
+    Typed(String),
     /// The connection ends.
     Eof,
     /// The connection fails.
@@ -55,6 +57,15 @@ impl Channel for Scripted {
                 );
                 Ok(())
             }
+            Some(Ev::Typed(line)) => {
+                assert_eq!(
+                    String::from_utf8_lossy(bytes),
+                    format!("{line}\n"),
+                    "the driver typed something else than the script expects"
+                );
+                self.script.push_front(cli(&format!("{line}\r\n")));
+                Ok(())
+            }
             Some(Ev::Reset) => Err(io::Error::new(io::ErrorKind::BrokenPipe, "broken pipe")),
             _ => panic!("unexpected write {:?}", String::from_utf8_lossy(bytes)),
         }
@@ -77,7 +88,7 @@ impl Channel for Scripted {
                 "connection reset by peer",
             )),
             // The CLI says nothing until the driver writes: wait as a real channel would.
-            Some(Ev::Expect(_)) | None => {
+            Some(Ev::Expect(_) | Ev::Typed(_)) | None => {
                 std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
                 Err(io::Error::new(io::ErrorKind::TimedOut, "no data"))
             }
@@ -93,9 +104,9 @@ fn expect(text: &str) -> Ev {
     Ev::Expect(text.as_bytes().to_vec())
 }
 
-/// What a PTY echoes for a typed line.
-fn echo(line: &str) -> Ev {
-    cli(&format!("{line}\r\n"))
+/// A line the driver types, echoed by the PTY.
+fn typed(line: &str) -> Ev {
+    Ev::Typed(line.to_string())
 }
 
 const BANNER: &str = "======================================================================\r\n\
@@ -142,8 +153,7 @@ BroadWorks Command Line Interface\n\
 fn start_at_a_shell_prompt_types_bwcli() {
     let script = vec![
         cli("Last login: Tue Nov 25 05:51:00 2026\r\nbwadmin@xsp1.lab$ "),
-        expect("bwcli\n"),
-        echo("bwcli"),
+        typed("bwcli"),
         cli(BANNER),
         cli("ADP_CLI> "),
     ];
@@ -157,8 +167,7 @@ fn start_at_a_shell_prompt_types_bwcli() {
 fn start_fails_clearly_when_bwcli_is_missing() {
     let script = vec![
         cli("bwadmin@xsp1.lab$ "),
-        expect("bwcli\n"),
-        echo("bwcli"),
+        typed("bwcli"),
         cli("-bash: bwcli: command not found\r\nbwadmin@xsp1.lab$ "),
     ];
     let err = Driver::start(Scripted::new(script), opts()).err().unwrap();
@@ -181,15 +190,13 @@ fn start_fails_clearly_when_bwcli_is_missing() {
 fn a_read_elsewhere_is_chained_after_cd_and_the_context_is_tracked() {
     let ctx = "/Interface/Http/HttpServer/SSLSettings/Protocols";
     let mut d = started(vec![
-        expect(&format!("cd {ctx};get 10.0.0.1 443\n")),
-        echo(&format!("cd {ctx};get 10.0.0.1 443")),
+        typed(&format!("cd {ctx};get 10.0.0.1 443")),
         cli(
             "  Protocol Name\r\n===============\r\n        TLSv1.1\r\n        TLSv1.2\r\n          TLSv1\r\n\r\n3 entries found.\r\n",
         ),
         cli(&format!("XSP_CLI{ctx}> ")),
         // Already there: no `cd`.
-        expect("get 10.0.0.2 443\n"),
-        echo("get 10.0.0.2 443"),
+        typed("get 10.0.0.2 443"),
         cli("  Protocol Name\r\n===============\r\n\r\n0 entry found.\r\n"),
         cli(&format!("XSP_CLI{ctx}> ")),
     ]);
@@ -220,11 +227,9 @@ fn a_read_elsewhere_is_chained_after_cd_and_the_context_is_tracked() {
 #[test]
 fn a_write_elsewhere_cds_first_then_writes_and_reports_the_restart() {
     let mut d = started(vec![
-        expect("cd /Interface/CTI\n"),
-        echo("cd /Interface/CTI"),
+        typed("cd /Interface/CTI"),
         cli("XSP_CLI/Interface/CTI> "),
-        expect("set securePort 8012\n"),
-        echo("set securePort 8012"),
+        typed("set securePort 8012"),
         cli(
             "*** Warning: BroadWorks needs to be restarted for the changes to take effect ***\r\n...Done\r\n",
         ),
@@ -241,8 +246,7 @@ fn a_write_elsewhere_cds_first_then_writes_and_reports_the_restart() {
 #[test]
 fn a_failed_cd_never_lets_a_write_run() {
     let mut d = started(vec![
-        expect("cd /Interface/Bogus\n"),
-        echo("cd /Interface/Bogus"),
+        typed("cd /Interface/Bogus"),
         cli("Invalid command\r\n"),
         cli("XSP_CLI> "),
     ]);
@@ -263,8 +267,7 @@ fn a_failed_cd_never_lets_a_write_run() {
 #[test]
 fn a_chained_read_whose_cd_fails_is_an_error_not_data_from_elsewhere() {
     let mut d = started(vec![
-        expect("cd /Nowhere;get\n"),
-        echo("cd /Nowhere;get"),
+        typed("cd /Nowhere;get"),
         cli("Invalid command\r\n  port = 1\r\n"),
         cli("XSP_CLI> "),
     ]);
@@ -304,8 +307,7 @@ fn documented_errors_become_cli_errors() {
         let script = vec![
             cli(BANNER),
             cli(&prompt),
-            expect(&format!("{line}\n")),
-            echo(line),
+            typed(line),
             cli(&format!("{answer}\r\n")),
             cli(&prompt),
         ];
@@ -325,11 +327,9 @@ fn documented_errors_become_cli_errors() {
 #[test]
 fn a_write_without_done_fails() {
     let mut d = started(vec![
-        expect("cd /Interface/CTI\n"),
-        echo("cd /Interface/CTI"),
+        typed("cd /Interface/CTI"),
         cli("XSP_CLI/Interface/CTI> "),
-        expect("set securePort 8012\n"),
-        echo("set securePort 8012"),
+        typed("set securePort 8012"),
         cli("XSP_CLI/Interface/CTI> "),
     ]);
     let err = d
@@ -351,14 +351,11 @@ fn a_confirmation_is_answered_yes_when_allowed() {
     let ctx = "/Maintenance/ManagedObjects";
     let prompt = format!("XSP_CLI{ctx}> ");
     let mut d = started(vec![
-        expect(&format!("cd {ctx}\n")),
-        echo(&format!("cd {ctx}")),
+        typed(&format!("cd {ctx}")),
         cli(&prompt),
-        expect("lock\n"),
-        echo("lock"),
+        typed("lock"),
         cli(WARNING),
-        expect("y\n"),
-        echo("y"),
+        typed("y"),
         cli("...Done\r\n"),
         cli(&prompt),
     ]);
@@ -373,14 +370,11 @@ fn a_confirmation_is_refused_when_not_allowed() {
     let ctx = "/Maintenance/ManagedObjects";
     let prompt = format!("XSP_CLI{ctx}> ");
     let mut d = started(vec![
-        expect(&format!("cd {ctx}\n")),
-        echo(&format!("cd {ctx}")),
+        typed(&format!("cd {ctx}")),
         cli(&prompt),
-        expect("lock\n"),
-        echo("lock"),
+        typed("lock"),
         cli(WARNING),
-        expect("n\n"),
-        echo("n"),
+        typed("n"),
         cli(&prompt),
     ]);
     let err = d.run(&CliCommand::write(ctx, "lock")).unwrap_err();
@@ -400,11 +394,9 @@ fn a_confirmation_is_refused_when_not_allowed() {
 fn a_read_confirms_a_large_table() {
     let ctx = "/System/Device/ResourceNE";
     let mut d = started(vec![
-        expect(&format!("cd {ctx};get\n")),
-        echo(&format!("cd {ctx};get")),
+        typed(&format!("cd {ctx};get")),
         cli("About to access 2 entries. Continue?\r\nPlease confirm (Yes, Y, No, N): "),
-        expect("y\n"),
-        echo("y"),
+        typed("y"),
         cli(
             "Retrieving data... Please wait...\r\n  Name\r\n======\r\n   ms1\r\n   ms2\r\n\r\n2 entries found.\r\n",
         ),
@@ -425,11 +417,9 @@ fn password_prompts_get_the_secret_which_never_reaches_transcript_or_output() {
     let ctx = "/Applications/NotificationPushServer/CiscoCI/Client";
     let prompt = format!("XSP_CLI{ctx}> ");
     let mut d = started(vec![
-        expect(&format!("cd {ctx}\n")),
-        echo(&format!("cd {ctx}")),
+        typed(&format!("cd {ctx}")),
         cli(&prompt),
-        expect("set clientSecret\n"),
-        echo("set clientSecret"),
+        typed("set clientSecret"),
         cli("New Password: "),
         expect(&format!("{CLIENT_SECRET}\n")),
         // Echo is off for the password: the CLI prints only the line end.
@@ -463,14 +453,11 @@ fn an_echoed_password_is_masked_in_output_and_transcript() {
     let ctx = "/Applications/NotificationPushServer/CiscoCI/Client";
     let prompt = format!("XSP_CLI{ctx}> ");
     let mut d = started(vec![
-        expect(&format!("cd {ctx}\n")),
-        echo(&format!("cd {ctx}")),
+        typed(&format!("cd {ctx}")),
         cli(&prompt),
-        expect("set RefreshToken\n"),
-        echo("set RefreshToken"),
+        typed("set RefreshToken"),
         cli("New Password: "),
-        expect(&format!("{CLIENT_SECRET}\n")),
-        echo(CLIENT_SECRET),
+        typed(CLIENT_SECRET),
         cli(&format!(
             "Value {CLIENT_SECRET} rejected\r\nError: invalid token\r\n"
         )),
@@ -489,11 +476,9 @@ fn a_password_prompt_without_a_secret_stops_the_session() {
     let ctx = "/Applications/NotificationPushServer/CiscoCI/Client";
     let prompt = format!("XSP_CLI{ctx}> ");
     let mut d = started(vec![
-        expect(&format!("cd {ctx}\n")),
-        echo(&format!("cd {ctx}")),
+        typed(&format!("cd {ctx}")),
         cli(&prompt),
-        expect("set clientSecret\n"),
-        echo("set clientSecret"),
+        typed("set clientSecret"),
         cli("New Password: "),
     ]);
     let err = d
@@ -529,8 +514,7 @@ fn ansi_codes_and_crlf_are_cleaned() {
 fn a_pager_is_answered_with_a_space_and_its_text_dropped() {
     let ctx = "/Interface/Http/HttpServer/SSLSettings/Ciphers";
     let mut d = started(vec![
-        expect(&format!("cd {ctx};get\n")),
-        echo(&format!("cd {ctx};get")),
+        typed(&format!("cd {ctx};get")),
         cli(
             "                              Cipher Name\r\n=========================================\r\n  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\r\n\x1b[7m--More--\x1b[m",
         ),
@@ -577,8 +561,7 @@ fn iso_8859_1_output_is_decoded() {
     let mut script = vec![
         cli(BANNER),
         cli("XSP_CLI> "),
-        expect(&format!("cd {ctx};get\n")),
-        echo(&format!("cd {ctx};get")),
+        typed(&format!("cd {ctx};get")),
     ];
     script.push(Ev::Cli(b"  description = T\xe9l\xe9phone\r\n".to_vec()));
     script.push(cli(&format!("XSP_CLI{ctx}> ")));
@@ -596,8 +579,7 @@ fn output_split_into_single_bytes_gives_the_same_result() {
     let script = vec![
         cli(BANNER),
         cli("\x1b[1mXSP_CLI\x1b[0m> "),
-        expect(&format!("cd {ctx};get\n")),
-        echo(&format!("cd {ctx};get")),
+        typed(&format!("cd {ctx};get")),
         cli(
             "  Interface IP  Port  Secure  Server Certificate  Client Auth Req\r\n=================================================================\r\n  10.155.6.175  8012    true                true             true\r\n\r\n1 entry found.\r\n",
         ),
@@ -619,8 +601,7 @@ fn output_split_into_single_bytes_gives_the_same_result() {
 #[test]
 fn a_timeout_names_the_command_and_quotes_the_last_lines() {
     let mut d = started(vec![
-        expect("cd /Interface/CTI;get\n"),
-        echo("cd /Interface/CTI;get"),
+        typed("cd /Interface/CTI;get"),
         cli("  securePortEnabled = true\r\n  securePort"),
     ]);
     let err = d.get("/Interface/CTI", &[]).unwrap_err();
@@ -655,14 +636,11 @@ fn a_timeout_after_a_secret_does_not_show_it() {
     let ctx = "/Applications/NotificationPushServer/CiscoCI/Client";
     let prompt = format!("XSP_CLI{ctx}> ");
     let mut d = started(vec![
-        expect(&format!("cd {ctx}\n")),
-        echo(&format!("cd {ctx}")),
+        typed(&format!("cd {ctx}")),
         cli(&prompt),
-        expect("set clientSecret\n"),
-        echo("set clientSecret"),
+        typed("set clientSecret"),
         cli("New Password: "),
-        expect(&format!("{CLIENT_SECRET}\n")),
-        echo(CLIENT_SECRET),
+        typed(CLIENT_SECRET),
     ]);
     let cmd = CliCommand::write(ctx, "set clientSecret").with_secret(Secret::new(CLIENT_SECRET));
     let err = d.run(&cmd).unwrap_err();
@@ -675,8 +653,7 @@ fn a_timeout_after_a_secret_does_not_show_it() {
 #[test]
 fn a_dropped_connection_says_so_with_the_last_output() {
     let mut d = started(vec![
-        expect("cd /Interface/CTI;get\n"),
-        echo("cd /Interface/CTI;get"),
+        typed("cd /Interface/CTI;get"),
         cli("  securePortEnabled = true\r\n"),
         Ev::Eof,
     ]);
@@ -720,11 +697,9 @@ fn a_line_with_a_semicolon_is_not_chained() {
     let ctx = "/Monitoring/Alarm/AlarmsTable";
     let prompt = format!("XSP_CLI{ctx}> ");
     let mut d = started(vec![
-        expect(&format!("cd {ctx}\n")),
-        echo(&format!("cd {ctx}")),
+        typed(&format!("cd {ctx}")),
         cli(&prompt),
-        expect("clearAll;y\n"),
-        echo("clearAll;y"),
+        typed("clearAll;y"),
         cli("...Done\r\n"),
         cli(&prompt),
     ]);
@@ -735,11 +710,9 @@ fn a_line_with_a_semicolon_is_not_chained() {
 #[test]
 fn close_exits_with_confirmation() {
     let mut d = started(vec![
-        expect("exit\n"),
-        echo("exit"),
+        typed("exit"),
         cli("Please confirm (Yes, Y, No, N): "),
-        expect("y\n"),
-        echo("y"),
+        typed("y"),
         cli("This session is now ending...\r\n"),
         Ev::Eof,
     ]);
@@ -751,11 +724,9 @@ fn close_exits_with_confirmation() {
 #[test]
 fn close_accepts_the_shell_prompt_coming_back() {
     let mut d = started(vec![
-        expect("exit\n"),
-        echo("exit"),
+        typed("exit"),
         cli("Please confirm (Yes, Y, No, N): "),
-        expect("y\n"),
-        echo("y"),
+        typed("y"),
         cli("This session is now ending...\r\nbwadmin@nfm02$ "),
     ]);
     d.close().unwrap();
@@ -764,8 +735,7 @@ fn close_accepts_the_shell_prompt_coming_back() {
 #[test]
 fn the_transcript_has_what_was_sent_and_received() {
     let mut d = started(vec![
-        expect("cd /Interface/CTI;get\n"),
-        echo("cd /Interface/CTI;get"),
+        typed("cd /Interface/CTI;get"),
         cli("  securePort = 8012\r\n"),
         cli("XSP_CLI/Interface/CTI> "),
     ]);
@@ -790,8 +760,7 @@ fn extra_masks_hide_values_the_cli_prints() {
     let script = vec![
         cli(BANNER),
         cli("XSP_CLI> "),
-        expect("cd /Interface/SNMP/Agent;get\n"),
-        echo("cd /Interface/SNMP/Agent;get"),
+        typed("cd /Interface/SNMP/Agent;get"),
         cli("  readCommunity = hamBurger\r\n"),
         cli("XSP_CLI/Interface/SNMP/Agent> "),
     ];
@@ -809,7 +778,7 @@ fn extra_masks_hide_values_the_cli_prints() {
 
 #[test]
 fn close_accepts_the_channel_ending_without_a_confirmation() {
-    let mut d = started(vec![expect("exit\n"), echo("exit"), Ev::Eof]);
+    let mut d = started(vec![typed("exit"), Ev::Eof]);
     d.close().unwrap();
     assert!(matches!(
         d.run(&CliCommand::read("/", "get")),
@@ -843,14 +812,11 @@ fn logs_at_trace_level_hold_no_secret() {
         let ctx = "/Applications/NotificationPushServer/CiscoCI/Client";
         let prompt = format!("XSP_CLI{ctx}> ");
         let mut d = started(vec![
-            expect(&format!("cd {ctx}\n")),
-            echo(&format!("cd {ctx}")),
+            typed(&format!("cd {ctx}")),
             cli(&prompt),
-            expect("set clientSecret\n"),
-            echo("set clientSecret"),
+            typed("set clientSecret"),
             cli("New Password: "),
-            expect(&format!("{CLIENT_SECRET}\n")),
-            echo(CLIENT_SECRET),
+            typed(CLIENT_SECRET),
             cli("...Done\r\n"),
             cli(&prompt),
         ]);
@@ -868,8 +834,7 @@ fn logs_at_trace_level_hold_no_secret() {
 fn each_page_is_asked_for_once() {
     let ctx = "/System/Device/ResourceNE";
     let mut d = started(vec![
-        expect(&format!("cd {ctx};get\n")),
-        echo(&format!("cd {ctx};get")),
+        typed(&format!("cd {ctx};get")),
         cli("  Name\r\n======\r\n   ms1\r\n--More--"),
         expect(" "),
         // The pager line is redrawn before the next page comes: still one page.
