@@ -3,7 +3,6 @@
 //! like AuthService creates it for the first token); `importKeys <file>` reads one.
 //! The file holds the private key as PEM (our choice: the format is not documented).
 use super::HelpEntry;
-use crate::catalog::catalog;
 use crate::catalog::model::ContextDef;
 use crate::catalog::values::ValueType;
 use crate::cli::errors::CliError;
@@ -78,20 +77,15 @@ pub(super) fn import(t: &Target<'_>, args: &[String]) -> Result<String, CliError
             command: WORD.into(),
         });
     }
-    let ctx = t.host.facts().check_context(catalog());
-    let path = ValueType::Path
-        .check(raw, ctx)
-        .map_err(|e| verbs::invalid(WORD, "file", raw, &e))?;
-    let file_error = |reason: String| CliError::File {
+    let path = verbs::host_path(t, WORD, "file", raw)?;
+    let bytes = verbs::read_host_file(t, WORD, &path)?;
+    let not_keys = || CliError::File {
         command: WORD.into(),
         path: path.clone(),
-        reason,
+        reason: "not an AuthService keys file".into(),
     };
-    let bytes = t.host.read_host_file(&path).map_err(file_error)?;
-    pki::check_private_key(&bytes)
-        .map_err(|_| file_error("not an AuthService keys file".into()))?;
-    let pem =
-        String::from_utf8(bytes).map_err(|_| file_error("not an AuthService keys file".into()))?;
+    pki::check_private_key(&bytes).map_err(|_| not_keys())?;
+    let pem = String::from_utf8(bytes).map_err(|_| not_keys())?;
     t.host
         .update(|st| {
             st.auth_service_key = Some(pem);
