@@ -62,13 +62,7 @@ fn https_protocols_and_suites_change_only_after_restartbw() {
     expect_handshake(https, &legacy, false);
     expect_handshake(https, &["-tls1_2", "-cipher", "AES128-SHA"], false);
     let after = expect_handshake(https, &["-tls1_2"], true);
-    assert!(
-        after
-            .stdout
-            .contains("Cipher is ECDHE-RSA-AES256-GCM-SHA384"),
-        "{}",
-        after.stdout
-    );
+    after.assert_stdout_contains("Cipher is ECDHE-RSA-AES256-GCM-SHA384");
 }
 
 #[test]

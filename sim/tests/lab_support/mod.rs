@@ -28,6 +28,12 @@ impl Run {
     pub fn ok(&self) -> bool {
         self.status == Some(0)
     }
+
+    /// Asserts that the standard output contains `text`, showing it if not.
+    #[track_caller]
+    pub fn assert_stdout_contains(&self, text: &str) {
+        assert!(self.stdout.contains(text), "{}", self.stdout);
+    }
 }
 
 /// Runs `command` with `stdin`, killing it after `limit`.
