@@ -9,6 +9,7 @@ pub mod sshd;
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -79,6 +80,22 @@ pub fn run_bounded(command: &mut Command, stdin: &[u8], limit: Duration) -> Run 
         stdout: String::from_utf8_lossy(&out_reader.join().expect("stdout")).into_owned(),
         stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr")).into_owned(),
     }
+}
+
+/// The `xspsim` binary under test.
+pub const XSPSIM: &str = env!("CARGO_BIN_EXE_xspsim");
+
+/// `xspsim init --name xsp1 --product xsp --release RELEASE --dir STATE ARGS...`,
+/// bounded to 60 s.
+pub fn init_xsp1(release: &str, state: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(XSPSIM);
+    command
+        .args(["init", "--name", "xsp1", "--product", "xsp"])
+        .args(["--release", release])
+        .arg("--dir")
+        .arg(state)
+        .args(args);
+    run_bounded(&mut command, b"", Duration::from_secs(60))
 }
 
 /// `openssl s_client -connect ADDR ARGS...` with `stdin`, bounded to 20 s.
