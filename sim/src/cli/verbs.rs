@@ -339,10 +339,7 @@ fn set_attributes(t: &Target<'_>, args: &[String]) -> Result<Outcome, CliError> 
     let mut passwords = VecDeque::new();
     let mut i = 0;
     while i < args.len() {
-        let field = settable
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(&args[i]))
-            .ok_or_else(|| unknown(word, &args[i], &settable))?;
+        let field = named(word, &args[i], &settable)?;
         if field.ty == ValueType::Password {
             // Never echo what follows: it may be the secret itself.
             if let Some(next) = args.get(i + 1)
@@ -357,13 +354,7 @@ fn set_attributes(t: &Target<'_>, args: &[String]) -> Result<Outcome, CliError> 
             i += 1;
             continue;
         }
-        let Some(raw) = args.get(i + 1) else {
-            return Err(CliError::Mandatory {
-                command: word.into(),
-                spec: spec_line(t.host, field),
-            });
-        };
-        values.push((field.name.clone(), check(t, word, field, raw)?));
+        values.push(named_value(t, word, field, args.get(i + 1))?);
         i += 2;
     }
     if passwords.is_empty() {
@@ -379,12 +370,33 @@ fn set_attributes(t: &Target<'_>, args: &[String]) -> Result<Outcome, CliError> 
     }))
 }
 
-fn unknown(word: &str, name: &str, fields: &[&Field]) -> CliError {
-    CliError::UnknownAttribute {
-        command: word.to_string(),
-        name: name.to_string(),
-        known: fields.iter().map(|f| f.name.clone()).collect(),
-    }
+/// The field of `fields` that `name` names, in any case.
+fn named<'f>(word: &str, name: &str, fields: &[&'f Field]) -> Result<&'f Field, CliError> {
+    fields
+        .iter()
+        .copied()
+        .find(|f| f.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| CliError::UnknownAttribute {
+            command: word.to_string(),
+            name: name.to_string(),
+            known: fields.iter().map(|f| f.name.clone()).collect(),
+        })
+}
+
+/// The name of `field` and its checked value `raw`, which is mandatory.
+fn named_value(
+    t: &Target<'_>,
+    word: &str,
+    field: &Field,
+    raw: Option<&String>,
+) -> Result<(String, String), CliError> {
+    let Some(raw) = raw else {
+        return Err(CliError::Mandatory {
+            command: word.to_string(),
+            spec: spec_line(t.host, field),
+        });
+    };
+    Ok((field.name.clone(), check(t, word, field, raw)?))
 }
 
 /// Named `<attribute> <value>` pairs among `fields`.
@@ -394,23 +406,9 @@ fn pairs(
     args: &[String],
     fields: &[&Field],
 ) -> Result<Vec<(String, String)>, CliError> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let field = fields
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(&args[i]))
-            .ok_or_else(|| unknown(word, &args[i], fields))?;
-        let Some(raw) = args.get(i + 1) else {
-            return Err(CliError::Mandatory {
-                command: word.to_string(),
-                spec: spec_line(t.host, field),
-            });
-        };
-        out.push((field.name.clone(), check(t, word, field, raw)?));
-        i += 2;
-    }
-    Ok(out)
+    args.chunks(2)
+        .map(|pair| named_value(t, word, named(word, &pair[0], fields)?, pair.get(1)))
+        .collect()
 }
 
 /// D4: container options that carry TLS lists must parse.
@@ -558,10 +556,7 @@ fn clearable(
     names
         .iter()
         .map(|n| {
-            let f = fields
-                .iter()
-                .find(|f| f.name.eq_ignore_ascii_case(n))
-                .ok_or_else(|| unknown(word, n, fields))?;
+            let f = named(word, n, fields)?;
             if !f.nullable {
                 return Err(CliError::Refused {
                     command: word.into(),
