@@ -1,6 +1,7 @@
 //! A lab started in-process for a test, and blocking SSH clients (ssh2) to it.
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use xspsim::host::{Product, Release};
@@ -91,6 +92,26 @@ pub fn host_key_fingerprint(session: &ssh2::Session) -> String {
     let (blob, _) = session.host_key().expect("host key");
     let key = russh::keys::PublicKey::from_bytes(blob).expect("host key blob");
     xspsim::ssh::keys::fingerprint(&key)
+}
+
+/// Writes a file over SFTP.
+pub fn upload(sftp: &ssh2::Sftp, path: &str, content: &[u8]) {
+    let mut file = sftp.create(Path::new(path)).expect("create");
+    file.write_all(content).expect("write");
+}
+
+/// Starts bwcli (R22+ XSP) and loads the trust anchors of the host file `file` as
+/// `alias` at the CTI client authentication level, asserting the answer; bwcli
+/// stays at that level.
+pub fn bwcli_with_cti_anchor(session: &ssh2::Session, alias: &str, file: &str) -> Interactive {
+    let mut cli = Interactive::exec(session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    let trusts = "XSP_CLI/Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts> ";
+    cli.send("cd /Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts\n");
+    cli.read_until(trusts);
+    cli.send(&format!("updateTrust {alias} {file}\n"));
+    assert_eq!(cli.read_until(trusts), format!("...Done\n{trusts}"));
+    cli
 }
 
 /// Runs one command on an exec channel: (stdout, stderr, exit status).
