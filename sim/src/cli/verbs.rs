@@ -140,6 +140,29 @@ pub(crate) fn host_path(
         .map_err(|e| invalid(word, param, raw, &e))
 }
 
+/// The host path typed as `param` at `args[i]`, the last parameter: it is
+/// mandatory, and nothing may follow it.
+pub(crate) fn last_path_arg(
+    t: &Target<'_>,
+    word: &str,
+    args: &[String],
+    i: usize,
+    param: &str,
+) -> Result<String, CliError> {
+    let Some(raw) = args.get(i) else {
+        return Err(CliError::Mandatory {
+            command: word.to_string(),
+            spec: param_line(t.host, param, &ValueType::Path),
+        });
+    };
+    if args.len() > i + 1 {
+        return Err(CliError::TooMany {
+            command: word.to_string(),
+        });
+    }
+    host_path(t, word, param, raw)
+}
+
 /// Reads a file of the host; a failure names the file.
 pub(crate) fn read_host_file(t: &Target<'_>, word: &str, path: &str) -> Result<Vec<u8>, CliError> {
     t.host

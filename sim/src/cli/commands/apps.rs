@@ -143,8 +143,7 @@ pub(super) fn run(t: &Target<'_>, word: &str, args: &[String]) -> Result<String,
 
 fn install(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let word = "install";
-    let raw = arg(t, word, args, 0, "file", &ValueType::Path)?;
-    let path = verbs::host_path(t, word, "file", raw)?;
+    let path = verbs::last_path_arg(t, word, args, 0, "file")?;
     let local = t.host.host_file(&path).ok_or(CliError::InvalidCommand)?;
     if let Err(e) = std::fs::metadata(&local) {
         return Err(CliError::File {

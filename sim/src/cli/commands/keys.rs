@@ -66,18 +66,7 @@ pub(super) fn export(t: &Target<'_>, args: &[String]) -> Result<String, CliError
 
 pub(super) fn import(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     const WORD: &str = "importKeys";
-    let Some(raw) = args.first() else {
-        return Err(CliError::Mandatory {
-            command: WORD.into(),
-            spec: verbs::param_line(t.host, "file", &ValueType::Path),
-        });
-    };
-    if args.len() > 1 {
-        return Err(CliError::TooMany {
-            command: WORD.into(),
-        });
-    }
-    let path = verbs::host_path(t, WORD, "file", raw)?;
+    let path = verbs::last_path_arg(t, WORD, args, 0, "file")?;
     let bytes = verbs::read_host_file(t, WORD, &path)?;
     let not_keys = || CliError::File {
         command: WORD.into(),

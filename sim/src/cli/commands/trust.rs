@@ -37,18 +37,7 @@ pub(super) fn update_trust(t: &Target<'_>, args: &[String]) -> Result<String, Cl
         });
     };
     let alias = check(t, WORD, alias_field, alias)?;
-    let Some(file) = args.get(1) else {
-        return Err(CliError::Mandatory {
-            command: WORD.into(),
-            spec: verbs::param_line(t.host, "trustAnchorFile", &ValueType::Path),
-        });
-    };
-    if args.len() > 2 {
-        return Err(CliError::TooMany {
-            command: WORD.into(),
-        });
-    }
-    let file = verbs::host_path(t, WORD, "trustAnchorFile", file)?;
+    let file = verbs::last_path_arg(t, WORD, args, 1, "trustAnchorFile")?;
     let bytes = verbs::read_host_file(t, WORD, &file)?;
     let file_error = |reason: String| CliError::File {
         command: WORD.into(),
