@@ -4,7 +4,7 @@
 //! `init` + `serve --no-ssh` (TLS and DNS only, as in the Vagrant box).
 mod lab_support;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -262,7 +262,7 @@ fn free_port(address: std::net::IpAddr) -> u16 {
 fn init_then_serve_tls_and_dns_without_ssh() {
     let dir = tempfile::tempdir().expect("temp dir");
     let state: PathBuf = dir.path().join("state");
-    let address = lab_support::loopback_base(51);
+    let address = IpAddr::from(lab_support::loopback_base(51));
     let https = free_port(address);
     let cti = free_port(address);
     let init = init_xsp1(

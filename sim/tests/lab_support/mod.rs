@@ -8,7 +8,7 @@ pub mod ssh;
 pub mod sshd;
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -115,15 +115,15 @@ pub fn handshake_ok(run: &Run) -> bool {
 }
 
 /// A loopback address unlikely to be used by another test process:
-/// 127.<pid-derived>.<seed>.1.
-pub fn loopback_base(seed: u8) -> IpAddr {
+/// 127.<pid-derived>.<pid-derived>.<seed>.
+pub fn loopback_base(seed: u8) -> Ipv4Addr {
     let pid = std::process::id();
-    IpAddr::V4(Ipv4Addr::new(
+    Ipv4Addr::new(
         127,
         100 + (pid % 100) as u8,
         ((pid / 100) % 250) as u8,
         seed,
-    ))
+    )
 }
 
 /// Retries `check` every 50 ms, up to `limit`, until it returns `Some`.

@@ -22,10 +22,7 @@ impl TestLab {
     /// this test process, every port picked by the OS.
     pub fn uniform(count: u32, product: Product, release: Release, seed: u8) -> TestLab {
         Self::start_with(|dir| {
-            let base = match super::loopback_base(seed) {
-                std::net::IpAddr::V4(v4) => v4,
-                std::net::IpAddr::V6(_) => unreachable!("IPv4 base"),
-            };
+            let base = super::loopback_base(seed);
             LabConfig::uniform(dir, count, product, release, base).expect("config")
         })
     }
@@ -192,13 +189,16 @@ impl Interactive {
         }
     }
 
-    /// Reads to the end of the channel; returns what came and how it ended.
-    pub fn read_to_end(&mut self) -> (String, std::io::Result<usize>) {
+    /// Reads to the end of the channel (a read error ends it too) and waits for it
+    /// to close, asserting exit status 0; returns what came.
+    #[track_caller]
+    pub fn read_to_close(&mut self) -> String {
         let mut rest = Vec::new();
-        let result = self.channel.read_to_end(&mut rest);
+        let _ = self.channel.read_to_end(&mut rest);
         self.buffer.extend_from_slice(&rest);
-        let text = String::from_utf8_lossy(&self.buffer).into_owned();
-        self.buffer.clear();
-        (text, result)
+        let text = String::from_utf8_lossy(&std::mem::take(&mut self.buffer)).into_owned();
+        self.channel.wait_close().expect("close");
+        assert_eq!(self.channel.exit_status().expect("status"), 0);
+        text
     }
 }
