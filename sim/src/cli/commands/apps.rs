@@ -229,7 +229,7 @@ fn activate(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
         )));
     }
     let values = [("state", "Active"), ("contextPath", context_path.as_str())];
-    let done = set_app(t, word, app, version, &values)?;
+    let done = set_app(t, word, row, &values)?;
     Ok(format!(
         "BroadWorks SW Manager activating {app} {version}...\n{done}"
     ))
@@ -260,13 +260,7 @@ fn deploy(t: &Target<'_>, args: &[String], word: &str) -> Result<String, CliErro
             ),
         });
     }
-    let done = set_app(
-        t,
-        word,
-        field(row, "name"),
-        field(row, "version"),
-        &[("state", to)],
-    )?;
+    let done = set_app(t, word, row, &[("state", to)])?;
     Ok(format!("BroadWorks SW Manager {word}ing {path}...\n{done}"))
 }
 
@@ -289,22 +283,24 @@ fn deactivate(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
         });
     }
     let (name, version) = (field(row, "name"), field(row, "version"));
-    let values = [("state", "Installed"), ("contextPath", "")];
-    let done = set_app(t, word, name, version, &values)?;
+    let done = set_app(t, word, row, &[("state", "Installed"), ("contextPath", "")])?;
     Ok(format!(
         "BroadWorks SW Manager deactivating {name} {version}...\n{done}"
     ))
 }
 
-/// Sets `values` on the row of application `name` `version` and returns the text.
+/// Sets `values` on the application row `row` (its name and version are the key)
+/// and returns the text.
 fn set_app(
     t: &Target<'_>,
     word: &str,
-    name: &str,
-    version: &str,
+    row: &Row,
     values: &[(&str, &str)],
 ) -> Result<String, CliError> {
-    let key = vec![name.to_string(), version.to_string()];
+    let key = vec![
+        field(row, "name").to_string(),
+        field(row, "version").to_string(),
+    ];
     let values = values
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
