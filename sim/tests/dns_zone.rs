@@ -80,8 +80,8 @@ fn a_and_srv_records_are_served_over_udp_and_tcp() {
         .args(["-p", &address.port().to_string(), "+time=2", "+tries=2"])
         .args(["nope.lab.xspctl.test", "A"]);
     let full = run_bounded(&mut command, b"", Duration::from_secs(20));
-    assert!(full.stdout.contains("status: NXDOMAIN"), "{}", full.stdout);
-    assert!(full.stdout.contains("flags: qr aa"), "{}", full.stdout);
+    full.assert_stdout_contains("status: NXDOMAIN");
+    full.assert_stdout_contains("flags: qr aa");
 
     runtime.block_on(server.stop());
 }

@@ -4,16 +4,15 @@
 //! `init` + `serve --no-ssh` (TLS and DNS only, as in the Vagrant box).
 mod lab_support;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use lab_support::{Run, eventually, handshake_ok, run_bounded, s_client};
+use lab_support::sshd::ssh_client;
+use lab_support::{Run, XSPSIM, eventually, handshake_ok, init_xsp1, run_bounded, s_client};
 use xspsim::lab::{HostEntry, HostsFile};
-
-const XSPSIM: &str = env!("CARGO_BIN_EXE_xspsim");
 
 struct Served {
     child: Child,
@@ -92,22 +91,9 @@ fn dig(hosts: &HostsFile, name: &str, kind: &str) -> Vec<String> {
 
 /// `ssh` with the lab's key, checking the host key against a known_hosts file.
 fn ssh(entry: &HostEntry, known_hosts: &Path, command: &str) -> Run {
+    let port = entry.ssh_port.expect("ssh");
     run_bounded(
-        Command::new("ssh")
-            .args([
-                "-F",
-                "/dev/null",
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                "IdentitiesOnly=yes",
-            ])
-            .args(["-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10"])
-            .arg("-o")
-            .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
-            .arg("-i")
-            .arg(&entry.private_key)
-            .args(["-p", &entry.ssh_port.expect("ssh").to_string()])
+        ssh_client(known_hosts, &entry.private_key, port)
             .arg(format!("{}@{}", entry.user, entry.address))
             .arg(command),
         b"",
@@ -276,51 +262,25 @@ fn free_port(address: std::net::IpAddr) -> u16 {
 fn init_then_serve_tls_and_dns_without_ssh() {
     let dir = tempfile::tempdir().expect("temp dir");
     let state: PathBuf = dir.path().join("state");
-    let address = lab_support::loopback_base(51);
+    let address = IpAddr::from(lab_support::loopback_base(51));
     let https = free_port(address);
     let cti = free_port(address);
-    let init = run_bounded(
-        Command::new(XSPSIM)
-            .args([
-                "init",
-                "--name",
-                "xsp1",
-                "--product",
-                "xsp",
-                "--release",
-                "R22",
-            ])
-            .arg("--dir")
-            .arg(&state)
-            .args(["--address", &address.to_string()])
-            .args([
-                "--https-port",
-                &https.to_string(),
-                "--cti-port",
-                &cti.to_string(),
-            ]),
-        b"",
-        Duration::from_secs(60),
+    let init = init_xsp1(
+        "R22",
+        &state,
+        &[
+            "--address",
+            &address.to_string(),
+            "--https-port",
+            &https.to_string(),
+            "--cti-port",
+            &cti.to_string(),
+        ],
     );
     assert!(init.ok(), "{init:?}");
     assert_eq!(init.stdout.trim(), state.join("xsp1").to_string_lossy());
     // A second init of the same host is refused.
-    let again = run_bounded(
-        Command::new(XSPSIM)
-            .args([
-                "init",
-                "--name",
-                "xsp1",
-                "--product",
-                "xsp",
-                "--release",
-                "R22",
-            ])
-            .arg("--dir")
-            .arg(&state),
-        b"",
-        Duration::from_secs(60),
-    );
+    let again = init_xsp1("R22", &state, &[]);
     assert_eq!(again.status, Some(1), "{again:?}");
 
     let (served, hosts) = Served::start(

@@ -104,10 +104,7 @@ fn the_host_key_is_stable_and_the_fault_serves_a_stable_alternative() {
     let dir = lab.dir.path().to_path_buf();
     lab.stop();
     let restarted = TestLab::start_with(|_| {
-        let base = match lab_support::loopback_base(3) {
-            std::net::IpAddr::V4(v4) => v4,
-            std::net::IpAddr::V6(_) => unreachable!("IPv4"),
-        };
+        let base = lab_support::loopback_base(3);
         xspsim::lab::LabConfig::uniform(dir.clone(), 2, Product::Xsp, Release::R23, base)
             .expect("config")
     });

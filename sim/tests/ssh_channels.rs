@@ -1,11 +1,11 @@
 //! Exec channels, SFTP and direct-tcpip, driven with ssh2.
 mod lab_support;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use lab_support::pki;
-use lab_support::ssh::{Interactive, TestLab, connect, exec};
+use lab_support::ssh::{Interactive, TestLab, bwcli_with_cti_anchor, connect, exec, upload};
 use xspsim::host::{Product, Release};
 
 #[test]
@@ -28,11 +28,6 @@ fn exec_returns_stdout_stderr_and_the_exit_status() {
         exec(&session, "hostname"),
         ("xsp1\n".into(), String::new(), 0)
     );
-}
-
-fn upload(sftp: &ssh2::Sftp, path: &str, content: &[u8]) {
-    let mut file = sftp.create(Path::new(path)).expect("create");
-    file.write_all(content).expect("write");
 }
 
 fn download(sftp: &ssh2::Sftp, path: &str) -> Vec<u8> {
@@ -129,13 +124,7 @@ fn files_uploaded_over_sftp_feed_bwcli_and_keys_move_between_hosts() {
     let root = pki::ca("Webex Client Root");
     upload(&sftp, "/tmp/root.pem", &root.cert.to_pem().expect("pem"));
 
-    let mut cli = Interactive::exec(&first, "bwcli", false);
-    cli.read_until("XSP_CLI> ");
-    let trusts = "XSP_CLI/Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts> ";
-    cli.send("cd /Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts\n");
-    cli.read_until(trusts);
-    cli.send("updateTrust webexroot /tmp/root.pem\n");
-    assert_eq!(cli.read_until(trusts), format!("...Done\n{trusts}"));
+    let mut cli = bwcli_with_cti_anchor(&first, "webexroot", "/tmp/root.pem");
 
     // authService.keys: exported on xsp1, downloaded, uploaded to xsp2, imported.
     let keys = "/var/broadworks/tmp/authService.keys";

@@ -62,10 +62,7 @@ fn the_bash_prompt_echoes_edits_and_runs_bwcli() {
     assert_eq!(shell.read_until("$ "), "sys^C\r\nbwadmin@xsp1$ ");
 
     shell.send("exit\r");
-    let (rest, _) = shell.read_to_end();
-    assert_eq!(rest, "exit\r\n");
-    shell.channel.wait_close().expect("close");
-    assert_eq!(shell.channel.exit_status().expect("status"), 0);
+    assert_eq!(shell.read_to_close(), "exit\r\n");
 }
 
 #[test]
@@ -104,10 +101,7 @@ fn password_prompts_hide_what_is_typed() {
 #[test]
 fn bwcli_as_the_login_shell_ends_the_channel_on_exit() {
     let lab = TestLab::start_with(|dir| {
-        let base = match lab_support::loopback_base(12) {
-            std::net::IpAddr::V4(v4) => v4,
-            std::net::IpAddr::V6(_) => unreachable!("IPv4"),
-        };
+        let base = lab_support::loopback_base(12);
         let mut config = xspsim::lab::LabConfig::uniform(dir, 1, Product::Xsp, Release::R22, base)
             .expect("config");
         config.hosts[0].login_shell = LoginShell::Bwcli;
@@ -119,10 +113,10 @@ fn bwcli_as_the_login_shell_ends_the_channel_on_exit() {
     shell.send("exit\r");
     shell.read_until("N): ");
     shell.send("Y\r");
-    let (rest, _) = shell.read_to_end();
-    assert_eq!(rest, "Y\r\nThis session is now ending...\r\n");
-    shell.channel.wait_close().expect("close");
-    assert_eq!(shell.channel.exit_status().expect("status"), 0);
+    assert_eq!(
+        shell.read_to_close(),
+        "Y\r\nThis session is now ending...\r\n"
+    );
 }
 
 #[test]
@@ -133,13 +127,11 @@ fn bwcli_on_an_exec_channel_has_no_echo_and_plain_newlines() {
     let mut cli = Interactive::exec(&session, "bwcli", false);
     cli.send("cd /Interface/CTI;get\nexit\ny\n");
     cli.channel.send_eof().expect("eof");
-    let (all, _) = cli.read_to_end();
+    let all = cli.read_to_close();
     let expected = format!(
         "{}XSP_CLI>   portEnabled = true\n  port = 8011\n  securePortEnabled = true\n  securePort = {}\nXSP_CLI/Interface/CTI> Please confirm (Yes, Y, No, N): This session is now ending...\n",
         BANNER.replace("\r\n", "\n"),
         entry.cti_port
     );
     assert_eq!(all, expected);
-    cli.channel.wait_close().expect("close");
-    assert_eq!(cli.channel.exit_status().expect("status"), 0);
 }

@@ -3,13 +3,8 @@
 //! OpenSSH client logs in. Shell commands come through SSH_ORIGINAL_COMMAND.
 mod lab_support;
 
-use std::process::Command;
-use std::time::Duration;
-
-use lab_support::run_bounded;
 use lab_support::sshd::{Sshd, available, current_user, free_port, keygen, public_key_path};
-
-const XSPSIM: &str = env!("CARGO_BIN_EXE_xspsim");
+use lab_support::{XSPSIM, init_xsp1};
 
 const BANNER: &str = "======================================================================\n\
 BroadWorks Command Line Interface\n  Type HELP for more information\n\
@@ -23,22 +18,7 @@ fn sshd_runs_bwcli_and_shell_commands_through_forcecommand() {
     let work = tempfile::tempdir().expect("temp dir");
     let dir = work.path();
     let state = dir.join("state");
-    let init = run_bounded(
-        Command::new(XSPSIM)
-            .args([
-                "init",
-                "--name",
-                "xsp1",
-                "--product",
-                "xsp",
-                "--release",
-                "R23",
-            ])
-            .arg("--dir")
-            .arg(&state),
-        b"",
-        Duration::from_secs(60),
-    );
+    let init = init_xsp1("R23", &state, &[]);
     assert!(init.ok(), "{init:?}");
 
     let host_key = dir.join("ssh_host_ed25519_key");

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lab_support::{handshake_ok, pki, s_client};
+use lab_support::{Run, handshake_ok, pki, s_client};
 use tokio_util::sync::CancellationToken;
 use xspsim::host::{Endpoint, TlsProtocol, TlsSettings};
 use xspsim::tls::{EndpointOptions, SettingsSource};
@@ -122,29 +122,57 @@ impl Served {
     }
 }
 
+/// Serves `settings` of the test PKI for `protocols` and `ciphers`.
+fn serve_settings(pki: &Pki, protocols: &[TlsProtocol], ciphers: &[&str]) -> Served {
+    serve(|port| Some(settings(pki, port, protocols, ciphers)))
+}
+
+/// Serves TLSv1.2 with one modern suite.
+fn serve_tls12(pki: &Pki) -> Served {
+    serve_settings(
+        pki,
+        &[TlsProtocol::Tls12],
+        &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+    )
+}
+
+/// A TLSv1.2 handshake offering only the suite OpenSSL names `cipher`.
+fn tls12_with_cipher(served: &Served, cipher: &str) -> Run {
+    s_client(
+        served.address,
+        &["-tls1_2", "-cipher", &format!("{cipher}:@SECLEVEL=0")],
+        b"",
+    )
+}
+
+/// A TLSv1.2 handshake presenting the client certificate `client`, written to
+/// `<name>.pem` and `<name>.key`.
+fn tls12_with_client_cert(served: &Served, name: &str, client: &pki::Issued) -> Run {
+    let cert = served.write(&format!("{name}.pem"), &client.cert_pem());
+    let key = served.write(&format!("{name}.key"), &client.key_pem());
+    s_client(
+        served.address,
+        &["-tls1_2", "-cert", &cert, "-key", &key],
+        b"",
+    )
+}
+
 const LEGACY_OK: &str = "DEFAULT:@SECLEVEL=0";
 
 #[test]
 fn exactly_the_configured_protocols_are_accepted_even_with_a_gap() {
     let pki = make_pki();
-    let served = serve(|port| {
-        Some(settings(
-            &pki,
-            port,
-            &[TlsProtocol::Tls10, TlsProtocol::Tls12],
-            &[
-                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            ],
-        ))
-    });
+    let served = serve_settings(
+        &pki,
+        &[TlsProtocol::Tls10, TlsProtocol::Tls12],
+        &[
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        ],
+    );
     let tls10 = s_client(served.address, &["-tls1", "-cipher", LEGACY_OK], b"");
     assert!(handshake_ok(&tls10), "TLSv1 must be accepted: {tls10:?}");
-    assert!(
-        tls10.stdout.contains("Protocol  : TLSv1\n"),
-        "{}",
-        tls10.stdout
-    );
+    tls10.assert_stdout_contains("Protocol  : TLSv1\n");
     let tls11 = s_client(served.address, &["-tls1_1", "-cipher", LEGACY_OK], b"");
     assert!(
         !handshake_ok(&tls11),
@@ -162,46 +190,31 @@ fn exactly_the_configured_protocols_are_accepted_even_with_a_gap() {
 #[test]
 fn exactly_the_configured_suites_are_accepted_including_legacy_ones() {
     let pki = make_pki();
-    let served = serve(|port| {
-        Some(settings(
-            &pki,
-            port,
-            &[TlsProtocol::Tls12],
-            &[
-                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-                "TLS_RSA_WITH_AES_128_CBC_SHA",
-                "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-                "TLS_NOT_A_REAL_SUITE",
-            ],
-        ))
-    });
+    let served = serve_settings(
+        &pki,
+        &[TlsProtocol::Tls12],
+        &[
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_NOT_A_REAL_SUITE",
+        ],
+    );
     for accepted in [
         "ECDHE-RSA-AES128-GCM-SHA256",
         "AES128-SHA",
         "DHE-RSA-AES256-GCM-SHA384",
     ] {
-        let run = s_client(
-            served.address,
-            &["-tls1_2", "-cipher", &format!("{accepted}:@SECLEVEL=0")],
-            b"",
-        );
+        let run = tls12_with_cipher(&served, accepted);
         assert!(handshake_ok(&run), "{accepted} must be accepted: {run:?}");
-        assert!(
-            run.stdout.contains(&format!("Cipher is {accepted}")),
-            "{}",
-            run.stdout
-        );
+        run.assert_stdout_contains(&format!("Cipher is {accepted}"));
     }
     for refused in [
         "ECDHE-RSA-AES256-GCM-SHA384",
         "AES256-SHA",
         "DHE-RSA-AES128-SHA",
     ] {
-        let run = s_client(
-            served.address,
-            &["-tls1_2", "-cipher", &format!("{refused}:@SECLEVEL=0")],
-            b"",
-        );
+        let run = tls12_with_cipher(&served, refused);
         assert!(!handshake_ok(&run), "{refused} is not configured: {run:?}");
     }
 }
@@ -209,25 +222,14 @@ fn exactly_the_configured_suites_are_accepted_including_legacy_ones() {
 #[test]
 fn tls13_suites_follow_the_configuration() {
     let pki = make_pki();
-    let served = serve(|port| {
-        Some(settings(
-            &pki,
-            port,
-            &[TlsProtocol::Tls13],
-            &["TLS_AES_256_GCM_SHA384"],
-        ))
-    });
+    let served = serve_settings(&pki, &[TlsProtocol::Tls13], &["TLS_AES_256_GCM_SHA384"]);
     let ok = s_client(
         served.address,
         &["-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384"],
         b"",
     );
     assert!(handshake_ok(&ok), "{ok:?}");
-    assert!(
-        ok.stdout.contains("Cipher is TLS_AES_256_GCM_SHA384"),
-        "{}",
-        ok.stdout
-    );
+    ok.assert_stdout_contains("Cipher is TLS_AES_256_GCM_SHA384");
     let refused = s_client(
         served.address,
         &["-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"],
@@ -241,14 +243,7 @@ fn tls13_suites_follow_the_configuration() {
 #[test]
 fn the_chain_is_served_and_verifies_against_the_root() {
     let pki = make_pki();
-    let served = serve(|port| {
-        Some(settings(
-            &pki,
-            port,
-            &[TlsProtocol::Tls12],
-            &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
-        ))
-    });
+    let served = serve_tls12(&pki);
     let root = served.write("root.pem", &pki.root.cert_pem());
     let run = s_client(
         served.address,
@@ -256,23 +251,9 @@ fn the_chain_is_served_and_verifies_against_the_root() {
         b"",
     );
     assert!(handshake_ok(&run), "{run:?}");
-    assert!(
-        run.stdout.contains("Verify return code: 0 (ok)"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains(" 0 s:O = xspsim test, CN = xsp1.lab.xspctl.test"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains(" 1 s:O = xspsim test, CN = Test Issuing CA"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_contains("Verify return code: 0 (ok)");
+    run.assert_stdout_contains(" 0 s:O = xspsim test, CN = xsp1.lab.xspctl.test");
+    run.assert_stdout_contains(" 1 s:O = xspsim test, CN = Test Issuing CA");
 }
 
 #[test]
@@ -294,47 +275,24 @@ fn client_auth_requires_a_certificate_from_a_trust_anchor() {
         !handshake_ok(&no_cert),
         "no client certificate must be refused: {no_cert:?}"
     );
-    assert!(
-        no_cert.stdout.contains(
-            "Acceptable client certificate CA names\nO = xspsim test, CN = Webex Client Root\n"
-        ),
-        "{}",
-        no_cert.stdout
+    no_cert.assert_stdout_contains(
+        "Acceptable client certificate CA names\nO = xspsim test, CN = Webex Client Root\n",
     );
 
-    let cert = served.write("client.pem", &pki.client.cert_pem());
-    let key = served.write("client.key", &pki.client.key_pem());
-    let with_cert = s_client(
-        served.address,
-        &["-tls1_2", "-cert", &cert, "-key", &key],
-        b"",
-    );
+    let with_cert = tls12_with_client_cert(&served, "client", &pki.client);
     assert!(handshake_ok(&with_cert), "{with_cert:?}");
 
     // A certificate from an authority that is not a trust anchor.
     let stranger_ca = pki::ca("Somebody Else");
     let stranger = pki::client("intruder", &stranger_ca);
-    let cert = served.write("stranger.pem", &stranger.cert_pem());
-    let key = served.write("stranger.key", &stranger.key_pem());
-    let refused = s_client(
-        served.address,
-        &["-tls1_2", "-cert", &cert, "-key", &key],
-        b"",
-    );
+    let refused = tls12_with_client_cert(&served, "stranger", &stranger);
     assert!(!handshake_ok(&refused), "{refused:?}");
 }
 
 #[test]
 fn https_answers_a_minimal_http_request() {
     let pki = make_pki();
-    let served = serve(|port| {
-        Some(settings(
-            &pki,
-            port,
-            &[TlsProtocol::Tls12],
-            &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
-        ))
-    });
+    let served = serve_tls12(&pki);
     let run = s_client(
         served.address,
         &["-quiet", "-ign_eof"],
@@ -350,14 +308,7 @@ fn https_answers_a_minimal_http_request() {
 #[test]
 fn settings_changes_apply_and_not_serving_refuses_connections() {
     let pki = make_pki();
-    let served = serve(|port| {
-        Some(settings(
-            &pki,
-            port,
-            &[TlsProtocol::Tls12],
-            &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
-        ))
-    });
+    let served = serve_tls12(&pki);
     let before = s_client(served.address, &["-tls1_2"], b"");
     assert!(handshake_ok(&before), "{before:?}");
 

@@ -3,12 +3,10 @@
 //! authentication with a trust anchor uploaded over SFTP.
 mod lab_support;
 
-use std::io::Write;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::Duration;
 
-use lab_support::ssh::{Interactive, TestLab, connect, exec};
+use lab_support::ssh::{Interactive, TestLab, bwcli_with_cti_anchor, connect, exec, upload};
 use lab_support::{Run, eventually, handshake_ok, pki, s_client};
 use xspsim::host::{Product, Release};
 
@@ -62,13 +60,7 @@ fn https_protocols_and_suites_change_only_after_restartbw() {
     expect_handshake(https, &legacy, false);
     expect_handshake(https, &["-tls1_2", "-cipher", "AES128-SHA"], false);
     let after = expect_handshake(https, &["-tls1_2"], true);
-    assert!(
-        after
-            .stdout
-            .contains("Cipher is ECDHE-RSA-AES256-GCM-SHA384"),
-        "{}",
-        after.stdout
-    );
+    after.assert_stdout_contains("Cipher is ECDHE-RSA-AES256-GCM-SHA384");
 }
 
 #[test]
@@ -81,21 +73,13 @@ fn cti_client_authentication_with_an_anchor_uploaded_over_sftp() {
     let session = connect(&entry);
     let webex_root = pki::ca("BroadCloud Commercial Trusted Root CA");
     let client = pki::client("bwcticlient.webex.com", &webex_root);
-    {
-        let sftp = session.sftp().expect("sftp");
-        let mut file = sftp
-            .create(Path::new("/var/broadworks/tmp/webexroot.pem"))
-            .expect("create");
-        file.write_all(&webex_root.cert.to_pem().expect("pem"))
-            .expect("upload");
-    }
-    let mut cli = Interactive::exec(&session, "bwcli", false);
-    cli.read_until("XSP_CLI> ");
-    let trusts = "XSP_CLI/Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts> ";
-    cli.send("cd /Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts\n");
-    cli.read_until(trusts);
-    cli.send("updateTrust webexroot /var/broadworks/tmp/webexroot.pem\n");
-    assert_eq!(cli.read_until(trusts), format!("...Done\n{trusts}"));
+    let anchor = "/var/broadworks/tmp/webexroot.pem";
+    upload(
+        &session.sftp().expect("sftp"),
+        anchor,
+        &webex_root.cert.to_pem().expect("pem"),
+    );
+    let mut cli = bwcli_with_cti_anchor(&session, "webexroot", anchor);
     cli.send(&format!(
         "cd /Interface/CTI/SSLSettings;set {} clientAuthReq true\n",
         entry.address
@@ -106,12 +90,8 @@ fn cti_client_authentication_with_an_anchor_uploaded_over_sftp() {
     expect_handshake(cti, &["-tls1_2"], true);
     assert_eq!(exec(&session, "restartbw").2, 0);
     let refused = expect_handshake(cti, &["-tls1_2"], false);
-    assert!(
-        refused.stdout.contains(
-            "Acceptable client certificate CA names\nO = xspsim test, CN = BroadCloud Commercial Trusted Root CA\n"
-        ),
-        "{}",
-        refused.stdout
+    refused.assert_stdout_contains(
+        "Acceptable client certificate CA names\nO = xspsim test, CN = BroadCloud Commercial Trusted Root CA\n",
     );
     let files = tempfile::tempdir().expect("temp dir");
     let cert = files.path().join("client.pem");

@@ -10,9 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use lab_support::sshd::{Sshd, available, current_user, free_port, keygen, public_key_path};
-use lab_support::{eventually, handshake_ok, run_bounded, s_client};
-
-const XSPSIM: &str = env!("CARGO_BIN_EXE_xspsim");
+use lab_support::{XSPSIM, eventually, handshake_ok, run_bounded, s_client};
 
 fn vagrant_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../vagrant")

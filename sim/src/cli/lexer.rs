@@ -1,5 +1,6 @@
 //! Splitting a typed line into commands (`;`) and words (double quotes group words),
-//! as bwcli-behavior §2 and §3 describe.
+//! as bwcli-behavior §2 and §3 describe. The shell commands split words the same
+//! way, with single quotes too ([`quoted_words`]).
 
 /// Splits a line at every `;` outside double quotes; empty commands are dropped.
 pub fn split_commands(line: &str) -> Vec<String> {
@@ -30,28 +31,35 @@ pub fn split_commands(line: &str) -> Vec<String> {
 /// Splits a command into words at whitespace; a double-quoted part is one word
 /// (quotes removed, `""` is an empty word). An unterminated quote runs to the end.
 pub fn words(command: &str) -> Vec<String> {
+    quoted_words(command, &['"'])
+}
+
+/// Splits a command into words at whitespace; a part between two of the same
+/// character of `quotes` is one word, or part of one (quotes removed, two quotes
+/// together are an empty word). An unterminated quote runs to the end.
+pub fn quoted_words(command: &str, quotes: &[char]) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut in_word = false;
-    let mut quoted = false;
+    let mut quote: Option<char> = None;
     for c in command.chars() {
-        if quoted {
-            if c == '"' {
-                quoted = false;
-            } else {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => current.push(c),
+            None if quotes.contains(&c) => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            None => {
                 current.push(c);
+                in_word = true;
             }
-        } else if c == '"' {
-            quoted = true;
-            in_word = true;
-        } else if c.is_whitespace() {
-            if in_word {
-                out.push(std::mem::take(&mut current));
-                in_word = false;
-            }
-        } else {
-            current.push(c);
-            in_word = true;
         }
     }
     if in_word {
@@ -95,5 +103,6 @@ mod tests {
         );
         assert_eq!(words(r#"set url """#), ["set", "url", ""]);
         assert_eq!(words("  get   1  "), ["get", "1"]);
+        assert_eq!(words("it's"), ["it's"]);
     }
 }

@@ -24,6 +24,13 @@ pub(crate) struct Target<'a> {
     pub path: String,
 }
 
+impl Target<'_> {
+    /// Applies a change to this context and returns its text.
+    pub(crate) fn commit(&self, op: WriteOp, word: &str) -> Result<String, CliError> {
+        commit(self.host, self.def, &self.path, op, word)
+    }
+}
+
 /// The standard verb `word` (lower case) names, if this context offers it.
 pub(crate) fn verb_of(def: &ContextDef, word: &str) -> Option<Verb> {
     let verb = match word {
@@ -110,14 +117,7 @@ pub(crate) fn check(
         .check(raw, ctx)
         .map_err(|e| invalid(word, &field.name, raw, &e))?;
     if field.ty == ValueType::KeyFile {
-        let bytes = t
-            .host
-            .read_host_file(&value)
-            .map_err(|reason| CliError::File {
-                command: word.to_string(),
-                path: value.clone(),
-                reason,
-            })?;
+        let bytes = read_host_file(t, word, &value)?;
         return String::from_utf8(bytes).map_err(|_| CliError::File {
             command: word.to_string(),
             path: value,
@@ -125,6 +125,53 @@ pub(crate) fn check(
         });
     }
     Ok(value)
+}
+
+/// Checks a typed file path of the host, the value of parameter `param`.
+pub(crate) fn host_path(
+    t: &Target<'_>,
+    word: &str,
+    param: &str,
+    raw: &str,
+) -> Result<String, CliError> {
+    let ctx = t.host.facts().check_context(catalog());
+    ValueType::Path
+        .check(raw, ctx)
+        .map_err(|e| invalid(word, param, raw, &e))
+}
+
+/// The host path typed as `param` at `args[i]`, the last parameter: it is
+/// mandatory, and nothing may follow it.
+pub(crate) fn last_path_arg(
+    t: &Target<'_>,
+    word: &str,
+    args: &[String],
+    i: usize,
+    param: &str,
+) -> Result<String, CliError> {
+    let Some(raw) = args.get(i) else {
+        return Err(CliError::Mandatory {
+            command: word.to_string(),
+            spec: param_line(t.host, param, &ValueType::Path),
+        });
+    };
+    if args.len() > i + 1 {
+        return Err(CliError::TooMany {
+            command: word.to_string(),
+        });
+    }
+    host_path(t, word, param, raw)
+}
+
+/// Reads a file of the host; a failure names the file.
+pub(crate) fn read_host_file(t: &Target<'_>, word: &str, path: &str) -> Result<Vec<u8>, CliError> {
+    t.host
+        .read_host_file(path)
+        .map_err(|reason| CliError::File {
+            command: word.to_string(),
+            path: path.to_string(),
+            reason,
+        })
 }
 
 fn display(field: &Field, value: &str) -> String {
@@ -191,6 +238,21 @@ pub(crate) fn key_args(
         .zip(args)
         .map(|(k, a)| check(t, word, k, a))
         .collect()
+}
+
+/// Checks `args` as the key of a row of the target table, and nothing more.
+pub(crate) fn key_only_args(
+    t: &Target<'_>,
+    word: &str,
+    args: &[String],
+) -> Result<Vec<String>, CliError> {
+    let key = key_args(t, t.def, word, args)?;
+    if args.len() > key.len() {
+        return Err(CliError::TooMany {
+            command: word.into(),
+        });
+    }
+    Ok(key)
 }
 
 fn get_attributes(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
@@ -300,10 +362,7 @@ fn set_attributes(t: &Target<'_>, args: &[String]) -> Result<Outcome, CliError> 
     let mut passwords = VecDeque::new();
     let mut i = 0;
     while i < args.len() {
-        let field = settable
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(&args[i]))
-            .ok_or_else(|| unknown(word, &args[i], &settable))?;
+        let field = named(word, &args[i], &settable)?;
         if field.ty == ValueType::Password {
             // Never echo what follows: it may be the secret itself.
             if let Some(next) = args.get(i + 1)
@@ -318,17 +377,11 @@ fn set_attributes(t: &Target<'_>, args: &[String]) -> Result<Outcome, CliError> 
             i += 1;
             continue;
         }
-        let Some(raw) = args.get(i + 1) else {
-            return Err(CliError::Mandatory {
-                command: word.into(),
-                spec: spec_line(t.host, field),
-            });
-        };
-        values.push((field.name.clone(), check(t, word, field, raw)?));
+        values.push(named_value(t, word, field, args.get(i + 1))?);
         i += 2;
     }
     if passwords.is_empty() {
-        return commit(t.host, t.def, &t.path, WriteOp::SetAttrs(values), word).map(Outcome::Text);
+        return t.commit(WriteOp::SetAttrs(values), word).map(Outcome::Text);
     }
     Ok(Outcome::Passwords(PasswordEntry {
         def: t.def,
@@ -340,12 +393,33 @@ fn set_attributes(t: &Target<'_>, args: &[String]) -> Result<Outcome, CliError> 
     }))
 }
 
-fn unknown(word: &str, name: &str, fields: &[&Field]) -> CliError {
-    CliError::UnknownAttribute {
-        command: word.to_string(),
-        name: name.to_string(),
-        known: fields.iter().map(|f| f.name.clone()).collect(),
-    }
+/// The field of `fields` that `name` names, in any case.
+fn named<'f>(word: &str, name: &str, fields: &[&'f Field]) -> Result<&'f Field, CliError> {
+    fields
+        .iter()
+        .copied()
+        .find(|f| f.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| CliError::UnknownAttribute {
+            command: word.to_string(),
+            name: name.to_string(),
+            known: fields.iter().map(|f| f.name.clone()).collect(),
+        })
+}
+
+/// The name of `field` and its checked value `raw`, which is mandatory.
+fn named_value(
+    t: &Target<'_>,
+    word: &str,
+    field: &Field,
+    raw: Option<&String>,
+) -> Result<(String, String), CliError> {
+    let Some(raw) = raw else {
+        return Err(CliError::Mandatory {
+            command: word.to_string(),
+            spec: spec_line(t.host, field),
+        });
+    };
+    Ok((field.name.clone(), check(t, word, field, raw)?))
 }
 
 /// Named `<attribute> <value>` pairs among `fields`.
@@ -355,23 +429,9 @@ fn pairs(
     args: &[String],
     fields: &[&Field],
 ) -> Result<Vec<(String, String)>, CliError> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let field = fields
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(&args[i]))
-            .ok_or_else(|| unknown(word, &args[i], fields))?;
-        let Some(raw) = args.get(i + 1) else {
-            return Err(CliError::Mandatory {
-                command: word.to_string(),
-                spec: spec_line(t.host, field),
-            });
-        };
-        out.push((field.name.clone(), check(t, word, field, raw)?));
-        i += 2;
-    }
-    Ok(out)
+    args.chunks(2)
+        .map(|pair| named_value(t, word, named(word, &pair[0], fields)?, pair.get(1)))
+        .collect()
 }
 
 /// D4: container options that carry TLS lists must parse.
@@ -444,10 +504,7 @@ fn set_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
         .filter(|(k, v)| current.get(*k) != Some(v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    commit(
-        t.host,
-        t.def,
-        &t.path,
+    t.commit(
         WriteOp::SetRow {
             key,
             values: changes,
@@ -498,18 +555,13 @@ fn add_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
         return Err(CliError::Op(ops::OpError::AlreadyPresent));
     }
     self_signed(t, word, &mut row)?;
-    commit(t.host, t.def, &t.path, WriteOp::AddRow(row), word)
+    t.commit(WriteOp::AddRow(row), word)
 }
 
 fn delete_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let word = "delete";
-    let key = key_args(t, t.def, word, args)?;
-    if args.len() > key.len() {
-        return Err(CliError::TooMany {
-            command: word.into(),
-        });
-    }
-    commit(t.host, t.def, &t.path, WriteOp::DeleteRow(key), word)
+    let key = key_only_args(t, word, args)?;
+    t.commit(WriteOp::DeleteRow(key), word)
 }
 
 fn clearable(
@@ -527,10 +579,7 @@ fn clearable(
     names
         .iter()
         .map(|n| {
-            let f = fields
-                .iter()
-                .find(|f| f.name.eq_ignore_ascii_case(n))
-                .ok_or_else(|| unknown(word, n, fields))?;
+            let f = named(word, n, fields)?;
             if !f.nullable {
                 return Err(CliError::Refused {
                     command: word.into(),
@@ -546,7 +595,7 @@ fn clear_attributes(t: &Target<'_>, args: &[String]) -> Result<String, CliError>
     let word = "clear";
     let fields: Vec<&Field> = t.def.attributes.iter().filter(|f| f.settable()).collect();
     let values = clearable(word, args, &fields)?;
-    commit(t.host, t.def, &t.path, WriteOp::SetAttrs(values), word)
+    t.commit(WriteOp::SetAttrs(values), word)
 }
 
 fn clear_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
@@ -554,23 +603,12 @@ fn clear_row(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let key = key_args(t, t.def, word, args)?;
     let fields: Vec<&Field> = t.def.columns.iter().filter(|c| c.settable()).collect();
     let values = clearable(word, &args[key.len()..], &fields)?;
-    commit(
-        t.host,
-        t.def,
-        &t.path,
-        WriteOp::SetRow { key, values },
-        word,
-    )
+    t.commit(WriteOp::SetRow { key, values }, word)
 }
 
 fn detail(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let word = "detail";
-    let key = key_args(t, t.def, word, args)?;
-    if args.len() > key.len() {
-        return Err(CliError::TooMany {
-            command: word.into(),
-        });
-    }
+    let key = key_only_args(t, word, args)?;
     let rows = view_rows(t, word)?;
     let row = rows
         .iter()

@@ -57,6 +57,18 @@ pub struct CertSummary {
     pub not_after: String,
 }
 
+impl CertSummary {
+    /// The issuer as `get` shows it: followed by `[self-signed]` when it is the
+    /// owner (C-TRUST).
+    pub fn shown_issuer(&self) -> String {
+        if self.self_signed {
+            format!("{}[self-signed]", self.issuer)
+        } else {
+            self.issuer.clone()
+        }
+    }
+}
+
 fn utf8(e: impl std::fmt::Display) -> PkiError {
     PkiError::OpenSsl(e.to_string())
 }

@@ -36,36 +36,9 @@ pub fn sequence(line: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// The words of one command, quotes removed.
+/// The words of one command, single and double quotes removed.
 pub fn split(command: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    for c in command.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => current.push(c),
-            None if c == '\'' || c == '"' => {
-                quote = Some(c);
-                in_word = true;
-            }
-            None if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut current));
-                    in_word = false;
-                }
-            }
-            None => {
-                current.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        out.push(current);
-    }
-    out
+    crate::cli::lexer::quoted_words(command, &['\'', '"'])
 }
 
 #[cfg(test)]

@@ -179,38 +179,35 @@ impl Interactive {
 
     async fn start_bwcli(&mut self) -> Outcome {
         let host = self.host.clone();
-        let started = tokio::task::spawn_blocking(move || {
+        self.run_bwcli("bwcli failed to start", move || {
             let mut session = Box::new(host.bwcli());
             let reply = session.start();
             (session, reply)
         })
-        .await;
-        match started {
-            Ok((session, reply)) => {
-                self.layer = Layer::Bwcli {
-                    session,
-                    hide_input: false,
-                };
-                self.apply(reply).await
-            }
-            Err(error) => {
-                tracing::error!(host = %self.host.spec().name, %error, "bwcli failed to start");
-                Outcome::Drop
-            }
-        }
+        .await
     }
 
     async fn bwcli_input(&mut self, line: String) -> Outcome {
         let Layer::Bwcli { session, .. } = std::mem::replace(&mut self.layer, Layer::Bash) else {
             return Outcome::Continue;
         };
-        let answered = tokio::task::spawn_blocking(move || {
+        self.run_bwcli("bwcli input failed", move || {
             let mut session = session;
             let reply = session.input(&line);
             (session, reply)
         })
-        .await;
-        match answered {
+        .await
+    }
+
+    /// Runs a step of a bwcli session off the runtime (it may write the state file),
+    /// then makes the session the layer input goes to and applies its reply. A step
+    /// that panics drops the connection, logged with `failure`.
+    async fn run_bwcli(
+        &mut self,
+        failure: &str,
+        step: impl FnOnce() -> (Box<Session>, Reply) + Send + 'static,
+    ) -> Outcome {
+        match tokio::task::spawn_blocking(step).await {
             Ok((session, reply)) => {
                 self.layer = Layer::Bwcli {
                     session,
@@ -219,7 +216,7 @@ impl Interactive {
                 self.apply(reply).await
             }
             Err(error) => {
-                tracing::error!(host = %self.host.spec().name, %error, "bwcli input failed");
+                tracing::error!(host = %self.host.spec().name, %error, "{failure}");
                 Outcome::Drop
             }
         }

@@ -8,7 +8,8 @@ pub mod ssh;
 pub mod sshd;
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,12 @@ impl Run {
     /// Whether it exited with 0.
     pub fn ok(&self) -> bool {
         self.status == Some(0)
+    }
+
+    /// Asserts that the standard output contains `text`, showing it if not.
+    #[track_caller]
+    pub fn assert_stdout_contains(&self, text: &str) {
+        assert!(self.stdout.contains(text), "{}", self.stdout);
     }
 }
 
@@ -75,6 +82,22 @@ pub fn run_bounded(command: &mut Command, stdin: &[u8], limit: Duration) -> Run 
     }
 }
 
+/// The `xspsim` binary under test.
+pub const XSPSIM: &str = env!("CARGO_BIN_EXE_xspsim");
+
+/// `xspsim init --name xsp1 --product xsp --release RELEASE --dir STATE ARGS...`,
+/// bounded to 60 s.
+pub fn init_xsp1(release: &str, state: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(XSPSIM);
+    command
+        .args(["init", "--name", "xsp1", "--product", "xsp"])
+        .args(["--release", release])
+        .arg("--dir")
+        .arg(state)
+        .args(args);
+    run_bounded(&mut command, b"", Duration::from_secs(60))
+}
+
 /// `openssl s_client -connect ADDR ARGS...` with `stdin`, bounded to 20 s.
 pub fn s_client(address: SocketAddr, args: &[&str], stdin: &[u8]) -> Run {
     let mut command = Command::new("openssl");
@@ -92,15 +115,15 @@ pub fn handshake_ok(run: &Run) -> bool {
 }
 
 /// A loopback address unlikely to be used by another test process:
-/// 127.<pid-derived>.<seed>.1.
-pub fn loopback_base(seed: u8) -> IpAddr {
+/// 127.<pid-derived>.<pid-derived>.<seed>.
+pub fn loopback_base(seed: u8) -> Ipv4Addr {
     let pid = std::process::id();
-    IpAddr::V4(Ipv4Addr::new(
+    Ipv4Addr::new(
         127,
         100 + (pid % 100) as u8,
         ((pid / 100) % 250) as u8,
         seed,
-    ))
+    )
 }
 
 /// Retries `check` every 50 ms, up to `limit`, until it returns `Some`.

@@ -30,49 +30,6 @@ fn key() -> PKey<Private> {
     PKey::from_rsa(Rsa::generate(2048).expect("rsa")).expect("pkey")
 }
 
-fn builder(cn: &str, key: &PKey<Private>, serial: u32) -> X509Builder {
-    let mut name = X509NameBuilder::new().expect("name");
-    name.append_entry_by_text("O", "xspsim test").expect("O");
-    name.append_entry_by_text("CN", cn).expect("CN");
-    let name = name.build();
-    let mut b = X509Builder::new().expect("builder");
-    b.set_version(2).expect("version");
-    let serial = BigNum::from_u32(serial)
-        .expect("bn")
-        .to_asn1_integer()
-        .expect("serial");
-    b.set_serial_number(&serial).expect("serial");
-    b.set_subject_name(&name).expect("subject");
-    b.set_pubkey(key).expect("pubkey");
-    b.set_not_before(&Asn1Time::days_from_now(0).expect("time"))
-        .expect("nb");
-    b.set_not_after(&Asn1Time::days_from_now(30).expect("time"))
-        .expect("na");
-    b
-}
-
-/// A self-signed CA.
-pub fn ca(cn: &str) -> Issued {
-    let key = key();
-    let mut b = builder(cn, &key, 1);
-    b.set_issuer_name(&name_of(cn)).expect("issuer");
-    b.append_extension(BasicConstraints::new().critical().ca().build().expect("bc"))
-        .expect("ext");
-    b.append_extension(
-        KeyUsage::new()
-            .key_cert_sign()
-            .crl_sign()
-            .build()
-            .expect("ku"),
-    )
-    .expect("ext");
-    b.sign(&key, MessageDigest::sha256()).expect("sign");
-    Issued {
-        cert: b.build(),
-        key,
-    }
-}
-
 fn name_of(cn: &str) -> openssl::x509::X509Name {
     let mut name = X509NameBuilder::new().expect("name");
     name.append_entry_by_text("O", "xspsim test").expect("O");
@@ -80,12 +37,44 @@ fn name_of(cn: &str) -> openssl::x509::X509Name {
     name.build()
 }
 
-/// An intermediate CA signed by `issuer`.
-pub fn intermediate(cn: &str, issuer: &Issued) -> Issued {
+/// A certificate for `cn` with a new key, signed by `issuer` (self-signed without
+/// one); `extend` adds its extensions.
+fn issue(
+    cn: &str,
+    serial: u32,
+    issuer: Option<&Issued>,
+    extend: impl FnOnce(&mut X509Builder),
+) -> Issued {
     let key = key();
-    let mut b = builder(cn, &key, 2);
-    b.set_issuer_name(issuer.cert.subject_name())
-        .expect("issuer");
+    let mut b = X509Builder::new().expect("builder");
+    b.set_version(2).expect("version");
+    let serial = BigNum::from_u32(serial)
+        .expect("bn")
+        .to_asn1_integer()
+        .expect("serial");
+    b.set_serial_number(&serial).expect("serial");
+    b.set_subject_name(&name_of(cn)).expect("subject");
+    b.set_pubkey(&key).expect("pubkey");
+    b.set_not_before(&Asn1Time::days_from_now(0).expect("time"))
+        .expect("nb");
+    b.set_not_after(&Asn1Time::days_from_now(30).expect("time"))
+        .expect("na");
+    match issuer {
+        Some(issuer) => b.set_issuer_name(issuer.cert.subject_name()),
+        None => b.set_issuer_name(&name_of(cn)),
+    }
+    .expect("issuer");
+    extend(&mut b);
+    let signer = issuer.map_or(&key, |issuer| &issuer.key);
+    b.sign(signer, MessageDigest::sha256()).expect("sign");
+    Issued {
+        cert: b.build(),
+        key,
+    }
+}
+
+/// The extensions of a CA: it signs certificates and CRLs.
+fn ca_extensions(b: &mut X509Builder) {
     b.append_extension(BasicConstraints::new().critical().ca().build().expect("bc"))
         .expect("ext");
     b.append_extension(
@@ -96,44 +85,35 @@ pub fn intermediate(cn: &str, issuer: &Issued) -> Issued {
             .expect("ku"),
     )
     .expect("ext");
-    b.sign(&issuer.key, MessageDigest::sha256()).expect("sign");
-    Issued {
-        cert: b.build(),
-        key,
-    }
+}
+
+/// A self-signed CA.
+pub fn ca(cn: &str) -> Issued {
+    issue(cn, 1, None, ca_extensions)
+}
+
+/// An intermediate CA signed by `issuer`.
+pub fn intermediate(cn: &str, issuer: &Issued) -> Issued {
+    issue(cn, 2, Some(issuer), ca_extensions)
 }
 
 /// A server leaf for `dns_name` signed by `issuer`.
 pub fn server(dns_name: &str, issuer: &Issued) -> Issued {
-    let key = key();
-    let mut b = builder(dns_name, &key, 3);
-    b.set_issuer_name(issuer.cert.subject_name())
-        .expect("issuer");
-    let san = SubjectAlternativeName::new()
-        .dns(dns_name)
-        .build(&b.x509v3_context(Some(&issuer.cert), None))
-        .expect("san");
-    b.append_extension(san).expect("ext");
-    b.append_extension(ExtendedKeyUsage::new().server_auth().build().expect("eku"))
-        .expect("ext");
-    b.sign(&issuer.key, MessageDigest::sha256()).expect("sign");
-    Issued {
-        cert: b.build(),
-        key,
-    }
+    issue(dns_name, 3, Some(issuer), |b| {
+        let san = SubjectAlternativeName::new()
+            .dns(dns_name)
+            .build(&b.x509v3_context(Some(&issuer.cert), None))
+            .expect("san");
+        b.append_extension(san).expect("ext");
+        b.append_extension(ExtendedKeyUsage::new().server_auth().build().expect("eku"))
+            .expect("ext");
+    })
 }
 
 /// A client leaf signed by `issuer`.
 pub fn client(cn: &str, issuer: &Issued) -> Issued {
-    let key = key();
-    let mut b = builder(cn, &key, 4);
-    b.set_issuer_name(issuer.cert.subject_name())
-        .expect("issuer");
-    b.append_extension(ExtendedKeyUsage::new().client_auth().build().expect("eku"))
-        .expect("ext");
-    b.sign(&issuer.key, MessageDigest::sha256()).expect("sign");
-    Issued {
-        cert: b.build(),
-        key,
-    }
+    issue(cn, 4, Some(issuer), |b| {
+        b.append_extension(ExtendedKeyUsage::new().client_auth().build().expect("eku"))
+            .expect("ext");
+    })
 }

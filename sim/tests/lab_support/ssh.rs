@@ -1,6 +1,7 @@
 //! A lab started in-process for a test, and blocking SSH clients (ssh2) to it.
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use xspsim::host::{Product, Release};
@@ -21,10 +22,7 @@ impl TestLab {
     /// this test process, every port picked by the OS.
     pub fn uniform(count: u32, product: Product, release: Release, seed: u8) -> TestLab {
         Self::start_with(|dir| {
-            let base = match super::loopback_base(seed) {
-                std::net::IpAddr::V4(v4) => v4,
-                std::net::IpAddr::V6(_) => unreachable!("IPv4 base"),
-            };
+            let base = super::loopback_base(seed);
             LabConfig::uniform(dir, count, product, release, base).expect("config")
         })
     }
@@ -91,6 +89,26 @@ pub fn host_key_fingerprint(session: &ssh2::Session) -> String {
     let (blob, _) = session.host_key().expect("host key");
     let key = russh::keys::PublicKey::from_bytes(blob).expect("host key blob");
     xspsim::ssh::keys::fingerprint(&key)
+}
+
+/// Writes a file over SFTP.
+pub fn upload(sftp: &ssh2::Sftp, path: &str, content: &[u8]) {
+    let mut file = sftp.create(Path::new(path)).expect("create");
+    file.write_all(content).expect("write");
+}
+
+/// Starts bwcli (R22+ XSP) and loads the trust anchors of the host file `file` as
+/// `alias` at the CTI client authentication level, asserting the answer; bwcli
+/// stays at that level.
+pub fn bwcli_with_cti_anchor(session: &ssh2::Session, alias: &str, file: &str) -> Interactive {
+    let mut cli = Interactive::exec(session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    let trusts = "XSP_CLI/Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts> ";
+    cli.send("cd /Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts\n");
+    cli.read_until(trusts);
+    cli.send(&format!("updateTrust {alias} {file}\n"));
+    assert_eq!(cli.read_until(trusts), format!("...Done\n{trusts}"));
+    cli
 }
 
 /// Runs one command on an exec channel: (stdout, stderr, exit status).
@@ -171,13 +189,16 @@ impl Interactive {
         }
     }
 
-    /// Reads to the end of the channel; returns what came and how it ended.
-    pub fn read_to_end(&mut self) -> (String, std::io::Result<usize>) {
+    /// Reads to the end of the channel (a read error ends it too) and waits for it
+    /// to close, asserting exit status 0; returns what came.
+    #[track_caller]
+    pub fn read_to_close(&mut self) -> String {
         let mut rest = Vec::new();
-        let result = self.channel.read_to_end(&mut rest);
+        let _ = self.channel.read_to_end(&mut rest);
         self.buffer.extend_from_slice(&rest);
-        let text = String::from_utf8_lossy(&self.buffer).into_owned();
-        self.buffer.clear();
-        (text, result)
+        let text = String::from_utf8_lossy(&std::mem::take(&mut self.buffer)).into_owned();
+        self.channel.wait_close().expect("close");
+        assert_eq!(self.channel.exit_status().expect("status"), 0);
+        text
     }
 }

@@ -97,25 +97,10 @@ impl Sshd {
         sshd
     }
 
-    /// `ssh -p PORT -i KEY USER@127.0.0.1 [COMMAND]` with `stdin`, host key checked.
+    /// `ssh -T -p PORT -i KEY USER@127.0.0.1 [COMMAND]` with `stdin`, host key checked.
     pub fn ssh(&self, key: &Path, user: &str, command: Option<&str>, stdin: &[u8]) -> Run {
-        let mut ssh = Command::new("ssh");
-        ssh.args([
-            "-F",
-            "/dev/null",
-            "-T",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "IdentitiesOnly=yes",
-        ])
-        .args(["-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10"])
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", self.known_hosts.display()))
-        .arg("-i")
-        .arg(key)
-        .args(["-p", &self.address.port().to_string()])
-        .arg(format!("{user}@127.0.0.1"));
+        let mut ssh = ssh_client(&self.known_hosts, key, self.address.port());
+        ssh.arg("-T").arg(format!("{user}@127.0.0.1"));
         if let Some(command) = command {
             ssh.arg(command);
         }
@@ -128,6 +113,28 @@ impl Drop for Sshd {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The OpenSSH client without a configuration file, in batch mode, logging in with
+/// `key` only on `port`, the host key checked against `known_hosts`. The caller adds
+/// the destination and the command.
+pub fn ssh_client(known_hosts: &Path, key: &Path, port: u16) -> Command {
+    let mut ssh = Command::new("ssh");
+    ssh.args([
+        "-F",
+        "/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "IdentitiesOnly=yes",
+    ])
+    .args(["-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10"])
+    .arg("-o")
+    .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
+    .arg("-i")
+    .arg(key)
+    .args(["-p", &port.to_string()]);
+    ssh
 }
 
 /// The `.pub` path of a private key path.

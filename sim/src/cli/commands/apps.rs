@@ -10,10 +10,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::HelpEntry;
-use crate::catalog::catalog;
 use crate::catalog::values::ValueType;
 use crate::cli::errors::CliError;
-use crate::cli::verbs::{self, Target, commit, configured_rows};
+use crate::cli::verbs::{self, Target, configured_rows};
 use crate::host::SimHost;
 use crate::state::Row;
 use crate::state::ops::{OpError, WriteOp};
@@ -85,8 +84,12 @@ pub(crate) fn parse_file_name(file: &str) -> Option<(String, String)> {
     Some((c["name"].to_string(), c["ver"].to_string()))
 }
 
+fn field<'r>(r: &'r Row, name: &str) -> &'r str {
+    r.get(name).map(String::as_str).unwrap_or("")
+}
+
 fn state(r: &Row) -> &str {
-    r.get("state").map(String::as_str).unwrap_or("")
+    field(r, "state")
 }
 
 fn is_active(r: &Row) -> bool {
@@ -140,11 +143,7 @@ pub(super) fn run(t: &Target<'_>, word: &str, args: &[String]) -> Result<String,
 
 fn install(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let word = "install";
-    let raw = arg(t, word, args, 0, "file", &ValueType::Path)?;
-    let ctx = t.host.facts().check_context(catalog());
-    let path = ValueType::Path
-        .check(raw, ctx)
-        .map_err(|e| verbs::invalid(word, "file", raw, &e))?;
+    let path = verbs::last_path_arg(t, word, args, 0, "file")?;
     let local = t.host.host_file(&path).ok_or(CliError::InvalidCommand)?;
     if let Err(e) = std::fs::metadata(&local) {
         return Err(CliError::File {
@@ -165,7 +164,7 @@ fn install(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     row.insert("contextPath".into(), String::new());
     row.insert("state".into(), "Installed".into());
     row.insert("file".into(), base.clone());
-    let done = commit(t.host, t.def, &t.path, WriteOp::AddRow(row), word)?;
+    let done = t.commit(WriteOp::AddRow(row), word)?;
     Ok(format!(
         "BroadWorks SW Manager installing {base}...\n{done}"
     ))
@@ -183,7 +182,7 @@ fn activate(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
                 && r.get("version") == Some(version)
         })
         .ok_or(CliError::Op(OpError::NotFound))?;
-    let app = row.get("name").cloned().unwrap_or_default();
+    let app = field(row, "name");
     let refuse = |reason: String| CliError::Refused {
         command: word.into(),
         reason,
@@ -193,11 +192,11 @@ fn activate(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     }
     if let Some(other) = rows
         .iter()
-        .find(|r| r.get("name") == Some(&app) && is_active(r))
+        .find(|r| r.get("name").is_some_and(|n| n == app) && is_active(r))
     {
         return Err(refuse(format!(
             "{app} is active with version {}; deactivate it first",
-            other.get("version").map(String::as_str).unwrap_or("")
+            field(other, "version")
         )));
     }
     let unmanaged = row.get("file").is_some_and(|f| f.ends_with(".war"));
@@ -226,21 +225,11 @@ fn activate(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     {
         return Err(refuse(format!(
             "context path {context_path} is used by {}",
-            user.get("name").map(String::as_str).unwrap_or("")
+            field(user, "name")
         )));
     }
-    let key = vec![app.clone(), version.clone()];
-    let values = vec![
-        ("state".to_string(), "Active".to_string()),
-        ("contextPath".to_string(), context_path),
-    ];
-    let done = commit(
-        t.host,
-        t.def,
-        &t.path,
-        WriteOp::SetRow { key, values },
-        word,
-    )?;
+    let values = [("state", "Active"), ("contextPath", context_path.as_str())];
+    let done = set_app(t, word, row, &values)?;
     Ok(format!(
         "BroadWorks SW Manager activating {app} {version}...\n{done}"
     ))
@@ -271,18 +260,7 @@ fn deploy(t: &Target<'_>, args: &[String], word: &str) -> Result<String, CliErro
             ),
         });
     }
-    let key = vec![
-        row.get("name").cloned().unwrap_or_default(),
-        row.get("version").cloned().unwrap_or_default(),
-    ];
-    let values = vec![("state".to_string(), to.to_string())];
-    let done = commit(
-        t.host,
-        t.def,
-        &t.path,
-        WriteOp::SetRow { key, values },
-        word,
-    )?;
+    let done = set_app(t, word, row, &[("state", to)])?;
     Ok(format!("BroadWorks SW Manager {word}ing {path}...\n{done}"))
 }
 
@@ -304,23 +282,30 @@ fn deactivate(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
             reason: format!("the application at {which} is deployed; undeploy it first"),
         });
     }
-    let name = row.get("name").cloned().unwrap_or_default();
-    let version = row.get("version").cloned().unwrap_or_default();
-    let key = vec![name.clone(), version.clone()];
-    let values = vec![
-        ("state".to_string(), "Installed".to_string()),
-        ("contextPath".to_string(), String::new()),
-    ];
-    let done = commit(
-        t.host,
-        t.def,
-        &t.path,
-        WriteOp::SetRow { key, values },
-        word,
-    )?;
+    let (name, version) = (field(row, "name"), field(row, "version"));
+    let done = set_app(t, word, row, &[("state", "Installed"), ("contextPath", "")])?;
     Ok(format!(
         "BroadWorks SW Manager deactivating {name} {version}...\n{done}"
     ))
+}
+
+/// Sets `values` on the application row `row` (its name and version are the key)
+/// and returns the text.
+fn set_app(
+    t: &Target<'_>,
+    word: &str,
+    row: &Row,
+    values: &[(&str, &str)],
+) -> Result<String, CliError> {
+    let key = vec![
+        field(row, "name").to_string(),
+        field(row, "version").to_string(),
+    ];
+    let values = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    t.commit(WriteOp::SetRow { key, values }, word)
 }
 
 #[cfg(test)]

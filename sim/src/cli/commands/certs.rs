@@ -43,23 +43,12 @@ pub(super) fn help(host: &SimHost, def: &ContextDef) -> HelpEntry {
     }
 }
 
-fn read(t: &Target<'_>, path: &str) -> Result<Vec<u8>, CliError> {
-    t.host
-        .read_host_file(path)
-        .map_err(|reason| CliError::File {
-            command: WORD.into(),
-            path: path.to_string(),
-            reason,
-        })
-}
-
 pub(super) fn ssl_update(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     let table = interface_table(t.host, t.def).ok_or(CliError::InvalidCommand)?;
     let key = key_args(t, table, WORD, args)?;
     let rest = &args[key.len()..];
     let mut files: [Option<String>; 3] = [None, None, None];
     let mut i = 0;
-    let ctx = t.host.facts().check_context(catalog());
     while i < rest.len() {
         let Some(slot) = NAMES.iter().position(|n| n.eq_ignore_ascii_case(&rest[i])) else {
             return Err(CliError::UnknownAttribute {
@@ -74,10 +63,7 @@ pub(super) fn ssl_update(t: &Target<'_>, args: &[String]) -> Result<String, CliE
                 spec: verbs::param_line(t.host, NAMES[slot], &ValueType::Path),
             });
         };
-        let path = ValueType::Path
-            .check(raw, ctx)
-            .map_err(|e| verbs::invalid(WORD, NAMES[slot], raw, &e))?;
-        files[slot] = Some(path);
+        files[slot] = Some(verbs::host_path(t, WORD, NAMES[slot], raw)?);
         i += 2;
     }
     let [key_file, cert_file, chain_file] = files;
@@ -92,15 +78,16 @@ pub(super) fn ssl_update(t: &Target<'_>, args: &[String]) -> Result<String, CliE
         path: path.to_string(),
         reason: e.to_string(),
     };
-    let certs = pki::certificates(&read(t, &cert_file)?).map_err(|e| pki_error(&cert_file, e))?;
+    let read = |path: &str| verbs::read_host_file(t, WORD, path);
+    let certs = pki::certificates(&read(&cert_file)?).map_err(|e| pki_error(&cert_file, e))?;
     let key_pem =
-        pki::matching_key(&read(t, &key_file)?, &certs[0]).map_err(|e| pki_error(&key_file, e))?;
+        pki::matching_key(&read(&key_file)?, &certs[0]).map_err(|e| pki_error(&key_file, e))?;
     let mut chain = Vec::new();
     for c in &certs[1..] {
         chain.push(pki::to_pem(c).map_err(|e| pki_error(&cert_file, e))?);
     }
     if let Some(chain_file) = &chain_file {
-        for c in pki::certificates(&read(t, chain_file)?).map_err(|e| pki_error(chain_file, e))? {
+        for c in pki::certificates(&read(chain_file)?).map_err(|e| pki_error(chain_file, e))? {
             chain.push(pki::to_pem(&c).map_err(|e| pki_error(chain_file, e))?);
         }
     }
@@ -141,13 +128,8 @@ pub(crate) fn certificate_rows(t: &Target<'_>, word: &str) -> Result<Vec<Row>, C
         for k in table.keys() {
             row.insert(k.name.clone(), r.get(&k.name).cloned().unwrap_or_default());
         }
+        row.insert("issuer".into(), s.shown_issuer());
         row.insert("subject".into(), s.owner);
-        let issuer = if s.self_signed {
-            format!("{}[self-signed]", s.issuer)
-        } else {
-            s.issuer
-        };
-        row.insert("issuer".into(), issuer);
         row.insert("notAfter".into(), s.not_after);
         out.push(row);
     }

@@ -2,7 +2,7 @@
 //! (management-sync §4.7: `activate 101642`).
 use super::HelpEntry;
 use crate::cli::errors::CliError;
-use crate::cli::verbs::{self, Target, commit, key_args};
+use crate::cli::verbs::{self, Target};
 use crate::host::SimHost;
 use crate::state::ops::WriteOp;
 
@@ -27,19 +27,8 @@ pub(super) fn help(host: &SimHost) -> Vec<HelpEntry> {
 }
 
 pub(super) fn run(t: &Target<'_>, word: &str, args: &[String]) -> Result<String, CliError> {
-    let key = key_args(t, t.def, word, args)?;
-    if args.len() > key.len() {
-        return Err(CliError::TooMany {
-            command: word.into(),
-        });
-    }
+    let key = verbs::key_only_args(t, word, args)?;
     let value = if word == "activate" { "true" } else { "false" };
     let values = vec![("activated".to_string(), value.to_string())];
-    commit(
-        t.host,
-        t.def,
-        &t.path,
-        WriteOp::SetRow { key, values },
-        word,
-    )
+    t.commit(WriteOp::SetRow { key, values }, word)
 }

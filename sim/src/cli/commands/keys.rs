@@ -3,7 +3,6 @@
 //! like AuthService creates it for the first token); `importKeys <file>` reads one.
 //! The file holds the private key as PEM (our choice: the format is not documented).
 use super::HelpEntry;
-use crate::catalog::catalog;
 use crate::catalog::model::ContextDef;
 use crate::catalog::values::ValueType;
 use crate::cli::errors::CliError;
@@ -67,31 +66,15 @@ pub(super) fn export(t: &Target<'_>, args: &[String]) -> Result<String, CliError
 
 pub(super) fn import(t: &Target<'_>, args: &[String]) -> Result<String, CliError> {
     const WORD: &str = "importKeys";
-    let Some(raw) = args.first() else {
-        return Err(CliError::Mandatory {
-            command: WORD.into(),
-            spec: verbs::param_line(t.host, "file", &ValueType::Path),
-        });
-    };
-    if args.len() > 1 {
-        return Err(CliError::TooMany {
-            command: WORD.into(),
-        });
-    }
-    let ctx = t.host.facts().check_context(catalog());
-    let path = ValueType::Path
-        .check(raw, ctx)
-        .map_err(|e| verbs::invalid(WORD, "file", raw, &e))?;
-    let file_error = |reason: String| CliError::File {
+    let path = verbs::last_path_arg(t, WORD, args, 0, "file")?;
+    let bytes = verbs::read_host_file(t, WORD, &path)?;
+    let not_keys = || CliError::File {
         command: WORD.into(),
         path: path.clone(),
-        reason,
+        reason: "not an AuthService keys file".into(),
     };
-    let bytes = t.host.read_host_file(&path).map_err(file_error)?;
-    pki::check_private_key(&bytes)
-        .map_err(|_| file_error("not an AuthService keys file".into()))?;
-    let pem =
-        String::from_utf8(bytes).map_err(|_| file_error("not an AuthService keys file".into()))?;
+    pki::check_private_key(&bytes).map_err(|_| not_keys())?;
+    let pem = String::from_utf8(bytes).map_err(|_| not_keys())?;
     t.host
         .update(|st| {
             st.auth_service_key = Some(pem);

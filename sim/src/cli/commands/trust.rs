@@ -9,7 +9,7 @@ use super::HelpEntry;
 use crate::catalog::catalog;
 use crate::catalog::values::ValueType;
 use crate::cli::errors::CliError;
-use crate::cli::verbs::{self, Target, check, commit, configured_rows};
+use crate::cli::verbs::{self, Target, check, configured_rows};
 use crate::host::SimHost;
 use crate::pki;
 use crate::state::Row;
@@ -37,27 +37,13 @@ pub(super) fn update_trust(t: &Target<'_>, args: &[String]) -> Result<String, Cl
         });
     };
     let alias = check(t, WORD, alias_field, alias)?;
-    let Some(file) = args.get(1) else {
-        return Err(CliError::Mandatory {
-            command: WORD.into(),
-            spec: verbs::param_line(t.host, "trustAnchorFile", &ValueType::Path),
-        });
-    };
-    if args.len() > 2 {
-        return Err(CliError::TooMany {
-            command: WORD.into(),
-        });
-    }
-    let ctx = t.host.facts().check_context(catalog());
-    let file = ValueType::Path
-        .check(file, ctx)
-        .map_err(|e| verbs::invalid(WORD, "trustAnchorFile", file, &e))?;
+    let file = verbs::last_path_arg(t, WORD, args, 1, "trustAnchorFile")?;
+    let bytes = verbs::read_host_file(t, WORD, &file)?;
     let file_error = |reason: String| CliError::File {
         command: WORD.into(),
         path: file.clone(),
         reason,
     };
-    let bytes = t.host.read_host_file(&file).map_err(file_error)?;
     let certs = pki::certificates(&bytes).map_err(|e| file_error(e.to_string()))?;
     let limit = match &t.def.options.chain_depth {
         None => certs.len(),
@@ -80,13 +66,8 @@ pub(super) fn update_trust(t: &Target<'_>, args: &[String]) -> Result<String, Cl
             format!("{alias}_{}", i + 1)
         };
         row.insert("alias".into(), name);
+        row.insert("issuer".into(), s.shown_issuer());
         row.insert("owner".into(), s.owner);
-        let issuer = if s.self_signed {
-            format!("{}[self-signed]", s.issuer)
-        } else {
-            s.issuer
-        };
-        row.insert("issuer".into(), issuer);
         row.insert(
             "pem".into(),
             pki::to_pem(cert).map_err(|e| file_error(e.to_string()))?,
@@ -96,5 +77,5 @@ pub(super) fn update_trust(t: &Target<'_>, args: &[String]) -> Result<String, Cl
     let mut rows = configured_rows(t, WORD)?;
     rows.retain(|r| !new_rows.iter().any(|n| n.get("alias") == r.get("alias")));
     rows.extend(new_rows);
-    commit(t.host, t.def, &t.path, WriteOp::ReplaceRows(rows), WORD)
+    t.commit(WriteOp::ReplaceRows(rows), WORD)
 }
