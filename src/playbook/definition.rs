@@ -10,30 +10,32 @@ pub(crate) static PLAYBOOK: Object = Object {
     doc: "xspctl desired state: the BroadWorks servers to prepare for Webex for BroadWorks, how to reach them, and the settings they must hold.",
     shared: false,
     fields: &[
-        Field::required(
+        Field::new(
             "version",
             "Playbook format version; this xspctl reads version 1.",
             Schema::Integer { min: 1, max: 1 },
             "1",
-        ),
-        Field::optional(
+        )
+        .required(),
+        Field::new(
             "defaults",
             "Settings every farm and host inherits; a farm overrides them, a host overrides its farm.",
             Schema::Object(&DEFAULTS),
             "{ connection: { user: bwadmin } }",
         ),
-        Field::optional(
+        Field::new(
             "jump_hosts",
             "SSH jump hosts (bastions) by name, for `connection.jump`.",
             Schema::Map(&Schema::Object(&JUMP_HOST)),
             "{ bastion: { address: 192.0.2.10 } }",
         ),
-        Field::required(
+        Field::new(
             "farms",
             "The farms: groups of hosts of one product, release and role set.",
             Schema::List(&ListOf::items(Schema::Object(&FARM))),
             "[{ name: xsp-east, product: xsp, release: R23, roles: [xsi], hosts: [...] }]",
-        ),
+        )
+        .required(),
     ],
 };
 
@@ -49,60 +51,63 @@ static FARM: Object = Object {
     doc: "A farm: hosts that run the same product, release and applications.",
     shared: false,
     fields: &[
-        Field::required(
+        Field::new(
             "name",
             "The farm's name, unique in the playbook.",
             Schema::Text(Format::Name),
             "xsp-east",
-        ),
-        Field::required(
+        ).required(),
+        Field::new(
             "product",
             "The BroadWorks server: `xsp`, `adp` or `as`.",
             Schema::Enum(Product::PLAYBOOK_NAMES),
             "xsp",
-        ),
+        ).required(),
         RELEASE_FIELD,
-        Field::required(
+        Field::new(
             "roles",
             "The applications the hosts serve: xsi (Xsi-Actions and Xsi-Events), authservice, cti, dms, nps, callsettings (XSP/ADP) or as (AS). NPS must be alone (solution guide A §3.4).",
             Schema::List(&ListOf::unique_items(Schema::Enum(Role::NAMES))),
             "[xsi, authservice, cti, dms]",
-        ),
+        ).required(),
         CONNECTION_FIELD,
         WEBEX_FIELD,
-        Field::required(
+        Field::new(
             "hosts",
             "The farm's hosts.",
             Schema::List(&ListOf::items(Schema::Object(&HOST))),
             "[{ name: xsp1, address: 192.0.2.21 }]",
-        ),
+        ).required(),
     ],
 };
 
-const RELEASE_FIELD: Field = Field::required(
+const RELEASE_FIELD: Field = Field::new(
     "release",
     "The BroadWorks release: R21SP1 (or \"R21 SP1\"), R22, R23, R24 or ADP.",
     Schema::Enum(Release::PLAYBOOK_NAMES),
     "R23",
-);
+)
+.required();
 
 static HOST: Object = Object {
     name: "host",
     doc: "A server of the farm.",
     shared: false,
     fields: &[
-        Field::required(
+        Field::new(
             "name",
             "The host's name, unique in the playbook (used with --host).",
             Schema::Text(Format::Name),
             "xsp1",
-        ),
-        Field::required(
+        )
+        .required(),
+        Field::new(
             "address",
             "The SSH address: an IP address or a DNS name.",
             Schema::Text(Format::Address),
             "192.0.2.21",
-        ),
+        )
+        .required(),
         Field {
             required: false,
             doc: "The host's release, when it differs from its farm's (during a rolling upgrade).",
@@ -113,7 +118,7 @@ static HOST: Object = Object {
     ],
 };
 
-const CONNECTION_FIELD: Field = Field::optional(
+const CONNECTION_FIELD: Field = Field::new(
     "connection",
     "SSH connection settings; merged key by key over the inherited ones.",
     Schema::Object(&CONNECTION),
@@ -135,7 +140,7 @@ pub(crate) static CONNECTION: Object = Object {
         KNOWN_HOSTS,
         JUMP,
         CONNECT_TIMEOUT,
-        Field::optional(
+        Field::new(
             "command_timeout",
             "Longest wait for one command's answer (default 30s).",
             Schema::Text(Format::Duration),
@@ -150,12 +155,13 @@ pub(crate) static JUMP_HOST: Object = Object {
     doc: "An SSH jump host. It inherits `defaults.connection` except `jump`.",
     shared: true,
     fields: &[
-        Field::required(
+        Field::new(
             "address",
             "The jump host's address: an IP address or a DNS name.",
             Schema::Text(Format::Address),
             "192.0.2.10",
-        ),
+        )
+        .required(),
         PORT,
         USER,
         KEY_FILE,
@@ -172,68 +178,68 @@ pub(crate) static JUMP_HOST: Object = Object {
     ],
 };
 
-const PORT: Field = Field::optional(
+const PORT: Field = Field::new(
     "port",
     "SSH port (default 22).",
     Schema::Integer { min: 1, max: 65535 },
     "22",
 );
-const USER: Field = Field::optional(
+const USER: Field = Field::new(
     "user",
     "Login user, e.g. bwadmin (required, here or inherited).",
     Schema::Text(Format::Text),
     "bwadmin",
 );
-const KEY_FILE: Field = Field::optional(
+const KEY_FILE: Field = Field::new(
     "key_file",
     "Private key file; `~` is your home, relative paths start at the playbook's directory.",
     Schema::Text(Format::Path),
     "~/.ssh/id_ed25519",
 );
-const KEY_PASSPHRASE: Field = Field::optional(
+const KEY_PASSPHRASE: Field = Field::new(
     "key_passphrase",
     "The key file's passphrase, as a reference: env:NAME or file:PATH.",
     Schema::Text(Format::SecretRef),
     "env:XSP_KEY_PASSPHRASE",
 );
-const AGENT: Field = Field::optional(
+const AGENT: Field = Field::new(
     "agent",
     "Try the keys of the running ssh-agent (default false).",
     Schema::Bool,
     "true",
 );
-const PASSWORD: Field = Field::optional(
+const PASSWORD: Field = Field::new(
     "password",
     "The password, as a reference: env:NAME or file:PATH; never the password itself.",
     Schema::Text(Format::SecretRef),
     "env:XSP_PASSWORD",
 );
-const KNOWN_HOSTS: Field = Field::optional(
+const KNOWN_HOSTS: Field = Field::new(
     "known_hosts",
     "known_hosts file that host keys are checked against (default ~/.ssh/known_hosts).",
     Schema::Text(Format::Path),
     "~/.ssh/known_hosts",
 );
-const JUMP: Field = Field::optional(
+const JUMP: Field = Field::new(
     "jump",
     "The name of a `jump_hosts` entry to connect through.",
     Schema::Text(Format::Name),
     "bastion",
 );
-const CONNECT_TIMEOUT: Field = Field::optional(
+const CONNECT_TIMEOUT: Field = Field::new(
     "connect_timeout",
     "Longest wait for TCP connect, SSH handshake and login (default 10s).",
     Schema::Text(Format::Duration),
     "10s",
 );
-const KEEPALIVE: Field = Field::optional(
+const KEEPALIVE: Field = Field::new(
     "keepalive",
     "Interval of SSH keepalives; 0s turns them off (default 15s).",
     Schema::Text(Format::Duration),
     "15s",
 );
 
-const WEBEX_FIELD: Field = Field::optional(
+const WEBEX_FIELD: Field = Field::new(
     "webex",
     "Webex for BroadWorks settings; merged key by key over the inherited ones.",
     Schema::Object(&WEBEX),
@@ -245,7 +251,7 @@ pub(crate) static WEBEX: Object = Object {
     name: "webex",
     doc: "Webex for BroadWorks settings, one key per module.",
     shared: true,
-    fields: &[Field::optional(
+    fields: &[Field::new(
         "tls",
         "TLS protocols and cipher suites on the HTTP (Xsi, AuthService) and CTI interfaces (solution guide B §3, §5.2-§5.5). XSP and ADP only.",
         Schema::Object(&TLS_MODULE),
@@ -258,19 +264,19 @@ static TLS_MODULE: Object = Object {
     doc: "TLS protocols and cipher suites.",
     shared: false,
     fields: &[
-        Field::optional(
+        Field::new(
             "http",
             "The HTTP server interfaces (Xsi-Actions, Xsi-Events, AuthService, DMS).",
             Schema::Object(&INTERFACE_TLS),
             "{ level: interface, protocols: [TLSv1.2] }",
         ),
-        Field::optional(
+        Field::new(
             "cti",
             "The CTI interfaces.",
             Schema::Object(&INTERFACE_TLS),
             "{ level: interface, protocols: [TLSv1.2] }",
         ),
-        Field::optional(
+        Field::new(
             "waivers",
             "Suites allowed although they break the guide's cipher rule, each with the reason.",
             Schema::List(&ListOf::items(Schema::Object(&WAIVER))),
@@ -284,25 +290,25 @@ static INTERFACE_TLS: Object = Object {
     doc: "Protocols and cipher suites of one interface type.",
     shared: true,
     fields: &[
-        Field::required(
+        Field::new(
             "level",
             "Where the lists are set: interface, interface-type, system-openssl or system-jsse on R22 and later; container-options on R21 SP1 (the only level there).",
             Schema::Enum(TlsLevel::NAMES),
             "interface",
-        ),
-        Field::optional(
+        ).required(),
+        Field::new(
             "protocols",
             "Protocols to offer; must include TLSv1.2. TLSv1.3 on R24 and ADP only. Absent: leave protocols alone.",
             Schema::List(&ListOf::unique_items(Schema::Enum(TlsProtocol::NAMES))),
             "[TLSv1.2]",
         ),
-        Field::optional(
+        Field::new(
             "ciphers",
             "Cipher suites to offer, by IANA name, in preference order. Absent: leave suites alone.",
             Schema::List(&ListOf::unique_items(Schema::Text(Format::Cipher))),
             "[TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]",
         ),
-        Field::optional(
+        Field::new(
             "interfaces",
             "The interfaces to configure; absent: every secure interface of the host.",
             Schema::List(&ListOf::unique_items(Schema::Object(&INTERFACE))),
@@ -316,13 +322,14 @@ static INTERFACE: Object = Object {
     doc: "An interface, by IP address (HTTP also by port).",
     shared: false,
     fields: &[
-        Field::required(
+        Field::new(
             "ip",
             "The interface's IP address.",
             Schema::Text(Format::Ip),
             "192.0.2.21",
-        ),
-        Field::optional(
+        )
+        .required(),
+        Field::new(
             "port",
             "HTTP only: the interface's port (443 usually); absent: every port of the address.",
             Schema::Integer { min: 1, max: 65535 },
@@ -336,18 +343,20 @@ static WAIVER: Object = Object {
     doc: "A suite allowed although it breaks the guide's cipher rule.",
     shared: false,
     fields: &[
-        Field::required(
+        Field::new(
             "cipher",
             "The suite's IANA name.",
             Schema::Text(Format::Cipher),
             "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        ),
-        Field::required(
+        )
+        .required(),
+        Field::new(
             "reason",
             "Why it is allowed (a ticket, a client that needs it).",
             Schema::Text(Format::Text),
             "\"legacy load balancer, CHG-1234\"",
-        ),
+        )
+        .required(),
     ],
 };
 

@@ -58,8 +58,8 @@ pub(crate) struct ListOf {
 }
 
 impl Field {
-    /// A key that must be present (here or, for a merged layer, after merging).
-    pub const fn required(
+    /// A key that may be absent; see [`Field::required`] and [`Field::merged`].
+    pub const fn new(
         name: &'static str,
         doc: &'static str,
         schema: Schema,
@@ -69,22 +69,17 @@ impl Field {
             name,
             doc,
             schema,
-            required: true,
+            required: false,
             example,
             merged: false,
         }
     }
 
-    /// A key that may be absent.
-    pub const fn optional(
-        name: &'static str,
-        doc: &'static str,
-        schema: Schema,
-        example: &'static str,
-    ) -> Field {
+    /// The same key, which must be present (here or, for a merged layer, after merging).
+    pub const fn required(self) -> Field {
         Field {
-            required: false,
-            ..Field::required(name, doc, schema, example)
+            required: true,
+            ..self
         }
     }
 

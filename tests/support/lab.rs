@@ -53,20 +53,20 @@ impl Run {
     /// Asserts that stdout holds `text`; a failure shows everything printed.
     #[track_caller]
     pub fn prints(&self, text: &str) -> &Self {
-        assert!(
-            self.stdout.contains(text),
-            "stdout lacks {text:?}\n{}",
-            self.all()
-        );
-        self
+        self.holds("stdout", &self.stdout, text)
     }
 
     /// Asserts that stderr holds `text`; a failure shows everything printed.
     #[track_caller]
     pub fn complains(&self, text: &str) -> &Self {
+        self.holds("stderr", &self.stderr, text)
+    }
+
+    #[track_caller]
+    fn holds(&self, stream: &str, printed: &str, text: &str) -> &Self {
         assert!(
-            self.stderr.contains(text),
-            "stderr lacks {text:?}\n{}",
+            printed.contains(text),
+            "{stream} lacks {text:?}\n{}",
             self.all()
         );
         self
