@@ -15,7 +15,7 @@ use xspctl::hostrun::{
     RunContext, apply_one, driver_options, plan_host, rollback_host, ssh_target,
 };
 use xspctl::playbook::{Host, Playbook};
-use xspsim::host::{Faults, LoginShell, Product, Release};
+use xspsim::host::{Product, Release};
 use xspsim::lab::{Lab, LabConfig, LabHostConfig};
 
 const HOSTS: usize = 20;
@@ -34,29 +34,23 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let base = u32::from(Ipv4Addr::new(127, 79, 0, 10));
     let hosts = (0..HOSTS)
-        .map(|i| LabHostConfig {
-            name: format!("xsp{}", i + 1),
-            group: "farm".into(),
-            product: Product::Xsp,
-            release: Release::R23,
-            address: IpAddr::V4(Ipv4Addr::from(base + i as u32)),
-            ssh_port: 0,
-            https_port: 0,
-            cti_port: 0,
-            login_shell: LoginShell::Bash,
-            faults: Faults::default(),
-            xsi: true,
+        .map(|i| {
+            LabHostConfig::new(
+                format!("xsp{}", i + 1),
+                "farm".into(),
+                Product::Xsp,
+                Release::R23,
+                IpAddr::V4(Ipv4Addr::from(base + i as u32)),
+            )
         })
         .collect();
     let config = LabConfig {
-        dir: dir.path().join("lab"),
-        zone: "lab.xspctl.test.".into(),
-        user: "bwadmin".into(),
-        hosts,
-        dns: SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 79, 0, 1)), 0),
-        ssh: true,
-        allow_external: false,
         control_socket: false,
+        ..LabConfig::new(
+            dir.path().join("lab"),
+            hosts,
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 79, 0, 1)), 0),
+        )
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let lab = rt.block_on(Lab::start(config)).expect("lab");

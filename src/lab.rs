@@ -5,7 +5,6 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use xspsim::host::{Faults, LoginShell};
 use xspsim::lab::{Lab, LabConfig, LabHostConfig};
 
 use crate::catalog::{Product, Release};
@@ -148,17 +147,14 @@ fn sim_host(h: &Host) -> Result<LabHostConfig, String> {
         ));
     }
     Ok(LabHostConfig {
-        name: h.name.clone(),
-        group: h.farm.clone(),
-        product: sim_product(h.product),
-        release: sim_release(h.release),
-        address,
         ssh_port: h.connection.port,
-        https_port: 0,
-        cti_port: 0,
-        login_shell: LoginShell::Bash,
-        faults: Faults::default(),
-        xsi: h.product != Product::As,
+        ..LabHostConfig::new(
+            h.name.clone(),
+            h.farm.clone(),
+            sim_product(h.product),
+            sim_release(h.release),
+            address,
+        )
     })
 }
 
@@ -174,14 +170,12 @@ fn lab_config(pb: &Playbook, dir: &Path) -> Result<LabConfig, String> {
         .map(|h| h.connection.user.clone())
         .unwrap_or_else(|| "bwadmin".into());
     Ok(LabConfig {
-        dir: dir.to_path_buf(),
-        zone: "lab.xspctl.test.".to_string(),
         user,
-        hosts,
-        dns: SocketAddr::new(IpAddr::V4(DNS_ADDRESS), 0),
-        ssh: true,
-        allow_external: false,
-        control_socket: true,
+        ..LabConfig::new(
+            dir.to_path_buf(),
+            hosts,
+            SocketAddr::new(IpAddr::V4(DNS_ADDRESS), 0),
+        )
     })
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use xspsim::host::{Faults, LoginShell, Product, Release, SimHost};
+use xspsim::host::{Faults, Product, Release, SimHost};
 use xspsim::lab::{Lab, LabConfig, LabHostConfig};
 
 /// One host to simulate.
@@ -90,29 +90,23 @@ impl TestLab {
         let hosts = specs
             .iter()
             .enumerate()
-            .map(|(i, s)| LabHostConfig {
-                name: s.name.to_string(),
-                group: "farm".to_string(),
-                product: s.product,
-                release: s.release,
-                address: IpAddr::V4(Ipv4Addr::from(base + i as u32 + 1)),
-                ssh_port: 0,
-                https_port: 0,
-                cti_port: 0,
-                login_shell: LoginShell::Bash,
-                faults: Faults::default(),
-                xsi: s.product != Product::As,
+            .map(|(i, s)| {
+                LabHostConfig::new(
+                    s.name.to_string(),
+                    "farm".to_string(),
+                    s.product,
+                    s.release,
+                    IpAddr::V4(Ipv4Addr::from(base + i as u32 + 1)),
+                )
             })
             .collect();
         let config = LabConfig {
-            dir: dir.path().join("lab"),
-            zone: "lab.xspctl.test.".into(),
-            user: "bwadmin".into(),
-            hosts,
-            dns: SocketAddr::new(IpAddr::V4(Ipv4Addr::from(base)), 0),
-            ssh: true,
-            allow_external: false,
             control_socket: false,
+            ..LabConfig::new(
+                dir.path().join("lab"),
+                hosts,
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::from(base)), 0),
+            )
         };
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -80,7 +80,48 @@ pub fn product_prefix(product: Product) -> &'static str {
     }
 }
 
+impl LabHostConfig {
+    /// A host on `address` with every port picked by the OS, a bash login, no faults,
+    /// and (unless it is an AS) a target of the Xsi SRV records.
+    pub fn new(
+        name: String,
+        group: String,
+        product: Product,
+        release: Release,
+        address: IpAddr,
+    ) -> LabHostConfig {
+        LabHostConfig {
+            name,
+            group,
+            product,
+            release,
+            address,
+            ssh_port: 0,
+            https_port: 0,
+            cti_port: 0,
+            login_shell: LoginShell::Bash,
+            faults: Faults::default(),
+            xsi: product != Product::As,
+        }
+    }
+}
+
 impl LabConfig {
+    /// A lab of `hosts` in `dir` with DNS on `dns`: the default zone and user, SSH and
+    /// the control socket on, TLS on loopback only.
+    pub fn new(dir: PathBuf, hosts: Vec<LabHostConfig>, dns: SocketAddr) -> LabConfig {
+        LabConfig {
+            dir,
+            zone: DEFAULT_ZONE.to_string(),
+            user: DEFAULT_USER.to_string(),
+            hosts,
+            dns,
+            ssh: true,
+            allow_external: false,
+            control_socket: true,
+        }
+    }
+
     /// A lab of `count` like hosts named `<product><n>` (`xsp1`, `xsp2`...), on
     /// consecutive addresses from `base_address`, every port picked by the OS, DNS on
     /// the base address; SSH and the control socket on.
@@ -94,31 +135,20 @@ impl LabConfig {
         let prefix = product_prefix(product);
         let hosts = (0..count)
             .map(|i| {
-                Ok(LabHostConfig {
-                    name: format!("{prefix}{}", i + 1),
-                    group: prefix.to_string(),
+                Ok(LabHostConfig::new(
+                    format!("{prefix}{}", i + 1),
+                    prefix.to_string(),
                     product,
                     release,
-                    address: nth_address(base_address, i)?,
-                    ssh_port: 0,
-                    https_port: 0,
-                    cti_port: 0,
-                    login_shell: LoginShell::Bash,
-                    faults: Faults::default(),
-                    xsi: product != Product::As,
-                })
+                    nth_address(base_address, i)?,
+                ))
             })
             .collect::<Result<Vec<_>, LabError>>()?;
-        Ok(LabConfig {
+        Ok(LabConfig::new(
             dir,
-            zone: DEFAULT_ZONE.to_string(),
-            user: DEFAULT_USER.to_string(),
             hosts,
-            dns: SocketAddr::new(IpAddr::V4(base_address), 0),
-            ssh: true,
-            allow_external: false,
-            control_socket: true,
-        })
+            SocketAddr::new(IpAddr::V4(base_address), 0),
+        ))
     }
 
     /// The lab a topology describes.
@@ -169,22 +199,14 @@ impl LabConfig {
             .map_or(SocketAddr::new(IpAddr::V4(base), 0), |d| {
                 SocketAddr::new(d.address.unwrap_or(IpAddr::V4(base)), d.port)
             });
-        Ok(LabConfig {
-            dir,
-            zone: topology
-                .zone
-                .clone()
-                .unwrap_or_else(|| DEFAULT_ZONE.to_string()),
-            user: topology
-                .user
-                .clone()
-                .unwrap_or_else(|| DEFAULT_USER.to_string()),
-            hosts,
-            dns,
-            ssh: true,
-            allow_external: false,
-            control_socket: true,
-        })
+        let mut config = LabConfig::new(dir, hosts, dns);
+        if let Some(zone) = &topology.zone {
+            config.zone = zone.clone();
+        }
+        if let Some(user) = &topology.user {
+            config.user = user.clone();
+        }
+        Ok(config)
     }
 
     /// The zone without its trailing dot, as host FQDNs end.
