@@ -6,15 +6,17 @@
 //! (docs/simulator.md), so `/var/broadworks/tmp/xspctl.lock` lands in
 //! `DIR/HOST/fs/var/broadworks/tmp/` as it does on a provisioned box
 //! (vagrant/provision.sh links /var/broadworks to the same place).
+#[path = "../sim/tests/lab_support/bounded.rs"]
+mod bounded;
 #[path = "support/sshd.rs"]
 mod sshd;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use bounded::{Run, run_bounded};
 use sshd::{KEY_PASSPHRASE, Sshd, SshdOptions, current_user};
 use xspsim::host::{
     Endpoint, Faults, HostSpec, LoginShell, Product, Release, SimHost, TlsProtocol,
@@ -26,63 +28,6 @@ const BUILD_LIMIT: Duration = Duration::from_secs(1200);
 const XSPCTL_LIMIT: Duration = Duration::from_secs(120);
 /// The variable the playbook names for the client key's passphrase.
 const PASSPHRASE_VAR: &str = "XSPCTL_TEST_KEY_PASSPHRASE";
-
-/// What a bounded process run gave.
-struct Run {
-    /// Exit code; `None` if it was killed (time limit) or died by a signal.
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// stdout and stderr, for assertion messages.
-    fn text(&self) -> String {
-        format!(
-            "exit {:?}\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `command` with no input, killing it after `limit`.
-fn run_bounded(command: &mut Command, limit: Duration) -> Run {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    let mut out = child.stdout.take().expect("stdout pipe");
-    let mut err = child.stderr.take().expect("stderr pipe");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let deadline = Instant::now() + limit;
-    let code = loop {
-        match child.try_wait().expect("wait for the child") {
-            Some(status) => break status.code(),
-            None if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
-    };
-    Run {
-        code,
-        stdout: String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned(),
-    }
-}
 
 /// The cargo target directory `CARGO_BIN_EXE_xspctl` was built in: the nearest
 /// ancestor holding cargo's `CACHEDIR.TAG` (also under `--target TRIPLE`).
@@ -125,10 +70,11 @@ fn xspsim_binary() -> &'static Path {
                 ])
                 .arg(target_dir())
                 .current_dir(env!("CARGO_MANIFEST_DIR")),
+            b"",
             BUILD_LIMIT,
         );
         assert_eq!(
-            build.code,
+            build.status,
             Some(0),
             "cargo build -p xspsim: {}",
             build.text()
@@ -293,6 +239,7 @@ farms:
                 .env_remove("RUST_LOG")
                 .env_remove("SSH_AUTH_SOCK")
                 .env(PASSPHRASE_VAR, KEY_PASSPHRASE),
+            b"",
             XSPCTL_LIMIT,
         )
     }
@@ -424,7 +371,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
     // plan: bwshowver on an exec channel, then bwcli reads, both through OpenSSH.
     let plan = h.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
     assert_eq!(
-        plan.code,
+        plan.status,
         Some(2),
         "{}\n--- sshd\n{}",
         plan.text(),
@@ -444,7 +391,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
     // ForceCommand serving SFTP in the host's file system; the writes need a restart.
     let apply = h.xspctl(&["apply", "-f", pb, "--yes"]);
     assert_eq!(
-        apply.code,
+        apply.status,
         Some(2),
         "restart required: {}\n--- sshd\n{}",
         apply.text(),
@@ -517,7 +464,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
 
     // A second plan reads the converged configuration: no changes.
     let plan = h.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
-    assert_eq!(plan.code, Some(0), "{}", plan.text());
+    assert_eq!(plan.status, Some(0), "{}", plan.text());
     assert_eq!(
         plan.stdout,
         "xsp1 (farm east) ok\n\nHOST  FARM  STATUS  DETAIL\nxsp1  east  ok      0 changes\n"
@@ -528,7 +475,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
     // then bwcli answers again.
     let restart = h.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"]);
     assert_eq!(
-        restart.code,
+        restart.status,
         Some(0),
         "{}\n--- sshd\n{}",
         restart.text(),
@@ -574,7 +521,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
 
     // Nothing pending any more: apply has nothing to do and exits 0.
     let again = h.xspctl(&["apply", "-f", pb, "--yes"]);
-    assert_eq!(again.code, Some(0), "{}", again.text());
+    assert_eq!(again.status, Some(0), "{}", again.text());
     assert_eq!(
         again.stdout,
         "xsp1 (farm east) ok\n\nHOST  FARM  STATUS  DETAIL\nxsp1  east  ok      0 writes\n"
@@ -597,7 +544,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
 
     let apply = h.xspctl(&["apply", "-f", pb, "--yes"]);
     assert_eq!(
-        apply.code,
+        apply.status,
         Some(1),
         "{}\n--- sshd\n{}",
         apply.text(),
@@ -616,7 +563,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
     );
     // Refused before any write: the changes are all still pending.
     let plan = h.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
-    assert_eq!(plan.code, Some(2), "{}", plan.text());
+    assert_eq!(plan.status, Some(2), "{}", plan.text());
     assert!(
         plan.stdout.ends_with("xsp1  east  changes  5 changes\n"),
         "{}",
@@ -625,7 +572,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
 
     // unlock: SFTP download of the holder, remove and rmdir through OpenSSH.
     let unlock = h.xspctl(&["unlock", "-f", pb, "--host", "xsp1"]);
-    assert_eq!(unlock.code, Some(0), "{}", unlock.text());
+    assert_eq!(unlock.status, Some(0), "{}", unlock.text());
     assert!(
         unlock
             .stdout
@@ -636,7 +583,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
     assert!(!h.lock_dir().exists(), "the stale lock is gone");
 
     let apply = h.xspctl(&["apply", "-f", pb, "--yes"]);
-    assert_eq!(apply.code, Some(2), "restart required: {}", apply.text());
+    assert_eq!(apply.status, Some(2), "restart required: {}", apply.text());
     assert!(
         apply
             .stdout
