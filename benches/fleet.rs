@@ -73,8 +73,10 @@ fn fixture() -> Fixture {
     let pb_path = dir.path().join("fleet.yaml");
     std::fs::write(&pb_path, farm).expect("playbook");
     let playbook = xspctl::playbook::load(&pb_path).unwrap_or_else(|e| panic!("{e}"));
-    let ctx =
-        Arc::new(run_context(&dir.path().join("state")).unwrap_or_else(|_| panic!("run context")));
+    let ctx = Arc::new(
+        run_context(xspctl::store::Store::new(dir.path().join("state")))
+            .unwrap_or_else(|_| panic!("run context")),
+    );
     Fixture {
         _dir: dir,
         _rt: rt,
@@ -135,8 +137,8 @@ fn benches(c: &mut Criterion) {
             b.iter_batched(
                 || {
                     fleet(&fx, n, |h, ctx, p| {
-                        if ctx.store.backup_ids(&h.name).is_ok_and(|b| !b.is_empty()) {
-                            rollback_host(h, None, ctx, p);
+                        if let Ok(backup) = ctx.store.load_backup(&h.name, None) {
+                            rollback_host(h, &backup, ctx, p);
                         }
                     })
                 },

@@ -24,9 +24,10 @@ pub struct Cli {
     /// Write logs to this file instead of stderr.
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
-    /// Where backups, journals and transcripts are kept.
-    #[arg(long, global = true, value_name = "DIR", default_value = ".xspctl")]
-    pub state_dir: PathBuf,
+    /// Where backups, journals, transcripts and pending restarts are kept
+    /// [default: `.xspctl/` in the playbook's directory].
+    #[arg(long, global = true, value_name = "DIR", env = "XSPCTL_STATE")]
+    pub state_dir: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -72,9 +73,14 @@ pub enum Command {
         after_help = "Examples:\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --yes\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --backup 2026-11-25T051929Z-r1 --yes"
     )]
     Rollback(RollbackArgs),
-    /// Remove a stale apply lock from a host.
-    #[command(after_help = "Example:\n  xspctl unlock -f playbooks/prod.yaml --host xsp1")]
+    /// Show who holds a host's apply lock; remove a stale one with --force.
+    #[command(
+        after_help = "Examples:\n  xspctl unlock -f playbooks/prod.yaml --host xsp1\n  xspctl unlock -f playbooks/prod.yaml --host xsp1 --force --yes"
+    )]
     Unlock(UnlockArgs),
+    /// List the backups of a host (id, time, what they hold).
+    #[command(after_help = "Example:\n  xspctl backups -f playbooks/prod.yaml --host xsp1")]
+    Backups(BackupsArgs),
     /// Run the lab demo: simulated hosts on loopback, plan -> apply -> verify.
     #[command(after_help = "Example:\n  xspctl lab")]
     Lab(LabArgs),
@@ -168,12 +174,29 @@ pub struct RollbackArgs {
     /// The host.
     #[arg(long)]
     pub host: String,
-    /// The backup id (default: the newest backup of the host).
+    /// The backup id (default: the newest backup of the host; see `xspctl backups`).
     #[arg(long)]
     pub backup: Option<String>,
     /// Roll back without asking.
     #[arg(long)]
     pub yes: bool,
+    /// Restart the host when the restored settings need it.
+    #[arg(long, value_enum, default_value_t = RestartMode::None)]
+    pub restart: RestartMode,
+    /// How long a restarted host may take to answer again, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub restart_timeout: u64,
+}
+
+/// `backups` options.
+#[derive(Debug, Args)]
+pub struct BackupsArgs {
+    /// The playbook (its directory holds the state, unless --state-dir says otherwise).
+    #[command(flatten)]
+    pub playbook: PlaybookArg,
+    /// The host.
+    #[arg(long)]
+    pub host: String,
 }
 
 /// `unlock` options.
@@ -185,6 +208,12 @@ pub struct UnlockArgs {
     /// The host.
     #[arg(long)]
     pub host: String,
+    /// Remove the lock of a run that is gone (never of a run alive on this machine).
+    #[arg(long)]
+    pub force: bool,
+    /// With --force: remove without asking.
+    #[arg(long, requires = "force")]
+    pub yes: bool,
 }
 
 /// `lab` options.

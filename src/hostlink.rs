@@ -1,8 +1,9 @@
 //! The engine's [`HostLink`] over SSH: the bwcli driver on a shell channel for
-//! reads and writes, SFTP for the per-host lock, exec for `bwshowver` and restarts.
+//! reads and writes, SFTP for the per-host lock and the pending-restart mark, exec
+//! for `bwshowver` and restarts.
 use std::time::{Duration, Instant};
 
-use crate::apply::link::{HostLink, LinkError, WriteResult};
+use crate::apply::link::{Holder, HostLink, LinkError, LockOwner, Release, WriteResult};
 use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, ShowVersion};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
@@ -13,13 +14,18 @@ use crate::transport::{SftpFailure, ShellChannel, SshSession, SshTarget, Transpo
 /// SFTP `mkdir`, holding a file that says who holds it.
 pub const LOCK_DIR: &str = "/var/broadworks/tmp/xspctl.lock";
 const LOCK_OWNER: &str = "/var/broadworks/tmp/xspctl.lock/owner";
+/// Where a host says that changes applied to it wait for a restart, next to the
+/// lock, so that every operator (whatever their local state) sees it. `restart`
+/// removes it once the host answers again.
+pub const RESTART_MARK: &str = "/var/broadworks/tmp/xspctl.restart-pending";
 
 /// A connected host: SSH session, bwcli driver, what `bwshowver` says.
 pub struct SshLink {
     session: SshSession,
     driver: Driver<ShellChannel>,
     version: ShowVersion,
-    locked: bool,
+    /// The run id of the lock this link took and has not released.
+    locked_by: Option<String>,
 }
 
 impl SshLink {
@@ -44,7 +50,7 @@ impl SshLink {
             session,
             driver,
             version,
-            locked: false,
+            locked_by: None,
         })
     }
 
@@ -58,25 +64,73 @@ impl SshLink {
         self.driver.cli_type()
     }
 
-    /// Leaves bwcli and returns the masked transcript of the session.
+    /// Leaves bwcli and returns the masked transcript of the session, releasing
+    /// this link's lock if it still holds it.
     pub fn finish(mut self) -> crate::bwcli::Transcript {
-        if self.locked {
-            let _ = self.unlock();
+        if let Some(run_id) = self.locked_by.clone() {
+            let _ = self.unlock(&run_id);
         }
         let _ = self.driver.close();
         self.driver.into_transcript()
     }
 
-    /// Removes a lock left behind by a run that is gone. Returns who held it.
-    pub fn force_unlock(&mut self) -> Result<Option<String>, String> {
+    /// Who holds the host's lock, or None when it is not locked.
+    pub fn lock_holder(&self) -> Result<Option<Holder>, String> {
         let sftp = self.session.sftp().map_err(|e| e.to_string())?;
-        let holder = sftp
-            .download(LOCK_OWNER)
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b).trim().to_string());
+        match sftp.stat(LOCK_DIR).map_err(|e| e.to_string())? {
+            None => Ok(None),
+            Some(_) => Ok(Some(read_holder(&sftp))),
+        }
+    }
+
+    /// Removes the host's lock whoever holds it (`unlock --force`, after the
+    /// operator confirmed). Returns false when it was not locked.
+    pub fn remove_lock(&mut self) -> Result<bool, String> {
+        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
         let _ = sftp.remove(LOCK_OWNER);
         match sftp.rmdir(LOCK_DIR) {
-            Ok(()) => Ok(Some(holder.unwrap_or_else(|| "(unknown)".into()))),
+            Ok(()) => Ok(true),
+            Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Records on the host that its changes wait for a restart (kept if already
+    /// there, so it says since when).
+    pub fn mark_restart_pending(&self, what: &str) -> Result<(), String> {
+        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
+        if sftp
+            .stat(RESTART_MARK)
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            return Ok(());
+        }
+        sftp.upload(RESTART_MARK, format!("{what}\n").as_bytes(), 0o644)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Removes the host's pending-restart mark (after a restart).
+    pub fn clear_restart_pending(&self) -> Result<(), String> {
+        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
+        match sftp.remove(RESTART_MARK) {
+            Ok(())
+            | Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// What the host's pending-restart mark says, if it has one.
+    pub fn restart_pending(&self) -> Result<Option<String>, String> {
+        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
+        match sftp.download(RESTART_MARK) {
+            Ok(b) => Ok(Some(String::from_utf8_lossy(&b).trim().to_string())),
             Err(TransportError::Sftp {
                 failure: SftpFailure::NotFound,
                 ..
@@ -84,6 +138,12 @@ impl SshLink {
             Err(e) => Err(e.to_string()),
         }
     }
+}
+
+fn read_holder(sftp: &crate::transport::SftpClient) -> Holder {
+    sftp.download(LOCK_OWNER)
+        .map(|b| Holder::parse(&String::from_utf8_lossy(&b)))
+        .unwrap_or_else(|_| Holder::Unreadable(String::new()))
 }
 
 fn cli_error(context: &str, command: &str, e: DriverError) -> LinkError {
@@ -128,7 +188,7 @@ impl HostLink for SshLink {
         })
     }
 
-    fn lock(&mut self, owner: &str) -> Result<(), LinkError> {
+    fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
         let sftp = self.session.sftp().map_err(t)?;
         match sftp.mkdir(LOCK_DIR, 0o700) {
@@ -137,26 +197,36 @@ impl HostLink for SshLink {
                 failure: SftpFailure::AlreadyExists,
                 ..
             }) => {
-                let holder = sftp
-                    .download(LOCK_OWNER)
-                    .map(|b| String::from_utf8_lossy(&b).trim().to_string())
-                    .unwrap_or_else(|_| format!("(unknown; {LOCK_DIR} exists)"));
-                return Err(LinkError::Locked { holder });
+                return Err(LinkError::Locked {
+                    holder: read_holder(&sftp).describe(),
+                });
             }
             Err(e) => return Err(t(e)),
         }
-        self.locked = true;
-        sftp.upload(LOCK_OWNER, format!("{owner}\n").as_bytes(), 0o600)
-            .map_err(t)
+        self.locked_by = Some(owner.run_id.clone());
+        let record = serde_json::to_vec(owner).map_err(|e| LinkError::Transport(e.to_string()))?;
+        sftp.upload(LOCK_OWNER, &record, 0o600).map_err(t)
     }
 
-    fn unlock(&mut self) -> Result<(), LinkError> {
+    fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
         let sftp = self.session.sftp().map_err(t)?;
-        let _ = sftp.remove(LOCK_OWNER);
+        if sftp.stat(LOCK_DIR).map_err(t)?.is_none() {
+            self.locked_by = None;
+            return Ok(Release::NotHeld);
+        }
+        match read_holder(&sftp) {
+            Holder::Owner(o) if o.run_id == run_id => {}
+            other => {
+                // Not ours (another run took it after ours was removed): leave it.
+                self.locked_by = None;
+                return Ok(Release::HeldByOther(other.describe()));
+            }
+        }
+        sftp.remove(LOCK_OWNER).map_err(t)?;
         sftp.rmdir(LOCK_DIR).map_err(t)?;
-        self.locked = false;
-        Ok(())
+        self.locked_by = None;
+        Ok(Release::Released)
     }
 }
 
@@ -185,8 +255,12 @@ pub fn restart_and_wait(
     while started.elapsed() < timeout {
         match SshLink::connect(target, opts.clone()) {
             Ok(link) => {
+                // The host runs what is configured now: its mark goes too.
+                let cleared = link.clear_restart_pending();
                 let _ = link.finish();
-                return Ok(started.elapsed());
+                return cleared.map(|()| started.elapsed()).map_err(|e| {
+                    format!("restarted, but {RESTART_MARK} could not be removed: {e}")
+                });
             }
             Err(e) => last = e,
         }

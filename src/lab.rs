@@ -82,7 +82,7 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         parallel: 10,
     };
     eprintln!("\n== xspctl plan -f {}", playbook.display());
-    let planned = plan_with(&hosts, None, false, state_dir, out);
+    let planned = plan_with(&hosts, None, false, Some(state_dir), out);
     if planned == Outcome::Error {
         return planned;
     }
@@ -97,12 +97,12 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         restart: RestartMode::Rolling,
         restart_timeout: 120,
     };
-    let applied = apply_with(&apply, state_dir, out);
+    let applied = apply_with(&apply, Some(state_dir), out);
     if applied == Outcome::Error {
         return applied;
     }
     eprintln!("\n== xspctl verify -f {}", playbook.display());
-    verify_with(&apply.hosts, state_dir, out)
+    verify_with(&apply.hosts, Some(state_dir), out)
 }
 
 /// The lab directory: where the playbook's known_hosts file lives (the lab writes it).

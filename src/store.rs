@@ -1,5 +1,5 @@
-//! The local state directory (`.xspctl/` by default): backups, journals,
-//! transcripts and pending restarts. Nothing here ever holds a secret: backups and
+//! The local state directory (`.xspctl/` beside the playbook by default, see
+//! [`state_root`]): backups, journals, transcripts and pending restarts. Nothing here ever holds a secret: backups and
 //! journals hold what the CLI shows (`********` for passwords), transcripts are
 //! masked where they are written.
 use std::collections::BTreeMap;
@@ -27,6 +27,27 @@ pub struct Backup {
     pub live: LiveTree,
 }
 
+impl Backup {
+    /// What the backup holds, one line per context: `Context args: N rows` or
+    /// `Context: Name = value`.
+    pub fn contents(&self) -> Vec<String> {
+        self.facts
+            .iter()
+            .map(|f| {
+                let at = f.context_ref();
+                let place = std::iter::once(at.context.as_str())
+                    .chain(at.args.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                match f {
+                    Fact::Table(t) => format!("{place}: {} rows", t.rows.len()),
+                    Fact::Attribute(a) => format!("{place}: {} = {}", a.name, a.value),
+                }
+            })
+            .collect()
+    }
+}
+
 /// The state directory.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -35,6 +56,30 @@ pub struct Store {
 
 /// Hosts whose applied changes still wait for a restart: host → since when.
 pub type PendingRestarts = BTreeMap<String, String>;
+
+/// The environment variable naming the state directory when `--state-dir` is not given.
+pub const STATE_ENV: &str = "XSPCTL_STATE";
+
+/// Where a run keeps its state: `--state-dir` (or `XSPCTL_STATE`) when given,
+/// otherwise `.xspctl/` in the playbook's directory, so the same playbook finds its
+/// backups and pending restarts whatever the current directory.
+pub fn state_root(explicit: Option<&Path>, playbook: &Path) -> PathBuf {
+    match explicit {
+        Some(dir) => dir.to_path_buf(),
+        None => playbook
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(".xspctl"),
+    }
+}
+
+/// One host's pending restart, as recorded in its own file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct PendingRestart {
+    host: String,
+    since: String,
+}
 
 impl Store {
     /// A store rooted at `root` (created on first write).
@@ -123,26 +168,60 @@ impl Store {
             .join(format!("{host}.log"))
     }
 
-    /// The hosts with a pending restart.
+    /// The hosts with a pending restart: one file per host under
+    /// `pending-restarts/`, so hosts applied in parallel never overwrite each
+    /// other's entry.
     pub fn pending_restarts(&self) -> PendingRestarts {
-        std::fs::read(self.root.join("pending-restarts.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        let dir = self.root.join("pending-restarts");
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            return PendingRestarts::new();
+        };
+        rd.filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|b| serde_json::from_slice::<PendingRestart>(&b).ok())
+            .map(|p| (p.host, p.since))
+            .collect()
     }
 
-    /// Marks or clears a host's pending restart.
-    pub fn set_pending_restart(&self, host: &str, pending: bool) -> std::io::Result<()> {
-        let mut all = self.pending_restarts();
-        if pending {
-            all.entry(host.to_string()).or_insert_with(now_rfc3339);
-        } else {
-            all.remove(host);
+    /// Since when a host waits for a restart, if it does.
+    pub fn pending_restart(&self, host: &str) -> Option<String> {
+        let bytes = std::fs::read(self.pending_path(host)).ok()?;
+        serde_json::from_slice::<PendingRestart>(&bytes)
+            .ok()
+            .map(|p| p.since)
+    }
+
+    /// Records that a host waits for a restart (keeping the first time it was
+    /// recorded); returns since when. Only a restart clears it
+    /// ([`Store::clear_pending_restart`]).
+    pub fn mark_pending_restart(&self, host: &str) -> std::io::Result<String> {
+        if let Some(since) = self.pending_restart(host) {
+            return Ok(since);
         }
+        let entry = PendingRestart {
+            host: host.to_string(),
+            since: now_rfc3339(),
+        };
         write_atomic(
-            &self.root.join("pending-restarts.json"),
-            &serde_json::to_vec_pretty(&all)?,
-        )
+            &self.pending_path(host),
+            &serde_json::to_vec_pretty(&entry)?,
+        )?;
+        Ok(entry.since)
+    }
+
+    /// Clears a host's pending restart, after the host was restarted.
+    pub fn clear_pending_restart(&self, host: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.pending_path(host)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    fn pending_path(&self, host: &str) -> PathBuf {
+        self.root
+            .join("pending-restarts")
+            .join(format!("{host}.json"))
     }
 }
 

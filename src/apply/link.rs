@@ -1,4 +1,10 @@
-//! What the engine needs of a connected host, whatever carries it.
+//! What the engine needs of a connected host, whatever carries it, and the host
+//! lock: who holds it ([`LockOwner`]) and a guard that releases only its own lock
+//! ([`LockGuard`]).
+use std::ops::{Deref, DerefMut};
+
+use serde::{Deserialize, Serialize};
+
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
@@ -18,10 +24,10 @@ pub enum LinkError {
     },
     /// Another operator holds the host's lock.
     #[error(
-        "host is locked by another xspctl run: {holder}\n  help: wait for it to finish; if that run is gone, remove the stale lock with `xspctl unlock -f PLAYBOOK --host HOST`"
+        "host is locked by another xspctl run: {holder}\n  help: wait for it to finish; if that run is gone, remove the stale lock with `xspctl unlock -f PLAYBOOK --host HOST --force`"
     )]
     Locked {
-        /// Who holds it, as written in the lock.
+        /// Who holds it, described by [`Holder::describe`].
         holder: String,
     },
     /// Connection, timeout or protocol trouble (already operator-readable).
@@ -43,8 +49,211 @@ pub trait HostLink {
     /// Runs one write operation.
     fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError>;
     /// Takes the host's lock for this run, atomically; [`LinkError::Locked`] if
-    /// another run holds it.
-    fn lock(&mut self, owner: &str) -> Result<(), LinkError>;
-    /// Releases the lock taken by [`HostLink::lock`].
-    fn unlock(&mut self) -> Result<(), LinkError>;
+    /// another run holds it. Prefer [`LockGuard::take`], which releases it.
+    fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError>;
+    /// Releases the lock if run `run_id` holds it; a lock held by another run (or
+    /// whose holder cannot be read) is left in place.
+    fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError>;
+}
+
+/// What releasing a lock found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Release {
+    /// The lock was this run's and is removed.
+    Released,
+    /// The host was not locked.
+    NotHeld,
+    /// Another run holds the lock (it was left in place): who.
+    HeldByOther(String),
+}
+
+/// Who holds a host's lock; written into the lock as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockOwner {
+    /// The run's id: a release removes the lock only when it is its own run's.
+    pub run_id: String,
+    /// The local user who started the run.
+    pub user: String,
+    /// The machine the run is on (its host name).
+    pub machine: String,
+    /// The run's process id on that machine.
+    pub pid: u32,
+    /// When the lock was taken (RFC 3339 UTC).
+    pub since: String,
+    /// The same time in seconds since the Unix epoch, for the lock's age.
+    pub since_unix: i64,
+}
+
+/// Whether a lock's holder still runs, as far as this machine can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    /// The holder is a live process on this machine.
+    Alive,
+    /// The holder was on this machine and its process is gone: the lock is stale.
+    Dead,
+    /// The holder is on another machine (or its lock is not readable): unknown.
+    Unknown,
+}
+
+impl LockOwner {
+    /// The owner record of run `run_id` of this process.
+    pub fn this_process(run_id: &str) -> LockOwner {
+        LockOwner {
+            run_id: run_id.to_string(),
+            user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            machine: this_machine(),
+            pid: std::process::id(),
+            since: crate::fsutil::now_rfc3339(),
+            since_unix: time::OffsetDateTime::now_utc().unix_timestamp(),
+        }
+    }
+
+    /// Whether the holder still runs.
+    pub fn liveness(&self) -> Liveness {
+        if self.machine != this_machine() {
+            Liveness::Unknown
+        } else if pid_alive(self.pid) {
+            Liveness::Alive
+        } else {
+            Liveness::Dead
+        }
+    }
+
+    /// How long ago the lock was taken, e.g. `3h 12m`.
+    pub fn age(&self) -> String {
+        let secs = (time::OffsetDateTime::now_utc().unix_timestamp() - self.since_unix).max(0);
+        match secs {
+            s if s < 60 => format!("{s}s"),
+            s if s < 3600 => format!("{}m {}s", s / 60, s % 60),
+            s if s < 86_400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
+            s => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+        }
+    }
+}
+
+impl std::fmt::Display for LockOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}@{} pid {} run {} since {}",
+            self.user, self.machine, self.pid, self.run_id, self.since
+        )
+    }
+}
+
+/// The content of a host's lock as read back: an owner record, or text this
+/// version cannot parse (a lock written by an older xspctl), kept as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// A lock written by this version.
+    Owner(LockOwner),
+    /// Anything else, as found (trimmed); empty when the owner file is missing.
+    Unreadable(String),
+}
+
+impl Holder {
+    /// Parses the owner file of a lock.
+    pub fn parse(text: &str) -> Holder {
+        serde_json::from_str(text.trim())
+            .map(Holder::Owner)
+            .unwrap_or_else(|_| Holder::Unreadable(text.trim().to_string()))
+    }
+
+    /// Whether the holder still runs.
+    pub fn liveness(&self) -> Liveness {
+        match self {
+            Holder::Owner(o) => o.liveness(),
+            Holder::Unreadable(_) => Liveness::Unknown,
+        }
+    }
+
+    /// The holder for an operator: who, since when, how long ago, and whether it
+    /// is known to be stale.
+    pub fn describe(&self) -> String {
+        match self {
+            Holder::Owner(o) => {
+                let state = match o.liveness() {
+                    Liveness::Alive => "running on this machine".to_string(),
+                    Liveness::Dead => format!(
+                        "STALE: pid {} is not running on this machine; held for {}",
+                        o.pid,
+                        o.age()
+                    ),
+                    Liveness::Unknown => format!("on another machine; held for {}", o.age()),
+                };
+                format!("{o} ({state})")
+            }
+            Holder::Unreadable(t) if t.is_empty() => {
+                "(unknown: the lock names no owner)".to_string()
+            }
+            Holder::Unreadable(t) => format!("{t} (written by another xspctl version)"),
+        }
+    }
+}
+
+/// This machine's host name, as written into locks.
+fn this_machine() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown-host".into())
+}
+
+/// Whether a process with this id exists on this machine.
+fn pid_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 only checks that the process exists; EPERM means
+    // it exists but belongs to another user.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// A host lock held by this run: derefs to the link, and releases the lock (only
+/// if it is still this run's) when released or dropped.
+pub struct LockGuard<'a> {
+    link: &'a mut dyn HostLink,
+    run_id: String,
+    released: bool,
+}
+
+impl<'a> LockGuard<'a> {
+    /// Takes the host's lock for `owner`'s run.
+    pub fn take(link: &'a mut dyn HostLink, owner: &LockOwner) -> Result<LockGuard<'a>, LinkError> {
+        link.lock(owner)?;
+        Ok(LockGuard {
+            link,
+            run_id: owner.run_id.clone(),
+            released: false,
+        })
+    }
+
+    /// Releases the lock now and says what was found.
+    pub fn release(mut self) -> Result<Release, LinkError> {
+        self.released = true;
+        self.link.unlock(&self.run_id)
+    }
+}
+
+impl<'a> Deref for LockGuard<'a> {
+    type Target = dyn HostLink + 'a;
+    fn deref(&self) -> &Self::Target {
+        self.link
+    }
+}
+
+impl DerefMut for LockGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.link
+    }
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            let _ = self.link.unlock(&self.run_id);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use crate::live::LiveTree;
 use crate::plan::diff::diff;
 use crate::plan::{HostPlan, Op};
 use crate::store::{Backup, Journal, Store};
-use link::{HostLink, LinkError};
+use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
 
 /// How an apply on one host ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub struct ApplyJob<'a> {
     /// This run's id (for the lock owner and backup id).
     pub run_id: &'a str,
     /// Who is applying, written into the lock.
-    pub owner: &'a str,
+    pub owner: &'a LockOwner,
 }
 
 /// Reads every context in `refs`.
@@ -79,14 +79,23 @@ pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
         status: ApplyStatus::Refused(why),
         restart_required: false,
     };
-    if let Err(e) = link.lock(job.owner) {
-        job.journal.record(job.host, "lock-refused", e.to_string());
-        return refused(e.to_string());
-    }
-    job.journal.record(job.host, "lock", job.owner);
-    let report = locked_apply(link, job).unwrap_or_else(|e| refused(e.to_string()));
-    match link.unlock() {
-        Ok(()) => job.journal.record(job.host, "unlock", ""),
+    let mut guard = match LockGuard::take(link, job.owner) {
+        Ok(g) => g,
+        Err(e) => {
+            job.journal.record(job.host, "lock-refused", e.to_string());
+            return refused(e.to_string());
+        }
+    };
+    job.journal.record(job.host, "lock", job.owner.to_string());
+    let report = locked_apply(&mut *guard, job).unwrap_or_else(|e| refused(e.to_string()));
+    match guard.release() {
+        Ok(Release::Released) => job.journal.record(job.host, "unlock", ""),
+        Ok(Release::NotHeld) => job.journal.record(job.host, "unlock", "the lock was gone"),
+        Ok(Release::HeldByOther(h)) => job.journal.record(
+            job.host,
+            "unlock-skipped",
+            format!("held by another run: {h}"),
+        ),
         Err(e) => job.journal.record(job.host, "unlock-failed", e.to_string()),
     }
     report

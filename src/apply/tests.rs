@@ -68,19 +68,25 @@ impl HostLink for FakeHost {
         })
     }
 
-    fn lock(&mut self, owner: &str) -> Result<(), LinkError> {
+    fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {
         match &self.locked {
             Some(h) => Err(LinkError::Locked { holder: h.clone() }),
             None => {
-                self.locked = Some(owner.into());
+                self.locked = Some(owner.run_id.clone());
                 Ok(())
             }
         }
     }
 
-    fn unlock(&mut self) -> Result<(), LinkError> {
-        self.locked = None;
-        Ok(())
+    fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {
+        match &self.locked {
+            None => Ok(Release::NotHeld),
+            Some(h) if h != run_id => Ok(Release::HeldByOther(h.clone())),
+            Some(_) => {
+                self.locked = None;
+                Ok(Release::Released)
+            }
+        }
     }
 }
 
@@ -136,7 +142,7 @@ fn run(
             store: &store,
             journal: &journal,
             run_id: "run1",
-            owner: "test",
+            owner: &LockOwner::this_process("run1"),
         },
     )
 }

@@ -18,11 +18,11 @@ use crate::report::{HostStatus, RunReport};
 
 /// `apply`.
 pub fn apply(cli: &Cli, a: &ApplyArgs, out: &Output) -> Outcome {
-    apply_with(a, &cli.state_dir, out)
+    apply_with(a, cli.state_dir.as_deref(), out)
 }
 
 /// `apply` with its arguments spelled out (the lab uses it too).
-pub fn apply_with(a: &ApplyArgs, state_dir: &Path, out: &Output) -> Outcome {
+pub fn apply_with(a: &ApplyArgs, state_dir: Option<&Path>, out: &Output) -> Outcome {
     let (pb, mut hosts, ctx) = match prepare(&a.hosts, state_dir) {
         Ok(p) => p,
         Err(o) => return o,

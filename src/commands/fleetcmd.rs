@@ -49,7 +49,7 @@ pub fn plan(cli: &Cli, a: &PlanArgs, out: &Output) -> Outcome {
         &a.hosts,
         a.out.as_deref(),
         a.detailed_exitcode,
-        &cli.state_dir,
+        cli.state_dir.as_deref(),
         out,
     )
 }
@@ -59,7 +59,7 @@ pub fn plan_with(
     h: &HostsArgs,
     plan_out: Option<&std::path::Path>,
     detailed: bool,
-    state_dir: &std::path::Path,
+    state_dir: Option<&std::path::Path>,
     out: &Output,
 ) -> Outcome {
     let (pb, hosts, ctx) = match prepare(h, state_dir) {
@@ -101,11 +101,11 @@ pub fn plan_with(
 
 /// `verify`: drift and TLS as negotiated.
 pub fn verify(cli: &Cli, a: &HostsArgs, out: &Output) -> Outcome {
-    verify_with(a, &cli.state_dir, out)
+    verify_with(a, cli.state_dir.as_deref(), out)
 }
 
 /// `verify` with its arguments spelled out (the lab uses it too).
-pub fn verify_with(h: &HostsArgs, state_dir: &std::path::Path, out: &Output) -> Outcome {
+pub fn verify_with(h: &HostsArgs, state_dir: Option<&std::path::Path>, out: &Output) -> Outcome {
     let (_, hosts, ctx) = match prepare(h, state_dir) {
         Ok(p) => p,
         Err(o) => return o,

@@ -11,12 +11,13 @@ pub use fleetcmd::{plan_with, verify_with};
 use std::io::IsTerminal;
 use std::path::Path;
 
+use crate::apply::link::LockOwner;
 use crate::cli::{Cli, ColourChoice, Command};
 use crate::exit::Outcome;
 use crate::hostrun::RunContext;
 use crate::playbook::{Host, Playbook};
 use crate::report::{Format, RunReport, render};
-use crate::store::Store;
+use crate::store::{Store, state_root};
 
 /// Runs a parsed command line and returns its outcome.
 pub fn run(cli: Cli) -> Outcome {
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Verify(a) => fleetcmd::verify(&cli, a, &out),
         Command::Rollback(a) => single::rollback(&cli, a, &out),
         Command::Unlock(a) => single::unlock(&cli, a, &out),
+        Command::Backups(a) => single::backups(&cli, a, &out),
         Command::Lab(a) => crate::lab::run(a, &out),
         Command::Completions { shell } => docs::completions(*shell),
         Command::Man { out_dir } => docs::man(out_dir),
@@ -129,26 +131,17 @@ pub fn select_hosts(pb: &Playbook, names: &[String]) -> Result<Vec<Host>, Outcom
         .collect())
 }
 
-/// A new run: its id, journal and owner string.
-pub fn run_context(state_dir: &Path) -> Result<RunContext, Outcome> {
-    let store = Store::new(state_dir);
+/// A new run with its state in `store`: its id, journal and lock owner.
+pub fn run_context(store: Store) -> Result<RunContext, Outcome> {
     let run_id = format!("{}-{}", crate::fsutil::now_compact(), std::process::id());
     let journal = store.journal(&run_id).map_err(|e| {
         eprintln!(
             "error: cannot write the journal under {}: {e}",
-            state_dir.display()
+            store.root().display()
         );
         Outcome::Error
     })?;
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    let machine = std::fs::read_to_string("/etc/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "unknown-host".into());
-    let owner = format!(
-        "{user}@{machine} pid {} run {run_id} since {}",
-        std::process::id(),
-        crate::fsutil::now_rfc3339()
-    );
+    let owner = LockOwner::this_process(&run_id);
     Ok(RunContext {
         store,
         journal,
@@ -157,15 +150,21 @@ pub fn run_context(state_dir: &Path) -> Result<RunContext, Outcome> {
     })
 }
 
+/// The state store of a run on `playbook`: `--state-dir`/`XSPCTL_STATE` when
+/// given, else `.xspctl/` beside the playbook.
+pub fn store_for(state_dir: Option<&Path>, playbook: &Path) -> Store {
+    Store::new(state_root(state_dir, playbook))
+}
+
 /// The playbook, the hosts `--host` selects, and a new run: what every fleet
 /// command starts from.
 pub fn prepare(
     h: &crate::cli::HostsArgs,
-    state_dir: &Path,
+    state_dir: Option<&Path>,
 ) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
     let pb = load_playbook(&h.playbook.file)?;
     let hosts = select_hosts(&pb, &h.hosts)?;
-    let ctx = run_context(state_dir)?;
+    let ctx = run_context(store_for(state_dir, &pb.path))?;
     Ok((pb, hosts, std::sync::Arc::new(ctx)))
 }
 

@@ -2,12 +2,16 @@
 use std::time::Duration;
 
 use super::{RunContext, driver_options, failed, on_host, plan_on, result, ssh_target};
-use crate::apply::link::HostLink;
-use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, restore};
+use crate::apply::link::{LockGuard, Release};
+use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, restore};
+use crate::desired::{ContextRef, Fact};
 use crate::fleet::Progress;
+use crate::hostlink::{RESTART_MARK, SshLink};
 use crate::plan::HostPlan;
+use crate::plan::diff::diff;
 use crate::playbook::Host;
 use crate::report::{HostResult, HostStatus};
+use crate::store::Backup;
 
 /// `apply` on one host; `reviewed` is the host's plan from a plan file.
 pub fn apply_one(
@@ -31,17 +35,28 @@ pub fn apply_one(
             run_id: &ctx.run_id,
             owner: &ctx.owner,
         };
-        let mut r = applied(host, apply_host(link, &job), ctx);
+        let report = apply_host(link, &job);
+        let mut r = applied(host, &report);
+        let awaiting = if report.restart_required {
+            Some(record_pending_restart(host, ctx, link, &mut r.notes))
+        } else {
+            awaiting_restart(host, ctx, link)
+        };
+        if let Some(since) = awaiting
+            && matches!(r.status, HostStatus::Ok | HostStatus::Changed)
+        {
+            r.status = HostStatus::RestartRequired;
+            r.notes.push(format!("awaiting a restart {since}"));
+        }
         r.plan = Some(plan);
         r
     })
 }
 
-/// The host's result from the engine's apply report, with the pending restart
-/// recorded.
-fn applied(host: &Host, report: ApplyReport, ctx: &RunContext) -> HostResult {
+/// The host's result from the engine's apply report.
+fn applied(host: &Host, report: &ApplyReport) -> HostResult {
     let mut r = result(host, HostStatus::Ok);
-    match report.status {
+    match report.status.clone() {
         ApplyStatus::Ok => {}
         ApplyStatus::Changed { writes, backup } => {
             r.status = HostStatus::Changed;
@@ -72,18 +87,50 @@ fn applied(host: &Host, report: ApplyReport, ctx: &RunContext) -> HostResult {
             ));
         }
     }
-    if report.restart_required
-        && let Err(e) = ctx.store.set_pending_restart(&host.name, true)
-    {
-        r.notes
-            .push(format!("could not record the pending restart: {e}"));
-    }
-    if ctx.store.pending_restarts().contains_key(&host.name)
-        && matches!(r.status, HostStatus::Ok | HostStatus::Changed)
-    {
-        r.status = HostStatus::RestartRequired;
-    }
     r
+}
+
+/// Records that a host's changes wait for a restart, locally (one file per host)
+/// and on the host ([`RESTART_MARK`]); returns "since when" for the report. A
+/// failure to record is a note: the host's status still says a restart is needed.
+fn record_pending_restart(
+    host: &Host,
+    ctx: &RunContext,
+    link: &SshLink,
+    notes: &mut Vec<String>,
+) -> String {
+    let since = match ctx.store.mark_pending_restart(&host.name) {
+        Ok(since) => since,
+        Err(e) => {
+            notes.push(format!(
+                "could not record the pending restart under {}: {e}",
+                ctx.store.root().display()
+            ));
+            crate::fsutil::now_rfc3339()
+        }
+    };
+    let mark = format!("pending since {since}: changes applied by {}", ctx.owner);
+    if let Err(e) = link.mark_restart_pending(&mark) {
+        notes.push(format!(
+            "could not record the pending restart on the host ({RESTART_MARK}): {e}"
+        ));
+    }
+    format!("since {since}")
+}
+
+/// Whether a host waits for a restart, from the local state or the host's own
+/// mark (left by another operator's run); says since when.
+pub(super) fn awaiting_restart(host: &Host, ctx: &RunContext, link: &SshLink) -> Option<String> {
+    if let Some(since) = ctx.store.pending_restart(&host.name) {
+        return Some(format!("since {since}"));
+    }
+    match link.restart_pending() {
+        Ok(Some(mark)) => Some(format!("(the host says: {mark})")),
+        Ok(None) => None,
+        Err(e) => Some(format!(
+            "(unknown: {RESTART_MARK} could not be read: {e}; restart to be sure)"
+        )),
+    }
 }
 
 /// Restarts a host whose changes wait for a restart, and waits until it answers.
@@ -103,46 +150,66 @@ pub fn restart_one(
         format!("answering again after {}s", took.as_secs()),
     );
     ctx.store
-        .set_pending_restart(&host.name, false)
+        .clear_pending_restart(&host.name)
         .map_err(|e| format!("restarted, but could not clear the pending restart: {e}"))?;
     Ok(took)
 }
 
-/// `rollback` on one host from a backup.
+/// `rollback` on one host from a backup: restores it, and records the pending
+/// restart when the restored settings take effect only after one.
 pub fn rollback_host(
     host: &Host,
-    backup_id: Option<&str>,
+    backup: &Backup,
     ctx: &RunContext,
     progress: &Progress,
 ) -> HostResult {
-    let backup = match ctx.store.load_backup(&host.name, backup_id) {
-        Ok(b) => b,
-        Err(e) => return failed(host, format!("cannot load the backup: {e}")),
-    };
     on_host(host, ctx, progress, |link| {
         let mut r = result(host, HostStatus::Ok);
-        if let Err(e) = link.lock(&ctx.owner) {
-            r.status = HostStatus::Refused;
-            r.error = Some(e.to_string());
-            return r;
-        }
+        let mut guard = match LockGuard::take(link, &ctx.owner) {
+            Ok(g) => g,
+            Err(e) => {
+                r.status = HostStatus::Refused;
+                r.error = Some(e.to_string());
+                return r;
+            }
+        };
         progress.step(&format!("restoring backup {}", backup.id));
-        match restore(link, &host.name, &backup.facts, &ctx.journal) {
-            Ok(0) => r
-                .notes
-                .push(format!("already matches backup {}", backup.id)),
+        let refs: Vec<ContextRef> = backup.facts.iter().map(Fact::context_ref).collect();
+        let needs_restart = match read_all(&mut *guard, &refs) {
+            Ok(now) => diff(&backup.facts, &now).iter().any(|op| op.restart),
+            Err(e) => return failed(host, e.to_string()),
+        };
+        match restore(&mut *guard, &host.name, &backup.facts, &ctx.journal) {
+            Ok(0) => r.notes.push(format!(
+                "already matches backup {} (taken {})",
+                backup.id, backup.created
+            )),
             Ok(n) => {
                 r.status = HostStatus::Changed;
                 r.writes = n;
-                r.notes.push(format!("restored backup {}", backup.id));
+                r.notes.push(format!(
+                    "restored backup {} (taken {})",
+                    backup.id, backup.created
+                ));
             }
             Err(e) => {
                 r.status = HostStatus::Failed;
                 r.error = Some(e.to_string());
             }
         }
-        if let Err(e) = link.unlock() {
-            r.notes.push(format!("could not release the lock: {e}"));
+        match guard.release() {
+            Ok(Release::Released | Release::NotHeld) => {}
+            Ok(Release::HeldByOther(h)) => r
+                .notes
+                .push(format!("the lock was taken over by another run: {h}")),
+            Err(e) => r.notes.push(format!("could not release the lock: {e}")),
+        }
+        if r.status == HostStatus::Changed && needs_restart {
+            let since = record_pending_restart(host, ctx, link, &mut r.notes);
+            r.status = HostStatus::RestartRequired;
+            r.notes.push(format!(
+                "the running configuration is unchanged until BroadWorks restarts: awaiting a restart {since}"
+            ));
         }
         r
     })

@@ -22,7 +22,10 @@ pub fn verify_host(
     on_host(host, ctx, progress, |link| {
         match plan_on(host, link, progress) {
             Ok((plan, desired)) => match read_all(link, &desired.reads()) {
-                Ok(live) => checks(host, ctx, timeout, progress, plan, &desired, &live),
+                Ok(live) => {
+                    let pending = super::change::awaiting_restart(host, ctx, link);
+                    checks(host, pending, timeout, progress, plan, &desired, &live)
+                }
                 Err(e) => failed(host, e.to_string()),
             },
             Err(e) => failed(host, e),
@@ -30,10 +33,11 @@ pub fn verify_host(
     })
 }
 
-/// The drift check and the TLS checks of every probe.
+/// The drift check, the pending-restart check when one is pending, and the TLS
+/// checks of every probe.
 fn checks(
     host: &Host,
-    ctx: &RunContext,
+    pending: Option<String>,
     timeout: Duration,
     progress: &Progress,
     plan: HostPlan,
@@ -41,7 +45,9 @@ fn checks(
     live: &LiveTree,
 ) -> HostResult {
     let mut checks = vec![drift_check(&plan)];
-    let pending = ctx.store.pending_restarts().get(&host.name).cloned();
+    if let Some(since) = &pending {
+        checks.push(restart_check(host, since));
+    }
     for probe in &desired.probes {
         progress.step(&format!("TLS handshakes {}:{}", probe.address, probe.port));
         let view = |name: &str| {
@@ -71,7 +77,7 @@ fn checks(
             {
                 c.status = CheckStatus::Pending;
                 c.observed = format!(
-                    "{}; configured, not in effect: a restart is pending since {since}",
+                    "{}; configured, not in effect: a restart is pending {since}",
                     c.observed
                 );
                 c.fix = Some(format!(
@@ -83,20 +89,11 @@ fn checks(
         }
     }
     let all_pass = checks.iter().all(|c| c.status == CheckStatus::Pass);
-    let mut notes = Vec::new();
-    if all_pass && pending.is_some() && !desired.probes.is_empty() {
-        // The handshakes show the settings in effect: someone restarted the host.
-        match ctx.store.set_pending_restart(&host.name, false) {
-            Ok(()) => {
-                notes.push("the changes are in effect; the pending restart is cleared".into())
-            }
-            Err(e) => notes.push(format!("could not clear the pending restart: {e}")),
-        }
-    }
+    // Passing TLS checks do not prove a restart: an added protocol or suite is not
+    // observable this way. Only a restart clears the pending restart (decisions.md).
     HostResult {
         checks,
         plan: Some(plan),
-        notes,
         ..result(
             host,
             if all_pass {
@@ -105,6 +102,23 @@ fn checks(
                 HostStatus::Findings
             },
         )
+    }
+}
+
+/// A restart is pending: applied changes may not be in effect, whatever the
+/// handshakes show.
+fn restart_check(host: &Host, since: &str) -> Check {
+    Check {
+        id: "config.restart-pending".into(),
+        subject: "running configuration".into(),
+        status: CheckStatus::Pending,
+        expected: "BroadWorks restarted since the last applied change that needs it".into(),
+        observed: format!("awaiting a restart {since}; applied changes may not be in effect"),
+        fix: Some(format!(
+            "`xspctl apply -f PLAYBOOK --host {} --restart rolling` (restarts it and clears the pending restart)",
+            host.name
+        )),
+        source: None,
     }
 }
 

@@ -6,7 +6,7 @@ mod check;
 
 use std::time::Instant;
 
-use crate::apply::link::HostLink;
+use crate::apply::link::{HostLink, Liveness, LockOwner};
 use crate::apply::read_all;
 use crate::bwcli::DriverOptions;
 use crate::catalog::{Product, Release, provider_defaults};
@@ -33,8 +33,8 @@ pub struct RunContext {
     pub journal: Journal,
     /// The run's id.
     pub run_id: String,
-    /// Who runs it (`user@machine pid N run ID`), written into host locks.
-    pub owner: String,
+    /// Who runs it, written into host locks.
+    pub owner: LockOwner,
 }
 
 /// The SSH target of a playbook connection, with its secrets read now.
@@ -245,18 +245,28 @@ fn on_host(
     r
 }
 
-/// `plan` on one host.
+/// `plan` on one host; a host awaiting a restart says so (and with no change
+/// to make, that is its status).
 pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
     on_host(host, ctx, progress, |link| {
         match plan_on(host, link, progress) {
             Ok((plan, _)) => {
-                let status = if plan.ops.is_empty() {
-                    HostStatus::Ok
-                } else {
-                    HostStatus::Changes
+                let awaiting = change::awaiting_restart(host, ctx, link);
+                let status = match (plan.ops.is_empty(), &awaiting) {
+                    (false, _) => HostStatus::Changes,
+                    (true, Some(_)) => HostStatus::RestartRequired,
+                    (true, None) => HostStatus::Ok,
                 };
                 HostResult {
                     plan: Some(plan),
+                    notes: awaiting
+                        .map(|since| {
+                            format!(
+                                "awaiting a restart {since}: applied changes are not in effect yet"
+                            )
+                        })
+                        .into_iter()
+                        .collect(),
                     ..result(host, status)
                 }
             }
@@ -265,16 +275,51 @@ pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResu
     })
 }
 
-/// `unlock` on one host.
-pub fn unlock_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
+/// `unlock` on one host: shows who holds the lock; refuses while that run is
+/// alive on this machine; otherwise removes it only with `force` and after
+/// `confirm` (given the holder's description) agrees.
+pub fn unlock_host(
+    host: &Host,
+    ctx: &RunContext,
+    progress: &Progress,
+    force: bool,
+    confirm: impl FnOnce(&str) -> bool,
+) -> HostResult {
     on_host(host, ctx, progress, |link| {
         let mut r = result(host, HostStatus::Ok);
-        match link.force_unlock() {
-            Ok(Some(holder)) => {
-                ctx.journal.record(&host.name, "force-unlock", &holder);
-                r.notes.push(format!("removed the lock held by {holder}"));
+        let holder = match link.lock_holder() {
+            Ok(Some(h)) => h,
+            Ok(None) => {
+                r.notes.push("the host was not locked".into());
+                return r;
             }
-            Ok(None) => r.notes.push("the host was not locked".into()),
+            Err(e) => return failed(host, e),
+        };
+        let who = holder.describe();
+        let refuse = |why: String| HostResult {
+            error: Some(why),
+            ..result(host, HostStatus::Refused)
+        };
+        if holder.liveness() == Liveness::Alive {
+            return refuse(format!(
+                "the lock is held by a run that is still alive on this machine: {who}\n  help: wait for it to finish; the lock is kept"
+            ));
+        }
+        if !force {
+            return refuse(format!(
+                "host is locked by {who}\n  help: if that run is gone, remove the lock with `xspctl unlock -f PLAYBOOK --host {} --force`",
+                host.name
+            ));
+        }
+        if !confirm(&who) {
+            return refuse(format!("not confirmed; the lock held by {who} is kept"));
+        }
+        match link.remove_lock() {
+            Ok(true) => {
+                ctx.journal.record(&host.name, "force-unlock", &who);
+                r.notes.push(format!("removed the lock held by {who}"));
+            }
+            Ok(false) => r.notes.push("the lock was already gone".into()),
             Err(e) => return failed(host, e),
         }
         r
