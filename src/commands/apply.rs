@@ -173,6 +173,7 @@ fn rolling_restart(
             match r {
                 Ok(took) => {
                     hr.status = HostStatus::Changed;
+                    hr.awaiting_restart = None;
                     hr.notes.push(format!(
                         "restarted; answering again after {}s",
                         took.as_secs()

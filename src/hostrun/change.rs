@@ -42,12 +42,10 @@ pub fn apply_one(
         } else {
             awaiting_restart(host, ctx, link)
         };
-        if let Some(since) = awaiting
-            && matches!(r.status, HostStatus::Ok | HostStatus::Changed)
-        {
+        if awaiting.is_some() && matches!(r.status, HostStatus::Ok | HostStatus::Changed) {
             r.status = HostStatus::RestartRequired;
-            r.notes.push(format!("awaiting a restart {since}"));
         }
+        r.awaiting_restart = awaiting;
         r.plan = Some(plan);
         r
     })
@@ -205,11 +203,10 @@ pub fn rollback_host(
             Err(e) => r.notes.push(format!("could not release the lock: {e}")),
         }
         if r.status == HostStatus::Changed && needs_restart {
-            let since = record_pending_restart(host, ctx, link, &mut r.notes);
+            r.awaiting_restart = Some(record_pending_restart(host, ctx, link, &mut r.notes));
             r.status = HostStatus::RestartRequired;
-            r.notes.push(format!(
-                "the running configuration is unchanged until BroadWorks restarts: awaiting a restart {since}"
-            ));
+            r.notes
+                .push("the running configuration is unchanged until BroadWorks restarts".into());
         }
         r
     })

@@ -94,6 +94,7 @@ fn checks(
     HostResult {
         checks,
         plan: Some(plan),
+        awaiting_restart: pending,
         ..result(
             host,
             if all_pass {

@@ -210,6 +210,7 @@ fn result(host: &Host, status: HostStatus) -> HostResult {
         checks: Vec::new(),
         error: None,
         notes: Vec::new(),
+        awaiting_restart: None,
         duration_ms: 0,
     }
 }

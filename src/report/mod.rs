@@ -113,6 +113,10 @@ pub struct HostResult {
     /// Notes for the operator (backup id, restart done, rollback result...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Set while applied changes wait for a restart: since when (or what the
+    /// host's mark says).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaiting_restart: Option<String>,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
 }
@@ -129,6 +133,7 @@ impl HostResult {
             checks: Vec::new(),
             error: Some(error),
             notes: Vec::new(),
+            awaiting_restart: None,
             duration_ms: 0,
         }
     }

@@ -92,6 +92,15 @@ fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
     for n in &h.notes {
         let _ = writeln!(out, "  {}", p.dim.apply_to(n));
     }
+    if let Some(since) = &h.awaiting_restart {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.set.apply_to(format!(
+                "awaiting a restart {since}: applied changes are not in effect yet"
+            ))
+        );
+    }
     out.push('\n');
 }
 
@@ -153,6 +162,40 @@ fn brief(values: &[String]) -> String {
 }
 
 fn summary(out: &mut String, report: &RunReport, p: &Palette) {
+    table(out, report, p);
+    awaiting_restart(out, report, p);
+}
+
+/// After the table: every host whose applied changes still wait for a restart,
+/// and the command that does it.
+fn awaiting_restart(out: &mut String, report: &RunReport, p: &Palette) {
+    let waiting: Vec<&str> = report
+        .hosts
+        .iter()
+        .filter(|h| h.awaiting_restart.is_some())
+        .map(|h| h.host.as_str())
+        .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        p.set.apply_to(format!(
+            "{} host{} awaiting a restart: {}",
+            waiting.len(),
+            if waiting.len() == 1 { "" } else { "s" },
+            waiting.join(", ")
+        ))
+    );
+    let hosts: String = waiting.iter().map(|h| format!(" --host {h}")).collect();
+    let _ = writeln!(
+        out,
+        "  help: `xspctl apply -f PLAYBOOK{hosts} --restart rolling` restarts them one host per farm at a time"
+    );
+}
+
+fn table(out: &mut String, report: &RunReport, p: &Palette) {
     let rows: Vec<[String; 4]> = report
         .hosts
         .iter()
