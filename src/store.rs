@@ -2,7 +2,6 @@
 //! [`state_root`]): backups, journals, transcripts and pending restarts. Nothing here ever holds a secret: backups and
 //! journals hold what the CLI shows (`********` for passwords), transcripts are
 //! masked where they are written.
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -54,9 +53,6 @@ pub struct Store {
     root: PathBuf,
 }
 
-/// Hosts whose applied changes still wait for a restart: host → since when.
-pub type PendingRestarts = BTreeMap<String, String>;
-
 /// The environment variable naming the state directory when `--state-dir` is not given.
 pub const STATE_ENV: &str = "XSPCTL_STATE";
 
@@ -74,7 +70,9 @@ pub fn state_root(explicit: Option<&Path>, playbook: &Path) -> PathBuf {
     }
 }
 
-/// One host's pending restart, as recorded in its own file.
+/// One host's pending restart, as recorded in its own file
+/// (`pending-restarts/<host>.json`, written atomically): hosts applied in parallel
+/// never overwrite each other's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct PendingRestart {
     host: String,
@@ -166,22 +164,6 @@ impl Store {
             .join("transcripts")
             .join(run_id)
             .join(format!("{host}.log"))
-    }
-
-    /// The hosts with a pending restart: one file per host under
-    /// `pending-restarts/`, so hosts applied in parallel never overwrite each
-    /// other's entry.
-    pub fn pending_restarts(&self) -> PendingRestarts {
-        let dir = self.root.join("pending-restarts");
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            return PendingRestarts::new();
-        };
-        rd.filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-            .filter_map(|e| std::fs::read(e.path()).ok())
-            .filter_map(|b| serde_json::from_slice::<PendingRestart>(&b).ok())
-            .map(|p| (p.host, p.since))
-            .collect()
     }
 
     /// Since when a host waits for a restart, if it does.

@@ -262,6 +262,15 @@ fn rollback_says_a_restart_is_needed_and_can_restart() {
     assert!(!lab.host("h").fs_root().join(MARK).exists());
 }
 
+/// Defect 12: `backups` is a documented command with an example.
+#[test]
+fn backups_help_shows_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = lab::run_xspctl(dir.path(), &["backups", "--help"]);
+    help.exits(0);
+    help.prints("xspctl backups -f playbooks/prod.yaml --host xsp1");
+}
+
 /// Defect 12: without a terminal and without --yes, rollback refuses and touches
 /// nothing.
 #[test]
