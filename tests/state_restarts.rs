@@ -357,6 +357,21 @@ fn a_stale_lock_is_reported_and_removed_only_with_force_and_confirmation() {
     unconfirmed.exits(1);
     unconfirmed.complains("refusing without --yes when not on a terminal");
     assert!(lock.join("owner").exists(), "kept until confirmed");
+    let state = lab.dir.path().join("state");
+    let asked = on_terminal(
+        &state,
+        &["unlock", "-f", &pb, "--host", "h", "--force"],
+        "no",
+    );
+    assert!(
+        asked.contains("Remove the lock of host h held by alice@"),
+        "{asked}"
+    );
+    assert!(asked.contains("not confirmed; the lock held by"), "{asked}");
+    assert!(
+        lock.join("owner").exists(),
+        "kept when the answer is not yes"
+    );
 
     let unlock = lab.xspctl(&["unlock", "-f", &pb, "--host", "h", "--force", "--yes"]);
     unlock.exits(0);
@@ -405,4 +420,66 @@ fn a_release_never_removes_another_runs_lock() {
     assert_eq!(second.unlock("run-b").unwrap(), Release::Released);
     assert!(!owner_file.exists());
     let _ = (first.finish(), second.finish());
+}
+
+/// Runs xspctl on a terminal (util-linux `script` gives it a PTY) with `answer`
+/// typed in; returns everything the terminal showed.
+fn on_terminal(state: &Path, args: &[&str], answer: &str) -> String {
+    use std::io::Write;
+    let bin = env!("CARGO_BIN_EXE_xspctl");
+    let mut line = format!("'{bin}' --color never --state-dir '{}'", state.display());
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .env_remove("RUST_LOG")
+        .spawn()
+        .expect("util-linux `script` runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{answer}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Defect 12: on a terminal, rollback names the backup (id, time, contents) in its
+/// prompt, and does nothing unless the answer is `yes`.
+#[test]
+fn the_rollback_prompt_names_the_backup() {
+    let lab = TestLab::start("rollback-prompt", &[xsp("h")]);
+    let pb = playbook(&lab, &["h"], &[AES256]);
+    lab.xspctl(&["apply", "-f", &pb, "--yes"]).exits(2);
+    let state = lab.dir.path().join("state");
+    let backup = std::fs::read_dir(state.join("backups/h"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let id = backup.file_stem().unwrap().to_str().unwrap().to_string();
+    let args = ["rollback", "-f", pb.as_str(), "--host", "h"];
+
+    let shown = on_terminal(&state, &args, "y");
+    assert!(
+        shown.contains(&format!("Roll back host h to backup {id} (taken 20")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("/Interface/Http/HttpServer/SSLSettings/Ciphers"),
+        "{shown}"
+    );
+    assert!(shown.contains("nothing rolled back"), "{shown}");
+    lab.xspctl(&["plan", "-f", &pb, "--detailed-exitcode"])
+        .prints("0 changes");
+
+    let shown = on_terminal(&state, &args, "yes");
+    assert!(shown.contains(&format!("restored backup {id}")), "{shown}");
+    lab.xspctl(&["plan", "-f", &pb])
+        .prints("h (farm farm-h) changes");
 }
