@@ -203,9 +203,19 @@ impl HostLink for SshLink {
             }
             Err(e) => return Err(t(e)),
         }
-        self.locked_by = Some(owner.run_id.clone());
-        let record = serde_json::to_vec(owner).map_err(|e| LinkError::Transport(e.to_string()))?;
-        sftp.upload(LOCK_OWNER, &record, 0o600).map_err(t)
+        let record = serde_json::to_vec(owner).map_err(|e| LinkError::Transport(e.to_string()));
+        match record.and_then(|r| sftp.upload(LOCK_OWNER, &r, 0o600).map_err(t)) {
+            Ok(()) => {
+                self.locked_by = Some(owner.run_id.clone());
+                Ok(())
+            }
+            Err(e) => {
+                // The directory is ours (mkdir succeeded): never leave it ownerless.
+                let _ = sftp.remove(LOCK_OWNER);
+                let _ = sftp.rmdir(LOCK_DIR);
+                Err(e)
+            }
+        }
     }
 
     fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {

@@ -107,6 +107,7 @@ fn record_pending_restart(
             crate::fsutil::now_rfc3339()
         }
     };
+    ctx.journal.record(&host.name, "restart-pending", &since);
     let mark = format!("pending since {since}: changes applied by {}", ctx.owner);
     if let Err(e) = link.mark_restart_pending(&mark) {
         notes.push(format!(
