@@ -399,11 +399,17 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
     );
     let backup = line_after(&apply.stdout, "  backup ");
     assert!(backup.starts_with("xsp1-"), "{backup}");
+    let since = line_after(&apply.stdout, "  awaiting a restart since ")
+        .strip_suffix(": applied changes are not in effect yet")
+        .expect("why the host awaits a restart");
+    let awaiting =
+        format!("  awaiting a restart since {since}: applied changes are not in effect yet\n");
+    let summary = "1 host awaiting a restart: xsp1\n  help: `xspctl apply -f PLAYBOOK --host xsp1 --restart rolling` restarts them one host per farm at a time\n";
     assert_eq!(
         apply.stdout,
         format!(
-            "xsp1 (farm east) restart required\n{}{}  backup {backup}\n\n\
-             HOST  FARM  STATUS            DETAIL\nxsp1  east  restart required  6 writes\n",
+            "xsp1 (farm east) restart required\n{}{}  backup {backup}\n{awaiting}\n\
+             HOST  FARM  STATUS            DETAIL\nxsp1  east  restart required  6 writes\n{summary}",
             expected_changes(https),
             expected_effect(https, cti)
         )
@@ -429,8 +435,17 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
     assert_eq!(
         events,
         [
-            "lock", "backup", "write", "write", "write", "write", "write", "write", "confirm",
-            "unlock"
+            "lock",
+            "backup",
+            "write",
+            "write",
+            "write",
+            "write",
+            "write",
+            "write",
+            "confirm",
+            "unlock",
+            "restart-pending"
         ]
     );
     let mut writes: Vec<&str> = journal
@@ -462,12 +477,16 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
         [TlsProtocol::Tls10, TlsProtocol::Tls11, TlsProtocol::Tls12]
     );
 
-    // A second plan reads the converged configuration: no changes.
+    // A second plan reads the converged configuration: no changes, but the
+    // restart is still pending (exit 2).
     let plan = h.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
-    assert_eq!(plan.status, Some(0), "{}", plan.text());
+    assert_eq!(plan.status, Some(2), "{}", plan.text());
     assert_eq!(
         plan.stdout,
-        "xsp1 (farm east) ok\n\nHOST  FARM  STATUS  DETAIL\nxsp1  east  ok      0 changes\n"
+        format!(
+            "xsp1 (farm east) restart required\n{awaiting}\n\
+             HOST  FARM  STATUS            DETAIL\nxsp1  east  restart required  0 changes\n{summary}"
+        )
     );
     outputs.push_str(&plan.text());
 
@@ -495,7 +514,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
         )
     );
     outputs.push_str(&restart.text());
-    let events: Vec<String> = h.journal().into_iter().skip(10).map(|(e, _)| e).collect();
+    let events: Vec<String> = h.journal().into_iter().skip(11).map(|(e, _)| e).collect();
     assert_eq!(
         events,
         ["lock", "no-change", "unlock", "restart", "restarted"]
@@ -537,10 +556,12 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
     let h = RealSshdHost::start();
     let playbook = h.write_playbook();
     let pb = playbook.to_str().expect("utf-8 path");
-    // Another run holds the lock: its directory, and the file naming the holder.
-    let holder = "ops@bastion pid 4242 run 20260101T000000Z-4242";
+    // Another run (on another machine) holds the lock: its directory, and the
+    // file naming the holder as xspctl writes it.
+    let holder = "ops@bastion pid 4242 run 20260101T000000Z-4242 since 2026-01-01T00:00:00Z";
     std::fs::create_dir(h.lock_dir()).expect("lock dir");
-    std::fs::write(h.lock_dir().join("owner"), format!("{holder}\n")).expect("lock owner");
+    let owner = r#"{"run_id":"20260101T000000Z-4242","user":"ops","machine":"bastion","pid":4242,"since":"2026-01-01T00:00:00Z","since_unix":1767225600}"#;
+    std::fs::write(h.lock_dir().join("owner"), owner).expect("lock owner");
 
     let apply = h.xspctl(&["apply", "-f", pb, "--yes"]);
     assert_eq!(
@@ -551,9 +572,9 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
         h.sshd.log()
     );
     assert!(
-        apply
-            .stdout
-            .contains(&format!("host is locked by another xspctl run: {holder}\n")),
+        apply.stdout.contains(&format!(
+            "host is locked by another xspctl run: {holder} (on another machine; held for "
+        )),
         "{}",
         apply.text()
     );
@@ -570,13 +591,13 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
         plan.text()
     );
 
-    // unlock: SFTP download of the holder, remove and rmdir through OpenSSH.
-    let unlock = h.xspctl(&["unlock", "-f", pb, "--host", "xsp1"]);
+    // unlock --force: SFTP download of the holder, remove and rmdir through OpenSSH.
+    let unlock = h.xspctl(&["unlock", "-f", pb, "--host", "xsp1", "--force", "--yes"]);
     assert_eq!(unlock.status, Some(0), "{}", unlock.text());
     assert!(
-        unlock
-            .stdout
-            .contains(&format!("  removed the lock held by {holder}\n")),
+        unlock.stdout.contains(&format!(
+            "  removed the lock held by {holder} (on another machine"
+        )),
         "{}",
         unlock.text()
     );
@@ -587,7 +608,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
     assert!(
         apply
             .stdout
-            .ends_with("xsp1  east  restart required  5 writes\n"),
+            .contains("xsp1  east  restart required  5 writes\n1 host awaiting a restart: xsp1\n"),
         "{}",
         apply.text()
     );

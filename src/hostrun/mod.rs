@@ -260,14 +260,7 @@ pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResu
                 };
                 HostResult {
                     plan: Some(plan),
-                    notes: awaiting
-                        .map(|since| {
-                            format!(
-                                "awaiting a restart {since}: applied changes are not in effect yet"
-                            )
-                        })
-                        .into_iter()
-                        .collect(),
+                    awaiting_restart: awaiting,
                     ..result(host, status)
                 }
             }
