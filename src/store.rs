@@ -53,9 +53,6 @@ pub struct Store {
     root: PathBuf,
 }
 
-/// The environment variable naming the state directory when `--state-dir` is not given.
-pub const STATE_ENV: &str = "XSPCTL_STATE";
-
 /// Where a run keeps its state: `--state-dir` (or `XSPCTL_STATE`) when given,
 /// otherwise `.xspctl/` in the playbook's directory, so the same playbook finds its
 /// backups and pending restarts whatever the current directory.
