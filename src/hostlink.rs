@@ -20,31 +20,26 @@ pub struct SshLink {
     driver: Driver<ShellChannel>,
     version: ShowVersion,
     locked: bool,
+    /// How to reach the host again ([`HostLink::reconnect`]).
+    target: SshTarget,
+    opts: DriverOptions,
+    /// The transcripts of the sessions replaced by reconnects, oldest first.
+    earlier: Vec<crate::bwcli::Transcript>,
 }
 
 impl SshLink {
     /// Connects, checks the host key, authenticates, runs `bwshowver`, and starts
     /// bwcli on a PTY shell.
     pub fn connect(target: &SshTarget, opts: DriverOptions) -> Result<SshLink, String> {
-        let session = SshSession::connect(target).map_err(|e| e.to_string())?;
-        let shown = session.exec("bwshowver").map_err(|e| e.to_string())?;
-        let version = crate::bwcli::parse_bwshowver(&shown.stdout)
-            .map_err(|e| format!("{}: {e}", target.label()))?;
-        let shell = session.shell().map_err(|e| e.to_string())?;
-        let driver = Driver::start(shell, opts).map_err(|e| e.to_string())?;
-        if !driver.cli_type().eq_ignore_ascii_case(&version.server_type) {
-            return Err(format!(
-                "{}: the CLI prompt says {} but bwshowver says {}",
-                target.label(),
-                driver.cli_type(),
-                version.server_type
-            ));
-        }
+        let (session, driver, version) = open_session(target, &opts)?;
         Ok(SshLink {
             session,
             driver,
             version,
             locked: false,
+            target: target.clone(),
+            opts,
+            earlier: Vec::new(),
         })
     }
 
@@ -64,7 +59,12 @@ impl SshLink {
             let _ = self.unlock();
         }
         let _ = self.driver.close();
-        self.driver.into_transcript()
+        let mut all = crate::bwcli::Transcript::default();
+        for t in self.earlier {
+            all.append(t);
+        }
+        all.append(self.driver.into_transcript());
+        all
     }
 
     /// Removes a lock left behind by a run that is gone. Returns who held it.
@@ -84,6 +84,29 @@ impl SshLink {
             Err(e) => Err(e.to_string()),
         }
     }
+}
+
+/// A new SSH session to `target` with bwcli started on it, checked against what
+/// `bwshowver` says.
+fn open_session(
+    target: &SshTarget,
+    opts: &DriverOptions,
+) -> Result<(SshSession, Driver<ShellChannel>, ShowVersion), String> {
+    let session = SshSession::connect(target).map_err(|e| e.to_string())?;
+    let shown = session.exec("bwshowver").map_err(|e| e.to_string())?;
+    let version = crate::bwcli::parse_bwshowver(&shown.stdout)
+        .map_err(|e| format!("{}: {e}", target.label()))?;
+    let shell = session.shell().map_err(|e| e.to_string())?;
+    let driver = Driver::start(shell, opts.clone()).map_err(|e| e.to_string())?;
+    if !driver.cli_type().eq_ignore_ascii_case(&version.server_type) {
+        return Err(format!(
+            "{}: the CLI prompt says {} but bwshowver says {}",
+            target.label(),
+            driver.cli_type(),
+            version.server_type
+        ));
+    }
+    Ok((session, driver, version))
 }
 
 fn cli_error(context: &str, command: &str, e: DriverError) -> LinkError {
@@ -156,6 +179,27 @@ impl HostLink for SshLink {
         let _ = sftp.remove(LOCK_OWNER);
         sftp.rmdir(LOCK_DIR).map_err(t)?;
         self.locked = false;
+        Ok(())
+    }
+
+    fn reconnect(&mut self) -> Result<(), LinkError> {
+        let (session, driver, version) =
+            open_session(&self.target, &self.opts).map_err(LinkError::Transport)?;
+        if version.server_type != self.version.server_type
+            || version.release_tag != self.version.release_tag
+        {
+            return Err(LinkError::Transport(format!(
+                "{}: after reconnecting, bwshowver says {} {}, not {} {} as before",
+                self.target.label(),
+                version.server_type,
+                version.release_tag,
+                self.version.server_type,
+                self.version.release_tag
+            )));
+        }
+        let old = std::mem::replace(&mut self.driver, driver);
+        self.earlier.push(old.into_transcript());
+        self.session = session;
         Ok(())
     }
 }

@@ -24,9 +24,18 @@ pub enum LinkError {
         /// Who holds it, as written in the lock.
         holder: String,
     },
-    /// Connection, timeout or protocol trouble (already operator-readable).
+    /// Connection, timeout or protocol trouble (already operator-readable): the
+    /// session may be unusable, and a write in flight may or may not have run.
     #[error("{0}")]
     Transport(String),
+}
+
+impl LinkError {
+    /// Whether the session may be unusable, so that [`HostLink::reconnect`] is
+    /// needed before the next command.
+    pub fn is_transport(&self) -> bool {
+        matches!(self, LinkError::Transport(_))
+    }
 }
 
 /// What a write returned.
@@ -47,4 +56,8 @@ pub trait HostLink {
     fn lock(&mut self, owner: &str) -> Result<(), LinkError>;
     /// Releases the lock taken by [`HostLink::lock`].
     fn unlock(&mut self) -> Result<(), LinkError>;
+    /// Replaces the session after a [`LinkError::Transport`] failure (a dropped
+    /// connection, a CLI that restarted) with a new one to the same host. One
+    /// attempt; the caller bounds the retries.
+    fn reconnect(&mut self) -> Result<(), LinkError>;
 }

@@ -1,21 +1,37 @@
 //! The runs that change a host: apply, restart, rollback.
+use std::path::Path;
 use std::time::Duration;
 
 use super::{RunContext, driver_options, failed, on_host, plan_on, result, ssh_target};
+use crate::apply::gate::PlanGate;
 use crate::apply::link::HostLink;
-use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, restore};
+use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, reconnect, restore};
 use crate::fleet::Progress;
 use crate::plan::HostPlan;
 use crate::playbook::Host;
 use crate::report::{HostResult, HostStatus};
 
-/// `apply` on one host; `reviewed` is the host's plan from a plan file.
+/// What `apply` on one host works from besides the host.
+pub struct ApplyRequest<'a> {
+    /// The host's plan from a reviewed plan file.
+    pub reviewed: Option<&'a HostPlan>,
+    /// Where the hosts of a reviewed plan wait for each other's checks.
+    pub gate: Option<&'a PlanGate>,
+    /// The playbook, for the recovery commands printed when a host cannot be
+    /// restored.
+    pub playbook: &'a Path,
+}
+
+/// `apply` on one host.
 pub fn apply_one(
     host: &Host,
-    reviewed: Option<&HostPlan>,
+    req: &ApplyRequest,
     ctx: &RunContext,
     progress: &Progress,
 ) -> HostResult {
+    // Taken first, so that a host that cannot even be reached still reports to
+    // the gate (as not checked) and nobody waits for it.
+    let ticket = req.gate.map(|g| g.ticket(&host.name));
     on_host(host, ctx, progress, |link| {
         let (plan, desired) = match plan_on(host, link, progress) {
             Ok(p) => p,
@@ -25,21 +41,59 @@ pub fn apply_one(
         let job = ApplyJob {
             host: &host.name,
             desired: &desired,
-            plan: reviewed,
+            plan: req.reviewed,
             store: &ctx.store,
             journal: &ctx.journal,
             run_id: &ctx.run_id,
             owner: &ctx.owner,
+            gate: ticket.as_ref(),
         };
-        let mut r = applied(host, apply_host(link, &job), ctx);
+        let mut r = applied(host, apply_host(link, &job), ctx, req.playbook);
         r.plan = Some(plan);
         r
     })
 }
 
+/// The commands that finish by hand what a run could not: release the lock
+/// (when `lock_held`) and restore `backup` (when given).
+fn recovery_commands(
+    host: &Host,
+    ctx: &RunContext,
+    playbook: &Path,
+    lock_held: bool,
+    backup: Option<&str>,
+) -> String {
+    let base = format!(
+        "xspctl --state-dir {} ",
+        shell_quote(&ctx.store.root().display().to_string())
+    );
+    let pb = shell_quote(&playbook.display().to_string());
+    let mut lines = Vec::new();
+    if lock_held {
+        lines.push(format!("  {base}unlock -f {pb} --host {}", host.name));
+    }
+    if let Some(id) = backup {
+        lines.push(format!(
+            "  {base}rollback -f {pb} --host {} --backup {id}",
+            host.name
+        ));
+    }
+    lines.join("\n")
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:@=,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// The host's result from the engine's apply report, with the pending restart
 /// recorded.
-fn applied(host: &Host, report: ApplyReport, ctx: &RunContext) -> HostResult {
+fn applied(host: &Host, report: ApplyReport, ctx: &RunContext, playbook: &Path) -> HostResult {
     let mut r = result(host, HostStatus::Ok);
     match report.status {
         ApplyStatus::Ok => {}
@@ -68,9 +122,18 @@ fn applied(host: &Host, report: ApplyReport, ctx: &RunContext) -> HostResult {
         } => {
             r.status = HostStatus::Failed;
             r.error = Some(format!(
-                "{error}\nROLLBACK FAILED: {rb}\nthe host may be partly changed; backup {backup}"
+                "{error}\nROLLBACK FAILED: {rb}\nthe host may be partly changed; to restore backup {backup}, run:\n{}",
+                recovery_commands(host, ctx, playbook, report.lock_held, Some(&backup))
             ));
         }
+    }
+    if report.lock_held && r.status != HostStatus::Failed {
+        r.status = HostStatus::Failed;
+        let error = r.error.take().unwrap_or_default();
+        r.error = Some(format!(
+            "{error}\nthe host's lock could not be released; once you are sure no run is using it, run:\n{}",
+            recovery_commands(host, ctx, playbook, true, None)
+        ));
     }
     if report.restart_required
         && let Err(e) = ctx.store.set_pending_restart(&host.name, true)
@@ -127,7 +190,7 @@ pub fn rollback_host(
             return r;
         }
         progress.step(&format!("restoring backup {}", backup.id));
-        match restore(link, &host.name, &backup.facts, &ctx.journal) {
+        match restore(link, &host.name, &backup.facts, &ctx.journal, false) {
             Ok(0) => r
                 .notes
                 .push(format!("already matches backup {}", backup.id)),
@@ -141,7 +204,13 @@ pub fn rollback_host(
                 r.error = Some(e.to_string());
             }
         }
-        if let Err(e) = link.unlock() {
+        let released = match link.unlock() {
+            Err(e) if e.is_transport() => {
+                reconnect(link, &host.name, &ctx.journal).and_then(|()| link.unlock())
+            }
+            done => done,
+        };
+        if let Err(e) = released {
             r.notes.push(format!("could not release the lock: {e}"));
         }
         r
