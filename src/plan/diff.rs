@@ -117,17 +117,15 @@ fn keeps_order(current: &[Vec<String>], want: &[Vec<String>]) -> bool {
     kept.len() <= want.len() && kept.iter().zip(want).all(|(k, w)| *k == w)
 }
 
+/// Makes one operation on a table: verb, cells, the row before and after.
+type MakeOp<'a> = dyn Fn(Verb, &[String], Option<&Vec<String>>, Option<&Vec<String>>) -> Op + 'a;
+
 /// Rewrites a list into `want`'s order without ever emptying it (D9): the longest
 /// head of `want` that the host holds in that order stays; the rest of `want` is
 /// deleted where held and added again in order (`add` appends); rows not wanted
 /// go last. When nothing can stay, `want`'s first row is added before anything is
 /// deleted. (docs/decisions.md, "plan: cipher order is managed".)
-fn reorder_list(
-    current: &[Vec<String>],
-    want: &[Vec<String>],
-    op: &dyn Fn(Verb, &[String], Option<&Vec<String>>, Option<&Vec<String>>) -> Op,
-    phases: &mut Phases,
-) {
+fn reorder_list(current: &[Vec<String>], want: &[Vec<String>], op: &MakeOp, phases: &mut Phases) {
     // The longest head of `want` that is a subsequence of `current`.
     let mut stay = 0;
     for have in current {
