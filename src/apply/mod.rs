@@ -103,7 +103,12 @@ pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
         return refused(e.to_string());
     }
     job.journal.record(job.host, "lock", job.owner);
-    let mut report = locked_apply(link, job).unwrap_or_else(|e| refused(e.to_string()));
+    let mut report = locked_apply(link, job).unwrap_or_else(|e| match e {
+        LinkError::Transport(why) if !why.contains("nothing was changed") => {
+            refused(format!("{why}\nnothing was changed (no write was sent)"))
+        }
+        e => refused(e.to_string()),
+    });
     let released = match link.unlock() {
         Err(e) if e.is_transport() => {
             reconnect(link, job.host, job.journal).and_then(|()| link.unlock())
