@@ -620,3 +620,70 @@ fn cipher_order_is_planned_applied_verified_and_rolled_back() {
         .prints("restored backup");
     assert_eq!(ciphers(&lab), "128,256", "the backup's order");
 }
+
+#[test]
+fn a_failed_rollback_reports_each_failure_and_the_command_that_finishes_it() {
+    let lab = TestLab::start("rollback-fails", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let (ip, http) = (lab.address("xsp1"), lab.https_port("xsp1"));
+    lab.bwcli(
+        "xsp1",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Protocols",
+            &format!("add {ip} {http} TLSv1.1"),
+        ],
+    );
+    let before = interface_lists(&lab, "xsp1");
+    // Every delete fails: the apply's last write (TLSv1.1), and every write of the
+    // rollback, which must remove what the apply added.
+    lab.faults(
+        "xsp1",
+        Faults {
+            fail_pattern: Some("^delete ".into()),
+            fail_message: Some("Failed to write data to the configuration system".into()),
+            ..Faults::default()
+        },
+    );
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    apply.exits(1);
+    apply.prints("ROLLBACK FAILED: rollback incomplete:");
+    // Each of the five writes to undo is reported, not only the first.
+    assert_eq!(
+        apply
+            .stdout
+            .matches("Failed to write data to the configuration system")
+            .count(),
+        6,
+        "{}",
+        apply.all()
+    );
+    let state = lab.dir.path().join("state");
+    let command = apply
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("xspctl --state-dir"))
+        .unwrap_or_else(|| panic!("no recovery command\n{}", apply.all()))
+        .to_string();
+    assert!(
+        command.starts_with(&format!(
+            "xspctl --state-dir {} rollback -f {pb} --host xsp1 --backup xsp1-",
+            state.display()
+        )),
+        "{command}"
+    );
+    assert!(
+        !apply.stdout.contains(" unlock "),
+        "the lock was released: {}",
+        apply.all()
+    );
+
+    // Once the host accepts deletes again, the printed command restores it.
+    lab.faults("xsp1", Faults::default());
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[1..3], ["--state-dir", state.to_str().unwrap()]);
+    let rb = lab::run_xspctl(&state, &[&words[3..], &["--yes"]].concat());
+    rb.exits(0).prints("restored backup xsp1-");
+    assert_eq!(interface_lists(&lab, "xsp1"), before);
+}
