@@ -1,5 +1,6 @@
 //! The engine's [`HostLink`] over SSH: the bwcli driver on a shell channel for
-//! reads and writes, SFTP for the per-host lock, exec for `bwshowver` and restarts.
+//! reads and writes, SFTP for the per-host lock, exec for `bwshowver` and restarts;
+//! a new session (same host, same `bwshowver`) after a lost connection.
 use std::time::{Duration, Instant};
 
 use crate::apply::link::{HostLink, LinkError, WriteResult};
