@@ -366,13 +366,16 @@ pub fn restore(
                     written += 1;
                     journal.record(host, "rollback-write", &line);
                 }
+                Err(e) if e.is_transport() => {
+                    // Unknown outcome: the next round re-reads and finds out.
+                    journal.record(host, "rollback-write-unknown", format!("{line}: {e}"));
+                    failures.push(format!("`{line}`: {e}"));
+                    lost = true;
+                    break;
+                }
                 Err(e) => {
                     journal.record(host, "rollback-write-failed", format!("{line}: {e}"));
                     failures.push(format!("`{line}`: {e}"));
-                    if e.is_transport() {
-                        lost = true;
-                        break;
-                    }
                 }
             }
         }

@@ -9,8 +9,8 @@ struct FakeHost {
     tree: LiveTree,
     shapes: Vec<TableFact>,
     fail_write: Option<usize>,
-    /// The n-th write runs, but the connection drops before its reply.
-    drop_at_write: Option<usize>,
+    /// These writes (counted from 1) run, but the connection drops before their reply.
+    drop_at_writes: Vec<usize>,
     /// Writes the CLI refuses, by command line.
     refuse: Vec<String>,
     /// The connection is down until a reconnect.
@@ -81,7 +81,7 @@ impl HostLink for FakeHost {
                 }
             }
         }
-        if self.drop_at_write == Some(self.writes) {
+        if self.drop_at_writes.contains(&self.writes) {
             self.down = true;
             return Err(dropped());
         }
@@ -148,7 +148,7 @@ fn host_with(facts: &[TableFact], initial: &[&str]) -> FakeHost {
         tree,
         shapes: facts.to_vec(),
         fail_write: None,
-        drop_at_write: None,
+        drop_at_writes: vec![],
         refuse: vec![],
         down: false,
         failing_reconnects: 0,
@@ -303,7 +303,7 @@ fn a_lost_connection_mid_write_reconnects_restores_and_unlocks() {
         };
         let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
         let original = rows(&host, &facts[0]);
-        host.drop_at_write = Some(drop_at);
+        host.drop_at_writes = vec![drop_at];
         host.failing_reconnects = 1;
         let r = run(&mut host, &desired, None, dir.path());
         let ApplyStatus::Failed {
@@ -339,7 +339,7 @@ fn an_unreachable_host_after_a_drop_keeps_the_lock_and_says_so() {
         ..Default::default()
     };
     let mut host = host_with(&facts, &["TLSv1"]);
-    host.drop_at_write = Some(1);
+    host.drop_at_writes = vec![1];
     host.failing_reconnects = usize::MAX;
     let r = run(&mut host, &desired, None, dir.path());
     let ApplyStatus::Failed { rollback, .. } = &r.status else {
@@ -385,4 +385,27 @@ fn rollback_reports_every_refused_write_and_still_runs_the_others() {
             rows(&host, f)
         );
     }
+}
+
+#[test]
+fn a_drop_during_the_restore_is_survived_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [fact("/P", &["TLSv1.2", "TLSv1.3"])];
+    let desired = DesiredTree {
+        facts: facts.iter().cloned().map(Fact::Table).collect(),
+        ..Default::default()
+    };
+    let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
+    let original = rows(&host, &facts[0]);
+    // The apply's third write drops; so does the restore's first.
+    host.drop_at_writes = vec![3, 4];
+    let r = run(&mut host, &desired, None, dir.path());
+    let ApplyStatus::Failed { rollback, .. } = &r.status else {
+        panic!("{r:?}")
+    };
+    assert_eq!(rollback, &Ok(()));
+    assert_eq!(rows(&host, &facts[0]), original);
+    assert!(host.locked.is_none());
+    let journal = std::fs::read_to_string(dir.path().join("journal/run1.jsonl")).unwrap();
+    assert!(journal.contains("\"rollback-write-unknown\""), "{journal}");
 }

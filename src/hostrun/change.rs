@@ -216,3 +216,16 @@ pub fn rollback_host(
         r
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn recovery_commands_quote_what_the_shell_would_split() {
+        assert_eq!(shell_quote("playbooks/prod.yaml"), "playbooks/prod.yaml");
+        assert_eq!(shell_quote("/tmp/my state"), "'/tmp/my state'");
+        assert_eq!(shell_quote("it's.yaml"), "'it'\\''s.yaml'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}
