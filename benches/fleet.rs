@@ -12,7 +12,7 @@ use xspctl::desired::ContextRef;
 use xspctl::fleet::{Progress, ProgressMode, run_all};
 use xspctl::hostlink::SshLink;
 use xspctl::hostrun::{
-    RunContext, apply_one, driver_options, plan_host, rollback_host, ssh_target,
+    ApplyRequest, RunContext, apply_one, driver_options, plan_host, rollback_host, ssh_target,
 };
 use xspctl::playbook::{Host, Playbook};
 use xspsim::host::{Product, Release};
@@ -143,7 +143,12 @@ fn benches(c: &mut Criterion) {
                     })
                 },
                 |_| {
-                    let r = fleet(&fx, n, |h, ctx, p| apply_one(h, None, ctx, p));
+                    let req = ApplyRequest {
+                        reviewed: None,
+                        gate: None,
+                        playbook: std::path::Path::new("fleet.yaml"),
+                    };
+                    let r = fleet(&fx, n, move |h, ctx, p| apply_one(h, &req, ctx, p));
                     assert!(r.iter().all(|h| h.writes == 5), "fresh hosts get 5 writes");
                 },
                 BatchSize::PerIteration,

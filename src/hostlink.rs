@@ -1,6 +1,7 @@
 //! The engine's [`HostLink`] over SSH: the bwcli driver on a shell channel for
 //! reads and writes, SFTP for the per-host lock and the pending-restart mark, exec
-//! for `bwshowver` and restarts.
+//! for `bwshowver` and restarts; a new session (same host, same `bwshowver`) after a
+//! lost connection.
 use std::time::{Duration, Instant};
 
 use crate::apply::link::{Holder, HostLink, LinkError, LockOwner, Release, WriteResult};
@@ -26,31 +27,26 @@ pub struct SshLink {
     version: ShowVersion,
     /// The run id of the lock this link took and has not released.
     locked_by: Option<String>,
+    /// How to reach the host again ([`HostLink::reconnect`]).
+    target: SshTarget,
+    opts: DriverOptions,
+    /// The transcripts of the sessions replaced by reconnects, oldest first.
+    earlier: Vec<crate::bwcli::Transcript>,
 }
 
 impl SshLink {
     /// Connects, checks the host key, authenticates, runs `bwshowver`, and starts
     /// bwcli on a PTY shell.
     pub fn connect(target: &SshTarget, opts: DriverOptions) -> Result<SshLink, String> {
-        let session = SshSession::connect(target).map_err(|e| e.to_string())?;
-        let shown = session.exec("bwshowver").map_err(|e| e.to_string())?;
-        let version = crate::bwcli::parse_bwshowver(&shown.stdout)
-            .map_err(|e| format!("{}: {e}", target.label()))?;
-        let shell = session.shell().map_err(|e| e.to_string())?;
-        let driver = Driver::start(shell, opts).map_err(|e| e.to_string())?;
-        if !driver.cli_type().eq_ignore_ascii_case(&version.server_type) {
-            return Err(format!(
-                "{}: the CLI prompt says {} but bwshowver says {}",
-                target.label(),
-                driver.cli_type(),
-                version.server_type
-            ));
-        }
+        let (session, driver, version) = open_session(target, &opts)?;
         Ok(SshLink {
             session,
             driver,
             version,
             locked_by: None,
+            target: target.clone(),
+            opts,
+            earlier: Vec::new(),
         })
     }
 
@@ -71,7 +67,12 @@ impl SshLink {
             let _ = self.unlock(&run_id);
         }
         let _ = self.driver.close();
-        self.driver.into_transcript()
+        let mut all = crate::bwcli::Transcript::default();
+        for t in self.earlier {
+            all.append(t);
+        }
+        all.append(self.driver.into_transcript());
+        all
     }
 
     /// Who holds the host's lock, or None when it is not locked.
@@ -144,6 +145,29 @@ fn read_holder(sftp: &crate::transport::SftpClient) -> Holder {
     sftp.download(LOCK_OWNER)
         .map(|b| Holder::parse(&String::from_utf8_lossy(&b)))
         .unwrap_or_else(|_| Holder::Unreadable(String::new()))
+}
+
+/// A new SSH session to `target` with bwcli started on it, checked against what
+/// `bwshowver` says.
+fn open_session(
+    target: &SshTarget,
+    opts: &DriverOptions,
+) -> Result<(SshSession, Driver<ShellChannel>, ShowVersion), String> {
+    let session = SshSession::connect(target).map_err(|e| e.to_string())?;
+    let shown = session.exec("bwshowver").map_err(|e| e.to_string())?;
+    let version = crate::bwcli::parse_bwshowver(&shown.stdout)
+        .map_err(|e| format!("{}: {e}", target.label()))?;
+    let shell = session.shell().map_err(|e| e.to_string())?;
+    let driver = Driver::start(shell, opts.clone()).map_err(|e| e.to_string())?;
+    if !driver.cli_type().eq_ignore_ascii_case(&version.server_type) {
+        return Err(format!(
+            "{}: the CLI prompt says {} but bwshowver says {}",
+            target.label(),
+            driver.cli_type(),
+            version.server_type
+        ));
+    }
+    Ok((session, driver, version))
 }
 
 fn cli_error(context: &str, command: &str, e: DriverError) -> LinkError {
@@ -237,6 +261,27 @@ impl HostLink for SshLink {
         sftp.rmdir(LOCK_DIR).map_err(t)?;
         self.locked_by = None;
         Ok(Release::Released)
+    }
+
+    fn reconnect(&mut self) -> Result<(), LinkError> {
+        let (session, driver, version) =
+            open_session(&self.target, &self.opts).map_err(LinkError::Transport)?;
+        if version.server_type != self.version.server_type
+            || version.release_tag != self.version.release_tag
+        {
+            return Err(LinkError::Transport(format!(
+                "{}: after reconnecting, bwshowver says {} {}, not {} {} as before",
+                self.target.label(),
+                version.server_type,
+                version.release_tag,
+                self.version.server_type,
+                self.version.release_tag
+            )));
+        }
+        let old = std::mem::replace(&mut self.driver, driver);
+        self.earlier.push(old.into_transcript());
+        self.session = session;
+        Ok(())
     }
 }
 

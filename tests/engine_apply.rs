@@ -412,3 +412,283 @@ fn a_host_behind_a_jump_host_is_planned_and_applied() {
     refused.exits(1);
     refused.prints(&lab.address("bastion").to_string());
 }
+
+/// The bwcli commands of a transcript (`bwcli` is typed at the shell, `y` answers
+/// the exit confirmation).
+fn bwcli_commands(transcript: &str) -> Vec<String> {
+    sent_lines(transcript)
+        .into_iter()
+        .filter(|l| l != "bwcli" && l != "y")
+        .collect()
+}
+
+fn interface_lists(lab: &TestLab, host: &str) -> String {
+    let (ip, http) = (lab.address(host), lab.https_port(host));
+    lab.bwcli(
+        host,
+        &[
+            &format!("cd /Interface/Http/HttpServer/SSLSettings/Protocols;get {ip} {http}"),
+            &format!("cd /Interface/Http/HttpServer/SSLSettings/Ciphers;get {ip} {http}"),
+            &format!("cd /Interface/CTI/SSLSettings/Protocols;get {ip}"),
+            &format!("cd /Interface/CTI/SSLSettings/Ciphers;get {ip}"),
+        ],
+    )
+}
+
+#[test]
+fn a_connection_lost_mid_apply_is_reconnected_rolled_back_and_unlocked() {
+    // Where the second write falls in an apply of this playbook.
+    let reference = TestLab::start("drop-reference", &[xsp("xsp1")]);
+    let pb = reference.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    assert_eq!(
+        reference
+            .xspctl(&["apply", "-f", pb.to_str().unwrap(), "--yes"])
+            .code,
+        2
+    );
+    let commands = bwcli_commands(&reference.transcripts("xsp1").pop().unwrap());
+    let second_write = commands
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| is_write(l))
+        .nth(1)
+        .map(|(i, _)| i as u32 + 1)
+        .expect("two writes");
+    drop(reference);
+
+    let lab = TestLab::start("drop-mid-apply", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let before = interface_lists(&lab, "xsp1");
+    // The second write runs on the host, but the connection drops before its reply.
+    lab.faults(
+        "xsp1",
+        Faults {
+            drop_after_commands: Some(second_write),
+            drop_once: true,
+            ..Faults::default()
+        },
+    );
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    apply.exits(1);
+    apply.prints("xsp1 (farm farm-xsp1) rolled back");
+    apply.prints("the connection was lost");
+    apply.prints("is unknown");
+    assert_eq!(
+        lab.host("xsp1").faults().drop_after_commands,
+        None,
+        "dropped"
+    );
+    assert_eq!(interface_lists(&lab, "xsp1"), before, "back to the backup");
+    let lock = lab
+        .host("xsp1")
+        .fs_root()
+        .join("var/broadworks/tmp/xspctl.lock");
+    assert!(!lock.exists(), "the lock is released");
+    // Both sessions are in the transcript: the one that dropped and the reconnect.
+    let transcript = lab.transcripts("xsp1").pop().unwrap();
+    assert_eq!(
+        sent_lines(&transcript)
+            .iter()
+            .filter(|l| *l == "bwcli")
+            .count(),
+        2,
+        "{transcript}"
+    );
+    let journal = std::fs::read_dir(lab.dir.path().join("state/journal"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .find(|j| j.contains("\"write-unknown\""))
+        .expect("a journal with the unknown write");
+    for event in ["\"reconnect\"", "\"rollback\"", "\"unlock\""] {
+        assert!(journal.contains(event), "journal lacks {event}:\n{journal}");
+    }
+    // The next apply is not refused, and converges.
+    lab.xspctl(&["apply", "-f", pb, "--yes"])
+        .exits(2)
+        .prints("5 writes");
+}
+
+#[test]
+fn a_plan_with_one_stale_host_writes_to_no_host() {
+    let names = ["xsp1", "xsp2", "xsp3"];
+    let lab = TestLab::start("stale-fleet", &names.map(xsp));
+    let farms: Vec<(&str, &str, &str, &str)> = names
+        .iter()
+        .map(|n| (*n, "xsp", "R23", TLS_INTERFACE))
+        .collect();
+    let pb = lab.playbook("pb.yaml", &farms);
+    let pb = pb.to_str().unwrap();
+    let plan_file = lab.dir.path().join("plan.json");
+    let plan_file = plan_file.to_str().unwrap();
+    lab.xspctl(&["plan", "-f", pb, "--out", plan_file]).exits(0);
+
+    // Another operator changes xsp2 after the plan was reviewed.
+    let ip = lab.address("xsp2");
+    let out = lab.bwcli(
+        "xsp2",
+        &[
+            "cd /Interface/CTI/SSLSettings/Protocols",
+            &format!("add {ip} TLSv1.1"),
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    let apply = lab.xspctl(&["apply", "-f", pb, "--plan", plan_file, "--parallel", "1"]);
+    apply.exits(1);
+    apply.prints("the plan is stale: host xsp2 changed");
+    apply.prints("not applied: the plan is applied to all its hosts or to none");
+    for name in names {
+        let sent = sent_lines(&lab.transcripts(name).pop().unwrap());
+        assert!(
+            !sent.iter().any(|l| is_write(l)),
+            "{name} was written: {sent:?}"
+        );
+        assert!(
+            !lab.host(name)
+                .fs_root()
+                .join("var/broadworks/tmp/xspctl.lock")
+                .exists(),
+            "{name} keeps the lock"
+        );
+    }
+    // Narrowed with --host to the fresh hosts, the same plan applies.
+    let narrowed = lab.xspctl(&[
+        "apply", "-f", pb, "--plan", plan_file, "--host", "xsp1", "--host", "xsp3",
+    ]);
+    narrowed.exits(2);
+    narrowed.prints("xsp1  farm-xsp1  restart required  5 writes");
+    narrowed.prints("xsp3  farm-xsp3  restart required  5 writes");
+}
+
+#[test]
+fn cipher_order_is_planned_applied_verified_and_rolled_back() {
+    let lab = TestLab::start("cipher-order", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let (ip, http) = (lab.address("xsp1"), lab.https_port("xsp1"));
+    let (aes256, aes128) = (
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    );
+    // The host holds the playbook's HTTP suites, in the opposite order.
+    lab.bwcli(
+        "xsp1",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Ciphers",
+            &format!("add {ip} {http} {aes128}"),
+            &format!("add {ip} {http} {aes256}"),
+        ],
+    );
+    let ciphers = |lab: &TestLab| {
+        let out = lab.bwcli(
+            "xsp1",
+            &[&format!(
+                "cd /Interface/Http/HttpServer/SSLSettings/Ciphers;get {ip} {http}"
+            )],
+        );
+        let (a, b) = (out.find(aes256).unwrap(), out.find(aes128).unwrap());
+        if a < b { "256,128" } else { "128,256" }
+    };
+    let plan = lab.xspctl(&["plan", "-f", pb]);
+    plan.exits(0);
+    plan.prints(&format!(
+        "  /Interface/Http/HttpServer/SSLSettings/Ciphers>\n    - delete {ip} {http} {aes128}\n    + add {ip} {http} {aes128}\n"
+    ));
+    lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"])
+        .exits(0);
+    assert_eq!(ciphers(&lab), "256,128", "the playbook's order");
+    lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"])
+        .exits(0);
+    lab.xspctl(&["verify", "-f", pb]).exits(0);
+
+    // Someone reorders the list by hand: verify reports drift.
+    lab.bwcli(
+        "xsp1",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Ciphers",
+            &format!("delete {ip} {http} {aes256}"),
+            &format!("add {ip} {http} {aes256}"),
+        ],
+    );
+    let verify = lab.xspctl(&["verify", "-f", pb]);
+    verify.prints("config.drift");
+    assert_ne!(verify.code, 0, "{}", verify.all());
+
+    // Apply puts the order back; rollback restores the backup's order (as found
+    // by that apply), not only its rows.
+    lab.xspctl(&["apply", "-f", pb, "--yes"]).exits(2);
+    assert_eq!(ciphers(&lab), "256,128");
+    // Exit 2: the restored order is configured, and runs after a restart.
+    lab.xspctl(&["rollback", "-f", pb, "--host", "xsp1", "--yes"])
+        .exits(2)
+        .prints("restored backup");
+    assert_eq!(ciphers(&lab), "128,256", "the backup's order");
+}
+
+#[test]
+fn a_failed_rollback_reports_each_failure_and_the_command_that_finishes_it() {
+    let lab = TestLab::start("rollback-fails", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let (ip, http) = (lab.address("xsp1"), lab.https_port("xsp1"));
+    lab.bwcli(
+        "xsp1",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Protocols",
+            &format!("add {ip} {http} TLSv1.1"),
+        ],
+    );
+    let before = interface_lists(&lab, "xsp1");
+    // Every delete fails: the apply's last write (TLSv1.1), and every write of the
+    // rollback, which must remove what the apply added.
+    lab.faults(
+        "xsp1",
+        Faults {
+            fail_pattern: Some("^delete ".into()),
+            fail_message: Some("Failed to write data to the configuration system".into()),
+            ..Faults::default()
+        },
+    );
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    apply.exits(1);
+    apply.prints("ROLLBACK FAILED: rollback incomplete:");
+    // Each of the five writes to undo is reported, not only the first.
+    assert_eq!(
+        apply
+            .stdout
+            .matches("Failed to write data to the configuration system")
+            .count(),
+        6,
+        "{}",
+        apply.all()
+    );
+    let state = lab.dir.path().join("state");
+    let command = apply
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("xspctl --state-dir"))
+        .unwrap_or_else(|| panic!("no recovery command\n{}", apply.all()))
+        .to_string();
+    assert!(
+        command.starts_with(&format!(
+            "xspctl --state-dir {} rollback -f {pb} --host xsp1 --backup xsp1-",
+            state.display()
+        )),
+        "{command}"
+    );
+    assert!(
+        !apply.stdout.contains(" unlock "),
+        "the lock was released: {}",
+        apply.all()
+    );
+
+    // Once the host accepts deletes again, the printed command restores it.
+    lab.faults("xsp1", Faults::default());
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[1..3], ["--state-dir", state.to_str().unwrap()]);
+    let rb = lab::run_xspctl(&state, &[&words[3..], &["--yes"]].concat());
+    // Exit 2: the restored lists wait for a restart.
+    rb.exits(2).prints("restored backup xsp1-");
+    assert_eq!(interface_lists(&lab, "xsp1"), before);
+}

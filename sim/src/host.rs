@@ -62,6 +62,9 @@ pub enum LoginShell {
 pub struct Faults {
     /// Drop the SSH connection after this many bwcli commands in a session.
     pub drop_after_commands: Option<u32>,
+    /// Drop only once: the drop clears `drop_after_commands`, so the sessions that
+    /// follow (a reconnect) run undisturbed.
+    pub drop_once: bool,
     /// Delay every bwcli response and shell command by this many milliseconds.
     pub delay_ms: u64,
     /// Fail every bwcli command whose text matches this regular expression...

@@ -40,6 +40,24 @@ fn the_connection_drops_after_n_commands() {
 }
 
 #[test]
+fn a_single_drop_clears_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);
+    h.set_faults(Faults {
+        drop_after_commands: Some(1),
+        drop_once: true,
+        ..Faults::default()
+    });
+    let mut c = Cli::start(&h);
+    assert_eq!(c.reply("cd /System").end, SessionEnd::Drop);
+    assert_eq!(h.faults().drop_after_commands, None);
+    // The next session (a reconnect) is not dropped.
+    let mut c = Cli::start(&h);
+    assert_eq!(c.run("cd /System"), "XSP_CLI/System> ");
+    assert_eq!(c.reply("cd /Interface").end, SessionEnd::Continue);
+}
+
+#[test]
 fn replies_carry_the_delay() {
     let dir = tempfile::tempdir().expect("tempdir");
     let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);

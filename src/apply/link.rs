@@ -30,9 +30,18 @@ pub enum LinkError {
         /// Who holds it, described by [`Holder::describe`].
         holder: String,
     },
-    /// Connection, timeout or protocol trouble (already operator-readable).
+    /// Connection, timeout or protocol trouble (already operator-readable): the
+    /// session may be unusable, and a write in flight may or may not have run.
     #[error("{0}")]
     Transport(String),
+}
+
+impl LinkError {
+    /// Whether the session may be unusable, so that [`HostLink::reconnect`] is
+    /// needed before the next command.
+    pub fn is_transport(&self) -> bool {
+        matches!(self, LinkError::Transport(_))
+    }
 }
 
 /// What a write returned.
@@ -54,6 +63,10 @@ pub trait HostLink {
     /// Releases the lock if run `run_id` holds it; a lock held by another run (or
     /// whose holder cannot be read) is left in place.
     fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError>;
+    /// Replaces the session after a [`LinkError::Transport`] failure (a dropped
+    /// connection, a CLI that restarted) with a new one to the same host. One
+    /// attempt; the caller bounds the retries.
+    fn reconnect(&mut self) -> Result<(), LinkError>;
 }
 
 /// What releasing a lock found.

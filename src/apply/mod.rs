@@ -1,5 +1,7 @@
-//! Apply on one host: lock → read → (stale-plan check) → backup → write → re-read
-//! and confirm → journal; on failure, roll back from the backup.
+//! Apply on one host: lock → read → (stale-plan check, and for a plan all hosts'
+//! checks: [`gate`]) → backup → write → re-read and confirm → journal; on failure,
+//! reconnect if the connection was lost and roll back from the backup.
+pub mod gate;
 pub mod link;
 
 use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
@@ -8,7 +10,16 @@ use crate::live::LiveTree;
 use crate::plan::diff::diff;
 use crate::plan::{HostPlan, Op};
 use crate::store::{Backup, Journal, Store};
+use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
+
+/// How many times a lost connection is re-established before giving up.
+pub const RECONNECT_ATTEMPTS: u32 = 3;
+/// The pause before the first reconnect attempt; it doubles after each failure.
+const RECONNECT_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
+/// How many read-diff-write rounds a restore makes when the connection keeps
+/// dropping under it.
+const RESTORE_ROUNDS: u32 = 3;
 
 /// How an apply on one host ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +53,9 @@ pub struct ApplyReport {
     pub status: ApplyStatus,
     /// Whether a restart is now required for changes to take effect.
     pub restart_required: bool,
+    /// The host's lock could not be released (the connection is gone): the
+    /// operator must run `xspctl unlock`.
+    pub lock_held: bool,
 }
 
 /// Everything an apply on one host needs besides the link.
@@ -60,6 +74,9 @@ pub struct ApplyJob<'a> {
     pub run_id: &'a str,
     /// Who is applying, written into the lock.
     pub owner: &'a LockOwner,
+    /// For a plan applied across hosts: where this host waits, after its check,
+    /// until every host of the plan is checked (all fresh, or nothing written).
+    pub gate: Option<&'a GateTicket<'a>>,
 }
 
 /// Reads every context in `refs`.
@@ -73,11 +90,13 @@ pub fn read_all(link: &mut dyn HostLink, refs: &[ContextRef]) -> Result<LiveTree
 }
 
 /// Runs an apply on one host. Errors before the first write leave the host as it
-/// was; errors after it trigger a rollback.
+/// was; errors after it trigger a rollback (after a reconnect when the connection
+/// was lost).
 pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
     let refused = |why: String| ApplyReport {
         status: ApplyStatus::Refused(why),
         restart_required: false,
+        lock_held: false,
     };
     let mut guard = match LockGuard::take(link, job.owner) {
         Ok(g) => g,
@@ -87,8 +106,18 @@ pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
         }
     };
     job.journal.record(job.host, "lock", job.owner.to_string());
-    let report = locked_apply(&mut *guard, job).unwrap_or_else(|e| refused(e.to_string()));
-    match guard.release() {
+    let mut report = locked_apply(&mut *guard, job).unwrap_or_else(|e| match e {
+        LinkError::Transport(why) if !why.contains("nothing was changed") => {
+            refused(format!("{why}\nnothing was changed (no write was sent)"))
+        }
+        e => refused(e.to_string()),
+    });
+    let released = match guard.release() {
+        Err(e) if e.is_transport() => reconnect(link, job.host, job.journal)
+            .and_then(|()| link.unlock(&job.owner.run_id)),
+        r => r,
+    };
+    match released {
         Ok(Release::Released) => job.journal.record(job.host, "unlock", ""),
         Ok(Release::NotHeld) => job.journal.record(job.host, "unlock", "the lock was gone"),
         Ok(Release::HeldByOther(h)) => job.journal.record(
@@ -96,27 +125,82 @@ pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
             "unlock-skipped",
             format!("held by another run: {h}"),
         ),
-        Err(e) => job.journal.record(job.host, "unlock-failed", e.to_string()),
+        Err(e) => {
+            job.journal.record(job.host, "unlock-failed", e.to_string());
+            report.lock_held = true;
+        }
     }
     report
 }
 
+/// Re-establishes a lost connection: at most [`RECONNECT_ATTEMPTS`] attempts,
+/// pausing 1 s, 2 s, ... between them. Each attempt is journaled.
+pub fn reconnect(link: &mut dyn HostLink, host: &str, journal: &Journal) -> Result<(), LinkError> {
+    let mut pause = RECONNECT_PAUSE;
+    let mut last = None;
+    for attempt in 1..=RECONNECT_ATTEMPTS {
+        match link.reconnect() {
+            Ok(()) => {
+                journal.record(host, "reconnect", format!("attempt {attempt}"));
+                return Ok(());
+            }
+            Err(e) => {
+                journal.record(host, "reconnect-failed", format!("attempt {attempt}: {e}"));
+                last = Some(e);
+            }
+        }
+        if attempt < RECONNECT_ATTEMPTS {
+            std::thread::sleep(pause);
+            pause *= 2;
+        }
+    }
+    Err(LinkError::Transport(format!(
+        "could not reconnect after {RECONNECT_ATTEMPTS} attempts: {}",
+        last.map(|e| e.to_string()).unwrap_or_default()
+    )))
+}
+
+/// Why a host is stale against its reviewed plan, if it is.
+fn staleness(job: &ApplyJob, live: &LiveTree, ops: &[Op]) -> Option<String> {
+    let plan = job.plan?;
+    let now = live.snapshot_hash();
+    if now == plan.snapshot && plan.ops == ops {
+        return None;
+    }
+    job.journal.record(job.host, "stale-plan", &now);
+    Some(format!(
+        "the plan is stale: host {} changed since the plan was made (snapshot {} now, {} in the plan)",
+        job.host,
+        short(&now),
+        short(&plan.snapshot)
+    ))
+}
+
 fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, LinkError> {
+    let refused = |why: String| ApplyReport {
+        status: ApplyStatus::Refused(why),
+        restart_required: false,
+        lock_held: false,
+    };
     let live = read_all(link, &job.desired.reads())?;
     let ops = diff(&job.desired.facts, &live);
-    if let Some(plan) = job.plan {
-        let now = live.snapshot_hash();
-        if now != plan.snapshot || plan.ops != ops {
-            job.journal.record(job.host, "stale-plan", &now);
-            return Ok(ApplyReport {
-                status: ApplyStatus::Refused(format!(
-                    "the plan is stale: host {} changed since the plan was made (snapshot {} now, {} in the plan)\n  help: run `xspctl plan` again, review it, and apply the new plan",
-                    job.host,
-                    short(&now),
-                    short(&plan.snapshot)
-                )),
-                restart_required: false,
-            });
+    let stale = staleness(job, &live, &ops);
+    const REPLAN: &str = "  help: run `xspctl plan` again, review it, and apply the new plan (or narrow the apply with --host to the hosts that are still fresh)";
+    match (job.gate, stale) {
+        (None, Some(why)) => return Ok(refused(format!("{why}\n{REPLAN}"))),
+        (None, None) => {}
+        (Some(ticket), stale) => {
+            let own = stale.clone();
+            if let GateVerdict::Refuse(why) = ticket.pass(stale) {
+                job.journal.record(job.host, "plan-refused", &why);
+                let msg = match own {
+                    Some(own) => format!("{own}\n{REPLAN}"),
+                    None => format!(
+                        "not applied: the plan is applied to all its hosts or to none, and {why}\n{REPLAN}"
+                    ),
+                };
+                return Ok(refused(msg));
+            }
         }
     }
     if ops.is_empty() {
@@ -124,6 +208,7 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
         return Ok(ApplyReport {
             status: ApplyStatus::Ok,
             restart_required: false,
+            lock_held: false,
         });
     }
 
@@ -150,12 +235,12 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
             writes: ops.len(),
             backup: backup.id.clone(),
         },
-        Err(error) => {
-            let rollback = restore(link, job.host, &backup.facts, job.journal)
+        Err(failure) => {
+            let rollback = restore(link, job.host, &backup.facts, job.journal, failure.lost)
                 .map(|_| ())
                 .map_err(|e| e.to_string());
             ApplyStatus::Failed {
-                error,
+                error: failure.error,
                 rollback,
                 backup: backup.id.clone(),
             }
@@ -164,7 +249,15 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
     Ok(ApplyReport {
         status,
         restart_required,
+        lock_held: false,
     })
+}
+
+/// Why writing (or confirming) stopped.
+struct WriteFailure {
+    error: String,
+    /// The connection was lost: reconnect before anything else.
+    lost: bool,
 }
 
 fn write_and_confirm(
@@ -173,7 +266,7 @@ fn write_and_confirm(
     ops: &[Op],
     touched: &[Fact],
     restart_required: &mut bool,
-) -> Result<(), String> {
+) -> Result<(), WriteFailure> {
     for op in ops {
         let line = format!("{}> {}", op.context, op.command_line());
         match link.write(op) {
@@ -181,15 +274,31 @@ fn write_and_confirm(
                 *restart_required |= w.restart_required || op.restart;
                 job.journal.record(job.host, "write", &line);
             }
+            Err(e) if e.is_transport() => {
+                // The command was sent but its reply never came: it may or may not
+                // have run. The restore re-reads the host, so it handles both.
+                job.journal
+                    .record(job.host, "write-unknown", format!("{line}: {e}"));
+                return Err(WriteFailure {
+                    error: format!("{e}\nthe outcome of `{line}` is unknown"),
+                    lost: true,
+                });
+            }
             Err(e) => {
                 job.journal
                     .record(job.host, "write-failed", format!("{line}: {e}"));
-                return Err(e.to_string());
+                return Err(WriteFailure {
+                    error: e.to_string(),
+                    lost: false,
+                });
             }
         }
     }
     let refs: Vec<ContextRef> = touched.iter().map(Fact::context_ref).collect();
-    let after = read_all(link, &refs).map_err(|e| e.to_string())?;
+    let after = read_all(link, &refs).map_err(|e| WriteFailure {
+        lost: e.is_transport(),
+        error: format!("confirming the writes: {e}"),
+    })?;
     let left = diff(touched, &after);
     if !left.is_empty() {
         let lines: Vec<String> = left
@@ -198,10 +307,13 @@ fn write_and_confirm(
             .collect();
         job.journal
             .record(job.host, "confirm-failed", lines.join("; "));
-        return Err(format!(
-            "the host does not hold what was written; still different: {}",
-            lines.join("; ")
-        ));
+        return Err(WriteFailure {
+            error: format!(
+                "the host does not hold what was written; still different: {}",
+                lines.join("; ")
+            ),
+            lost: false,
+        });
     }
     job.journal.record(
         job.host,
@@ -211,34 +323,105 @@ fn write_and_confirm(
     Ok(())
 }
 
+/// Why a restore did not bring the host back: every failure, in order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("rollback incomplete:{}", failures.iter().map(|f| format!("\n  - {f}")).collect::<String>())]
+pub struct RestoreError {
+    /// One line per failed write, lost connection, or difference left.
+    pub failures: Vec<String>,
+}
+
 /// Brings the host back to `facts` (a backup) and confirms it by a re-read.
+/// Every round re-reads the host first, so a write whose outcome is unknown is
+/// found either way; a write the CLI refuses is reported and the others still run.
+/// `lost`: the connection is gone, reconnect first. At most [`RESTORE_ROUNDS`]
+/// rounds, each reconnecting (bounded) after a lost connection.
 pub fn restore(
     link: &mut dyn HostLink,
     host: &str,
     facts: &[Fact],
     journal: &Journal,
-) -> Result<usize, LinkError> {
+    lost: bool,
+) -> Result<usize, RestoreError> {
     let refs: Vec<ContextRef> = facts.iter().map(Fact::context_ref).collect();
-    let now = read_all(link, &refs)?;
-    let ops = diff(facts, &now);
-    for op in &ops {
-        let line = format!("{}> {}", op.context, op.command_line());
-        link.write(op)?;
-        journal.record(host, "rollback-write", line);
+    let mut lost = lost;
+    let mut written = 0;
+    let mut failures = Vec::new();
+    for _ in 0..RESTORE_ROUNDS {
+        if lost {
+            if let Err(e) = reconnect(link, host, journal) {
+                failures.push(e.to_string());
+                break;
+            }
+            lost = false;
+        }
+        failures.clear();
+        let now = match read_all(link, &refs) {
+            Ok(t) => t,
+            Err(e) => {
+                lost = e.is_transport();
+                failures.push(format!("reading the host: {e}"));
+                if lost {
+                    continue;
+                }
+                break;
+            }
+        };
+        for op in &diff(facts, &now) {
+            let line = format!("{}> {}", op.context, op.command_line());
+            match link.write(op) {
+                Ok(_) => {
+                    written += 1;
+                    journal.record(host, "rollback-write", &line);
+                }
+                Err(e) if e.is_transport() => {
+                    // Unknown outcome: the next round re-reads and finds out.
+                    journal.record(host, "rollback-write-unknown", format!("{line}: {e}"));
+                    failures.push(format!("`{line}`: {e}"));
+                    lost = true;
+                    break;
+                }
+                Err(e) => {
+                    journal.record(host, "rollback-write-failed", format!("{line}: {e}"));
+                    failures.push(format!("`{line}`: {e}"));
+                }
+            }
+        }
+        if lost {
+            continue;
+        }
+        match read_all(link, &refs) {
+            Ok(after) => {
+                let left = diff(facts, &after);
+                if left.is_empty() {
+                    journal.record(
+                        host,
+                        "rollback",
+                        format!("{written} writes, host matches the backup"),
+                    );
+                    return Ok(written);
+                }
+                failures.extend(left.iter().map(|o| {
+                    format!(
+                        "still different from the backup: {}> {}",
+                        o.context,
+                        o.command_line()
+                    )
+                }));
+                break;
+            }
+            Err(e) => {
+                lost = e.is_transport();
+                failures.push(format!("confirming the restore: {e}"));
+                if !lost {
+                    break;
+                }
+            }
+        }
     }
-    let after = read_all(link, &refs)?;
-    let left = diff(facts, &after);
-    if !left.is_empty() {
-        let msg = format!("rollback incomplete: {} differences remain", left.len());
-        journal.record(host, "rollback-failed", &msg);
-        return Err(LinkError::Transport(msg));
-    }
-    journal.record(
-        host,
-        "rollback",
-        format!("{} writes, host matches the backup", ops.len()),
-    );
-    Ok(ops.len())
+    let msg = format!("rollback incomplete: {}", failures.join("; "));
+    journal.record(host, "rollback-failed", &msg);
+    Err(RestoreError { failures })
 }
 
 /// The facts whose context an operation writes.

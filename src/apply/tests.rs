@@ -9,12 +9,27 @@ struct FakeHost {
     tree: LiveTree,
     shapes: Vec<TableFact>,
     fail_write: Option<usize>,
+    /// These writes (counted from 1) run, but the connection drops before their reply.
+    drop_at_writes: Vec<usize>,
+    /// Writes the CLI refuses, by command line.
+    refuse: Vec<String>,
+    /// The connection is down until a reconnect.
+    down: bool,
+    /// Reconnects that fail before one succeeds.
+    failing_reconnects: usize,
     writes: usize,
     locked: Option<String>,
 }
 
+fn dropped() -> LinkError {
+    LinkError::Transport("the connection was lost".into())
+}
+
 impl HostLink for FakeHost {
     fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError> {
+        if self.down {
+            return Err(dropped());
+        }
         Ok(self.tree.get(at).cloned().unwrap_or(LiveContext::Table {
             headers: self
                 .shapes
@@ -27,8 +42,11 @@ impl HostLink for FakeHost {
     }
 
     fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError> {
+        if self.down {
+            return Err(dropped());
+        }
         self.writes += 1;
-        if self.fail_write == Some(self.writes) {
+        if self.fail_write == Some(self.writes) || self.refuse.contains(&op.command_line()) {
             return Err(LinkError::Cli {
                 context: op.context.clone(),
                 command: op.command_line(),
@@ -63,6 +81,10 @@ impl HostLink for FakeHost {
                 }
             }
         }
+        if self.drop_at_writes.contains(&self.writes) {
+            self.down = true;
+            return Err(dropped());
+        }
         Ok(WriteResult {
             restart_required: shape.restart,
         })
@@ -79,6 +101,9 @@ impl HostLink for FakeHost {
     }
 
     fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {
+        if self.down {
+            return Err(dropped());
+        }
         match &self.locked {
             None => Ok(Release::NotHeld),
             Some(h) if h != run_id => Ok(Release::HeldByOther(h.clone())),
@@ -87,6 +112,15 @@ impl HostLink for FakeHost {
                 Ok(Release::Released)
             }
         }
+    }
+
+    fn reconnect(&mut self) -> Result<(), LinkError> {
+        if self.failing_reconnects > 0 {
+            self.failing_reconnects -= 1;
+            return Err(LinkError::Transport("connection refused".into()));
+        }
+        self.down = false;
+        Ok(())
     }
 }
 
@@ -120,6 +154,10 @@ fn host_with(facts: &[TableFact], initial: &[&str]) -> FakeHost {
         tree,
         shapes: facts.to_vec(),
         fail_write: None,
+        drop_at_writes: vec![],
+        refuse: vec![],
+        down: false,
+        failing_reconnects: 0,
         writes: 0,
         locked: None,
     }
@@ -143,6 +181,7 @@ fn run(
             journal: &journal,
             run_id: "run1",
             owner: &LockOwner::this_process("run1"),
+            gate: None,
         },
     )
 }
@@ -253,4 +292,126 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
         "{r:?}"
     );
     assert_eq!(host.writes, 0);
+}
+
+fn rows(host: &FakeHost, f: &TableFact) -> Vec<Vec<String>> {
+    host.tree.get(&f.at).unwrap().rows_by(&f.columns)
+}
+
+#[test]
+fn a_lost_connection_mid_write_reconnects_restores_and_unlocks() {
+    for drop_at in 1..=3 {
+        let dir = tempfile::tempdir().unwrap();
+        let facts = [fact("/P", &["TLSv1.2"])];
+        let desired = DesiredTree {
+            facts: facts.iter().cloned().map(Fact::Table).collect(),
+            ..Default::default()
+        };
+        let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
+        let original = rows(&host, &facts[0]);
+        host.drop_at_writes = vec![drop_at];
+        host.failing_reconnects = 1;
+        let r = run(&mut host, &desired, None, dir.path());
+        let ApplyStatus::Failed {
+            rollback, error, ..
+        } = &r.status
+        else {
+            panic!("{r:?}")
+        };
+        assert_eq!(rollback, &Ok(()), "drop at write {drop_at}");
+        assert!(error.contains("is unknown"), "{error}");
+        assert_eq!(rows(&host, &facts[0]), original, "drop at write {drop_at}");
+        assert!(host.locked.is_none(), "lock released after the reconnect");
+        assert!(!r.lock_held);
+        let journal = std::fs::read_to_string(dir.path().join("journal/run1.jsonl")).unwrap();
+        for event in [
+            "\"write-unknown\"",
+            "\"reconnect-failed\"",
+            "\"reconnect\"",
+            "\"rollback\"",
+            "\"unlock\"",
+        ] {
+            assert!(journal.contains(event), "journal lacks {event}:\n{journal}");
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_host_after_a_drop_keeps_the_lock_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [fact("/P", &["TLSv1.2"])];
+    let desired = DesiredTree {
+        facts: facts.iter().cloned().map(Fact::Table).collect(),
+        ..Default::default()
+    };
+    let mut host = host_with(&facts, &["TLSv1"]);
+    host.drop_at_writes = vec![1];
+    host.failing_reconnects = usize::MAX;
+    let r = run(&mut host, &desired, None, dir.path());
+    let ApplyStatus::Failed { rollback, .. } = &r.status else {
+        panic!("{r:?}")
+    };
+    let why = rollback.as_ref().unwrap_err();
+    assert!(
+        why.contains("could not reconnect after 3 attempts"),
+        "{why}"
+    );
+    assert!(r.lock_held, "the report says the lock is still held");
+    assert!(host.locked.is_some());
+}
+
+#[test]
+fn rollback_reports_every_refused_write_and_still_runs_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [fact("/P", &["TLSv1.2"]), fact("/C", &["X"])];
+    let desired = DesiredTree {
+        facts: facts.iter().cloned().map(Fact::Table).collect(),
+        ..Default::default()
+    };
+    let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
+    let r = run(&mut host, &desired, None, dir.path());
+    assert!(matches!(r.status, ApplyStatus::Changed { .. }), "{r:?}");
+    // Restore the backup, with two of its writes refused by the CLI.
+    let store = Store::new(dir.path());
+    let backup = store.load_backup("xsp1", None).unwrap();
+    host.refuse = vec!["add 10.0.0.1 TLSv1".into(), "add 10.0.0.1 TLSv1.1".into()];
+    let journal = store.journal("run2").unwrap();
+    let err = restore(&mut host, "xsp1", &backup.facts, &journal, false).unwrap_err();
+    let refused: Vec<&String> = err
+        .failures
+        .iter()
+        .filter(|f| f.contains("Failed to write data"))
+        .collect();
+    assert_eq!(refused.len(), 4, "{err}");
+    // The writes not refused ran: X is gone from both tables.
+    for f in &facts {
+        assert!(
+            !rows(&host, f).contains(&vec!["X".to_string()]),
+            "{:?}",
+            rows(&host, f)
+        );
+    }
+}
+
+#[test]
+fn a_drop_during_the_restore_is_survived_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [fact("/P", &["TLSv1.2", "TLSv1.3"])];
+    let desired = DesiredTree {
+        facts: facts.iter().cloned().map(Fact::Table).collect(),
+        ..Default::default()
+    };
+    let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
+    let original = rows(&host, &facts[0]);
+    // The apply's third write drops; so does the restore's first.
+    host.drop_at_writes = vec![3, 4];
+    let r = run(&mut host, &desired, None, dir.path());
+    let ApplyStatus::Failed { rollback, .. } = &r.status else {
+        panic!("{r:?}")
+    };
+    assert_eq!(rollback, &Ok(()));
+    assert_eq!(rows(&host, &facts[0]), original);
+    assert!(host.locked.is_none());
+    let journal = std::fs::read_to_string(dir.path().join("journal/run1.jsonl")).unwrap();
+    assert!(journal.contains("\"rollback-write-unknown\""), "{journal}");
 }

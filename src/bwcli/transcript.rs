@@ -46,6 +46,11 @@ impl Transcript {
         });
     }
 
+    /// Appends the entries of a later session (after a reconnect).
+    pub fn append(&mut self, later: Transcript) {
+        self.entries.extend(later.entries);
+    }
+
     /// The entries, oldest first.
     pub fn entries(&self) -> &[TranscriptEntry] {
         &self.entries

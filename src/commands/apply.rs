@@ -8,13 +8,18 @@ use std::time::Duration;
 
 use super::fleetcmd::over_hosts;
 use super::{Output, prepare, runtime};
+use crate::apply::gate::PlanGate;
 use crate::cli::{ApplyArgs, Cli, RestartMode};
 use crate::exit::Outcome;
 use crate::fleet::run_all;
-use crate::hostrun::{RunContext, apply_one, plan_host, restart_one};
+use crate::hostrun::{ApplyRequest, RunContext, apply_one, plan_host, restart_one};
 use crate::plan::file::{PlanFile, file_sha256};
 use crate::playbook::Host;
 use crate::report::{HostStatus, RunReport};
+
+/// How long a host of a reviewed plan waits for the other hosts' checks (each
+/// bounded by its connect and command timeouts) before the plan is refused.
+const GATE_WAIT: Duration = Duration::from_secs(600);
 
 /// `apply`.
 pub fn apply(cli: &Cli, a: &ApplyArgs, out: &Output) -> Outcome {
@@ -45,14 +50,35 @@ pub fn apply_with(a: &ApplyArgs, state_dir: Option<&Path>, out: &Output) -> Outc
             Err(o) => return o,
         }
     }
+    // A reviewed plan is applied whole or not at all: every host is locked, read and
+    // checked before any is written, so all of them run at once up to the gate;
+    // the gate lets at most --parallel of them write at a time.
+    let parallel = usize::from(a.hosts.parallel);
+    let gate = plan
+        .as_ref()
+        .map(|_| Arc::new(PlanGate::new(hosts.len(), parallel, GATE_WAIT)));
+    let workers = match &gate {
+        Some(_) => u16::try_from(hosts.len())
+            .unwrap_or(u16::MAX)
+            .max(a.hosts.parallel),
+        None => a.hosts.parallel,
+    };
     let p = plan.clone();
+    let playbook = pb.path.clone();
     let mut report = match over_hosts(
         "apply",
         hosts.clone(),
-        a.hosts.parallel,
+        workers,
         ctx.clone(),
         out,
-        move |h, c, progress| apply_one(h, p.as_ref().and_then(|p| p.host(&h.name)), c, progress),
+        move |h, c, progress| {
+            let req = ApplyRequest {
+                reviewed: p.as_ref().and_then(|p| p.host(&h.name)),
+                gate: gate.as_deref(),
+                playbook: &playbook,
+            };
+            apply_one(h, &req, c, progress)
+        },
     ) {
         Ok(r) => r,
         Err(o) => return o,

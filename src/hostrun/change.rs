@@ -1,9 +1,11 @@
 //! The runs that change a host: apply, restart, rollback.
+use std::path::Path;
 use std::time::Duration;
 
 use super::{RunContext, driver_options, failed, on_host, plan_on, result, ssh_target};
-use crate::apply::link::{LockGuard, Release};
-use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, restore};
+use crate::apply::gate::PlanGate;
+use crate::apply::link::{HostLink, LockGuard, Release};
+use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, reconnect, restore};
 use crate::desired::{ContextRef, Fact};
 use crate::fleet::Progress;
 use crate::hostlink::{RESTART_MARK, SshLink};
@@ -13,13 +15,27 @@ use crate::playbook::Host;
 use crate::report::{HostResult, HostStatus};
 use crate::store::Backup;
 
-/// `apply` on one host; `reviewed` is the host's plan from a plan file.
+/// What `apply` on one host works from besides the host.
+pub struct ApplyRequest<'a> {
+    /// The host's plan from a reviewed plan file.
+    pub reviewed: Option<&'a HostPlan>,
+    /// Where the hosts of a reviewed plan wait for each other's checks.
+    pub gate: Option<&'a PlanGate>,
+    /// The playbook, for the recovery commands printed when a host cannot be
+    /// restored.
+    pub playbook: &'a Path,
+}
+
+/// `apply` on one host.
 pub fn apply_one(
     host: &Host,
-    reviewed: Option<&HostPlan>,
+    req: &ApplyRequest,
     ctx: &RunContext,
     progress: &Progress,
 ) -> HostResult {
+    // Taken first, so that a host that cannot even be reached still reports to
+    // the gate (as not checked) and nobody waits for it.
+    let ticket = req.gate.map(|g| g.ticket(&host.name));
     on_host(host, ctx, progress, |link| {
         let (plan, desired) = match plan_on(host, link, progress) {
             Ok(p) => p,
@@ -29,14 +45,15 @@ pub fn apply_one(
         let job = ApplyJob {
             host: &host.name,
             desired: &desired,
-            plan: reviewed,
+            plan: req.reviewed,
             store: &ctx.store,
             journal: &ctx.journal,
             run_id: &ctx.run_id,
             owner: &ctx.owner,
+            gate: ticket.as_ref(),
         };
         let report = apply_host(link, &job);
-        let mut r = applied(host, &report);
+        let mut r = applied(host, &report, ctx, req.playbook);
         let awaiting = if report.restart_required {
             Some(record_pending_restart(host, ctx, link, &mut r.notes))
         } else {
@@ -51,8 +68,45 @@ pub fn apply_one(
     })
 }
 
+/// The commands that finish by hand what a run could not: release the lock
+/// (when `lock_held`) and restore `backup` (when given).
+fn recovery_commands(
+    host: &Host,
+    ctx: &RunContext,
+    playbook: &Path,
+    lock_held: bool,
+    backup: Option<&str>,
+) -> String {
+    let base = format!(
+        "xspctl --state-dir {} ",
+        shell_quote(&ctx.store.root().display().to_string())
+    );
+    let pb = shell_quote(&playbook.display().to_string());
+    let mut lines = Vec::new();
+    if lock_held {
+        lines.push(format!("  {base}unlock -f {pb} --host {} --force", host.name));
+    }
+    if let Some(id) = backup {
+        lines.push(format!(
+            "  {base}rollback -f {pb} --host {} --backup {id}",
+            host.name
+        ));
+    }
+    lines.join("\n")
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:@=,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// The host's result from the engine's apply report.
-fn applied(host: &Host, report: &ApplyReport) -> HostResult {
+fn applied(host: &Host, report: &ApplyReport, ctx: &RunContext, playbook: &Path) -> HostResult {
     let mut r = result(host, HostStatus::Ok);
     match report.status.clone() {
         ApplyStatus::Ok => {}
@@ -81,9 +135,18 @@ fn applied(host: &Host, report: &ApplyReport) -> HostResult {
         } => {
             r.status = HostStatus::Failed;
             r.error = Some(format!(
-                "{error}\nROLLBACK FAILED: {rb}\nthe host may be partly changed; backup {backup}"
+                "{error}\nROLLBACK FAILED: {rb}\nthe host may be partly changed; to restore backup {backup}, run:\n{}",
+                recovery_commands(host, ctx, playbook, report.lock_held, Some(&backup))
             ));
         }
+    }
+    if report.lock_held && r.status != HostStatus::Failed {
+        r.status = HostStatus::Failed;
+        let error = r.error.take().unwrap_or_default();
+        r.error = Some(format!(
+            "{error}\nthe host's lock could not be released; once you are sure no run is using it, run:\n{}",
+            recovery_commands(host, ctx, playbook, true, None)
+        ));
     }
     r
 }
@@ -178,7 +241,7 @@ pub fn rollback_host(
             Ok(now) => diff(&backup.facts, &now).iter().any(|op| op.restart),
             Err(e) => return failed(host, e.to_string()),
         };
-        match restore(&mut *guard, &host.name, &backup.facts, &ctx.journal) {
+        match restore(&mut *guard, &host.name, &backup.facts, &ctx.journal, false) {
             Ok(0) => r.notes.push(format!(
                 "already matches backup {} (taken {})",
                 backup.id, backup.created
@@ -196,7 +259,12 @@ pub fn rollback_host(
                 r.error = Some(e.to_string());
             }
         }
-        match guard.release() {
+        let released = match guard.release() {
+            Err(e) if e.is_transport() => reconnect(link, &host.name, &ctx.journal)
+                .and_then(|()| link.unlock(&ctx.owner.run_id)),
+            done => done,
+        };
+        match released {
             Ok(Release::Released | Release::NotHeld) => {}
             Ok(Release::HeldByOther(h)) => r
                 .notes
@@ -211,4 +279,17 @@ pub fn rollback_host(
         }
         r
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn recovery_commands_quote_what_the_shell_would_split() {
+        assert_eq!(shell_quote("playbooks/prod.yaml"), "playbooks/prod.yaml");
+        assert_eq!(shell_quote("/tmp/my state"), "'/tmp/my state'");
+        assert_eq!(shell_quote("it's.yaml"), "'it'\\''s.yaml'");
+        assert_eq!(shell_quote(""), "''");
+    }
 }

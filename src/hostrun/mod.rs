@@ -22,7 +22,7 @@ use crate::report::{HostResult, HostStatus};
 use crate::store::{Journal, Store};
 use crate::transport::{AuthMethod, SshTarget};
 
-pub use change::{apply_one, restart_one, rollback_host};
+pub use change::{ApplyRequest, apply_one, restart_one, rollback_host};
 pub use check::verify_host;
 
 /// What every host of a run shares.

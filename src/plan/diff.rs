@@ -71,6 +71,10 @@ fn diff_table(t: &TableFact, live: Option<&LiveContext>, phases: &mut Phases) {
         restart: t.restart,
     };
 
+    if is_ordered_list(t) && !keeps_order(&current, &t.rows) {
+        reorder_list(&current, &t.rows, &op, phases);
+        return;
+    }
     for want in &t.rows {
         match current.iter().find(|have| key(have) == key(want)) {
             Some(have) if have == want => {}
@@ -94,6 +98,64 @@ fn diff_table(t: &TableFact, live: Option<&LiveContext>, phases: &mut Phases) {
                 .deletes
                 .push(op(Verb::Delete, &key(have), Some(have), None));
         }
+    }
+}
+
+/// Whether a table is a list whose order is managed: every column is the key and
+/// rows cannot be set in place (a cipher or protocol list). Its order is the
+/// server's preference, so plan, verify and rollback compare it (docs/decisions.md,
+/// "plan: cipher order is managed").
+pub fn is_ordered_list(t: &TableFact) -> bool {
+    t.key_len() == t.columns.len() && !t.settable
+}
+
+/// Whether adding the missing rows at the end (where `add` puts them) and deleting
+/// the unwanted ones leaves `want` in its order: the wanted rows the host holds
+/// already come first in `want`, in the host's order.
+fn keeps_order(current: &[Vec<String>], want: &[Vec<String>]) -> bool {
+    let kept: Vec<&Vec<String>> = current.iter().filter(|r| want.contains(r)).collect();
+    kept.len() <= want.len() && kept.iter().zip(want).all(|(k, w)| *k == w)
+}
+
+/// Makes one operation on a table: verb, cells, the row before and after.
+type MakeOp<'a> = dyn Fn(Verb, &[String], Option<&Vec<String>>, Option<&Vec<String>>) -> Op + 'a;
+
+/// Rewrites a list into `want`'s order without ever emptying it (D9): the longest
+/// head of `want` that the host holds in that order stays; the rest of `want` is
+/// deleted where held and added again in order (`add` appends); rows not wanted
+/// go last. When nothing can stay, `want`'s first row is added before anything is
+/// deleted. (docs/decisions.md, "plan: cipher order is managed".)
+fn reorder_list(current: &[Vec<String>], want: &[Vec<String>], op: &MakeOp, phases: &mut Phases) {
+    // The longest head of `want` that is a subsequence of `current`.
+    let mut stay = 0;
+    for have in current {
+        if stay < want.len() && *have == want[stay] {
+            stay += 1;
+        }
+    }
+    let mut from = stay;
+    if stay == 0
+        && let Some(first) = want.first()
+    {
+        // `first` is not held (or it would stay), so adding it cannot duplicate.
+        phases
+            .replaces
+            .push(op(Verb::Add, first, None, Some(first)));
+        from = 1;
+    }
+    let rest = &want[from..];
+    for have in current.iter().filter(|h| rest.contains(h)) {
+        phases
+            .replaces
+            .push(op(Verb::Delete, have, Some(have), None));
+    }
+    for w in rest {
+        phases.replaces.push(op(Verb::Add, w, None, Some(w)));
+    }
+    for have in current.iter().filter(|h| !want.contains(h)) {
+        phases
+            .deletes
+            .push(op(Verb::Delete, have, Some(have), None));
     }
 }
 
@@ -226,6 +288,67 @@ mod tests {
         let ops = diff(&[Fact::Table(interface), Fact::Table(common)], &live);
         let verbs: Vec<Verb> = ops.iter().map(|o| o.verb).collect();
         assert_eq!(verbs, [Verb::Add, Verb::Delete], "{ops:?}");
+    }
+
+    /// Runs `ops` on a one-column list the way bwcli does (`add` appends), checking
+    /// after each that the list is not empty; returns the final list.
+    fn run_on_list(start: &[&str], ops: &[Op]) -> Vec<String> {
+        let mut list: Vec<String> = s(start);
+        for o in ops {
+            let row = o.args.last().unwrap().clone();
+            match o.verb {
+                Verb::Add => {
+                    assert!(!list.contains(&row), "duplicate add {row} in {ops:?}");
+                    list.push(row)
+                }
+                Verb::Delete => list.retain(|r| *r != row),
+                Verb::Set => unreachable!(),
+            }
+            assert!(!list.is_empty(), "the list emptied at {o:?} of {ops:?}");
+        }
+        list
+    }
+
+    #[test]
+    fn a_list_in_the_wrong_order_is_rewritten_in_order_without_emptying() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["B", "A"], &["A", "B"]),
+            (&["C", "B", "A"], &["A", "B", "C"]),
+            (&["A", "C", "B"], &["A", "B", "C"]),
+            (&["X", "B", "A"], &["A", "B"]),
+            (&["B", "X"], &["A", "B"]),
+            (&["B"], &["A", "B"]),
+            (&["A", "B", "C"], &["C"]),
+            (&["A", "B"], &["B", "A", "C"]),
+        ];
+        for (have, want) in cases {
+            let f = protocols_fact(want);
+            let live = live_with(
+                &f,
+                &["Protocol Name"],
+                &have.iter().map(std::slice::from_ref).collect::<Vec<_>>(),
+            );
+            let ops = diff(&[Fact::Table(f.clone())], &live);
+            assert_eq!(run_on_list(have, &ops), s(want), "{have:?} -> {want:?}");
+            // Once in order, nothing is left to do.
+            let after = live_with(
+                &f,
+                &["Protocol Name"],
+                &want.iter().map(std::slice::from_ref).collect::<Vec<_>>(),
+            );
+            assert!(diff(&[Fact::Table(f)], &after).is_empty());
+        }
+    }
+
+    #[test]
+    fn the_same_set_in_another_order_is_a_change() {
+        let f = protocols_fact(&["A", "B"]);
+        let live = live_with(&f, &["Protocol Name"], &[&["B"], &["A"]]);
+        let lines: Vec<String> = diff(&[Fact::Table(f)], &live)
+            .iter()
+            .map(Op::command_line)
+            .collect();
+        assert_eq!(lines, ["delete 10.0.0.1 443 B", "add 10.0.0.1 443 B"]);
     }
 
     #[test]

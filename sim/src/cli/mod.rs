@@ -168,6 +168,12 @@ impl Session {
                 && let Some(n) = faults.drop_after_commands
                 && self.commands >= n
             {
+                if faults.drop_once {
+                    self.host.set_faults(Faults {
+                        drop_after_commands: None,
+                        ..faults.clone()
+                    });
+                }
                 return self.drop_reply(&faults);
             }
         }
