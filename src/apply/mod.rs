@@ -4,7 +4,7 @@ pub mod link;
 
 use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
-use crate::live::LiveTree;
+use crate::live::{LiveTree, MissingColumn};
 use crate::plan::diff::diff;
 use crate::plan::{HostPlan, Op};
 use crate::store::{Backup, Journal, Store};
@@ -94,7 +94,7 @@ pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
 
 fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, LinkError> {
     let live = read_all(link, &job.desired.reads())?;
-    let ops = diff(&job.desired.facts, &live);
+    let ops = diff(&job.desired.facts, &live).map_err(|e| LinkError::Transport(e.to_string()))?;
     if let Some(plan) = job.plan {
         let now = live.snapshot_hash();
         if now != plan.snapshot || plan.ops != ops {
@@ -123,7 +123,11 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
         id: format!("{}-{}", job.host, job.run_id),
         host: job.host.to_string(),
         created: now_rfc3339(),
-        facts: touched.iter().map(|f| as_found(f, &live)).collect(),
+        facts: touched
+            .iter()
+            .map(|f| as_found(f, &live))
+            .collect::<Result<_, _>>()
+            .map_err(|e| LinkError::Transport(e.to_string()))?,
         live: live.subset(&touched.iter().map(Fact::context_ref).collect::<Vec<_>>()),
     };
     if let Err(e) = job.store.save_backup(&backup) {
@@ -181,7 +185,7 @@ fn write_and_confirm(
     }
     let refs: Vec<ContextRef> = touched.iter().map(Fact::context_ref).collect();
     let after = read_all(link, &refs).map_err(|e| e.to_string())?;
-    let left = diff(touched, &after);
+    let left = diff(touched, &after).map_err(|e| e.to_string())?;
     if !left.is_empty() {
         let lines: Vec<String> = left
             .iter()
@@ -211,14 +215,14 @@ pub fn restore(
 ) -> Result<usize, LinkError> {
     let refs: Vec<ContextRef> = facts.iter().map(Fact::context_ref).collect();
     let now = read_all(link, &refs)?;
-    let ops = diff(facts, &now);
+    let ops = diff(facts, &now).map_err(|e| LinkError::Transport(e.to_string()))?;
     for op in &ops {
         let line = format!("{}> {}", op.context, op.command_line());
         link.write(op)?;
         journal.record(host, "rollback-write", line);
     }
     let after = read_all(link, &refs)?;
-    let left = diff(facts, &after);
+    let left = diff(facts, &after).map_err(|e| LinkError::Transport(e.to_string()))?;
     if !left.is_empty() {
         let msg = format!("rollback incomplete: {} differences remain", left.len());
         journal.record(host, "rollback-failed", &msg);
@@ -246,12 +250,13 @@ fn touched_facts(facts: &[Fact], ops: &[Op]) -> Vec<Fact> {
 }
 
 /// A fact saying "as the host holds it now", for the backup.
-fn as_found(fact: &Fact, live: &LiveTree) -> Fact {
-    match fact {
+fn as_found(fact: &Fact, live: &LiveTree) -> Result<Fact, MissingColumn> {
+    Ok(match fact {
         Fact::Table(t) => {
             let rows = live
                 .get(&t.at)
-                .map(|c| c.rows_by(&t.columns))
+                .map(|c| c.rows_by(&t.at.context, &t.columns))
+                .transpose()?
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|r| t.selects(r))
@@ -268,7 +273,7 @@ fn as_found(fact: &Fact, live: &LiveTree) -> Fact {
             }
             Fact::Attribute(a)
         }
-    }
+    })
 }
 
 fn short(hash: &str) -> &str {

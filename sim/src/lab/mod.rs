@@ -164,6 +164,7 @@ fn prepare_new(
         authorized_keys: vec![credentials.public_key_line.clone()],
         login_shell: host.login_shell,
         faults: host.faults.clone(),
+        layout: host.layout.clone(),
     };
     let sim = SimHost::open(&config.dir, spec).map_err(|source| LabError::Host {
         name: host.name.clone(),
