@@ -312,6 +312,82 @@ fn an_unknown_address_header_fails_the_plan_and_writes_nothing() {
     }
 }
 
+/// An ECDSA-only suite list on interfaces with RSA certificates would refuse every
+/// TLS 1.2 client: plan and apply refuse it, naming the interface, the key type and
+/// the suites, and nothing is written.
+fn ecdsa_only_on_rsa(test: &str, release: Release, pb_release: &str, block: &str, read_from: &str) {
+    let lab = TestLab::start(
+        test,
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", pb_release, block)]);
+    let pb = pb.to_str().unwrap();
+    let (ip, http) = (lab.address("h"), lab.https_port("h"));
+    let message = format!(
+        "HTTP interface {ip}:{http} has an RSA certificate ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with an RSA key: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384; applying them would take the port down"
+    );
+    let plan = lab.xspctl(&["plan", "-f", pb]);
+    assert_ne!(plan.code, 0, "{}", plan.all());
+    assert!(plan.all().contains(&message), "{}", plan.all());
+    assert!(
+        plan.all()
+            .contains("help: add a suite authenticated by RSA (for example TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) to `ciphers` of `http`"),
+        "{}",
+        plan.all()
+    );
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    assert_ne!(apply.code, 0, "{}", apply.all());
+    assert!(apply.all().contains(&message), "{}", apply.all());
+    for transcript in lab.transcripts("h") {
+        let writes: Vec<String> = lab::sent_lines(&transcript)
+            .into_iter()
+            .filter(|l| l.starts_with("add ") || l.starts_with("delete ") || l.starts_with("set "))
+            .collect();
+        assert!(writes.is_empty(), "{writes:?}");
+    }
+}
+
+const ECDSA_ONLY_INTERFACE: &str = "tls:
+  http:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]";
+
+const ECDSA_ONLY_R21: &str = "tls:
+  http:
+    level: container-options
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]";
+
+/// R23: the key type is read from `HttpServer/SSLSettings/Certificates> get`.
+#[test]
+fn ecdsa_only_suites_on_an_rsa_certificate_are_refused_from_the_certificates_context() {
+    ecdsa_only_on_rsa(
+        "tls-keytype-cli",
+        Release::R23,
+        "R23",
+        ECDSA_ONLY_INTERFACE,
+        "/Interface/Http/HttpServer/SSLSettings/Certificates> get",
+    );
+}
+
+/// R21 SP1 has no Certificates context: the key type comes from the served
+/// certificate.
+#[test]
+fn ecdsa_only_suites_on_an_rsa_certificate_are_refused_from_the_served_certificate() {
+    ecdsa_only_on_rsa(
+        "tls-keytype-served",
+        Release::R21Sp1,
+        "R21SP1",
+        ECDSA_ONLY_R21,
+        "the certificate it serves",
+    );
+}
+
 #[test]
 fn a_system_level_empties_the_more_specific_levels_and_takes_effect() {
     let lab = TestLab::start(

@@ -13,7 +13,7 @@ use crate::catalog::{Product, Release, provider_defaults};
 use crate::desired::DesiredTree;
 use crate::fleet::Progress;
 use crate::hostlink::SshLink;
-use crate::modules::tls::{Family, Wish, discover, render_tls};
+use crate::modules::tls::{Family, Wish, check_certificate_keys, discover, render_tls};
 use crate::plan::diff::{converged, diff};
 use crate::plan::views::evaluate;
 use crate::plan::{HostPlan, ViewChange};
@@ -154,6 +154,15 @@ pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree,
         let ciphers: Vec<String> = ciphers.iter().map(|c| c.iana.to_string()).collect();
         let http = tls.http.as_ref().map(wish);
         let cti = tls.cti.as_ref().map(wish);
+        check_certificate_keys(
+            family,
+            http.as_ref(),
+            cti.as_ref(),
+            &discovered,
+            link,
+            host.connection.connect_timeout,
+        )
+        .map_err(|e| e.to_string())?;
         tree.extend(
             render_tls(
                 family,

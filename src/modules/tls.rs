@@ -2,8 +2,11 @@
 //! (solution guide B §3 and §5.2–§5.5). It learns the interfaces, and where the host
 //! keeps its CTI interfaces, from the host (discovery), then renders
 //! `templates/tls/<release>.yaml.tera`.
+use std::time::Duration;
+
 use serde::Serialize;
 
+use super::certkey::{KeyType, servable, served_key_type};
 use crate::apply::link::{HostLink, LinkError};
 use crate::desired::render::{RenderError, render};
 use crate::desired::{ContextRef, DesiredTree};
@@ -91,6 +94,43 @@ pub enum TlsModuleError {
     /// Reading the host failed.
     #[error(transparent)]
     Link(#[from] LinkError),
+    /// No configured TLS 1.2 suite can be served with the interface's certificate:
+    /// applying the list would make the port refuse every TLS 1.2 client.
+    #[error(
+        "{kind} interface {ip}:{port} has an {key} certificate ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with an {key} key: {suites}; applying them would take the port down\n  help: add a suite authenticated by {key} (for example {example}) to `ciphers` of `{side}`, or first install a certificate whose key matches the suites; nothing was changed"
+    )]
+    KeyTypeMismatch {
+        /// `HTTP` or `CTI`.
+        kind: &'static str,
+        /// The interface address.
+        ip: String,
+        /// Its port.
+        port: String,
+        /// The certificate's key type.
+        key: KeyType,
+        /// Where the key type was read.
+        read_from: String,
+        /// The configured suites.
+        suites: String,
+        /// A suite that would match.
+        example: &'static str,
+        /// `http` or `cti` (the playbook key).
+        side: &'static str,
+    },
+    /// The key type of an interface's certificate cannot be learnt.
+    #[error(
+        "cannot learn the certificate key type of {kind} interface {ip}:{port} to check the configured suites against it: {reason}\n  help: check that the interface serves TLS (BroadWorks running, the port reachable from here); nothing was changed"
+    )]
+    KeyTypeUnknown {
+        /// `HTTP` or `CTI`.
+        kind: &'static str,
+        /// The interface address.
+        ip: String,
+        /// Its port.
+        port: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 const HTTP_SERVER: &str = "/Interface/Http/HttpServer";
@@ -212,6 +252,114 @@ pub fn discover(family: Family, link: &mut dyn HostLink) -> Result<Discovered, T
     Ok(Discovered { tree, cti })
 }
 
+/// Refuses a suite list that an interface's certificate cannot serve: for every
+/// interface whose TLS 1.2 suites the playbook sets, the certificate's key type is
+/// read from the CLI's `Certificates` context where the host has one and shows it
+/// (R22 and later), else from the certificate the interface serves (a handshake
+/// bounded by `timeout`), and at least one configured suite must be authenticated
+/// by that key type.
+pub fn check_certificate_keys(
+    family: Family,
+    http: Option<&Wish>,
+    cti: Option<&Wish>,
+    discovered: &Discovered,
+    link: &mut dyn HostLink,
+    timeout: Duration,
+) -> Result<(), TlsModuleError> {
+    let mut sides = Vec::new();
+    if let Some(w) = http.filter(|w| !w.ciphers.is_empty()) {
+        let certificates = "/Interface/Http/HttpServer/SSLSettings/Certificates".to_string();
+        sides.push((
+            HttpOrCti::Http,
+            w,
+            http_targets(w, &discovered.tree)?,
+            certificates,
+        ));
+    }
+    if let Some(w) = cti.filter(|w| !w.ciphers.is_empty()) {
+        let certificates = format!("{}Certificates", discovered.cti.lists());
+        let targets = cti_targets(discovered.cti, w, &discovered.tree)?;
+        sides.push((HttpOrCti::Cti(discovered.cti), w, targets, certificates));
+    }
+    for (which, wish, targets, certificates) in sides {
+        // R21 has no Certificates context (guide B §5.8: sslUpdate on SSLConfiguration).
+        let listed = match family {
+            Family::R22 => listed_key_types(link, &certificates, which)?,
+            Family::R21 => Vec::new(),
+        };
+        for t in targets {
+            let (key, source) = match listed
+                .iter()
+                .find(|(ip, port, _)| ip == &t.ip && port.as_ref().is_none_or(|p| p == &t.port))
+            {
+                Some((_, _, key)) => (key.clone(), format!("{certificates}> get")),
+                None => {
+                    let port: u16 = t.port.parse().unwrap_or(0);
+                    let key = served_key_type(&t.ip, port, timeout).map_err(|reason| {
+                        TlsModuleError::KeyTypeUnknown {
+                            kind: which.kind(),
+                            ip: t.ip.clone(),
+                            port: t.port.clone(),
+                            reason,
+                        }
+                    })?;
+                    (key, "the certificate it serves".to_string())
+                }
+            };
+            if servable(&key, &wish.ciphers).is_some_and(|ok| ok.is_empty()) {
+                return Err(TlsModuleError::KeyTypeMismatch {
+                    kind: which.kind(),
+                    ip: t.ip,
+                    port: t.port,
+                    example: match key {
+                        KeyType::Ec => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                        _ => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                    },
+                    key,
+                    read_from: source,
+                    suites: wish.ciphers.join(", "),
+                    side: which.side(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `(address, port if shown, key type)` of every certificate a `Certificates`
+/// context lists with a key type. A host without the context, or whose listing
+/// shows no key type, lists none (the served certificate is asked instead).
+fn listed_key_types(
+    link: &mut dyn HostLink,
+    certificates: &str,
+    which: HttpOrCti,
+) -> Result<Vec<(String, Option<String>, KeyType)>, TlsModuleError> {
+    let table = match link.read(&at(certificates)) {
+        Ok(table) => table,
+        Err(LinkError::Cli { .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let with_port = matches!(which, HttpOrCti::Http);
+    let columns: Vec<String> = if with_port {
+        ["Interface IP", "Port", "Key Type"]
+            .map(String::from)
+            .to_vec()
+    } else {
+        ["Interface IP", "Key Type"].map(String::from).to_vec()
+    };
+    let Ok(rows) = table.rows_by(certificates, &columns) else {
+        return Ok(Vec::new());
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let key = KeyType::from_cli(r.last()?)?;
+            let port = with_port.then(|| r[1].clone());
+            Some((r[0].clone(), port, key))
+        })
+        .collect())
+}
+
 #[derive(Serialize)]
 struct Target {
     ip: String,
@@ -331,15 +479,30 @@ enum HttpOrCti {
     Cti(CtiLayout),
 }
 
+impl HttpOrCti {
+    /// `HTTP` or `CTI`.
+    fn kind(self) -> &'static str {
+        match self {
+            HttpOrCti::Http => "HTTP",
+            HttpOrCti::Cti(_) => "CTI",
+        }
+    }
+
+    /// The playbook key: `http` or `cti`.
+    fn side(self) -> &'static str {
+        match self {
+            HttpOrCti::Http => "http",
+            HttpOrCti::Cti(_) => "cti",
+        }
+    }
+}
+
 fn select(
     which: HttpOrCti,
     wish: &Wish,
     have: &[(String, String)],
 ) -> Result<Vec<Target>, TlsModuleError> {
-    let kind = match which {
-        HttpOrCti::Http => "HTTP",
-        HttpOrCti::Cti(_) => "CTI",
-    };
+    let kind = which.kind();
     let to_target = |(ip, port): &(String, String)| Target {
         ip: ip.clone(),
         port: port.clone(),

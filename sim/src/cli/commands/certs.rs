@@ -130,6 +130,7 @@ pub(crate) fn certificate_rows(t: &Target<'_>, word: &str) -> Result<Vec<Row>, C
         row.insert("issuer".into(), s.shown_issuer());
         row.insert("subject".into(), s.owner);
         row.insert("notAfter".into(), s.not_after);
+        row.insert("keyType".into(), s.key_type);
         out.push(row);
     }
     Ok(out)
