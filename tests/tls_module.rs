@@ -388,6 +388,40 @@ fn ecdsa_only_suites_on_an_rsa_certificate_are_refused_from_the_served_certifica
     );
 }
 
+/// `xspsim serve` writes `known_hosts` and a starter playbook beside `hosts.json`:
+/// xspctl plans with them as they are (host keys checked, the lab's client key).
+#[test]
+fn the_starter_playbook_xspsim_writes_plans_tls_on_the_served_hosts() {
+    let lab = TestLab::start(
+        "tls-starter",
+        &[
+            Spec {
+                name: "x1",
+                product: Product::Xsp,
+                release: Release::R23,
+            },
+            Spec {
+                name: "a1",
+                product: Product::As,
+                release: Release::R22,
+            },
+        ],
+    );
+    let served = lab.dir.path().join("lab");
+    let known = std::fs::read_to_string(served.join("known_hosts")).expect("known_hosts");
+    assert_eq!(known.lines().count(), 2, "{known}");
+    let pb = served.join("playbook.yaml");
+    let pb = pb.to_str().unwrap();
+    lab.xspctl(&["validate", "-f", pb]).exits(0);
+    let plan = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
+    plan.exits(2);
+    let (ip, http) = (lab.address("x1"), lab.https_port("x1"));
+    plan.prints(&format!(
+        "  /Interface/Http/HttpServer/SSLSettings/Protocols>\n    + add {ip} {http} TLSv1.2"
+    ));
+    plan.prints("a1 (farm farm-as-R22) ok");
+}
+
 #[test]
 fn a_system_level_empties_the_more_specific_levels_and_takes_effect() {
     let lab = TestLab::start(

@@ -304,6 +304,13 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
             lab.hosts().len(),
             lab.dir().join(xspsim::lab::HOSTS_FILE).display()
         );
+        if !args.no_ssh {
+            println!(
+                "xspsim: try `xspctl plan -f {}` (its known_hosts: {})",
+                lab.dir().join(xspsim::lab::PLAYBOOK_FILE).display(),
+                lab.dir().join(xspsim::lab::KNOWN_HOSTS_FILE).display()
+            );
+        }
         wait_for_signal().await?;
         lab.stop().await;
         Ok(ExitCode::SUCCESS)
