@@ -94,29 +94,9 @@ pub enum TlsModuleError {
     /// Reading the host failed.
     #[error(transparent)]
     Link(#[from] LinkError),
-    /// No configured TLS 1.2 suite can be served with the interface's certificate:
-    /// applying the list would make the port refuse every TLS 1.2 client.
-    #[error(
-        "{kind} interface {ip}:{port} has an {key} certificate ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with an {key} key: {suites}; applying them would take the port down\n  help: add a suite authenticated by {key} (for example {example}) to `ciphers` of `{side}`, or first install a certificate whose key matches the suites; nothing was changed"
-    )]
-    KeyTypeMismatch {
-        /// `HTTP` or `CTI`.
-        kind: &'static str,
-        /// The interface address.
-        ip: String,
-        /// Its port.
-        port: String,
-        /// The certificate's key type.
-        key: KeyType,
-        /// Where the key type was read.
-        read_from: String,
-        /// The configured suites.
-        suites: String,
-        /// A suite that would match.
-        example: &'static str,
-        /// `http` or `cti` (the playbook key).
-        side: &'static str,
-    },
+    /// No configured TLS 1.2 suite can be served with the interface's certificate.
+    #[error(transparent)]
+    KeyTypeMismatch(Box<KeyTypeMismatch>),
     /// The key type of an interface's certificate cannot be learnt.
     #[error(
         "cannot learn the certificate key type of {kind} interface {ip}:{port} to check the configured suites against it: {reason}\n  help: check that the interface serves TLS (BroadWorks running, the port reachable from here); nothing was changed"
@@ -131,6 +111,31 @@ pub enum TlsModuleError {
         /// Why.
         reason: String,
     },
+}
+
+/// No configured TLS 1.2 suite can be served with an interface's certificate:
+/// applying the list would make the port refuse every TLS 1.2 client.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{kind} interface {ip}:{port} has an {key} certificate ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with an {key} key: {suites}; applying them would take the port down\n  help: add a suite authenticated by {key} (for example {example}) to `ciphers` of `{side}`, or first install a certificate whose key matches the suites; nothing was changed"
+)]
+pub struct KeyTypeMismatch {
+    /// `HTTP` or `CTI`.
+    pub kind: &'static str,
+    /// The interface address.
+    pub ip: String,
+    /// Its port.
+    pub port: String,
+    /// The certificate's key type.
+    pub key: KeyType,
+    /// Where the key type was read.
+    pub read_from: String,
+    /// The configured suites.
+    pub suites: String,
+    /// A suite that would match.
+    pub example: &'static str,
+    /// `http` or `cti` (the playbook key).
+    pub side: &'static str,
 }
 
 const HTTP_SERVER: &str = "/Interface/Http/HttpServer";
@@ -307,7 +312,7 @@ pub fn check_certificate_keys(
                 }
             };
             if servable(&key, &wish.ciphers).is_some_and(|ok| ok.is_empty()) {
-                return Err(TlsModuleError::KeyTypeMismatch {
+                return Err(TlsModuleError::KeyTypeMismatch(Box::new(KeyTypeMismatch {
                     kind: which.kind(),
                     ip: t.ip,
                     port: t.port,
@@ -319,7 +324,7 @@ pub fn check_certificate_keys(
                     read_from: source,
                     suites: wish.ciphers.join(", "),
                     side: which.side(),
-                });
+                })));
             }
         }
     }

@@ -58,9 +58,17 @@ fn quoted(text: &str) -> Result<String, LabError> {
     serde_json::to_string(text).map_err(|e| LabError::Config(e.to_string()))
 }
 
+/// The hosts of one group with one product and release, and their SSH ports.
+struct Farm<'a> {
+    group: &'a str,
+    product: Product,
+    release: String,
+    members: Vec<(&'a HostEntry, u16)>,
+}
+
 /// One farm per host group (and product and release), in host order.
 fn starter_playbook(hosts: &[(&HostEntry, u16)], known_hosts: &Path) -> Result<String, LabError> {
-    let mut farms: Vec<(&str, Product, String, Vec<(&HostEntry, u16)>)> = Vec::new();
+    let mut farms: Vec<Farm<'_>> = Vec::new();
     for &(e, port) in hosts {
         let release = serde_json::to_value(e.release)
             .ok()
@@ -68,10 +76,15 @@ fn starter_playbook(hosts: &[(&HostEntry, u16)], known_hosts: &Path) -> Result<S
             .ok_or_else(|| LabError::Config(format!("release of {}", e.name)))?;
         match farms
             .iter_mut()
-            .find(|(g, p, r, _)| *g == e.group && *p == e.product && *r == release)
+            .find(|f| f.group == e.group && f.product == e.product && f.release == release)
         {
-            Some(farm) => farm.3.push((e, port)),
-            None => farms.push((&e.group, e.product, release, vec![(e, port)])),
+            Some(farm) => farm.members.push((e, port)),
+            None => farms.push(Farm {
+                group: &e.group,
+                product: e.product,
+                release,
+                members: vec![(e, port)],
+            }),
         }
     }
     let mut text = String::from(
@@ -81,13 +94,19 @@ fn starter_playbook(hosts: &[(&HostEntry, u16)], known_hosts: &Path) -> Result<S
          version: 1\nfarms:\n",
     );
     let known_hosts = quoted(&known_hosts.display().to_string())?;
-    for (group, product, release, members) in &farms {
+    for Farm {
+        group,
+        product,
+        release,
+        members,
+    } in &farms
+    {
         let (product_name, roles) = match product {
             Product::Xsp => ("xsp", "[xsi, authservice, cti, dms]"),
             Product::Adp => ("adp", "[xsi, authservice, cti, dms]"),
             Product::As => ("as", "[as]"),
         };
-        let name = if farms.iter().filter(|f| f.0 == *group).count() == 1 {
+        let name = if farms.iter().filter(|f| f.group == *group).count() == 1 {
             group.to_string()
         } else {
             format!("{group}-{product_name}-{release}")
