@@ -328,7 +328,7 @@ fn ecdsa_only_on_rsa(test: &str, release: Release, pb_release: &str, block: &str
     let pb = pb.to_str().unwrap();
     let (ip, http) = (lab.address("h"), lab.https_port("h"));
     let message = format!(
-        "HTTP interface {ip}:{http} has an RSA certificate ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with an RSA key: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384; applying them would take the port down"
+        "HTTP interface {ip}:{http} has a certificate with key type RSA ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with that key: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384; applying them would take the port down"
     );
     let plan = lab.xspctl(&["plan", "-f", pb]);
     assert_ne!(plan.code, 0, "{}", plan.all());

@@ -117,7 +117,7 @@ pub enum TlsModuleError {
 /// applying the list would make the port refuse every TLS 1.2 client.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{kind} interface {ip}:{port} has an {key} certificate ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with an {key} key: {suites}; applying them would take the port down\n  help: add a suite authenticated by {key} (for example {example}) to `ciphers` of `{side}`, or first install a certificate whose key matches the suites; nothing was changed"
+    "{kind} interface {ip}:{port} has a certificate with key type {key} ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with that key: {suites}; applying them would take the port down\n  help: add a suite authenticated by {key} (for example {example}) to `ciphers` of `{side}`, or first install a certificate whose key matches the suites; nothing was changed"
 )]
 pub struct KeyTypeMismatch {
     /// `HTTP` or `CTI`.
