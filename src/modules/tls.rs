@@ -299,15 +299,17 @@ pub fn check_certificate_keys(
             {
                 Some((_, _, key)) => (key.clone(), format!("{certificates}> get")),
                 None => {
-                    let port: u16 = t.port.parse().unwrap_or(0);
-                    let key = served_key_type(&t.ip, port, timeout).map_err(|reason| {
-                        TlsModuleError::KeyTypeUnknown {
+                    let key = t
+                        .port
+                        .parse::<u16>()
+                        .map_err(|_| format!("the host lists port {:?}, not a port number", t.port))
+                        .and_then(|port| served_key_type(&t.ip, port, timeout))
+                        .map_err(|reason| TlsModuleError::KeyTypeUnknown {
                             kind: which.kind(),
                             ip: t.ip.clone(),
                             port: t.port.clone(),
                             reason,
-                        }
-                    })?;
+                        })?;
                     (key, "the certificate it serves".to_string())
                 }
             };
