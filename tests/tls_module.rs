@@ -4,6 +4,7 @@
 mod lab;
 
 use lab::{Spec, TLS_INTERFACE, TestLab};
+use xspsim::catalog::model::{CliLayout, CtiLayout};
 use xspsim::host::{Product, Release};
 
 const TLS_R21: &str = "tls:
@@ -16,17 +17,21 @@ const TLS_R21: &str = "tls:
     protocols: [TLSv1.2]
     ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]";
 
-fn interface_ops(lab: &TestLab) -> String {
+fn interface_ops(lab: &TestLab, layout: &CliLayout) -> String {
     let (ip, http) = (lab.address("h"), lab.https_port("h"));
+    let cti = match layout.cti {
+        CtiLayout::SslSettings => "/Interface/CTI/SSLSettings",
+        CtiLayout::CtiServer => "/Interface/CTI/CTIServer/SSLSettings",
+    };
     format!(
         "  /Interface/Http/HttpServer/SSLSettings/Protocols>
     + add {ip} {http} TLSv1.2
   /Interface/Http/HttpServer/SSLSettings/Ciphers>
     + add {ip} {http} TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
     + add {ip} {http} TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-  /Interface/CTI/SSLSettings/Protocols>
+  {cti}/Protocols>
     + add {ip} TLSv1.2
-  /Interface/CTI/SSLSettings/Ciphers>
+  {cti}/Ciphers>
     + add {ip} TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 "
     )
@@ -50,13 +55,33 @@ fn release_flow(
     pb_product: &str,
     pb_release: &str,
 ) {
-    let lab = TestLab::start(
+    layout_flow(
+        test,
+        product,
+        release,
+        pb_product,
+        pb_release,
+        CliLayout::default(),
+    );
+}
+
+/// [`release_flow`] on a host whose CLI shows the given layout.
+fn layout_flow(
+    test: &str,
+    product: Product,
+    release: Release,
+    pb_product: &str,
+    pb_release: &str,
+    layout: CliLayout,
+) {
+    let lab = TestLab::start_with_layout(
         test,
         &[Spec {
             name: "h",
             product,
             release,
         }],
+        layout.clone(),
     );
     let block = if release == Release::R21Sp1 {
         TLS_R21
@@ -72,7 +97,7 @@ fn release_flow(
     let ops = if release == Release::R21Sp1 {
         R21_OPS.to_string()
     } else {
-        interface_ops(&lab)
+        interface_ops(&lab, &layout)
     };
     let expected = format!("h (farm farm-h) changes\n{ops}  effective after apply:\n");
     assert!(
@@ -175,6 +200,228 @@ fn r24_per_interface() {
 #[test]
 fn adp_per_interface() {
     release_flow("tls-adp", Product::Adp, Release::Adp, "adp", "ADP");
+}
+
+/// The Webex guide's CTI layout (bwcli-behavior §6): `Interface/CTI/CTIServer` with
+/// its lists under `CTIServer/SSLSettings`.
+#[test]
+fn r22_cti_server_layout() {
+    let layout = CliLayout {
+        cti: CtiLayout::CtiServer,
+        http_address_header: None,
+    };
+    layout_flow(
+        "tls-r22-ctiserver",
+        Product::Xsp,
+        Release::R22,
+        "xsp",
+        "R22",
+        layout,
+    );
+}
+
+#[test]
+fn adp_cti_server_layout() {
+    let layout = CliLayout {
+        cti: CtiLayout::CtiServer,
+        http_address_header: None,
+    };
+    layout_flow(
+        "tls-adp-ctiserver",
+        Product::Adp,
+        Release::Adp,
+        "adp",
+        "ADP",
+        layout,
+    );
+}
+
+/// An independent bwcli prints the HttpServer address under `Interface`: the
+/// catalog's header aliases read it as the address.
+#[test]
+fn r24_http_address_header_variant() {
+    let layout = CliLayout {
+        cti: CtiLayout::CtiServer,
+        http_address_header: Some("Interface".into()),
+    };
+    layout_flow(
+        "tls-r24-header",
+        Product::Xsp,
+        Release::R24,
+        "xsp",
+        "R24",
+        layout,
+    );
+}
+
+#[test]
+fn r21_http_address_header_variant() {
+    let layout = CliLayout {
+        cti: CtiLayout::SslSettings,
+        http_address_header: Some("IP Address".into()),
+    };
+    layout_flow(
+        "tls-r21-header",
+        Product::Xsp,
+        Release::R21Sp1,
+        "xsp",
+        "R21SP1",
+        layout,
+    );
+}
+
+/// A header no alias covers: plan fails naming the context, the columns seen and
+/// the ones expected; nothing is written, so a later read shows the host unchanged.
+#[test]
+fn an_unknown_address_header_fails_the_plan_and_writes_nothing() {
+    let layout = CliLayout {
+        cti: CtiLayout::SslSettings,
+        http_address_header: Some("Listen On".into()),
+    };
+    let lab = TestLab::start_with_layout(
+        "tls-unknown-header",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+        layout,
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let plan = lab.xspctl(&["plan", "-f", pb]);
+    assert_ne!(plan.code, 0, "{}", plan.all());
+    let message = "/Interface/Http/HttpServer> get shows no \"Interface IP\" column (columns seen: \"Listen On\", \"Port\", \"Secure\", \"Client Auth Req\"; expected: \"Interface IP\", \"Port\", \"Secure\")";
+    assert!(plan.all().contains(message), "{}", plan.all());
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    assert_ne!(apply.code, 0, "{}", apply.all());
+    assert!(apply.all().contains(message), "{}", apply.all());
+    let (ip, http) = (lab.address("h"), lab.https_port("h"));
+    let protocols = lab.bwcli(
+        "h",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Protocols",
+            &format!("get {ip} {http}"),
+        ],
+    );
+    assert!(protocols.contains("0 entry found."), "{protocols}");
+    for transcript in lab.transcripts("h") {
+        let writes: Vec<String> = lab::sent_lines(&transcript)
+            .into_iter()
+            .filter(|l| l.starts_with("add ") || l.starts_with("delete ") || l.starts_with("set "))
+            .collect();
+        assert!(writes.is_empty(), "{writes:?}");
+    }
+}
+
+/// An ECDSA-only suite list on interfaces with RSA certificates would refuse every
+/// TLS 1.2 client: plan and apply refuse it, naming the interface, the key type and
+/// the suites, and nothing is written.
+fn ecdsa_only_on_rsa(test: &str, release: Release, pb_release: &str, block: &str, read_from: &str) {
+    let lab = TestLab::start(
+        test,
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", pb_release, block)]);
+    let pb = pb.to_str().unwrap();
+    let (ip, http) = (lab.address("h"), lab.https_port("h"));
+    let message = format!(
+        "HTTP interface {ip}:{http} has a certificate with key type RSA ({read_from}), but none of the TLS 1.2 suites the playbook configures for it can be served with that key: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384; applying them would take the port down"
+    );
+    let plan = lab.xspctl(&["plan", "-f", pb]);
+    assert_ne!(plan.code, 0, "{}", plan.all());
+    assert!(plan.all().contains(&message), "{}", plan.all());
+    assert!(
+        plan.all()
+            .contains("help: add a suite authenticated by RSA (for example TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) to `ciphers` of `http`"),
+        "{}",
+        plan.all()
+    );
+    let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
+    assert_ne!(apply.code, 0, "{}", apply.all());
+    assert!(apply.all().contains(&message), "{}", apply.all());
+    for transcript in lab.transcripts("h") {
+        let writes: Vec<String> = lab::sent_lines(&transcript)
+            .into_iter()
+            .filter(|l| l.starts_with("add ") || l.starts_with("delete ") || l.starts_with("set "))
+            .collect();
+        assert!(writes.is_empty(), "{writes:?}");
+    }
+}
+
+const ECDSA_ONLY_INTERFACE: &str = "tls:
+  http:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]";
+
+const ECDSA_ONLY_R21: &str = "tls:
+  http:
+    level: container-options
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]";
+
+/// R23: the key type is read from `HttpServer/SSLSettings/Certificates> get`.
+#[test]
+fn ecdsa_only_suites_on_an_rsa_certificate_are_refused_from_the_certificates_context() {
+    ecdsa_only_on_rsa(
+        "tls-keytype-cli",
+        Release::R23,
+        "R23",
+        ECDSA_ONLY_INTERFACE,
+        "/Interface/Http/HttpServer/SSLSettings/Certificates> get",
+    );
+}
+
+/// R21 SP1 has no Certificates context: the key type comes from the served
+/// certificate.
+#[test]
+fn ecdsa_only_suites_on_an_rsa_certificate_are_refused_from_the_served_certificate() {
+    ecdsa_only_on_rsa(
+        "tls-keytype-served",
+        Release::R21Sp1,
+        "R21SP1",
+        ECDSA_ONLY_R21,
+        "the certificate it serves",
+    );
+}
+
+/// `xspsim serve` writes `known_hosts` and a starter playbook beside `hosts.json`:
+/// xspctl plans with them as they are (host keys checked, the lab's client key).
+#[test]
+fn the_starter_playbook_xspsim_writes_plans_tls_on_the_served_hosts() {
+    let lab = TestLab::start(
+        "tls-starter",
+        &[
+            Spec {
+                name: "x1",
+                product: Product::Xsp,
+                release: Release::R23,
+            },
+            Spec {
+                name: "a1",
+                product: Product::As,
+                release: Release::R22,
+            },
+        ],
+    );
+    let served = lab.dir.path().join("lab");
+    let known = std::fs::read_to_string(served.join("known_hosts")).expect("known_hosts");
+    assert_eq!(known.lines().count(), 2, "{known}");
+    let pb = served.join("playbook.yaml");
+    let pb = pb.to_str().unwrap();
+    lab.xspctl(&["validate", "-f", pb]).exits(0);
+    let plan = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
+    plan.exits(2);
+    let (ip, http) = (lab.address("x1"), lab.https_port("x1"));
+    plan.prints(&format!(
+        "  /Interface/Http/HttpServer/SSLSettings/Protocols>\n    + add {ip} {http} TLSv1.2"
+    ));
+    plan.prints("a1 (farm farm-as-R22) ok");
 }
 
 #[test]

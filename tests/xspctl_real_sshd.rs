@@ -146,6 +146,7 @@ impl RealSshdHost {
                 authorized_keys: Vec::new(),
                 login_shell: LoginShell::Bash,
                 faults: Faults::default(),
+                layout: Default::default(),
             },
         )
         .expect("host state");

@@ -13,6 +13,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::catalog;
+use crate::catalog::model::CliLayout;
 use crate::state::store::Store;
 use crate::state::{Facts, HostState, defaults};
 
@@ -110,6 +111,10 @@ pub struct HostSpec {
     pub login_shell: LoginShell,
     /// Faults at start.
     pub faults: Faults,
+    /// Layout choices of the CLI where the documents disagree (CTI layout, header
+    /// forms); the default is the solution guide's.
+    #[serde(default)]
+    pub layout: CliLayout,
 }
 
 /// How a bwcli reply ends the exchange.

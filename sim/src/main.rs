@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use xspsim::catalog::model::CtiLayout;
 use xspsim::host::{Faults, HostSpec, LoginShell, Product, Release, SimHost};
 use xspsim::lab::{DEFAULT_BASE_ADDRESS, DEFAULT_USER, Lab, LabConfig, Topology};
 
@@ -107,6 +108,14 @@ struct ServeArgs {
     /// Let TLS listen on non-loopback addresses (the Vagrant box).
     #[arg(long)]
     allow_external: bool,
+    /// Serve the CTI interfaces in the CTIServer layout of the Webex guide
+    /// (`Interface/CTI/CTIServer`) instead of the solution guide's SSLSettings.
+    #[arg(long, conflicts_with = "topology")]
+    cti_server: bool,
+    /// Print the HttpServer address column under this header (e.g. `Interface`)
+    /// instead of `Interface IP`.
+    #[arg(long, conflicts_with = "topology")]
+    http_address_header: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +275,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
             host.ssh_port = args.ssh_port;
             host.https_port = args.https_port;
             host.cti_port = args.cti_port;
+            if args.cti_server {
+                host.layout.cti = CtiLayout::CtiServer;
+            }
+            host.layout.http_address_header = args.http_address_header.clone();
         }
         config.dns = SocketAddr::new(
             args.dns_address.unwrap_or(IpAddr::V4(args.base_address)),
@@ -291,6 +304,13 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
             lab.hosts().len(),
             lab.dir().join(xspsim::lab::HOSTS_FILE).display()
         );
+        if !args.no_ssh {
+            println!(
+                "xspsim: try `xspctl plan -f {}` (its known_hosts: {})",
+                lab.dir().join(xspsim::lab::PLAYBOOK_FILE).display(),
+                lab.dir().join(xspsim::lab::KNOWN_HOSTS_FILE).display()
+            );
+        }
         wait_for_signal().await?;
         lab.stop().await;
         Ok(ExitCode::SUCCESS)
@@ -417,6 +437,7 @@ fn init(args: InitArgs) -> Result<ExitCode, String> {
             ShellArg::Bwcli => LoginShell::Bwcli,
         },
         faults: Faults::default(),
+        layout: Default::default(),
     };
     let host = SimHost::create(&args.dir, spec).map_err(|e| e.to_string())?;
     xspsim::ssh::HostKeys::load_or_generate(host.host_dir()).map_err(|e| e.to_string())?;

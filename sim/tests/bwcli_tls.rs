@@ -530,8 +530,9 @@ fn the_certificate_view_shows_subject_issuer_and_expiry() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "  Interface IP  Port               Subject                             Issuer           Expiration Date"
+        "  Interface IP  Port               Subject                             Issuer           Expiration Date  Key Type"
     );
+    assert!(lines[2].ends_with("  RSA 2048"), "{out}");
     assert!(lines[2].starts_with(
         "     127.0.0.1  8443  xsp1.lab.xspctl.test  xsp1.lab.xspctl.test[self-signed]"
     ));

@@ -6,7 +6,7 @@ pub mod link;
 
 use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
-use crate::live::LiveTree;
+use crate::live::{LiveTree, MissingColumn};
 use crate::plan::diff::diff;
 use crate::plan::{HostPlan, Op};
 use crate::store::{Backup, Journal, Store};
@@ -113,8 +113,9 @@ pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
         e => refused(e.to_string()),
     });
     let released = match guard.release() {
-        Err(e) if e.is_transport() => reconnect(link, job.host, job.journal)
-            .and_then(|()| link.unlock(&job.owner.run_id)),
+        Err(e) if e.is_transport() => {
+            reconnect(link, job.host, job.journal).and_then(|()| link.unlock(&job.owner.run_id))
+        }
         r => r,
     };
     match released {
@@ -183,7 +184,7 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
         lock_held: false,
     };
     let live = read_all(link, &job.desired.reads())?;
-    let ops = diff(&job.desired.facts, &live);
+    let ops = diff(&job.desired.facts, &live).map_err(|e| LinkError::Transport(e.to_string()))?;
     let stale = staleness(job, &live, &ops);
     const REPLAN: &str = "  help: run `xspctl plan` again, review it, and apply the new plan (or narrow the apply with --host to the hosts that are still fresh)";
     match (job.gate, stale) {
@@ -217,7 +218,11 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
         id: format!("{}-{}", job.host, job.run_id),
         host: job.host.to_string(),
         created: now_rfc3339(),
-        facts: touched.iter().map(|f| as_found(f, &live)).collect(),
+        facts: touched
+            .iter()
+            .map(|f| as_found(f, &live))
+            .collect::<Result<_, _>>()
+            .map_err(|e| LinkError::Transport(e.to_string()))?,
         live: live.subset(&touched.iter().map(Fact::context_ref).collect::<Vec<_>>()),
     };
     if let Err(e) = job.store.save_backup(&backup) {
@@ -299,7 +304,10 @@ fn write_and_confirm(
         lost: e.is_transport(),
         error: format!("confirming the writes: {e}"),
     })?;
-    let left = diff(touched, &after);
+    let left = diff(touched, &after).map_err(|e| WriteFailure {
+        lost: false,
+        error: format!("confirming the writes: {e}"),
+    })?;
     if !left.is_empty() {
         let lines: Vec<String> = left
             .iter()
@@ -367,7 +375,14 @@ pub fn restore(
                 break;
             }
         };
-        for op in &diff(facts, &now) {
+        let ops = match diff(facts, &now) {
+            Ok(ops) => ops,
+            Err(e) => {
+                failures.push(format!("comparing the host with the backup: {e}"));
+                break;
+            }
+        };
+        for op in &ops {
             let line = format!("{}> {}", op.context, op.command_line());
             match link.write(op) {
                 Ok(_) => {
@@ -392,7 +407,13 @@ pub fn restore(
         }
         match read_all(link, &refs) {
             Ok(after) => {
-                let left = diff(facts, &after);
+                let left = match diff(facts, &after) {
+                    Ok(left) => left,
+                    Err(e) => {
+                        failures.push(format!("confirming the restore: {e}"));
+                        break;
+                    }
+                };
                 if left.is_empty() {
                     journal.record(
                         host,
@@ -438,12 +459,13 @@ fn touched_facts(facts: &[Fact], ops: &[Op]) -> Vec<Fact> {
 }
 
 /// A fact saying "as the host holds it now", for the backup.
-fn as_found(fact: &Fact, live: &LiveTree) -> Fact {
-    match fact {
+fn as_found(fact: &Fact, live: &LiveTree) -> Result<Fact, MissingColumn> {
+    Ok(match fact {
         Fact::Table(t) => {
             let rows = live
                 .get(&t.at)
-                .map(|c| c.rows_by(&t.columns))
+                .map(|c| c.rows_by(&t.at.context, &t.columns))
+                .transpose()?
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|r| t.selects(r))
@@ -460,7 +482,7 @@ fn as_found(fact: &Fact, live: &LiveTree) -> Fact {
             }
             Fact::Attribute(a)
         }
-    }
+    })
 }
 
 fn short(hash: &str) -> &str {

@@ -231,11 +231,11 @@ fn failure_mid_apply_rolls_back_to_the_exact_backup() {
         host.tree
             .get(&facts[0].at)
             .unwrap()
-            .rows_by(&facts[0].columns),
+            .rows_by("/P", &facts[0].columns),
         original
             .get(&facts[0].at)
             .unwrap()
-            .rows_by(&facts[0].columns)
+            .rows_by("/P", &facts[0].columns)
     );
     let saved = Store::new(dir.path())
         .load_backup("xsp1", Some(backup))
@@ -267,7 +267,7 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
         host: "xsp1".into(),
         farm: "f".into(),
         snapshot: live.snapshot_hash(),
-        ops: diff(&desired.facts, &live),
+        ops: diff(&desired.facts, &live).unwrap(),
         views: vec![],
     };
     // Someone changes the host after the plan was made.
@@ -295,7 +295,11 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
 }
 
 fn rows(host: &FakeHost, f: &TableFact) -> Vec<Vec<String>> {
-    host.tree.get(&f.at).unwrap().rows_by(&f.columns)
+    host.tree
+        .get(&f.at)
+        .unwrap()
+        .rows_by(&f.at.context, &f.columns)
+        .unwrap()
 }
 
 #[test]

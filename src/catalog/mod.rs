@@ -5,8 +5,10 @@
 //! - the solution guide's cipher rule ([`policy`]) and its list of suites Webex supports
 //!   ([`webex_supported`]);
 //! - releases and products ([`Release`], [`Product`]) and TLS protocols ([`TlsProtocol`]);
-//! - the SSL provider's defaults per release ([`provider_defaults`], decisions D2).
+//! - the SSL provider's defaults per release ([`provider_defaults`], decisions D2);
+//! - the headers a table column may be printed under ([`header_names`]).
 mod defaults;
+mod headers;
 mod names;
 pub mod policy;
 mod product;
@@ -17,6 +19,7 @@ mod suite;
 mod webex;
 
 pub use defaults::provider_defaults;
+pub use headers::header_names;
 pub use names::UnknownName;
 pub use product::Product;
 pub use protocol::TlsProtocol;

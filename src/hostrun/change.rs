@@ -84,7 +84,10 @@ fn recovery_commands(
     let pb = shell_quote(&playbook.display().to_string());
     let mut lines = Vec::new();
     if lock_held {
-        lines.push(format!("  {base}unlock -f {pb} --host {} --force", host.name));
+        lines.push(format!(
+            "  {base}unlock -f {pb} --host {} --force",
+            host.name
+        ));
     }
     if let Some(id) = backup {
         lines.push(format!(
@@ -238,7 +241,10 @@ pub fn rollback_host(
         progress.step(&format!("restoring backup {}", backup.id));
         let refs: Vec<ContextRef> = backup.facts.iter().map(Fact::context_ref).collect();
         let needs_restart = match read_all(&mut *guard, &refs) {
-            Ok(now) => diff(&backup.facts, &now).iter().any(|op| op.restart),
+            Ok(now) => match diff(&backup.facts, &now) {
+                Ok(ops) => ops.iter().any(|op| op.restart),
+                Err(e) => return failed(host, e.to_string()),
+            },
             Err(e) => return failed(host, e.to_string()),
         };
         match restore(&mut *guard, &host.name, &backup.facts, &ctx.journal, false) {

@@ -13,7 +13,7 @@ use crate::catalog::{Product, Release, provider_defaults};
 use crate::desired::DesiredTree;
 use crate::fleet::Progress;
 use crate::hostlink::SshLink;
-use crate::modules::tls::{Family, Wish, discovery, render_tls};
+use crate::modules::tls::{Family, Wish, check_certificate_keys, discover, render_tls};
 use crate::plan::diff::{converged, diff};
 use crate::plan::views::evaluate;
 use crate::plan::{HostPlan, ViewChange};
@@ -145,7 +145,7 @@ pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree,
         } else {
             Family::R21
         };
-        let discovered = read_all(link, &discovery(family)).map_err(|e| e.to_string())?;
+        let discovered = discover(family, link).map_err(|e| e.to_string())?;
         let (protocols, ciphers) = provider_defaults(host.release);
         let protocols: Vec<String> = protocols
             .iter()
@@ -154,6 +154,15 @@ pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree,
         let ciphers: Vec<String> = ciphers.iter().map(|c| c.iana.to_string()).collect();
         let http = tls.http.as_ref().map(wish);
         let cti = tls.cti.as_ref().map(wish);
+        check_certificate_keys(
+            family,
+            http.as_ref(),
+            cti.as_ref(),
+            &discovered,
+            link,
+            host.connection.connect_timeout,
+        )
+        .map_err(|e| e.to_string())?;
         tree.extend(
             render_tls(
                 family,
@@ -179,8 +188,8 @@ pub fn plan_on(
     let reads = desired.reads();
     progress.step(&format!("reading {} contexts", reads.len()));
     let live = read_all(link, &reads).map_err(|e| e.to_string())?;
-    let ops = diff(&desired.facts, &live);
-    let after = converged(&desired.facts, &live);
+    let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
+    let after = converged(&desired.facts, &live).map_err(|e| e.to_string())?;
     let views = desired
         .views
         .iter()

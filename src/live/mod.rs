@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::catalog::header_names;
 use crate::desired::ContextRef;
 
 /// The parsed content of one context.
@@ -34,27 +35,80 @@ impl LiveContext {
         }
     }
 
-    /// The rows projected onto `columns` (by header name). A header that is absent
-    /// gives empty cells, so a table read at a level that shows fewer columns still
-    /// compares.
-    pub fn rows_by(&self, columns: &[String]) -> Vec<Vec<String>> {
-        match self {
-            LiveContext::Attributes(_) => Vec::new(),
-            LiveContext::Table { headers, rows } => {
-                let idx: Vec<Option<usize>> = columns
-                    .iter()
-                    .map(|c| headers.iter().position(|h| h.eq_ignore_ascii_case(c)))
-                    .collect();
-                rows.iter()
-                    .map(|r| {
-                        idx.iter()
-                            .map(|i| i.and_then(|i| r.get(i)).cloned().unwrap_or_default())
-                            .collect()
-                    })
-                    .collect()
-            }
+    /// The rows projected onto `columns`, each found under its header or one of the
+    /// header's aliases (`catalog::header_names`). `context` names the context in
+    /// the error.
+    ///
+    /// A column the table does not show is an error when the table has rows: an
+    /// absent cell is never read as an empty value. A table without rows may show
+    /// fewer columns (a level read with a filter, an empty listing): nothing is read
+    /// from it, so it projects to no rows. An attribute context has no rows.
+    pub fn rows_by(
+        &self,
+        context: &str,
+        columns: &[String],
+    ) -> Result<Vec<Vec<String>>, MissingColumn> {
+        let LiveContext::Table { headers, rows } = self else {
+            return Ok(Vec::new());
+        };
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
+        let idx = columns
+            .iter()
+            .map(|c| {
+                column_index(headers, c).ok_or_else(|| MissingColumn {
+                    context: context.to_string(),
+                    missing: c.clone(),
+                    seen: headers.clone(),
+                    expected: columns.to_vec(),
+                })
+            })
+            .collect::<Result<Vec<usize>, _>>()?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                idx.iter()
+                    .map(|&i| r.get(i).cloned().unwrap_or_default())
+                    .collect()
+            })
+            .collect())
     }
+}
+
+/// Where `column` is among `headers`: its own header first, then its aliases.
+pub fn column_index(headers: &[String], column: &str) -> Option<usize> {
+    header_names(column)
+        .into_iter()
+        .find_map(|name| headers.iter().position(|h| h.eq_ignore_ascii_case(name)))
+}
+
+/// A column needed from a table is not among the headers its `get` printed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{context}> get shows no {missing:?} column (columns seen: {}; expected: {})\n  help: the host's CLI prints this table in a form xspctl does not know; nothing was changed. Report the `get` output, or add the header to src/catalog/data/header-aliases.yaml",
+    quoted(seen),
+    quoted(expected)
+)]
+pub struct MissingColumn {
+    /// The context read.
+    pub context: String,
+    /// The first column not found.
+    pub missing: String,
+    /// The headers the table showed.
+    pub seen: Vec<String>,
+    /// Every column needed.
+    pub expected: Vec<String>,
+}
+
+fn quoted(list: &[String]) -> String {
+    if list.is_empty() {
+        return "none".to_string();
+    }
+    list.iter()
+        .map(|h| format!("{h:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Every context read from one host.
@@ -155,15 +209,67 @@ mod tests {
         assert_ne!(t.snapshot_hash(), h1);
     }
 
+    fn table(headers: &[&str], rows: &[&[&str]]) -> LiveContext {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        LiveContext::Table {
+            headers: s(headers),
+            rows: rows.iter().map(|r| s(r)).collect(),
+        }
+    }
+
     #[test]
     fn rows_by_projects_by_header_name() {
-        let c = LiveContext::Table {
-            headers: vec!["Container".into(), "Name".into(), "Value".into()],
-            rows: vec![vec!["platform".into(), "a".into(), "-ALL +TLSv1.2".into()]],
-        };
+        let c = table(
+            &["Container", "Name", "Value"],
+            &[&["platform", "a", "-ALL +TLSv1.2"]],
+        );
         assert_eq!(
-            c.rows_by(&["Name".into(), "Value".into(), "Missing".into()]),
-            vec![vec!["a".to_string(), "-ALL +TLSv1.2".into(), String::new()]]
+            c.rows_by("/M", &["Name".into(), "Value".into()]),
+            Ok(vec![vec!["a".to_string(), "-ALL +TLSv1.2".into()]])
+        );
+    }
+
+    #[test]
+    fn an_absent_column_is_an_error_naming_what_was_seen() {
+        let c = table(
+            &["Address", "Port", "Secure"],
+            &[&["10.0.0.1", "443", "true"]],
+        );
+        let e = c
+            .rows_by(
+                "/Interface/Http/HttpServer",
+                &["Interface IP".into(), "Port".into()],
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string().lines().next().unwrap(),
+            r#"/Interface/Http/HttpServer> get shows no "Interface IP" column (columns seen: "Address", "Port", "Secure"; expected: "Interface IP", "Port")"#
+        );
+    }
+
+    #[test]
+    fn a_header_alias_from_the_catalog_is_read_as_the_column() {
+        for header in [
+            "Interface",
+            "IP Address",
+            "Interface Address",
+            "interface ip",
+        ] {
+            let c = table(&[header, "Port"], &[&["10.0.0.1", "443"]]);
+            assert_eq!(
+                c.rows_by("/H", &["Interface IP".into(), "Port".into()]),
+                Ok(vec![vec!["10.0.0.1".to_string(), "443".into()]]),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_table_without_rows_may_show_fewer_columns() {
+        let c = table(&["Protocol Name"], &[]);
+        assert_eq!(
+            c.rows_by("/P", &["Interface IP".into(), "Protocol Name".into()]),
+            Ok(vec![])
         );
     }
 }

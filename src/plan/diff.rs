@@ -1,28 +1,66 @@
 //! diff(DesiredTree, LiveTree): the write operations that converge a host, and the
 //! tree as it will be after them.
 use crate::desired::{AttributeFact, Fact, TableFact};
-use crate::live::{LiveContext, LiveTree};
+use crate::live::{LiveContext, LiveTree, MissingColumn};
 use crate::plan::{Op, Verb};
+
+/// Why no safe operations can be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiffError {
+    /// A column the comparison needs is not in the host's `get` output.
+    #[error(transparent)]
+    MissingColumn(#[from] MissingColumn),
+    /// An operation would address a row by an empty key value.
+    #[error(
+        "refusing to write `{context}> {line}`: its key value {position} is empty\n  help: the host listed a row with an empty key, or the playbook names an empty value; nothing was changed"
+    )]
+    EmptyKey {
+        /// The context written.
+        context: String,
+        /// The command line that would have been sent.
+        line: String,
+        /// Which key value is empty (1-based, context arguments first).
+        position: usize,
+    },
+}
 
 /// The operations that bring `live` to `facts`, in a safe order across all facts:
 /// in-place changes, then replacements, then additions, then removals — so that no
 /// list ever empties, even for a moment, while another level is being filled (an
 /// empty level inherits a broader setting; docs/decisions.md D9).
-pub fn diff(facts: &[Fact], live: &LiveTree) -> Vec<Op> {
+pub fn diff(facts: &[Fact], live: &LiveTree) -> Result<Vec<Op>, DiffError> {
     let mut phases = Phases::default();
     for fact in facts {
         match fact {
-            Fact::Table(t) => diff_table(t, live.get(&t.at), &mut phases),
+            Fact::Table(t) => diff_table(t, live.get(&t.at), &mut phases)?,
             Fact::Attribute(a) => phases.sets.extend(diff_attribute(a, live)),
         }
     }
-    phases
+    Ok(phases
         .sets
         .into_iter()
         .chain(phases.replaces)
         .chain(phases.adds)
         .chain(phases.deletes)
-        .collect()
+        .collect())
+}
+
+/// Refuses an operation on a table row whose key (context arguments, then the
+/// row's key cells) holds an empty value: the CLI would take the next word as it.
+fn non_empty_key(op: Op, key_len: usize) -> Result<Op, DiffError> {
+    match op
+        .args
+        .iter()
+        .take(key_len)
+        .position(|a| a.trim().is_empty())
+    {
+        Some(i) => Err(DiffError::EmptyKey {
+            context: op.context.clone(),
+            line: op.command_line(),
+            position: i + 1,
+        }),
+        None => Ok(op),
+    }
 }
 
 /// Operations sorted by the phase they run in.
@@ -50,10 +88,15 @@ fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Option<Op> {
     })
 }
 
-fn diff_table(t: &TableFact, live: Option<&LiveContext>, phases: &mut Phases) {
+fn diff_table(
+    t: &TableFact,
+    live: Option<&LiveContext>,
+    phases: &mut Phases,
+) -> Result<(), DiffError> {
     let key_len = t.key_len();
     let current: Vec<Vec<String>> = live
-        .map(|c| c.rows_by(&t.columns))
+        .map(|c| c.rows_by(&t.at.context, &t.columns))
+        .transpose()?
         .unwrap_or_default()
         .into_iter()
         .filter(|r| t.selects(r))
@@ -62,18 +105,22 @@ fn diff_table(t: &TableFact, live: Option<&LiveContext>, phases: &mut Phases) {
     let op = |verb: Verb,
               cells: &[String],
               before: Option<&Vec<String>>,
-              after: Option<&Vec<String>>| Op {
-        context: t.at.context.clone(),
-        verb,
-        args: t.at.args.iter().chain(cells).cloned().collect(),
-        before: before.map(|r| r.join(" ")),
-        after: after.map(|r| r.join(" ")),
-        restart: t.restart,
+              after: Option<&Vec<String>>| {
+        non_empty_key(
+            Op {
+                context: t.at.context.clone(),
+                verb,
+                args: t.at.args.iter().chain(cells).cloned().collect(),
+                before: before.map(|r| r.join(" ")),
+                after: after.map(|r| r.join(" ")),
+                restart: t.restart,
+            },
+            t.at.args.len() + key_len,
+        )
     };
 
     if is_ordered_list(t) && !keeps_order(&current, &t.rows) {
-        reorder_list(&current, &t.rows, &op, phases);
-        return;
+        return reorder_list(&current, &t.rows, &op, phases);
     }
     for want in &t.rows {
         match current.iter().find(|have| key(have) == key(want)) {
@@ -81,24 +128,25 @@ fn diff_table(t: &TableFact, live: Option<&LiveContext>, phases: &mut Phases) {
             Some(have) if t.settable => {
                 phases
                     .sets
-                    .push(op(Verb::Set, want, Some(have), Some(want)))
+                    .push(op(Verb::Set, want, Some(have), Some(want))?)
             }
             Some(have) => {
                 phases
                     .replaces
-                    .push(op(Verb::Delete, &key(have), Some(have), None));
-                phases.replaces.push(op(Verb::Add, want, None, Some(want)));
+                    .push(op(Verb::Delete, &key(have), Some(have), None)?);
+                phases.replaces.push(op(Verb::Add, want, None, Some(want))?);
             }
-            None => phases.adds.push(op(Verb::Add, want, None, Some(want))),
+            None => phases.adds.push(op(Verb::Add, want, None, Some(want))?),
         }
     }
     for have in &current {
         if !t.rows.iter().any(|want| key(want) == key(have)) {
             phases
                 .deletes
-                .push(op(Verb::Delete, &key(have), Some(have), None));
+                .push(op(Verb::Delete, &key(have), Some(have), None)?);
         }
     }
+    Ok(())
 }
 
 /// Whether a table is a list whose order is managed: every column is the key and
@@ -118,14 +166,20 @@ fn keeps_order(current: &[Vec<String>], want: &[Vec<String>]) -> bool {
 }
 
 /// Makes one operation on a table: verb, cells, the row before and after.
-type MakeOp<'a> = dyn Fn(Verb, &[String], Option<&Vec<String>>, Option<&Vec<String>>) -> Op + 'a;
+type MakeOp<'a> = dyn Fn(Verb, &[String], Option<&Vec<String>>, Option<&Vec<String>>) -> Result<Op, DiffError>
+    + 'a;
 
 /// Rewrites a list into `want`'s order without ever emptying it (D9): the longest
 /// head of `want` that the host holds in that order stays; the rest of `want` is
 /// deleted where held and added again in order (`add` appends); rows not wanted
 /// go last. When nothing can stay, `want`'s first row is added before anything is
 /// deleted. (docs/decisions.md, "plan: cipher order is managed".)
-fn reorder_list(current: &[Vec<String>], want: &[Vec<String>], op: &MakeOp, phases: &mut Phases) {
+fn reorder_list(
+    current: &[Vec<String>],
+    want: &[Vec<String>],
+    op: &MakeOp,
+    phases: &mut Phases,
+) -> Result<(), DiffError> {
     // The longest head of `want` that is a subsequence of `current`.
     let mut stay = 0;
     for have in current {
@@ -140,27 +194,28 @@ fn reorder_list(current: &[Vec<String>], want: &[Vec<String>], op: &MakeOp, phas
         // `first` is not held (or it would stay), so adding it cannot duplicate.
         phases
             .replaces
-            .push(op(Verb::Add, first, None, Some(first)));
+            .push(op(Verb::Add, first, None, Some(first))?);
         from = 1;
     }
     let rest = &want[from..];
     for have in current.iter().filter(|h| rest.contains(h)) {
         phases
             .replaces
-            .push(op(Verb::Delete, have, Some(have), None));
+            .push(op(Verb::Delete, have, Some(have), None)?);
     }
     for w in rest {
-        phases.replaces.push(op(Verb::Add, w, None, Some(w)));
+        phases.replaces.push(op(Verb::Add, w, None, Some(w))?);
     }
     for have in current.iter().filter(|h| !want.contains(h)) {
         phases
             .deletes
-            .push(op(Verb::Delete, have, Some(have), None));
+            .push(op(Verb::Delete, have, Some(have), None)?);
     }
+    Ok(())
 }
 
 /// The tree as it will read once `facts` are applied to `live`.
-pub fn converged(facts: &[Fact], live: &LiveTree) -> LiveTree {
+pub fn converged(facts: &[Fact], live: &LiveTree) -> Result<LiveTree, DiffError> {
     let mut tree = live.clone();
     for fact in facts {
         let at = fact.context_ref();
@@ -174,7 +229,11 @@ pub fn converged(facts: &[Fact], live: &LiveTree) -> LiveTree {
                     headers: headers.clone(),
                     rows: rows.clone(),
                 };
-                let projected = project.rows_by(&t.columns);
+                let projected = if rows.is_empty() {
+                    Vec::new()
+                } else {
+                    project.rows_by(&t.at.context, &t.columns)?
+                };
                 let mut kept = Vec::new();
                 for (row, p) in rows.drain(..).zip(projected) {
                     if !t.selects(&p) {
@@ -216,7 +275,7 @@ pub fn converged(facts: &[Fact], live: &LiveTree) -> LiveTree {
             }
         }
     }
-    tree
+    Ok(tree)
 }
 
 #[cfg(test)]
@@ -259,7 +318,7 @@ mod tests {
     fn exact_set_adds_before_it_deletes() {
         let f = protocols_fact(&["TLSv1.2"]);
         let live = live_with(&f, &["Protocol Name"], &[&["TLSv1"], &["TLSv1.1"]]);
-        let ops = diff(&[Fact::Table(f.clone())], &live);
+        let ops = diff(&[Fact::Table(f.clone())], &live).unwrap();
         let lines: Vec<String> = ops.iter().map(Op::command_line).collect();
         assert_eq!(
             lines,
@@ -269,8 +328,8 @@ mod tests {
                 "delete 10.0.0.1 443 TLSv1.1"
             ]
         );
-        let after = converged(&[Fact::Table(f.clone())], &live);
-        assert!(diff(&[Fact::Table(f)], &after).is_empty());
+        let after = converged(&[Fact::Table(f.clone())], &live).unwrap();
+        assert!(diff(&[Fact::Table(f)], &after).unwrap().is_empty());
     }
 
     #[test]
@@ -285,7 +344,7 @@ mod tests {
             args: vec![],
         };
         let live = live_with(&interface, &["Protocol Name"], &[&["TLSv1"]]);
-        let ops = diff(&[Fact::Table(interface), Fact::Table(common)], &live);
+        let ops = diff(&[Fact::Table(interface), Fact::Table(common)], &live).unwrap();
         let verbs: Vec<Verb> = ops.iter().map(|o| o.verb).collect();
         assert_eq!(verbs, [Verb::Add, Verb::Delete], "{ops:?}");
     }
@@ -328,7 +387,7 @@ mod tests {
                 &["Protocol Name"],
                 &have.iter().map(std::slice::from_ref).collect::<Vec<_>>(),
             );
-            let ops = diff(&[Fact::Table(f.clone())], &live);
+            let ops = diff(&[Fact::Table(f.clone())], &live).unwrap();
             assert_eq!(run_on_list(have, &ops), s(want), "{have:?} -> {want:?}");
             // Once in order, nothing is left to do.
             let after = live_with(
@@ -336,7 +395,7 @@ mod tests {
                 &["Protocol Name"],
                 &want.iter().map(std::slice::from_ref).collect::<Vec<_>>(),
             );
-            assert!(diff(&[Fact::Table(f)], &after).is_empty());
+            assert!(diff(&[Fact::Table(f)], &after).unwrap().is_empty());
         }
     }
 
@@ -345,6 +404,7 @@ mod tests {
         let f = protocols_fact(&["A", "B"]);
         let live = live_with(&f, &["Protocol Name"], &[&["B"], &["A"]]);
         let lines: Vec<String> = diff(&[Fact::Table(f)], &live)
+            .unwrap()
             .iter()
             .map(Op::command_line)
             .collect();
@@ -355,8 +415,8 @@ mod tests {
     fn converged_table_gives_no_ops_and_missing_context_is_empty() {
         let f = protocols_fact(&["TLSv1.2"]);
         let live = live_with(&f, &["Protocol Name"], &[&["TLSv1.2"]]);
-        assert!(diff(&[Fact::Table(f.clone())], &live).is_empty());
-        let ops = diff(&[Fact::Table(f)], &LiveTree::default());
+        assert!(diff(&[Fact::Table(f.clone())], &live).unwrap().is_empty());
+        let ops = diff(&[Fact::Table(f)], &LiveTree::default()).unwrap();
         assert_eq!(ops.len(), 1);
         assert_eq!(ops[0].verb, Verb::Add);
     }
@@ -387,7 +447,7 @@ mod tests {
                 &["tomcat", "bw.other", "x"],
             ],
         );
-        let ops = diff(&[Fact::Table(f.clone())], &live);
+        let ops = diff(&[Fact::Table(f.clone())], &live).unwrap();
         assert_eq!(ops.len(), 1);
         assert_eq!(
             ops[0].command_line(),
@@ -397,12 +457,15 @@ mod tests {
             ops[0].before.as_deref(),
             Some("platform bw.apache.sslenabledprotocols +ALL")
         );
-        let after = converged(&[Fact::Table(f.clone())], &live);
-        assert!(diff(&[Fact::Table(f.clone())], &after).is_empty());
+        let after = converged(&[Fact::Table(f.clone())], &live).unwrap();
+        assert!(diff(&[Fact::Table(f.clone())], &after).unwrap().is_empty());
         // The unrelated option is kept.
         assert_eq!(
-            after.get(&f.at).unwrap().rows_by(&s(&["Name"])),
-            vec![s(&["bw.other"]), s(&["bw.apache.sslenabledprotocols"])]
+            after.get(&f.at).unwrap().rows_by("/M", &s(&["Name"])),
+            Ok(vec![
+                s(&["bw.other"]),
+                s(&["bw.apache.sslenabledprotocols"])
+            ])
         );
     }
 
@@ -419,10 +482,36 @@ mod tests {
             Fact::Attribute(a.clone()).context_ref(),
             LiveContext::Attributes(vec![("securePort".into(), "8013".into())]),
         );
-        let ops = diff(&[Fact::Attribute(a.clone())], &live);
+        let ops = diff(&[Fact::Attribute(a.clone())], &live).unwrap();
         assert_eq!(ops[0].command_line(), "set securePort 8012");
         assert_eq!(ops[0].before.as_deref(), Some("8013"));
-        let after = converged(&[Fact::Attribute(a.clone())], &live);
-        assert!(diff(&[Fact::Attribute(a)], &after).is_empty());
+        let after = converged(&[Fact::Attribute(a.clone())], &live).unwrap();
+        assert!(diff(&[Fact::Attribute(a)], &after).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_empty_key_value_is_never_written() {
+        // A live row read with an empty key cell would be deleted as `delete ""`.
+        let f = protocols_fact(&["TLSv1.2"]);
+        let live = live_with(&f, &["Protocol Name"], &[&[""]]);
+        let e = diff(&[Fact::Table(f)], &live).unwrap_err();
+        assert!(matches!(e, DiffError::EmptyKey { position: 3, .. }), "{e}");
+        // A fact whose context argument is empty (an interface read as "").
+        let mut g = protocols_fact(&["TLSv1.2"]);
+        g.at.args[0] = String::new();
+        let e = diff(&[Fact::Table(g)], &LiveTree::default()).unwrap_err();
+        assert_eq!(
+            e.to_string().lines().next().unwrap(),
+            "refusing to write `/Interface/Http/HttpServer/SSLSettings/Protocols> add \"\" 443 TLSv1.2`: its key value 1 is empty"
+        );
+    }
+
+    #[test]
+    fn a_needed_column_the_host_does_not_show_is_an_error() {
+        let f = protocols_fact(&["TLSv1.2"]);
+        let live = live_with(&f, &["Protocol"], &[&["TLSv1.2"]]);
+        let e = diff(&[Fact::Table(f.clone())], &live).unwrap_err();
+        assert!(matches!(e, DiffError::MissingColumn(_)), "{e}");
+        assert!(converged(&[Fact::Table(f)], &live).is_err());
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
+use xspsim::catalog::model::CliLayout;
 use xspsim::host::{Faults, Product, Release, SimHost};
 use xspsim::lab::{Lab, LabConfig, LabHostConfig};
 
@@ -85,13 +86,20 @@ fn base_address(test: &str) -> Ipv4Addr {
 impl TestLab {
     /// Starts the hosts.
     pub fn start(test: &str, specs: &[Spec]) -> TestLab {
+        TestLab::start_with_layout(test, specs, CliLayout::default())
+    }
+
+    /// Starts the hosts, each with the CLI layout choices `layout` (CTI layout,
+    /// HttpServer address header).
+    pub fn start_with_layout(test: &str, specs: &[Spec], layout: CliLayout) -> TestLab {
         let dir = tempfile::tempdir().expect("tempdir");
         let base = u32::from(base_address(test));
         let hosts = specs
             .iter()
             .enumerate()
-            .map(|(i, s)| {
-                LabHostConfig::new(
+            .map(|(i, s)| LabHostConfig {
+                layout: layout.clone(),
+                ..LabHostConfig::new(
                     s.name.to_string(),
                     "farm".to_string(),
                     s.product,

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use ciphers::CipherRegistry;
-use model::{Applicability, ContextDef, Kind, RawContextFile};
+use model::{Applicability, ContextDef, CtiLayout, Kind, Platform, RawContextFile};
 use releases::{PatchSet, ProductInfo, RawPatches, RawReleases, ReleaseInfo};
 use tls::{RawTls, TlsData};
 
@@ -65,6 +65,8 @@ pub struct HostView<'a> {
     pub product: Product,
     /// The host's release.
     pub release: Release,
+    /// The host's CTI layout.
+    pub cti: CtiLayout,
     /// Active applications: `(name, version)`.
     pub active_apps: &'a [(String, String)],
 }
@@ -306,10 +308,14 @@ impl Catalog {
                 .get(&key(&d.path))
                 .is_some_and(|ch| ch.iter().any(|&c| self.visible(c, view)));
         }
-        d.applies.covers(view.product, view.release)
-            && d.app
-                .as_ref()
-                .is_none_or(|app| view.active_apps.iter().any(|(n, _)| n == app))
+        d.applies.covers_on(Platform {
+            product: view.product,
+            release: view.release,
+            cti: view.cti,
+        }) && d
+            .app
+            .as_ref()
+            .is_none_or(|app| view.active_apps.iter().any(|(n, _)| n == app))
     }
 
     /// The sub-levels of `parent` (the top when `None`) that exist on a host, with
@@ -351,11 +357,11 @@ impl Catalog {
     }
 
     /// The definition of a path without placeholders (as data files name it) that
-    /// applies to a product and release, ignoring application activation.
-    pub fn find(&self, path: &str, product: Product, release: Release) -> Option<ContextId> {
+    /// exists on a platform, ignoring application activation.
+    pub fn find(&self, path: &str, on: Platform) -> Option<ContextId> {
         self.by_path.get(&key(path))?.iter().copied().find(|&id| {
             let d = &self.contexts[id];
-            d.implicit || d.applies.covers(product, release)
+            d.implicit || d.applies.covers_on(on)
         })
     }
 }
@@ -378,11 +384,15 @@ mod tests {
         let view = |release| HostView {
             product: Product::Xsp,
             release,
+            cti: CtiLayout::SslSettings,
             active_apps: &[],
         };
-        let cti = c
-            .find("Interface/CTI", Product::Xsp, Release::R22)
-            .expect("CTI");
+        let on = |release| Platform {
+            product: Product::Xsp,
+            release,
+            cti: CtiLayout::SslSettings,
+        };
+        let cti = c.find("Interface/CTI", on(Release::R22)).expect("CTI");
         let names = |r| {
             c.children(Some(cti), &view(r))
                 .into_iter()
@@ -392,16 +402,19 @@ mod tests {
         assert_eq!(names(Release::R21Sp1), ["SSLConfiguration"]);
         assert_eq!(names(Release::R22), ["SSLSettings", "SSLCommonSettings"]);
         assert!(
-            c.find("Interface/CTI/SSLConfiguration", Product::Xsp, Release::R22)
+            c.find("Interface/CTI/SSLConfiguration", on(Release::R22))
                 .is_none()
         );
+        assert!(c.find("System/ClientIdentity", on(Release::R22)).is_none());
         assert!(
-            c.find("System/ClientIdentity", Product::Xsp, Release::R22)
-                .is_none()
-        );
-        assert!(
-            c.find("System/ClientIdentity", Product::As, Release::R22)
-                .is_some()
+            c.find(
+                "System/ClientIdentity",
+                Platform {
+                    product: Product::As,
+                    ..on(Release::R22)
+                }
+            )
+            .is_some()
         );
     }
 
@@ -412,6 +425,7 @@ mod tests {
         let view = HostView {
             product: Product::Xsp,
             release: Release::R21Sp1,
+            cti: CtiLayout::SslSettings,
             active_apps: &apps,
         };
         let top = c.children(None, &view);

@@ -2,7 +2,7 @@
 //! rows, standard verbs and special commands.
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::values::ValueType;
 use crate::host::{Product, Release};
@@ -91,6 +91,44 @@ impl CommandId {
     }
 }
 
+/// Where the secure CTI interfaces live at R22 and later: the documents disagree
+/// (bwcli-behavior §6), so a host serves one layout or the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CtiLayout {
+    /// Solution guide B §5.3: `Interface/CTI/SSLSettings` (`Interface IP  Server
+    /// Certificate  Client Auth Req`) with `SSLSettings/{Protocols,Ciphers}`.
+    #[default]
+    SslSettings,
+    /// Webex guide and Cisco's CTI article: `Interface/CTI/CTIServer` (`Interface IP
+    /// Port  Secure  Server Certificate  Client Auth Req`) with
+    /// `CTIServer/SSLSettings/{Ciphers,Protocols,Certificates}`.
+    CtiServer,
+}
+
+/// The layout choices of one host's CLI where the documents show different forms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CliLayout {
+    /// Where the secure CTI interfaces live (R22 and later).
+    #[serde(default)]
+    pub cti: CtiLayout,
+    /// The header `Interface/Http/HttpServer> get` prints over the interface address
+    /// (undocumented, bwcli-behavior §6); `None`: `Interface IP` (docs/decisions.md D5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_address_header: Option<String>,
+}
+
+/// What decides whether a context exists on a host, apart from applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Platform {
+    /// The host's product.
+    pub product: Product,
+    /// The host's release.
+    pub release: Release,
+    /// The host's CTI layout.
+    pub cti: CtiLayout,
+}
+
 /// Which products and releases something applies to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applicability {
@@ -100,14 +138,21 @@ pub struct Applicability {
     pub since: Option<Release>,
     /// Last release, inclusive.
     pub until: Option<Release>,
+    /// The CTI layout it belongs to, or every layout.
+    pub cti_layout: Option<CtiLayout>,
 }
 
 impl Applicability {
-    /// Whether `product` at `release` is covered.
+    /// Whether `product` at `release` is covered, whatever the layout.
     pub fn covers(&self, product: Product, release: Release) -> bool {
         self.products.as_ref().is_none_or(|p| p.contains(&product))
             && self.since.is_none_or(|s| release >= s)
             && self.until.is_none_or(|u| release <= u)
+    }
+
+    /// Whether a host on `on` has it.
+    pub fn covers_on(&self, on: Platform) -> bool {
+        self.covers(on.product, on.release) && self.cti_layout.is_none_or(|l| l == on.cti)
     }
 
     /// A short human description, e.g. `xsp, adp; R22+`.
@@ -139,7 +184,13 @@ impl Applicability {
             (Some(s), Some(u)) if s == u => name(s).to_string(),
             (Some(s), Some(u)) => format!("{} to {}", name(s), name(u)),
         };
-        format!("{products}; {releases}")
+        match self.cti_layout {
+            None => format!("{products}; {releases}"),
+            Some(CtiLayout::SslSettings) => {
+                format!("{products}; {releases}; SSLSettings CTI layout")
+            }
+            Some(CtiLayout::CtiServer) => format!("{products}; {releases}; CTIServer CTI layout"),
+        }
     }
 }
 
@@ -219,6 +270,8 @@ pub struct Options {
     pub file: Option<String>,
     /// Values are checked against the container-option formats (D4).
     pub container_option_rules: bool,
+    /// The column whose `get` header follows the host's `http_address_header`.
+    pub address_column: Option<String>,
 }
 
 /// One context of the tree.
@@ -311,6 +364,7 @@ pub(super) struct RawContext {
     pub products: Vec<Product>,
     pub since: Option<Release>,
     pub until: Option<Release>,
+    pub cti_layout: Option<CtiLayout>,
     pub app: Option<String>,
     pub kind: Kind,
     #[serde(default)]
@@ -376,6 +430,7 @@ pub(super) struct RawOptions {
     pub chain_depth: Option<String>,
     pub file: Option<String>,
     pub value_rules: Option<String>,
+    pub address_column: Option<String>,
 }
 
 impl RawField {
@@ -487,12 +542,18 @@ impl RawContext {
                         products: r.products,
                         since: r.since,
                         until: r.until,
+                        cti_layout: None,
                     },
                     values: r.values,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let options = self.options.build().map_err(err)?;
+        if let Some(col) = &options.address_column
+            && !columns.iter().any(|c| &c.name == col)
+        {
+            return Err(err(format!("address_column names unknown column {col}")));
+        }
         Ok(ContextDef {
             segments,
             path,
@@ -500,6 +561,7 @@ impl RawContext {
                 products: Some(self.products),
                 since: self.since,
                 until: self.until,
+                cti_layout: self.cti_layout,
             },
             app: self.app,
             kind: self.kind,
@@ -549,6 +611,7 @@ impl RawOptions {
             chain_depth,
             file: self.file,
             container_option_rules,
+            address_column: self.address_column,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! D1-D4), and the list formats of the R21 container options.
 use serde::Deserialize;
 
-use super::model::Applicability;
+use super::model::{Applicability, CtiLayout, Platform};
 use super::values::{CheckContext, ValueError, ValueType};
 use crate::host::{Endpoint, Product, Release, TlsProtocol};
 
@@ -94,16 +94,11 @@ pub struct TlsData {
 }
 
 impl TlsData {
-    /// The definition of `endpoint` for a product and release.
-    pub fn endpoint(
-        &self,
-        endpoint: Endpoint,
-        product: Product,
-        release: Release,
-    ) -> Option<&EndpointDef> {
+    /// The definition of `endpoint` on a host's platform.
+    pub fn endpoint(&self, endpoint: Endpoint, on: Platform) -> Option<&EndpointDef> {
         self.endpoints
             .iter()
-            .find(|e| e.endpoint == endpoint && e.applies.covers(product, release))
+            .find(|e| e.endpoint == endpoint && e.applies.covers_on(on))
     }
 
     /// The list rule of a container option, if it carries a TLS list.
@@ -234,6 +229,7 @@ pub(super) struct RawEndpoint {
     products: Vec<Product>,
     since: Option<Release>,
     until: Option<Release>,
+    cti_layout: Option<CtiLayout>,
     interface_table: String,
     interface_key: Vec<String>,
     port: Option<String>,
@@ -287,6 +283,7 @@ impl RawEndpoint {
                 products: Some(self.products),
                 since: self.since,
                 until: self.until,
+                cti_layout: self.cti_layout,
             },
             interface_table: self.interface_table,
             interface_key: self.interface_key,

@@ -307,6 +307,18 @@ fn view_rows(t: &Target<'_>, word: &str) -> Result<Vec<Row>, CliError> {
     }
 }
 
+/// A column's `get` header: the address column of an interface table follows the
+/// host's `http_address_header` (bwcli-behavior §6: the real header is undocumented).
+fn header(t: &Target<'_>, column: &Field) -> String {
+    let renamed = t.host.facts().layout.http_address_header.as_ref();
+    match renamed {
+        Some(h) if t.def.options.address_column.as_deref() == Some(column.name.as_str()) => {
+            h.clone()
+        }
+        _ => column.header.clone(),
+    }
+}
+
 /// `get` (and `list`) on a table: key values filter; the scope columns given are
 /// hidden (C-TLS: `get <ip> <port>` shows only `Protocol Name`).
 pub(crate) fn get_table(t: &Target<'_>, args: &[String], word: &str) -> Result<String, CliError> {
@@ -336,7 +348,7 @@ pub(crate) fn get_table(t: &Target<'_>, args: &[String], word: &str) -> Result<S
         .iter()
         .filter(|c| !c.hidden && !c.detail_only && !hidden.contains(&c.name.as_str()))
         .collect();
-    let headers: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+    let headers: Vec<String> = columns.iter().map(|c| header(t, c)).collect();
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

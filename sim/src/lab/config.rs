@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::LabError;
 use super::topology::Topology;
+use crate::catalog::model::CliLayout;
 use crate::dns::DEFAULT_ZONE;
 use crate::host::{Faults, LoginShell, Product, Release};
 
@@ -38,6 +39,8 @@ pub struct LabHostConfig {
     pub faults: Faults,
     /// Whether it is a target of the `_xsi-client._tcp` SRV records.
     pub xsi: bool,
+    /// Layout choices of its CLI (CTI layout, HttpServer address header).
+    pub layout: CliLayout,
 }
 
 /// Everything `Lab::start` needs.
@@ -102,6 +105,7 @@ impl LabHostConfig {
             login_shell: LoginShell::Bash,
             faults: Faults::default(),
             xsi: product != Product::As,
+            layout: CliLayout::default(),
         }
     }
 }
@@ -183,6 +187,7 @@ impl LabConfig {
                     login_shell: group.login_shell,
                     faults: group.faults.clone(),
                     xsi: group.serves_xsi(),
+                    layout: group.layout.clone(),
                 });
             }
         }

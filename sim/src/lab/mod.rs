@@ -1,5 +1,6 @@
 //! One process serving a whole lab: every host's SSH server, TLS endpoints, the DNS
-//! zone, the control socket, and `DIR/hosts.json` telling clients how to reach them.
+//! zone, the control socket, and `DIR/hosts.json` telling clients how to reach them,
+//! with `DIR/known_hosts` and a starter playbook `DIR/playbook.yaml` for xspctl.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), xspsim::lab::LabError> {
@@ -27,11 +28,13 @@ use crate::host::{Endpoint, Faults, HostSpec, SimError, SimHost};
 use crate::ssh::{self, HostKeys, SshError};
 use crate::tls::{self, EndpointOptions, HostEndpoint};
 
+mod client_files;
 mod config;
 mod credentials;
 mod hosts_file;
 mod topology;
 
+pub use client_files::{KNOWN_HOSTS_FILE, PLAYBOOK_FILE};
 pub use config::{
     DEFAULT_BASE_ADDRESS, DEFAULT_USER, LabConfig, LabHostConfig, nth_address, product_prefix,
 };
@@ -164,6 +167,7 @@ fn prepare_new(
         authorized_keys: vec![credentials.public_key_line.clone()],
         login_shell: host.login_shell,
         faults: host.faults.clone(),
+        layout: host.layout.clone(),
     };
     let sim = SimHost::open(&config.dir, spec).map_err(|source| LabError::Host {
         name: host.name.clone(),
@@ -373,6 +377,7 @@ impl Lab {
             hosts: entries.clone(),
         }
         .write(&config.dir)?;
+        client_files::write(&config.dir, &entries)?;
         let credentials = Arc::try_unwrap(credentials)
             .map_err(|_| LabError::Config("credentials still shared".to_string()))?;
         tracing::info!(dir = %config.dir.display(), hosts = entries.len(), dns = %dns.address(), "lab serving");

@@ -12,11 +12,13 @@
 //!   - {prefix: xspb, count: 2, product: xsp, release: R24}
 //!   - {prefix: nps, product: xsp, release: R24, xsi: false}
 //!   - {prefix: as, count: 2, product: as, release: R23, login_shell: bwcli}
+//!   - {prefix: alt, product: xsp, release: R24, layout: {cti: cti-server, http_address_header: Interface}}
 //! ```
 use std::net::{IpAddr, Ipv4Addr};
 
 use serde::Deserialize;
 
+use crate::catalog::model::CliLayout;
 use crate::host::{Faults, LoginShell, Product, Release};
 
 /// A lab topology file.
@@ -88,6 +90,9 @@ pub struct Group {
     /// Faults at start.
     #[serde(default)]
     pub faults: Faults,
+    /// Layout choices of the hosts' CLI (default: the solution guide's forms).
+    #[serde(default)]
+    pub layout: CliLayout,
 }
 
 fn one() -> u32 {
@@ -123,9 +128,17 @@ groups:
   - {prefix: xspa, count: 2, product: xsp, release: R23}
   - {prefix: nps, product: xsp, release: R24, xsi: false}
   - {prefix: as, count: 2, product: as, release: R23, login_shell: bwcli, faults: {delay_ms: 20}}
+  - {prefix: alt, product: xsp, release: R24, layout: {cti: cti-server, http_address_header: Interface}}
 "#;
         let topology = Topology::from_yaml(text).expect("parse");
-        assert_eq!(topology.groups.len(), 3);
+        assert_eq!(topology.groups.len(), 4);
+        assert_eq!(
+            topology.groups[3].layout,
+            CliLayout {
+                cti: crate::catalog::model::CtiLayout::CtiServer,
+                http_address_header: Some("Interface".into()),
+            }
+        );
         assert_eq!(topology.groups[0].count, 2);
         assert!(topology.groups[0].serves_xsi());
         assert!(!topology.groups[1].serves_xsi());

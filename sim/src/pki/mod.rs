@@ -5,10 +5,11 @@ use openssl::asn1::{Asn1Integer, Asn1Time};
 use openssl::bn::{BigNum, MsbOption};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
-use openssl::pkey::{PKey, Private};
+use openssl::pkey::{Id, PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::x509::extension::{
-    BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
+    SubjectKeyIdentifier,
 };
 use openssl::x509::{X509, X509NameBuilder, X509NameRef};
 
@@ -55,6 +56,8 @@ pub struct CertSummary {
     pub self_signed: bool,
     /// End of validity, as OpenSSL prints it (`Nov 25 05:48:00 2027 GMT`).
     pub not_after: String,
+    /// The key's algorithm and size, e.g. `RSA 2048` or `EC 256` (docs/decisions.md D5).
+    pub key_type: String,
 }
 
 impl CertSummary {
@@ -117,6 +120,15 @@ pub fn self_signed_with_key(
         .dns(cn)
         .build(&b.x509v3_context(None, None))?;
     b.append_extension(san)?;
+    // RFC 5280 §4.2.1.1-2: an Authority Key Identifier (here the certificate's own
+    // Subject Key Identifier, as it is self-signed), which testssl and chain builders
+    // expect.
+    let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(None, None))?;
+    b.append_extension(ski)?;
+    let aki = AuthorityKeyIdentifier::new()
+        .keyid(true)
+        .build(&b.x509v3_context(None, None))?;
+    b.append_extension(aki)?;
     b.sign(key, MessageDigest::sha256())?;
     let cert = b.build();
     Ok(CertAndKey {
@@ -165,11 +177,24 @@ pub fn summary(cert: &X509) -> CertSummary {
         .try_cmp(cert.issuer_name())
         .map(|o| o.is_eq())
         .unwrap_or(false);
+    let key_type = match cert.public_key() {
+        Ok(key) => {
+            let algorithm = match key.id() {
+                Id::RSA => "RSA".to_string(),
+                Id::EC => "EC".to_string(),
+                Id::DSA => "DSA".to_string(),
+                other => format!("{other:?}"),
+            };
+            format!("{algorithm} {}", key.bits())
+        }
+        Err(_) => String::new(),
+    };
     CertSummary {
         owner,
         issuer,
         self_signed,
         not_after: cert.not_after().to_string(),
+        key_type,
     }
 }
 
@@ -210,6 +235,7 @@ mod tests {
         assert_eq!(s.owner, "xsp1.lab.test");
         assert_eq!(s.issuer, "xsp1.lab.test");
         assert!(s.self_signed);
+        assert_eq!(s.key_type, "RSA 2048");
         assert!(matching_key(ck.key_pem.as_bytes(), &certs[0]).is_ok());
         let other = self_signed("other", 1).expect("cert");
         assert_eq!(
@@ -224,5 +250,31 @@ mod tests {
         assert!(check_private_key(b"hello").is_err());
         let k = new_signing_key().expect("key");
         assert!(check_private_key(k.as_bytes()).is_ok());
+    }
+
+    /// `openssl x509 -text` shows an Authority Key Identifier equal to the Subject
+    /// Key Identifier of the (self-signed) certificate.
+    #[test]
+    fn self_signed_certificates_carry_an_authority_key_identifier() {
+        let ck = self_signed("xsp1.lab.test", 365).expect("cert");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("cert.pem");
+        std::fs::write(&path, &ck.cert_pem).expect("write");
+        let out = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-text", "-in"])
+            .arg(&path)
+            .output()
+            .expect("openssl runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let after = |label: &str| {
+            let mut lines = text.lines().skip_while(|l| !l.contains(label));
+            lines.next().expect(label);
+            lines
+                .next()
+                .map(|l| l.trim().trim_start_matches("keyid:").to_string())
+        };
+        let aki = after("X509v3 Authority Key Identifier").expect("AKI value");
+        let ski = after("X509v3 Subject Key Identifier").expect("SKI value");
+        assert!(!aki.is_empty() && aki == ski, "{text}");
     }
 }

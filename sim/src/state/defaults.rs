@@ -42,7 +42,7 @@ pub fn fresh(catalog: &Catalog, facts: &Facts, created: i64) -> Result<HostState
     for def in &catalog.contexts {
         if def.implicit
             || def.kind != Kind::Table
-            || !def.applies.covers(facts.product, facts.release)
+            || !def.applies.covers_on(facts.platform())
             || def.path.contains('{')
         {
             continue;

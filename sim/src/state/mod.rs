@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::model::{ContextDef, Field, Kind};
+use crate::catalog::model::{CliLayout, ContextDef, Field, Kind, Platform};
 use crate::catalog::values::CheckContext;
 use crate::catalog::{Catalog, HostView};
 use crate::host::{HostSpec, Product, Release};
@@ -107,6 +107,8 @@ pub struct Facts {
     pub product: Product,
     /// Release.
     pub release: Release,
+    /// The layout choices of this host's CLI.
+    pub layout: CliLayout,
     /// Placeholder values.
     pub vars: Vars,
 }
@@ -117,6 +119,7 @@ impl Facts {
         Facts {
             product: spec.product,
             release: spec.release,
+            layout: spec.layout.clone(),
             vars: Vars {
                 address: spec.address.to_string(),
                 https_port: spec.https_port.to_string(),
@@ -126,6 +129,15 @@ impl Facts {
                 app_version: catalog.release(spec.release).app_version.clone(),
                 created: alarm_time(created),
             },
+        }
+    }
+
+    /// What decides which contexts this host has.
+    pub fn platform(&self) -> Platform {
+        Platform {
+            product: self.product,
+            release: self.release,
+            cti: self.layout.cti,
         }
     }
 
@@ -180,7 +192,7 @@ impl Config {
         path: &str,
         attribute: &str,
     ) -> Option<String> {
-        let id = catalog.find(path, facts.product, facts.release)?;
+        let id = catalog.find(path, facts.platform())?;
         let def = catalog.context(id);
         let field = def.field(attribute)?;
         Some(self.attr(&def.path, field, &facts.vars))
@@ -188,7 +200,7 @@ impl Config {
 
     /// The rows of the table at `path` (a data-file path), for this product and release.
     pub fn rows_at(&self, catalog: &Catalog, facts: &Facts, path: &str) -> Vec<Row> {
-        match catalog.find(path, facts.product, facts.release) {
+        match catalog.find(path, facts.platform()) {
             Some(id) => {
                 let def = catalog.context(id);
                 if def.kind == Kind::Table {
@@ -206,7 +218,7 @@ impl Config {
 pub fn default_rows(def: &ContextDef, facts: &Facts) -> Vec<Row> {
     def.rows
         .iter()
-        .filter(|r| r.applies.covers(facts.product, facts.release))
+        .filter(|r| r.applies.covers_on(facts.platform()))
         .map(|r| {
             def.columns
                 .iter()
@@ -254,6 +266,7 @@ pub fn host_view<'a>(facts: &Facts, apps: &'a [(String, String)]) -> HostView<'a
     HostView {
         product: facts.product,
         release: facts.release,
+        cti: facts.layout.cti,
         active_apps: apps,
     }
 }

@@ -22,7 +22,7 @@ fn level_values(
     path: &str,
     key: &[String],
 ) -> Vec<String> {
-    let Some(id) = catalog.find(path, facts.product, facts.release) else {
+    let Some(id) = catalog.find(path, facts.platform()) else {
         return Vec::new();
     };
     let def = catalog.context(id);
@@ -96,7 +96,7 @@ fn interface_row(
     def: &EndpointDef,
     key: &[String],
 ) -> Option<Row> {
-    let id = catalog.find(&def.interface_table, facts.product, facts.release)?;
+    let id = catalog.find(&def.interface_table, facts.platform())?;
     let table = catalog.context(id);
     cfg.rows(&table.path, table, facts)
         .into_iter()
@@ -120,9 +120,7 @@ pub fn effective(
     cfg: &Config,
     endpoint: Endpoint,
 ) -> Option<TlsSettings> {
-    let def = catalog
-        .tls
-        .endpoint(endpoint, facts.product, facts.release)?;
+    let def = catalog.tls.endpoint(endpoint, facts.platform())?;
     let address: IpAddr = facts.vars.address.parse().ok()?;
     let key: Vec<String> = def
         .interface_key

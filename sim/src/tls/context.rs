@@ -12,6 +12,10 @@ use openssl::x509::store::X509StoreBuilder;
 use super::{TlsError, ciphers};
 use crate::host::{TlsProtocol, TlsSettings};
 
+/// The RFC 7919 ffdhe2048 group (`openssl genpkey -genparam -algorithm DH -pkeyopt
+/// group:ffdhe2048`).
+const FFDHE2048: &[u8] = include_bytes!("../../data/ffdhe2048.pem");
+
 const ALL_PROTOCOLS: [TlsProtocol; 4] = [
     TlsProtocol::Tls10,
     TlsProtocol::Tls11,
@@ -58,8 +62,9 @@ pub fn build(settings: &TlsSettings) -> Result<SslContext, TlsError> {
     }
     builder.set_ciphersuites(&resolved.tls13.join(":"))?;
     set_protocols(&mut builder, &enabled)?;
-    // DHE suites need parameters (RFC 5114 2048-bit MODP group).
-    let dh = Dh::get_2048_256()?;
+    // DHE suites need parameters: the RFC 7919 ffdhe2048 group, which scanners such
+    // as testssl do not flag as a common prime (the RFC 5114 group they do).
+    let dh = Dh::params_from_pem(FFDHE2048)?;
     builder.set_tmp_dh(&dh)?;
 
     let mut chain = X509::stack_from_pem(settings.cert_chain_pem.as_bytes())?.into_iter();
@@ -123,4 +128,66 @@ fn set_protocols(
     );
     builder.set_options(gaps);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    use openssl::ssl::{Ssl, SslConnector};
+
+    use super::*;
+
+    /// A DHE handshake gets the 2048-bit RFC 7919 group, not the RFC 5114 one.
+    #[test]
+    fn dhe_suites_use_the_ffdhe2048_group() {
+        let ck = crate::pki::self_signed("dh.lab.test", 1).expect("cert");
+        let settings = TlsSettings {
+            address: "127.0.0.1".parse().expect("address"),
+            port: 0,
+            protocols: vec![TlsProtocol::Tls12],
+            ciphers: vec!["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256".into()],
+            cert_chain_pem: ck.cert_pem,
+            key_pem: ck.key_pem,
+            client_auth_required: false,
+            trust_anchors_pem: vec![],
+        };
+        let ctx = build(&settings).expect("context");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().expect("accept");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
+            let _ = Ssl::new(&ctx).expect("ssl").accept(stream);
+        });
+        let mut client = SslConnector::builder(SslMethod::tls_client()).expect("client");
+        client.set_verify(SslVerifyMode::NONE);
+        client
+            .set_cipher_list("DHE-RSA-AES128-GCM-SHA256")
+            .expect("suite");
+        client
+            .set_max_proto_version(Some(SslVersion::TLS1_2))
+            .expect("version");
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let tls = client
+            .build()
+            .configure()
+            .expect("configure")
+            .verify_hostname(false)
+            .use_server_name_indication(false)
+            .connect("dh.lab.test", stream)
+            .expect("DHE handshake");
+        let key = tls.ssl().peer_tmp_key().expect("server key share");
+        assert_eq!(key.bits(), 2048);
+        let group = Dh::params_from_pem(FFDHE2048).expect("ffdhe2048");
+        assert_eq!(key.dh().expect("DH").prime_p(), group.prime_p());
+        drop(tls);
+        server.join().expect("server");
+    }
 }

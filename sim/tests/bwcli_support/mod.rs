@@ -24,6 +24,7 @@ pub fn spec(name: &str, product: Product, release: Release) -> HostSpec {
         authorized_keys: vec![],
         login_shell: LoginShell::Bash,
         faults: Faults::default(),
+        layout: Default::default(),
     }
 }
 

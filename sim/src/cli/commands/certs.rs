@@ -20,8 +20,7 @@ fn interface_table(host: &SimHost, def: &ContextDef) -> Option<&'static ContextD
     let cat = catalog();
     let facts = host.facts();
     let path = def.options.interface_table.as_deref().unwrap_or(&def.path);
-    cat.find(path, facts.product, facts.release)
-        .map(|id| cat.context(id))
+    cat.find(path, facts.platform()).map(|id| cat.context(id))
 }
 
 pub(super) fn help(host: &SimHost, def: &ContextDef) -> HelpEntry {
@@ -131,6 +130,7 @@ pub(crate) fn certificate_rows(t: &Target<'_>, word: &str) -> Result<Vec<Row>, C
         row.insert("issuer".into(), s.shown_issuer());
         row.insert("subject".into(), s.owner);
         row.insert("notAfter".into(), s.not_after);
+        row.insert("keyType".into(), s.key_type);
         out.push(row);
     }
     Ok(out)
