@@ -7,7 +7,9 @@ use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, Sh
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
-use crate::transport::{SftpFailure, ShellChannel, SshSession, SshTarget, TransportError};
+use crate::transport::{
+    ExecResult, SftpFailure, ShellChannel, SshSession, SshTarget, TransportError,
+};
 
 /// Where the apply lock lives on a host: a directory, created atomically by
 /// SFTP `mkdir`, holding a file that says who holds it.
@@ -28,8 +30,7 @@ impl SshLink {
     pub fn connect(target: &SshTarget, opts: DriverOptions) -> Result<SshLink, String> {
         let session = SshSession::connect(target).map_err(|e| e.to_string())?;
         let shown = session.exec("bwshowver").map_err(|e| e.to_string())?;
-        let version = crate::bwcli::parse_bwshowver(&shown.stdout)
-            .map_err(|e| format!("{}: {e}", target.label()))?;
+        let version = show_version(&shown).map_err(|e| format!("{}: {e}", target.label()))?;
         let shell = session.shell().map_err(|e| e.to_string())?;
         let driver = Driver::start(shell, opts).map_err(|e| e.to_string())?;
         if !driver.cli_type().eq_ignore_ascii_case(&version.server_type) {
@@ -84,6 +85,38 @@ impl SshLink {
             Err(e) => Err(e.to_string()),
         }
     }
+}
+
+/// What `bwshowver` printed, parsed; a failed exec is reported with its exit
+/// status and standard error (e.g. sshd's `Password change required but no TTY
+/// available.` for an expired password), not as unparsable output.
+fn show_version(shown: &ExecResult) -> Result<ShowVersion, String> {
+    let stderr = shown.stderr.trim();
+    let failed = shown.status != 0 || shown.signal.is_some();
+    if failed {
+        let how = match &shown.signal {
+            Some(signal) => format!("was killed by signal {signal}"),
+            None => format!("exited with status {}", shown.status),
+        };
+        let said = if stderr.is_empty() {
+            "(nothing on stderr)".to_string()
+        } else {
+            format!("stderr: {stderr}")
+        };
+        let help = if stderr.contains("Password change required") {
+            "\n  help: the password has expired: log in once interactively (ssh) to change it, put the new password in the playbook, and run again"
+        } else {
+            ""
+        };
+        return Err(format!("`bwshowver` {how}; {said}{help}"));
+    }
+    crate::bwcli::parse_bwshowver(&shown.stdout).map_err(|e| {
+        if stderr.is_empty() {
+            e.to_string()
+        } else {
+            format!("{e}; stderr: {stderr}")
+        }
+    })
 }
 
 fn cli_error(context: &str, command: &str, e: DriverError) -> LinkError {
