@@ -230,3 +230,53 @@ pub fn restart_and_wait(
         timeout.as_secs()
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exec(stdout: &str, stderr: &str, status: i32, signal: Option<&str>) -> ExecResult {
+        ExecResult {
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            status,
+            signal: signal.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_failed_bwshowver_names_status_and_stderr() {
+        let expired = exec(
+            "",
+            "Password change required but no TTY available.\n",
+            1,
+            None,
+        );
+        let err = show_version(&expired).unwrap_err();
+        assert!(
+            err.starts_with(
+                "`bwshowver` exited with status 1; stderr: Password change required but no TTY available.\n  help: the password has expired"
+            ),
+            "{err}"
+        );
+        let killed = show_version(&exec("", "", 0, Some("KILL"))).unwrap_err();
+        assert_eq!(
+            killed,
+            "`bwshowver` was killed by signal KILL; (nothing on stderr)"
+        );
+    }
+
+    #[test]
+    fn unparsable_output_keeps_its_stderr() {
+        let err = show_version(&exec("hello\n", "warning: odd\n", 0, None)).unwrap_err();
+        assert!(err.ends_with("; stderr: warning: odd"), "{err}");
+        let ok = show_version(&exec(
+            "XSP version Rel_22.0_1.1123\n\nPatching Info:\n  Active Patches: 42\n",
+            "",
+            0,
+            None,
+        ))
+        .unwrap();
+        assert_eq!(ok.server_type, "XSP");
+    }
+}

@@ -47,8 +47,8 @@ impl Default for DriverOptions {
     }
 }
 
-/// One command's total wait is at most this many times `command_timeout` (D-driver
-/// in docs/decisions.md): a drip of lines cannot hold a command for long.
+/// One command's total wait is at most this many times `command_timeout` (D11 in
+/// docs/decisions.md): a drip of lines cannot hold a command for long.
 pub const DEADLINE_FACTOR: u32 = 4;
 /// How many lines of recent output errors quote.
 const LAST_LINES: usize = 8;
