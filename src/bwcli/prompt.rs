@@ -59,11 +59,16 @@ static CLI_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CONFIRM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"Please confirm \(Yes, Y, No, N\):\s*$").expect("static regex"));
+/// Password prompts are whole lines (bwcli-behavior.md §1 `Password:`, §3 `New
+/// Password:` / `Re-type New Password:`), so a message that mentions them, such as
+/// `... answer the New Password: prompts`, is not one while it arrives.
 static RETYPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(re-?type|re-?enter|confirm)[^:]*password\s*:\s*$").expect("static regex")
+    Regex::new(r"(?i)^\s*(re-?type|re-?enter|confirm)\b[^:=]*password\s*:\s*$")
+        .expect("static regex")
 });
-static PASSWORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)password\s*:\s*$").expect("static regex"));
+static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:(?:enter|new)\s+)*password\s*:\s*$").expect("static regex")
+});
 /// The pager text, wherever it appears on a line.
 pub(crate) static PAGER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"-- ?More ?--(?:\s*\(\d+%\))?").expect("static regex"));
@@ -186,6 +191,12 @@ mod tests {
             detect("Re-type New Password: "),
             Some(Prompt::RetypePassword)
         );
+        // A message naming a password prompt, cut where more will follow.
+        assert_eq!(
+            detect("[CLIError] Command set: clientSecret is a password: answer the New Password: "),
+            None
+        );
+        assert_eq!(detect("  hint = enter password: "), None);
         assert_eq!(detect("row\n--More--"), Some(Prompt::Pager));
         assert_eq!(detect("row\n -- More -- (40%)"), Some(Prompt::Pager));
         assert_eq!(detect("bwadmin@xsp1.lab$ "), Some(Prompt::Shell));
