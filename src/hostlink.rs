@@ -9,7 +9,9 @@ use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, Sh
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
-use crate::transport::{SftpFailure, ShellChannel, SshSession, SshTarget, TransportError};
+use crate::transport::{
+    ExecResult, SftpFailure, ShellChannel, SshSession, SshTarget, TransportError,
+};
 
 /// Where the apply lock lives on a host: a directory, created atomically by
 /// SFTP `mkdir`, holding a file that says who holds it.
@@ -155,8 +157,7 @@ fn open_session(
 ) -> Result<(SshSession, Driver<ShellChannel>, ShowVersion), String> {
     let session = SshSession::connect(target).map_err(|e| e.to_string())?;
     let shown = session.exec("bwshowver").map_err(|e| e.to_string())?;
-    let version = crate::bwcli::parse_bwshowver(&shown.stdout)
-        .map_err(|e| format!("{}: {e}", target.label()))?;
+    let version = show_version(&shown).map_err(|e| format!("{}: {e}", target.label()))?;
     let shell = session.shell().map_err(|e| e.to_string())?;
     let driver = Driver::start(shell, opts.clone()).map_err(|e| e.to_string())?;
     if !driver.cli_type().eq_ignore_ascii_case(&version.server_type) {
@@ -168,6 +169,38 @@ fn open_session(
         ));
     }
     Ok((session, driver, version))
+}
+
+/// What `bwshowver` printed, parsed; a failed exec is reported with its exit
+/// status and standard error (e.g. sshd's `Password change required but no TTY
+/// available.` for an expired password), not as unparsable output.
+fn show_version(shown: &ExecResult) -> Result<ShowVersion, String> {
+    let stderr = shown.stderr.trim();
+    let failed = shown.status != 0 || shown.signal.is_some();
+    if failed {
+        let how = match &shown.signal {
+            Some(signal) => format!("was killed by signal {signal}"),
+            None => format!("exited with status {}", shown.status),
+        };
+        let said = if stderr.is_empty() {
+            "(nothing on stderr)".to_string()
+        } else {
+            format!("stderr: {stderr}")
+        };
+        let help = if stderr.contains("Password change required") {
+            "\n  help: the password has expired: log in once interactively (ssh) to change it, put the new password in the playbook, and run again"
+        } else {
+            ""
+        };
+        return Err(format!("`bwshowver` {how}; {said}{help}"));
+    }
+    crate::bwcli::parse_bwshowver(&shown.stdout).map_err(|e| {
+        if stderr.is_empty() {
+            e.to_string()
+        } else {
+            format!("{e}; stderr: {stderr}")
+        }
+    })
 }
 
 fn cli_error(context: &str, command: &str, e: DriverError) -> LinkError {
@@ -325,4 +358,54 @@ pub fn restart_and_wait(
         "the host did not answer bwcli within {}s after restartbw: {last}",
         timeout.as_secs()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exec(stdout: &str, stderr: &str, status: i32, signal: Option<&str>) -> ExecResult {
+        ExecResult {
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            status,
+            signal: signal.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_failed_bwshowver_names_status_and_stderr() {
+        let expired = exec(
+            "",
+            "Password change required but no TTY available.\n",
+            1,
+            None,
+        );
+        let err = show_version(&expired).unwrap_err();
+        assert!(
+            err.starts_with(
+                "`bwshowver` exited with status 1; stderr: Password change required but no TTY available.\n  help: the password has expired"
+            ),
+            "{err}"
+        );
+        let killed = show_version(&exec("", "", 0, Some("KILL"))).unwrap_err();
+        assert_eq!(
+            killed,
+            "`bwshowver` was killed by signal KILL; (nothing on stderr)"
+        );
+    }
+
+    #[test]
+    fn unparsable_output_keeps_its_stderr() {
+        let err = show_version(&exec("hello\n", "warning: odd\n", 0, None)).unwrap_err();
+        assert!(err.ends_with("; stderr: warning: odd"), "{err}");
+        let ok = show_version(&exec(
+            "XSP version Rel_22.0_1.1123\n\nPatching Info:\n  Active Patches: 42\n",
+            "",
+            0,
+            None,
+        ))
+        .unwrap();
+        assert_eq!(ok.server_type, "XSP");
+    }
 }

@@ -128,6 +128,12 @@ fn started(rest: Vec<Ev>) -> Driver<Scripted> {
     Driver::start(Scripted::new(script), opts()).expect("start")
 }
 
+/// The driver presses Enter at the login shell prompt; the PTY echoes the line end
+/// and the shell prints its prompt again.
+fn enter_repeats(shell_prompt: &str) -> [Ev; 2] {
+    [expect("\n"), cli(&format!("\r\n{shell_prompt}"))]
+}
+
 fn transcript_text(d: &Driver<Scripted>) -> String {
     d.transcript().render()
 }
@@ -153,6 +159,8 @@ BroadWorks Command Line Interface\n\
 fn start_at_a_shell_prompt_types_bwcli() {
     let script = vec![
         cli("Last login: Tue Nov 25 05:51:00 2026\r\nbwadmin@xsp1.lab$ "),
+        expect("\n"),
+        cli("\r\nbwadmin@xsp1.lab$ "),
         typed("bwcli"),
         cli(BANNER),
         cli("ADP_CLI> "),
@@ -167,6 +175,8 @@ fn start_at_a_shell_prompt_types_bwcli() {
 fn start_fails_clearly_when_bwcli_is_missing() {
     let script = vec![
         cli("bwadmin@xsp1.lab$ "),
+        expect("\n"),
+        cli("\r\nbwadmin@xsp1.lab$ "),
         typed("bwcli"),
         cli("-bash: bwcli: command not found\r\nbwadmin@xsp1.lab$ "),
     ];
@@ -848,4 +858,73 @@ fn each_page_is_asked_for_once() {
         GetOutput::Table(t) => assert_eq!(t.rows.len(), 3),
         other => panic!("{other:?}"),
     }
+}
+
+// Issue #7 defect 6: a value holding `$ ` and `# ` that arrives one byte at a time
+// is output, not the shell prompt: only the prompt learned at login is one.
+#[test]
+fn slow_output_holding_shell_prompt_characters_does_not_end_the_session() {
+    let shell = "bwadmin@xsp1.lab$ ";
+    let ctx = "/System/DeviceType/SIP";
+    let mut script = vec![cli(&format!("Last login: today\r\n{shell}"))];
+    script.extend(enter_repeats(shell));
+    script.extend([
+        typed("bwcli"),
+        cli(BANNER),
+        cli("XSP_CLI> "),
+        typed(&format!("cd {ctx};get")),
+        cli("  description = costs 5$ # per line\r\n  note = root# \r\n"),
+        cli(&format!("XSP_CLI{ctx}> ")),
+    ]);
+    let mut d = Driver::start(Scripted::new(script).chunked(1), opts()).unwrap();
+    let got = d.get(ctx, &[]).unwrap();
+    assert_eq!(
+        got,
+        GetOutput::Attributes(vec![
+            ("description".into(), "costs 5$ # per line".into()),
+            ("note".into(), "root#".into()),
+        ])
+    );
+}
+
+// Issue #7 defect 6: once learned, the exact shell prompt still ends the session.
+#[test]
+fn the_learned_shell_prompt_coming_back_means_the_cli_exited() {
+    let shell = "[bwadmin@xsp1 ~]# ";
+    let mut script = vec![cli(shell)];
+    script.extend(enter_repeats(shell));
+    script.extend([
+        typed("bwcli"),
+        cli(BANNER),
+        cli("XSP_CLI> "),
+        typed("cd /Interface/CTI;get"),
+        cli(&format!("Killed\r\n{shell}")),
+    ]);
+    let mut d = Driver::start(Scripted::new(script), opts()).unwrap();
+    match d.get("/Interface/CTI", &[]).unwrap_err() {
+        DriverError::Protocol { message, .. } => {
+            assert_eq!(message, "the CLI exited: the shell prompt came back");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+// A login banner line ending in `$ ` is not taken for the shell prompt: Enter must
+// bring back the same line with nothing in between.
+#[test]
+fn a_guessed_shell_prompt_must_repeat_before_it_is_learned() {
+    let shell = "bwadmin@xsp1.lab$ ";
+    let script = vec![
+        cli("Price: 5$ "),
+        expect("\n"),
+        cli("per month\r\n\r\n"),
+        cli(shell),
+        expect("\n"),
+        cli(&format!("\r\n{shell}")),
+        typed("bwcli"),
+        cli(BANNER),
+        cli("XSP_CLI> "),
+    ];
+    let d = Driver::start(Scripted::new(script), opts()).unwrap();
+    assert_eq!(d.cli_type(), "XSP");
 }

@@ -80,7 +80,23 @@ pub struct Faults {
     pub refuse_auth: bool,
     /// Serve a different host key from the stable one.
     pub change_host_key: bool,
+    /// Answer every bwcli command (not the start) with this many bytes of output
+    /// lines and no prompt, then stay silent (a flood; at most [`MAX_FLOOD_BYTES`]).
+    pub flood_bytes: Option<u64>,
+    /// Write every answer to a bwcli command (not the start) one byte at a time, one byte every this many
+    /// milliseconds (a drip; at most [`MAX_DRIP_MS`]). It ends with the reply, or
+    /// as soon as the client is gone.
+    pub drip_ms: Option<u64>,
+    /// Refuse every exec channel: print this on stderr and exit with status 1, as
+    /// OpenSSH does for a user whose password has expired
+    /// (`Password change required but no TTY available.`).
+    pub exec_stderr: Option<String>,
 }
+
+/// The largest flood the `flood_bytes` fault writes (1 GiB).
+pub const MAX_FLOOD_BYTES: u64 = 1 << 30;
+/// The slowest drip the `drip_ms` fault allows (10 s per byte).
+pub const MAX_DRIP_MS: u64 = 10_000;
 
 /// Everything needed to create (or reopen) one simulated host.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -218,10 +234,21 @@ pub enum SimError {
 }
 
 impl Faults {
-    /// Checks the faults (the failure pattern must be a valid regular expression).
+    /// Checks the faults: the failure pattern must be a valid regular expression,
+    /// the flood and the drip within their bounds.
     pub fn validate(&self) -> Result<(), SimError> {
         if let Some(p) = &self.fail_pattern {
             Regex::new(p).map_err(|e| SimError::Other(format!("fail_pattern: {e}")))?;
+        }
+        if self.flood_bytes.is_some_and(|n| n > MAX_FLOOD_BYTES) {
+            return Err(SimError::Other(format!(
+                "flood_bytes: at most {MAX_FLOOD_BYTES}"
+            )));
+        }
+        if self.drip_ms.is_some_and(|ms| ms == 0 || ms > MAX_DRIP_MS) {
+            return Err(SimError::Other(format!(
+                "drip_ms: 1 to {MAX_DRIP_MS} milliseconds"
+            )));
         }
         Ok(())
     }

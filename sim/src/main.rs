@@ -216,6 +216,15 @@ struct FaultArgs {
     /// Serve the alternative host key.
     #[arg(long)]
     change_host_key: bool,
+    /// Answer bwcli commands with N bytes of lines and no prompt.
+    #[arg(long)]
+    flood_bytes: Option<u64>,
+    /// Write bwcli replies one byte every MS milliseconds.
+    #[arg(long)]
+    drip_ms: Option<u64>,
+    /// Refuse exec channels with this text on stderr and status 1.
+    #[arg(long)]
+    exec_stderr: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -467,6 +476,15 @@ fn fault(args: FaultArgs) -> Result<ExitCode, String> {
     faults.ansi |= args.ansi;
     faults.refuse_auth |= args.refuse_auth;
     faults.change_host_key |= args.change_host_key;
+    if args.flood_bytes.is_some() {
+        faults.flood_bytes = args.flood_bytes;
+    }
+    if args.drip_ms.is_some() {
+        faults.drip_ms = args.drip_ms;
+    }
+    if args.exec_stderr.is_some() {
+        faults.exec_stderr = args.exec_stderr;
+    }
     faults.validate().map_err(|e| e.to_string())?;
     let now =
         xspsim::control::set_faults(&args.dir, &args.host, &faults).map_err(|e| e.to_string())?;

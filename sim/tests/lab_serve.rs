@@ -251,6 +251,60 @@ fn a_mixed_lab_from_a_topology_file() {
     assert!(served.terminate());
 }
 
+/// Issue #7: the flood, drip and exec_stderr faults through `xspsim fault` and the
+/// control socket.
+#[test]
+fn flood_drip_and_exec_stderr_faults_are_set_through_xspsim_fault() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = lab_support::loopback_base(51);
+    let topology = dir.path().join("topology.yaml");
+    std::fs::write(
+        &topology,
+        format!(
+            "base_address: {base}\nports: {{ssh: 0, https: 0, cti: 0}}\ndns: {{port: 0}}\ngroups:\n\
+             \x20 - {{prefix: xspa, count: 1, product: xsp, release: R23}}\n"
+        ),
+    )
+    .expect("topology");
+    let state = dir.path().join("lab");
+    let topology_arg = topology.to_string_lossy().into_owned();
+    let (_served, hosts) = Served::start(&["--topology", &topology_arg], &state);
+    let xspa1 = &hosts.hosts[0];
+    let known_hosts = dir.path().join("known_hosts");
+    std::fs::write(
+        &known_hosts,
+        format!(
+            "[{}]:{} {}\n",
+            xspa1.address,
+            xspa1.ssh_port.expect("ssh"),
+            xspa1.host_public_key
+        ),
+    )
+    .expect("known_hosts");
+    let expired = "Password change required but no TTY available.";
+    assert!(fault(&state, "xspa1", &["--exec-stderr", expired]).ok());
+    let refused_exec = ssh(xspa1, &known_hosts, "hostname");
+    assert_eq!(refused_exec.status, Some(1), "{refused_exec:?}");
+    assert!(refused_exec.stderr.contains(expired), "{refused_exec:?}");
+    let shaped = fault(
+        &state,
+        "xspa1",
+        &["--clear", "--flood-bytes", "4096", "--drip-ms", "5"],
+    );
+    assert!(shaped.ok(), "{shaped:?}");
+    assert!(
+        shaped.stdout.contains(r#""flood_bytes":4096"#)
+            && shaped.stdout.contains(r#""drip_ms":5"#)
+            && shaped.stdout.contains(r#""exec_stderr":null"#),
+        "{shaped:?}"
+    );
+    let too_slow = fault(&state, "xspa1", &["--drip-ms", "0"]);
+    assert_eq!(too_slow.status, Some(1), "{too_slow:?}");
+    assert!(too_slow.stderr.contains("drip_ms"), "{too_slow:?}");
+    assert!(fault(&state, "xspa1", &["--clear"]).ok());
+    assert_eq!(ssh(xspa1, &known_hosts, "hostname").stdout, "xspa1\n");
+}
+
 fn free_port(address: std::net::IpAddr) -> u16 {
     std::net::TcpListener::bind((address, 0))
         .and_then(|l| l.local_addr())

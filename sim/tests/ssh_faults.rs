@@ -143,3 +143,99 @@ fn ansi_colours_wrap_the_prompts() {
         "\x1b[1m  Identity\x1b[0m\n==========\n\n0 entry found.\n\x1b[1;32mAS_CLI/System/ClientIdentity> \x1b[0m"
     );
 }
+
+#[test]
+fn a_flood_answers_a_command_with_lines_and_no_prompt() {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 35);
+    let session = connect(&lab.entry("xsp1"));
+    let mut cli = Interactive::exec(&session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    lab.lab()
+        .set_faults(
+            "xsp1",
+            Faults {
+                flood_bytes: Some(64 * 1024 + 16),
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    cli.send("cd /System\n");
+    // Nothing was left unread after the prompt: read the flood from the channel.
+    let mut all = String::new();
+    let mut buf = [0u8; 4096];
+    while all.len() < 64 * 1024 + 16 {
+        let n = cli.channel.read(&mut buf).expect("read");
+        assert!(n > 0, "the flood ended early after {}", all.len());
+        all.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    // 2048 whole lines, then the first 16 bytes of the next: no prompt anywhere.
+    assert_eq!(all.len(), 64 * 1024 + 16);
+    assert_eq!(
+        all.matches("flood: output without a prompt\r\n").count(),
+        2048
+    );
+    assert!(
+        all.ends_with("\r\nflood: output wi"),
+        "{:?}",
+        &all[all.len() - 40..]
+    );
+    assert!(!all.contains("XSP_CLI"));
+}
+
+#[test]
+fn a_drip_writes_an_answer_one_byte_at_a_time() {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 36);
+    let session = connect(&lab.entry("xsp1"));
+    let mut cli = Interactive::exec(&session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    lab.lab()
+        .set_faults(
+            "xsp1",
+            Faults {
+                drip_ms: Some(150),
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    cli.send("cd /System\n");
+    // The first byte comes alone: the next is 150 ms behind it.
+    let mut first = [0u8; 64];
+    let n = cli.channel.read(&mut first).expect("read");
+    assert_eq!(&first[..n], b"X");
+    assert_eq!(cli.read_until("System> "), "SP_CLI/System> ");
+}
+
+#[test]
+fn exec_stderr_refuses_every_exec_with_the_message_and_status_1() {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 37);
+    lab.lab()
+        .set_faults(
+            "xsp1",
+            Faults {
+                exec_stderr: Some("Password change required but no TTY available.".into()),
+                ..Faults::default()
+            },
+        )
+        .expect("faults");
+    let session = connect(&lab.entry("xsp1"));
+    let (stdout, stderr, status) = lab_support::ssh::exec(&session, "bwshowver");
+    assert_eq!(stdout, "");
+    assert_eq!(stderr, "Password change required but no TTY available.\n");
+    assert_eq!(status, 1);
+}
+
+#[test]
+fn out_of_bounds_floods_and_drips_are_refused() {
+    let flood = Faults {
+        flood_bytes: Some(xspsim::host::MAX_FLOOD_BYTES + 1),
+        ..Faults::default()
+    };
+    assert!(flood.validate().is_err());
+    for ms in [0, xspsim::host::MAX_DRIP_MS + 1] {
+        let drip = Faults {
+            drip_ms: Some(ms),
+            ..Faults::default()
+        };
+        assert!(drip.validate().is_err(), "{ms}");
+    }
+}

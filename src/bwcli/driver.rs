@@ -10,7 +10,7 @@ use super::command::{CliCommand, CliOutput, quote_arg};
 use super::error::DriverError;
 use super::get::{GetOutput, parse_get};
 use super::mask::{MASK, Masker};
-use super::prompt::{self, PAGER, Prompt, same_context};
+use super::prompt::{PAGER, Prompt, Prompts, ShellPrompt, same_context};
 use super::text;
 use super::transcript::{Direction, Transcript};
 use crate::secret::Secret;
@@ -18,12 +18,16 @@ use crate::secret::Secret;
 /// How the driver behaves.
 #[derive(Debug, Clone)]
 pub struct DriverOptions {
-    /// How long to wait for more output before giving up on a prompt. Every byte
-    /// received restarts this wait, so a long table that keeps streaming is not cut
-    /// (peer-tools.md §1: Ansible's timer fired mid-output).
+    /// How long to wait for the next complete line (or prompt) before giving up.
+    /// Every complete line restarts this wait, so a long table that keeps streaming
+    /// is not cut (peer-tools.md §1: Ansible's timer fired mid-output); bytes that
+    /// do not complete a line do not, so an endless line or a drip ends in time.
     pub command_timeout: Duration,
-    /// The most one command may take in total, even while output keeps coming.
+    /// The most one command may take in total, even while lines keep coming. The
+    /// driver never waits longer than [`DEADLINE_FACTOR`] × `command_timeout` either.
     pub command_deadline: Duration,
+    /// The most bytes one command may return before its prompt (64 MiB, as exec).
+    pub max_output: usize,
     /// What to type at a Unix shell prompt to start the CLI.
     pub bwcli_command: String,
     /// Values to mask in everything recorded or returned, besides each command's
@@ -36,14 +40,26 @@ impl Default for DriverOptions {
         DriverOptions {
             command_timeout: Duration::from_secs(30),
             command_deadline: Duration::from_secs(600),
+            max_output: 64 * 1024 * 1024,
             bwcli_command: "bwcli".to_string(),
             masks: Vec::new(),
         }
     }
 }
 
+/// One command's total wait is at most this many times `command_timeout` (D13 in
+/// docs/decisions.md): a drip of lines cannot hold a command for long.
+pub const DEADLINE_FACTOR: u32 = 4;
 /// How many lines of recent output errors quote.
 const LAST_LINES: usize = 8;
+/// How many characters of one line errors quote (its end).
+const LAST_LINE_CHARS: usize = 240;
+/// How many bytes of output an error records in the transcript (the end).
+const TAIL_BYTES: usize = 64 * 1024;
+/// The longest unfinished line examined for a prompt: a longer one is output.
+const MAX_PROMPT_LINE: usize = 4096;
+/// How many times Enter is pressed at login for the shell prompt to repeat.
+const SHELL_PROMPT_TRIES: usize = 3;
 /// How many prompts (confirmations, passwords) one command may raise.
 const MAX_ANSWERS: usize = 16;
 const READ_CHUNK: usize = 8192;
@@ -56,6 +72,7 @@ pub struct Driver<C: Channel> {
     cli_type: String,
     context: String,
     banner: String,
+    prompts: Prompts,
     transcript: Transcript,
     unusable: Option<String>,
 }
@@ -65,18 +82,26 @@ struct Step {
     /// Masked, rendered, without the prompt line.
     text: String,
     prompt: Prompt,
+    /// The prompt line itself, masked and rendered.
+    line: String,
 }
 
 /// Why reading stopped without a prompt.
 enum ReadEnd {
     Eof,
+    /// No complete line for `command_timeout`; the time waited in all.
     Timeout(Duration),
+    /// Lines kept coming past the per-command deadline.
+    Deadline(Duration),
+    /// More than `max_output` bytes.
+    TooMuch,
     Failed(io::Error),
 }
 
 impl<C: Channel> Driver<C> {
-    /// Waits for the first prompt; at a Unix shell prompt types the CLI command;
-    /// then waits for the CLI prompt and learns the CLI type from it.
+    /// Waits for the first prompt; at a Unix shell prompt learns that prompt exactly
+    /// (Enter must bring back the same line) and types the CLI command; then waits
+    /// for the CLI prompt and learns the CLI type from it.
     pub fn start(channel: C, opts: DriverOptions) -> Result<Driver<C>, DriverError> {
         let masker = Masker::new(&opts.masks);
         let mut d = Driver {
@@ -86,6 +111,7 @@ impl<C: Channel> Driver<C> {
             cli_type: String::new(),
             context: "/".to_string(),
             banner: String::new(),
+            prompts: Prompts::login(),
             transcript: Transcript::default(),
             unusable: None,
         };
@@ -93,13 +119,23 @@ impl<C: Channel> Driver<C> {
         let mut step = d.read_step(login)?;
         let mut label = login.to_string();
         if step.prompt == Prompt::Shell {
-            label = d.opts.bwcli_command.clone();
-            d.send_line(&label, &label)?;
-            step = d.read_step(&label)?;
-            step.text = strip_echo(&step.text, &label);
+            match d.learn_shell_prompt(step.line)? {
+                // The guess was output of a CLI already starting: no shell around it.
+                Some(cli) => step = cli,
+                None => {
+                    label = d.opts.bwcli_command.clone();
+                    d.send_line(&label, &label)?;
+                    step = d.read_step(&label)?;
+                    step.text = strip_echo(&step.text, &label);
+                }
+            }
+        }
+        if !matches!(d.prompts.shell, ShellPrompt::Exact(_)) {
+            d.prompts.shell = ShellPrompt::Never;
         }
         match step.prompt {
             Prompt::Cli { cli_type, context } => {
+                d.prompts.cli_type = Some(cli_type.clone());
                 d.cli_type = cli_type;
                 d.context = context;
                 d.banner = trim_blank_lines(&step.text.lines().collect::<Vec<_>>());
@@ -116,6 +152,41 @@ impl<C: Channel> Driver<C> {
                 &step.text,
             )),
         }
+    }
+
+    /// Presses Enter until the shell prompt comes back exactly as before with
+    /// nothing in between, and from then on recognises only that prompt. Returns
+    /// the step if the CLI prompt came instead (the guess was the CLI's output).
+    fn learn_shell_prompt(&mut self, first: String) -> Result<Option<Step>, DriverError> {
+        let what = "<enter> (learning the shell prompt)";
+        let mut candidate = first;
+        for _ in 0..SHELL_PROMPT_TRIES {
+            self.send(b"\n", what)
+                .map_err(|e| self.write_error(what, e))?;
+            let step = self.read_step(what)?;
+            match step.prompt {
+                Prompt::Shell if step.line == candidate && step.text.trim().is_empty() => {
+                    self.prompts.shell = ShellPrompt::Exact(candidate);
+                    return Ok(None);
+                }
+                Prompt::Shell => candidate = step.line,
+                Prompt::Cli { .. } => return Ok(Some(step)),
+                other => {
+                    return Err(self.fail_protocol(
+                        what,
+                        &format!("expected the shell prompt again, got {other:?}"),
+                        &step.text,
+                    ));
+                }
+            }
+        }
+        Err(self.fail_protocol(
+            what,
+            &format!(
+                "the shell prompt did not settle: it changed each of {SHELL_PROMPT_TRIES} times Enter was pressed"
+            ),
+            &candidate,
+        ))
     }
 
     /// The CLI type from the prompt: `XSP`, `ADP`, `AS`, ...
@@ -228,9 +299,15 @@ impl<C: Channel> Driver<C> {
         }
         let exit = "exit";
         self.send_line(exit, exit)?;
+        // A CLI started without a shell may still return to one: guess it here, the
+        // session ends either way.
+        let mut prompts = self.prompts.clone();
+        if prompts.shell == ShellPrompt::Never {
+            prompts.shell = ShellPrompt::Guess;
+        }
         let mut confirmed = false;
         loop {
-            match self.read_until_prompt() {
+            match self.read_until_prompt(&prompts) {
                 Ok(step) if step.prompt == Prompt::Confirm && !confirmed => {
                     self.send_line("y", "y")?;
                     confirmed = true;
@@ -354,42 +431,68 @@ impl<C: Channel> Driver<C> {
     /// Reads until a prompt; turns a missing prompt into an error and marks the
     /// session unusable.
     fn read_step(&mut self, command: &str) -> Result<Step, DriverError> {
-        self.read_until_prompt()
+        let prompts = self.prompts.clone();
+        self.read_until_prompt(&prompts)
             .map_err(|(end, text)| self.read_error(command, end, &text))
     }
 
-    /// Reads until the text ends with a prompt, answering pagers on the way. The
-    /// received text is recorded (masked) in every case.
-    fn read_until_prompt(&mut self) -> Result<Step, (ReadEnd, String)> {
+    /// The most one command may wait in total.
+    fn command_deadline(&self) -> Duration {
+        self.opts
+            .command_deadline
+            .min(self.opts.command_timeout.saturating_mul(DEADLINE_FACTOR))
+    }
+
+    /// Reads until the text ends with a prompt, answering pagers on the way. Only a
+    /// complete line (or an answered pager) restarts the `command_timeout` wait;
+    /// the whole read ends at the per-command deadline or at `max_output` bytes.
+    /// The received text is recorded (masked) in every case.
+    fn read_until_prompt(&mut self, prompts: &Prompts) -> Result<Step, (ReadEnd, String)> {
         let started = Instant::now();
-        let hard = started + self.opts.command_deadline;
+        let hard = started + self.command_deadline();
         let mut idle_until = started + self.opts.command_timeout;
         let mut raw: Vec<u8> = Vec::new();
+        // Where the last (unfinished) line starts in `raw`.
+        let mut line_start = 0;
         // Where the line of the pager prompt last answered starts in `raw`: a pager
         // redrawn on the same line is the same page.
         let mut pager_answered: Option<usize> = None;
         let mut buf = vec![0u8; READ_CHUNK];
         loop {
-            let deadline = idle_until.min(hard);
             let now = Instant::now();
-            if now >= deadline {
-                let text = self.received(&raw);
+            if now >= hard {
+                let text = self.received_tail(&raw);
+                return Err((ReadEnd::Deadline(now - started), text));
+            }
+            if now >= idle_until {
+                let text = self.received_tail(&raw);
                 return Err((ReadEnd::Timeout(now - started), text));
             }
-            match self.channel.read_some(&mut buf, deadline) {
-                Ok(0) => return Err((ReadEnd::Eof, self.received(&raw))),
+            match self.channel.read_some(&mut buf, idle_until.min(hard)) {
+                Ok(0) => return Err((ReadEnd::Eof, self.received_tail(&raw))),
                 Ok(n) => {
+                    if raw.len() + n > self.opts.max_output {
+                        raw.extend_from_slice(&buf[..n]);
+                        return Err((ReadEnd::TooMuch, self.received_tail(&raw)));
+                    }
+                    let before = raw.len();
                     raw.extend_from_slice(&buf[..n]);
-                    idle_until = Instant::now() + self.opts.command_timeout;
-                    // Prompts are on the last line: render only that (rendering is
-                    // line-local), so long outputs cost linear time.
-                    let line_start = raw.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                    if let Some(i) = buf[..n].iter().rposition(|b| *b == b'\n') {
+                        line_start = before + i + 1;
+                        idle_until = Instant::now() + self.opts.command_timeout;
+                    }
+                    // Prompts are on the last line and short: render only that line
+                    // (rendering is line-local), so long outputs cost linear time.
+                    if raw.len() - line_start > MAX_PROMPT_LINE {
+                        continue;
+                    }
                     let last = self.masker.mask(&text::normalise(&raw[line_start..]));
-                    match prompt::detect(&last) {
+                    match prompts.detect(&last) {
                         Some(Prompt::Pager) if pager_answered != Some(line_start) => {
                             pager_answered = Some(line_start);
+                            idle_until = Instant::now() + self.opts.command_timeout;
                             if let Err(e) = self.send(b" ", "<space> (next page)") {
-                                return Err((ReadEnd::Failed(e), self.received(&raw)));
+                                return Err((ReadEnd::Failed(e), self.received_tail(&raw)));
                             }
                         }
                         Some(Prompt::Pager) => {}
@@ -399,7 +502,11 @@ impl<C: Channel> Driver<C> {
                                 Some(i) => text[..i].to_string(),
                                 None => String::new(),
                             };
-                            return Ok(Step { text: body, prompt });
+                            return Ok(Step {
+                                text: body,
+                                prompt,
+                                line: last,
+                            });
                         }
                         None => {}
                     }
@@ -411,9 +518,21 @@ impl<C: Channel> Driver<C> {
                             | io::ErrorKind::WouldBlock
                             | io::ErrorKind::Interrupted
                     ) => {}
-                Err(e) => return Err((ReadEnd::Failed(e), self.received(&raw))),
+                Err(e) => return Err((ReadEnd::Failed(e), self.received_tail(&raw))),
             }
         }
+    }
+
+    /// Like [`Driver::received`] for a read that failed: only the last
+    /// [`TAIL_BYTES`] are rendered and recorded, after a note of what was left out.
+    fn received_tail(&mut self, raw: &[u8]) -> String {
+        let cut = raw.len().saturating_sub(TAIL_BYTES);
+        if cut == 0 {
+            return self.received(raw);
+        }
+        let note = format!("[... {cut} earlier bytes not shown ...]");
+        self.transcript.record(Direction::Received, note.clone());
+        format!("{note}\n{}", self.received(&raw[cut..]))
     }
 
     /// Renders, masks and records what was received; pager lines are dropped.
@@ -441,10 +560,23 @@ impl<C: Channel> Driver<C> {
     fn read_error(&mut self, command: &str, end: ReadEnd, text: &str) -> DriverError {
         let last_lines = last_lines(text);
         let command = command.to_string();
+        let context = self.context.clone();
         let err = match end {
             ReadEnd::Timeout(waited) => DriverError::Timeout {
                 command,
                 waited,
+                last_lines,
+            },
+            ReadEnd::Deadline(waited) => DriverError::Deadline {
+                command,
+                context,
+                waited,
+                last_lines,
+            },
+            ReadEnd::TooMuch => DriverError::OutputTooLarge {
+                command,
+                context,
+                limit: self.opts.max_output,
                 last_lines,
             },
             ReadEnd::Eof => DriverError::Disconnected {
@@ -521,10 +653,24 @@ fn strip_echo(text: &str, typed: &str) -> String {
     }
 }
 
+/// The last [`LAST_LINES`] lines of `text`, each cut to its last
+/// [`LAST_LINE_CHARS`] characters.
 fn last_lines(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let from = lines.len().saturating_sub(LAST_LINES);
-    lines[from..].join("\n")
+    lines[from..]
+        .iter()
+        .map(|l| {
+            let chars = l.chars().count();
+            if chars <= LAST_LINE_CHARS {
+                l.to_string()
+            } else {
+                let end: String = l.chars().skip(chars - LAST_LINE_CHARS).collect();
+                format!("[{} characters before] ...{end}", chars - LAST_LINE_CHARS)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn non_empty(text: &str) -> &str {

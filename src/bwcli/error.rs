@@ -18,7 +18,7 @@ pub enum DriverError {
     },
     /// No prompt came back in time.
     #[error(
-        "`{command}`: no CLI prompt after {}; last lines received:\n{}\n  help: the host may be slow or the CLI may be waiting for input the driver does not know; see the transcript, or raise the command timeout",
+        "`{command}`: no CLI prompt after {}; last lines received:\n{}\n  help: no complete line came for the command timeout; the host may be slow or the CLI may be waiting for input the driver does not know; see the transcript, or raise the command timeout",
         seconds(*waited),
         indent(last_lines)
     )]
@@ -27,6 +27,38 @@ pub enum DriverError {
         command: String,
         /// How long the driver waited.
         waited: Duration,
+        /// The last lines received.
+        last_lines: String,
+    },
+    /// Lines kept coming, but no prompt within the per-command deadline (a drip).
+    #[error(
+        "`{command}` in {context}: no CLI prompt within {} although output kept coming; last lines received:\n{}\n  help: the host answers far too slowly or never ends its output; the session was abandoned (a command waits at most 4 × command_timeout)",
+        seconds(*waited),
+        indent(last_lines)
+    )]
+    Deadline {
+        /// The command line.
+        command: String,
+        /// The context it ran in.
+        context: String,
+        /// How long the driver waited.
+        waited: Duration,
+        /// The last lines received.
+        last_lines: String,
+    },
+    /// The command returned more than the driver keeps (a flood without a prompt).
+    #[error(
+        "`{command}` in {context}: more than {} bytes of output without a CLI prompt; last lines received:\n{}\n  help: the host floods the session; the session was abandoned",
+        limit,
+        indent(last_lines)
+    )]
+    OutputTooLarge {
+        /// The command line.
+        command: String,
+        /// The context it ran in.
+        context: String,
+        /// The limit in bytes (`DriverOptions::max_output`).
+        limit: usize,
         /// The last lines received.
         last_lines: String,
     },

@@ -1,5 +1,10 @@
 //! User authentication: the configured methods in order, each only when the server
 //! offers it; a failure lists what was tried and what the server offers.
+//!
+//! Keyboard-interactive gets the password only at a plain password prompt: a
+//! server that asks for the current and a new password (an expired password under
+//! PAM) gets empty answers, and the failure says the password has expired, with
+//! the server's instruction text.
 use ssh2::{KeyboardInteractivePrompt, Prompt, Session};
 
 use super::error::TransportError;
@@ -34,6 +39,7 @@ pub fn authenticate(session: &Session, target: &SshTarget) -> Result<(), Transpo
     }));
     let offers = |m: &str| offered.iter().any(|o| o == m);
     let mut tried = Vec::new();
+    let mut expired = false;
     for method in &target.auth {
         let outcome = match method {
             AuthMethod::KeyFile { path, passphrase } => {
@@ -61,14 +67,33 @@ pub fn authenticate(session: &Session, target: &SshTarget) -> Result<(), Transpo
             }
             AuthMethod::Password(secret) => {
                 if offers("password") {
-                    session
+                    let result = session
                         .userauth_password(&target.user, secret.expose())
-                        .map_err(|e| e.message().to_string())
+                        .map_err(|e| e.message().to_string());
+                    // libssh2: "Password Expired, and no callback specified" when the
+                    // server answers with SSH_MSG_USERAUTH_PASSWD_CHANGEREQ.
+                    let change = result
+                        .as_ref()
+                        .is_err_and(|why| why.to_ascii_lowercase().contains("expired"));
+                    expired |= change;
+                    result.map_err(|why| {
+                        if change {
+                            format!("the password has expired ({why})")
+                        } else {
+                            why
+                        }
+                    })
                 } else if offers("keyboard-interactive") {
-                    let mut answer = PasswordPrompt { secret };
-                    session
+                    let mut answer = PasswordPrompt {
+                        secret,
+                        change_asked: false,
+                        server_said: Vec::new(),
+                    };
+                    let result = session
                         .userauth_keyboard_interactive(&target.user, &mut answer)
-                        .map_err(|e| e.message().to_string())
+                        .map_err(|e| e.message().to_string());
+                    expired |= answer.change_asked;
+                    keyboard_interactive_outcome(result, &answer)
                 } else {
                     Err(
                         "neither password nor keyboard-interactive offered by the server"
@@ -87,7 +112,49 @@ pub fn authenticate(session: &Session, target: &SshTarget) -> Result<(), Transpo
         target: label,
         tried,
         offered,
+        help: auth_help(&target.auth, expired),
     })
+}
+
+/// What to check after a failed authentication, for the methods configured.
+fn auth_help(methods: &[AuthMethod], expired: bool) -> String {
+    if expired {
+        return "the password has expired: log in once interactively (ssh) to change it, put the new password in the playbook, and run again".to_string();
+    }
+    let passwords = methods
+        .iter()
+        .filter(|m| matches!(m, AuthMethod::Password(_)))
+        .count();
+    if methods.is_empty() {
+        "configure a key_file, the agent or a password for the host".to_string()
+    } else if passwords == methods.len() {
+        "check the user name and the password".to_string()
+    } else if passwords == 0 {
+        "check the user name, and that the key is in the host's authorized_keys".to_string()
+    } else {
+        "check the user name, that the key is in the host's authorized_keys, or the password"
+            .to_string()
+    }
+}
+
+/// The outcome of keyboard-interactive: an expired password (the server asked
+/// to change it) and the server's instruction text are named.
+fn keyboard_interactive_outcome(
+    result: Result<(), String>,
+    answer: &PasswordPrompt<'_>,
+) -> Result<(), String> {
+    let said = if answer.server_said.is_empty() {
+        String::new()
+    } else {
+        format!("; the server said: {:?}", answer.server_said.join(" / "))
+    };
+    match result {
+        Err(_) if answer.change_asked => Err(format!(
+            "the password has expired (the server asks for a password change, which xspctl does not answer){said}"
+        )),
+        Err(why) => Err(format!("{why}{said}")),
+        Ok(()) => Ok(()),
+    }
 }
 
 /// Tries every key the agent holds.
@@ -121,27 +188,177 @@ fn agent(session: &Session, user: &str) -> Result<(), String> {
     }
 }
 
-/// Answers keyboard-interactive password prompts with the secret.
+/// What a keyboard-interactive prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// The password: `Password:`, `bwadmin@host's password:`.
+    Password,
+    /// Part of a password change: `Current password:`, `(current) UNIX
+    /// password:`, `New password:`, `Retype new password:`.
+    PasswordChange,
+    /// Anything else (a one-time code, a question).
+    Other,
+}
+
+/// Words that make a password prompt part of a password change.
+const CHANGE_WORDS: &[&str] = &[
+    "current", "old", "new", "retype", "re-type", "re-enter", "reenter", "again", "confirm",
+    "verify", "change", "expired",
+];
+
+/// Classifies one prompt text.
+fn classify_prompt(text: &str) -> Asked {
+    let lower = text.to_lowercase();
+    if !lower.contains("password") {
+        return Asked::Other;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.iter().any(|w| CHANGE_WORDS.contains(w)) {
+        Asked::PasswordChange
+    } else {
+        Asked::Password
+    }
+}
+
+/// Answers to one round of prompts: the secret at a plain password prompt only;
+/// nothing at all when any prompt belongs to a password change (the secret is
+/// never offered as the current or the new password).
+fn answers(prompts: &[&str], secret: &Secret) -> (Vec<String>, bool) {
+    let asked: Vec<Asked> = prompts.iter().map(|p| classify_prompt(p)).collect();
+    let change = asked.contains(&Asked::PasswordChange);
+    let replies = asked
+        .iter()
+        .map(|a| match a {
+            Asked::Password if !change => secret.expose().to_string(),
+            _ => String::new(),
+        })
+        .collect();
+    (replies, change)
+}
+
+/// Answers keyboard-interactive prompts (see [`answers`]) and keeps what the
+/// server said (instructions, and the prompts of a password change).
 struct PasswordPrompt<'a> {
     secret: &'a Secret,
+    change_asked: bool,
+    server_said: Vec<String>,
 }
 
 impl KeyboardInteractivePrompt for PasswordPrompt<'_> {
     fn prompt<'b>(
         &mut self,
         _user: &str,
-        _instructions: &str,
+        instructions: &str,
         prompts: &[Prompt<'b>],
     ) -> Vec<String> {
-        prompts
-            .iter()
-            .map(|p| {
-                if p.text.to_ascii_lowercase().contains("password") {
-                    self.secret.expose().to_string()
-                } else {
-                    String::new()
-                }
-            })
-            .collect()
+        let texts: Vec<&str> = prompts.iter().map(|p| p.text.as_ref()).collect();
+        let (replies, change) = answers(&texts, self.secret);
+        let instructions = instructions.trim();
+        if !instructions.is_empty() {
+            self.server_said.push(instructions.to_string());
+        }
+        if change {
+            self.change_asked = true;
+            self.server_said
+                .extend(texts.iter().map(|t| t.trim().to_string()));
+        }
+        replies
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORED: &str = "St0red-Pass";
+
+    #[test]
+    fn a_plain_password_prompt_gets_the_password() {
+        let secret = Secret::new(STORED);
+        for prompt in [
+            "Password: ",
+            "bwadmin@xsp1's password: ",
+            "Password for bwadmin:",
+        ] {
+            assert_eq!(classify_prompt(prompt), Asked::Password, "{prompt}");
+            assert_eq!(
+                answers(&[prompt], &secret),
+                (vec![STORED.to_string()], false)
+            );
+        }
+    }
+
+    // Linux-PAM pam_unix with an expired password, over sshd keyboard-interactive.
+    #[test]
+    fn an_expired_password_prompt_gets_no_password() {
+        let secret = Secret::new(STORED);
+        for prompt in [
+            "Current password: ",
+            "(current) UNIX password: ",
+            "New password: ",
+            "Retype new password: ",
+            "Re-enter new password:",
+            "Old Password:",
+        ] {
+            assert_eq!(classify_prompt(prompt), Asked::PasswordChange, "{prompt}");
+            let (replies, change) = answers(&[prompt], &secret);
+            assert!(change, "{prompt}");
+            assert_eq!(replies, vec![String::new()], "{prompt}");
+        }
+        // A round that mixes a plain prompt with a change prompt gets nothing.
+        let (replies, change) = answers(&["Password: ", "New password: "], &secret);
+        assert!(change);
+        assert!(replies.iter().all(String::is_empty));
+    }
+
+    #[test]
+    fn other_prompts_get_an_empty_answer() {
+        let secret = Secret::new(STORED);
+        assert_eq!(classify_prompt("Verification code: "), Asked::Other);
+        assert_eq!(
+            answers(&["Verification code: "], &secret),
+            (vec![String::new()], false)
+        );
+    }
+
+    #[test]
+    fn an_expired_password_fails_with_what_the_server_said() {
+        let secret = Secret::new(STORED);
+        let mut prompt = PasswordPrompt {
+            secret: &secret,
+            change_asked: false,
+            server_said: Vec::new(),
+        };
+        let texts =
+            ["You are required to change your password immediately (administrator enforced)"];
+        prompt.server_said.push(texts[0].to_string());
+        prompt.change_asked = true;
+        let err = keyboard_interactive_outcome(
+            Err("Authentication failed (keyboard-interactive)".into()),
+            &prompt,
+        )
+        .unwrap_err();
+        assert!(err.starts_with("the password has expired"), "{err}");
+        assert!(err.contains("administrator enforced"), "{err}");
+        assert!(!err.contains(STORED), "{err}");
+    }
+
+    #[test]
+    fn the_help_names_only_what_was_configured() {
+        let password = || AuthMethod::Password(Secret::new(STORED));
+        let key = || AuthMethod::KeyFile {
+            path: "/k".into(),
+            passphrase: None,
+        };
+        let only_password = auth_help(&[password()], false);
+        assert_eq!(only_password, "check the user name and the password");
+        assert!(!only_password.contains("authorized_keys"));
+        assert!(auth_help(&[key()], false).contains("authorized_keys"));
+        assert!(!auth_help(&[key()], false).contains("password"));
+        assert!(auth_help(&[key(), password()], false).contains("or the password"));
+        assert!(auth_help(&[password()], true).starts_with("the password has expired"));
     }
 }

@@ -50,7 +50,7 @@ pub enum TransportError {
     },
     /// No configured method authenticated.
     #[error(
-        "authentication as {target} failed; tried: {}; the server offers: {}\n  help: check the user name, that the key is in the host's authorized_keys, or the password",
+        "authentication as {target} failed; tried: {}; the server offers: {}\n  help: {help}",
         if tried.is_empty() { "nothing (no method configured)".to_string() } else { tried.join("; ") },
         if offered.is_empty() { "nothing".to_string() } else { offered.join(", ") }
     )]
@@ -61,6 +61,8 @@ pub enum TransportError {
         tried: Vec<String>,
         /// The methods the server offers.
         offered: Vec<String>,
+        /// What to check, for the methods configured.
+        help: String,
     },
     /// TCP connect or SSH handshake failed.
     #[error("cannot connect to {target}: {reason}")]
@@ -193,6 +195,7 @@ mod tests {
                 "password: neither password nor keyboard-interactive offered by the server".into(),
             ],
             offered: vec!["publickey".into()],
+            help: "check the user name, that the key is in the host's authorized_keys, or the password".into(),
         };
         assert_eq!(
             e.to_string(),

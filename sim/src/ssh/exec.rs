@@ -1,11 +1,12 @@
-//! A non-interactive exec channel: one shell command run by the simulated host.
+//! A non-interactive exec channel: one shell command run by the simulated host
+//! (or refused, under the `exec_stderr` fault).
 use std::sync::Arc;
 
 use russh::Channel;
 use russh::server::Msg;
 
 use super::terminal::LineEditor;
-use crate::host::SimHost;
+use crate::host::{ExecOutput, SimHost};
 
 /// `SSH_EXTENDED_DATA_STDERR` (RFC 4254 §5.2).
 const STDERR: u32 = 1;
@@ -15,7 +16,18 @@ const STDERR: u32 = 1;
 /// exit status, then closes the channel.
 pub async fn run(channel: Channel<Msg>, host: Arc<SimHost>, pty: bool, command: String) {
     let name = host.spec().name.clone();
-    let output = match tokio::task::spawn_blocking(move || host.exec(&command)).await {
+    // The exec_stderr fault: refused before anything runs, as sshd does for an
+    // expired password.
+    let refused = host.faults().exec_stderr.map(|message| ExecOutput {
+        stdout: String::new(),
+        stderr: format!("{}\n", message.trim_end()),
+        status: 1,
+    });
+    let output = match refused {
+        Some(output) => Ok(output),
+        None => tokio::task::spawn_blocking(move || host.exec(&command)).await,
+    };
+    let output = match output {
         Ok(output) => output,
         Err(error) => {
             tracing::error!(host = %name, %error, "exec failed");

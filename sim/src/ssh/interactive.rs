@@ -1,6 +1,8 @@
 //! An interactive channel: the bash-like prompt `bwadmin@<host>$ `, and bwcli sessions
-//! started from it (or directly, as the login shell or an exec of `bwcli`).
+//! started from it (or directly, as the login shell or an exec of `bwcli`). The
+//! `flood_bytes` and `drip_ms` faults shape how bwcli replies are written here.
 use std::sync::Arc;
+use std::time::Duration;
 
 use russh::server::Msg;
 use russh::{Channel, ChannelMsg};
@@ -8,7 +10,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::terminal::{Event, LineEditor, Mode};
 use crate::cli::Session;
-use crate::host::{Reply, SessionEnd, SimHost};
+use crate::host::{MAX_DRIP_MS, MAX_FLOOD_BYTES, Reply, SessionEnd, SimHost};
+
+/// The line the `flood_bytes` fault repeats (32 bytes).
+const FLOOD_LINE: &[u8] = b"flood: output without a prompt\r\n";
+/// How much of the flood goes out per write.
+const FLOOD_CHUNK: usize = 32 * 1024;
 
 /// How an interactive channel begins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +186,7 @@ impl Interactive {
 
     async fn start_bwcli(&mut self) -> Outcome {
         let host = self.host.clone();
-        self.run_bwcli("bwcli failed to start", move || {
+        self.run_bwcli("bwcli failed to start", false, move || {
             let mut session = Box::new(host.bwcli());
             let reply = session.start();
             (session, reply)
@@ -191,7 +198,7 @@ impl Interactive {
         let Layer::Bwcli { session, .. } = std::mem::replace(&mut self.layer, Layer::Bash) else {
             return Outcome::Continue;
         };
-        self.run_bwcli("bwcli input failed", move || {
+        self.run_bwcli("bwcli input failed", true, move || {
             let mut session = session;
             let reply = session.input(&line);
             (session, reply)
@@ -200,11 +207,13 @@ impl Interactive {
     }
 
     /// Runs a step of a bwcli session off the runtime (it may write the state file),
-    /// then makes the session the layer input goes to and applies its reply. A step
-    /// that panics drops the connection, logged with `failure`.
+    /// then makes the session the layer input goes to and applies its reply
+    /// (`answering` a command, not starting). A step that panics drops the
+    /// connection, logged with `failure`.
     async fn run_bwcli(
         &mut self,
         failure: &str,
+        answering: bool,
         step: impl FnOnce() -> (Box<Session>, Reply) + Send + 'static,
     ) -> Outcome {
         match tokio::task::spawn_blocking(step).await {
@@ -213,7 +222,7 @@ impl Interactive {
                     session,
                     hide_input: false,
                 };
-                self.apply(reply).await
+                self.apply(reply, answering).await
             }
             Err(error) => {
                 tracing::error!(host = %self.host.spec().name, %error, "{failure}");
@@ -222,8 +231,11 @@ impl Interactive {
         }
     }
 
-    /// Writes a bwcli reply after its delay, and follows how it ends.
-    async fn apply(&mut self, reply: Reply) -> Outcome {
+    /// Writes a bwcli reply after its delay, and follows how it ends. Under the
+    /// flood fault the answer to a command is a flood instead; under the drip fault
+    /// it goes out one byte at a time. The start (banner and first prompt) is
+    /// written as usual, so a client can log in before the fault shows.
+    async fn apply(&mut self, reply: Reply, answering: bool) -> Outcome {
         if !reply.delay.is_zero() {
             tokio::time::sleep(reply.delay).await;
         }
@@ -233,7 +245,20 @@ impl Interactive {
         if let Layer::Bwcli { hide_input, .. } = &mut self.layer {
             *hide_input = reply.hide_input;
         }
-        if !self.write(self.editor.output(&reply.output)).await {
+        let faults = self.host.faults();
+        if let Some(total) = faults.flood_bytes.filter(|_| answering) {
+            self.flood(total.min(MAX_FLOOD_BYTES)).await;
+            return Outcome::Continue;
+        }
+        let bytes = self.editor.output(&reply.output);
+        let written = match faults.drip_ms.filter(|_| answering) {
+            Some(ms) => {
+                let every = Duration::from_millis(ms.clamp(1, MAX_DRIP_MS));
+                self.drip(bytes, every).await
+            }
+            None => self.write(bytes).await,
+        };
+        if !written {
             return Outcome::Continue;
         }
         match reply.end {
@@ -250,6 +275,37 @@ impl Interactive {
             Start::Bwcli => Outcome::Close(0),
             Start::Bash => self.bash_prompt().await,
         }
+    }
+
+    /// Writes `total` bytes of output lines and no prompt (the flood fault); stops
+    /// early when the client is gone.
+    async fn flood(&self, total: u64) {
+        let chunk: Vec<u8> = FLOOD_LINE
+            .iter()
+            .copied()
+            .cycle()
+            .take(FLOOD_CHUNK)
+            .collect();
+        let mut left = total;
+        while left > 0 {
+            let n = usize::try_from(left).map_or(FLOOD_CHUNK, |l| l.min(FLOOD_CHUNK));
+            if !self.write(chunk[..n].to_vec()).await {
+                return;
+            }
+            left -= n as u64;
+        }
+    }
+
+    /// Writes `bytes` one at a time, one every `every` (the drip fault); false as
+    /// soon as the client is gone.
+    async fn drip(&self, bytes: Vec<u8>, every: Duration) -> bool {
+        for byte in bytes {
+            tokio::time::sleep(every).await;
+            if !self.write(vec![byte]).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// Writes to the client; false if the channel is gone.
