@@ -66,11 +66,14 @@ fn lock_held(lab: &TestLab) -> bool {
         .exists()
 }
 
-/// The bwcli commands a transcript shows (`bwcli` itself is typed at the shell;
-/// `y` answers the exit confirmation).
+/// The bwcli commands a transcript shows (`bwcli` itself, and the `<enter>` that
+/// learns the shell prompt, are typed at the shell; `y` answers the exit
+/// confirmation).
 fn bwcli_commands(transcript: &str) -> u32 {
     let sent = sent_lines(transcript);
-    sent.iter().filter(|l| *l != "bwcli" && *l != "y").count() as u32
+    sent.iter()
+        .filter(|l| !l.starts_with("<enter>") && *l != "bwcli" && *l != "y")
+        .count() as u32
 }
 
 fn apply(lab: &TestLab) -> (lab::Run, String) {

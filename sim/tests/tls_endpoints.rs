@@ -220,6 +220,34 @@ fn exactly_the_configured_suites_are_accepted_including_legacy_ones() {
 }
 
 #[test]
+fn the_configured_suite_order_is_the_servers_preference() {
+    let pki = make_pki();
+    let offer = "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256";
+    for (configured, chosen) in [
+        (
+            [
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            ],
+            "ECDHE-RSA-AES128-GCM-SHA256",
+        ),
+        (
+            [
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            ],
+            "ECDHE-RSA-AES256-GCM-SHA384",
+        ),
+    ] {
+        let served = serve_settings(&pki, &[TlsProtocol::Tls12], &configured);
+        let run = tls12_with_cipher(&served, offer);
+        assert!(handshake_ok(&run), "{configured:?}: {run:?}");
+        // The client offers AES-256 first; the server's first configured suite wins.
+        run.assert_stdout_contains(&format!("Cipher is {chosen}"));
+    }
+}
+
+#[test]
 fn tls13_suites_follow_the_configuration() {
     let pki = make_pki();
     let served = serve_settings(&pki, &[TlsProtocol::Tls13], &["TLS_AES_256_GCM_SHA384"]);

@@ -61,6 +61,10 @@ pub fn build(settings: &TlsSettings) -> Result<SslContext, TlsError> {
         builder.set_cipher_list(&format!("{}:@SECLEVEL=0", resolved.tls12.join(":")))?;
     }
     builder.set_ciphersuites(&resolved.tls13.join(":"))?;
+    // The configured order is the server's preference (docs/decisions.md, "plan:
+    // cipher order is managed"), as on a BroadWorks interface: the client's order
+    // does not win.
+    builder.set_options(SslOptions::CIPHER_SERVER_PREFERENCE);
     set_protocols(&mut builder, &enabled)?;
     // DHE suites need parameters: the RFC 7919 ffdhe2048 group, which scanners such
     // as testssl do not flag as a common prime (the RFC 5114 group they do).
