@@ -69,6 +69,9 @@ pub enum CheckStatus {
     Pending,
     /// Could not be checked (the reason is in `observed`).
     Skipped,
+    /// Neither passed nor failed: the handshake stopped where the server required a
+    /// client certificate, and verify has none to offer.
+    Unproven,
 }
 
 /// One check's result: a finding when it did not pass.
