@@ -356,6 +356,50 @@ fn empty_and_unreadable_files() {
 }
 
 #[test]
+fn only_regular_files_are_read_as_playbooks() {
+    let e = load(Path::new("/dev/zero")).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "/dev/zero: error: cannot read the playbook: it is a device, not a regular file\n  help: give `-f` the path of a playbook file (YAML)"
+    );
+    let e = load(Path::new(DIR)).unwrap_err().to_string();
+    assert!(e.contains("it is a directory, not a regular file"), "{e}");
+
+    // A FIFO is refused without opening it (opening would wait for a writer).
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pb.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(load(&path).map(|_| ()).map_err(|e| e.to_string()));
+    });
+    // Bounded wait; on a hang, a writer unblocks the reader so the test ends.
+    let got = rx.recv_timeout(std::time::Duration::from_secs(60));
+    if got.is_err() {
+        let _ = std::fs::write(&fifo, "");
+    }
+    let e = got.expect("loading a FIFO returned").unwrap_err();
+    assert!(e.contains("it is a FIFO, not a regular file"), "{e}");
+}
+
+#[test]
+fn a_duration_without_unit_is_told_to_add_one() {
+    let e = text_diagnostics(
+        "version: 1\nfarms:\n  - { name: f, product: xsp, release: R23, roles: [xsi], hosts: [{ name: h, address: 192.0.2.1, connection: { command_timeout: 30 } }] }\n",
+    );
+    assert!(
+        e.contains("`30` has no unit\n  help: write a number with a unit, e.g. `30s`"),
+        "{e}"
+    );
+    assert!(!e.contains("quote it"), "{e}");
+}
+
+#[test]
 fn several_mistakes_are_all_reported_in_file_order() {
     assert_eq!(
         diagnostics("several_mistakes.yaml"),
@@ -364,7 +408,7 @@ fn several_mistakes_are_all_reported_in_file_order() {
          tests/fixtures/playbooks/several_mistakes.yaml:10:18: error: `farms[xsp-east].roles` lists `xsi` twice\n  help: remove the repeated item\n\
          tests/fixtures/playbooks/several_mistakes.yaml:16:21: error: `webex.tls.http.ciphers`: `TLS_RSA_WITH_AES_128_CBC_SHA` breaks the solution guide's cipher rule (guide A §5.2): key exchange is RSA, not ECDHE or DHE; CBC with a SHA-1 MAC; CBC needs SHA-2 (SHA256, SHA384 or SHA512)\n  help: remove it, or accept it in `webex.tls.waivers` with the reason: `- { cipher: TLS_RSA_WITH_AES_128_CBC_SHA, reason: \"...\" }`\n\
          tests/fixtures/playbooks/several_mistakes.yaml:20:29: error: `farms[xsp-east].hosts[xsp1].connection.port` must be a whole number, not a string\n  help: write a number without quotes, e.g. `22`\n\
-         tests/fixtures/playbooks/several_mistakes.yaml:20:52: error: `farms[xsp-east].hosts[xsp1].connection.connect_timeout` must be a string, not a whole number\n  help: write text; quote it if it looks like a number or true/false, e.g. `\"2024\"`"
+         tests/fixtures/playbooks/several_mistakes.yaml:20:52: error: `farms[xsp-east].hosts[xsp1].connection.connect_timeout`: `10` has no unit\n  help: write a number with a unit, e.g. `10s` (also `500ms`, `2m`, `1h`, `1m30s`)"
     );
     let e = load(&Path::new(DIR).join("several_mistakes.yaml")).unwrap_err();
     assert_eq!(e.diagnostics.len(), 6);
