@@ -236,3 +236,79 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn validate_honours_the_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/playbooks");
+    let bad = fixtures.join("unknown_key.yaml");
+    let bad = bad.to_str().unwrap();
+    let good = fixtures.join("policy_waived.yaml");
+    let good = good.to_str().unwrap();
+
+    let r = run_xspctl(dir.path(), &["validate", "-f", bad, "--format", "json"]);
+    r.exits(1);
+    assert_eq!(r.stderr, "", "{}", r.all());
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    assert_eq!(doc["command"], "validate");
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["exit_code"], 1);
+    assert_eq!(doc["xspctl_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["diagnostics"][0]["line"], 14);
+    assert_eq!(doc["diagnostics"][0]["col"], 11);
+    assert_eq!(doc["diagnostics"][0]["help"], "did you mean `ciphers`?");
+
+    let r = run_xspctl(dir.path(), &["validate", "-f", good, "--format", "json"]);
+    r.exits(0);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["exit_code"], 0);
+
+    let r = run_xspctl(dir.path(), &["validate", "-f", bad, "--format", "junit"]);
+    r.exits(1);
+    assert!(r.stdout.starts_with("<?xml"), "{}", r.all());
+    r.prints(&format!("name=\"{bad}:14:11\""))
+        .prints("<failure message=\"unknown key `ciphres`");
+    let r = run_xspctl(dir.path(), &["validate", "-f", good, "--format", "junit"]);
+    r.exits(0).prints("tests=\"1\"").prints("failures=\"0\"");
+}
+
+/// JSON and text name a check's verdict with the same word, and the JSON report
+/// carries the version, the exit code and counts.
+#[test]
+fn json_report_uses_the_text_words_and_carries_a_summary() {
+    let lab = TestLab::start(
+        "json-report",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+    let pb = pb.to_str().unwrap();
+    let text = lab.xspctl(&["verify", "-f", pb]);
+    text.exits(2);
+    let json = lab.xspctl(&["verify", "-f", pb, "--format", "json"]);
+    json.exits(2);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["xspctl_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["exit_code"], 2);
+    assert_eq!(doc["command"], "verify");
+    let checks = doc["hosts"][0]["checks"].as_array().unwrap();
+    let text_marks: Vec<String> = text
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" config.") || l.contains(" tls."))
+        .map(|l| l.split_whitespace().next().unwrap().to_lowercase())
+        .collect();
+    let json_words: Vec<String> = checks
+        .iter()
+        .map(|c| c["status"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(text_marks, json_words, "{}", json.stdout);
+    let fails = json_words.iter().filter(|w| *w == "fail").count();
+    assert!(fails > 0);
+    assert_eq!(doc["summary"]["checks"]["fail"], fails);
+    assert_eq!(doc["summary"]["hosts"]["findings"], 1);
+}

@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> Outcome {
     }
     let out = Output::new(&cli);
     match &cli.command {
-        Command::Validate(a) => validate(&a.file),
+        Command::Validate(a) => validate(&a.file, &out),
         Command::Schema => {
             let schema = crate::playbook::json_schema();
             println!(
@@ -80,23 +80,17 @@ impl Output {
     }
 }
 
-/// `validate`: diagnostics on stderr, exit 1; or a one-line summary.
-fn validate(file: &Path) -> Outcome {
-    match crate::playbook::load(file) {
-        Ok(pb) => {
-            println!(
-                "valid: {} hosts in {} farms ({})",
-                pb.hosts.len(),
-                pb.farms.len(),
-                file.display()
-            );
-            Outcome::Ok
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            Outcome::Error
-        }
-    }
+/// `validate`: the result in the chosen format (text: diagnostics on stderr).
+fn validate(file: &Path, out: &Output) -> Outcome {
+    let result = crate::playbook::load(file);
+    let v = crate::report::validate::Validation {
+        file,
+        result: &result,
+    };
+    let (stdout, stderr) = crate::report::validate::render(&v, out.format);
+    print!("{stdout}");
+    eprint!("{stderr}");
+    v.outcome()
 }
 
 /// Loads a playbook, printing its diagnostics on failure.
