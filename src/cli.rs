@@ -32,6 +32,39 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process arguments, colouring help and usage errors as `--color`
+    /// says: clap renders them before the parsed `--color` could apply.
+    pub fn try_parse_coloured() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let choice = colour_in_args(&args);
+        let matches = Cli::command().color(choice).try_get_matches_from(args)?;
+        Cli::from_arg_matches(&matches)
+    }
+}
+
+/// The `--color` value among raw arguments (last one wins), as clap's choice.
+fn colour_in_args(args: &[std::ffi::OsString]) -> clap::ColorChoice {
+    let mut choice = clap::ColorChoice::Auto;
+    let mut next_is_value = false;
+    for a in args.iter().filter_map(|a| a.to_str()) {
+        let value = if next_is_value {
+            Some(a)
+        } else {
+            a.strip_prefix("--color=")
+        };
+        next_is_value = a == "--color";
+        match value {
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("auto") => choice = clap::ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
+}
+
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColourChoice {

@@ -1,12 +1,11 @@
 //! xspctl command-line entry point.
 use std::process::ExitCode;
 
-use clap::Parser;
 use xspctl::cli::Cli;
 use xspctl::exit::Outcome;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_coloured() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -312,3 +312,55 @@ fn json_report_uses_the_text_words_and_carries_a_summary() {
     assert_eq!(doc["summary"]["checks"]["fail"], fails);
     assert_eq!(doc["summary"]["hosts"]["findings"], 1);
 }
+
+/// Runs xspctl on a pseudo-terminal (util-linux `script`), so that it colours what
+/// it would colour for an operator; returns everything the terminal received.
+fn on_a_terminal(args: &[&str]) -> String {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_xspctl"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn color_never_means_no_styling_on_a_terminal() {
+    let lab = TestLab::start(
+        "colour-never",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+    let state = lab.dir.path().join("state");
+    let styled = |s: &str| s.contains("\u{1b}[1m") || s.contains("\u{1b}[0m");
+    // The control: on a terminal, `always` styles help and progress.
+    let always = on_a_terminal(&["--color", "always", "--help"]);
+    assert!(styled(&always), "{always:?}");
+    for args in [
+        vec!["--color", "never", "--help"],
+        vec!["--color=never", "plan", "--bogus"],
+        vec![
+            "--color",
+            "never",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "verify",
+            "-f",
+            pb.to_str().unwrap(),
+        ],
+    ] {
+        let seen = on_a_terminal(&args);
+        assert!(!seen.is_empty(), "{args:?}: nothing printed");
+        assert!(!styled(&seen), "{args:?} styled its output:\n{seen:?}");
+    }
+}

@@ -59,6 +59,12 @@ pub struct Output {
 impl Output {
     fn new(cli: &Cli) -> Output {
         let tty = std::io::stdout().is_terminal();
+        // Progress bars (stderr) follow --color too; `auto` leaves it to the terminal.
+        if cli.color != ColourChoice::Auto {
+            let on = cli.color == ColourChoice::Always;
+            console::set_colors_enabled(on);
+            console::set_colors_enabled_stderr(on);
+        }
         Output {
             format: cli.format,
             colour: match cli.color {
