@@ -316,18 +316,71 @@ fn json_report_uses_the_text_words_and_carries_a_summary() {
 /// Runs xspctl on a pseudo-terminal (util-linux `script`), so that it colours what
 /// it would colour for an operator; returns everything the terminal received.
 fn on_a_terminal(args: &[&str]) -> String {
+    answering_on_a_terminal(args, "").1
+}
+
+/// As `on_a_terminal`, typing `input` there; returns the exit code too.
+fn answering_on_a_terminal(args: &[&str], input: &str) -> (i32, String) {
     let line = std::iter::once(env!("CARGO_BIN_EXE_xspctl"))
         .chain(args.iter().copied())
         .map(|a| format!("'{a}'"))
         .collect::<Vec<_>>()
         .join(" ");
-    let out = std::process::Command::new("script")
+    let mut child = std::process::Command::new("script")
         .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::null())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
         .env_remove("NO_COLOR")
-        .output()
+        .spawn()
         .expect("script runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let out = child.wait_with_output().expect("script ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_apply_prompt_takes_y_and_says_when_nothing_was_applied() {
+    let lab = TestLab::start(
+        "apply-prompt",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let state = lab.dir.path().join("state");
+    let apply = [
+        "--color",
+        "never",
+        "--state-dir",
+        state.to_str().unwrap(),
+        "apply",
+        "-f",
+        pb,
+    ];
+    let (code, seen) = answering_on_a_terminal(&apply, "no\n");
+    assert_eq!(code, 2, "{seen}");
+    assert!(seen.contains("Apply these changes? [y/N]"), "{seen}");
+    assert!(
+        seen.contains("nothing applied: the answer was \"no\""),
+        "{seen}"
+    );
+    lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"])
+        .exits(2);
+
+    let (code, seen) = answering_on_a_terminal(&apply, "y\n");
+    assert_eq!(code, 2, "restart required: {seen}");
+    assert!(seen.contains("restart required"), "{seen}");
+    lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"])
+        .exits(0);
 }
 
 #[test]
