@@ -417,3 +417,88 @@ fn color_never_means_no_styling_on_a_terminal() {
         assert!(!styled(&seen), "{args:?} styled its output:\n{seen:?}");
     }
 }
+
+/// A missing, unreadable, non-key or directory `key_file`, and a missing
+/// `known_hosts`, are reported at their place in the playbook before any
+/// connection.
+#[test]
+fn local_files_are_checked_before_any_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Every host but the first is on another loopback address, where nothing
+    // listens; the first (127.0.0.1) is the counting listener.
+    std::fs::write(d.join("known_hosts"), "").unwrap();
+    std::fs::write(d.join("id.pub"), "ssh-ed25519 AAAAC3Nza x@y\n").unwrap();
+    std::fs::write(d.join("notes.txt"), "not a key\n").unwrap();
+    std::fs::write(
+        d.join("id"),
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("keys")).unwrap();
+    let last = std::cell::Cell::new(0);
+    let host = |name: &str, conn: &str| {
+        last.set(last.get() + 1);
+        format!(
+            "      - {{ name: {name}, address: 127.0.0.{}, connection: {{ port: {port}, user: u, {conn} }} }}\n",
+            last.get()
+        )
+    };
+    let text = format!(
+        "version: 1\nfarms:\n  - name: f\n    product: xsp\n    release: R23\n    roles: [xsi]\n    hosts:\n{}{}{}{}{}{}",
+        host("missing", "key_file: nope, known_hosts: known_hosts"),
+        host("directory", "key_file: keys, known_hosts: known_hosts"),
+        host("public", "key_file: id.pub, known_hosts: known_hosts"),
+        host("text", "key_file: notes.txt, known_hosts: known_hosts"),
+        host(
+            "no-known-hosts",
+            "key_file: id, known_hosts: absent_known_hosts"
+        ),
+        host("fine", "key_file: id, known_hosts: known_hosts"),
+    );
+    // Where a value starts: line and column of `needle`'s value, 1-based.
+    let at = |needle: &str| {
+        let (i, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        format!(
+            "{}:{}",
+            i + 1,
+            line.find(needle).unwrap() + needle.find(' ').unwrap() + 2
+        )
+    };
+    let pb = d.join("pb.yaml");
+    std::fs::write(&pb, &text).unwrap();
+    let pb = pb.to_str().unwrap();
+    let r = run_xspctl(&d.join("state"), &["plan", "-f", pb]);
+    r.exits(1)
+        .complains(&format!(
+            "{pb}:{}: error: `key_file` of host `missing`: {}/nope does not exist",
+            at("key_file: nope"),
+            d.display()
+        ))
+        .complains(&format!(
+            "{pb}:{}: error: `key_file` of host `directory`: {}/keys is a directory, not a file",
+            at("key_file: keys"),
+            d.display()
+        ))
+        .complains("`key_file` of host `public`")
+        .complains("is a public key\n  help: name the private key")
+        .complains("/notes.txt is not a private key")
+        .complains(&format!(
+            "{pb}:{}: error: `known_hosts` of host `no-known-hosts`: {}/absent_known_hosts does not exist",
+            at("known_hosts: absent"),
+            d.display()
+        ))
+        .complains("no host was contacted");
+    assert!(!r.stderr.contains("host `fine`"), "{}", r.all());
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a bad local file led to a connection: {other:?}"),
+    }
+}

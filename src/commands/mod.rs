@@ -99,13 +99,16 @@ fn validate(file: &Path, out: &Output) -> Outcome {
     v.outcome()
 }
 
-/// Loads a playbook, printing its diagnostics on failure.
+/// Loads a playbook and checks the local files it names (before any connection),
+/// printing the diagnostics on failure.
 pub fn load_playbook(file: &Path) -> Result<Playbook, Outcome> {
-    crate::playbook::load(file).map_err(|e| {
-        eprintln!("{e}");
-        eprintln!("no host was contacted");
-        Outcome::Error
-    })
+    crate::playbook::load(file)
+        .and_then(|pb| crate::playbook::check_local_files(&pb).map(|()| pb))
+        .map_err(|e| {
+            eprintln!("{e}");
+            eprintln!("no host was contacted");
+            Outcome::Error
+        })
 }
 
 /// The playbook's hosts, filtered by `--host` (an unknown name is an error).

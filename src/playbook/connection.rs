@@ -8,7 +8,7 @@ use super::definition::{CONNECTION, JUMP_HOST};
 use super::diagnostic::Report;
 use super::formats::{SecretSyntax, parse_duration, parse_secret_ref};
 use super::merge::merge;
-use super::model::{Auth, Connection, SecretRef};
+use super::model::{Auth, Connection, LocalFileKind, SecretRef};
 use super::suggest::did_you_mean;
 use super::yaml::{Entry, Node, Pos, Value};
 
@@ -54,6 +54,8 @@ pub(crate) struct Connections<'a> {
     defaults: Option<&'a Node>,
     jump_hosts: &'a [Entry],
     built: HashMap<String, Option<Connection>>,
+    /// The local files named so far: what, where, who, and whether by default.
+    pub files: Vec<(LocalFileKind, PathBuf, Pos, String, bool)>,
 }
 
 impl<'a> Connections<'a> {
@@ -65,6 +67,7 @@ impl<'a> Connections<'a> {
             defaults,
             jump_hosts,
             built: HashMap::new(),
+            files: Vec::new(),
         }
     }
 
@@ -185,6 +188,18 @@ impl<'a> Connections<'a> {
             Some(node) => self.path(node, report),
             None => self.path_or_report(DEFAULT_KNOWN_HOSTS, at, report),
         };
+        if let Some(path) = &known_hosts {
+            let (pos, defaulted) = settings
+                .get("known_hosts")
+                .map_or((at, true), |n| (n.pos, false));
+            self.files.push((
+                LocalFileKind::KnownHosts,
+                path.clone(),
+                pos,
+                who.to_string(),
+                defaulted,
+            ));
+        }
         let jump = match settings.get("jump") {
             Some(node) => match node.as_str() {
                 Some(name) => {
@@ -231,7 +246,7 @@ impl<'a> Connections<'a> {
 
     /// Key file, agent, password: in that order.
     fn auth(
-        &self,
+        &mut self,
         settings: &Node,
         who: &str,
         hint: &str,
@@ -244,8 +259,15 @@ impl<'a> Connections<'a> {
         match settings.get("key_file") {
             Some(node) => {
                 let path = self.path(node, report)?;
+                self.files.push((
+                    LocalFileKind::KeyFile,
+                    path.clone(),
+                    node.pos,
+                    who.to_string(),
+                    false,
+                ));
                 let passphrase = match passphrase {
-                    Some(p) => Some(self.secret(p, report)?),
+                    Some(p) => Some(self.secret(p, who, report)?),
                     None => None,
                 };
                 auth.push(Auth::KeyFile { path, passphrase });
@@ -265,7 +287,7 @@ impl<'a> Connections<'a> {
             auth.push(Auth::Agent);
         }
         if let Some(node) = settings.get("password") {
-            auth.push(Auth::Password(self.secret(node, report)?));
+            auth.push(Auth::Password(self.secret(node, who, report)?));
         }
         let nothing_set = ["key_file", "agent", "password"]
             .iter()
@@ -297,12 +319,20 @@ impl<'a> Connections<'a> {
         }
     }
 
-    fn secret(&self, node: &Node, report: &mut Report) -> Option<SecretRef> {
+    fn secret(&mut self, node: &Node, who: &str, report: &mut Report) -> Option<SecretRef> {
         match parse_secret_ref(node.as_str()?).ok()? {
             SecretSyntax::Env(name) => Some(SecretRef::env(name)),
-            SecretSyntax::File(path) => Some(SecretRef::file(
-                self.path_or_report(path, node.pos, report)?,
-            )),
+            SecretSyntax::File(path) => {
+                let path = self.path_or_report(path, node.pos, report)?;
+                self.files.push((
+                    LocalFileKind::SecretFile,
+                    path.clone(),
+                    node.pos,
+                    who.to_string(),
+                    false,
+                ));
+                Some(SecretRef::file(path))
+            }
         }
     }
 }

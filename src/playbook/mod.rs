@@ -11,6 +11,7 @@ mod definition;
 mod diagnostic;
 mod formats;
 mod json_schema;
+mod local_files;
 mod merge;
 mod model;
 mod schema;
@@ -23,9 +24,10 @@ use std::path::Path;
 
 pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use json_schema::json_schema;
+pub use local_files::check_local_files;
 pub use model::{
-    Auth, Connection, Farm, Host, InterfaceSelector, InterfaceTls, Playbook, Role, TlsLevel,
-    TlsModule, Waiver, Webex,
+    Auth, Connection, Farm, Host, InterfaceSelector, InterfaceTls, LocalFile, LocalFileKind,
+    Playbook, Role, TlsLevel, TlsModule, Waiver, Webex,
 };
 pub use secret_ref::{SecretError, SecretRef};
 
