@@ -388,6 +388,37 @@ fn only_regular_files_are_read_as_playbooks() {
 }
 
 #[test]
+fn a_tab_in_the_indentation_is_reported_on_its_own_line() {
+    assert_eq!(
+        text_diagnostics("version: 1\nfarms:\n  - name: f\n\tproduct: xsp\n"),
+        "inline.yaml:4:1: error: YAML syntax: a tab is used for indentation\n  help: indent with spaces only; replace the tab"
+    );
+}
+
+#[test]
+fn yaml_syntax_errors_get_a_hint_that_fits() {
+    assert_eq!(
+        text_diagnostics("version: 1\nfarms:\n  - name: f\n    product: xsp\n    name: g\n"),
+        "inline.yaml:5:5: error: YAML syntax: the key `name` appears twice in one mapping (first on line 3)\n  help: keep one of them: a mapping holds each key once"
+    );
+    assert_eq!(
+        text_diagnostics("version: 1\nfarms: []\nversion: 1\n"),
+        "inline.yaml:3:1: error: YAML syntax: the key `version` appears twice in one mapping (first on line 1)\n  help: keep one of them: a mapping holds each key once"
+    );
+    let unclosed = text_diagnostics("version: 1\nfarms: [a, b\n");
+    assert!(
+        unclosed.contains("help: a `[...]` list needs commas"),
+        "{unclosed}"
+    );
+    let quote = text_diagnostics("version: 1\nfarms: \"abc\n");
+    assert!(
+        quote.contains("help: a quoted value needs its closing quote"),
+        "{quote}"
+    );
+    assert!(!quote.contains("indentation"), "{quote}");
+}
+
+#[test]
 fn a_duration_without_unit_is_told_to_add_one() {
     let e = text_diagnostics(
         "version: 1\nfarms:\n  - { name: f, product: xsp, release: R23, roles: [xsi], hosts: [{ name: h, address: 192.0.2.1, connection: { command_timeout: 30 } }] }\n",

@@ -17,6 +17,7 @@ mod model;
 mod schema;
 mod secret_ref;
 mod suggest;
+mod syntax;
 mod tls;
 mod yaml;
 
@@ -117,11 +118,8 @@ pub fn load_str(path: &Path, text: &str) -> Result<Playbook, LoadError> {
             return Err(report.into_error());
         }
         Err(e) => {
-            report.error(
-                e.pos,
-                format!("YAML syntax: {}", e.message),
-                Some("check the indentation here and on the line above (spaces, not tabs): keys of one mapping, and the `- ` of one list, line up".to_string()),
-            );
+            let p = syntax::explain(text, &e);
+            report.error(p.pos, p.message, Some(p.help));
             return Err(report.into_error());
         }
     };
