@@ -141,9 +141,14 @@ pub struct HostsArgs {
     /// The playbook.
     #[command(flatten)]
     pub playbook: PlaybookArg,
-    /// Only these hosts (repeatable); default: every host.
-    #[arg(long = "host", value_name = "NAME")]
+    /// Only these hosts: names or glob patterns (`xsp*`), repeatable or
+    /// comma-separated; default: every host.
+    #[arg(long = "host", value_name = "NAME", value_delimiter = ',')]
     pub hosts: Vec<String>,
+    /// Only the hosts of these farms: names or glob patterns, repeatable or
+    /// comma-separated; with `--host`, hosts that match both.
+    #[arg(long = "farm", value_name = "FARM", value_delimiter = ',')]
+    pub farms: Vec<String>,
     /// Hosts worked on at once.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallel: u16,

@@ -502,3 +502,52 @@ fn local_files_are_checked_before_any_connection() {
         other => panic!("a bad local file led to a connection: {other:?}"),
     }
 }
+
+#[test]
+fn host_and_farm_take_names_globs_and_comma_lists() {
+    let spec = |name| Spec {
+        name,
+        product: Product::Xsp,
+        release: Release::R23,
+    };
+    let lab = TestLab::start("select", &[spec("xsp1"), spec("xsp2"), spec("adp1")]);
+    let pb = lab.playbook(
+        "pb.yaml",
+        &[
+            ("xsp1", "xsp", "R23", ""),
+            ("xsp2", "xsp", "R23", ""),
+            ("adp1", "xsp", "R23", ""),
+        ],
+    );
+    let pb = pb.to_str().unwrap();
+    let planned = |args: &[&str]| {
+        let mut all = vec!["plan", "-f", pb];
+        all.extend_from_slice(args);
+        let r = lab.xspctl(&all);
+        r.exits(0);
+        r.stdout
+            .lines()
+            .skip_while(|l| !l.starts_with("HOST "))
+            .skip(1)
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(planned(&["--host", "xsp*"]), ["xsp1", "xsp2"]);
+    assert_eq!(planned(&["--host", "adp1,xsp2"]), ["xsp2", "adp1"]);
+    assert_eq!(
+        planned(&["--host", "xsp1", "--host", "adp1"]),
+        ["xsp1", "adp1"]
+    );
+    assert_eq!(planned(&["--farm", "farm-xsp?"]), ["xsp1", "xsp2"]);
+    assert_eq!(planned(&["--farm", "farm-x*", "--host", "*2"]), ["xsp2"]);
+    lab.xspctl(&["plan", "-f", pb, "--host", "nps*"])
+        .exits(1)
+        .complains("--host nps*: no such host in")
+        .complains("hosts are: xsp1, xsp2, adp1");
+    lab.xspctl(&["plan", "-f", pb, "--farm", "east"])
+        .exits(1)
+        .complains("--farm east: no such farm");
+    lab.xspctl(&["plan", "-f", pb, "--farm", "farm-adp1", "--host", "xsp*"])
+        .exits(1)
+        .complains("have no host in common");
+}

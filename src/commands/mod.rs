@@ -3,6 +3,7 @@ mod apply;
 mod docs;
 mod fleetcmd;
 mod logging;
+mod selection;
 mod single;
 
 pub use apply::apply_with;
@@ -111,7 +112,7 @@ pub fn load_playbook(file: &Path) -> Result<Playbook, Outcome> {
         })
 }
 
-/// The playbook's hosts, filtered by `--host` (an unknown name is an error).
+/// The playbook's hosts named exactly (an unknown name is an error).
 pub fn select_hosts(pb: &Playbook, names: &[String]) -> Result<Vec<Host>, Outcome> {
     for n in names {
         if !pb.hosts.iter().any(|h| &h.name == n) {
@@ -167,7 +168,10 @@ pub fn prepare(
     state_dir: &Path,
 ) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
     let pb = load_playbook(&h.playbook.file)?;
-    let hosts = select_hosts(&pb, &h.hosts)?;
+    let hosts = selection::select(&pb, &h.hosts, &h.farms).map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Error
+    })?;
     let ctx = run_context(state_dir)?;
     Ok((pb, hosts, std::sync::Arc::new(ctx)))
 }
