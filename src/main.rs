@@ -5,6 +5,8 @@ use xspctl::cli::Cli;
 use xspctl::exit::Outcome;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash xspctl` prints the dynamic completer; completing answers here.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     let cli = match Cli::try_parse_coloured() {
         Ok(cli) => cli,
         Err(e) => {

@@ -551,3 +551,31 @@ fn host_and_farm_take_names_globs_and_comma_lists() {
         .exits(1)
         .complains("have no host in common");
 }
+
+/// `COMPLETE=<shell> xspctl` completion offers the playbook's host and farm names
+/// for `--host` and `--farm` (fish's protocol: one candidate per line).
+#[test]
+fn host_completion_offers_the_playbooks_hosts() {
+    let pb =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/playbooks/policy_waived.yaml");
+    let pb = pb.to_str().unwrap();
+    let complete = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xspctl"))
+            .args(["--", "xspctl"])
+            .args(args)
+            .env("COMPLETE", "fish")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(complete(&["verify", "-f", pb, "--host", ""]), ["xsp1"]);
+    assert_eq!(
+        complete(&["plan", &format!("--file={pb}"), "--farm", ""]),
+        ["xsp-east"]
+    );
+    assert!(complete(&["plan", "--host", ""]).is_empty());
+}
