@@ -16,6 +16,7 @@ mod merge;
 mod model;
 mod schema;
 mod secret_ref;
+mod ssh_config;
 mod suggest;
 mod syntax;
 mod tls;
