@@ -319,14 +319,14 @@ fn connection_needs_a_user_and_a_way_to_log_in() {
                 - { name: f, product: xsp, release: R23, roles: [xsi], hosts: [{ name: h, address: 192.0.2.1, connection: { key_passphrase: env:P, connect_timeout: 0s } }] }\n";
     assert_eq!(
         text_diagnostics(text),
-        "inline.yaml:3:64: error: no SSH user for host `h`\n  help: set `user` (e.g. `user: bwadmin`) in `defaults.connection`, or in the farm's or the host's `connection`\n\
+        "inline.yaml:3:64: error: no SSH user for host `h`\n  help: set `user` (e.g. `user: bwadmin`) in `defaults.connection`, or in the farm's or the host's `connection`, or `User` for this host in ~/.ssh/config\n\
          inline.yaml:3:125: error: `key_passphrase` of host `h` has no `key_file` to unlock\n  help: add `key_file`, or remove `key_passphrase`\n\
          inline.yaml:3:149: error: `connect_timeout` of host `h` is zero, so every connection would time out at once\n  help: use a positive duration, e.g. `10s`"
     );
     let text = "version: 1\nfarms:\n- { name: f, product: xsp, release: R23, roles: [xsi], hosts: [{ name: h, address: 192.0.2.1, connection: { user: u } }] }\n";
     assert_eq!(
         text_diagnostics(text),
-        "inline.yaml:3:64: error: no way to log in to host `h`\n  help: set `key_file`, `agent: true` or `password: env:NAME` in `defaults.connection`, or in the farm's or the host's `connection`"
+        "inline.yaml:3:64: error: no way to log in to host `h`\n  help: set `key_file`, `agent: true` or `password: env:NAME` in `defaults.connection`, or in the farm's or the host's `connection`, or `IdentityFile` for this host in ~/.ssh/config"
     );
 }
 
@@ -385,6 +385,36 @@ fn only_regular_files_are_read_as_playbooks() {
     }
     let e = got.expect("loading a FIFO returned").unwrap_err();
     assert!(e.contains("it is a FIFO, not a regular file"), "{e}");
+}
+
+/// A missing or mistyped key does not hide the rules that do not depend on it.
+#[test]
+fn rule_errors_and_type_errors_are_reported_together() {
+    let e = text_diagnostics(
+        "version: 1
+defaults:
+  connection: { user: bwadmin, agent: true }
+farms:
+  - name: b
+    product: xsp
+    release: R23
+    roles: [xsi]
+    webex:
+      tls:
+        http: { protocols: [TLSv1.1] }
+        cti: { level: 3, protocols: [TLSv1.1] }
+    hosts:
+      - { name: h, address: 192.0.2.1 }
+",
+    );
+    for wanted in [
+        "inline.yaml:11:15: error: missing key `level` in `webex.tls.http`",
+        "inline.yaml:11:28: error: `webex.tls.http.protocols` lacks TLSv1.2",
+        "inline.yaml:12:23: error: `farms[b].webex.tls.cti.level` must be one of",
+        "inline.yaml:12:37: error: `webex.tls.cti.protocols` lacks TLSv1.2",
+    ] {
+        assert!(e.contains(wanted), "lacks {wanted:?}:\n{e}");
+    }
 }
 
 #[test]

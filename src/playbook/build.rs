@@ -329,12 +329,12 @@ fn webex(merged: Option<Node>, facts: &HostFacts<'_>, report: &mut Report) -> Op
     };
     let before = report.len();
     check_required(&merged, Schema::Object(&WEBEX), "webex", report);
-    if report.len() > before {
-        return None;
-    }
+    let complete = report.len() == before;
+    // The TLS rules run even when a required key is missing, so that one run of
+    // validate shows every problem.
     let tls = match merged.entry("tls") {
         Some(tls) => Some(tls_module(&tls.value, tls.key_pos, facts, report)?),
         None => None,
     };
-    Some(Webex { tls })
+    complete.then_some(Webex { tls })
 }
