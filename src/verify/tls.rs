@@ -153,8 +153,7 @@ pub fn check_endpoint(
         );
         checks.push(EndpointCheck {
             check,
-            configured_as_expected: accepted
-                .is_none_or(|s| !exp.configured.suites.iter().any(|c| *c == s)),
+            configured_as_expected: accepted.is_none_or(|s| !exp.configured.suites.contains(&s)),
         });
     }
     checks
