@@ -100,16 +100,25 @@ fn validate(file: &Path, out: &Output) -> Outcome {
     v.outcome()
 }
 
-/// Loads a playbook and checks the local files it names (before any connection),
-/// printing the diagnostics on failure.
+/// Loads a playbook, printing its diagnostics on failure.
 pub fn load_playbook(file: &Path) -> Result<Playbook, Outcome> {
-    crate::playbook::load(file)
-        .and_then(|pb| crate::playbook::check_local_files(&pb).map(|()| pb))
-        .map_err(|e| {
-            eprintln!("{e}");
-            eprintln!("no host was contacted");
-            Outcome::Error
-        })
+    crate::playbook::load(file).map_err(|e| {
+        eprintln!("{e}");
+        eprintln!("no host was contacted");
+        Outcome::Error
+    })
+}
+
+/// Loads a playbook for a run that connects: it also checks the local files the
+/// connections name (key files, known_hosts, secret files) before any connection.
+pub fn load_playbook_to_connect(file: &Path) -> Result<Playbook, Outcome> {
+    let pb = load_playbook(file)?;
+    crate::playbook::check_local_files(&pb).map_err(|e| {
+        eprintln!("{e}");
+        eprintln!("no host was contacted");
+        Outcome::Error
+    })?;
+    Ok(pb)
 }
 
 /// The playbook's hosts named exactly (an unknown name is an error).
@@ -167,7 +176,7 @@ pub fn prepare(
     h: &crate::cli::HostsArgs,
     state_dir: &Path,
 ) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
-    let pb = load_playbook(&h.playbook.file)?;
+    let pb = load_playbook_to_connect(&h.playbook.file)?;
     let hosts = selection::select(&pb, &h.hosts, &h.farms).map_err(|e| {
         eprintln!("error: {e}");
         Outcome::Error

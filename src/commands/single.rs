@@ -1,7 +1,7 @@
 //! `rollback` and `unlock`: one host at a time.
 use std::io::IsTerminal;
 
-use super::{Output, load_playbook, run_context, select_hosts};
+use super::{Output, load_playbook_to_connect, run_context, select_hosts};
 use crate::cli::{Cli, RollbackArgs, UnlockArgs};
 use crate::exit::Outcome;
 use crate::fleet::Progress;
@@ -16,7 +16,7 @@ fn one_host(
     out: &Output,
     work: impl FnOnce(&crate::playbook::Host, &crate::hostrun::RunContext, &Progress) -> HostResult,
 ) -> Outcome {
-    let pb = match load_playbook(file) {
+    let pb = match load_playbook_to_connect(file) {
         Ok(p) => p,
         Err(o) => return o,
     };
