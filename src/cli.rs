@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
 use crate::report::Format;
 
@@ -31,6 +32,84 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the process arguments, colouring help and usage errors as `--color`
+    /// says: clap renders them before the parsed `--color` could apply.
+    pub fn try_parse_coloured() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let choice = colour_in_args(&args);
+        let matches = Cli::command().color(choice).try_get_matches_from(args)?;
+        Cli::from_arg_matches(&matches)
+    }
+}
+
+/// `--host` completions: the hosts of the playbook the command line names with
+/// `-f` (`COMPLETE=bash xspctl` registers the completer; the words being completed
+/// are this process's arguments). Nothing when there is no valid playbook.
+fn host_candidates() -> Vec<CompletionCandidate> {
+    playbook_in_args()
+        .map(|pb| {
+            pb.hosts
+                .iter()
+                .map(|h| {
+                    CompletionCandidate::new(&h.name).help(Some(format!("farm {}", h.farm).into()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `--farm` completions, as for `--host`.
+fn farm_candidates() -> Vec<CompletionCandidate> {
+    playbook_in_args()
+        .map(|pb| {
+            pb.farms
+                .iter()
+                .map(|f| CompletionCandidate::new(&f.name))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The playbook named by `-f FILE`, `-fFILE`, `--file FILE` or `--file=FILE` in this
+/// process's arguments.
+fn playbook_in_args() -> Option<crate::playbook::Playbook> {
+    let args: Vec<String> = std::env::args().collect();
+    let file = args
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.as_str() {
+            "-f" | "--file" => args.get(i + 1).cloned(),
+            _ => a
+                .strip_prefix("--file=")
+                .or_else(|| a.strip_prefix("-f").filter(|v| !v.is_empty()))
+                .map(str::to_string),
+        })?;
+    crate::playbook::load(std::path::Path::new(&file)).ok()
+}
+
+/// The `--color` value among raw arguments (last one wins), as clap's choice.
+fn colour_in_args(args: &[std::ffi::OsString]) -> clap::ColorChoice {
+    let mut choice = clap::ColorChoice::Auto;
+    let mut next_is_value = false;
+    for a in args.iter().filter_map(|a| a.to_str()) {
+        let value = if next_is_value {
+            Some(a)
+        } else {
+            a.strip_prefix("--color=")
+        };
+        next_is_value = a == "--color";
+        match value {
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("auto") => choice = clap::ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
 }
 
 /// When to colour output.
@@ -114,9 +193,16 @@ pub struct HostsArgs {
     /// The playbook.
     #[command(flatten)]
     pub playbook: PlaybookArg,
-    /// Only these hosts (repeatable); default: every host.
-    #[arg(long = "host", value_name = "NAME")]
+    /// Only these hosts: names or glob patterns (`xsp*`), repeatable or
+    /// comma-separated; default: every host.
+    #[arg(long = "host", value_name = "NAME", value_delimiter = ',')]
+    #[arg(add = ArgValueCandidates::new(host_candidates))]
     pub hosts: Vec<String>,
+    /// Only the hosts of these farms: names or glob patterns, repeatable or
+    /// comma-separated; with `--host`, hosts that match both.
+    #[arg(long = "farm", value_name = "FARM", value_delimiter = ',')]
+    #[arg(add = ArgValueCandidates::new(farm_candidates))]
+    pub farms: Vec<String>,
     /// Hosts worked on at once.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallel: u16,

@@ -79,6 +79,7 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
             file: playbook.to_path_buf(),
         },
         hosts: Vec::new(),
+        farms: Vec::new(),
         parallel: 10,
     };
     eprintln!("\n== xspctl plan -f {}", playbook.display());

@@ -1,12 +1,13 @@
 //! xspctl command-line entry point.
 use std::process::ExitCode;
 
-use clap::Parser;
 use xspctl::cli::Cli;
 use xspctl::exit::Outcome;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // `COMPLETE=bash xspctl` prints the dynamic completer; completing answers here.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
+    let cli = match Cli::try_parse_coloured() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -236,3 +236,348 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn validate_honours_the_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/playbooks");
+    let bad = fixtures.join("unknown_key.yaml");
+    let bad = bad.to_str().unwrap();
+    let good = fixtures.join("policy_waived.yaml");
+    let good = good.to_str().unwrap();
+
+    let r = run_xspctl(dir.path(), &["validate", "-f", bad, "--format", "json"]);
+    r.exits(1);
+    assert_eq!(r.stderr, "", "{}", r.all());
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    assert_eq!(doc["command"], "validate");
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["exit_code"], 1);
+    assert_eq!(doc["xspctl_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["diagnostics"][0]["line"], 14);
+    assert_eq!(doc["diagnostics"][0]["col"], 11);
+    assert_eq!(doc["diagnostics"][0]["help"], "did you mean `ciphers`?");
+
+    let r = run_xspctl(dir.path(), &["validate", "-f", good, "--format", "json"]);
+    r.exits(0);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["exit_code"], 0);
+
+    let r = run_xspctl(dir.path(), &["validate", "-f", bad, "--format", "junit"]);
+    r.exits(1);
+    assert!(r.stdout.starts_with("<?xml"), "{}", r.all());
+    r.prints(&format!("name=\"{bad}:14:11\""))
+        .prints("<failure message=\"unknown key `ciphres`");
+    let r = run_xspctl(dir.path(), &["validate", "-f", good, "--format", "junit"]);
+    r.exits(0).prints("tests=\"1\"").prints("failures=\"0\"");
+}
+
+/// JSON and text name a check's verdict with the same word, and the JSON report
+/// carries the version, the exit code and counts.
+#[test]
+fn json_report_uses_the_text_words_and_carries_a_summary() {
+    let lab = TestLab::start(
+        "json-report",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+    let pb = pb.to_str().unwrap();
+    let text = lab.xspctl(&["verify", "-f", pb]);
+    text.exits(2);
+    let json = lab.xspctl(&["verify", "-f", pb, "--format", "json"]);
+    json.exits(2);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["xspctl_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["exit_code"], 2);
+    assert_eq!(doc["command"], "verify");
+    let checks = doc["hosts"][0]["checks"].as_array().unwrap();
+    let text_marks: Vec<String> = text
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" config.") || l.contains(" tls."))
+        .map(|l| l.split_whitespace().next().unwrap().to_lowercase())
+        .collect();
+    let json_words: Vec<String> = checks
+        .iter()
+        .map(|c| c["status"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(text_marks, json_words, "{}", json.stdout);
+    let fails = json_words.iter().filter(|w| *w == "fail").count();
+    assert!(fails > 0);
+    assert_eq!(doc["summary"]["checks"]["fail"], fails);
+    assert_eq!(doc["summary"]["hosts"]["findings"], 1);
+}
+
+/// Runs xspctl on a pseudo-terminal (util-linux `script`), so that it colours what
+/// it would colour for an operator; returns everything the terminal received.
+fn on_a_terminal(args: &[&str]) -> String {
+    answering_on_a_terminal(args, "").1
+}
+
+/// As `on_a_terminal`, typing `input` there; returns the exit code too.
+fn answering_on_a_terminal(args: &[&str], input: &str) -> (i32, String) {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_xspctl"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .env_remove("NO_COLOR")
+        .spawn()
+        .expect("script runs");
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let out = child.wait_with_output().expect("script ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_apply_prompt_takes_y_and_says_when_nothing_was_applied() {
+    let lab = TestLab::start(
+        "apply-prompt",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let state = lab.dir.path().join("state");
+    let apply = [
+        "--color",
+        "never",
+        "--state-dir",
+        state.to_str().unwrap(),
+        "apply",
+        "-f",
+        pb,
+    ];
+    let (code, seen) = answering_on_a_terminal(&apply, "no\n");
+    assert_eq!(code, 2, "{seen}");
+    assert!(seen.contains("Apply these changes? [y/N]"), "{seen}");
+    assert!(
+        seen.contains("nothing applied: the answer was \"no\""),
+        "{seen}"
+    );
+    lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"])
+        .exits(2);
+
+    let (code, seen) = answering_on_a_terminal(&apply, "y\n");
+    assert_eq!(code, 2, "restart required: {seen}");
+    assert!(seen.contains("restart required"), "{seen}");
+    // Applied: no change is left, but the host awaits its restart (pending work).
+    lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"])
+        .exits(2)
+        .prints("0 changes");
+}
+
+#[test]
+fn color_never_means_no_styling_on_a_terminal() {
+    let lab = TestLab::start(
+        "colour-never",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+    let state = lab.dir.path().join("state");
+    let styled = |s: &str| s.contains("\u{1b}[1m") || s.contains("\u{1b}[0m");
+    // The control: on a terminal, `always` styles help and progress.
+    let always = on_a_terminal(&["--color", "always", "--help"]);
+    assert!(styled(&always), "{always:?}");
+    for args in [
+        vec!["--color", "never", "--help"],
+        vec!["--color=never", "plan", "--bogus"],
+        vec![
+            "--color",
+            "never",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "verify",
+            "-f",
+            pb.to_str().unwrap(),
+        ],
+    ] {
+        let seen = on_a_terminal(&args);
+        assert!(!seen.is_empty(), "{args:?}: nothing printed");
+        assert!(!styled(&seen), "{args:?} styled its output:\n{seen:?}");
+    }
+}
+
+/// A missing, unreadable, non-key or directory `key_file`, and a missing
+/// `known_hosts`, are reported at their place in the playbook before any
+/// connection.
+#[test]
+fn local_files_are_checked_before_any_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Every host but the first is on another loopback address, where nothing
+    // listens; the first (127.0.0.1) is the counting listener.
+    std::fs::write(d.join("known_hosts"), "").unwrap();
+    std::fs::write(d.join("id.pub"), "ssh-ed25519 AAAAC3Nza x@y\n").unwrap();
+    std::fs::write(d.join("notes.txt"), "not a key\n").unwrap();
+    std::fs::write(
+        d.join("id"),
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("keys")).unwrap();
+    let last = std::cell::Cell::new(0);
+    let host = |name: &str, conn: &str| {
+        last.set(last.get() + 1);
+        format!(
+            "      - {{ name: {name}, address: 127.0.0.{}, connection: {{ port: {port}, user: u, {conn} }} }}\n",
+            last.get()
+        )
+    };
+    let text = format!(
+        "version: 1\nfarms:\n  - name: f\n    product: xsp\n    release: R23\n    roles: [xsi]\n    hosts:\n{}{}{}{}{}{}",
+        host("missing", "key_file: nope, known_hosts: known_hosts"),
+        host("directory", "key_file: keys, known_hosts: known_hosts"),
+        host("public", "key_file: id.pub, known_hosts: known_hosts"),
+        host("text", "key_file: notes.txt, known_hosts: known_hosts"),
+        host(
+            "no-known-hosts",
+            "key_file: id, known_hosts: absent_known_hosts"
+        ),
+        host("fine", "key_file: id, known_hosts: known_hosts"),
+    );
+    // Where a value starts: line and column of `needle`'s value, 1-based.
+    let at = |needle: &str| {
+        let (i, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        format!(
+            "{}:{}",
+            i + 1,
+            line.find(needle).unwrap() + needle.find(' ').unwrap() + 2
+        )
+    };
+    let pb = d.join("pb.yaml");
+    std::fs::write(&pb, &text).unwrap();
+    let pb = pb.to_str().unwrap();
+    let r = run_xspctl(&d.join("state"), &["plan", "-f", pb]);
+    r.exits(1)
+        .complains(&format!(
+            "{pb}:{}: error: `key_file` of host `missing`: {}/nope does not exist",
+            at("key_file: nope"),
+            d.display()
+        ))
+        .complains(&format!(
+            "{pb}:{}: error: `key_file` of host `directory`: {}/keys is a directory, not a file",
+            at("key_file: keys"),
+            d.display()
+        ))
+        .complains("`key_file` of host `public`")
+        .complains("is a public key\n  help: name the private key")
+        .complains("/notes.txt is not a private key")
+        .complains(&format!(
+            "{pb}:{}: error: `known_hosts` of host `no-known-hosts`: {}/absent_known_hosts does not exist",
+            at("known_hosts: absent"),
+            d.display()
+        ))
+        .complains("no host was contacted");
+    assert!(!r.stderr.contains("host `fine`"), "{}", r.all());
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a bad local file led to a connection: {other:?}"),
+    }
+}
+
+#[test]
+fn host_and_farm_take_names_globs_and_comma_lists() {
+    let spec = |name| Spec {
+        name,
+        product: Product::Xsp,
+        release: Release::R23,
+    };
+    let lab = TestLab::start("select", &[spec("xsp1"), spec("xsp2"), spec("adp1")]);
+    let pb = lab.playbook(
+        "pb.yaml",
+        &[
+            ("xsp1", "xsp", "R23", ""),
+            ("xsp2", "xsp", "R23", ""),
+            ("adp1", "xsp", "R23", ""),
+        ],
+    );
+    let pb = pb.to_str().unwrap();
+    let planned = |args: &[&str]| {
+        let mut all = vec!["plan", "-f", pb];
+        all.extend_from_slice(args);
+        let r = lab.xspctl(&all);
+        r.exits(0);
+        r.stdout
+            .lines()
+            .skip_while(|l| !l.starts_with("HOST "))
+            .skip(1)
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(planned(&["--host", "xsp*"]), ["xsp1", "xsp2"]);
+    assert_eq!(planned(&["--host", "adp1,xsp2"]), ["xsp2", "adp1"]);
+    assert_eq!(
+        planned(&["--host", "xsp1", "--host", "adp1"]),
+        ["xsp1", "adp1"]
+    );
+    assert_eq!(planned(&["--farm", "farm-xsp?"]), ["xsp1", "xsp2"]);
+    assert_eq!(planned(&["--farm", "farm-x*", "--host", "*2"]), ["xsp2"]);
+    lab.xspctl(&["plan", "-f", pb, "--host", "nps*"])
+        .exits(1)
+        .complains("--host nps*: no such host in")
+        .complains("hosts are: xsp1, xsp2, adp1");
+    lab.xspctl(&["plan", "-f", pb, "--farm", "east"])
+        .exits(1)
+        .complains("--farm east: no such farm");
+    lab.xspctl(&["plan", "-f", pb, "--farm", "farm-adp1", "--host", "xsp*"])
+        .exits(1)
+        .complains("have no host in common");
+}
+
+/// `COMPLETE=<shell> xspctl` completion offers the playbook's host and farm names
+/// for `--host` and `--farm` (fish's protocol: one candidate per line).
+#[test]
+fn host_completion_offers_the_playbooks_hosts() {
+    let pb =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/playbooks/policy_waived.yaml");
+    let pb = pb.to_str().unwrap();
+    let complete = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xspctl"))
+            .args(["--", "xspctl"])
+            .args(args)
+            .env("COMPLETE", "fish")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(complete(&["verify", "-f", pb, "--host", ""]), ["xsp1"]);
+    assert_eq!(
+        complete(&["plan", &format!("--file={pb}"), "--farm", ""]),
+        ["xsp-east"]
+    );
+    assert!(complete(&["plan", "--host", ""]).is_empty());
+}

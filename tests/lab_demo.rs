@@ -21,7 +21,7 @@ fn the_lab_demo_converges_and_verifies() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("nps1  nps       changes  2 changes"),
+        stdout.contains("nps1  nps       changes  4 changes"),
         "{stdout}"
     );
     assert!(
@@ -38,7 +38,7 @@ fn the_lab_demo_converges_and_verifies() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("nps1  nps       ok      6 of 6 checks passed"),
+        stdout.contains("nps1  nps       ok      11 of 11 checks passed"),
         "{stdout}"
     );
 }

@@ -319,14 +319,14 @@ fn connection_needs_a_user_and_a_way_to_log_in() {
                 - { name: f, product: xsp, release: R23, roles: [xsi], hosts: [{ name: h, address: 192.0.2.1, connection: { key_passphrase: env:P, connect_timeout: 0s } }] }\n";
     assert_eq!(
         text_diagnostics(text),
-        "inline.yaml:3:64: error: no SSH user for host `h`\n  help: set `user` (e.g. `user: bwadmin`) in `defaults.connection`, or in the farm's or the host's `connection`\n\
+        "inline.yaml:3:64: error: no SSH user for host `h`\n  help: set `user` (e.g. `user: bwadmin`) in `defaults.connection`, or in the farm's or the host's `connection`, or `User` for this host in ~/.ssh/config\n\
          inline.yaml:3:125: error: `key_passphrase` of host `h` has no `key_file` to unlock\n  help: add `key_file`, or remove `key_passphrase`\n\
          inline.yaml:3:149: error: `connect_timeout` of host `h` is zero, so every connection would time out at once\n  help: use a positive duration, e.g. `10s`"
     );
     let text = "version: 1\nfarms:\n- { name: f, product: xsp, release: R23, roles: [xsi], hosts: [{ name: h, address: 192.0.2.1, connection: { user: u } }] }\n";
     assert_eq!(
         text_diagnostics(text),
-        "inline.yaml:3:64: error: no way to log in to host `h`\n  help: set `key_file`, `agent: true` or `password: env:NAME` in `defaults.connection`, or in the farm's or the host's `connection`"
+        "inline.yaml:3:64: error: no way to log in to host `h`\n  help: set `key_file`, `agent: true` or `password: env:NAME` in `defaults.connection`, or in the farm's or the host's `connection`, or `IdentityFile` for this host in ~/.ssh/config"
     );
 }
 
@@ -356,6 +356,111 @@ fn empty_and_unreadable_files() {
 }
 
 #[test]
+fn only_regular_files_are_read_as_playbooks() {
+    let e = load(Path::new("/dev/zero")).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "/dev/zero: error: cannot read the playbook: it is a device, not a regular file\n  help: give `-f` the path of a playbook file (YAML)"
+    );
+    let e = load(Path::new(DIR)).unwrap_err().to_string();
+    assert!(e.contains("it is a directory, not a regular file"), "{e}");
+
+    // A FIFO is refused without opening it (opening would wait for a writer).
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pb.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(load(&path).map(|_| ()).map_err(|e| e.to_string()));
+    });
+    // Bounded wait; on a hang, a writer unblocks the reader so the test ends.
+    let got = rx.recv_timeout(std::time::Duration::from_secs(60));
+    if got.is_err() {
+        let _ = std::fs::write(&fifo, "");
+    }
+    let e = got.expect("loading a FIFO returned").unwrap_err();
+    assert!(e.contains("it is a FIFO, not a regular file"), "{e}");
+}
+
+/// A missing or mistyped key does not hide the rules that do not depend on it.
+#[test]
+fn rule_errors_and_type_errors_are_reported_together() {
+    let e = text_diagnostics(
+        "version: 1
+defaults:
+  connection: { user: bwadmin, agent: true }
+farms:
+  - name: b
+    product: xsp
+    release: R23
+    roles: [xsi]
+    webex:
+      tls:
+        http: { protocols: [TLSv1.1] }
+        cti: { level: 3, protocols: [TLSv1.1] }
+    hosts:
+      - { name: h, address: 192.0.2.1 }
+",
+    );
+    for wanted in [
+        "inline.yaml:11:15: error: missing key `level` in `webex.tls.http`",
+        "inline.yaml:11:28: error: `webex.tls.http.protocols` lacks TLSv1.2",
+        "inline.yaml:12:23: error: `farms[b].webex.tls.cti.level` must be one of",
+        "inline.yaml:12:37: error: `webex.tls.cti.protocols` lacks TLSv1.2",
+    ] {
+        assert!(e.contains(wanted), "lacks {wanted:?}:\n{e}");
+    }
+}
+
+#[test]
+fn a_tab_in_the_indentation_is_reported_on_its_own_line() {
+    assert_eq!(
+        text_diagnostics("version: 1\nfarms:\n  - name: f\n\tproduct: xsp\n"),
+        "inline.yaml:4:1: error: YAML syntax: a tab is used for indentation\n  help: indent with spaces only; replace the tab"
+    );
+}
+
+#[test]
+fn yaml_syntax_errors_get_a_hint_that_fits() {
+    assert_eq!(
+        text_diagnostics("version: 1\nfarms:\n  - name: f\n    product: xsp\n    name: g\n"),
+        "inline.yaml:5:5: error: YAML syntax: the key `name` appears twice in one mapping (first on line 3)\n  help: keep one of them: a mapping holds each key once"
+    );
+    assert_eq!(
+        text_diagnostics("version: 1\nfarms: []\nversion: 1\n"),
+        "inline.yaml:3:1: error: YAML syntax: the key `version` appears twice in one mapping (first on line 1)\n  help: keep one of them: a mapping holds each key once"
+    );
+    let unclosed = text_diagnostics("version: 1\nfarms: [a, b\n");
+    assert!(
+        unclosed.contains("help: a `[...]` list needs commas"),
+        "{unclosed}"
+    );
+    let quote = text_diagnostics("version: 1\nfarms: \"abc\n");
+    assert!(
+        quote.contains("help: a quoted value needs its closing quote"),
+        "{quote}"
+    );
+    assert!(!quote.contains("indentation"), "{quote}");
+}
+
+#[test]
+fn a_duration_without_unit_is_told_to_add_one() {
+    let e = text_diagnostics(
+        "version: 1\nfarms:\n  - { name: f, product: xsp, release: R23, roles: [xsi], hosts: [{ name: h, address: 192.0.2.1, connection: { command_timeout: 30 } }] }\n",
+    );
+    assert!(
+        e.contains("`30` has no unit\n  help: write a number with a unit, e.g. `30s`"),
+        "{e}"
+    );
+    assert!(!e.contains("quote it"), "{e}");
+}
+
+#[test]
 fn several_mistakes_are_all_reported_in_file_order() {
     assert_eq!(
         diagnostics("several_mistakes.yaml"),
@@ -364,7 +469,7 @@ fn several_mistakes_are_all_reported_in_file_order() {
          tests/fixtures/playbooks/several_mistakes.yaml:10:18: error: `farms[xsp-east].roles` lists `xsi` twice\n  help: remove the repeated item\n\
          tests/fixtures/playbooks/several_mistakes.yaml:16:21: error: `webex.tls.http.ciphers`: `TLS_RSA_WITH_AES_128_CBC_SHA` breaks the solution guide's cipher rule (guide A §5.2): key exchange is RSA, not ECDHE or DHE; CBC with a SHA-1 MAC; CBC needs SHA-2 (SHA256, SHA384 or SHA512)\n  help: remove it, or accept it in `webex.tls.waivers` with the reason: `- { cipher: TLS_RSA_WITH_AES_128_CBC_SHA, reason: \"...\" }`\n\
          tests/fixtures/playbooks/several_mistakes.yaml:20:29: error: `farms[xsp-east].hosts[xsp1].connection.port` must be a whole number, not a string\n  help: write a number without quotes, e.g. `22`\n\
-         tests/fixtures/playbooks/several_mistakes.yaml:20:52: error: `farms[xsp-east].hosts[xsp1].connection.connect_timeout` must be a string, not a whole number\n  help: write text; quote it if it looks like a number or true/false, e.g. `\"2024\"`"
+         tests/fixtures/playbooks/several_mistakes.yaml:20:52: error: `farms[xsp-east].hosts[xsp1].connection.connect_timeout`: `10` has no unit\n  help: write a number with a unit, e.g. `10s` (also `500ms`, `2m`, `1h`, `1m30s`)"
     );
     let e = load(&Path::new(DIR).join("several_mistakes.yaml")).unwrap_err();
     assert_eq!(e.diagnostics.len(), 6);

@@ -470,6 +470,16 @@ fn a_system_level_empties_the_more_specific_levels_and_takes_effect() {
             .code,
         0
     );
+    // Only protocols are set: the provider-default suites stay in effect, and
+    // verify reports the weak ones among them as exposure (issue #7, defect 10).
     let verify = lab.xspctl(&["verify", "-f", pb]);
-    verify.exits(0);
+    verify
+        .exits(2)
+        .prints("ok   config.drift configuration: no differences")
+        .prints(&format!(
+            "ok   tls.refuses-protocol HTTP {ip}:{http} TLSv1: refused"
+        ))
+        .prints(&format!(
+            "FAIL tls.refuses-suite HTTP {ip}:{http} unconfigured suites: accepted"
+        ));
 }

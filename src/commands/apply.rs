@@ -137,11 +137,19 @@ fn confirm(
         eprintln!("nothing to apply");
         return Ok(false);
     }
-    eprint!("Apply these changes? Only 'yes' is accepted: ");
+    eprint!("Apply these changes? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
-    Ok(answer.trim() == "yes")
+    // docs/decisions.md D15: `y` and `yes` (any case) apply; anything else declines.
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        return Ok(true);
+    }
+    eprintln!(
+        "nothing applied: the answer was {:?}, not y or yes; the changes above are still pending",
+        answer.trim()
+    );
+    Err(Outcome::Pending)
 }
 
 /// Restarts the hosts whose changes need it: farms in parallel, one host per farm

@@ -3,6 +3,7 @@ mod apply;
 mod docs;
 mod fleetcmd;
 mod logging;
+mod selection;
 mod single;
 
 pub use apply::apply_with;
@@ -27,7 +28,7 @@ pub fn run(cli: Cli) -> Outcome {
     }
     let out = Output::new(&cli);
     match &cli.command {
-        Command::Validate(a) => validate(&a.file),
+        Command::Validate(a) => validate(&a.file, &out),
         Command::Schema => {
             let schema = crate::playbook::json_schema();
             println!(
@@ -61,6 +62,12 @@ pub struct Output {
 impl Output {
     fn new(cli: &Cli) -> Output {
         let tty = std::io::stdout().is_terminal();
+        // Progress bars (stderr) follow --color too; `auto` leaves it to the terminal.
+        if cli.color != ColourChoice::Auto {
+            let on = cli.color == ColourChoice::Always;
+            console::set_colors_enabled(on);
+            console::set_colors_enabled_stderr(on);
+        }
         Output {
             format: cli.format,
             colour: match cli.color {
@@ -82,23 +89,17 @@ impl Output {
     }
 }
 
-/// `validate`: diagnostics on stderr, exit 1; or a one-line summary.
-fn validate(file: &Path) -> Outcome {
-    match crate::playbook::load(file) {
-        Ok(pb) => {
-            println!(
-                "valid: {} hosts in {} farms ({})",
-                pb.hosts.len(),
-                pb.farms.len(),
-                file.display()
-            );
-            Outcome::Ok
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            Outcome::Error
-        }
-    }
+/// `validate`: the result in the chosen format (text: diagnostics on stderr).
+fn validate(file: &Path, out: &Output) -> Outcome {
+    let result = crate::playbook::load(file);
+    let v = crate::report::validate::Validation {
+        file,
+        result: &result,
+    };
+    let (stdout, stderr) = crate::report::validate::render(&v, out.format);
+    print!("{stdout}");
+    eprint!("{stderr}");
+    v.outcome()
 }
 
 /// Loads a playbook, printing its diagnostics on failure.
@@ -110,7 +111,19 @@ pub fn load_playbook(file: &Path) -> Result<Playbook, Outcome> {
     })
 }
 
-/// The playbook's hosts, filtered by `--host` (an unknown name is an error).
+/// Loads a playbook for a run that connects: it also checks the local files the
+/// connections name (key files, known_hosts, secret files) before any connection.
+pub fn load_playbook_to_connect(file: &Path) -> Result<Playbook, Outcome> {
+    let pb = load_playbook(file)?;
+    crate::playbook::check_local_files(&pb).map_err(|e| {
+        eprintln!("{e}");
+        eprintln!("no host was contacted");
+        Outcome::Error
+    })?;
+    Ok(pb)
+}
+
+/// The playbook's hosts named exactly (an unknown name is an error).
 pub fn select_hosts(pb: &Playbook, names: &[String]) -> Result<Vec<Host>, Outcome> {
     for n in names {
         if !pb.hosts.iter().any(|h| &h.name == n) {
@@ -162,8 +175,11 @@ pub fn prepare(
     h: &crate::cli::HostsArgs,
     state_dir: Option<&Path>,
 ) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
-    let pb = load_playbook(&h.playbook.file)?;
-    let hosts = select_hosts(&pb, &h.hosts)?;
+    let pb = load_playbook_to_connect(&h.playbook.file)?;
+    let hosts = selection::select(&pb, &h.hosts, &h.farms).map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Error
+    })?;
     let ctx = run_context(store_for(state_dir, &pb.path))?;
     Ok((pb, hosts, std::sync::Arc::new(ctx)))
 }

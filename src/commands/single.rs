@@ -2,7 +2,9 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use super::{Output, load_playbook, run_context, select_hosts, store_for};
+use super::{
+    Output, load_playbook, load_playbook_to_connect, run_context, select_hosts, store_for,
+};
 use crate::cli::{BackupsArgs, Cli, RestartMode, RollbackArgs, UnlockArgs};
 use crate::exit::Outcome;
 use crate::fleet::Progress;
@@ -11,9 +13,15 @@ use crate::playbook::Host;
 use crate::report::{Format, HostResult, HostStatus, RunReport};
 use crate::store::{Backup, Store};
 
-/// The playbook's host `name` and the store of its state.
-fn host_and_store(cli: &Cli, file: &std::path::Path, name: &str) -> Result<(Host, Store), Outcome> {
-    let pb = load_playbook(file)?;
+/// The playbook's host `name` and the store of its state; `load` reads the
+/// playbook (checking local connection files too when the command connects).
+fn host_and_store(
+    cli: &Cli,
+    file: &std::path::Path,
+    name: &str,
+    load: fn(&std::path::Path) -> Result<crate::playbook::Playbook, Outcome>,
+) -> Result<(Host, Store), Outcome> {
+    let pb = load(file)?;
     let host = select_hosts(&pb, &[name.to_string()])?.remove(0);
     Ok((host, store_for(cli.state_dir.as_deref(), &pb.path)))
 }
@@ -45,10 +53,11 @@ fn ask(question: &str, flag: &str) -> bool {
 
 /// `rollback --host H [--backup ID] [--restart rolling]`.
 pub fn rollback(cli: &Cli, a: &RollbackArgs, out: &Output) -> Outcome {
-    let (host, store) = match host_and_store(cli, &a.playbook.file, &a.host) {
-        Ok(p) => p,
-        Err(o) => return o,
-    };
+    let (host, store) =
+        match host_and_store(cli, &a.playbook.file, &a.host, load_playbook_to_connect) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
     let backup = match store.load_backup(&host.name, a.backup.as_deref()) {
         Ok(b) => b,
         Err(e) => {
@@ -114,10 +123,11 @@ fn restart_after_rollback(
 
 /// `unlock --host H [--force [--yes]]`.
 pub fn unlock(cli: &Cli, a: &UnlockArgs, out: &Output) -> Outcome {
-    let (host, store) = match host_and_store(cli, &a.playbook.file, &a.host) {
-        Ok(p) => p,
-        Err(o) => return o,
-    };
+    let (host, store) =
+        match host_and_store(cli, &a.playbook.file, &a.host, load_playbook_to_connect) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
     let ctx = match run_context(store) {
         Ok(c) => c,
         Err(o) => return o,
@@ -143,7 +153,7 @@ struct Listed {
 
 /// `backups --host H`: the host's backups, oldest first; nothing is contacted.
 pub fn backups(cli: &Cli, a: &BackupsArgs, out: &Output) -> Outcome {
-    let (host, store) = match host_and_store(cli, &a.playbook.file, &a.host) {
+    let (host, store) = match host_and_store(cli, &a.playbook.file, &a.host, load_playbook) {
         Ok(p) => p,
         Err(o) => return o,
     };

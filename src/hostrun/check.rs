@@ -1,18 +1,22 @@
 //! The read-only run: verify.
 use std::time::Duration;
 
-use super::{RunContext, failed, on_host, plan_on, result};
+use super::{RunContext, failed, on_host, plan_on, result, tls_defaults, tls_family};
+use crate::apply::link::HostLink;
 use crate::apply::read_all;
-use crate::desired::DesiredTree;
+use crate::catalog::Product;
+use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
 use crate::live::LiveTree;
+use crate::modules::tls::{TlsModuleError, Wish, discover, render_tls};
 use crate::plan::HostPlan;
 use crate::plan::views::evaluate;
 use crate::playbook::Host;
 use crate::report::{Check, CheckStatus, HostResult, HostStatus};
-use crate::verify::tls::{Expectation, check_endpoint};
+use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
-/// `verify` on one host: drift, then TLS handshakes on every configured interface.
+/// `verify` on one host: drift, then TLS handshakes on every interface, those the
+/// playbook configures and those the host has besides.
 pub fn verify_host(
     host: &Host,
     ctx: &RunContext,
@@ -20,21 +24,86 @@ pub fn verify_host(
     progress: &Progress,
 ) -> HostResult {
     on_host(host, ctx, progress, |link| {
-        match plan_on(host, link, progress) {
-            Ok((plan, desired)) => match read_all(link, &desired.reads()) {
-                Ok(live) => {
-                    let pending = super::change::awaiting_restart(host, ctx, link);
-                    checks(host, pending, timeout, progress, plan, &desired, &live)
-                }
-                Err(e) => failed(host, e.to_string()),
-            },
-            Err(e) => failed(host, e),
+        let (plan, desired) = match plan_on(host, link, progress) {
+            Ok(x) => x,
+            Err(e) => return failed(host, e),
+        };
+        let discovered = match discovered_endpoints(host, link) {
+            Ok(t) => t,
+            Err(e) => return failed(host, e),
+        };
+        let mut reads = desired.reads();
+        for r in discovered.reads() {
+            if !reads.contains(&r) {
+                reads.push(r);
+            }
+        }
+        let pending = super::change::awaiting_restart(host, ctx, link);
+        match read_all(link, &reads) {
+            Ok(live) => checks(
+                host,
+                pending,
+                timeout,
+                progress,
+                plan,
+                &desired,
+                &discovered,
+                &live,
+            ),
+            Err(e) => failed(host, e.to_string()),
         }
     })
 }
 
-/// The drift check, the pending-restart check when one is pending, and the TLS
-/// checks of every probe.
+/// Every secure HTTP and CTI interface of the host, as probes and views with no
+/// facts: the TLS module rendered with empty wishes.
+fn discovered_endpoints(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, String> {
+    let mut tree = DesiredTree::default();
+    if !matches!(host.product, Product::Xsp | Product::Adp) {
+        return Ok(tree);
+    }
+    let family = tls_family(host);
+    let discovered = discover(family, link).map_err(|e| e.to_string())?;
+    let (protocols, ciphers) = tls_defaults(host);
+    let any = Wish {
+        level: "interface".into(),
+        protocols: Vec::new(),
+        ciphers: Vec::new(),
+        interfaces: None,
+    };
+    for (http, cti) in [(Some(&any), None), (None, Some(&any))] {
+        match render_tls(family, http, cti, &discovered, (&protocols, &ciphers)) {
+            Ok(t) => tree.extend(t),
+            // A host without a secure interface of this kind has nothing to probe.
+            Err(TlsModuleError::NoInterfaces { .. }) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(tree)
+}
+
+/// The suites the playbook lists for an endpoint kind (`http`, `cti`).
+fn playbook_suites(host: &Host, endpoint: &str) -> Vec<String> {
+    let tls = host.webex.tls.as_ref();
+    let wish = match endpoint {
+        "http" => tls.and_then(|t| t.http.as_ref()),
+        _ => tls.and_then(|t| t.cti.as_ref()),
+    };
+    wish.map(|w| w.ciphers.iter().map(|c| c.iana.to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The values of a view, evaluated on the live tree.
+fn effective(tree: &DesiredTree, name: &str, live: &LiveTree) -> Vec<String> {
+    tree.views
+        .iter()
+        .find(|v| v.name == name)
+        .map(|v| evaluate(v, live).values)
+        .unwrap_or_default()
+}
+
+/// The drift check and the TLS checks of every endpoint.
+#[allow(clippy::too_many_arguments)]
 fn checks(
     host: &Host,
     pending: Option<String>,
@@ -42,58 +111,92 @@ fn checks(
     progress: &Progress,
     plan: HostPlan,
     desired: &DesiredTree,
+    discovered: &DesiredTree,
     live: &LiveTree,
 ) -> HostResult {
     let mut checks = vec![drift_check(&plan)];
     if let Some(since) = &pending {
         checks.push(restart_check(host, since));
     }
-    for probe in &desired.probes {
+    let mut notes = Vec::new();
+    let same = |a: &Probe, b: &Probe| {
+        (&a.endpoint, &a.address, a.port) == (&b.endpoint, &b.address, b.port)
+    };
+    let unmanaged: Vec<&Probe> = discovered
+        .probes
+        .iter()
+        .filter(|d| !desired.probes.iter().any(|p| same(p, d)))
+        .collect();
+    let endpoints = desired
+        .probes
+        .iter()
+        .map(|p| (p, desired, true))
+        .chain(unmanaged.iter().map(|p| (*p, discovered, false)));
+    for (probe, tree, managed) in endpoints {
         progress.step(&format!("TLS handshakes {}:{}", probe.address, probe.port));
-        let view = |name: &str| {
-            desired
-                .views
+        // What the playbook puts in effect: the plan's view after apply.
+        let after = |name: &str| {
+            plan.views
                 .iter()
                 .find(|v| v.name == name)
-                .map(|v| evaluate(v, live).values)
+                .map(|v| v.after.values.clone())
                 .unwrap_or_default()
         };
-        let protocols = view(&probe.protocols_view);
-        let suites = view(&probe.ciphers_view);
+        let (wanted_protocols, wanted_suites) =
+            (after(&probe.protocols_view), after(&probe.ciphers_view));
+        let configured_protocols = effective(tree, &probe.protocols_view, live);
+        let configured_suites = effective(tree, &probe.ciphers_view, live);
+        let listed_suites = playbook_suites(host, &probe.endpoint);
         let exp = Expectation {
             probe,
-            protocols: &protocols,
-            suites: &suites,
+            listed_suites: &listed_suites,
+            wanted: managed.then_some(TlsLists {
+                protocols: &wanted_protocols,
+                suites: &wanted_suites,
+            }),
+            configured: TlsLists {
+                protocols: &configured_protocols,
+                suites: &configured_suites,
+            },
         };
+        if !managed {
+            notes.push(format!(
+                "{} {}:{}: the playbook sets no TLS for this interface; checked for TLS 1.2 and exposure only",
+                probe.endpoint.to_uppercase(),
+                probe.address,
+                probe.port
+            ));
+        }
         let openssl = |iana: &str| {
             crate::catalog::cipher(iana)
                 .ok()
                 .and_then(|c| c.openssl)
                 .map(str::to_string)
         };
-        for mut c in check_endpoint(&exp, &openssl, timeout) {
-            if c.status == CheckStatus::Fail
-                && let Some(since) = &pending
-            {
-                c.status = CheckStatus::Pending;
-                c.observed = format!(
-                    "{}; configured, not in effect: a restart is pending {since}",
-                    c.observed
+        for EndpointCheck {
+            mut check,
+            configured_as_expected,
+        } in check_endpoint(&exp, &openssl, timeout)
+        {
+            if check.status == CheckStatus::Fail {
+                explain_failure(
+                    &mut check,
+                    host,
+                    managed,
+                    configured_as_expected,
+                    pending.as_deref(),
                 );
-                c.fix = Some(format!(
-                    "restart BroadWorks on {}: `xspctl apply -f PLAYBOOK --host {} --restart rolling`, or `restartbw` on the host",
-                    host.name, host.name
-                ));
             }
-            checks.push(c);
+            checks.push(check);
         }
     }
     let all_pass = checks.iter().all(|c| c.status == CheckStatus::Pass);
     // Passing TLS checks do not prove a restart: an added protocol or suite is not
-    // observable this way. Only a restart clears the pending restart (decisions.md).
+    // observable this way. Only a restart clears the pending restart (decisions.md D11).
     HostResult {
         checks,
         plan: Some(plan),
+        notes,
         awaiting_restart: pending,
         ..result(
             host,
@@ -120,6 +223,49 @@ fn restart_check(host: &Host, since: &str) -> Check {
             host.name
         )),
         source: None,
+    }
+}
+
+/// Says why a TLS check failed: configured but not in effect (a restart is
+/// pending), or the host's configuration itself allows it (drift, or a playbook
+/// without TLS settings for the interface).
+fn explain_failure(
+    check: &mut Check,
+    host: &Host,
+    managed: bool,
+    configured_as_expected: bool,
+    pending: Option<&str>,
+) {
+    match pending {
+        Some(since) if configured_as_expected => {
+            check.status = CheckStatus::Pending;
+            check.observed = format!(
+                "{}; configured, not in effect: a restart is pending {since}",
+                check.observed
+            );
+            check.fix = Some(format!(
+                "restart BroadWorks on {}: `xspctl apply -f PLAYBOOK --host {} --restart rolling`, or `restartbw` on the host",
+                host.name, host.name
+            ));
+        }
+        _ if check.fix.is_some() => {}
+        _ if !configured_as_expected && managed => {
+            check.fix = Some(format!(
+                "the host's configuration allows this: review `xspctl plan -f PLAYBOOK --host {}`, then apply and restart",
+                host.name
+            ));
+        }
+        _ if !configured_as_expected => {
+            check.fix = Some(
+                "the host's configuration allows this, and the playbook sets no TLS for this interface: add `webex.tls` (docs/playbook.md), then apply and restart".into(),
+            );
+        }
+        _ => {
+            check.fix = Some(format!(
+                "configured but not in effect, and no restart is recorded: restart BroadWorks on {} (`restartbw`)",
+                host.name
+            ));
+        }
     }
 }
 

@@ -140,18 +140,9 @@ pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree,
     if let Some(tls) = &host.webex.tls
         && matches!(host.product, Product::Xsp | Product::Adp)
     {
-        let family = if host.release.has_ssl_hierarchy() {
-            Family::R22
-        } else {
-            Family::R21
-        };
+        let family = tls_family(host);
         let discovered = discover(family, link).map_err(|e| e.to_string())?;
-        let (protocols, ciphers) = provider_defaults(host.release);
-        let protocols: Vec<String> = protocols
-            .iter()
-            .map(|p| p.bwcli_name().to_string())
-            .collect();
-        let ciphers: Vec<String> = ciphers.iter().map(|c| c.iana.to_string()).collect();
+        let (protocols, ciphers) = tls_defaults(host);
         let http = tls.http.as_ref().map(wish);
         let cti = tls.cti.as_ref().map(wish);
         check_certificate_keys(
@@ -175,6 +166,28 @@ pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree,
         );
     }
     Ok(tree)
+}
+
+/// The TLS template family of a host's release.
+pub(crate) fn tls_family(host: &Host) -> Family {
+    if host.release.has_ssl_hierarchy() {
+        Family::R22
+    } else {
+        Family::R21
+    }
+}
+
+/// The SSL provider's defaults at the host's release (D2): protocols by their bwcli
+/// names, suites by their IANA names.
+pub(crate) fn tls_defaults(host: &Host) -> (Vec<String>, Vec<String>) {
+    let (protocols, ciphers) = provider_defaults(host.release);
+    (
+        protocols
+            .iter()
+            .map(|p| p.bwcli_name().to_string())
+            .collect(),
+        ciphers.iter().map(|c| c.iana.to_string()).collect(),
+    )
 }
 
 /// Reads a host and computes its plan.

@@ -8,7 +8,7 @@ use super::connection::{Connections, PathBase};
 use super::definition::WEBEX;
 use super::diagnostic::Report;
 use super::merge::merge_layers;
-use super::model::{Connection, Farm, Host, Playbook, Role, Webex};
+use super::model::{Connection, Farm, Host, LocalFile, Playbook, Role, Webex};
 use super::schema::Schema;
 use super::tls::{HostFacts, tls_module};
 use super::yaml::{Node, Pos};
@@ -32,10 +32,23 @@ pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Repo
             path: file.to_path_buf(),
             farms: Vec::new(),
             hosts: Vec::new(),
+            local_files: Vec::new(),
         },
     };
     for farm in root.get("farms").and_then(Node::as_seq).unwrap_or(&[]) {
         builder.farm(farm);
+    }
+    for (kind, path, pos, who, defaulted) in std::mem::take(&mut builder.connections.files) {
+        let file = LocalFile {
+            kind,
+            path,
+            at: builder.report.location(pos),
+            who,
+            defaulted,
+        };
+        if !builder.playbook.local_files.contains(&file) {
+            builder.playbook.local_files.push(file);
+        }
     }
     builder.playbook
 }
@@ -316,12 +329,12 @@ fn webex(merged: Option<Node>, facts: &HostFacts<'_>, report: &mut Report) -> Op
     };
     let before = report.len();
     check_required(&merged, Schema::Object(&WEBEX), "webex", report);
-    if report.len() > before {
-        return None;
-    }
+    let complete = report.len() == before;
+    // The TLS rules run even when a required key is missing, so that one run of
+    // validate shows every problem.
     let tls = match merged.entry("tls") {
         Some(tls) => Some(tls_module(&tls.value, tls.key_pos, facts, report)?),
         None => None,
     };
-    Some(Webex { tls })
+    complete.then_some(Webex { tls })
 }

@@ -250,6 +250,15 @@ fn check_text(node: &Node, format: Format, path: &str, report: &mut Report) {
         if format == Format::SecretRef && !matches!(node.value, Value::Seq(_) | Value::Map(_)) {
             // A number or true/false where a secret reference goes is an inline secret.
             inline_secret(node, path, report);
+        } else if let (Format::Duration, Value::Int(n)) = (format, &node.value) {
+            // A bare number has no unit; quoting it would not make it a duration.
+            report.error(
+                node.pos,
+                format!("{}: `{n}` has no unit", place(path)),
+                Some(format!(
+                    "write a number with a unit, e.g. `{n}s` (also `500ms`, `2m`, `1h`, `1m30s`)"
+                )),
+            );
         } else {
             wrong_type(node, "a string", path, report);
         }

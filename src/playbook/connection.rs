@@ -8,7 +8,8 @@ use super::definition::{CONNECTION, JUMP_HOST};
 use super::diagnostic::Report;
 use super::formats::{SecretSyntax, parse_duration, parse_secret_ref};
 use super::merge::merge;
-use super::model::{Auth, Connection, SecretRef};
+use super::model::{Auth, Connection, LocalFileKind, SecretRef};
+use super::ssh_config::{SshConfigFile, SshHost, split_jump};
 use super::suggest::did_you_mean;
 use super::yaml::{Entry, Node, Pos, Value};
 
@@ -54,6 +55,10 @@ pub(crate) struct Connections<'a> {
     defaults: Option<&'a Node>,
     jump_hosts: &'a [Entry],
     built: HashMap<String, Option<Connection>>,
+    /// The local files named so far: what, where, who, and whether by default.
+    pub files: Vec<(LocalFileKind, PathBuf, Pos, String, bool)>,
+    /// `~/.ssh/config`, consulted where the playbook says nothing.
+    ssh_config: Option<SshConfigFile>,
 }
 
 impl<'a> Connections<'a> {
@@ -65,6 +70,8 @@ impl<'a> Connections<'a> {
             defaults,
             jump_hosts,
             built: HashMap::new(),
+            files: Vec::new(),
+            ssh_config: SshConfigFile::load(base.home.as_deref()),
         }
     }
 
@@ -167,26 +174,69 @@ impl<'a> Connections<'a> {
                 .iter()
                 .any(|e| CONNECTION.field(&e.key).is_none() && JUMP_HOST.field(&e.key).is_none())
         });
+        // docs/decisions.md D16: ~/.ssh/config fills what the playbook leaves unset.
+        let ssh = match self.ssh_config.as_ref().map(|f| (f.host(address), &f.path)) {
+            Some((Ok(h), _)) => h,
+            Some((Err(e), path)) => {
+                report.error(
+                    at,
+                    format!("{} cannot be read: {e}", path.display()),
+                    Some(
+                        "fix it, or move it aside and set the connection in the playbook"
+                            .to_string(),
+                    ),
+                );
+                return None;
+            }
+            None => SshHost::default(),
+        };
         let port = settings
             .get("port")
             .and_then(Node::as_int)
-            .map_or(Some(DEFAULT_PORT), |p| u16::try_from(p).ok());
-        let user = settings.get("user").and_then(Node::as_str);
+            .map_or(Some(ssh.port.unwrap_or(DEFAULT_PORT)), |p| {
+                u16::try_from(p).ok()
+            });
+        let user = match settings.get("user") {
+            Some(node) => node.as_str().map(str::to_string),
+            None => ssh.user.clone(),
+        };
         if user.is_none() && settings.get("user").is_none() && !misspelt {
             report.error(
                 at,
                 format!("no SSH user for {who}"),
-                Some(format!("set `user` (e.g. `user: bwadmin`) {hint}")),
+                Some(format!(
+                    "set `user` (e.g. `user: bwadmin`) {hint}, or `User` for this host in ~/.ssh/config"
+                )),
             );
             ok = false;
         }
-        let auth = self.auth(settings, who, hint, at, misspelt, report);
+        let auth = self.auth(
+            settings,
+            &ssh.identity_files,
+            who,
+            hint,
+            at,
+            misspelt,
+            report,
+        );
         let known_hosts = match settings.get("known_hosts") {
             Some(node) => self.path(node, report),
             None => self.path_or_report(DEFAULT_KNOWN_HOSTS, at, report),
         };
-        let jump = match settings.get("jump") {
-            Some(node) => match node.as_str() {
+        if let Some(path) = &known_hosts {
+            let (pos, defaulted) = settings
+                .get("known_hosts")
+                .map_or((at, true), |n| (n.pos, false));
+            self.files.push((
+                LocalFileKind::KnownHosts,
+                path.clone(),
+                pos,
+                who.to_string(),
+                defaulted,
+            ));
+        }
+        let jump = match (settings.get("jump"), &ssh.proxy_jump) {
+            (Some(node), _) => match node.as_str() {
                 Some(name) => {
                     let jump = self.jump(name, node.pos, chain, report);
                     ok &= jump.is_some();
@@ -194,7 +244,12 @@ impl<'a> Connections<'a> {
                 }
                 None => None,
             },
-            None => None,
+            (None, Some(hop)) => {
+                let jump = self.proxy_jump(hop, at, chain, report);
+                ok &= jump.is_some();
+                jump.map(Box::new)
+            }
+            (None, None) => None,
         };
         let duration = |key: &str, default: Duration| match settings.get(key) {
             Some(node) => node.as_str().and_then(parse_duration),
@@ -216,9 +271,9 @@ impl<'a> Connections<'a> {
             }
         }
         Some(Connection {
-            address: address.to_string(),
+            address: ssh.host_name.clone().unwrap_or_else(|| address.to_string()),
             port: port?,
-            user: user?.to_string(),
+            user: user?,
             auth: auth?,
             known_hosts: known_hosts?,
             jump,
@@ -229,10 +284,60 @@ impl<'a> Connections<'a> {
         .filter(|_| ok)
     }
 
+    /// The jump host that `ProxyJump [user@]host[:port]` in ~/.ssh/config names for
+    /// a host whose playbook entry sets no `jump`. It inherits `defaults.connection`
+    /// (except `jump`) like a playbook jump host, and ~/.ssh/config in turn.
+    fn proxy_jump(
+        &mut self,
+        hop: &str,
+        at: Pos,
+        chain: &mut Vec<String>,
+        report: &mut Report,
+    ) -> Option<Connection> {
+        let (user, host, port) = split_jump(hop);
+        let name = format!("ProxyJump {host}");
+        if chain.contains(&name) {
+            report.error(
+                at,
+                format!("`ProxyJump` in ~/.ssh/config forms a loop through {host}"),
+                Some("fix `ProxyJump` in ~/.ssh/config, or set `jump` in the playbook".to_string()),
+            );
+            return None;
+        }
+        let scalar = |key: &str, value: Value| Entry {
+            key: key.to_string(),
+            key_pos: at,
+            value: Node { pos: at, value },
+        };
+        let mut entries = Vec::new();
+        if let Some(u) = user {
+            entries.push(scalar("user", Value::Str(u.to_string())));
+        }
+        if let Some(p) = port {
+            entries.push(scalar("port", Value::Int(i64::from(p))));
+        }
+        let own = Node {
+            pos: at,
+            value: Value::Map(entries),
+        };
+        let settings = match self.defaults {
+            Some(defaults) => merge(&without(defaults, "jump"), &own),
+            None => own,
+        };
+        chain.push(name);
+        let who = format!("jump host `{host}` (`ProxyJump` in ~/.ssh/config)");
+        let hint = "in `defaults.connection`";
+        let built = self.build(host, &settings, at, &who, hint, chain, report);
+        chain.pop();
+        built
+    }
+
     /// Key file, agent, password: in that order.
+    #[allow(clippy::too_many_arguments)]
     fn auth(
-        &self,
+        &mut self,
         settings: &Node,
+        ssh_identities: &[PathBuf],
         who: &str,
         hint: &str,
         at: Pos,
@@ -244,8 +349,15 @@ impl<'a> Connections<'a> {
         match settings.get("key_file") {
             Some(node) => {
                 let path = self.path(node, report)?;
+                self.files.push((
+                    LocalFileKind::KeyFile,
+                    path.clone(),
+                    node.pos,
+                    who.to_string(),
+                    false,
+                ));
                 let passphrase = match passphrase {
-                    Some(p) => Some(self.secret(p, report)?),
+                    Some(p) => Some(self.secret(p, who, report)?),
                     None => None,
                 };
                 auth.push(Auth::KeyFile { path, passphrase });
@@ -265,17 +377,32 @@ impl<'a> Connections<'a> {
             auth.push(Auth::Agent);
         }
         if let Some(node) = settings.get("password") {
-            auth.push(Auth::Password(self.secret(node, report)?));
+            auth.push(Auth::Password(self.secret(node, who, report)?));
         }
         let nothing_set = ["key_file", "agent", "password"]
             .iter()
             .all(|k| settings.get(k).is_none());
+        if nothing_set {
+            for path in ssh_identities {
+                self.files.push((
+                    LocalFileKind::KeyFile,
+                    path.clone(),
+                    at,
+                    format!("{who} (`IdentityFile` in ~/.ssh/config)"),
+                    false,
+                ));
+                auth.push(Auth::KeyFile {
+                    path: path.clone(),
+                    passphrase: None,
+                });
+            }
+        }
         if auth.is_empty() && nothing_set && !misspelt {
             report.error(
                 at,
                 format!("no way to log in to {who}"),
                 Some(format!(
-                    "set `key_file`, `agent: true` or `password: env:NAME` {hint}"
+                    "set `key_file`, `agent: true` or `password: env:NAME` {hint}, or `IdentityFile` for this host in ~/.ssh/config"
                 )),
             );
             return None;
@@ -297,12 +424,20 @@ impl<'a> Connections<'a> {
         }
     }
 
-    fn secret(&self, node: &Node, report: &mut Report) -> Option<SecretRef> {
+    fn secret(&mut self, node: &Node, who: &str, report: &mut Report) -> Option<SecretRef> {
         match parse_secret_ref(node.as_str()?).ok()? {
             SecretSyntax::Env(name) => Some(SecretRef::env(name)),
-            SecretSyntax::File(path) => Some(SecretRef::file(
-                self.path_or_report(path, node.pos, report)?,
-            )),
+            SecretSyntax::File(path) => {
+                let path = self.path_or_report(path, node.pos, report)?;
+                self.files.push((
+                    LocalFileKind::SecretFile,
+                    path.clone(),
+                    node.pos,
+                    who.to_string(),
+                    false,
+                ));
+                Some(SecretRef::file(path))
+            }
         }
     }
 }

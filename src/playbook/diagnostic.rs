@@ -22,7 +22,7 @@ impl fmt::Display for Location {
 }
 
 /// One problem in a playbook: where, what is wrong, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     /// The playbook file.
     pub file: PathBuf,

@@ -11,11 +11,14 @@ mod definition;
 mod diagnostic;
 mod formats;
 mod json_schema;
+mod local_files;
 mod merge;
 mod model;
 mod schema;
 mod secret_ref;
+mod ssh_config;
 mod suggest;
+mod syntax;
 mod tls;
 mod yaml;
 
@@ -23,9 +26,10 @@ use std::path::Path;
 
 pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use json_schema::json_schema;
+pub use local_files::check_local_files;
 pub use model::{
-    Auth, Connection, Farm, Host, InterfaceSelector, InterfaceTls, Playbook, Role, TlsLevel,
-    TlsModule, Waiver, Webex,
+    Auth, Connection, Farm, Host, InterfaceSelector, InterfaceTls, LocalFile, LocalFileKind,
+    Playbook, Role, TlsLevel, TlsModule, Waiver, Webex,
 };
 pub use secret_ref::{SecretError, SecretRef};
 
@@ -35,18 +39,66 @@ use yaml::Pos;
 
 /// Reads and validates the playbook at `path`. No network I/O; secrets are not read.
 pub fn load(path: &Path) -> Result<Playbook, LoadError> {
-    match std::fs::read_to_string(path) {
+    match read_text(path) {
         Ok(text) => load_str(path, &text),
-        Err(e) => Err(LoadError {
+        Err((message, help)) => Err(LoadError {
             diagnostics: vec![Diagnostic {
                 file: path.to_path_buf(),
                 line: 0,
                 col: 0,
-                message: format!("cannot read the playbook: {e}"),
-                help: None,
+                message,
+                help,
             }],
         }),
     }
+}
+
+/// The largest playbook read. A playbook is a few kilobytes; the cap stops a
+/// mistaken `-f` from reading without end.
+pub const MAX_PLAYBOOK_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a playbook file: a regular file only (a FIFO would block, `/dev/zero`
+/// never ends), at most [`MAX_PLAYBOOK_BYTES`].
+fn read_text(path: &Path) -> Result<String, (String, Option<String>)> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| (format!("cannot read the playbook: {e}"), None);
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "not a file"
+        };
+        return Err((
+            format!("cannot read the playbook: it is {what}, not a regular file"),
+            Some("give `-f` the path of a playbook file (YAML)".to_string()),
+        ));
+    }
+    let too_big = || {
+        (
+            format!("cannot read the playbook: it is larger than {MAX_PLAYBOOK_BYTES} bytes"),
+            Some("give `-f` the path of a playbook file (YAML)".to_string()),
+        )
+    };
+    if meta.len() > MAX_PLAYBOOK_BYTES {
+        return Err(too_big());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_PLAYBOOK_BYTES + 1).read_to_string(&mut text))
+        .map_err(cannot)?;
+    if text.len() as u64 > MAX_PLAYBOOK_BYTES {
+        return Err(too_big());
+    }
+    Ok(text)
 }
 
 /// Validates playbook `text` as if read from `path` (relative paths in it start at
@@ -67,11 +119,8 @@ pub fn load_str(path: &Path, text: &str) -> Result<Playbook, LoadError> {
             return Err(report.into_error());
         }
         Err(e) => {
-            report.error(
-                e.pos,
-                format!("YAML syntax: {}", e.message),
-                Some("check the indentation here and on the line above (spaces, not tabs): keys of one mapping, and the `- ` of one list, line up".to_string()),
-            );
+            let p = syntax::explain(text, &e);
+            report.error(p.pos, p.message, Some(p.help));
             return Err(report.into_error());
         }
     };

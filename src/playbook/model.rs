@@ -20,6 +20,36 @@ pub struct Playbook {
     pub farms: Vec<Farm>,
     /// Every host of every farm, in file order, with its settings resolved.
     pub hosts: Vec<Host>,
+    /// The local files the connections name (key files, known_hosts, secret files),
+    /// each with where the playbook names it; checked before any connection.
+    pub local_files: Vec<LocalFile>,
+}
+
+/// A local file a connection needs, and where the playbook names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    /// What the file is for.
+    pub kind: LocalFileKind,
+    /// The resolved path.
+    pub path: std::path::PathBuf,
+    /// Where the playbook names it (for a default `known_hosts`: the host or jump
+    /// host that uses it).
+    pub at: super::diagnostic::Location,
+    /// Who uses it, e.g. "host `xsp1`".
+    pub who: String,
+    /// Whether the playbook does not name it and the default applies.
+    pub defaulted: bool,
+}
+
+/// What a local file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalFileKind {
+    /// An SSH private key (`key_file`).
+    KeyFile,
+    /// The known_hosts file (`known_hosts`).
+    KnownHosts,
+    /// A secret kept in a file (`file:` reference).
+    SecretFile,
 }
 
 /// A farm: hosts of one product and role set.

@@ -63,7 +63,10 @@ pub(crate) fn tls_module(
     ok &= waivers_ok;
     for item in &listed {
         let violations = policy::check(item.suite);
-        if violations.is_empty() || waivers.iter().any(|w| w.cipher == item.suite) {
+        if violations.is_empty()
+            || waivers.iter().any(|w| w.cipher == item.suite)
+            || waived_in_part(tls.get("waivers"), item.suite)
+        {
             continue;
         }
         report.error(
@@ -82,6 +85,19 @@ pub(crate) fn tls_module(
         ok = false;
     }
     ok.then_some(TlsModule { http, cti, waivers })
+}
+
+/// Whether a waiver names `suite` although it is incomplete (its own problem is
+/// reported by the structural check; the suite is not reported again as unwaived).
+fn waived_in_part(list: Option<&Node>, suite: &CipherSuite) -> bool {
+    list.and_then(Node::as_seq).is_some_and(|items| {
+        items.iter().any(|item| {
+            item.get("cipher")
+                .and_then(Node::as_str)
+                .and_then(|s| cipher(s).ok())
+                .is_some_and(|c| c.iana == suite.iana)
+        })
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,9 +124,15 @@ fn interface_tls(
 ) -> Option<InterfaceTls> {
     let place = format!("webex.tls.{}", kind.key());
     let mut ok = true;
-    let level_node = node.get("level")?;
-    let level: TlsLevel = level_node.as_str()?.parse().ok()?;
-    if !level.exists_on(host.release) {
+    // A missing or mistyped `level` is reported by the structural check; the rules
+    // that do not depend on it still run, so that every problem shows at once.
+    let level_node = node.get("level");
+    let level: Option<TlsLevel> = level_node
+        .and_then(Node::as_str)
+        .and_then(|s| s.parse().ok());
+    if let (Some(level), Some(level_node)) = (level, level_node)
+        && !level.exists_on(host.release)
+    {
         let (message, help) = if host.release.has_ssl_hierarchy() {
             (
                 format!(
@@ -139,9 +161,10 @@ fn interface_tls(
         Some(list) => ciphers(list, &place, host.release, listed, report),
         None => Some(Vec::new()),
     };
-    let interfaces = match node.get("interfaces") {
-        Some(list) => interfaces(list, kind, level, &place, report),
-        None => Some(None),
+    let interfaces = match (node.get("interfaces"), level) {
+        (Some(list), Some(level)) => interfaces(list, kind, level, &place, report),
+        (Some(_), None) => None,
+        (None, _) => Some(None),
     };
     if node.get("protocols").is_none() && node.get("ciphers").is_none() {
         report.error(
@@ -152,7 +175,7 @@ fn interface_tls(
         ok = false;
     }
     let built = InterfaceTls {
-        level,
+        level: level?,
         protocols: protocols?,
         ciphers: ciphers?,
         interfaces: interfaces?,

@@ -26,7 +26,7 @@ pub fn render(report: &RunReport) -> String {
         for check in &host.checks {
             let status = match check.status {
                 CheckStatus::Pass => TestCaseStatus::success(),
-                CheckStatus::Skipped => {
+                CheckStatus::Skipped | CheckStatus::Unproven => {
                     let mut s = TestCaseStatus::skipped();
                     s.set_message(check.observed.clone());
                     s

@@ -2,6 +2,9 @@
 //! people, JSON for programs, JUnit for CI.
 pub mod junit;
 pub mod text;
+pub mod validate;
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -42,6 +45,20 @@ impl HostStatus {
         }
     }
 
+    /// The status as JSON spells it (kebab-case).
+    pub fn word(self) -> &'static str {
+        match self {
+            HostStatus::Ok => "ok",
+            HostStatus::Changes => "changes",
+            HostStatus::Changed => "changed",
+            HostStatus::RestartRequired => "restart-required",
+            HostStatus::RolledBack => "rolled-back",
+            HostStatus::Findings => "findings",
+            HostStatus::Refused => "refused",
+            HostStatus::Failed => "failed",
+        }
+    }
+
     /// The word shown to operators.
     pub fn label(self) -> &'static str {
         match self {
@@ -57,18 +74,39 @@ impl HostStatus {
     }
 }
 
-/// The verdict of one check.
+/// The verdict of one check. Text and JSON use the same words (text upper-cases
+/// the ones that need attention): `ok`, `fail`, `wait`, `skip`, `warn`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum CheckStatus {
     /// As expected.
+    #[serde(rename = "ok")]
     Pass,
     /// Not as expected.
+    #[serde(rename = "fail")]
     Fail,
     /// Configured but not yet in effect: a restart is pending.
+    #[serde(rename = "wait")]
     Pending,
     /// Could not be checked (the reason is in `observed`).
+    #[serde(rename = "skip")]
     Skipped,
+    /// Neither passed nor failed: the handshake stopped where the server required a
+    /// client certificate, and verify has none to offer.
+    #[serde(rename = "warn")]
+    Unproven,
+}
+
+impl CheckStatus {
+    /// The word shown in text and JSON.
+    pub fn word(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "ok",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Pending => "wait",
+            CheckStatus::Skipped => "skip",
+            CheckStatus::Unproven => "warn",
+        }
+    }
 }
 
 /// One check's result: a finding when it did not pass.
@@ -171,11 +209,49 @@ pub enum Format {
     Junit,
 }
 
+/// The JSON document: the report, with the program's version, the exit code and
+/// counts (docs/exit-codes.md, "Report fields").
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    xspctl_version: &'static str,
+    exit_code: u8,
+    #[serde(flatten)]
+    report: &'a RunReport,
+    summary: Summary,
+}
+
+/// How many hosts ended in each status, and checks in each verdict.
+#[derive(Serialize)]
+struct Summary {
+    hosts: BTreeMap<&'static str, usize>,
+    checks: BTreeMap<&'static str, usize>,
+}
+
+fn json(report: &RunReport) -> String {
+    let mut summary = Summary {
+        hosts: BTreeMap::new(),
+        checks: BTreeMap::new(),
+    };
+    for h in &report.hosts {
+        *summary.hosts.entry(h.status.word()).or_default() += 1;
+        for c in &h.checks {
+            *summary.checks.entry(c.status.word()).or_default() += 1;
+        }
+    }
+    let doc = JsonReport {
+        xspctl_version: env!("CARGO_PKG_VERSION"),
+        exit_code: report.outcome().code(),
+        report,
+        summary,
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
 /// Renders a report in a format.
 pub fn render(report: &RunReport, format: Format, colour: bool) -> String {
     match format {
         Format::Text => text::render(report, colour),
-        Format::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+        Format::Json => json(report),
         Format::Junit => junit::render(report),
     }
 }

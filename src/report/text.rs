@@ -64,6 +64,7 @@ fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
             CheckStatus::Fail => ("FAIL", &p.del),
             CheckStatus::Pending => ("WAIT", &p.set),
             CheckStatus::Skipped => ("skip", &p.dim),
+            CheckStatus::Unproven => ("WARN", &p.set),
         };
         let _ = writeln!(
             out,

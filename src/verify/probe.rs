@@ -90,6 +90,19 @@ pub enum ProbeError {
     /// The TLS handshake failed: the server refused what was offered.
     #[error("handshake refused: {0}")]
     Refused(String),
+    /// The server sent a CertificateRequest and the handshake then failed: the
+    /// server wants a client certificate, which this probe has none of. Not a
+    /// refusal of what was offered.
+    #[error(
+        "client certificate required; not proven{}",
+        chosen.as_ref().map(|c| format!(" (the server chose {c} before asking)")).unwrap_or_default()
+    )]
+    ClientCertificateRequired {
+        /// What the server chose in its ServerHello (`TLSv1.2 TLS_...`), when known.
+        chosen: Option<String>,
+        /// The alert or reason the handshake ended with.
+        reason: String,
+    },
     /// The offer itself could not be built (a suite this OpenSSL lacks).
     #[error("cannot offer this: {0}")]
     Offer(String),
@@ -121,15 +134,11 @@ pub fn handshake(
 
     let ctx = context(offer).map_err(ProbeError::Offer)?;
     let ssl = openssl::ssl::Ssl::new(&ctx).map_err(|e| ProbeError::Offer(e.to_string()))?;
-    let mut tls = ssl
-        .connect(stream)
-        .map_err(|e| ProbeError::Refused(describe(&e)))?;
-    let cipher = tls.ssl().current_cipher();
+    client_certificate::reset();
+    let mut tls = ssl.connect(stream).map_err(|e| classify(&e))?;
     let negotiated = Negotiated {
         protocol: tls.ssl().version_str().to_string(),
-        suite: cipher
-            .map(|c| c.standard_name().unwrap_or(c.name()).to_string())
-            .unwrap_or_default(),
+        suite: suite_name(tls.ssl()).unwrap_or_default(),
         chain: tls
             .ssl()
             .peer_cert_chain()
@@ -138,6 +147,79 @@ pub fn handshake(
     };
     let _ = tls.shutdown();
     Ok(negotiated)
+}
+
+/// The IANA name of the suite agreed so far, if any.
+fn suite_name(ssl: &openssl::ssl::SslRef) -> Option<String> {
+    ssl.current_cipher()
+        .map(|c| c.standard_name().unwrap_or(c.name()).to_string())
+}
+
+/// A failed handshake is a refusal unless the server asked for a client
+/// certificate: then the failure (TLS 1.2: `handshake failure` after our empty
+/// Certificate; TLS 1.3: `certificate required`) says nothing about what was
+/// offered. RFC 8446 §4.3.2 and §6.2 (alert 116); RFC 5246 §7.4.4 and §7.4.6.
+fn classify(e: &openssl::ssl::HandshakeError<TcpStream>) -> ProbeError {
+    let reason = describe(e);
+    let asked = client_certificate::requested() || reason.contains("certificate required");
+    if !asked {
+        return ProbeError::Refused(reason);
+    }
+    let chosen = match e {
+        openssl::ssl::HandshakeError::Failure(m) => {
+            suite_name(m.ssl()).map(|s| format!("{} {s}", m.ssl().version_str()))
+        }
+        _ => None,
+    };
+    ProbeError::ClientCertificateRequired { chosen, reason }
+}
+
+/// Notices a CertificateRequest: OpenSSL calls the client-certificate callback
+/// exactly when the server sends one (`SSL_CTX_set_client_cert_cb(3)`). The
+/// openssl crate does not bind it, so it is declared here; the callback runs on
+/// the thread doing the handshake, which a thread-local flag records.
+mod client_certificate {
+    use std::cell::Cell;
+    use std::os::raw::{c_int, c_void};
+
+    use openssl::ssl::SslContextBuilder;
+
+    thread_local! {
+        static REQUESTED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    type Callback = unsafe extern "C" fn(*mut c_void, *mut *mut c_void, *mut *mut c_void) -> c_int;
+
+    unsafe extern "C" {
+        fn SSL_CTX_set_client_cert_cb(ctx: *mut c_void, cb: Option<Callback>);
+    }
+
+    /// Records the request and sends no certificate (return 0).
+    unsafe extern "C" fn on_request(
+        _ssl: *mut c_void,
+        _x509: *mut *mut c_void,
+        _pkey: *mut *mut c_void,
+    ) -> c_int {
+        REQUESTED.with(|r| r.set(true));
+        0
+    }
+
+    /// Installs the callback on a client context.
+    pub fn watch(builder: &mut SslContextBuilder) {
+        // SAFETY: the context pointer is valid for the builder's lifetime, and the
+        // callback matches OpenSSL's `int (*)(SSL *, X509 **, EVP_PKEY **)`.
+        unsafe { SSL_CTX_set_client_cert_cb(builder.as_ptr().cast(), Some(on_request)) }
+    }
+
+    /// Forgets any earlier request (call before each handshake).
+    pub fn reset() {
+        REQUESTED.with(|r| r.set(false));
+    }
+
+    /// Whether the server sent a CertificateRequest since the last reset.
+    pub fn requested() -> bool {
+        REQUESTED.with(Cell::get)
+    }
 }
 
 fn context(offer: &Offer) -> Result<SslContext, String> {
@@ -150,6 +232,7 @@ fn context(offer: &Offer) -> Result<SslContext, String> {
     b.set_min_proto_version(Some(v)).map_err(e)?;
     b.set_max_proto_version(Some(v)).map_err(e)?;
     b.set_verify(SslVerifyMode::NONE);
+    client_certificate::watch(&mut b);
     match (&offer.suites, offer.version) {
         (Some(s), Version::Tls13) => b.set_ciphersuites(&s.join(":")).map_err(e)?,
         (Some(s), _) => b
@@ -195,6 +278,11 @@ mod tests {
 
     /// A loopback TLS server that accepts TLS 1.2 with one suite, for `n` connections.
     fn server(n: usize) -> u16 {
+        server_with(n, false)
+    }
+
+    /// As `server`, optionally requiring a client certificate.
+    fn server_with(n: usize, client_auth: bool) -> u16 {
         let rsa = Rsa::generate(2048).unwrap();
         let key = PKey::from_rsa(rsa).unwrap();
         let mut name = X509NameBuilder::new().unwrap();
@@ -218,6 +306,12 @@ mod tests {
         acc.set_min_proto_version(Some(SslVersion::TLS1_2)).unwrap();
         acc.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
         acc.set_cipher_list("ECDHE-RSA-AES256-GCM-SHA384").unwrap();
+        if client_auth {
+            acc.set_verify(
+                openssl::ssl::SslVerifyMode::PEER
+                    | openssl::ssl::SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+            );
+        }
         let acc = acc.build();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -270,6 +364,27 @@ mod tests {
             },
             t,
         );
+        assert!(matches!(weak, Err(ProbeError::Refused(_))), "{weak:?}");
+    }
+
+    #[test]
+    fn a_client_certificate_demand_is_not_a_refusal() {
+        let port = server_with(3, true);
+        let t = Duration::from_secs(5);
+        let offer = |version, suites: Option<Vec<String>>| Offer { version, suites };
+        let ok = handshake("127.0.0.1", port, &offer(Version::Tls12, None), t);
+        match ok {
+            Err(ProbeError::ClientCertificateRequired { chosen, .. }) => assert_eq!(
+                chosen.as_deref(),
+                Some("TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
+            ),
+            other => panic!("{other:?}"),
+        }
+        // What the server refuses it refuses before asking for a certificate.
+        let old = handshake("127.0.0.1", port, &offer(Version::Tls10, None), t);
+        assert!(matches!(old, Err(ProbeError::Refused(_))), "{old:?}");
+        let weak = offer(Version::Tls12, Some(vec!["AES128-SHA".into()]));
+        let weak = handshake("127.0.0.1", port, &weak, t);
         assert!(matches!(weak, Err(ProbeError::Refused(_))), "{weak:?}");
     }
 

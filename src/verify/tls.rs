@@ -1,5 +1,6 @@
 //! TLS checks: handshakes that show the protocols and suites *in effect* on each
-//! configured interface match the effective configuration.
+//! interface: what the playbook wants (when it sets TLS), and exposure (TLS 1.0/1.1,
+//! weak suites) always, whatever the configuration says.
 //!
 //! solution guide A §5.2 (L1124): the Xsi interface must support TLSv1.2, and the
 //! cloud will not negotiate anything older (guide B §3, §5.4).
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use crate::desired::Probe;
 use crate::report::{Check, CheckStatus};
-use crate::verify::probe::{Offer, ProbeError, Version, handshake};
+use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake};
 
 /// Suites offered to prove a server refuses what it was not configured to accept:
 /// legacy CBC-SHA1, static RSA and DHE suites that a default JSSE accepts
@@ -22,14 +23,38 @@ const LEGACY_PROBE_SUITES: &[&str] = &[
     "ECDHE-RSA-AES256-SHA",
 ];
 
-/// What one endpoint should accept, as effective in the configuration.
+/// Protocols (bwcli names) and suites (IANA names) of one endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct TlsLists<'a> {
+    /// Protocols, bwcli names (`TLSv1.2`).
+    pub protocols: &'a [String],
+    /// Suites, IANA names.
+    pub suites: &'a [String],
+}
+
+/// What one endpoint should accept, and what the host's configuration says.
 pub struct Expectation<'a> {
     /// The endpoint.
     pub probe: &'a Probe,
-    /// Effective protocols (bwcli names).
-    pub protocols: &'a [String],
-    /// Effective suites (IANA names).
-    pub suites: &'a [String],
+    /// What the playbook puts in effect; `None` when it sets no TLS for this
+    /// endpoint (verify then checks only exposure).
+    pub wanted: Option<TlsLists<'a>>,
+    /// What the host's configuration holds now (effective through its levels),
+    /// whether or not it is in effect yet.
+    pub configured: TlsLists<'a>,
+    /// Suites the playbook lists itself (IANA names): the operator's choice, left
+    /// out of the weak-suite probe. Inherited defaults are not a choice.
+    pub listed_suites: &'a [String],
+}
+
+/// One check of an endpoint, and whether the host's configuration already says
+/// what the check expects: then a failure means "configured, not in effect" (a
+/// restart is due); otherwise the configuration itself is at fault.
+pub struct EndpointCheck {
+    /// The check.
+    pub check: Check,
+    /// The configuration agrees with the check's expectation.
+    pub configured_as_expected: bool,
 }
 
 /// Maps an IANA suite name to the OpenSSL name a client offers (None when
@@ -37,11 +62,14 @@ pub struct Expectation<'a> {
 pub type OpensslName<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Runs the handshakes for one endpoint and returns one check per question asked.
+///
+/// Exposure (TLS 1.0/1.1, weak suites) is probed whatever the playbook and the
+/// host's configuration say: the handshake shows what the endpoint accepts.
 pub fn check_endpoint(
     exp: &Expectation,
     openssl_name: OpensslName,
     timeout: Duration,
-) -> Vec<Check> {
+) -> Vec<EndpointCheck> {
     let p = exp.probe;
     let subject = |what: &str| {
         format!(
@@ -51,109 +79,143 @@ pub fn check_endpoint(
             p.port
         )
     };
-    let mut checks = Vec::new();
-    let tls12_suites: Vec<String> = exp
-        .suites
-        .iter()
-        .filter(|s| !is_tls13_suite(s))
-        .filter_map(|s| openssl_name(s))
-        .collect();
-
-    // 1. TLS 1.2 with a configured suite is accepted, and the suite agreed is one of them.
-    let has_tls12 = exp.protocols.iter().any(|v| v == "TLSv1.2");
-    let accept = if !has_tls12 {
-        Check {
-            id: "tls.accepts-tls12".into(),
-            subject: subject("TLSv1.2"),
-            status: CheckStatus::Fail,
-            expected: "TLSv1.2 configured and accepted".into(),
-            observed: format!("effective protocols are {}", exp.protocols.join(", ")),
-            fix: Some("add TLSv1.2 to the playbook's protocols and apply".into()),
-            source: Some("solution guide A §5.2 (L1124); guide B §3".into()),
-        }
-    } else {
-        let offer = Offer {
-            version: Version::Tls12,
-            suites: Some(tls12_suites.clone()),
-        };
-        let r = handshake(&p.address, p.port, &offer, timeout);
-        let ok_suite = |s: &str| exp.suites.iter().any(|c| c == s);
-        let (status, observed) = match &r {
-            Ok(n) if ok_suite(&n.suite) => {
-                (CheckStatus::Pass, format!("{} {}", n.protocol, n.suite))
-            }
-            Ok(n) => (
-                CheckStatus::Fail,
-                format!("{} {} (not a configured suite)", n.protocol, n.suite),
-            ),
-            Err(e) => (CheckStatus::Fail, e.to_string()),
-        };
-        Check {
-            id: "tls.accepts-tls12".into(),
-            subject: subject("TLSv1.2"),
-            status,
-            expected: format!("TLSv1.2 with one of: {}", exp.suites.join(", ")),
-            observed,
-            fix: None,
-            source: Some("solution guide A §5.2 (L1124-1136)".into()),
-        }
+    let probe = |version: Version, suites: Option<Vec<String>>| {
+        handshake(&p.address, p.port, &Offer { version, suites }, timeout)
     };
-    checks.push(accept);
+    let tls12_names = |suites: &[String]| -> Vec<String> {
+        suites
+            .iter()
+            .filter(|s| !is_tls13_suite(s))
+            .filter_map(|s| openssl_name(s))
+            .collect()
+    };
+    let configured_protocol =
+        |v: Version| exp.configured.protocols.iter().any(|c| c == v.bwcli_name());
+    let mut checks = Vec::new();
 
-    // 2. Every protocol that is not configured is refused.
+    // 1. TLS 1.2 is accepted, with one of the playbook's suites when it lists them.
+    checks.push(EndpointCheck {
+        check: accepts_tls12(exp, subject("TLSv1.2"), &tls12_names, &probe),
+        configured_as_expected: configured_protocol(Version::Tls12),
+    });
+
+    // 2. Protocols refused: TLS 1.0/1.1 always (exposure); TLS 1.2/1.3 when the
+    //    playbook leaves them out.
     for v in [
         Version::Tls10,
         Version::Tls11,
         Version::Tls12,
         Version::Tls13,
     ] {
-        if exp.protocols.iter().any(|c| c == v.bwcli_name()) {
+        let legacy = matches!(v, Version::Tls10 | Version::Tls11);
+        let wanted = exp
+            .wanted
+            .is_some_and(|w| w.protocols.iter().any(|c| c == v.bwcli_name()));
+        if !legacy && (exp.wanted.is_none() || wanted) {
             continue;
         }
-        let r = handshake(
-            &p.address,
-            p.port,
-            &Offer {
-                version: v,
-                suites: None,
-            },
-            timeout,
-        );
-        checks.push(refusal_check(
+        let expected = if legacy {
+            format!(
+                "{} refused (obsolete: the cloud connects with TLS 1.2 or later)",
+                v.bwcli_name()
+            )
+        } else {
+            format!("{} refused (not in the playbook)", v.bwcli_name())
+        };
+        let check = refusal_check(
             "tls.refuses-protocol",
             subject(v.bwcli_name()),
-            format!("{} refused (not configured)", v.bwcli_name()),
-            r,
-        ));
+            expected,
+            probe(v, None),
+        );
+        checks.push(EndpointCheck {
+            check,
+            configured_as_expected: !configured_protocol(v),
+        });
     }
 
-    // 3. Suites that are not configured are refused (one handshake offering them all).
-    let unconfigured: Vec<String> = LEGACY_PROBE_SUITES
+    // 3. Weak suites refused (one handshake offering them all), except those the
+    //    playbook lists itself.
+    let listed = tls12_names(exp.listed_suites);
+    let weak: Vec<String> = LEGACY_PROBE_SUITES
         .iter()
         .map(|s| s.to_string())
-        .filter(|s| !tls12_suites.contains(s))
+        .filter(|s| !listed.contains(s))
         .collect();
-    if has_tls12 && !unconfigured.is_empty() {
-        let offer = Offer {
-            version: Version::Tls12,
-            suites: Some(unconfigured.clone()),
-        };
-        let r = handshake(&p.address, p.port, &offer, timeout);
-        checks.push(refusal_check(
+    if !weak.is_empty() {
+        let r = probe(Version::Tls12, Some(weak.clone()));
+        let accepted = r.as_ref().ok().map(|n| n.suite.clone());
+        let check = refusal_check(
             "tls.refuses-suite",
             subject("unconfigured suites"),
-            format!("refused: {}", unconfigured.join(", ")),
+            format!("refused: {}", weak.join(", ")),
             r,
-        ));
+        );
+        checks.push(EndpointCheck {
+            check,
+            configured_as_expected: accepted.is_none_or(|s| !exp.configured.suites.contains(&s)),
+        });
     }
     checks
 }
+
+/// Whether TLS 1.2 is accepted (with a playbook suite, when the playbook lists any).
+fn accepts_tls12(
+    exp: &Expectation,
+    subject: String,
+    tls12_names: &dyn Fn(&[String]) -> Vec<String>,
+    probe: &dyn Fn(Version, Option<Vec<String>>) -> Result<Negotiated, ProbeError>,
+) -> Check {
+    let source = Some("solution guide A §5.2 (L1124-1136); guide B §3".to_string());
+    let wanted_suites = exp.wanted.map(|w| w.suites).filter(|s| !s.is_empty());
+    if let Some(w) = exp.wanted
+        && !w.protocols.iter().any(|v| v == "TLSv1.2")
+    {
+        return Check {
+            id: "tls.accepts-tls12".into(),
+            subject,
+            status: CheckStatus::Fail,
+            expected: "TLSv1.2 configured and accepted".into(),
+            observed: format!("the playbook's protocols are {}", w.protocols.join(", ")),
+            fix: Some("add TLSv1.2 to the playbook's protocols and apply".into()),
+            source,
+        };
+    }
+    let offer = wanted_suites.map(tls12_names);
+    let ok_suite = |s: &str| wanted_suites.is_none_or(|w| w.iter().any(|c| c == s));
+    let (status, observed) = match probe(Version::Tls12, offer) {
+        Ok(n) if ok_suite(&n.suite) => (CheckStatus::Pass, format!("{} {}", n.protocol, n.suite)),
+        Ok(n) => (
+            CheckStatus::Fail,
+            format!("{} {} (not a configured suite)", n.protocol, n.suite),
+        ),
+        Err(e @ ProbeError::ClientCertificateRequired { .. }) => {
+            (CheckStatus::Unproven, e.to_string())
+        }
+        Err(e) => (CheckStatus::Fail, e.to_string()),
+    };
+    Check {
+        id: "tls.accepts-tls12".into(),
+        subject,
+        status,
+        expected: match wanted_suites {
+            Some(w) => format!("TLSv1.2 with one of: {}", w.join(", ")),
+            None => "TLSv1.2 accepted".into(),
+        },
+        observed,
+        fix: (status == CheckStatus::Unproven).then(|| UNPROVEN_FIX.to_string()),
+        source,
+    }
+}
+
+/// What to do about a handshake that stopped at the client-certificate request.
+const UNPROVEN_FIX: &str = "check with a client certificate the interface trusts (e.g. `openssl s_client -cert C -key K`); verify has no client identity to offer";
 
 fn refusal_check(
     id: &str,
     subject: String,
     expected: String,
-    r: Result<crate::verify::probe::Negotiated, ProbeError>,
+    r: Result<Negotiated, ProbeError>,
 ) -> Check {
     let (status, observed) = match r {
         Err(ProbeError::Refused(why)) => (CheckStatus::Pass, format!("refused ({why})")),
@@ -161,6 +223,18 @@ fn refusal_check(
             CheckStatus::Fail,
             format!("accepted: {} {}", n.protocol, n.suite),
         ),
+        // The ServerHello already agreed to what was offered: accepted, even though
+        // the handshake then stopped at the client-certificate request.
+        Err(ProbeError::ClientCertificateRequired {
+            chosen: Some(chosen),
+            ..
+        }) => (
+            CheckStatus::Fail,
+            format!("accepted: {chosen} (then a client certificate was required)"),
+        ),
+        Err(e @ ProbeError::ClientCertificateRequired { chosen: None, .. }) => {
+            (CheckStatus::Unproven, e.to_string())
+        }
         Err(e) => (CheckStatus::Skipped, e.to_string()),
     };
     Check {
@@ -169,7 +243,7 @@ fn refusal_check(
         status,
         expected,
         observed,
-        fix: None,
+        fix: (status == CheckStatus::Unproven).then(|| UNPROVEN_FIX.to_string()),
         source: Some("solution guide A §5.2 (L1126-1136); guide B §3".into()),
     }
 }
