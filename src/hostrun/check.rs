@@ -7,7 +7,7 @@ use crate::apply::read_all;
 use crate::catalog::Product;
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
-use crate::live::LiveTree;
+use crate::live::{LiveTree, MissingColumn};
 use crate::modules::tls::{TlsModuleError, Wish, discover, render_tls};
 use crate::plan::HostPlan;
 use crate::plan::views::evaluate;
@@ -94,12 +94,15 @@ fn playbook_suites(host: &Host, endpoint: &str) -> Vec<String> {
 }
 
 /// The values of a view, evaluated on the live tree.
-fn effective(tree: &DesiredTree, name: &str, live: &LiveTree) -> Vec<String> {
-    tree.views
-        .iter()
-        .find(|v| v.name == name)
-        .map(|v| evaluate(v, live).values)
-        .unwrap_or_default()
+fn effective(
+    tree: &DesiredTree,
+    name: &str,
+    live: &LiveTree,
+) -> Result<Vec<String>, MissingColumn> {
+    Ok(match tree.views.iter().find(|v| v.name == name) {
+        Some(v) => evaluate(v, live)?.values,
+        None => Vec::new(),
+    })
 }
 
 /// The drift check and the TLS checks of every endpoint.
@@ -144,8 +147,12 @@ fn checks(
         };
         let (wanted_protocols, wanted_suites) =
             (after(&probe.protocols_view), after(&probe.ciphers_view));
-        let configured_protocols = effective(tree, &probe.protocols_view, live);
-        let configured_suites = effective(tree, &probe.ciphers_view, live);
+        let configured = effective(tree, &probe.protocols_view, live)
+            .and_then(|p| Ok((p, effective(tree, &probe.ciphers_view, live)?)));
+        let (configured_protocols, configured_suites) = match configured {
+            Ok(c) => c,
+            Err(e) => return failed(host, e.to_string()),
+        };
         let listed_suites = playbook_suites(host, &probe.endpoint);
         let exp = Expectation {
             probe,

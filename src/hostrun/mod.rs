@@ -206,12 +206,15 @@ pub fn plan_on(
     let views = desired
         .views
         .iter()
-        .map(|v| ViewChange {
-            name: v.name.clone(),
-            before: evaluate(v, &live),
-            after: evaluate(v, &after),
+        .map(|v| {
+            Ok(ViewChange {
+                name: v.name.clone(),
+                before: evaluate(v, &live)?,
+                after: evaluate(v, &after)?,
+            })
         })
-        .collect();
+        .collect::<Result<_, crate::live::MissingColumn>>()
+        .map_err(|e| e.to_string())?;
     let plan = HostPlan {
         host: host.name.clone(),
         farm: host.farm.clone(),

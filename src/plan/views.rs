@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::desired::{ListFormat, View, ViewLevel};
-use crate::live::{LiveContext, LiveTree};
+use crate::live::{LiveContext, LiveTree, MissingColumn, column_index};
 
 /// Where an effective value comes from.
 pub const DEFAULT_LEVEL: &str = "provider default";
@@ -17,38 +17,44 @@ pub struct Effective {
     pub level: String,
 }
 
-/// Evaluates a view over a tree.
-pub fn evaluate(view: &View, tree: &LiveTree) -> Effective {
+/// Evaluates a view over a tree. A level whose table has rows but not the view's
+/// column (under its name or an alias) is an error, never an empty level that would
+/// silently hand the effective value to a broader one (decisions.md D12).
+pub fn evaluate(view: &View, tree: &LiveTree) -> Result<Effective, MissingColumn> {
     for level in &view.levels {
-        let values = level_values(level, tree);
+        let values = level_values(level, tree)?;
         if !values.is_empty() {
-            return Effective {
+            return Ok(Effective {
                 values,
                 level: level.label.clone(),
-            };
+            });
         }
     }
-    Effective {
+    Ok(Effective {
         values: view.default.clone(),
         level: DEFAULT_LEVEL.to_string(),
-    }
+    })
 }
 
-fn level_values(level: &ViewLevel, tree: &LiveTree) -> Vec<String> {
+fn level_values(level: &ViewLevel, tree: &LiveTree) -> Result<Vec<String>, MissingColumn> {
     let Some(LiveContext::Table { headers, rows }) = tree.get(&level.at) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let Some(col) = headers
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let col = column_index(headers, &level.column).ok_or_else(|| MissingColumn {
+        context: level.at.context.clone(),
+        missing: level.column.clone(),
+        seen: headers.clone(),
+        expected: vec![level.column.clone()],
+    })?;
+    Ok(rows
         .iter()
-        .position(|h| h.eq_ignore_ascii_case(&level.column))
-    else {
-        return Vec::new();
-    };
-    rows.iter()
         .filter(|r| level.select.iter().zip(r.iter()).all(|(w, h)| w == h))
         .filter_map(|r| r.get(col))
         .flat_map(|cell| split_cell(cell, level.format))
-        .collect()
+        .collect())
 }
 
 /// Splits one cell into the list it encodes.
@@ -123,7 +129,7 @@ mod tests {
             default: vec!["TLSv1".into()],
         };
         let mut tree = LiveTree::default();
-        assert_eq!(evaluate(&view, &tree).level, DEFAULT_LEVEL);
+        assert_eq!(evaluate(&view, &tree).unwrap().level, DEFAULT_LEVEL);
         tree.contexts.insert(
             view.levels[1].at.clone(),
             LiveContext::Table {
@@ -138,11 +144,44 @@ mod tests {
                 rows: vec![],
             },
         );
-        let e = evaluate(&view, &tree);
+        let e = evaluate(&view, &tree).unwrap();
         assert_eq!(
             (e.values, e.level.as_str()),
             (vec!["TLSv1.2".to_string()], "system JSSE")
         );
+    }
+
+    #[test]
+    fn a_level_with_rows_but_not_the_column_is_an_error_not_an_empty_level() {
+        let view = View {
+            name: "protocols".into(),
+            levels: vec![
+                level("interface", "/A", "Protocol Name"),
+                level("system JSSE", "/B", "Protocol Name"),
+            ],
+            default: vec!["TLSv1".into()],
+        };
+        let mut tree = LiveTree::default();
+        tree.contexts.insert(
+            view.levels[1].at.clone(),
+            LiveContext::Table {
+                headers: vec!["Protocol Name".into()],
+                rows: vec![vec!["TLSv1.2".into()]],
+            },
+        );
+        tree.contexts.insert(
+            view.levels[0].at.clone(),
+            LiveContext::Table {
+                headers: vec!["Protocol".into()],
+                rows: vec![vec!["TLSv1.3".into()]],
+            },
+        );
+        let e = evaluate(&view, &tree).unwrap_err();
+        assert_eq!(
+            (e.context.as_str(), e.missing.as_str()),
+            ("/A", "Protocol Name")
+        );
+        assert_eq!(e.seen, ["Protocol"]);
     }
 
     #[test]
