@@ -19,11 +19,7 @@ fn xspctl(home: &Path, args: &[&str]) -> Run {
         .env_remove("RUST_LOG")
         .output()
         .expect("xspctl runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 const PLAYBOOK: &str = "version: 1

@@ -69,11 +69,7 @@ fn xspctl_in(cwd: &Path, args: &[&str]) -> Run {
         .env_remove("XSPCTL_STATE")
         .output()
         .expect("xspctl runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 /// Defect 3: 8 hosts applied in parallel with `--restart rolling` are all

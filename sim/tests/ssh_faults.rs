@@ -9,18 +9,31 @@ use std::time::{Duration, Instant};
 use lab_support::ssh::{Interactive, TestLab, connect};
 use xspsim::host::{Faults, Product, Release};
 
+/// Sets the faults of `xsp1`.
+fn set_faults(lab: &TestLab, faults: Faults) {
+    lab.lab().set_faults("xsp1", faults).expect("faults");
+}
+
+/// A lab of one XSP R23 (`seed` picks its addresses) and a bwcli session on it,
+/// past the banner. The SSH session is returned to keep it open.
+fn bwcli_session(seed: u8) -> (TestLab, ssh2::Session, Interactive) {
+    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, seed);
+    let session = connect(&lab.entry("xsp1"));
+    let mut cli = Interactive::exec(&session, "bwcli", false);
+    cli.read_until("XSP_CLI> ");
+    (lab, session, cli)
+}
+
 #[test]
 fn the_connection_drops_after_n_commands() {
     let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 30);
-    lab.lab()
-        .set_faults(
-            "xsp1",
-            Faults {
-                drop_after_commands: Some(2),
-                ..Faults::default()
-            },
-        )
-        .expect("faults");
+    set_faults(
+        &lab,
+        Faults {
+            drop_after_commands: Some(2),
+            ..Faults::default()
+        },
+    );
     let session = connect(&lab.entry("xsp1"));
     let mut cli = Interactive::exec(&session, "bwcli", false);
     cli.read_until("XSP_CLI> ");
@@ -39,19 +52,14 @@ fn the_connection_drops_after_n_commands() {
 
 #[test]
 fn replies_are_delayed() {
-    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 31);
-    let session = connect(&lab.entry("xsp1"));
-    let mut cli = Interactive::exec(&session, "bwcli", false);
-    cli.read_until("XSP_CLI> ");
-    lab.lab()
-        .set_faults(
-            "xsp1",
-            Faults {
-                delay_ms: 300,
-                ..Faults::default()
-            },
-        )
-        .expect("faults");
+    let (lab, _session, mut cli) = bwcli_session(31);
+    set_faults(
+        &lab,
+        Faults {
+            delay_ms: 300,
+            ..Faults::default()
+        },
+    );
     let sent = Instant::now();
     cli.send("cd /System\n");
     assert_eq!(cli.read_until("System> "), "XSP_CLI/System> ");
@@ -62,16 +70,14 @@ fn replies_are_delayed() {
 #[test]
 fn commands_matching_the_pattern_fail_with_the_message() {
     let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 32);
-    lab.lab()
-        .set_faults(
-            "xsp1",
-            Faults {
-                fail_pattern: Some("^set ".into()),
-                fail_message: Some("Failed to write data to the configuration system".into()),
-                ..Faults::default()
-            },
-        )
-        .expect("faults");
+    set_faults(
+        &lab,
+        Faults {
+            fail_pattern: Some("^set ".into()),
+            fail_message: Some("Failed to write data to the configuration system".into()),
+            ..Faults::default()
+        },
+    );
     let entry = lab.entry("xsp1");
     let session = connect(&entry);
     let mut cli = Interactive::exec(&session, "bwcli", false);
@@ -94,15 +100,13 @@ fn long_outputs_page_and_one_keystroke_continues() {
     let mut shell = Interactive::exec(&session, "bwcli", true);
     shell.read_until("XSP_CLI> ");
     // Set after the banner, which is longer than 4 lines.
-    lab.lab()
-        .set_faults(
-            "xsp1",
-            Faults {
-                page_lines: Some(4),
-                ..Faults::default()
-            },
-        )
-        .expect("faults");
+    set_faults(
+        &lab,
+        Faults {
+            page_lines: Some(4),
+            ..Faults::default()
+        },
+    );
     shell.send("cd /Maintenance/ManagedObjects;get\r");
     let first = shell.read_until("--More--");
     assert_eq!(first.matches("\r\n").count(), 5, "{first:?}"); // echo + 4 lines
@@ -146,19 +150,14 @@ fn ansi_colours_wrap_the_prompts() {
 
 #[test]
 fn a_flood_answers_a_command_with_lines_and_no_prompt() {
-    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 35);
-    let session = connect(&lab.entry("xsp1"));
-    let mut cli = Interactive::exec(&session, "bwcli", false);
-    cli.read_until("XSP_CLI> ");
-    lab.lab()
-        .set_faults(
-            "xsp1",
-            Faults {
-                flood_bytes: Some(64 * 1024 + 16),
-                ..Faults::default()
-            },
-        )
-        .expect("faults");
+    let (lab, _session, mut cli) = bwcli_session(35);
+    set_faults(
+        &lab,
+        Faults {
+            flood_bytes: Some(64 * 1024 + 16),
+            ..Faults::default()
+        },
+    );
     cli.send("cd /System\n");
     // Nothing was left unread after the prompt: read the flood from the channel.
     let mut all = String::new();
@@ -184,19 +183,14 @@ fn a_flood_answers_a_command_with_lines_and_no_prompt() {
 
 #[test]
 fn a_drip_writes_an_answer_one_byte_at_a_time() {
-    let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 36);
-    let session = connect(&lab.entry("xsp1"));
-    let mut cli = Interactive::exec(&session, "bwcli", false);
-    cli.read_until("XSP_CLI> ");
-    lab.lab()
-        .set_faults(
-            "xsp1",
-            Faults {
-                drip_ms: Some(150),
-                ..Faults::default()
-            },
-        )
-        .expect("faults");
+    let (lab, _session, mut cli) = bwcli_session(36);
+    set_faults(
+        &lab,
+        Faults {
+            drip_ms: Some(150),
+            ..Faults::default()
+        },
+    );
     cli.send("cd /System\n");
     // The first byte comes alone: the next is 150 ms behind it.
     let mut first = [0u8; 64];
@@ -208,15 +202,13 @@ fn a_drip_writes_an_answer_one_byte_at_a_time() {
 #[test]
 fn exec_stderr_refuses_every_exec_with_the_message_and_status_1() {
     let lab = TestLab::uniform(1, Product::Xsp, Release::R23, 37);
-    lab.lab()
-        .set_faults(
-            "xsp1",
-            Faults {
-                exec_stderr: Some("Password change required but no TTY available.".into()),
-                ..Faults::default()
-            },
-        )
-        .expect("faults");
+    set_faults(
+        &lab,
+        Faults {
+            exec_stderr: Some("Password change required but no TTY available.".into()),
+            ..Faults::default()
+        },
+    );
     let session = connect(&lab.entry("xsp1"));
     let (stdout, stderr, status) = lab_support::ssh::exec(&session, "bwshowver");
     assert_eq!(stdout, "");

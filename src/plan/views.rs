@@ -118,16 +118,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn most_specific_non_empty_level_wins_else_default() {
-        let view = View {
+    /// A protocols view of two levels, `/A` (interface) and `/B` (system JSSE).
+    fn interface_and_jsse() -> View {
+        View {
             name: "protocols".into(),
             levels: vec![
                 level("interface", "/A", "Protocol Name"),
                 level("system JSSE", "/B", "Protocol Name"),
             ],
             default: vec!["TLSv1".into()],
-        };
+        }
+    }
+
+    #[test]
+    fn most_specific_non_empty_level_wins_else_default() {
+        let view = interface_and_jsse();
         let mut tree = LiveTree::default();
         assert_eq!(evaluate(&view, &tree).unwrap().level, DEFAULT_LEVEL);
         tree.contexts.insert(
@@ -153,14 +158,7 @@ mod tests {
 
     #[test]
     fn a_level_with_rows_but_not_the_column_is_an_error_not_an_empty_level() {
-        let view = View {
-            name: "protocols".into(),
-            levels: vec![
-                level("interface", "/A", "Protocol Name"),
-                level("system JSSE", "/B", "Protocol Name"),
-            ],
-            default: vec!["TLSv1".into()],
-        };
+        let view = interface_and_jsse();
         let mut tree = LiveTree::default();
         tree.contexts.insert(
             view.levels[1].at.clone(),

@@ -35,6 +35,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
     /// Everything printed, for assertion messages.
     pub fn all(&self) -> String {
@@ -259,11 +269,7 @@ pub fn run_xspctl(state: &Path, args: &[&str]) -> Run {
         .env_remove("RUST_LOG")
         .output()
         .expect("xspctl runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 /// The lines a transcript shows as sent (`>`), without timestamps.
