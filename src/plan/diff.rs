@@ -559,4 +559,89 @@ mod tests {
         assert!(matches!(e, DiffError::MissingColumn(_)), "{e}");
         assert!(converged(&[Fact::Table(f)], &live).is_err());
     }
+
+    /// A one-attribute live tree: `name = value` in `context`.
+    fn live_attr(context: &str, name: &str, value: &str) -> LiveTree {
+        let mut live = LiveTree::default();
+        live.contexts.insert(
+            ContextRef {
+                context: context.into(),
+                args: vec![],
+            },
+            LiveContext::Attributes(vec![(name.into(), value.into())]),
+        );
+        live
+    }
+
+    fn queue_size(yaml_want: &str) -> Fact {
+        let text = format!(
+            "{{context: /Applications/Xsi-Events/BWIntegration, name: eventQueueSize, {yaml_want}, restart: true}}"
+        );
+        Fact::Attribute(serde_saphyr::from_str(&text).unwrap())
+    }
+
+    #[test]
+    fn at_least_keeps_a_higher_value_and_raises_a_lower_one() {
+        let fact = queue_size("at_least: 2000");
+        let ctx = "/Applications/Xsi-Events/BWIntegration";
+        let high = live_attr(ctx, "eventQueueSize", "5000");
+        assert!(diff(std::slice::from_ref(&fact), &high).unwrap().is_empty());
+        assert_eq!(converged(std::slice::from_ref(&fact), &high).unwrap(), high);
+
+        let low = live_attr(ctx, "eventQueueSize", "1000");
+        let ops = diff(std::slice::from_ref(&fact), &low).unwrap();
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].command_line(), "set eventQueueSize 2000");
+        assert_eq!(
+            ops[0].note().as_deref(),
+            Some("was: 1000; wanted: at least 2000")
+        );
+        let after = converged(std::slice::from_ref(&fact), &low).unwrap();
+        assert_eq!(after, live_attr(ctx, "eventQueueSize", "2000"));
+        assert!(diff(&[fact], &after).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_non_numeric_live_value_is_an_error_naming_it() {
+        let fact = queue_size("at_most: 10");
+        let live = live_attr(
+            "/Applications/Xsi-Events/BWIntegration",
+            "eventQueueSize",
+            "unbounded",
+        );
+        let e = diff(std::slice::from_ref(&fact), &live).unwrap_err();
+        assert_eq!(
+            e.to_string().lines().next().unwrap(),
+            "/Applications/Xsi-Events/BWIntegration: attribute eventQueueSize holds \"unbounded\", which is not a number, so it cannot be compared with the wanted value (at most 10)"
+        );
+        assert!(converged(&[fact], &live).is_err());
+    }
+
+    #[test]
+    fn one_of_and_present_once_leave_an_accepted_value_alone() {
+        let ctx = "/Applications/Xsi-Events/BWIntegration";
+        let one_of = queue_size("one_of: [\"3000\", \"4000\"]");
+        let held = live_attr(ctx, "eventQueueSize", "4000");
+        assert!(
+            diff(std::slice::from_ref(&one_of), &held)
+                .unwrap()
+                .is_empty()
+        );
+        let other = live_attr(ctx, "eventQueueSize", "1000");
+        let ops = diff(&[one_of], &other).unwrap();
+        assert_eq!(ops[0].command_line(), "set eventQueueSize 3000");
+        assert_eq!(
+            ops[0].note().as_deref(),
+            Some("was: 1000; wanted: one of 3000, 4000")
+        );
+
+        let once = queue_size("present_once: \"3000\"");
+        assert!(
+            diff(std::slice::from_ref(&once), &other)
+                .unwrap()
+                .is_empty()
+        );
+        let ops = diff(&[once], &live_attr(ctx, "eventQueueSize", "")).unwrap();
+        assert_eq!(ops[0].command_line(), "set eventQueueSize 3000");
+    }
 }
