@@ -91,6 +91,14 @@ pub struct AttributeFact {
 }
 
 impl AttributeFact {
+    /// The context this fact reads and writes (attribute contexts take no arguments).
+    pub fn context_ref(&self) -> ContextRef {
+        ContextRef {
+            context: self.context.clone(),
+            args: Vec::new(),
+        }
+    }
+
     /// The fact a backup records: exactly the value `live` holds now.
     pub fn as_found(&self, live: Option<&str>) -> AttributeFact {
         AttributeFact {
@@ -172,10 +180,7 @@ impl Fact {
     pub fn context_ref(&self) -> ContextRef {
         match self {
             Fact::Table(t) => t.at.clone(),
-            Fact::Attribute(a) => ContextRef {
-                context: a.context.clone(),
-                args: Vec::new(),
-            },
+            Fact::Attribute(a) => a.context_ref(),
         }
     }
 }
@@ -280,5 +285,39 @@ impl DesiredTree {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_written_before_wants_still_read_as_exact() {
+        let old = r#"{"attribute":{"context":"/Interface/CTI","name":"securePort","value":"8012","restart":true}}"#;
+        let fact: Fact = serde_json::from_str(old).unwrap();
+        let Fact::Attribute(a) = &fact else {
+            panic!("attribute expected")
+        };
+        assert_eq!(
+            a.want,
+            Want::Exact(want::Exact {
+                value: "8012".into()
+            })
+        );
+        assert_eq!(serde_json::to_string(&fact).unwrap(), old);
+    }
+
+    #[test]
+    fn a_want_is_written_back_under_its_own_key() {
+        let text = r#"{"attribute":{"context":"/A","name":"n","at_least":"2000","restart":false}}"#;
+        let fact: Fact = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string(&fact).unwrap(), text);
+        let bad = r#"{"attribute":{"context":"/A","name":"n","at_most":"x"}}"#;
+        let e = serde_json::from_str::<Fact>(bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("attribute n: `at_most` needs a number, got \"x\""),
+            "{e}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! diff(DesiredTree, LiveTree): the write operations that converge a host, and the
 //! tree as it will be after them.
 use crate::desired::want::NotANumber;
-use crate::desired::{AttributeFact, ContextRef, Fact, TableFact};
+use crate::desired::{AttributeFact, Fact, TableFact};
 use crate::live::{LiveContext, LiveTree, MissingColumn};
 use crate::plan::{Op, Verb};
 
@@ -90,11 +90,8 @@ struct Phases {
 
 /// The host's value of an attribute, if it shows one.
 fn live_attribute<'a>(a: &AttributeFact, live: &'a LiveTree) -> Option<&'a str> {
-    let at = ContextRef {
-        context: a.context.clone(),
-        args: Vec::new(),
-    };
-    live.get(&at).and_then(|c| c.attribute(&a.name))
+    live.get(&a.context_ref())
+        .and_then(|c| c.attribute(&a.name))
 }
 
 /// Names the attribute in a want's complaint about the host's value.
@@ -324,6 +321,7 @@ pub fn converged(facts: &[Fact], live: &LiveTree) -> Result<LiveTree, DiffError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::desired::ContextRef;
     use crate::desired::want::{Exact, Want};
 
     fn s(v: &[&str]) -> Vec<String> {
