@@ -40,7 +40,7 @@ impl Backup {
                     .join(" ");
                 match f {
                     Fact::Table(t) => format!("{place}: {} rows", t.rows.len()),
-                    Fact::Attribute(a) => format!("{place}: {} = {}", a.name, a.value),
+                    Fact::Attribute(a) => format!("{place}: {} = {}", a.name, a.want.setting()),
                 }
             })
             .collect()

@@ -472,16 +472,12 @@ fn as_found(fact: &Fact, live: &LiveTree) -> Result<Fact, MissingColumn> {
                 .collect();
             Fact::Table(TableFact { rows, ..t.clone() })
         }
-        Fact::Attribute(a) => {
-            let mut a = a.clone();
-            if let Some(v) = live
-                .get(&fact.context_ref())
-                .and_then(|c| c.attribute(&a.name))
-            {
-                a.value = v.to_string();
-            }
-            Fact::Attribute(a)
-        }
+        Fact::Attribute(a) => Fact::Attribute(
+            a.as_found(
+                live.get(&fact.context_ref())
+                    .and_then(|c| c.attribute(&a.name)),
+            ),
+        ),
     })
 }
 

@@ -5,8 +5,11 @@
 //! attribute has this value" — and the engine derives reads, diffs and writes from
 //! them. Release differences live in the templates (`templates/<module>/`).
 pub mod render;
+pub mod want;
 
 use serde::{Deserialize, Serialize};
+
+use want::{Want, WantError, WantFields};
 
 /// A context path plus the arguments `get` needs there, e.g.
 /// `/Interface/Http/HttpServer/SSLSettings/Protocols` with `[10.0.0.1, 443]`.
@@ -69,19 +72,97 @@ impl TableFact {
     }
 }
 
-/// An attribute that must hold a value.
+/// An attribute and what its value must be ([`Want`]).
+///
+/// In YAML the want is one key beside `context` and `name`: `value` (exact),
+/// `at_least`, `at_most`, `one_of` or `present_once`, e.g.
+/// `attribute: {context: /Applications/Xsi-Events/BWIntegration, name: eventQueueSize, at_least: 2000}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "AttributeFields", into = "AttributeFields")]
 pub struct AttributeFact {
     /// The attribute context.
     pub context: String,
     /// The attribute name as `get` prints it.
     pub name: String,
-    /// The desired value.
-    pub value: String,
+    /// What the value must be.
+    pub want: Want,
     /// Whether a change takes effect only after a restart.
-    #[serde(default)]
     pub restart: bool,
+}
+
+impl AttributeFact {
+    /// The context this fact reads and writes (attribute contexts take no arguments).
+    pub fn context_ref(&self) -> ContextRef {
+        ContextRef {
+            context: self.context.clone(),
+            args: Vec::new(),
+        }
+    }
+
+    /// The fact a backup records: exactly the value `live` holds now.
+    pub fn as_found(&self, live: Option<&str>) -> AttributeFact {
+        AttributeFact {
+            want: self.want.as_found(live),
+            ..self.clone()
+        }
+    }
+}
+
+/// The written form of an [`AttributeFact`] (templates, backups).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttributeFields {
+    context: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at_least: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at_most: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    one_of: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    present_once: Option<String>,
+    #[serde(default)]
+    restart: bool,
+}
+
+impl TryFrom<AttributeFields> for AttributeFact {
+    type Error = WantError;
+
+    fn try_from(f: AttributeFields) -> Result<AttributeFact, WantError> {
+        let want = WantFields {
+            value: f.value,
+            at_least: f.at_least,
+            at_most: f.at_most,
+            one_of: f.one_of,
+            present_once: f.present_once,
+        }
+        .into_want(&f.name)?;
+        Ok(AttributeFact {
+            context: f.context,
+            name: f.name,
+            want,
+            restart: f.restart,
+        })
+    }
+}
+
+impl From<AttributeFact> for AttributeFields {
+    fn from(a: AttributeFact) -> AttributeFields {
+        let w = WantFields::from(&a.want);
+        AttributeFields {
+            context: a.context,
+            name: a.name,
+            value: w.value,
+            at_least: w.at_least,
+            at_most: w.at_most,
+            one_of: w.one_of,
+            present_once: w.present_once,
+            restart: a.restart,
+        }
+    }
 }
 
 /// One desired fact.
@@ -99,10 +180,7 @@ impl Fact {
     pub fn context_ref(&self) -> ContextRef {
         match self {
             Fact::Table(t) => t.at.clone(),
-            Fact::Attribute(a) => ContextRef {
-                context: a.context.clone(),
-                args: Vec::new(),
-            },
+            Fact::Attribute(a) => a.context_ref(),
         }
     }
 }
@@ -207,5 +285,39 @@ impl DesiredTree {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_written_before_wants_still_read_as_exact() {
+        let old = r#"{"attribute":{"context":"/Interface/CTI","name":"securePort","value":"8012","restart":true}}"#;
+        let fact: Fact = serde_json::from_str(old).unwrap();
+        let Fact::Attribute(a) = &fact else {
+            panic!("attribute expected")
+        };
+        assert_eq!(
+            a.want,
+            Want::Exact(want::Exact {
+                value: "8012".into()
+            })
+        );
+        assert_eq!(serde_json::to_string(&fact).unwrap(), old);
+    }
+
+    #[test]
+    fn a_want_is_written_back_under_its_own_key() {
+        let text = r#"{"attribute":{"context":"/A","name":"n","at_least":"2000","restart":false}}"#;
+        let fact: Fact = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string(&fact).unwrap(), text);
+        let bad = r#"{"attribute":{"context":"/A","name":"n","at_most":"x"}}"#;
+        let e = serde_json::from_str::<Fact>(bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("attribute n: `at_most` needs a number, got \"x\""),
+            "{e}"
+        );
     }
 }

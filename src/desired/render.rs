@@ -217,4 +217,28 @@ mod tests {
             ["platform", "bw.apache.sslenabledprotocols"]
         );
     }
+
+    #[test]
+    fn an_attribute_wants_a_number_or_says_why_not() {
+        let tree = parse(
+            "t",
+            "- attribute: {context: /A, name: eventQueueSize, at_least: 2000}\n",
+        )
+        .unwrap();
+        let Fact::Attribute(a) = &tree.facts[0] else {
+            panic!("attribute expected")
+        };
+        assert_eq!(a.want.describe(), "at least 2000");
+
+        let bad = |text: &str| parse("t", text).unwrap_err().to_string();
+        let e = bad("- attribute: {context: /A, name: eventQueueSize, at_least: lots}\n");
+        assert!(
+            e.contains("attribute eventQueueSize: `at_least` needs a number, got \"lots\""),
+            "{e}"
+        );
+        let e = bad("- attribute: {context: /A, name: n, at_leest: 2000}\n");
+        assert!(e.contains("at_leest"), "{e}");
+        let e = bad("- attribute: {context: /A, name: n, value: a, one_of: [a]}\n");
+        assert!(e.contains("give exactly one of"), "{e}");
+    }
 }

@@ -1,5 +1,6 @@
 //! diff(DesiredTree, LiveTree): the write operations that converge a host, and the
 //! tree as it will be after them.
+use crate::desired::want::NotANumber;
 use crate::desired::{AttributeFact, Fact, TableFact};
 use crate::live::{LiveContext, LiveTree, MissingColumn};
 use crate::plan::{Op, Verb};
@@ -22,6 +23,21 @@ pub enum DiffError {
         /// Which key value is empty (1-based, context arguments first).
         position: usize,
     },
+    /// A numeric want (at least / at most) met a live value that is not a number
+    /// (docs/decisions.md D17).
+    #[error(
+        "{context}: attribute {name} holds {value:?}, which is not a number, so it cannot be compared with the wanted value ({want})\n  help: check the attribute on the host (`get` in {context}); nothing was changed"
+    )]
+    NotANumber {
+        /// The attribute context.
+        context: String,
+        /// The attribute.
+        name: String,
+        /// The value the host holds.
+        value: String,
+        /// The want, in words.
+        want: String,
+    },
 }
 
 /// The operations that bring `live` to `facts`, in a safe order across all facts:
@@ -33,7 +49,7 @@ pub fn diff(facts: &[Fact], live: &LiveTree) -> Result<Vec<Op>, DiffError> {
     for fact in facts {
         match fact {
             Fact::Table(t) => diff_table(t, live.get(&t.at), &mut phases)?,
-            Fact::Attribute(a) => phases.sets.extend(diff_attribute(a, live)),
+            Fact::Attribute(a) => phases.sets.extend(diff_attribute(a, live)?),
         }
     }
     Ok(phases
@@ -72,20 +88,36 @@ struct Phases {
     deletes: Vec<Op>,
 }
 
-fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Option<Op> {
-    let at = Fact::Attribute(a.clone()).context_ref();
-    let current = live.get(&at).and_then(|c| c.attribute(&a.name));
-    if current == Some(a.value.as_str()) {
-        return None;
+/// The host's value of an attribute, if it shows one.
+fn live_attribute<'a>(a: &AttributeFact, live: &'a LiveTree) -> Option<&'a str> {
+    live.get(&a.context_ref())
+        .and_then(|c| c.attribute(&a.name))
+}
+
+/// Names the attribute in a want's complaint about the host's value.
+fn not_a_number(a: &AttributeFact, e: NotANumber) -> DiffError {
+    DiffError::NotANumber {
+        context: a.context.clone(),
+        name: a.name.clone(),
+        value: e.value,
+        want: a.want.describe(),
     }
-    Some(Op {
+}
+
+fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Result<Option<Op>, DiffError> {
+    let current = live_attribute(a, live);
+    let Some(to) = a.want.target(current).map_err(|e| not_a_number(a, e))? else {
+        return Ok(None);
+    };
+    Ok(Some(Op {
         context: a.context.clone(),
         verb: Verb::Set,
-        args: vec![a.name.clone(), a.value.clone()],
+        args: vec![a.name.clone(), to.clone()],
         before: current.map(str::to_string),
-        after: Some(a.value.clone()),
+        after: Some(to),
+        want: a.want.plan_note(),
         restart: a.restart,
-    })
+    }))
 }
 
 fn diff_table(
@@ -113,6 +145,7 @@ fn diff_table(
                 args: t.at.args.iter().chain(cells).cloned().collect(),
                 before: before.map(|r| r.join(" ")),
                 after: after.map(|r| r.join(" ")),
+                want: None,
                 restart: t.restart,
             },
             t.at.args.len() + key_len,
@@ -263,13 +296,20 @@ pub fn converged(facts: &[Fact], live: &LiveTree) -> Result<LiveTree, DiffError>
                 );
             }
             Fact::Attribute(a) => {
+                let Some(value) = a
+                    .want
+                    .converged(live_attribute(a, &tree))
+                    .map_err(|e| not_a_number(a, e))?
+                else {
+                    continue;
+                };
                 let mut pairs = match tree.get(&at) {
                     Some(LiveContext::Attributes(p)) => p.clone(),
                     _ => Vec::new(),
                 };
                 match pairs.iter_mut().find(|(n, _)| *n == a.name) {
-                    Some(pair) => pair.1 = a.value.clone(),
-                    None => pairs.push((a.name.clone(), a.value.clone())),
+                    Some(pair) => pair.1 = value,
+                    None => pairs.push((a.name.clone(), value)),
                 }
                 tree.contexts.insert(at, LiveContext::Attributes(pairs));
             }
@@ -282,6 +322,7 @@ pub fn converged(facts: &[Fact], live: &LiveTree) -> Result<LiveTree, DiffError>
 mod tests {
     use super::*;
     use crate::desired::ContextRef;
+    use crate::desired::want::{Exact, Want};
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
@@ -474,7 +515,9 @@ mod tests {
         let a = AttributeFact {
             context: "/Interface/CTI".into(),
             name: "securePort".into(),
-            value: "8012".into(),
+            want: Want::Exact(Exact {
+                value: "8012".into(),
+            }),
             restart: true,
         };
         let mut live = LiveTree::default();
@@ -513,5 +556,90 @@ mod tests {
         let e = diff(&[Fact::Table(f.clone())], &live).unwrap_err();
         assert!(matches!(e, DiffError::MissingColumn(_)), "{e}");
         assert!(converged(&[Fact::Table(f)], &live).is_err());
+    }
+
+    /// A one-attribute live tree: `name = value` in `context`.
+    fn live_attr(context: &str, name: &str, value: &str) -> LiveTree {
+        let mut live = LiveTree::default();
+        live.contexts.insert(
+            ContextRef {
+                context: context.into(),
+                args: vec![],
+            },
+            LiveContext::Attributes(vec![(name.into(), value.into())]),
+        );
+        live
+    }
+
+    fn queue_size(yaml_want: &str) -> Fact {
+        let text = format!(
+            "{{context: /Applications/Xsi-Events/BWIntegration, name: eventQueueSize, {yaml_want}, restart: true}}"
+        );
+        Fact::Attribute(serde_saphyr::from_str(&text).unwrap())
+    }
+
+    #[test]
+    fn at_least_keeps_a_higher_value_and_raises_a_lower_one() {
+        let fact = queue_size("at_least: 2000");
+        let ctx = "/Applications/Xsi-Events/BWIntegration";
+        let high = live_attr(ctx, "eventQueueSize", "5000");
+        assert!(diff(std::slice::from_ref(&fact), &high).unwrap().is_empty());
+        assert_eq!(converged(std::slice::from_ref(&fact), &high).unwrap(), high);
+
+        let low = live_attr(ctx, "eventQueueSize", "1000");
+        let ops = diff(std::slice::from_ref(&fact), &low).unwrap();
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].command_line(), "set eventQueueSize 2000");
+        assert_eq!(
+            ops[0].note().as_deref(),
+            Some("was: 1000; wanted: at least 2000")
+        );
+        let after = converged(std::slice::from_ref(&fact), &low).unwrap();
+        assert_eq!(after, live_attr(ctx, "eventQueueSize", "2000"));
+        assert!(diff(&[fact], &after).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_non_numeric_live_value_is_an_error_naming_it() {
+        let fact = queue_size("at_most: 10");
+        let live = live_attr(
+            "/Applications/Xsi-Events/BWIntegration",
+            "eventQueueSize",
+            "unbounded",
+        );
+        let e = diff(std::slice::from_ref(&fact), &live).unwrap_err();
+        assert_eq!(
+            e.to_string().lines().next().unwrap(),
+            "/Applications/Xsi-Events/BWIntegration: attribute eventQueueSize holds \"unbounded\", which is not a number, so it cannot be compared with the wanted value (at most 10)"
+        );
+        assert!(converged(&[fact], &live).is_err());
+    }
+
+    #[test]
+    fn one_of_and_present_once_leave_an_accepted_value_alone() {
+        let ctx = "/Applications/Xsi-Events/BWIntegration";
+        let one_of = queue_size("one_of: [\"3000\", \"4000\"]");
+        let held = live_attr(ctx, "eventQueueSize", "4000");
+        assert!(
+            diff(std::slice::from_ref(&one_of), &held)
+                .unwrap()
+                .is_empty()
+        );
+        let other = live_attr(ctx, "eventQueueSize", "1000");
+        let ops = diff(&[one_of], &other).unwrap();
+        assert_eq!(ops[0].command_line(), "set eventQueueSize 3000");
+        assert_eq!(
+            ops[0].note().as_deref(),
+            Some("was: 1000; wanted: one of 3000, 4000")
+        );
+
+        let once = queue_size("present_once: \"3000\"");
+        assert!(
+            diff(std::slice::from_ref(&once), &other)
+                .unwrap()
+                .is_empty()
+        );
+        let ops = diff(&[once], &live_attr(ctx, "eventQueueSize", "")).unwrap();
+        assert_eq!(ops[0].command_line(), "set eventQueueSize 3000");
     }
 }

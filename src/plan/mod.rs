@@ -44,6 +44,10 @@ pub struct Op {
     pub before: Option<String>,
     /// The value written.
     pub after: Option<String>,
+    /// What the fact wants of the value, in words, when it is more than "exactly
+    /// the value written" (`at least 2000`): shown in the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub want: Option<String>,
     /// Whether BroadWorks must restart for it to take effect.
     pub restart: bool,
 }
@@ -55,6 +59,19 @@ impl Op {
             .chain(self.args.iter().map(|a| quote_arg(a)))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// What a plan shows beside the command: the value replaced by a `set`, and
+    /// the want when it is more than "exactly this", e.g.
+    /// `was: 1000; wanted: at least 2000`. None when there is nothing to add.
+    pub fn note(&self) -> Option<String> {
+        let was = match (self.verb, &self.before) {
+            (Verb::Set, Some(b)) => Some(format!("was: {b}")),
+            _ => None,
+        };
+        let wanted = self.want.as_ref().map(|w| format!("wanted: {w}"));
+        let parts: Vec<String> = was.into_iter().chain(wanted).collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 }
 

@@ -117,9 +117,9 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
             Verb::Delete => ("-", &p.del),
             Verb::Set => ("~", &p.set),
         };
-        let was = match (&op.verb, &op.before) {
-            (Verb::Set, Some(b)) => format!("  {}", p.dim.apply_to(format!("(was: {b})"))),
-            _ => String::new(),
+        let was = match op.note() {
+            Some(note) => format!("  {}", p.dim.apply_to(format!("({note})"))),
+            None => String::new(),
         };
         let _ = writeln!(
             out,

@@ -189,6 +189,24 @@ impl TestLab {
         )
     }
 
+    /// How the engine reaches `name` over SSH (key auth as the lab's login user,
+    /// the lab's known_hosts), for tests that drive the engine's API directly.
+    pub fn ssh_target(&self, name: &str) -> xspctl::transport::SshTarget {
+        let e = self.lab().entry(name).expect("host");
+        let mut t = xspctl::transport::SshTarget::new(
+            e.address.to_string(),
+            e.ssh_port.expect("ssh"),
+            "bwadmin",
+            self.dir.path().join("known_hosts"),
+        );
+        t.auth = vec![xspctl::transport::AuthMethod::KeyFile {
+            path: self.lab().private_key().to_path_buf(),
+            passphrase: None,
+        }];
+        t.command_timeout = std::time::Duration::from_secs(20);
+        t
+    }
+
     /// Writes a playbook with one farm per host, each with the given `webex:` block
     /// (YAML, indented by the caller as a farm-level value), and returns its path.
     pub fn playbook(&self, file: &str, farms: &[(&str, &str, &str, &str)]) -> PathBuf {
