@@ -51,6 +51,16 @@ fn key_auth_then_exec_gives_stdout_stderr_and_status() {
 }
 
 #[test]
+fn a_hardware_cipher_is_preferred_over_chacha20() {
+    // OpenSSH offers chacha20-poly1305 and AES-GCM; libssh2 alone picks chacha20.
+    let sshd = Sshd::start();
+    assert_eq!(
+        connected(&sshd).cipher().as_deref(),
+        Some("aes256-gcm@openssh.com")
+    );
+}
+
+#[test]
 fn large_output_on_both_streams_does_not_deadlock() {
     let sshd = Sshd::start();
     let s = connected(&sshd);
