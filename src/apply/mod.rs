@@ -14,6 +14,8 @@ use crate::store::{Backup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
 
+/// What a failure before the first write adds to its message.
+const NOTHING_CHANGED: &str = "nothing was changed (no write was sent)";
 /// How many times a lost connection is re-established before giving up.
 pub const RECONNECT_ATTEMPTS: u32 = 3;
 /// The pause before the first reconnect attempt; it doubles after each failure.
@@ -130,7 +132,7 @@ pub fn apply_host(
     job.journal.record(job.host, "lock", job.owner.to_string());
     let mut report = locked_apply(&mut *guard, job, read).unwrap_or_else(|e| match e {
         LinkError::Transport(why) if !why.contains("nothing was changed") => {
-            refused(format!("{why}\nnothing was changed (no write was sent)"))
+            refused(format!("{why}\n{NOTHING_CHANGED}"))
         }
         e => refused(e.to_string()),
     });
@@ -213,7 +215,7 @@ fn locked_apply(
         Err(why) => {
             job.journal.record(job.host, "read-failed", &why);
             return Ok(ApplyReport {
-                status: ApplyStatus::Unread(why),
+                status: ApplyStatus::Unread(format!("{why}\n{NOTHING_CHANGED}")),
                 restart_required: false,
                 lock_held: false,
                 plan: None,

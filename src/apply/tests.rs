@@ -486,7 +486,10 @@ fn a_read_failure_under_the_lock_changes_nothing_and_releases_the_lock() {
         },
         |_| Err("/P: no such level".to_string()),
     );
-    assert_eq!(r.status, ApplyStatus::Unread("/P: no such level".into()));
+    assert_eq!(
+        r.status,
+        ApplyStatus::Unread("/P: no such level\nnothing was changed (no write was sent)".into())
+    );
     assert_eq!(host.writes, 0);
     assert!(host.locked.is_none());
     assert!(r.plan.is_none());
