@@ -309,7 +309,7 @@ const HARDWARE_CIPHERS: &[&str] = &[
 /// only CBC) still connects.
 fn prefer_hardware_ciphers(session: &Session) {
     for method in [MethodType::CryptCs, MethodType::CryptSc] {
-        let Ok(supported) = session.supported_algs(method.clone()) else {
+        let Ok(supported) = session.supported_algs(method) else {
             continue;
         };
         let _ = session.method_pref(method, &cipher_order(&supported).join(","));
