@@ -52,15 +52,18 @@ first_hosts() {
     python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hosts"]; print(",".join(e["name"] for e in h[:int(sys.argv[2])]))' "$1/hosts.json" "$2"
 }
 
-# Runs xspctl with ARGS, timed; prints a table row "| N | WHAT | s | MiB | exit |".
+# Runs xspctl with ARGS, timed; prints a table row
+# "| N | WHAT | wall s | CPU s (user+sys) | peak RSS MiB | exit |".
 timed() {
     local n=$1 what=$2
     shift 2
     local code=0
-    /usr/bin/time -f '%e %M' -o "$WORK/time" "$XSPCTL" --color never "$@" \
+    /usr/bin/time -f '%e %M %U %S' -o "$WORK/time" "$XSPCTL" --color never "$@" \
         >"$WORK/$what-$n.out" 2>&1 || code=$?
-    read -r secs kib <"$WORK/time"
-    printf '| %s | %s | %s | %.1f | %s |\n' "$n" "$what" "$secs" "$(echo "$kib / 1024" | bc -l)" "$code"
+    # The last line: a failing command adds "Command exited with non-zero status".
+    read -r secs kib user sys < <(tail -n 1 "$WORK/time")
+    printf '| %s | %s | %s | %.2f | %.1f | %s |\n' "$n" "$what" "$secs" \
+        "$(echo "$user + $sys" | bc -l)" "$(echo "$kib / 1024" | bc -l)" "$code"
 }
 
 # 100 parallel OpenSSH sessions, each: connect, authenticate (key), bwcli, one get, exit.
@@ -71,17 +74,20 @@ openssh_floor() {
     python3 -c 'import json,sys
 for e in json.load(open(sys.argv[1]))["hosts"]:
     print(e["address"], e["ssh_port"], e["user"], e["private_key"])' "$dir/hosts.json" |
-        while read -r address port user key; do
-            printf 'cd /Interface/Http/HttpServer;get\nexit\ny\n' |
-                ssh -T -o BatchMode=yes -o StrictHostKeyChecking=yes \
-                    -o UserKnownHostsFile="$dir/known_hosts" -o IdentitiesOnly=yes \
-                    -i "$key" -p "$port" "$user@$address" bwcli >"$WORK/ssh-$address.out" 2>&1 &
-        done
-    wait
+        {
+            while read -r address port user key; do
+                printf 'cd /Interface/Http/HttpServer;get\nexit\ny\n' |
+                    ssh -T -o BatchMode=yes -o StrictHostKeyChecking=yes \
+                        -o UserKnownHostsFile="$dir/known_hosts" -o IdentitiesOnly=yes \
+                        -i "$key" -p "$port" "$user@$address" bwcli >"$WORK/ssh-$address.out" 2>&1 &
+            done
+            # Waits for the ssh sessions only (this subshell's children), not the server.
+            wait
+        }
     end=$(date +%s.%N)
     local ok
     ok=$(grep -l "1 entry found" "$WORK"/ssh-*.out | wc -l)
-    printf '| %s | openssh_100_get | %.2f | | %s of %s ok |\n' "-" "$(echo "$end - $start" | bc -l)" "$ok" "$HOSTS"
+    printf '| %s | openssh_100_get | %.2f | | | %s of %s ok |\n' "-" "$(echo "$end - $start" | bc -l)" "$ok" "$HOSTS"
     rm -f "$WORK"/ssh-*.out
 }
 
@@ -92,8 +98,8 @@ serve "$WORK/pristine"
 stop_server
 chmod 600 "$WORK/pristine"/*key* 2>/dev/null || true
 
-echo "| hosts | measurement | seconds | peak RSS MiB | exit |"
-echo "|---|---|---|---|---|"
+echo "| hosts | measurement | wall s | CPU s | peak RSS MiB | exit |"
+echo "|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
     rm -rf "$WORK/run"
     cp -a "$WORK/pristine" "$WORK/run"

@@ -36,15 +36,19 @@ impl KeyCache {
 
     /// The key at `path`: read on first use, then from the cache. A file that
     /// is not text (not a PEM or OpenSSH key) authenticates from the file.
+    /// The file is read under the cache's lock, so hosts connecting at the same
+    /// time read it once between them (a key file is small).
     pub fn get(&self, path: &Path) -> std::io::Result<CachedKey> {
-        if let Some(key) = self.lock().get(path) {
+        let mut keys = self.lock();
+        if let Some(key) = keys.get(path) {
             return Ok(key.clone());
         }
         let key = match String::from_utf8(std::fs::read(path)?) {
             Ok(text) => CachedKey::Memory(Arc::new(Secret::new(text))),
             Err(_) => CachedKey::File,
         };
-        Ok(self.lock().entry(path.to_path_buf()).or_insert(key).clone())
+        keys.insert(path.to_path_buf(), key.clone());
+        Ok(key)
     }
 
     /// Remembers that libssh2 cannot use the key at `path` from memory.
