@@ -52,18 +52,26 @@ first_hosts() {
     python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hosts"]; print(",".join(e["name"] for e in h[:int(sys.argv[2])]))' "$1/hosts.json" "$2"
 }
 
+# CPU seconds (user+sys) the xspsim server has used so far.
+server_cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$SERVER/stat"
+}
+
 # Runs xspctl with ARGS, timed; prints a table row
-# "| N | WHAT | wall s | CPU s (user+sys) | peak RSS MiB | exit |".
+# "| N | WHAT | wall s | xspctl CPU s (user+sys) | xspsim CPU s | peak RSS MiB | exit |".
 timed() {
     local n=$1 what=$2
     shift 2
-    local code=0
+    local code=0 sim_before sim_after
+    sim_before=$(server_cpu)
     /usr/bin/time -f '%e %M %U %S' -o "$WORK/time" "$XSPCTL" --color never "$@" \
         >"$WORK/$what-$n.out" 2>&1 || code=$?
     # The last line: a failing command adds "Command exited with non-zero status".
+    sim_after=$(server_cpu)
     read -r secs kib user sys < <(tail -n 1 "$WORK/time")
-    printf '| %s | %s | %s | %.2f | %.1f | %s |\n' "$n" "$what" "$secs" \
-        "$(echo "$user + $sys" | bc -l)" "$(echo "$kib / 1024" | bc -l)" "$code"
+    printf '| %s | %s | %s | %.2f | %.2f | %.1f | %s |\n' "$n" "$what" "$secs" \
+        "$(echo "$user + $sys" | bc -l)" "$(echo "$sim_after - $sim_before" | bc -l)" \
+        "$(echo "$kib / 1024" | bc -l)" "$code"
 }
 
 # 100 parallel OpenSSH sessions, each: connect, authenticate (key), bwcli, one get, exit.
@@ -87,7 +95,7 @@ for e in json.load(open(sys.argv[1]))["hosts"]:
     end=$(date +%s.%N)
     local ok
     ok=$(grep -l "1 entry found" "$WORK"/ssh-*.out | wc -l)
-    printf '| %s | openssh_100_get | %.2f | | | %s of %s ok |\n' "-" "$(echo "$end - $start" | bc -l)" "$ok" "$HOSTS"
+    printf '| %s | openssh_100_get | %.2f | | | | %s of %s ok |\n' "-" "$(echo "$end - $start" | bc -l)" "$ok" "$HOSTS"
     rm -f "$WORK"/ssh-*.out
 }
 
@@ -98,8 +106,8 @@ serve "$WORK/pristine"
 stop_server
 chmod 600 "$WORK/pristine"/*key* 2>/dev/null || true
 
-echo "| hosts | measurement | wall s | CPU s | peak RSS MiB | exit |"
-echo "|---|---|---|---|---|---|"
+echo "| hosts | measurement | wall s | xspctl CPU s | xspsim CPU s | peak RSS MiB | exit |"
+echo "|---|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
     rm -rf "$WORK/run"
     cp -a "$WORK/pristine" "$WORK/run"
