@@ -692,3 +692,26 @@ fn a_failed_rollback_reports_each_failure_and_the_command_that_finishes_it() {
     rb.exits(2).prints("restored backup xsp1-");
     assert_eq!(interface_lists(&lab, "xsp1"), before);
 }
+
+/// Whether a sent line reads a context (`get`, alone or after `cd X;`).
+fn is_read(line: &str) -> bool {
+    let l = line.rsplit(';').next().unwrap_or(line);
+    l == "get" || l.starts_with("get ")
+}
+
+#[test]
+fn apply_reads_each_context_once_then_confirms_what_it_wrote() {
+    let lab = TestLab::start("reads-once", &[xsp("xsp1")]);
+    let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    lab.xspctl(&["plan", "-f", pb]).exits(0);
+    let planned = lab.transcripts("xsp1").pop().unwrap();
+    let plan_reads = sent_lines(&planned).iter().filter(|l| is_read(l)).count();
+
+    lab.xspctl(&["apply", "-f", pb, "--yes"]).prints("5 writes");
+    let applied = lab.transcripts("xsp1").pop().unwrap();
+    let reads = sent_lines(&applied).iter().filter(|l| is_read(l)).count();
+    // The four written contexts (HTTP and CTI protocols and ciphers) are re-read
+    // once to confirm the writes; nothing else is read twice.
+    assert_eq!(reads, plan_reads + 4, "{applied}");
+}

@@ -51,6 +51,37 @@ fn key_auth_then_exec_gives_stdout_stderr_and_status() {
 }
 
 #[test]
+fn a_hardware_cipher_is_preferred_over_chacha20() {
+    // OpenSSH offers chacha20-poly1305 and AES-GCM; libssh2 alone picks chacha20.
+    let sshd = Sshd::start();
+    assert_eq!(
+        connected(&sshd).cipher().as_deref(),
+        Some("aes256-gcm@openssh.com")
+    );
+}
+
+#[test]
+fn a_key_file_is_read_once_per_run() {
+    let sshd = Sshd::start();
+    let key = sshd.dir.path().join("once_key");
+    fs::copy(&sshd.client_key, &key).unwrap();
+    let mut t = target(&sshd, &trusting(&sshd));
+    t.auth = vec![AuthMethod::KeyFile {
+        path: key.clone(),
+        passphrase: None,
+    }];
+    SshSession::connect(&t).expect("first host");
+    // The file changes after the first host: the next hosts of the run still use
+    // the key as it was read.
+    fs::write(&key, "not a key any more\n").unwrap();
+    SshSession::connect(&t).expect("second host, from the key read once");
+    // The local check stays: a key file that is gone is refused by name.
+    fs::remove_file(&key).unwrap();
+    let err = SshSession::connect(&t).err().expect("missing key");
+    assert!(err.to_string().contains("cannot read it"), "{err}");
+}
+
+#[test]
 fn large_output_on_both_streams_does_not_deadlock() {
     let sshd = Sshd::start();
     let s = connected(&sshd);

@@ -1,5 +1,6 @@
-//! Apply on one host: lock → read → (stale-plan check, and for a plan all hosts'
-//! checks: [`gate`]) → backup → write → re-read and confirm → journal; on failure,
+//! Apply on one host: lock → read and plan (the plan's reads are made under the
+//! lock, once) → (stale-plan check, and for a plan all hosts' checks: [`gate`]) →
+//! backup → write → re-read what was written and confirm → journal; on failure,
 //! reconnect if the connection was lost and roll back from the backup.
 pub mod gate;
 pub mod link;
@@ -13,6 +14,8 @@ use crate::store::{Backup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
 
+/// What a failure before the first write adds to its message.
+const NOTHING_CHANGED: &str = "nothing was changed (no write was sent)";
 /// How many times a lost connection is re-established before giving up.
 pub const RECONNECT_ATTEMPTS: u32 = 3;
 /// The pause before the first reconnect attempt; it doubles after each failure.
@@ -35,6 +38,9 @@ pub enum ApplyStatus {
     },
     /// Refused before any write (stale plan, lock held, ...).
     Refused(String),
+    /// The host could not be read, or its desired state rendered, under the
+    /// lock: nothing was changed.
+    Unread(String),
     /// A write or the confirmation failed; the host was rolled back (or not).
     Failed {
         /// What failed.
@@ -56,14 +62,27 @@ pub struct ApplyReport {
     /// The host's lock could not be released (the connection is gone): the
     /// operator must run `xspctl unlock`.
     pub lock_held: bool,
+    /// The plan made from the reads under the lock (none when the lock or the
+    /// reads failed).
+    pub plan: Option<HostPlan>,
+}
+
+/// A host as read under the lock: what it should hold, what it holds, and the
+/// plan between them. These reads are the plan's reads: they decide the writes,
+/// the backup and the stale-plan check, and no context is read twice.
+pub struct LockedRead {
+    /// What the host should hold.
+    pub desired: DesiredTree,
+    /// The contexts the desired tree reads, as the host holds them.
+    pub live: LiveTree,
+    /// The plan from `live` to `desired` (its snapshot is `live`'s).
+    pub plan: HostPlan,
 }
 
 /// Everything an apply on one host needs besides the link.
 pub struct ApplyJob<'a> {
     /// Host name.
     pub host: &'a str,
-    /// What the host should hold.
-    pub desired: &'a DesiredTree,
     /// The reviewed plan, when applying a plan file: refused if the host changed since.
     pub plan: Option<&'a HostPlan>,
     /// Where backups go.
@@ -89,14 +108,19 @@ pub fn read_all(link: &mut dyn HostLink, refs: &[ContextRef]) -> Result<LiveTree
     Ok(tree)
 }
 
-/// Runs an apply on one host. Errors before the first write leave the host as it
-/// was; errors after it trigger a rollback (after a reconnect when the connection
-/// was lost).
-pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
+/// Runs an apply on one host: takes the lock, then `read` renders and reads the
+/// host under it. Errors before the first write leave the host as it was; errors
+/// after it trigger a rollback (after a reconnect when the connection was lost).
+pub fn apply_host(
+    link: &mut dyn HostLink,
+    job: &ApplyJob,
+    read: impl FnOnce(&mut dyn HostLink) -> Result<LockedRead, String>,
+) -> ApplyReport {
     let refused = |why: String| ApplyReport {
         status: ApplyStatus::Refused(why),
         restart_required: false,
         lock_held: false,
+        plan: None,
     };
     let mut guard = match LockGuard::take(link, job.owner) {
         Ok(g) => g,
@@ -106,9 +130,9 @@ pub fn apply_host(link: &mut dyn HostLink, job: &ApplyJob) -> ApplyReport {
         }
     };
     job.journal.record(job.host, "lock", job.owner.to_string());
-    let mut report = locked_apply(&mut *guard, job).unwrap_or_else(|e| match e {
+    let mut report = locked_apply(&mut *guard, job, read).unwrap_or_else(|e| match e {
         LinkError::Transport(why) if !why.contains("nothing was changed") => {
-            refused(format!("{why}\nnothing was changed (no write was sent)"))
+            refused(format!("{why}\n{NOTHING_CHANGED}"))
         }
         e => refused(e.to_string()),
     });
@@ -177,15 +201,35 @@ fn staleness(job: &ApplyJob, live: &LiveTree, ops: &[Op]) -> Option<String> {
     ))
 }
 
-fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, LinkError> {
+fn locked_apply(
+    link: &mut dyn HostLink,
+    job: &ApplyJob,
+    read: impl FnOnce(&mut dyn HostLink) -> Result<LockedRead, String>,
+) -> Result<ApplyReport, LinkError> {
+    let LockedRead {
+        desired,
+        live,
+        plan,
+    } = match read(link) {
+        Ok(r) => r,
+        Err(why) => {
+            job.journal.record(job.host, "read-failed", &why);
+            return Ok(ApplyReport {
+                status: ApplyStatus::Unread(format!("{why}\n{NOTHING_CHANGED}")),
+                restart_required: false,
+                lock_held: false,
+                plan: None,
+            });
+        }
+    };
     let refused = |why: String| ApplyReport {
         status: ApplyStatus::Refused(why),
         restart_required: false,
         lock_held: false,
+        plan: Some(plan.clone()),
     };
-    let live = read_all(link, &job.desired.reads())?;
-    let ops = diff(&job.desired.facts, &live).map_err(|e| LinkError::Transport(e.to_string()))?;
-    let stale = staleness(job, &live, &ops);
+    let ops = &plan.ops;
+    let stale = staleness(job, &live, ops);
     const REPLAN: &str = "  help: run `xspctl plan` again, review it, and apply the new plan (or narrow the apply with --host to the hosts that are still fresh)";
     match (job.gate, stale) {
         (None, Some(why)) => return Ok(refused(format!("{why}\n{REPLAN}"))),
@@ -210,10 +254,11 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
             status: ApplyStatus::Ok,
             restart_required: false,
             lock_held: false,
+            plan: Some(plan),
         });
     }
 
-    let touched = touched_facts(&job.desired.facts, &ops);
+    let touched = touched_facts(&desired.facts, ops);
     let backup = Backup {
         id: format!("{}-{}", job.host, job.run_id),
         host: job.host.to_string(),
@@ -234,7 +279,7 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
     job.journal.record(job.host, "backup", &backup.id);
 
     let mut restart_required = false;
-    let outcome = write_and_confirm(link, job, &ops, &touched, &mut restart_required);
+    let outcome = write_and_confirm(link, job, ops, &touched, &mut restart_required);
     let status = match outcome {
         Ok(()) => ApplyStatus::Changed {
             writes: ops.len(),
@@ -255,6 +300,7 @@ fn locked_apply(link: &mut dyn HostLink, job: &ApplyJob) -> Result<ApplyReport, 
         status,
         restart_required,
         lock_held: false,
+        plan: Some(plan),
     })
 }
 

@@ -19,6 +19,9 @@ struct FakeHost {
     failing_reconnects: usize,
     writes: usize,
     locked: Option<String>,
+    /// Reads made, and those made without the lock held.
+    reads: usize,
+    reads_unlocked: usize,
 }
 
 fn dropped() -> LinkError {
@@ -30,6 +33,8 @@ impl HostLink for FakeHost {
         if self.down {
             return Err(dropped());
         }
+        self.reads += 1;
+        self.reads_unlocked += usize::from(self.locked.is_none());
         Ok(self.tree.get(at).cloned().unwrap_or(LiveContext::Table {
             headers: self
                 .shapes
@@ -160,6 +165,8 @@ fn host_with(facts: &[TableFact], initial: &[&str]) -> FakeHost {
         failing_reconnects: 0,
         writes: 0,
         locked: None,
+        reads: 0,
+        reads_unlocked: 0,
     }
 }
 
@@ -175,7 +182,6 @@ fn run(
         host,
         &ApplyJob {
             host: "xsp1",
-            desired,
             plan,
             store: &store,
             journal: &journal,
@@ -183,7 +189,26 @@ fn run(
             owner: &LockOwner::this_process("run1"),
             gate: None,
         },
+        |link| locked_read(link, desired),
     )
+}
+
+/// What `hostrun` reads under the lock, for the in-memory host: the desired
+/// tree's contexts and the plan from them.
+fn locked_read(link: &mut dyn HostLink, desired: &DesiredTree) -> Result<LockedRead, String> {
+    let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
+    let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
+    Ok(LockedRead {
+        desired: desired.clone(),
+        plan: HostPlan {
+            host: "xsp1".into(),
+            farm: "farm".into(),
+            snapshot: live.snapshot_hash(),
+            ops,
+            views: vec![],
+        },
+        live,
+    })
 }
 
 #[test]
@@ -418,4 +443,54 @@ fn a_drop_during_the_restore_is_survived_too() {
     assert!(host.locked.is_none());
     let journal = std::fs::read_to_string(dir.path().join("journal/run1.jsonl")).unwrap();
     assert!(journal.contains("\"rollback-write-unknown\""), "{journal}");
+}
+
+#[test]
+fn each_context_is_read_once_under_the_lock_then_the_written_ones_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [
+        fact("/P", &["TLSv1.2"]),
+        fact("/C", &["X"]),
+        fact("/Same", &["kept"]),
+    ];
+    let desired = DesiredTree {
+        facts: facts.iter().cloned().map(Fact::Table).collect(),
+        ..Default::default()
+    };
+    let mut host = host_with(&facts, &["kept"]);
+    let r = run(&mut host, &desired, None, dir.path());
+    assert!(matches!(r.status, ApplyStatus::Changed { .. }), "{r:?}");
+    assert_eq!(r.plan.as_ref().map(|p| p.ops.len()), Some(4));
+    // Three contexts read once, the two written ones re-read to confirm.
+    assert_eq!(host.reads, 3 + 2);
+    assert_eq!(host.reads_unlocked, 0);
+}
+
+#[test]
+fn a_read_failure_under_the_lock_changes_nothing_and_releases_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [fact("/P", &["TLSv1.2"])];
+    let mut host = host_with(&facts, &["TLSv1"]);
+    let store = Store::new(dir.path());
+    let journal = store.journal("run1").unwrap();
+    let r = apply_host(
+        &mut host,
+        &ApplyJob {
+            host: "xsp1",
+            plan: None,
+            store: &store,
+            journal: &journal,
+            run_id: "run1",
+            owner: &LockOwner::this_process("run1"),
+            gate: None,
+        },
+        |_| Err("/P: no such level".to_string()),
+    );
+    assert_eq!(
+        r.status,
+        ApplyStatus::Unread("/P: no such level\nnothing was changed (no write was sent)".into())
+    );
+    assert_eq!(host.writes, 0);
+    assert!(host.locked.is_none());
+    assert!(r.plan.is_none());
 }

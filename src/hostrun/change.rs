@@ -2,10 +2,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{RunContext, driver_options, failed, on_host, plan_on, result, ssh_target};
+use super::{RunContext, driver_options, failed, on_host, read_and_plan, result, ssh_target};
 use crate::apply::gate::PlanGate;
 use crate::apply::link::{HostLink, LockGuard, Release};
-use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, reconnect, restore};
+use crate::apply::{
+    ApplyJob, ApplyReport, ApplyStatus, LockedRead, apply_host, read_all, reconnect, restore,
+};
 use crate::desired::{ContextRef, Fact};
 use crate::fleet::Progress;
 use crate::hostlink::{RESTART_MARK, SshLink};
@@ -37,14 +39,9 @@ pub fn apply_one(
     // the gate (as not checked) and nobody waits for it.
     let ticket = req.gate.map(|g| g.ticket(&host.name));
     on_host(host, ctx, progress, |link| {
-        let (plan, desired) = match plan_on(host, link, progress) {
-            Ok(p) => p,
-            Err(e) => return failed(host, e),
-        };
-        progress.step(&format!("applying {} changes", plan.ops.len()));
+        progress.step("locking");
         let job = ApplyJob {
             host: &host.name,
-            desired: &desired,
             plan: req.reviewed,
             store: &ctx.store,
             journal: &ctx.journal,
@@ -52,7 +49,16 @@ pub fn apply_one(
             owner: &ctx.owner,
             gate: ticket.as_ref(),
         };
-        let report = apply_host(link, &job);
+        // The plan's reads are made under the lock, once (issue #8 item 9).
+        let report = apply_host(link, &job, |link| {
+            let (plan, desired, live) = read_and_plan(host, link, progress)?;
+            progress.step(&format!("applying {} changes", plan.ops.len()));
+            Ok(LockedRead {
+                desired,
+                live,
+                plan,
+            })
+        });
         let mut r = applied(host, &report, ctx, req.playbook);
         let awaiting = if report.restart_required {
             Some(record_pending_restart(host, ctx, link, &mut r.notes))
@@ -63,7 +69,7 @@ pub fn apply_one(
             r.status = HostStatus::RestartRequired;
         }
         r.awaiting_restart = awaiting;
-        r.plan = Some(plan);
+        r.plan = report.plan;
         r
     })
 }
@@ -120,6 +126,10 @@ fn applied(host: &Host, report: &ApplyReport, ctx: &RunContext, playbook: &Path)
         }
         ApplyStatus::Refused(why) => {
             r.status = HostStatus::Refused;
+            r.error = Some(why);
+        }
+        ApplyStatus::Unread(why) => {
+            r.status = HostStatus::Failed;
             r.error = Some(why);
         }
         ApplyStatus::Failed {

@@ -13,6 +13,7 @@ use crate::catalog::{Product, Release, provider_defaults};
 use crate::desired::DesiredTree;
 use crate::fleet::Progress;
 use crate::hostlink::SshLink;
+use crate::live::LiveTree;
 use crate::modules::tls::{Family, Wish, check_certificate_keys, discover, render_tls};
 use crate::plan::diff::{converged, diff};
 use crate::plan::views::evaluate;
@@ -196,6 +197,16 @@ pub fn plan_on(
     link: &mut dyn HostLink,
     progress: &Progress,
 ) -> Result<(HostPlan, DesiredTree), String> {
+    read_and_plan(host, link, progress).map(|(plan, desired, _)| (plan, desired))
+}
+
+/// Reads a host and computes its plan; returns the contexts as read too, which
+/// apply works from under its lock (no context is read twice).
+pub(crate) fn read_and_plan(
+    host: &Host,
+    link: &mut dyn HostLink,
+    progress: &Progress,
+) -> Result<(HostPlan, DesiredTree, LiveTree), String> {
     progress.step("rendering the desired state");
     let desired = desired_tree(host, link)?;
     let reads = desired.reads();
@@ -222,7 +233,7 @@ pub fn plan_on(
         ops,
         views,
     };
-    Ok((plan, desired))
+    Ok((plan, desired, live))
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {

@@ -5,9 +5,12 @@
 //! server that asks for the current and a new password (an expired password under
 //! PAM) gets empty answers, and the failure says the password has expired, with
 //! the server's instruction text.
-use ssh2::{KeyboardInteractivePrompt, Prompt, Session};
+use std::path::Path;
+
+use ssh2::{ErrorCode, KeyboardInteractivePrompt, Prompt, Session};
 
 use super::error::TransportError;
+use super::key_cache::{CachedKey, KeyCache};
 use super::target::{AuthMethod, SshTarget};
 use crate::bwcli::Masker;
 use crate::secret::Secret;
@@ -48,14 +51,7 @@ pub fn authenticate(session: &Session, target: &SshTarget) -> Result<(), Transpo
                 } else if let Err(e) = std::fs::metadata(path) {
                     Err(format!("cannot read it: {e}"))
                 } else {
-                    session
-                        .userauth_pubkey_file(
-                            &target.user,
-                            None,
-                            path,
-                            passphrase.as_ref().map(Secret::expose),
-                        )
-                        .map_err(|e| e.message().to_string())
+                    key_file(session, &target.user, path, passphrase.as_ref())
                 }
             }
             AuthMethod::Agent => {
@@ -115,6 +111,57 @@ pub fn authenticate(session: &Session, target: &SshTarget) -> Result<(), Transpo
         help: auth_help(&target.auth, expired),
     })
 }
+
+/// Authenticates with a private key file, read once per run ([`KeyCache`]): from
+/// memory, or from the file when libssh2 cannot parse that key from memory.
+fn key_file(
+    session: &Session,
+    user: &str,
+    path: &Path,
+    passphrase: Option<&Secret>,
+) -> Result<(), String> {
+    let passphrase = passphrase.map(Secret::expose);
+    let cache = KeyCache::global();
+    let from_file = || {
+        session
+            .userauth_pubkey_file(user, None, path, passphrase)
+            .map_err(|e| e.message().to_string())
+    };
+    match cache
+        .get(path)
+        .map_err(|e| format!("cannot read it: {e}"))?
+    {
+        CachedKey::File => from_file(),
+        CachedKey::Memory(text) => {
+            match session.userauth_pubkey_memory(user, None, text.expose(), passphrase) {
+                Ok(()) => Ok(()),
+                // The server refused the key: the file would not do better.
+                Err(e) if refused_by_server(&e) => Err(e.message().to_string()),
+                // libssh2 could not use the key from memory (its format, or the
+                // passphrase): the file method says which, as it always did.
+                Err(_) => {
+                    cache.use_file(path);
+                    from_file()
+                }
+            }
+        }
+    }
+}
+
+/// libssh2's answer when the server refused a key (not when the key could not be used).
+fn refused_by_server(e: &ssh2::Error) -> bool {
+    matches!(
+        e.code(),
+        ErrorCode::Session(
+            LIBSSH2_ERROR_AUTHENTICATION_FAILED | LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED
+        )
+    )
+}
+
+/// libssh2's `LIBSSH2_ERROR_AUTHENTICATION_FAILED` (also "public key unrecognized").
+const LIBSSH2_ERROR_AUTHENTICATION_FAILED: i32 = -18;
+/// libssh2's `LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED`.
+const LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED: i32 = -19;
 
 /// What to check after a failed authentication, for the methods configured.
 fn auth_help(methods: &[AuthMethod], expired: bool) -> String {

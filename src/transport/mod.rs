@@ -5,6 +5,7 @@ mod auth;
 pub mod error;
 mod exec;
 pub mod host_key;
+mod key_cache;
 pub mod known_hosts;
 mod session;
 mod sftp;

@@ -129,6 +129,7 @@ impl SshSession {
         session.set_blocking(true);
         session.set_timeout(millis(target.connect_timeout));
         prefer_known_key_types(&session, &known, target);
+        prefer_hardware_ciphers(&session);
         match &socket {
             Socket::Tcp(s) => session.set_tcp_stream(
                 s.try_clone()
@@ -185,6 +186,14 @@ impl SshSession {
     /// The OpenSSH fingerprint (`SHA256:...`) of the key the host presented.
     pub fn host_key_fingerprint(&self) -> String {
         self.core.fingerprint.clone()
+    }
+
+    /// The cipher negotiated from client to server (`aes256-gcm@openssh.com`).
+    pub fn cipher(&self) -> Option<String> {
+        self.core
+            .session
+            .methods(MethodType::CryptCs)
+            .map(str::to_string)
     }
 
     /// `user@address:port` (with the jump host, when there is one).
@@ -284,6 +293,38 @@ fn prefer_known_key_types(session: &Session, known: &KnownHosts, target: &SshTar
     let _ = session.method_pref(MethodType::HostKey, &prefs.join(","));
 }
 
+/// Ciphers that run on the CPU's AES instructions (through OpenSSL), best first.
+/// libssh2 offers chacha20-poly1305 first, and its chacha20 is portable C: 8-9 %
+/// of a plan's CPU. OpenSSH and xspsim (russh) both offer AES-GCM and AES-CTR.
+const HARDWARE_CIPHERS: &[&str] = &[
+    "aes256-gcm@openssh.com",
+    "aes128-gcm@openssh.com",
+    "aes256-ctr",
+    "aes192-ctr",
+    "aes128-ctr",
+];
+
+/// Offers the hardware ciphers first, both directions, then every other cipher
+/// libssh2 supports in its own order, so a server offering only chacha20 (or
+/// only CBC) still connects.
+fn prefer_hardware_ciphers(session: &Session) {
+    for method in [MethodType::CryptCs, MethodType::CryptSc] {
+        let Ok(supported) = session.supported_algs(method) else {
+            continue;
+        };
+        let _ = session.method_pref(method, &cipher_order(&supported).join(","));
+    }
+}
+
+/// `supported`, with [`HARDWARE_CIPHERS`] first in their order.
+fn cipher_order<'a>(supported: &[&'a str]) -> Vec<&'a str> {
+    let (mut order, rest): (Vec<&str>, Vec<&str>) =
+        supported.iter().partition(|s| HARDWARE_CIPHERS.contains(s));
+    order.sort_by_key(|s| HARDWARE_CIPHERS.iter().position(|c| c == s));
+    order.extend(rest);
+    order
+}
+
 fn verify_host_key(
     known: &KnownHosts,
     target: &SshTarget,
@@ -325,5 +366,29 @@ fn verify_host_key(
             known_hosts: known.path().to_path_buf(),
             line,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hardware_ciphers_come_first_and_nothing_is_dropped() {
+        let supported = [
+            "chacha20-poly1305@openssh.com",
+            "aes128-ctr",
+            "aes256-gcm@openssh.com",
+            "aes256-cbc",
+        ];
+        assert_eq!(
+            cipher_order(&supported),
+            [
+                "aes256-gcm@openssh.com",
+                "aes128-ctr",
+                "chacha20-poly1305@openssh.com",
+                "aes256-cbc"
+            ]
+        );
     }
 }

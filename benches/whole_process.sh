@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Whole-process benchmark (issue #8 item 9; results in docs/benchmarks.md): the xspctl
+# binary as a user runs it, against one `xspsim serve` of 100 XSP R23 hosts on
+# loopback, beside 100 parallel OpenSSH sessions that each run bwcli and one `get`.
+#
+#   benches/whole_process.sh XSPCTL XSPSIM [SIZE...]      (sizes default to 1 20 100)
+#
+# For each size N, on a fresh copy of the same 100 hosts: plan, apply, plan again (in
+# sync) and verify of the first N hosts (`--host`, default --parallel), each timed
+# with its peak RSS (/usr/bin/time), then the OpenSSH floor of the same run. Prints
+# one markdown table row per measurement. Only loopback addresses are used.
+set -euo pipefail
+
+XSPCTL=$(realpath "$1")
+XSPSIM=$(realpath "$2")
+shift 2
+SIZES=("${@:-1 20 100}")
+read -r -a SIZES <<<"${SIZES[*]}"
+HOSTS=100
+WORK=$(mktemp -d /tmp/xspctl-whole-process.XXXXXX)
+SERVER=""
+
+stop_server() {
+    if [ -n "$SERVER" ]; then
+        kill "$SERVER" 2>/dev/null || true
+        wait "$SERVER" 2>/dev/null || true
+        SERVER=""
+    fi
+}
+trap 'stop_server; rm -rf "$WORK"' EXIT
+
+# Starts `xspsim serve` on DIR (fresh, or reopening the hosts saved there) and waits
+# (at most 15 minutes) for its hosts.json.
+serve() {
+    local dir=$1
+    rm -f "$dir/hosts.json"
+    "$XSPSIM" serve --hosts "$HOSTS" --product xsp --release R23 \
+        --base-address 127.81.0.1 --ssh-port 0 --https-port 0 --cti-port 0 \
+        --dns-port 0 --dir "$dir" </dev/null >"$WORK/serve.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 9000); do
+        [ -s "$dir/hosts.json" ] && { sleep 1; return 0; }
+        kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "xspsim serve did not start" >&2
+    exit 1
+}
+
+# The first N host names, comma-separated.
+first_hosts() {
+    python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hosts"]; print(",".join(e["name"] for e in h[:int(sys.argv[2])]))' "$1/hosts.json" "$2"
+}
+
+# CPU seconds (user+sys) the xspsim server has used so far.
+server_cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$SERVER/stat"
+}
+
+# Runs xspctl with ARGS, timed; prints a table row
+# "| N | WHAT | wall s | xspctl CPU s (user+sys) | xspsim CPU s | peak RSS MiB | exit |".
+timed() {
+    local n=$1 what=$2
+    shift 2
+    local code=0 sim_before sim_after
+    sim_before=$(server_cpu)
+    /usr/bin/time -f '%e %M %U %S' -o "$WORK/time" "$XSPCTL" --color never "$@" \
+        >"$WORK/$what-$n.out" 2>&1 || code=$?
+    # The last line: a failing command adds "Command exited with non-zero status".
+    sim_after=$(server_cpu)
+    read -r secs kib user sys < <(tail -n 1 "$WORK/time")
+    printf '| %s | %s | %s | %.2f | %.2f | %.1f | %s |\n' "$n" "$what" "$secs" \
+        "$(echo "$user + $sys" | bc -l)" "$(echo "$sim_after - $sim_before" | bc -l)" \
+        "$(echo "$kib / 1024" | bc -l)" "$code"
+}
+
+# 100 parallel OpenSSH sessions, each: connect, authenticate (key), bwcli, one get, exit.
+openssh_floor() {
+    local dir=$1
+    local start end
+    start=$(date +%s.%N)
+    python3 -c 'import json,sys
+for e in json.load(open(sys.argv[1]))["hosts"]:
+    print(e["address"], e["ssh_port"], e["user"], e["private_key"])' "$dir/hosts.json" |
+        {
+            while read -r address port user key; do
+                printf 'cd /Interface/Http/HttpServer;get\nexit\ny\n' |
+                    ssh -T -o BatchMode=yes -o StrictHostKeyChecking=yes \
+                        -o UserKnownHostsFile="$dir/known_hosts" -o IdentitiesOnly=yes \
+                        -i "$key" -p "$port" "$user@$address" bwcli >"$WORK/ssh-$address.out" 2>&1 &
+            done
+            # Waits for the ssh sessions only (this subshell's children), not the server.
+            wait
+        }
+    end=$(date +%s.%N)
+    local ok
+    ok=$(grep -l "1 entry found" "$WORK"/ssh-*.out | wc -l)
+    printf '| %s | openssh_100_get | %.2f | | | | %s of %s ok |\n' "-" "$(echo "$end - $start" | bc -l)" "$ok" "$HOSTS"
+    rm -f "$WORK"/ssh-*.out
+}
+
+echo "# xspctl $("$XSPCTL" --version 2>/dev/null || true); $(nproc) cores; $(date -u +%FT%TZ)" >&2
+# Create the 100 hosts once (RSA key generation dominates); every size starts from a
+# copy of them as they were created.
+serve "$WORK/pristine"
+stop_server
+chmod 600 "$WORK/pristine"/*key* 2>/dev/null || true
+
+echo "| hosts | measurement | wall s | xspctl CPU s | xspsim CPU s | peak RSS MiB | exit |"
+echo "|---|---|---|---|---|---|---|"
+for n in "${SIZES[@]}"; do
+    rm -rf "$WORK/run"
+    cp -a "$WORK/pristine" "$WORK/run"
+    serve "$WORK/run"
+    pb="$WORK/run/playbook.yaml"
+    hosts=$(first_hosts "$WORK/run" "$n")
+    state="$WORK/state-$n"
+    timed "$n" plan --state-dir "$state" plan -f "$pb" --host "$hosts"
+    timed "$n" apply --state-dir "$state" apply -f "$pb" --host "$hosts" --yes
+    timed "$n" plan_in_sync --state-dir "$state" plan -f "$pb" --host "$hosts"
+    timed "$n" verify --state-dir "$state" verify -f "$pb" --host "$hosts"
+    grep -c "changed\|restart required" "$WORK/apply-$n.out" >/dev/null ||
+        { echo "apply of $n hosts changed nothing:" >&2; tail "$WORK/apply-$n.out" >&2; }
+    openssh_floor "$WORK/run"
+    stop_server
+done
