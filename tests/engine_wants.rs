@@ -8,7 +8,7 @@ mod lab;
 
 use lab::{Spec, TestLab};
 use xspctl::apply::link::LockOwner;
-use xspctl::apply::{ApplyJob, ApplyStatus, apply_host, read_all};
+use xspctl::apply::{ApplyJob, ApplyStatus, LockedRead, apply_host, read_all};
 use xspctl::bwcli::DriverOptions;
 use xspctl::desired::DesiredTree;
 use xspctl::hostlink::SshLink;
@@ -87,7 +87,6 @@ impl Engine {
         let journal = self.store.journal(&self.owner.run_id).expect("journal");
         let job = ApplyJob {
             host: "xsp1",
-            desired,
             plan: None,
             store: &self.store,
             journal: &journal,
@@ -96,7 +95,9 @@ impl Engine {
             gate: None,
         };
         let mut link = Engine::connect(lab);
-        let report = apply_host(&mut link, &job);
+        let report = apply_host(&mut link, &job, |link| {
+            LockedRead::of(desired.clone(), "xsp1", "farm-xsp1", link)
+        });
         let _ = link.finish();
         report.status
     }
@@ -214,7 +215,7 @@ fn a_failed_apply_restores_the_values_the_backup_holds_whatever_the_want() {
 }
 
 #[test]
-fn a_live_value_that_is_not_a_number_refuses_the_apply_naming_it() {
+fn a_live_value_that_is_not_a_number_stops_the_apply_naming_it() {
     let lab = lab("wants-not-a-number");
     let engine = Engine::new(&lab);
     // The facts name an attribute that holds text where a number is wanted.
@@ -223,8 +224,9 @@ fn a_live_value_that_is_not_a_number_refuses_the_apply_naming_it() {
 ";
     let want: DesiredTree = serde_saphyr::from_str(yaml).expect("facts");
     let status = engine.apply(&lab, &want);
-    let ApplyStatus::Refused(why) = &status else {
-        panic!("refused expected: {status:?}")
+    // Planned under the lock, so the apply ends as "could not be read": no write.
+    let ApplyStatus::Unread(why) = &status else {
+        panic!("unread expected: {status:?}")
     };
     assert!(
         why.contains(

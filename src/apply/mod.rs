@@ -8,8 +8,9 @@ pub mod link;
 use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
 use crate::live::{LiveTree, MissingColumn};
-use crate::plan::diff::diff;
-use crate::plan::{HostPlan, Op};
+use crate::plan::diff::{converged, diff};
+use crate::plan::views::evaluate;
+use crate::plan::{HostPlan, Op, ViewChange};
 use crate::store::{Backup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
@@ -77,6 +78,46 @@ pub struct LockedRead {
     pub live: LiveTree,
     /// The plan from `live` to `desired` (its snapshot is `live`'s).
     pub plan: HostPlan,
+}
+
+impl LockedRead {
+    /// Reads the contexts `desired` names from the host and plans from them: the
+    /// operations, and each view's effective value before and after (the plan is
+    /// named after `host` of `farm`).
+    pub fn of(
+        desired: DesiredTree,
+        host: &str,
+        farm: &str,
+        link: &mut dyn HostLink,
+    ) -> Result<LockedRead, String> {
+        let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
+        let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
+        let after = converged(&desired.facts, &live).map_err(|e| e.to_string())?;
+        let views = desired
+            .views
+            .iter()
+            .map(|v| {
+                Ok(ViewChange {
+                    name: v.name.clone(),
+                    before: evaluate(v, &live)?,
+                    after: evaluate(v, &after)?,
+                })
+            })
+            .collect::<Result<_, MissingColumn>>()
+            .map_err(|e| e.to_string())?;
+        let plan = HostPlan {
+            host: host.to_string(),
+            farm: farm.to_string(),
+            snapshot: live.snapshot_hash(),
+            ops,
+            views,
+        };
+        Ok(LockedRead {
+            desired,
+            live,
+            plan,
+        })
+    }
 }
 
 /// Everything an apply on one host needs besides the link.

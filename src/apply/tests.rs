@@ -189,26 +189,8 @@ fn run(
             owner: &LockOwner::this_process("run1"),
             gate: None,
         },
-        |link| locked_read(link, desired),
+        |link| LockedRead::of(desired.clone(), "xsp1", "farm", link),
     )
-}
-
-/// What `hostrun` reads under the lock, for the in-memory host: the desired
-/// tree's contexts and the plan from them.
-fn locked_read(link: &mut dyn HostLink, desired: &DesiredTree) -> Result<LockedRead, String> {
-    let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
-    let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
-    Ok(LockedRead {
-        desired: desired.clone(),
-        plan: HostPlan {
-            host: "xsp1".into(),
-            farm: "farm".into(),
-            snapshot: live.snapshot_hash(),
-            ops,
-            views: vec![],
-        },
-        live,
-    })
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod check;
 use std::time::Instant;
 
 use crate::apply::link::{HostLink, Liveness, LockOwner};
-use crate::apply::read_all;
+use crate::apply::LockedRead;
 use crate::bwcli::DriverOptions;
 use crate::catalog::{Product, Release, provider_defaults};
 use crate::desired::DesiredTree;
@@ -15,9 +15,7 @@ use crate::fleet::Progress;
 use crate::hostlink::SshLink;
 use crate::live::LiveTree;
 use crate::modules::tls::{Family, Wish, check_certificate_keys, discover, render_tls};
-use crate::plan::diff::{converged, diff};
-use crate::plan::views::evaluate;
-use crate::plan::{HostPlan, ViewChange};
+use crate::plan::HostPlan;
 use crate::playbook::{Auth, Connection, Host, InterfaceTls};
 use crate::report::{HostResult, HostStatus};
 use crate::store::{Journal, Store};
@@ -209,31 +207,9 @@ pub(crate) fn read_and_plan(
 ) -> Result<(HostPlan, DesiredTree, LiveTree), String> {
     progress.step("rendering the desired state");
     let desired = desired_tree(host, link)?;
-    let reads = desired.reads();
-    progress.step(&format!("reading {} contexts", reads.len()));
-    let live = read_all(link, &reads).map_err(|e| e.to_string())?;
-    let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
-    let after = converged(&desired.facts, &live).map_err(|e| e.to_string())?;
-    let views = desired
-        .views
-        .iter()
-        .map(|v| {
-            Ok(ViewChange {
-                name: v.name.clone(),
-                before: evaluate(v, &live)?,
-                after: evaluate(v, &after)?,
-            })
-        })
-        .collect::<Result<_, crate::live::MissingColumn>>()
-        .map_err(|e| e.to_string())?;
-    let plan = HostPlan {
-        host: host.name.clone(),
-        farm: host.farm.clone(),
-        snapshot: live.snapshot_hash(),
-        ops,
-        views,
-    };
-    Ok((plan, desired, live))
+    progress.step(&format!("reading {} contexts", desired.reads().len()));
+    let read = LockedRead::of(desired, &host.name, &host.farm, link)?;
+    Ok((read.plan, read.desired, read.live))
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {
