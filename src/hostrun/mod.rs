@@ -6,8 +6,8 @@ mod check;
 
 use std::time::Instant;
 
-use crate::apply::link::{HostLink, Liveness, LockOwner};
 use crate::apply::LockedRead;
+use crate::apply::link::{HostLink, Liveness, LockOwner};
 use crate::bwcli::DriverOptions;
 use crate::catalog::{Product, Release, provider_defaults};
 use crate::desired::DesiredTree;
