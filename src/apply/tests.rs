@@ -193,14 +193,30 @@ fn run(
     )
 }
 
+/// The desired tree of these table facts.
+fn desired_of(facts: &[TableFact]) -> DesiredTree {
+    DesiredTree {
+        facts: facts.iter().cloned().map(Fact::Table).collect(),
+        ..Default::default()
+    }
+}
+
+/// Asserts that run1's journal under `dir` records each of `events`.
+fn assert_journal_has(dir: &std::path::Path, events: &[&str]) {
+    let journal = std::fs::read_to_string(dir.join("journal/run1.jsonl")).unwrap();
+    for event in events {
+        assert!(
+            journal.contains(&format!("\"{event}\"")),
+            "journal lacks {event}:\n{journal}"
+        );
+    }
+}
+
 #[test]
 fn converges_then_sends_no_writes() {
     let dir = tempfile::tempdir().unwrap();
     let facts = [fact("/P", &["TLSv1.2"]), fact("/C", &["X"])];
-    let desired = DesiredTree {
-        facts: facts.iter().cloned().map(Fact::Table).collect(),
-        ..Default::default()
-    };
+    let desired = desired_of(&facts);
     let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
     let r = run(&mut host, &desired, None, dir.path());
     assert!(
@@ -219,10 +235,7 @@ fn converges_then_sends_no_writes() {
 fn failure_mid_apply_rolls_back_to_the_exact_backup() {
     let dir = tempfile::tempdir().unwrap();
     let facts = [fact("/P", &["TLSv1.2"])];
-    let desired = DesiredTree {
-        facts: facts.iter().cloned().map(Fact::Table).collect(),
-        ..Default::default()
-    };
+    let desired = desired_of(&facts);
     let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
     let original = host.tree.clone();
     host.fail_write = Some(2); // add succeeds, first delete fails
@@ -248,26 +261,17 @@ fn failure_mid_apply_rolls_back_to_the_exact_backup() {
         .load_backup("xsp1", Some(backup))
         .unwrap();
     assert_eq!(saved.live, original);
-    let journal = std::fs::read_to_string(dir.path().join("journal/run1.jsonl")).unwrap();
-    for event in [
-        "\"lock\"",
-        "\"backup\"",
-        "\"write-failed\"",
-        "\"rollback\"",
-        "\"unlock\"",
-    ] {
-        assert!(journal.contains(event), "journal lacks {event}:\n{journal}");
-    }
+    assert_journal_has(
+        dir.path(),
+        &["lock", "backup", "write-failed", "rollback", "unlock"],
+    );
 }
 
 #[test]
 fn stale_plan_and_held_lock_are_refused_without_writes() {
     let dir = tempfile::tempdir().unwrap();
     let facts = [fact("/P", &["TLSv1.2"])];
-    let desired = DesiredTree {
-        facts: facts.iter().cloned().map(Fact::Table).collect(),
-        ..Default::default()
-    };
+    let desired = desired_of(&facts);
     let mut host = host_with(&facts, &["TLSv1"]);
     let live = read_all(&mut host, &desired.reads()).unwrap();
     let plan = HostPlan {
@@ -334,16 +338,16 @@ fn a_lost_connection_mid_write_reconnects_restores_and_unlocks() {
         assert_eq!(rows(&host, &facts[0]), original, "drop at write {drop_at}");
         assert!(host.locked.is_none(), "lock released after the reconnect");
         assert!(!r.lock_held);
-        let journal = std::fs::read_to_string(dir.path().join("journal/run1.jsonl")).unwrap();
-        for event in [
-            "\"write-unknown\"",
-            "\"reconnect-failed\"",
-            "\"reconnect\"",
-            "\"rollback\"",
-            "\"unlock\"",
-        ] {
-            assert!(journal.contains(event), "journal lacks {event}:\n{journal}");
-        }
+        assert_journal_has(
+            dir.path(),
+            &[
+                "write-unknown",
+                "reconnect-failed",
+                "reconnect",
+                "rollback",
+                "unlock",
+            ],
+        );
     }
 }
 
@@ -351,10 +355,7 @@ fn a_lost_connection_mid_write_reconnects_restores_and_unlocks() {
 fn an_unreachable_host_after_a_drop_keeps_the_lock_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let facts = [fact("/P", &["TLSv1.2"])];
-    let desired = DesiredTree {
-        facts: facts.iter().cloned().map(Fact::Table).collect(),
-        ..Default::default()
-    };
+    let desired = desired_of(&facts);
     let mut host = host_with(&facts, &["TLSv1"]);
     host.drop_at_writes = vec![1];
     host.failing_reconnects = usize::MAX;
@@ -375,10 +376,7 @@ fn an_unreachable_host_after_a_drop_keeps_the_lock_and_says_so() {
 fn rollback_reports_every_refused_write_and_still_runs_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let facts = [fact("/P", &["TLSv1.2"]), fact("/C", &["X"])];
-    let desired = DesiredTree {
-        facts: facts.iter().cloned().map(Fact::Table).collect(),
-        ..Default::default()
-    };
+    let desired = desired_of(&facts);
     let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
     let r = run(&mut host, &desired, None, dir.path());
     assert!(matches!(r.status, ApplyStatus::Changed { .. }), "{r:?}");
@@ -408,10 +406,7 @@ fn rollback_reports_every_refused_write_and_still_runs_the_others() {
 fn a_drop_during_the_restore_is_survived_too() {
     let dir = tempfile::tempdir().unwrap();
     let facts = [fact("/P", &["TLSv1.2", "TLSv1.3"])];
-    let desired = DesiredTree {
-        facts: facts.iter().cloned().map(Fact::Table).collect(),
-        ..Default::default()
-    };
+    let desired = desired_of(&facts);
     let mut host = host_with(&facts, &["TLSv1", "TLSv1.1"]);
     let original = rows(&host, &facts[0]);
     // The apply's third write drops; so does the restore's first.
@@ -435,10 +430,7 @@ fn each_context_is_read_once_under_the_lock_then_the_written_ones_confirmed() {
         fact("/C", &["X"]),
         fact("/Same", &["kept"]),
     ];
-    let desired = DesiredTree {
-        facts: facts.iter().cloned().map(Fact::Table).collect(),
-        ..Default::default()
-    };
+    let desired = desired_of(&facts);
     let mut host = host_with(&facts, &["kept"]);
     let r = run(&mut host, &desired, None, dir.path());
     assert!(matches!(r.status, ApplyStatus::Changed { .. }), "{r:?}");

@@ -118,6 +118,14 @@ mod tests {
         }
     }
 
+    /// A one-column table holding `values`, one per row.
+    fn one_column(header: &str, values: &[&str]) -> LiveContext {
+        LiveContext::Table {
+            headers: vec![header.into()],
+            rows: values.iter().map(|v| vec![v.to_string()]).collect(),
+        }
+    }
+
     /// A protocols view of two levels, `/A` (interface) and `/B` (system JSSE).
     fn interface_and_jsse() -> View {
         View {
@@ -137,18 +145,10 @@ mod tests {
         assert_eq!(evaluate(&view, &tree).unwrap().level, DEFAULT_LEVEL);
         tree.contexts.insert(
             view.levels[1].at.clone(),
-            LiveContext::Table {
-                headers: vec!["Protocol Name".into()],
-                rows: vec![vec!["TLSv1.2".into()]],
-            },
+            one_column("Protocol Name", &["TLSv1.2"]),
         );
-        tree.contexts.insert(
-            view.levels[0].at.clone(),
-            LiveContext::Table {
-                headers: vec!["Protocol Name".into()],
-                rows: vec![],
-            },
-        );
+        tree.contexts
+            .insert(view.levels[0].at.clone(), one_column("Protocol Name", &[]));
         let e = evaluate(&view, &tree).unwrap();
         assert_eq!(
             (e.values, e.level.as_str()),
@@ -162,17 +162,11 @@ mod tests {
         let mut tree = LiveTree::default();
         tree.contexts.insert(
             view.levels[1].at.clone(),
-            LiveContext::Table {
-                headers: vec!["Protocol Name".into()],
-                rows: vec![vec!["TLSv1.2".into()]],
-            },
+            one_column("Protocol Name", &["TLSv1.2"]),
         );
         tree.contexts.insert(
             view.levels[0].at.clone(),
-            LiveContext::Table {
-                headers: vec!["Protocol".into()],
-                rows: vec![vec!["TLSv1.3".into()]],
-            },
+            one_column("Protocol", &["TLSv1.3"]),
         );
         let e = evaluate(&view, &tree).unwrap_err();
         assert_eq!(
