@@ -6,8 +6,10 @@ use sha2::{Digest, Sha256};
 
 use crate::plan::HostPlan;
 
-/// The plan-file format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The plan-file format version this build writes and reads. 2: list tables are
+/// ordered (a reorder is planned) and an operation may carry its want; a version-1
+/// plan was computed by other rules, so it is refused rather than half-understood.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A saved plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,4 +93,33 @@ impl PlanFile {
 /// SHA-256 (hex) of a file's bytes.
 pub fn file_sha256(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(Sha256::digest(std::fs::read(path)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_file_of_another_format_version_is_refused_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        let old = PlanFile {
+            format_version: 1,
+            xspctl_version: "0.1.0".into(),
+            playbook_sha256: "00".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+            hosts: Vec::new(),
+        };
+        old.save(&path).unwrap();
+        let e = PlanFile::load(&path).unwrap_err().to_string();
+        assert!(e.contains("format version 1 (this xspctl reads 2)"), "{e}");
+        assert!(e.contains("help: make a new one with `xspctl plan"), "{e}");
+        PlanFile {
+            format_version: FORMAT_VERSION,
+            ..old
+        }
+        .save(&path)
+        .unwrap();
+        assert!(PlanFile::load(&path).is_ok());
+    }
 }
