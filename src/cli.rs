@@ -161,6 +161,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  xspctl backups -f playbooks/prod.yaml --host xsp1")]
     Backups(BackupsArgs),
     /// Run the lab demo: simulated hosts on loopback, plan -> apply -> verify.
+    #[cfg(feature = "lab")]
     #[command(after_help = "Example:\n  xspctl lab")]
     Lab(LabArgs),
     /// Print shell completions.
@@ -303,6 +304,7 @@ pub struct UnlockArgs {
 }
 
 /// `lab` options.
+#[cfg(feature = "lab")]
 #[derive(Debug, Args)]
 pub struct LabArgs {
     /// The lab playbook. The simulated hosts keep their state in the directory of

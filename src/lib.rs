@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod fsutil;
 pub mod hostlink;
 pub mod hostrun;
+#[cfg(feature = "lab")]
 pub mod lab;
 pub mod live;
 pub mod modules;

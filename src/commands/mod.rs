@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Rollback(a) => single::rollback(&cli, a, &out),
         Command::Unlock(a) => single::unlock(&cli, a, &out),
         Command::Backups(a) => single::backups(&cli, a, &out),
+        #[cfg(feature = "lab")]
         Command::Lab(a) => crate::lab::run(a, &out),
         Command::Completions { shell } => docs::completions(*shell),
         Command::Man { out_dir } => docs::man(out_dir),
