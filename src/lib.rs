@@ -12,8 +12,6 @@ pub mod fleet;
 pub mod fsutil;
 pub mod hostlink;
 pub mod hostrun;
-#[cfg(feature = "lab")]
-pub mod lab;
 pub mod live;
 pub mod modules;
 pub mod plan;

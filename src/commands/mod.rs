@@ -2,6 +2,8 @@
 mod apply;
 mod docs;
 mod fleetcmd;
+#[cfg(feature = "lab")]
+mod lab;
 mod logging;
 mod selection;
 mod single;
@@ -44,7 +46,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Unlock(a) => single::unlock(&cli, a, &out),
         Command::Backups(a) => single::backups(&cli, a, &out),
         #[cfg(feature = "lab")]
-        Command::Lab(a) => crate::lab::run(a, &out),
+        Command::Lab(a) => lab::run(a, &out),
         Command::Completions { shell } => docs::completions(*shell),
         Command::Man { out_dir } => docs::man(out_dir),
     }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use xspsim::lab::{Lab, LabConfig, LabHostConfig};
 
+use super::{Output, apply_with, load_playbook, plan_with, runtime, verify_with};
 use crate::catalog::{Product, Release};
 use crate::cli::{ApplyArgs, HostsArgs, LabArgs, PlaybookArg, RestartMode};
-use crate::commands::{Output, apply_with, load_playbook, plan_with, runtime, verify_with};
 use crate::exit::Outcome;
 use crate::playbook::{Host, Playbook};
 
