@@ -3,7 +3,13 @@
 //! A [`Secret`] cannot be printed: it has no `Display`, its `Debug` shows
 //! `(sensitive)`, and it is not `Serialize`. The only way to its text is
 //! [`Secret::expose`], which is called where the value is written to a channel.
+//! [`Masker`] replaces secrets in text before it is recorded, logged or returned
+//! (the bwcli driver and SSH authentication both use it).
+pub mod mask;
+
 use std::fmt;
+
+pub use mask::{MASK, Masker};
 
 /// A secret value held in memory.
 #[derive(Clone, PartialEq, Eq)]

@@ -9,11 +9,11 @@ use super::classify::{classify, trim_blank_lines};
 use super::command::{CliCommand, CliOutput, quote_arg};
 use super::error::DriverError;
 use super::get::{GetOutput, parse_get};
-use super::mask::{MASK, Masker};
 use super::prompt::{PAGER, Prompt, Prompts, ShellPrompt, same_context};
 use super::text;
 use super::transcript::{Direction, Transcript};
 use crate::secret::Secret;
+use crate::secret::{MASK, Masker};
 
 /// How the driver behaves.
 #[derive(Debug, Clone)]

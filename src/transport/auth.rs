@@ -12,7 +12,7 @@ use ssh2::{ErrorCode, KeyboardInteractivePrompt, Prompt, Session};
 use super::error::TransportError;
 use super::key_cache::{CachedKey, KeyCache};
 use super::target::{AuthMethod, SshTarget};
-use crate::bwcli::Masker;
+use crate::secret::Masker;
 use crate::secret::Secret;
 
 /// Authenticates `session` as `target.user`.

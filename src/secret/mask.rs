@@ -1,5 +1,5 @@
 //! Masking secrets in text before it is recorded, logged or returned.
-use crate::secret::Secret;
+use super::Secret;
 
 /// What a secret is replaced with in transcripts, outputs and errors.
 pub const MASK: &str = "********";
