@@ -171,12 +171,7 @@ pub fn apply_host(
         }
     };
     job.journal.record(job.host, "lock", job.owner.to_string());
-    let mut report = locked_apply(&mut *guard, job, read).unwrap_or_else(|e| match e {
-        LinkError::Transport(why) if !why.contains("nothing was changed") => {
-            refused(format!("{why}\n{NOTHING_CHANGED}"))
-        }
-        e => refused(e.to_string()),
-    });
+    let mut report = locked_apply(&mut *guard, job, read);
     let released = match guard.release() {
         Err(e) if e.is_transport() => {
             reconnect(link, job.host, job.journal).and_then(|()| link.unlock(&job.owner.run_id))
@@ -226,19 +221,19 @@ pub fn reconnect(link: &mut dyn HostLink, host: &str, journal: &Journal) -> Resu
     )))
 }
 
-/// Why a host is stale against its reviewed plan, if it is.
-fn staleness(job: &ApplyJob, live: &LiveTree, ops: &[Op]) -> Option<String> {
-    let plan = job.plan?;
-    let now = live.snapshot_hash();
-    if now == plan.snapshot && plan.ops == ops {
+/// Why a host is stale against its reviewed plan, if it is: `fresh` is the plan
+/// made now, under the lock.
+fn staleness(job: &ApplyJob, fresh: &HostPlan) -> Option<String> {
+    let reviewed = job.plan?;
+    if fresh.snapshot == reviewed.snapshot && fresh.ops == reviewed.ops {
         return None;
     }
-    job.journal.record(job.host, "stale-plan", &now);
+    job.journal.record(job.host, "stale-plan", &fresh.snapshot);
     Some(format!(
         "the plan is stale: host {} changed since the plan was made (snapshot {} now, {} in the plan)",
         job.host,
-        short(&now),
-        short(&plan.snapshot)
+        short(&fresh.snapshot),
+        short(&reviewed.snapshot)
     ))
 }
 
@@ -246,7 +241,7 @@ fn locked_apply(
     link: &mut dyn HostLink,
     job: &ApplyJob,
     read: impl FnOnce(&mut dyn HostLink) -> Result<LockedRead, String>,
-) -> Result<ApplyReport, LinkError> {
+) -> ApplyReport {
     let LockedRead {
         desired,
         live,
@@ -255,12 +250,12 @@ fn locked_apply(
         Ok(r) => r,
         Err(why) => {
             job.journal.record(job.host, "read-failed", &why);
-            return Ok(ApplyReport {
+            return ApplyReport {
                 status: ApplyStatus::Unread(format!("{why}\n{NOTHING_CHANGED}")),
                 restart_required: false,
                 lock_held: false,
                 plan: None,
-            });
+            };
         }
     };
     let refused = |why: String| ApplyReport {
@@ -270,10 +265,10 @@ fn locked_apply(
         plan: Some(plan.clone()),
     };
     let ops = &plan.ops;
-    let stale = staleness(job, &live, ops);
+    let stale = staleness(job, &plan);
     const REPLAN: &str = "  help: run `xspctl plan` again, review it, and apply the new plan (or narrow the apply with --host to the hosts that are still fresh)";
     match (job.gate, stale) {
-        (None, Some(why)) => return Ok(refused(format!("{why}\n{REPLAN}"))),
+        (None, Some(why)) => return refused(format!("{why}\n{REPLAN}")),
         (None, None) => {}
         (Some(ticket), stale) => {
             let own = stale.clone();
@@ -285,37 +280,41 @@ fn locked_apply(
                         "not applied: the plan is applied to all its hosts or to none, and {why}\n{REPLAN}"
                     ),
                 };
-                return Ok(refused(msg));
+                return refused(msg);
             }
         }
     }
     if ops.is_empty() {
         job.journal.record(job.host, "no-change", "");
-        return Ok(ApplyReport {
+        return ApplyReport {
             status: ApplyStatus::Ok,
             restart_required: false,
             lock_held: false,
             plan: Some(plan),
-        });
+        };
     }
 
     let touched = touched_facts(&desired.facts, ops);
+    let found = match touched
+        .iter()
+        .map(|f| as_found(f, &live))
+        .collect::<Result<_, _>>()
+    {
+        Ok(found) => found,
+        Err(e) => return refused(format!("{e}\n{NOTHING_CHANGED}")),
+    };
     let backup = Backup {
         id: format!("{}-{}", job.host, job.run_id),
         host: job.host.to_string(),
         created: now_rfc3339(),
-        facts: touched
-            .iter()
-            .map(|f| as_found(f, &live))
-            .collect::<Result<_, _>>()
-            .map_err(|e| LinkError::Transport(e.to_string()))?,
+        facts: found,
         live: live.subset(&touched.iter().map(Fact::context_ref).collect::<Vec<_>>()),
     };
     if let Err(e) = job.store.save_backup(&backup) {
-        return Err(LinkError::Transport(format!(
+        return refused(format!(
             "cannot write the backup to {}: {e}; nothing was changed",
             job.store.root().display()
-        )));
+        ));
     }
     job.journal.record(job.host, "backup", &backup.id);
 
@@ -337,12 +336,12 @@ fn locked_apply(
             }
         }
     };
-    Ok(ApplyReport {
+    ApplyReport {
         status,
         restart_required,
         lock_held: false,
         plan: Some(plan),
-    })
+    }
 }
 
 /// Why writing (or confirming) stopped.
