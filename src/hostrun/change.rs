@@ -5,9 +5,7 @@ use std::time::Duration;
 use super::{RunContext, driver_options, failed, on_host, read_and_plan, result, ssh_target};
 use crate::apply::gate::PlanGate;
 use crate::apply::link::{HostLink, LockGuard, Release};
-use crate::apply::{
-    ApplyJob, ApplyReport, ApplyStatus, LockedRead, apply_host, read_all, reconnect, restore,
-};
+use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, reconnect, restore};
 use crate::desired::{ContextRef, Fact};
 use crate::fleet::Progress;
 use crate::hostlink::{RESTART_MARK, SshLink};
@@ -51,13 +49,9 @@ pub fn apply_one(
         };
         // The plan's reads are made under the lock, once (issue #8 item 9).
         let report = apply_host(link, &job, |link| {
-            let (plan, desired, live) = read_and_plan(host, link, progress)?;
-            progress.step(&format!("applying {} changes", plan.ops.len()));
-            Ok(LockedRead {
-                desired,
-                live,
-                plan,
-            })
+            let read = read_and_plan(host, link, progress)?;
+            progress.step(&format!("applying {} changes", read.plan.ops.len()));
+            Ok(read)
         });
         let mut r = applied(host, &report, ctx, req.playbook);
         let awaiting = if report.restart_required {

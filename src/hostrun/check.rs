@@ -1,14 +1,14 @@
 //! The read-only run: verify.
 use std::time::Duration;
 
-use super::{RunContext, failed, on_host, plan_on, result, tls_defaults, tls_family};
-use crate::apply::link::HostLink;
+use super::{
+    RunContext, failed, on_host, plan_from, result, tls_defaults, tls_discovery, tls_family,
+};
 use crate::apply::read_all;
-use crate::catalog::Product;
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
 use crate::live::{LiveTree, MissingColumn};
-use crate::modules::tls::{TlsModuleError, Wish, discover, render_tls};
+use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
 use crate::plan::HostPlan;
 use crate::plan::views::evaluate;
 use crate::playbook::Host;
@@ -24,46 +24,58 @@ pub fn verify_host(
     progress: &Progress,
 ) -> HostResult {
     on_host(host, ctx, progress, |link| {
-        let (plan, desired) = match plan_on(host, link, progress) {
-            Ok(x) => x,
+        progress.step("rendering the desired state");
+        // One discovery serves the playbook's TLS settings and the probes of the
+        // interfaces the playbook leaves alone.
+        let discovered = match tls_discovery(host, link) {
+            Ok(d) => d,
             Err(e) => return failed(host, e),
         };
-        let discovered = match discovered_endpoints(host, link) {
+        let read = match plan_from(host, discovered.as_ref(), link, progress) {
+            Ok(r) => r,
+            Err(e) => return failed(host, e),
+        };
+        let endpoints = match discovered_endpoints(host, discovered.as_ref()) {
             Ok(t) => t,
             Err(e) => return failed(host, e),
         };
-        let mut reads = desired.reads();
-        for r in discovered.reads() {
-            if !reads.contains(&r) {
-                reads.push(r);
-            }
+        // The plan read the desired contexts already: read only what the other
+        // interfaces' views add.
+        let mut live = read.live;
+        let extra: Vec<_> = endpoints
+            .reads()
+            .into_iter()
+            .filter(|r| !live.contexts.contains_key(r))
+            .collect();
+        match read_all(link, &extra) {
+            Ok(more) => live.contexts.extend(more.contexts),
+            Err(e) => return failed(host, e.to_string()),
         }
         let pending = super::change::awaiting_restart(host, ctx, link);
-        match read_all(link, &reads) {
-            Ok(live) => checks(
-                host,
-                pending,
-                timeout,
-                progress,
-                plan,
-                &desired,
-                &discovered,
-                &live,
-            ),
-            Err(e) => failed(host, e.to_string()),
-        }
+        checks(
+            host,
+            pending,
+            timeout,
+            progress,
+            read.plan,
+            &read.desired,
+            &endpoints,
+            &live,
+        )
     })
 }
 
-/// Every secure HTTP and CTI interface of the host, as probes and views with no
-/// facts: the TLS module rendered with empty wishes.
-fn discovered_endpoints(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, String> {
+/// Every secure HTTP and CTI interface `discovered` found, as probes and views
+/// with no facts: the TLS module rendered with empty wishes.
+fn discovered_endpoints(
+    host: &Host,
+    discovered: Option<&Discovered>,
+) -> Result<DesiredTree, String> {
     let mut tree = DesiredTree::default();
-    if !matches!(host.product, Product::Xsp | Product::Adp) {
+    let Some(discovered) = discovered else {
         return Ok(tree);
-    }
+    };
     let family = tls_family(host);
-    let discovered = discover(family, link).map_err(|e| e.to_string())?;
     let (protocols, ciphers) = tls_defaults(host);
     let any = Wish {
         level: "interface".into(),
@@ -72,7 +84,7 @@ fn discovered_endpoints(host: &Host, link: &mut dyn HostLink) -> Result<DesiredT
         interfaces: None,
     };
     for (http, cti) in [(Some(&any), None), (None, Some(&any))] {
-        match render_tls(family, http, cti, &discovered, (&protocols, &ciphers)) {
+        match render_tls(family, http, cti, discovered, (&protocols, &ciphers)) {
             Ok(t) => tree.extend(t),
             // A host without a secure interface of this kind has nothing to probe.
             Err(TlsModuleError::NoInterfaces { .. }) => {}

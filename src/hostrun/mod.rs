@@ -13,8 +13,7 @@ use crate::catalog::{Product, Release, provider_defaults};
 use crate::desired::DesiredTree;
 use crate::fleet::Progress;
 use crate::hostlink::SshLink;
-use crate::live::LiveTree;
-use crate::modules::tls::{Family, Wish, check_certificate_keys, discover, render_tls};
+use crate::modules::tls::{Discovered, Family, Wish, check_certificate_keys, discover, render_tls};
 use crate::plan::HostPlan;
 use crate::playbook::{Auth, Connection, Host, InterfaceTls};
 use crate::report::{HostResult, HostStatus};
@@ -132,15 +131,30 @@ fn wish(w: &InterfaceTls) -> Wish {
     }
 }
 
-/// Renders a host's desired tree from its playbook settings and what the host says
-/// about itself (discovery reads).
-pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, String> {
+/// What TLS discovery reads from an XSP or ADP (its interfaces and CTI layout);
+/// None for an AS, which serves no TLS endpoint.
+pub(crate) fn tls_discovery(
+    host: &Host,
+    link: &mut dyn HostLink,
+) -> Result<Option<Discovered>, String> {
+    if !matches!(host.product, Product::Xsp | Product::Adp) {
+        return Ok(None);
+    }
+    discover(tls_family(host), link)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// Renders a host's desired tree from its playbook settings and what discovery
+/// read from the host (`discovered`; the TLS module needs it).
+fn desired_tree(
+    host: &Host,
+    discovered: Option<&Discovered>,
+    link: &mut dyn HostLink,
+) -> Result<DesiredTree, String> {
     let mut tree = DesiredTree::default();
-    if let Some(tls) = &host.webex.tls
-        && matches!(host.product, Product::Xsp | Product::Adp)
-    {
+    if let (Some(tls), Some(discovered)) = (&host.webex.tls, discovered) {
         let family = tls_family(host);
-        let discovered = discover(family, link).map_err(|e| e.to_string())?;
         let (protocols, ciphers) = tls_defaults(host);
         let http = tls.http.as_ref().map(wish);
         let cti = tls.cti.as_ref().map(wish);
@@ -148,7 +162,7 @@ pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree,
             family,
             http.as_ref(),
             cti.as_ref(),
-            &discovered,
+            discovered,
             link,
             host.connection.connect_timeout,
         )
@@ -158,7 +172,7 @@ pub fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree,
                 family,
                 http.as_ref(),
                 cti.as_ref(),
-                &discovered,
+                discovered,
                 (&protocols, &ciphers),
             )
             .map_err(|e| e.to_string())?,
@@ -195,21 +209,35 @@ pub fn plan_on(
     link: &mut dyn HostLink,
     progress: &Progress,
 ) -> Result<(HostPlan, DesiredTree), String> {
-    read_and_plan(host, link, progress).map(|(plan, desired, _)| (plan, desired))
+    read_and_plan(host, link, progress).map(|read| (read.plan, read.desired))
 }
 
 /// Reads a host and computes its plan; returns the contexts as read too, which
-/// apply works from under its lock (no context is read twice).
+/// apply works from under its lock (no context is read twice). Discovery runs
+/// only when the playbook sets TLS for the host.
 pub(crate) fn read_and_plan(
     host: &Host,
     link: &mut dyn HostLink,
     progress: &Progress,
-) -> Result<(HostPlan, DesiredTree, LiveTree), String> {
+) -> Result<LockedRead, String> {
     progress.step("rendering the desired state");
-    let desired = desired_tree(host, link)?;
+    let discovered = match host.webex.tls {
+        Some(_) => tls_discovery(host, link)?,
+        None => None,
+    };
+    plan_from(host, discovered.as_ref(), link, progress)
+}
+
+/// Renders the desired tree from `discovered`, reads its contexts and plans.
+pub(crate) fn plan_from(
+    host: &Host,
+    discovered: Option<&Discovered>,
+    link: &mut dyn HostLink,
+    progress: &Progress,
+) -> Result<LockedRead, String> {
+    let desired = desired_tree(host, discovered, link)?;
     progress.step(&format!("reading {} contexts", desired.reads().len()));
-    let read = LockedRead::of(desired, &host.name, &host.farm, link)?;
-    Ok((read.plan, read.desired, read.live))
+    LockedRead::of(desired, &host.name, &host.farm, link)
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {
