@@ -1,7 +1,7 @@
 //! The local state directory (`.xspctl/` beside the playbook by default, see
-//! [`state_root`]): backups, journals, transcripts and pending restarts. Nothing here ever holds a secret: backups and
-//! journals hold what the CLI shows (`********` for passwords), transcripts are
-//! masked where they are written.
+//! [`state_root`]): backups, journals, transcripts and pending restarts. Nothing
+//! here ever holds a secret: backups and journals hold what the CLI shows
+//! (`********` for passwords), transcripts are masked where they are written.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -33,11 +33,7 @@ impl Backup {
         self.facts
             .iter()
             .map(|f| {
-                let at = f.context_ref();
-                let place = std::iter::once(at.context.as_str())
-                    .chain(at.args.iter().map(String::as_str))
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let place = f.context_ref();
                 match f {
                     Fact::Table(t) => format!("{place}: {} rows", t.rows.len()),
                     Fact::Attribute(a) => format!("{place}: {} = {}", a.name, a.want.setting()),

@@ -56,14 +56,7 @@ impl LiveContext {
         }
         let idx = columns
             .iter()
-            .map(|c| {
-                column_index(headers, c).ok_or_else(|| MissingColumn {
-                    context: context.to_string(),
-                    missing: c.clone(),
-                    seen: headers.clone(),
-                    expected: columns.to_vec(),
-                })
-            })
+            .map(|c| required_column(context, headers, c, columns))
             .collect::<Result<Vec<usize>, _>>()?;
         Ok(rows
             .iter()
@@ -81,6 +74,22 @@ pub fn column_index(headers: &[String], column: &str) -> Option<usize> {
     header_names(column)
         .into_iter()
         .find_map(|name| headers.iter().position(|h| h.eq_ignore_ascii_case(name)))
+}
+
+/// Where `column` is among `headers` (as [`column_index`]), or the error naming
+/// `context`, the headers seen and every column `expected` of the table.
+pub fn required_column(
+    context: &str,
+    headers: &[String],
+    column: &str,
+    expected: &[String],
+) -> Result<usize, MissingColumn> {
+    column_index(headers, column).ok_or_else(|| MissingColumn {
+        context: context.to_string(),
+        missing: column.to_string(),
+        seen: headers.to_vec(),
+        expected: expected.to_vec(),
+    })
 }
 
 /// A column needed from a table is not among the headers its `get` printed.

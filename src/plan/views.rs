@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::desired::{ListFormat, View, ViewLevel};
-use crate::live::{LiveContext, LiveTree, MissingColumn, column_index};
+use crate::live::{LiveContext, LiveTree, MissingColumn, required_column};
 
 /// Where an effective value comes from.
 pub const DEFAULT_LEVEL: &str = "provider default";
@@ -43,12 +43,12 @@ fn level_values(level: &ViewLevel, tree: &LiveTree) -> Result<Vec<String>, Missi
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let col = column_index(headers, &level.column).ok_or_else(|| MissingColumn {
-        context: level.at.context.clone(),
-        missing: level.column.clone(),
-        seen: headers.clone(),
-        expected: vec![level.column.clone()],
-    })?;
+    let col = required_column(
+        &level.at.context,
+        headers,
+        &level.column,
+        std::slice::from_ref(&level.column),
+    )?;
     Ok(rows
         .iter()
         .filter(|r| level.select.iter().zip(r.iter()).all(|(w, h)| w == h))
