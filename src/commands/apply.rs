@@ -205,14 +205,7 @@ fn rolling_restart(
     for (name, r) in results.into_iter().flatten() {
         if let Some(hr) = report.hosts.iter_mut().find(|h| h.host == name) {
             match r {
-                Ok(took) => {
-                    hr.status = HostStatus::Changed;
-                    hr.awaiting_restart = None;
-                    hr.notes.push(format!(
-                        "restarted; answering again after {}s",
-                        took.as_secs()
-                    ));
-                }
+                Ok(took) => hr.restarted(took),
                 Err(e) => {
                     hr.status = HostStatus::Failed;
                     hr.error = Some(format!("restart failed: {e}"));

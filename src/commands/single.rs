@@ -103,14 +103,7 @@ fn restart_after_rollback(
     result: &mut HostResult,
 ) {
     match restart_one(host, ctx, Duration::from_secs(timeout), progress) {
-        Ok(took) => {
-            result.status = HostStatus::Changed;
-            result.awaiting_restart = None;
-            result.notes.push(format!(
-                "restarted; answering again after {}s",
-                took.as_secs()
-            ));
-        }
+        Ok(took) => result.restarted(took),
         Err(e) => {
             result.status = HostStatus::Failed;
             result.error = Some(format!(

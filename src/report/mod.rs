@@ -175,6 +175,17 @@ impl HostResult {
             duration_ms: 0,
         }
     }
+
+    /// Records a restart xspctl made that the host came back from after `took`:
+    /// its changes are in effect, and it no longer awaits a restart.
+    pub fn restarted(&mut self, took: std::time::Duration) {
+        self.status = HostStatus::Changed;
+        self.awaiting_restart = None;
+        self.notes.push(format!(
+            "restarted; answering again after {}s",
+            took.as_secs()
+        ));
+    }
 }
 
 /// The result of a whole run.
