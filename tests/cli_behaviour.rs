@@ -249,7 +249,7 @@ fn validate_honours_the_output_format() {
     let r = run_xspctl(dir.path(), &["validate", "-f", bad, "--format", "json"]);
     r.exits(1);
     assert_eq!(r.stderr, "", "{}", r.all());
-    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    let doc = r.json();
     assert_eq!(doc["command"], "validate");
     assert_eq!(doc["valid"], false);
     assert_eq!(doc["exit_code"], 1);
@@ -260,7 +260,7 @@ fn validate_honours_the_output_format() {
 
     let r = run_xspctl(dir.path(), &["validate", "-f", good, "--format", "json"]);
     r.exits(0);
-    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    let doc = r.json();
     assert_eq!(doc["valid"], true);
     assert_eq!(doc["exit_code"], 0);
 
@@ -291,7 +291,7 @@ fn json_report_uses_the_text_words_and_carries_a_summary() {
     text.exits(2);
     let json = lab.xspctl(&["verify", "-f", pb, "--format", "json"]);
     json.exits(2);
-    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let doc = json.json();
     assert_eq!(doc["xspctl_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(doc["exit_code"], 2);
     assert_eq!(doc["command"], "verify");

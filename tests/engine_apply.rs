@@ -344,7 +344,7 @@ fn one_failing_host_does_not_stop_the_others() {
         "json",
     ]);
     apply.exits(1);
-    let report: serde_json::Value = serde_json::from_str(&apply.stdout).expect("json report");
+    let report = apply.json();
     let status = |i: usize| report["hosts"][i]["status"].as_str().unwrap().to_string();
     assert_eq!(status(0), "failed");
     assert_eq!(status(1), "restart-required");

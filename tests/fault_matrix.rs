@@ -86,9 +86,10 @@ fn apply(lab: &TestLab) -> (lab::Run, String) {
         "--format",
         "json",
     ]);
-    let report: serde_json::Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("json report: {e}\n{}", run.all()));
-    let status = report["hosts"][0]["status"].as_str().unwrap().to_string();
+    let status = run.json()["hosts"][0]["status"]
+        .as_str()
+        .unwrap()
+        .to_string();
     (run, status)
 }
 

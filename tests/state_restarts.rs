@@ -233,7 +233,7 @@ fn rollback_says_a_restart_is_needed_and_can_restart() {
 
     let listed = lab.xspctl(&["backups", "-f", &pb, "--host", "h", "--format", "json"]);
     listed.exits(0);
-    let backups: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let backups = listed.json();
     let id = backups[0]["id"].as_str().expect("a backup id").to_string();
     assert!(backups[0]["created"].as_str().unwrap().ends_with('Z'));
 

@@ -46,6 +46,12 @@ impl From<std::process::Output> for Run {
 }
 
 impl Run {
+    /// Standard output parsed as JSON (a `--format json` report).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("JSON on stdout: {e}\n{}", self.all()))
+    }
+
     /// Everything printed, for assertion messages.
     pub fn all(&self) -> String {
         format!(
