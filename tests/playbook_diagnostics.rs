@@ -151,7 +151,7 @@ fn policy_violating_suites_need_a_waiver() {
 fn waived_suites_are_accepted_with_their_reasons() {
     let playbook =
         load(&Path::new(DIR).join("policy_waived.yaml")).unwrap_or_else(|e| panic!("{e}"));
-    let tls = playbook.hosts[0].webex.tls.as_ref().unwrap();
+    let tls = playbook.hosts[0].webex.tls().unwrap();
     let waived: Vec<(&str, &str)> = tls
         .waivers
         .iter()
@@ -227,7 +227,7 @@ fn host_release_override_is_checked_against_the_level() {
 fn tls_module_on_an_as_is_refused() {
     assert_eq!(
         diagnostics("tls_on_as.yaml"),
-        "tests/fixtures/playbooks/tls_on_as.yaml:10:7: error: the TLS module is for XSP and ADP hosts, but farm `as-east` is an AS farm\n  help: remove `webex.tls` for this farm (the TLS contexts are XSP/ADP CLI contexts, solution guide B §3); if it comes from `defaults`, move it to the XSP/ADP farms"
+        "tests/fixtures/playbooks/tls_on_as.yaml:10:7: error: the `tls` module is for XSP and ADP hosts, but farm `as-east` is an AS farm\n  help: remove `webex.tls` for this farm (the TLS contexts are XSP/ADP CLI contexts, solution guide B §3); if it comes from `defaults`, move it to the XSP and ADP farms"
     );
 }
 

@@ -92,7 +92,7 @@ fn r23_example_resolves_inheritance_jump_and_waivers() {
             .contains(&Auth::Password(SecretRef::env("XSP_PASSWORD")))
     );
 
-    let tls = xsp1.webex.tls.as_ref().expect("tls");
+    let tls = xsp1.webex.tls().expect("tls");
     let http = tls.http.as_ref().unwrap();
     assert_eq!(http.level, TlsLevel::Interface);
     assert_eq!(http.protocols, [TlsProtocol::Tls1_2]);
@@ -121,7 +121,7 @@ fn r23_example_resolves_inheritance_jump_and_waivers() {
     assert_eq!(xsp2.connection.port, 2222);
     assert_eq!(
         xsp2.webex
-            .tls
+            .tls()
             .as_ref()
             .unwrap()
             .http
@@ -131,7 +131,7 @@ fn r23_example_resolves_inheritance_jump_and_waivers() {
         None
     );
     assert!(
-        p.hosts[3].webex.tls.is_none(),
+        p.hosts[3].webex.tls().is_none(),
         "the AS farm has no TLS module"
     );
     assert_eq!(xsp1.location.line, 47);

@@ -80,7 +80,7 @@ impl HostLink for FakeHost {
         match op.verb {
             Verb::Add => rows.push(cells),
             Verb::Delete => rows.retain(|r| r[..k] != cells[..k]),
-            Verb::Set => {
+            Verb::Set | Verb::Clear => {
                 for r in rows.iter_mut().filter(|r| r[..k] == cells[..k]) {
                     *r = cells.clone();
                 }

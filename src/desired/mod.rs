@@ -124,6 +124,8 @@ struct AttributeFields {
     one_of: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     present_once: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    null_or_at_least: Option<String>,
     #[serde(default)]
     restart: bool,
 }
@@ -138,6 +140,7 @@ impl TryFrom<AttributeFields> for AttributeFact {
             at_most: f.at_most,
             one_of: f.one_of,
             present_once: f.present_once,
+            null_or_at_least: f.null_or_at_least,
         }
         .into_want(&f.name)?;
         Ok(AttributeFact {
@@ -160,6 +163,7 @@ impl From<AttributeFact> for AttributeFields {
             at_most: w.at_most,
             one_of: w.one_of,
             present_once: w.present_once,
+            null_or_at_least: w.null_or_at_least,
             restart: a.restart,
         }
     }

@@ -1,22 +1,11 @@
 //! Renders module templates (`templates/<module>/<release>.yaml.tera`) into a
-//! [`DesiredTree`]. The templates are embedded, so the binary is self-contained.
+//! [`DesiredTree`]. Each module embeds its own templates (`Module::templates`), so
+//! the binary is self-contained.
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
 use crate::desired::{AttributeFact, DesiredTree, Fact, Probe, TableFact, View};
-
-/// The embedded templates: (name, source).
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "tls/r21.yaml",
-        include_str!("../../templates/tls/r21.yaml.tera"),
-    ),
-    (
-        "tls/r22.yaml",
-        include_str!("../../templates/tls/r22.yaml.tera"),
-    ),
-];
 
 /// Why rendering failed: a bug in a template or in the data given to it.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +63,10 @@ fn engine() -> &'static Result<tera::Tera, String> {
                 serde_json::to_string(&rows).unwrap_or_default()
             },
         );
-        tera.add_raw_templates(TEMPLATES.iter().copied())
+        let templates = crate::modules::registry::MODULES
+            .iter()
+            .flat_map(|m| m.templates().iter().copied());
+        tera.add_raw_templates(templates)
             .map_err(|e| e.to_string())?;
         Ok(tera)
     })

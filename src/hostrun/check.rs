@@ -1,14 +1,14 @@
 //! The read-only run: verify.
 use std::time::Duration;
 
-use super::{
-    RunContext, failed, on_host, plan_from, result, tls_defaults, tls_discovery, tls_family,
-};
+use super::{RunContext, failed, on_host, read_and_plan, result};
 use crate::apply::read_all;
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
+use crate::live::cached::CachedReads;
 use crate::live::{LiveTree, MissingColumn};
 use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
+use crate::modules::tls_module;
 use crate::plan::HostPlan;
 use crate::plan::views::evaluate;
 use crate::playbook::Host;
@@ -27,11 +27,12 @@ pub fn verify_host(
         progress.step("rendering the desired state");
         // One discovery serves the playbook's TLS settings and the probes of the
         // interfaces the playbook leaves alone.
-        let discovered = match tls_discovery(host, link) {
+        let mut reads = CachedReads::new(link);
+        let discovered = match tls_module::discovery(host, &mut reads) {
             Ok(d) => d,
-            Err(e) => return failed(host, e),
+            Err(e) => return failed(host, e.to_string()),
         };
-        let read = match plan_from(host, discovered.as_ref(), link, progress) {
+        let read = match read_and_plan(host, &mut reads, progress) {
             Ok(r) => r,
             Err(e) => return failed(host, e),
         };
@@ -47,10 +48,11 @@ pub fn verify_host(
             .into_iter()
             .filter(|r| !live.contexts.contains_key(r))
             .collect();
-        match read_all(link, &extra) {
+        match read_all(&mut reads, &extra) {
             Ok(more) => live.contexts.extend(more.contexts),
             Err(e) => return failed(host, e.to_string()),
         }
+        drop(reads);
         let pending = super::change::awaiting_restart(host, ctx, link);
         checks(
             host,
@@ -75,8 +77,8 @@ fn discovered_endpoints(
     let Some(discovered) = discovered else {
         return Ok(tree);
     };
-    let family = tls_family(host);
-    let (protocols, ciphers) = tls_defaults(host);
+    let family = tls_module::family(host);
+    let (protocols, ciphers) = tls_module::defaults(host);
     let any = Wish {
         level: "interface".into(),
         protocols: Vec::new(),
@@ -96,7 +98,7 @@ fn discovered_endpoints(
 
 /// The suites the playbook lists for an endpoint kind (`http`, `cti`).
 fn playbook_suites(host: &Host, endpoint: &str) -> Vec<String> {
-    let tls = host.webex.tls.as_ref();
+    let tls = host.webex.tls();
     let wish = match endpoint {
         "http" => tls.and_then(|t| t.http.as_ref()),
         _ => tls.and_then(|t| t.cti.as_ref()),

@@ -9,13 +9,14 @@ use std::time::Instant;
 use crate::apply::LockedRead;
 use crate::apply::link::{HostLink, Liveness, LockOwner};
 use crate::bwcli::DriverOptions;
-use crate::catalog::{Product, Release, provider_defaults};
+use crate::catalog::{Product, Release};
 use crate::desired::DesiredTree;
 use crate::fleet::Progress;
 use crate::hostlink::SshLink;
-use crate::modules::tls::{Discovered, Family, Wish, check_certificate_keys, discover, render_tls};
+use crate::live::cached::CachedReads;
+use crate::modules::registry;
 use crate::plan::HostPlan;
-use crate::playbook::{Auth, Connection, Host, InterfaceTls};
+use crate::playbook::{Auth, Connection, Host};
 use crate::report::{HostResult, HostStatus};
 use crate::store::{Journal, Store};
 use crate::transport::{AuthMethod, SshTarget};
@@ -115,92 +116,20 @@ pub fn open(host: &Host, progress: &Progress) -> Result<SshLink, String> {
     Ok(link)
 }
 
-fn wish(w: &InterfaceTls) -> Wish {
-    Wish {
-        level: w.level.name().to_string(),
-        protocols: w
-            .protocols
-            .iter()
-            .map(|p| p.bwcli_name().to_string())
-            .collect(),
-        ciphers: w.ciphers.iter().map(|c| c.iana.to_string()).collect(),
-        interfaces: w
-            .interfaces
-            .as_ref()
-            .map(|list| list.iter().map(|s| (s.ip.to_string(), s.port)).collect()),
-    }
-}
-
-/// What TLS discovery reads from an XSP or ADP (its interfaces and CTI layout);
-/// None for an AS, which serves no TLS endpoint.
-pub(crate) fn tls_discovery(
-    host: &Host,
-    link: &mut dyn HostLink,
-) -> Result<Option<Discovered>, String> {
-    if !matches!(host.product, Product::Xsp | Product::Adp) {
-        return Ok(None);
-    }
-    discover(tls_family(host), link)
-        .map(Some)
-        .map_err(|e| e.to_string())
-}
-
-/// Renders a host's desired tree from its playbook settings and what discovery
-/// read from the host (`discovered`; the TLS module needs it).
-fn desired_tree(
-    host: &Host,
-    discovered: Option<&Discovered>,
-    link: &mut dyn HostLink,
-) -> Result<DesiredTree, String> {
+/// Renders a host's desired tree: every module the playbook sets for it, in
+/// registry order.
+fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, String> {
     let mut tree = DesiredTree::default();
-    if let (Some(tls), Some(discovered)) = (&host.webex.tls, discovered) {
-        let family = tls_family(host);
-        let (protocols, ciphers) = tls_defaults(host);
-        let http = tls.http.as_ref().map(wish);
-        let cti = tls.cti.as_ref().map(wish);
-        check_certificate_keys(
-            family,
-            http.as_ref(),
-            cti.as_ref(),
-            discovered,
-            link,
-            host.connection.connect_timeout,
-        )
-        .map_err(|e| e.to_string())?;
+    for (key, settings) in host.webex.configured() {
+        let module = registry::module(key)
+            .ok_or_else(|| format!("internal error: no module `{key}` in the registry"))?;
         tree.extend(
-            render_tls(
-                family,
-                http.as_ref(),
-                cti.as_ref(),
-                discovered,
-                (&protocols, &ciphers),
-            )
-            .map_err(|e| e.to_string())?,
+            module
+                .render(host, settings, link)
+                .map_err(|e| e.to_string())?,
         );
     }
     Ok(tree)
-}
-
-/// The TLS template family of a host's release.
-pub(crate) fn tls_family(host: &Host) -> Family {
-    if host.release.has_ssl_hierarchy() {
-        Family::R22
-    } else {
-        Family::R21
-    }
-}
-
-/// The SSL provider's defaults at the host's release (D2): protocols by their bwcli
-/// names, suites by their IANA names.
-pub(crate) fn tls_defaults(host: &Host) -> (Vec<String>, Vec<String>) {
-    let (protocols, ciphers) = provider_defaults(host.release);
-    (
-        protocols
-            .iter()
-            .map(|p| p.bwcli_name().to_string())
-            .collect(),
-        ciphers.iter().map(|c| c.iana.to_string()).collect(),
-    )
 }
 
 /// Reads a host and computes its plan.
@@ -213,31 +142,18 @@ pub fn plan_on(
 }
 
 /// Reads a host and computes its plan; returns the contexts as read too, which
-/// apply works from under its lock (no context is read twice). Discovery runs
-/// only when the playbook sets TLS for the host.
+/// apply works from under its lock. Rendering (discovery included) and the plan's
+/// reads share one cache, so no context is read twice.
 pub(crate) fn read_and_plan(
     host: &Host,
     link: &mut dyn HostLink,
     progress: &Progress,
 ) -> Result<LockedRead, String> {
     progress.step("rendering the desired state");
-    let discovered = match host.webex.tls {
-        Some(_) => tls_discovery(host, link)?,
-        None => None,
-    };
-    plan_from(host, discovered.as_ref(), link, progress)
-}
-
-/// Renders the desired tree from `discovered`, reads its contexts and plans.
-pub(crate) fn plan_from(
-    host: &Host,
-    discovered: Option<&Discovered>,
-    link: &mut dyn HostLink,
-    progress: &Progress,
-) -> Result<LockedRead, String> {
-    let desired = desired_tree(host, discovered, link)?;
+    let mut reads = CachedReads::new(link);
+    let desired = desired_tree(host, &mut reads)?;
     progress.step(&format!("reading {} contexts", desired.reads().len()));
-    LockedRead::of(desired, &host.name, &host.farm, link)
+    LockedRead::of(desired, &host.name, &host.farm, &mut reads)
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {

@@ -1,5 +1,7 @@
 //! What a host's CLI holds (the LiveTree): the parsed `get` output of every context
 //! the desired tree touches.
+pub mod cached;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,194 @@
-//! Modules: each turns part of the playbook's Webex settings into CLI facts.
+//! Modules: each turns its part of the playbook's `webex` settings into CLI facts.
+//!
+//! A module is one [`Module`] in the [`registry`]: it declares its playbook
+//! section (a schema field, listed beside it in `registry::WEBEX_FIELDS`), which
+//! hosts it is for ([`Scope`]), how its typed settings are built from the YAML,
+//! how a host's facts are rendered (usually one template per release family),
+//! and the checks it adds across a farm. The engine (`playbook::build`,
+//! `hostrun`) loops over the registry and knows no module by name.
+pub mod allow_client_app;
 pub mod certkey;
+pub mod directory_sync;
+pub mod registry;
 pub mod tls;
+pub mod tls_module;
+pub mod xsi_events;
+
+use crate::apply::link::HostLink;
+use crate::catalog::{Product, Release};
+use crate::desired::DesiredTree;
+use crate::desired::render::RenderError;
+use crate::playbook::module_api::{HostFacts, ModuleSettings, Node, Pos, Report, Settings};
+use crate::playbook::{Host, Role};
+
+/// Which hosts a module may be set for. A playbook that sets it for another host
+/// is refused with a located error before any host is touched.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// The products whose CLI has the module's contexts.
+    pub products: &'static [Product],
+    /// The first release that has them (None: every release).
+    pub since: Option<Release>,
+    /// The role the host's farm must have (None: any).
+    pub role: Option<Role>,
+    /// Why, for the error: the document the scope comes from.
+    pub source: &'static str,
+}
+
+/// A value compared across the hosts of a farm: every host must hold the same.
+#[derive(Debug, Clone, Copy)]
+pub struct FarmCheck {
+    /// Stable check id, e.g. `xsi-events.call-control-name`.
+    pub id: &'static str,
+    /// The attribute context.
+    pub context: &'static str,
+    /// The attribute.
+    pub attribute: &'static str,
+    /// Why it must agree, with its source.
+    pub why: &'static str,
+}
+
+/// Why a module could not render a host's facts.
+#[derive(Debug, thiserror::Error)]
+#[error("{source}")]
+pub struct ModuleError {
+    /// The module's key.
+    pub module: &'static str,
+    /// What went wrong (its message is shown as is).
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl ModuleError {
+    /// Wraps `source` as module `module`'s error.
+    pub fn new(
+        module: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ModuleError {
+            module,
+            source: Box::new(source),
+        }
+    }
+}
+
+/// One module, as the engine sees it. Implement [`TypedModule`] instead: it
+/// gives this with the settings' type checked in one place.
+pub(crate) trait Module: Sync {
+    /// The module's key under `webex:` in the playbook.
+    fn key(&self) -> &'static str;
+    /// Which hosts it may be set for.
+    fn scope(&self) -> Scope;
+    /// Builds its settings from the merged `webex.<key>` node (already checked
+    /// against its schema); every problem goes to `report` with its position.
+    fn build(
+        &self,
+        node: &Node,
+        key_pos: Pos,
+        host: &HostFacts<'_>,
+        report: &mut Report,
+    ) -> Option<Settings>;
+    /// Renders the facts it wants of `host`; `link` reads what rendering needs.
+    fn render(
+        &self,
+        host: &Host,
+        settings: &Settings,
+        link: &mut dyn HostLink,
+    ) -> Result<DesiredTree, ModuleError>;
+    /// Values that must agree across each farm.
+    fn farm_checks(&self) -> &'static [FarmCheck];
+    /// Its templates: (name, source), names starting with `<key>/`.
+    fn templates(&self) -> &'static [(&'static str, &'static str)];
+}
+
+/// A module with typed settings.
+pub(crate) trait TypedModule: Sync {
+    /// Its settings for one host.
+    type Settings: ModuleSettings + PartialEq;
+    /// See [`Module::key`].
+    const KEY: &'static str;
+    /// See [`Module::scope`].
+    const SCOPE: Scope;
+    /// See [`Module::farm_checks`].
+    const FARM_CHECKS: &'static [FarmCheck] = &[];
+    /// See [`Module::templates`].
+    const TEMPLATES: &'static [(&'static str, &'static str)] = &[];
+    /// See [`Module::build`].
+    fn build(
+        &self,
+        node: &Node,
+        key_pos: Pos,
+        host: &HostFacts<'_>,
+        report: &mut Report,
+    ) -> Option<Self::Settings>;
+    /// See [`Module::render`].
+    fn render(
+        &self,
+        host: &Host,
+        settings: &Self::Settings,
+        link: &mut dyn HostLink,
+    ) -> Result<DesiredTree, ModuleError>;
+}
+
+/// Settings of another type than the module's: a bug in the registry.
+#[derive(Debug, thiserror::Error)]
+#[error("internal error: the settings given to module {0} are not its own")]
+struct ForeignSettings(&'static str);
+
+impl<M: TypedModule> Module for M {
+    fn key(&self) -> &'static str {
+        M::KEY
+    }
+
+    fn scope(&self) -> Scope {
+        M::SCOPE
+    }
+
+    fn build(
+        &self,
+        node: &Node,
+        key_pos: Pos,
+        host: &HostFacts<'_>,
+        report: &mut Report,
+    ) -> Option<Settings> {
+        TypedModule::build(self, node, key_pos, host, report).map(Settings::new)
+    }
+
+    fn render(
+        &self,
+        host: &Host,
+        settings: &Settings,
+        link: &mut dyn HostLink,
+    ) -> Result<DesiredTree, ModuleError> {
+        let typed: &M::Settings = settings
+            .get()
+            .ok_or_else(|| ModuleError::new(M::KEY, ForeignSettings(M::KEY)))?;
+        TypedModule::render(self, host, typed, link)
+    }
+
+    fn farm_checks(&self) -> &'static [FarmCheck] {
+        M::FARM_CHECKS
+    }
+
+    fn templates(&self) -> &'static [(&'static str, &'static str)] {
+        M::TEMPLATES
+    }
+}
+
+/// Renders template `name` with `settings` as its context: the render step of a
+/// module whose facts follow from its settings alone.
+pub fn render_template(
+    module: &'static str,
+    name: &str,
+    settings: &impl serde::Serialize,
+) -> Result<DesiredTree, ModuleError> {
+    let context = serde_json::to_value(settings).map_err(|e| {
+        ModuleError::new(
+            module,
+            RenderError::Template {
+                name: name.to_string(),
+                message: e.to_string(),
+            },
+        )
+    })?;
+    crate::desired::render::render(name, &context).map_err(|e| ModuleError::new(module, e))
+}

@@ -109,10 +109,15 @@ fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Result<Option<Op>, Diff
     let Some(to) = a.want.target(current).map_err(|e| not_a_number(a, e))? else {
         return Ok(None);
     };
+    // An empty value is null, which the CLI writes as `clear <name>` (D19).
+    let (verb, args) = match to.is_empty() {
+        true => (Verb::Clear, vec![a.name.clone()]),
+        false => (Verb::Set, vec![a.name.clone(), to.clone()]),
+    };
     Ok(Some(Op {
         context: a.context.clone(),
-        verb: Verb::Set,
-        args: vec![a.name.clone(), to.clone()],
+        verb,
+        args,
         before: current.map(str::to_string),
         after: Some(to),
         want: a.want.plan_note(),
@@ -402,7 +407,7 @@ mod tests {
                     list.push(row)
                 }
                 Verb::Delete => list.retain(|r| *r != row),
-                Verb::Set => unreachable!(),
+                Verb::Set | Verb::Clear => unreachable!(),
             }
             assert!(!list.is_empty(), "the list emptied at {o:?} of {ops:?}");
         }

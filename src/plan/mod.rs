@@ -18,6 +18,8 @@ pub enum Verb {
     Delete,
     /// `set`
     Set,
+    /// `clear <attribute>`: makes a nullable attribute null (docs/decisions.md D19).
+    Clear,
 }
 
 impl Verb {
@@ -27,6 +29,7 @@ impl Verb {
             Verb::Add => "add",
             Verb::Delete => "delete",
             Verb::Set => "set",
+            Verb::Clear => "clear",
         }
     }
 }
@@ -66,7 +69,7 @@ impl Op {
     /// `was: 1000; wanted: at least 2000`. None when there is nothing to add.
     pub fn note(&self) -> Option<String> {
         let was = match (self.verb, &self.before) {
-            (Verb::Set, Some(b)) => Some(format!("was: {b}")),
+            (Verb::Set | Verb::Clear, Some(b)) => Some(format!("was: {b}")),
             _ => None,
         };
         let wanted = self.want.as_ref().map(|w| format!("wanted: {w}"));

@@ -9,10 +9,11 @@ use super::definition::WEBEX;
 use super::diagnostic::Report;
 use super::merge::merge_layers;
 use super::model::{Connection, Farm, Host, LocalFile, Playbook, Role, Webex};
+use super::module_api::HostFacts;
 use super::schema::Schema;
-use super::tls::{HostFacts, tls_module};
 use super::yaml::{Node, Pos};
 use crate::catalog::{Product, Release};
+use crate::modules::{Scope, registry};
 
 /// Builds the playbook from `root`; every problem goes to `report`. The result is only
 /// meaningful if `report` stays empty.
@@ -136,6 +137,7 @@ impl<'a> Builder<'a, '_> {
                     farm: farm.name,
                     product,
                     release,
+                    roles: &farm.roles,
                 };
                 let layers = [
                     self.default_webex,
@@ -329,12 +331,75 @@ fn webex(merged: Option<Node>, facts: &HostFacts<'_>, report: &mut Report) -> Op
     };
     let before = report.len();
     check_required(&merged, Schema::Object(&WEBEX), "webex", report);
-    let complete = report.len() == before;
-    // The TLS rules run even when a required key is missing, so that one run of
+    // Every module's rules run even when another key is wrong, so that one run of
     // validate shows every problem.
-    let tls = match merged.entry("tls") {
-        Some(tls) => Some(tls_module(&tls.value, tls.key_pos, facts, report)?),
-        None => None,
+    let mut modules = Vec::new();
+    for module in registry::MODULES {
+        let Some(entry) = merged.entry(module.key()) else {
+            continue;
+        };
+        if !in_scope(module.key(), module.scope(), entry.key_pos, facts, report) {
+            continue;
+        }
+        if let Some(settings) = module.build(&entry.value, entry.key_pos, facts, report) {
+            modules.push((module.key(), settings));
+        }
+    }
+    (report.len() == before).then(|| Webex::new(modules))
+}
+
+/// Whether module `key` may be set for the host; a located error when not.
+fn in_scope(key: &str, scope: Scope, at: Pos, host: &HostFacts<'_>, report: &mut Report) -> bool {
+    let names = |products: &[Product]| {
+        products
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect::<Vec<_>>()
+            .join(" and ")
     };
-    complete.then_some(Webex { tls })
+    let remove = |farms: String| {
+        format!(
+            "remove `webex.{key}` for this farm ({}); if it comes from `defaults`, move it to the {farms} farms",
+            scope.source
+        )
+    };
+    if !scope.products.contains(&host.product) {
+        report.error(
+            at,
+            format!(
+                "the `{key}` module is for {} hosts, but farm `{}` is an {} farm",
+                names(scope.products),
+                host.farm,
+                host.product.name()
+            ),
+            Some(remove(names(scope.products))),
+        );
+        return false;
+    }
+    if let Some(since) = scope.since.filter(|s| host.release < *s) {
+        report.error(
+            at,
+            format!(
+                "the `{key}` module needs {since} or later, but farm `{}` runs {}",
+                host.farm, host.release
+            ),
+            Some(remove(format!("{since}+"))),
+        );
+        return false;
+    }
+    if let Some(role) = scope.role.filter(|r| !host.roles.contains(r)) {
+        report.error(
+            at,
+            format!(
+                "the `{key}` module is for hosts with role `{role}`, and farm `{}` has not got it",
+                host.farm
+            ),
+            Some(format!(
+                "add `{role}` to the farm's roles, or {}",
+                remove(format!("`{role}`"))
+            )),
+        );
+        return false;
+    }
+    true
 }

@@ -1,8 +1,8 @@
 //! The playbook's shape: the one definition the checker and the JSON Schema come from.
 //! docs/playbook.md explains it for operators.
-use super::model::{Role, TlsLevel};
+use super::model::Role;
 use super::schema::{Field, Format, ListOf, Object, Schema};
-use crate::catalog::{Product, Release, TlsProtocol};
+use crate::catalog::{Product, Release};
 
 /// The whole playbook.
 pub(crate) static PLAYBOOK: Object = Object {
@@ -249,115 +249,9 @@ const WEBEX_FIELD: Field = Field::new(
 
 pub(crate) static WEBEX: Object = Object {
     name: "webex",
-    doc: "Webex for BroadWorks settings, one key per module.",
+    doc: "Webex for BroadWorks settings, one key per module (src/modules/registry.rs).",
     shared: true,
-    fields: &[Field::new(
-        "tls",
-        "TLS protocols and cipher suites on the HTTP (Xsi, AuthService) and CTI interfaces (solution guide B §3, §5.2-§5.5). XSP and ADP only.",
-        Schema::Object(&TLS_MODULE),
-        "{ http: { level: interface, protocols: [TLSv1.2] } }",
-    )],
-};
-
-static TLS_MODULE: Object = Object {
-    name: "tls",
-    doc: "TLS protocols and cipher suites.",
-    shared: false,
-    fields: &[
-        Field::new(
-            "http",
-            "The HTTP server interfaces (Xsi-Actions, Xsi-Events, AuthService, DMS).",
-            Schema::Object(&INTERFACE_TLS),
-            "{ level: interface, protocols: [TLSv1.2] }",
-        ),
-        Field::new(
-            "cti",
-            "The CTI interfaces.",
-            Schema::Object(&INTERFACE_TLS),
-            "{ level: interface, protocols: [TLSv1.2] }",
-        ),
-        Field::new(
-            "waivers",
-            "Suites allowed although they break the guide's cipher rule, each with the reason.",
-            Schema::List(&ListOf::items(Schema::Object(&WAIVER))),
-            "[{ cipher: TLS_RSA_WITH_AES_256_GCM_SHA384, reason: \"legacy load balancer, CHG-1234\" }]",
-        ),
-    ],
-};
-
-static INTERFACE_TLS: Object = Object {
-    name: "interface_tls",
-    doc: "Protocols and cipher suites of one interface type.",
-    shared: true,
-    fields: &[
-        Field::new(
-            "level",
-            "Where the lists are set: interface, interface-type, system-openssl or system-jsse on R22 and later; container-options on R21 SP1 (the only level there).",
-            Schema::Enum(TlsLevel::NAMES),
-            "interface",
-        ).required(),
-        Field::new(
-            "protocols",
-            "Protocols to offer; must include TLSv1.2. TLSv1.3 on R24 and ADP only. Absent: leave protocols alone.",
-            Schema::List(&ListOf::unique_items(Schema::Enum(TlsProtocol::NAMES))),
-            "[TLSv1.2]",
-        ),
-        Field::new(
-            "ciphers",
-            "Cipher suites to offer, by IANA name, in preference order. Absent: leave suites alone.",
-            Schema::List(&ListOf::unique_items(Schema::Text(Format::Cipher))),
-            "[TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]",
-        ),
-        Field::new(
-            "interfaces",
-            "The interfaces to configure; absent: every secure interface of the host.",
-            Schema::List(&ListOf::unique_items(Schema::Object(&INTERFACE))),
-            "[{ ip: 192.0.2.21, port: 443 }]",
-        ),
-    ],
-};
-
-static INTERFACE: Object = Object {
-    name: "interface",
-    doc: "An interface, by IP address (HTTP also by port).",
-    shared: false,
-    fields: &[
-        Field::new(
-            "ip",
-            "The interface's IP address.",
-            Schema::Text(Format::Ip),
-            "192.0.2.21",
-        )
-        .required(),
-        Field::new(
-            "port",
-            "HTTP only: the interface's port (443 usually); absent: every port of the address.",
-            Schema::Integer { min: 1, max: 65535 },
-            "443",
-        ),
-    ],
-};
-
-static WAIVER: Object = Object {
-    name: "waiver",
-    doc: "A suite allowed although it breaks the guide's cipher rule.",
-    shared: false,
-    fields: &[
-        Field::new(
-            "cipher",
-            "The suite's IANA name.",
-            Schema::Text(Format::Cipher),
-            "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        )
-        .required(),
-        Field::new(
-            "reason",
-            "Why it is allowed (a ticket, a client that needs it).",
-            Schema::Text(Format::Text),
-            "\"legacy load balancer, CHG-1234\"",
-        )
-        .required(),
-    ],
+    fields: crate::modules::registry::WEBEX_FIELDS,
 };
 
 #[cfg(test)]

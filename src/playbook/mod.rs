@@ -14,6 +14,7 @@ mod json_schema;
 mod local_files;
 mod merge;
 mod model;
+pub(crate) mod module_api;
 mod schema;
 mod secret_ref;
 mod ssh_config;
@@ -32,6 +33,7 @@ pub use model::{
     Playbook, Role, TlsLevel, TlsModule, Waiver, Webex,
 };
 pub use secret_ref::{SecretError, SecretRef};
+pub(crate) use tls::tls_module as tls_settings;
 
 use connection::PathBase;
 use diagnostic::Report;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::catalog::{CipherSuite, Product, Release, TlsProtocol, UnknownName};
 
 pub use super::diagnostic::Location;
+use super::module_api::Settings;
 pub use super::secret_ref::SecretRef;
 
 /// A loaded, valid playbook.
@@ -190,12 +191,36 @@ pub enum Auth {
     Password(SecretRef),
 }
 
-/// The Webex for BroadWorks settings of a host. Later modules (CTI mTLS, AuthService, NPS
-/// proxy, Xsi, directory sync, flow-through, patches) add fields here.
+/// The Webex for BroadWorks settings of a host: each configured module's settings,
+/// in registry order (src/modules/registry.rs).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Webex {
-    /// Protocols and cipher suites on the HTTP and CTI interfaces.
-    pub tls: Option<TlsModule>,
+    modules: Vec<(&'static str, Settings)>,
+}
+
+impl Webex {
+    /// The settings built for the host, each under its module's key.
+    pub(crate) fn new(modules: Vec<(&'static str, Settings)>) -> Webex {
+        Webex { modules }
+    }
+
+    /// Every configured module's key and settings, in registry order.
+    pub fn configured(&self) -> impl Iterator<Item = (&'static str, &Settings)> {
+        self.modules.iter().map(|(k, s)| (*k, s))
+    }
+
+    /// The settings of module `key`, if the host has it and they are of type `T`.
+    pub fn get<T: std::any::Any>(&self, key: &str) -> Option<&T> {
+        self.modules
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, s)| s.get())
+    }
+
+    /// The TLS module's settings, if set.
+    pub fn tls(&self) -> Option<&TlsModule> {
+        self.get("tls")
+    }
 }
 
 /// The TLS module: protocols and suites on the HTTP (Xsi, AuthService) and CTI interfaces

@@ -4,17 +4,9 @@ use std::net::IpAddr;
 
 use super::diagnostic::Report;
 use super::model::{InterfaceSelector, InterfaceTls, TlsLevel, TlsModule, Waiver};
+use super::module_api::HostFacts;
 use super::yaml::{Node, Pos};
-use crate::catalog::{
-    CipherSuite, Product, Release, TlsProtocol, cipher, is_webex_supported, policy,
-};
-
-/// What the TLS rules need to know about the host.
-pub(crate) struct HostFacts<'a> {
-    pub farm: &'a str,
-    pub product: Product,
-    pub release: Release,
-}
+use crate::catalog::{CipherSuite, Release, TlsProtocol, cipher, is_webex_supported, policy};
 
 /// A suite as written, and where.
 struct Listed {
@@ -31,14 +23,6 @@ pub(crate) fn tls_module(
     host: &HostFacts<'_>,
     report: &mut Report,
 ) -> Option<TlsModule> {
-    if host.product == Product::As {
-        report.error(
-            key_pos,
-            format!("the TLS module is for XSP and ADP hosts, but farm `{}` is an AS farm", host.farm),
-            Some("remove `webex.tls` for this farm (the TLS contexts are XSP/ADP CLI contexts, solution guide B §3); if it comes from `defaults`, move it to the XSP/ADP farms".to_string()),
-        );
-        return None;
-    }
     let mut ok = true;
     let mut listed: Vec<Listed> = Vec::new();
     let mut side = |key: &str, kind: Kind, listed: &mut Vec<Listed>| match tls.get(key) {

@@ -115,7 +115,7 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
         let (sign, style) = match op.verb {
             Verb::Add => ("+", &p.add),
             Verb::Delete => ("-", &p.del),
-            Verb::Set => ("~", &p.set),
+            Verb::Set | Verb::Clear => ("~", &p.set),
         };
         let was = match op.note() {
             Some(note) => format!("  {}", p.dim.apply_to(format!("({note})"))),

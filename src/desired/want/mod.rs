@@ -6,11 +6,13 @@
 //! restores that value.
 mod bound;
 mod exact;
+mod null_or_at_least;
 mod one_of;
 mod present_once;
 
 pub use bound::{Bound, Direction};
 pub use exact::Exact;
+pub use null_or_at_least::NullOrAtLeast;
 pub use one_of::OneOf;
 pub use present_once::PresentOnce;
 
@@ -48,6 +50,8 @@ pub enum Want {
     OneOf(OneOf),
     /// Set when absent or empty, never compared afterwards.
     PresentOnce(PresentOnce),
+    /// Null (no limit) or a number of at least a limit; cleared otherwise.
+    NullOrAtLeast(NullOrAtLeast),
 }
 
 impl Want {
@@ -57,6 +61,7 @@ impl Want {
             Want::Bound(w) => w,
             Want::OneOf(w) => w,
             Want::PresentOnce(w) => w,
+            Want::NullOrAtLeast(w) => w,
         }
     }
 
@@ -109,7 +114,7 @@ impl Want {
 pub enum WantError {
     /// No want, or more than one.
     #[error(
-        "attribute {name}: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once` (found {found})"
+        "attribute {name}: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `null_or_at_least` (found {found})"
     )]
     NotOne {
         /// The attribute.
@@ -149,6 +154,8 @@ pub struct WantFields {
     pub one_of: Option<Vec<String>>,
     /// Set when absent or empty, never compared afterwards.
     pub present_once: Option<String>,
+    /// Null, or a number of at least this.
+    pub null_or_at_least: Option<String>,
 }
 
 impl WantFields {
@@ -180,6 +187,12 @@ impl WantFields {
         }
         if let Some(value) = self.present_once {
             give("present_once", Ok(Want::PresentOnce(PresentOnce { value })));
+        }
+        if let Some(limit) = self.null_or_at_least {
+            give(
+                "null_or_at_least",
+                NullOrAtLeast::new(limit, name).map(Want::NullOrAtLeast),
+            );
         }
         match (found.len(), want) {
             (1, Some(w)) => w,
@@ -220,6 +233,10 @@ impl From<&Want> for WantFields {
                 present_once: Some(w.value.clone()),
                 ..WantFields::default()
             },
+            Want::NullOrAtLeast(w) => WantFields {
+                null_or_at_least: Some(w.limit().to_string()),
+                ..WantFields::default()
+            },
         }
     }
 }
@@ -251,7 +268,7 @@ mod tests {
         };
         assert_eq!(
             two.into_want("eventQueueSize").unwrap_err().to_string(),
-            "attribute eventQueueSize: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once` (found value, at_most)"
+            "attribute eventQueueSize: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `null_or_at_least` (found value, at_most)"
         );
         assert!(matches!(
             WantFields::default().into_want("n"),
@@ -298,6 +315,10 @@ mod tests {
             },
             WantFields {
                 present_once: s("x"),
+                ..WantFields::default()
+            },
+            WantFields {
+                null_or_at_least: s("5"),
                 ..WantFields::default()
             },
         ] {
