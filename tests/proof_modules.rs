@@ -1,0 +1,140 @@
+//! The xsi_events, directory_sync and allow_client_app modules on the registry,
+//! per release, through the real path: playbook → SSH → bwcli (xspsim) → plan /
+//! apply → an independent read of the host.
+#[path = "support/lab.rs"]
+mod lab;
+
+use lab::{Spec, TestLab};
+use xspsim::host::{Product, Release};
+
+const MODULES: &str = "xsi_events: {}
+directory_sync: {}
+allow_client_app: true";
+
+/// The value of attribute `name` in `context`, read with the simulator's own CLI.
+fn on_host(lab: &TestLab, context: &str, name: &str) -> String {
+    let out = lab.bwcli("h", &[&format!("cd {context}"), "get"]);
+    out.lines()
+        .find_map(|l| {
+            let (n, v) = l.split_once('=')?;
+            (n.split_whitespace().last() == Some(name)).then(|| v.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("{name} not in {out}"))
+}
+
+fn set_on_host(lab: &TestLab, context: &str, name: &str, value: &str) {
+    let out = lab.bwcli(
+        "h",
+        &[&format!("cd {context}"), &format!("set {name} {value}")],
+    );
+    assert!(out.contains("...Done"), "{out}");
+}
+
+const EVENTS: &str = "/Applications/Xsi-Events/BWIntegration";
+const OVERLOAD: &str = "/Applications/Xsi-Actions/OverloadControl";
+const LIMITS: &str = "/System/CommunicationUtility/DefaultSettings";
+const PAGING: &str = "/Applications/Xsi-Actions/Paging";
+const CERT_AUTH: &str =
+    "/System/CommunicationUtility/DefaultSettings/ExternalAuthentication/CertificateAuthentication";
+
+/// A fresh host with some values above the guide's minimums: apply raises what is
+/// too low, keeps what is higher, clears a directory limit under 5, and a second
+/// plan is empty.
+fn converge(test: &str, product: Product, release: Release, pb: (&str, &str)) {
+    let lab = TestLab::start(
+        test,
+        &[Spec {
+            name: "h",
+            product,
+            release,
+        }],
+    );
+    // Behind xspctl's back: a queue above the minimum, a global directory limit of
+    // 20 (>= 5: kept), a user directory limit of 3 (< 5: cleared).
+    set_on_host(&lab, EVENTS, "eventQueueSize", "5000");
+    set_on_host(&lab, OVERLOAD, "userDirectoryTransactionLimit", "3");
+    set_on_host(&lab, OVERLOAD, "globalDirectoryTransactionLimit", "20");
+    let pb = lab.playbook("pb.yaml", &[("h", pb.0, pb.1, MODULES)]);
+    let pb = pb.to_str().unwrap();
+
+    let plan = lab.xspctl(&["plan", "-f", pb]);
+    plan.exits(0)
+        .prints(&format!("  {EVENTS}>\n    ~ set eventHandlerThreadCount 50  (was: 20; wanted: at least 50)\n"))
+        .prints(&format!(
+            "  {OVERLOAD}>\n    ~ clear userDirectoryTransactionLimit  (was: 3; wanted: null, or at least 5)\n"
+        ))
+        .prints("~ set userTransactionLimit 100  (was: 20; wanted: at least 100)")
+        .prints("~ set transactionLimitPeriodSecs 1  (was: 10)")
+        .prints("~ set defaultPageSize 50  (was: 20)")
+        .prints("~ set availableUserMaxLimit 100  (was: 50)")
+        .prints("~ set allowClientApp true  (was: false)");
+    assert!(!plan.stdout.contains("eventQueueSize"), "{}", plan.all());
+    assert!(
+        !plan.stdout.contains("globalDirectoryTransactionLimit"),
+        "{}",
+        plan.all()
+    );
+
+    // The Xsi-Events queue settings take effect after a restart (guide A §6).
+    lab.xspctl(&["apply", "-f", pb, "--yes"]).exits(2);
+    assert_eq!(on_host(&lab, EVENTS, "eventQueueSize"), "5000");
+    assert_eq!(on_host(&lab, EVENTS, "eventHandlerThreadCount"), "50");
+    assert_eq!(on_host(&lab, OVERLOAD, "userDirectoryTransactionLimit"), "");
+    assert_eq!(
+        on_host(&lab, OVERLOAD, "globalDirectoryTransactionLimit"),
+        "20"
+    );
+    assert_eq!(on_host(&lab, LIMITS, "userTransactionLimit"), "100");
+    assert_eq!(on_host(&lab, LIMITS, "transactionLimitPeriodSecs"), "1");
+    assert_eq!(on_host(&lab, PAGING, "defaultPageSize"), "50");
+    assert_eq!(on_host(&lab, PAGING, "availableUserMaxLimit"), "100");
+    assert_eq!(on_host(&lab, CERT_AUTH, "allowClientApp"), "true");
+
+    let again = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
+    assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
+}
+
+#[test]
+fn r21_sp1_xsp_converges() {
+    converge("pm_r21", Product::Xsp, Release::R21Sp1, ("xsp", "R21SP1"));
+}
+
+#[test]
+fn r22_xsp_converges() {
+    converge("pm_r22", Product::Xsp, Release::R22, ("xsp", "R22"));
+}
+
+#[test]
+fn r23_xsp_converges() {
+    converge("pm_r23", Product::Xsp, Release::R23, ("xsp", "R23"));
+}
+
+#[test]
+fn r24_xsp_converges() {
+    converge("pm_r24", Product::Xsp, Release::R24, ("xsp", "R24"));
+}
+
+#[test]
+fn adp_converges() {
+    converge("pm_adp", Product::Adp, Release::Adp, ("adp", "ADP"));
+}
+
+/// A host at 1000 goes to 2000; once there, the next plan leaves it.
+#[test]
+fn a_queue_below_the_minimum_is_raised_to_it() {
+    let lab = TestLab::start(
+        "pm_queue",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "xsi_events: {}")]);
+    let pb = pb.to_str().unwrap();
+    assert_eq!(on_host(&lab, EVENTS, "eventQueueSize"), "1000");
+    lab.xspctl(&["apply", "-f", pb, "--yes"]).exits(2);
+    assert_eq!(on_host(&lab, EVENTS, "eventQueueSize"), "2000");
+    let again = lab.xspctl(&["plan", "-f", pb]);
+    assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
+}
