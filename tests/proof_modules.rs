@@ -138,3 +138,100 @@ fn a_queue_below_the_minimum_is_raised_to_it() {
     let again = lab.xspctl(&["plan", "-f", pb]);
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
 }
+
+/// A farm of two XSPs, `a` first (the reference host), with `webex` as given.
+fn farm_playbook(lab: &TestLab, webex: &str) -> String {
+    let mut text = format!(
+        "version: 1\nfarms:\n  - name: xsp-farm\n    product: xsp\n    release: R23\n    roles: [xsi]\n    webex:\n      {webex}\n    hosts:\n"
+    );
+    for name in ["a", "b"] {
+        text.push_str(&format!(
+            "      - name: {name}\n        address: {}\n        {}\n",
+            lab.address(name),
+            lab.connection(name)
+        ));
+    }
+    let path = lab.dir.path().join("farm.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn two_xsps(test: &str) -> TestLab {
+    let spec = |name| Spec {
+        name,
+        product: Product::Xsp,
+        release: Release::R23,
+    };
+    TestLab::start(test, &[spec("a"), spec("b")])
+}
+
+fn read(lab: &TestLab, host: &str, context: &str, name: &str) -> String {
+    let out = lab.bwcli(host, &[&format!("cd {context}"), "get"]);
+    out.lines()
+        .find_map(|l| {
+            let (n, v) = l.split_once('=')?;
+            (n.split_whitespace().last() == Some(name)).then(|| v.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("{name} not in {out}"))
+}
+
+const GENERAL: &str = "/Applications/Xsi-Events/GeneralSettings";
+
+/// Without a name in the playbook, the farm stage reads the reference host's
+/// call-control application name and the other hosts take it; a second plan is
+/// empty, and `--host b` alone still takes the reference host's name.
+#[test]
+fn the_farm_takes_the_reference_hosts_call_control_name() {
+    let lab = two_xsps("pm_farm_stage");
+    let out = lab.bwcli(
+        "a",
+        &[
+            &format!("cd {GENERAL}"),
+            "set callControlApplicationName com.example.events",
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    let pb = farm_playbook(&lab, "xsi_events: {}");
+
+    let plan = lab.xspctl(&["plan", "-f", &pb, "--host", "b"]);
+    plan.exits(0).prints(&format!(
+        "  {GENERAL}>\n    ~ set callControlApplicationName com.example.events  (was: com.broadsoft.xsi-events)\n"
+    ));
+    lab.xspctl(&["apply", "-f", &pb, "--yes"]).exits(2);
+    assert_eq!(
+        read(&lab, "b", GENERAL, "callControlApplicationName"),
+        "com.example.events"
+    );
+    assert_eq!(
+        read(&lab, "a", GENERAL, "callControlApplicationName"),
+        "com.example.events"
+    );
+    let again = lab.xspctl(&["plan", "-f", &pb]);
+    assert!(
+        !again.stdout.contains("callControlApplicationName"),
+        "{}",
+        again.all()
+    );
+}
+
+/// A reference host that cannot be read fails every host that needs its farm
+/// stage, naming the reference host, and nothing is written anywhere.
+#[test]
+fn an_unreadable_reference_host_fails_the_farm_and_writes_nothing() {
+    let lab = two_xsps("pm_farm_down");
+    let pb = farm_playbook(&lab, "xsi_events: {}");
+    // Refuse logins on the reference host.
+    let text = std::fs::read_to_string(&pb)
+        .unwrap()
+        .replacen("user: bwadmin", "user: nobody", 1);
+    std::fs::write(&pb, text).unwrap();
+    let run = lab.xspctl(&["apply", "-f", &pb, "--yes", "--host", "b"]);
+    run.exits(1)
+        .prints("farm xsp-farm: its reference host a could not be read");
+    assert_eq!(
+        read(&lab, "b", EVENTS, "eventHandlerThreadCount"),
+        "20",
+        "{}",
+        run.all()
+    );
+}

@@ -172,18 +172,19 @@ pub fn store_for(state_dir: Option<&Path>, playbook: &Path) -> Store {
     Store::new(state_root(state_dir, playbook))
 }
 
-/// The playbook, the hosts `--host` selects, and a new run: what every fleet
-/// command starts from.
+/// The playbook, the hosts `--host` selects (with what their farms' reference
+/// hosts gave the farm stage), and a new run: what every fleet command starts from.
 pub fn prepare(
     h: &crate::cli::HostsArgs,
     state_dir: Option<&Path>,
 ) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
     let pb = load_playbook_to_connect(&h.playbook.file)?;
-    let hosts = selection::select(&pb, &h.hosts, &h.farms).map_err(|e| {
+    let mut hosts = selection::select(&pb, &h.hosts, &h.farms).map_err(|e| {
         eprintln!("error: {e}");
         Outcome::Error
     })?;
     let ctx = run_context(store_for(state_dir, &pb.path))?;
+    crate::hostrun::farm_stage(&pb, &mut hosts, &ctx);
     Ok((pb, hosts, std::sync::Arc::new(ctx)))
 }
 

@@ -3,6 +3,7 @@
 //! each host on a blocking thread.
 mod change;
 mod check;
+mod farm;
 
 use std::time::Instant;
 
@@ -16,13 +17,14 @@ use crate::hostlink::SshLink;
 use crate::live::cached::CachedReads;
 use crate::modules::registry;
 use crate::plan::HostPlan;
-use crate::playbook::{Auth, Connection, Host};
+use crate::playbook::{Auth, Connection, FarmFacts, Host};
 use crate::report::{HostResult, HostStatus};
 use crate::store::{Journal, Store};
 use crate::transport::{AuthMethod, SshTarget};
 
 pub use change::{ApplyRequest, apply_one, restart_one, rollback_host};
 pub use check::verify_host;
+pub use farm::farm_stage;
 
 /// What every host of a run shares.
 pub struct RunContext {
@@ -123,9 +125,14 @@ fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, Str
     for (key, settings) in host.webex.configured() {
         let module = registry::module(key)
             .ok_or_else(|| format!("internal error: no module `{key}` in the registry"))?;
+        let farm = match host.webex.farm_facts(key) {
+            Some(FarmFacts::Failed(why)) => return Err(why.clone()),
+            Some(FarmFacts::Found(facts)) => Some(facts),
+            None => None,
+        };
         tree.extend(
             module
-                .render(host, settings, link)
+                .render(host, settings, farm, link)
                 .map_err(|e| e.to_string())?,
         );
     }

@@ -31,6 +31,7 @@ pub struct AllowClientAppSettings {
 
 impl TypedModule for AllowClientApp {
     type Settings = AllowClientAppSettings;
+    type Farm = ();
     const KEY: &'static str = "allow_client_app";
     const SCOPE: Scope = Scope {
         products: &[Product::Xsp, Product::Adp],
@@ -57,6 +58,7 @@ impl TypedModule for AllowClientApp {
         &self,
         _host: &Host,
         settings: &AllowClientAppSettings,
+        _farm: Option<&()>,
         _link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
         render_template(Self::KEY, "allow_client_app/all.yaml", settings)

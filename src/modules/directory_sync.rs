@@ -79,6 +79,7 @@ pub struct DirectorySyncSettings {
 
 impl TypedModule for DirectorySync {
     type Settings = DirectorySyncSettings;
+    type Farm = ();
     const KEY: &'static str = "directory_sync";
     const SCOPE: Scope = Scope {
         products: &[Product::Xsp, Product::Adp],
@@ -125,6 +126,7 @@ impl TypedModule for DirectorySync {
         &self,
         _host: &Host,
         settings: &DirectorySyncSettings,
+        _farm: Option<&()>,
         _link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
         render_template(Self::KEY, "directory_sync/all.yaml", settings)

@@ -87,11 +87,24 @@ pub(crate) trait Module: Sync {
         host: &HostFacts<'_>,
         report: &mut Report,
     ) -> Option<Settings>;
-    /// Renders the facts it wants of `host`; `link` reads what rendering needs.
+    /// Whether, with these settings, the module reads its farm's reference host
+    /// before any host is rendered ([`Module::farm_stage`]).
+    fn needs_farm_stage(&self, settings: &Settings) -> bool;
+    /// The farm stage: reads `reference`, the farm's first host, and returns the
+    /// facts every host of the farm renders with (held in memory only).
+    fn farm_stage(
+        &self,
+        reference: &Host,
+        settings: &Settings,
+        link: &mut dyn HostLink,
+    ) -> Result<Settings, ModuleError>;
+    /// Renders the facts it wants of `host`, with its farm's facts when the farm
+    /// stage ran; `link` reads what rendering needs.
     fn render(
         &self,
         host: &Host,
         settings: &Settings,
+        farm: Option<&Settings>,
         link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError>;
     /// Values that must agree across each farm.
@@ -104,6 +117,8 @@ pub(crate) trait Module: Sync {
 pub(crate) trait TypedModule: Sync {
     /// Its settings for one host.
     type Settings: ModuleSettings + PartialEq;
+    /// What its farm stage finds (`()` for a module without one).
+    type Farm: ModuleSettings + PartialEq;
     /// See [`Module::key`].
     const KEY: &'static str;
     /// See [`Module::scope`].
@@ -120,11 +135,25 @@ pub(crate) trait TypedModule: Sync {
         host: &HostFacts<'_>,
         report: &mut Report,
     ) -> Option<Self::Settings>;
+    /// See [`Module::needs_farm_stage`]; by default a module has no farm stage.
+    fn needs_farm_stage(&self, _settings: &Self::Settings) -> bool {
+        false
+    }
+    /// See [`Module::farm_stage`]; only called when [`Self::needs_farm_stage`].
+    fn farm_stage(
+        &self,
+        _reference: &Host,
+        _settings: &Self::Settings,
+        _link: &mut dyn HostLink,
+    ) -> Result<Self::Farm, ModuleError> {
+        Err(ModuleError::new(Self::KEY, NoFarmStage(Self::KEY)))
+    }
     /// See [`Module::render`].
     fn render(
         &self,
         host: &Host,
         settings: &Self::Settings,
+        farm: Option<&Self::Farm>,
         link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError>;
 }
@@ -133,6 +162,18 @@ pub(crate) trait TypedModule: Sync {
 #[derive(Debug, thiserror::Error)]
 #[error("internal error: the settings given to module {0} are not its own")]
 struct ForeignSettings(&'static str);
+
+/// A farm stage asked of a module that has none: a bug in the engine.
+#[derive(Debug, thiserror::Error)]
+#[error("internal error: module {0} has no farm stage")]
+struct NoFarmStage(&'static str);
+
+/// `settings` as the module's own type `T`.
+fn own<'a, T: 'static>(key: &'static str, settings: &'a Settings) -> Result<&'a T, ModuleError> {
+    settings
+        .get()
+        .ok_or_else(|| ModuleError::new(key, ForeignSettings(key)))
+}
 
 impl<M: TypedModule> Module for M {
     fn key(&self) -> &'static str {
@@ -153,16 +194,29 @@ impl<M: TypedModule> Module for M {
         TypedModule::build(self, node, key_pos, host, report).map(Settings::new)
     }
 
+    fn needs_farm_stage(&self, settings: &Settings) -> bool {
+        own(M::KEY, settings).is_ok_and(|s| TypedModule::needs_farm_stage(self, s))
+    }
+
+    fn farm_stage(
+        &self,
+        reference: &Host,
+        settings: &Settings,
+        link: &mut dyn HostLink,
+    ) -> Result<Settings, ModuleError> {
+        let settings = own(M::KEY, settings)?;
+        TypedModule::farm_stage(self, reference, settings, link).map(Settings::new)
+    }
+
     fn render(
         &self,
         host: &Host,
         settings: &Settings,
+        farm: Option<&Settings>,
         link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
-        let typed: &M::Settings = settings
-            .get()
-            .ok_or_else(|| ModuleError::new(M::KEY, ForeignSettings(M::KEY)))?;
-        TypedModule::render(self, host, typed, link)
+        let farm = farm.map(|f| own(M::KEY, f)).transpose()?;
+        TypedModule::render(self, host, own(M::KEY, settings)?, farm, link)
     }
 
     fn farm_checks(&self) -> &'static [FarmCheck] {

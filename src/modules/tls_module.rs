@@ -126,6 +126,7 @@ static WAIVER: Object = Object {
 
 impl TypedModule for Tls {
     type Settings = TlsModule;
+    type Farm = ();
     const KEY: &'static str = "tls";
     // solution guide B §3: the SSL settings are XSP/ADP CLI contexts.
     const SCOPE: Scope = Scope {
@@ -159,6 +160,7 @@ impl TypedModule for Tls {
         &self,
         host: &Host,
         tls: &TlsModule,
+        _farm: Option<&()>,
         link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
         let err = |e| ModuleError::new(Self::KEY, e);

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{FarmCheck, ModuleError, Scope, TypedModule, render_template};
 use crate::apply::link::HostLink;
 use crate::catalog::Product;
-use crate::desired::DesiredTree;
+use crate::desired::{ContextRef, DesiredTree};
 use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 use crate::playbook::{Host, Role};
 
@@ -72,6 +72,7 @@ pub struct XsiEventsSettings {
 
 impl TypedModule for XsiEvents {
     type Settings = XsiEventsSettings;
+    type Farm = ReferenceName;
     const KEY: &'static str = "xsi_events";
     const SCOPE: Scope = Scope {
         products: &[Product::Xsp, Product::Adp],
@@ -81,8 +82,8 @@ impl TypedModule for XsiEvents {
     };
     const FARM_CHECKS: &'static [FarmCheck] = &[FarmCheck {
         id: "xsi-events.call-control-name",
-        context: "/Applications/Xsi-Events/GeneralSettings",
-        attribute: "callControlApplicationName",
+        context: GENERAL_SETTINGS,
+        attribute: CALL_CONTROL_NAME,
         why: "every Xsi-Events used with Webex must share one callControlApplicationName (solution guide B §20)",
     }];
     const TEMPLATES: &'static [(&'static str, &'static str)] = &[(
@@ -114,12 +115,73 @@ impl TypedModule for XsiEvents {
         })
     }
 
+    /// Without a name in the playbook, the farm's hosts take the reference
+    /// host's name, so that the farm agrees (guide B §20).
+    fn needs_farm_stage(&self, settings: &XsiEventsSettings) -> bool {
+        settings.call_control_application_name.is_none()
+    }
+
+    fn farm_stage(
+        &self,
+        reference: &Host,
+        _settings: &XsiEventsSettings,
+        link: &mut dyn HostLink,
+    ) -> Result<ReferenceName, ModuleError> {
+        let at = ContextRef {
+            context: GENERAL_SETTINGS.to_string(),
+            args: Vec::new(),
+        };
+        let live = link.read(&at).map_err(|e| ModuleError::new(Self::KEY, e))?;
+        match live.attribute(CALL_CONTROL_NAME).map(str::trim) {
+            Some(name) if !name.is_empty() => Ok(ReferenceName {
+                host: reference.name.clone(),
+                name: name.to_string(),
+            }),
+            seen => Err(ModuleError::new(
+                Self::KEY,
+                NoReferenceName {
+                    host: reference.name.clone(),
+                    seen: format!("{seen:?}"),
+                },
+            )),
+        }
+    }
+
     fn render(
         &self,
         _host: &Host,
         settings: &XsiEventsSettings,
+        farm: Option<&ReferenceName>,
         _link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
-        render_template(Self::KEY, "xsi_events/all.yaml", settings)
+        let mut settings = settings.clone();
+        if settings.call_control_application_name.is_none() {
+            settings.call_control_application_name = farm.map(|f| f.name.clone());
+        }
+        render_template(Self::KEY, "xsi_events/all.yaml", &settings)
     }
+}
+
+/// Where the call-control application name is.
+const GENERAL_SETTINGS: &str = "/Applications/Xsi-Events/GeneralSettings";
+/// The attribute that must agree across the farm.
+const CALL_CONTROL_NAME: &str = "callControlApplicationName";
+
+/// The call-control application name the farm's reference host holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceName {
+    /// The reference host.
+    pub host: String,
+    /// The name it holds.
+    pub name: String,
+}
+
+/// The reference host shows no call-control application name.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the farm's reference host {host} shows no {CALL_CONTROL_NAME} in {GENERAL_SETTINGS} (found {seen}), so the farm has no name to agree on\n  help: set `webex.xsi_events.call_control_application_name` in the playbook"
+)]
+struct NoReferenceName {
+    host: String,
+    seen: String,
 }

@@ -29,8 +29,8 @@ pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use json_schema::json_schema;
 pub use local_files::check_local_files;
 pub use model::{
-    Auth, Connection, Farm, Host, InterfaceSelector, InterfaceTls, LocalFile, LocalFileKind,
-    Playbook, Role, TlsLevel, TlsModule, Waiver, Webex,
+    Auth, Connection, Farm, FarmFacts, Host, InterfaceSelector, InterfaceTls, LocalFile,
+    LocalFileKind, Playbook, Role, TlsLevel, TlsModule, Waiver, Webex,
 };
 pub use secret_ref::{SecretError, SecretRef};
 pub(crate) use tls::tls_module as tls_settings;

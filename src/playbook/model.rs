@@ -196,12 +196,37 @@ pub enum Auth {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Webex {
     modules: Vec<(&'static str, Settings)>,
+    /// What the modules' farm stages found for the host's farm, in this run.
+    farm: Vec<(&'static str, FarmFacts)>,
+}
+
+/// What a module's farm stage found on the farm's reference host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FarmFacts {
+    /// The facts every host of the farm renders with.
+    Found(Settings),
+    /// Why there are none: the host cannot be planned without them.
+    Failed(String),
 }
 
 impl Webex {
     /// The settings built for the host, each under its module's key.
     pub(crate) fn new(modules: Vec<(&'static str, Settings)>) -> Webex {
-        Webex { modules }
+        Webex {
+            modules,
+            farm: Vec::new(),
+        }
+    }
+
+    /// Records what module `key`'s farm stage found for this host's farm.
+    pub fn set_farm_facts(&mut self, key: &'static str, facts: FarmFacts) {
+        self.farm.retain(|(k, _)| *k != key);
+        self.farm.push((key, facts));
+    }
+
+    /// What module `key`'s farm stage found, if it ran.
+    pub fn farm_facts(&self, key: &str) -> Option<&FarmFacts> {
+        self.farm.iter().find(|(k, _)| *k == key).map(|(_, f)| f)
     }
 
     /// Every configured module's key and settings, in registry order.
