@@ -5,7 +5,7 @@ use std::fmt::Write;
 use console::Style;
 
 use crate::plan::{HostPlan, Verb};
-use crate::report::{CheckStatus, HostResult, HostStatus, RunReport};
+use crate::report::{Finding, HostResult, HostStatus, RunReport, Severity, Verdict};
 
 struct Palette {
     add: Style,
@@ -13,6 +13,7 @@ struct Palette {
     set: Style,
     dim: Style,
     bold: Style,
+    warn: Style,
 }
 
 impl Palette {
@@ -24,6 +25,7 @@ impl Palette {
             set: s(Style::new().yellow()),
             dim: s(Style::new().dim()),
             bold: s(Style::new().bold()),
+            warn: s(Style::new().magenta().bold()),
         }
     }
 
@@ -58,31 +60,8 @@ fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
     if let Some(plan) = &h.plan {
         plan_lines(out, plan, p);
     }
-    for c in &h.checks {
-        let (mark, style) = match c.status {
-            CheckStatus::Pass => ("ok  ", &p.add),
-            CheckStatus::Fail => ("FAIL", &p.del),
-            CheckStatus::Pending => ("WAIT", &p.set),
-            CheckStatus::Skipped => ("skip", &p.dim),
-            CheckStatus::Unproven => ("WARN", &p.set),
-        };
-        let _ = writeln!(
-            out,
-            "  {} {} {}: {}",
-            style.apply_to(mark),
-            p.dim.apply_to(&c.id),
-            c.subject,
-            c.observed
-        );
-        if c.status != CheckStatus::Pass {
-            let _ = writeln!(out, "       expected: {}", c.expected);
-            if let Some(fix) = &c.fix {
-                let _ = writeln!(out, "       fix: {fix}");
-            }
-            if let Some(src) = &c.source {
-                let _ = writeln!(out, "       source: {}", p.dim.apply_to(src));
-            }
-        }
+    for f in &h.checks {
+        finding_lines(out, f, p);
     }
     if let Some(e) = &h.error {
         for (i, line) in e.lines().enumerate() {
@@ -103,6 +82,58 @@ fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
         );
     }
     out.push('\n');
+}
+
+/// One finding: its verdict, id, subject and observation; for one that did not
+/// pass, what was expected, the evidence, the fix and the source.
+fn finding_lines(out: &mut String, f: &Finding, p: &Palette) {
+    let (mark, style) = match f.status {
+        Verdict::Pass => ("ok  ", &p.add),
+        Verdict::Fail => ("FAIL", &p.del),
+        Verdict::Wait => ("WAIT", &p.set),
+        Verdict::Skip => ("skip", &p.dim),
+        Verdict::Warn if f.is_error() => ("WARN", &p.del),
+        Verdict::Warn => ("WARN", &p.warn),
+    };
+    let _ = writeln!(
+        out,
+        "  {} {} {}: {}",
+        style.apply_to(mark),
+        p.dim.apply_to(f.id),
+        f.subject,
+        f.observed
+    );
+    if f.status == Verdict::Pass {
+        return;
+    }
+    let _ = writeln!(out, "       expected: {}", f.expected);
+    for line in &f.evidence {
+        let _ = writeln!(out, "       evidence: {}", p.dim.apply_to(line));
+    }
+    if let Some(fix) = &f.fix {
+        let _ = writeln!(out, "       fix: {fix}");
+    }
+    if let Some(src) = &f.source {
+        let _ = writeln!(out, "       source: {}", p.dim.apply_to(src));
+    }
+    match (f.status, f.severity) {
+        (Verdict::Warn, Severity::Error) => {
+            let _ = writeln!(
+                out,
+                "       {}",
+                p.del.apply_to("a warning: counted as a failure (--strict)")
+            );
+        }
+        (Verdict::Warn, _) => {
+            let _ = writeln!(
+                out,
+                "       {}",
+                p.warn
+                    .apply_to("a warning: not a failure (`verify --strict` counts it as one)")
+            );
+        }
+        _ => {}
+    }
 }
 
 fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
@@ -196,19 +227,35 @@ fn awaiting_restart(out: &mut String, report: &RunReport, p: &Palette) {
     );
 }
 
+/// `5 of 6 checks passed, 1 warning`.
+fn verify_detail(findings: &[Finding]) -> String {
+    let passed = findings
+        .iter()
+        .filter(|f| f.status == Verdict::Pass)
+        .count();
+    let mut detail = format!("{passed} of {} checks passed", findings.len());
+    let warnings = findings
+        .iter()
+        .filter(|f| f.status == Verdict::Warn)
+        .count();
+    if warnings > 0 {
+        let _ = write!(
+            detail,
+            ", {warnings} warning{}",
+            if warnings == 1 { "" } else { "s" }
+        );
+    }
+    detail
+}
+
 fn table(out: &mut String, report: &RunReport, p: &Palette) {
     let rows: Vec<[String; 4]> = report
         .hosts
         .iter()
         .map(|h| {
-            let passed = h
-                .checks
-                .iter()
-                .filter(|c| c.status == CheckStatus::Pass)
-                .count();
             let detail = match report.command.as_str() {
                 "plan" => format!("{} changes", h.plan.as_ref().map_or(0, |p| p.ops.len())),
-                "verify" => format!("{passed} of {} checks passed", h.checks.len()),
+                "verify" => verify_detail(&h.checks),
                 _ => format!("{} writes", h.writes),
             };
             [
