@@ -4,7 +4,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::exit::Outcome;
-use crate::report::{Finding, RunReport, Severity, Verdict};
+use crate::report::{Finding, RunReport, Verdict};
 
 /// Renders a run report as JUnit XML.
 pub fn render(report: &RunReport) -> String {
@@ -49,18 +49,18 @@ fn finding_case(f: &Finding) -> TestCase {
         lines.join("\n")
     };
     let mut note = None;
-    let status = match (f.status, f.severity) {
-        (Verdict::Pass, _) => TestCaseStatus::success(),
-        (Verdict::Skip, _) => {
+    let status = match f.status {
+        Verdict::Pass => TestCaseStatus::success(),
+        Verdict::Skip => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(f.observed.clone());
             s
         }
-        (Verdict::Warn, Severity::Warning | Severity::Info) => {
+        Verdict::Warn if !f.is_error() => {
             note = Some(format!("warning: {}\n{}", f.observed, detail()));
             TestCaseStatus::success()
         }
-        (Verdict::Fail | Verdict::Wait | Verdict::Warn, _) => {
+        Verdict::Fail | Verdict::Wait | Verdict::Warn => {
             let mut s = failure(&format!("expected {}, observed {}", f.expected, f.observed));
             s.set_description(detail());
             s

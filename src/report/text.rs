@@ -5,7 +5,7 @@ use std::fmt::Write;
 use console::Style;
 
 use crate::plan::{HostPlan, Verb};
-use crate::report::{Finding, HostResult, HostStatus, RunReport, Severity, Verdict};
+use crate::report::{Finding, HostResult, HostStatus, RunReport, Verdict};
 
 struct Palette {
     add: Style,
@@ -116,23 +116,16 @@ fn finding_lines(out: &mut String, f: &Finding, p: &Palette) {
     if let Some(src) = &f.source {
         let _ = writeln!(out, "       source: {}", p.dim.apply_to(src));
     }
-    match (f.status, f.severity) {
-        (Verdict::Warn, Severity::Error) => {
-            let _ = writeln!(
-                out,
-                "       {}",
-                p.del.apply_to("a warning: counted as a failure (--strict)")
-            );
-        }
-        (Verdict::Warn, _) => {
-            let _ = writeln!(
-                out,
-                "       {}",
-                p.warn
-                    .apply_to("a warning: not a failure (`verify --strict` counts it as one)")
-            );
-        }
-        _ => {}
+    if f.status == Verdict::Warn {
+        let (style, what) = if f.is_error() {
+            (&p.del, "a warning: counted as a failure (--strict)")
+        } else {
+            (
+                &p.warn,
+                "a warning: not a failure (`verify --strict` counts it as one)",
+            )
+        };
+        let _ = writeln!(out, "       {}", style.apply_to(what));
     }
 }
 
@@ -301,5 +294,61 @@ fn table(out: &mut String, report: &RunReport, p: &Palette) {
             w0 = w[0],
             w1 = w[1]
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::CheckId;
+
+    fn report(status: Verdict) -> RunReport {
+        let finding = Finding::about(
+            "h",
+            CheckId::TlsAcceptsTls12,
+            "CTI 10.0.0.1:8012 TLSv1.2",
+            status,
+            "TLSv1.2 accepted",
+            "seen",
+        );
+        let checks = vec![finding];
+        RunReport {
+            command: "verify".into(),
+            run_id: "r".into(),
+            hosts: vec![HostResult {
+                status: HostStatus::of_findings(&checks),
+                checks,
+                ..HostResult::failed("h", "f", HostStatus::Ok, String::new())
+            }],
+        }
+    }
+
+    /// The mark of the report's only finding, coloured: (colour codes, word).
+    fn mark(report: &RunReport) -> (String, String) {
+        let text = render(report, true);
+        let line = text
+            .lines()
+            .find(|l| l.contains("tls.accepts-tls12"))
+            .unwrap();
+        let mark = line.trim_start().split(' ').next().unwrap();
+        let word = mark.find(|c: char| c.is_ascii_uppercase()).unwrap();
+        (mark[..word].to_string(), mark[word..word + 4].to_string())
+    }
+
+    #[test]
+    fn a_warning_has_its_own_word_and_colour_and_strict_shows_it_as_a_failure() {
+        let (warn_colour, word) = mark(&report(Verdict::Warn));
+        assert_eq!(word, "WARN");
+        assert!(!warn_colour.is_empty());
+        let (wait_colour, _) = mark(&report(Verdict::Wait));
+        let (fail_colour, _) = mark(&report(Verdict::Fail));
+        assert_ne!(warn_colour, wait_colour);
+        assert_ne!(warn_colour, fail_colour);
+
+        let mut strict = report(Verdict::Warn);
+        strict.count_warnings_as_errors();
+        assert_eq!(strict.hosts[0].status, HostStatus::Findings);
+        assert_eq!(mark(&strict), (fail_colour, "WARN".to_string()));
+        assert!(render(&strict, false).contains("counted as a failure (--strict)"));
     }
 }
