@@ -144,9 +144,9 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check the real result: configuration drift and TLS as negotiated.
     #[command(
-        after_help = "Example:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml"
+        after_help = "Examples:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml\n  xspctl verify -f playbooks/prod.yaml --strict"
     )]
-    Verify(HostsArgs),
+    Verify(VerifyArgs),
     /// Restore a host from a backup taken by apply.
     #[command(
         after_help = "Examples:\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --yes\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --backup 2026-11-25T051929Z-r1 --yes"
@@ -221,6 +221,18 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes (0: none, 1: error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+}
+
+/// `verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Hosts.
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// Count warnings (e.g. a TLS check not proven because the server requires a
+    /// client certificate) as failures: exit 2 instead of 0.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// How restarts are handled.

@@ -1,7 +1,8 @@
 //! Verify probes what each endpoint accepts, whatever the playbook and the host's
 //! configuration say (issue #7, defect 10): drift and exposure are reported
 //! separately, interfaces the playbook does not configure are probed too, and a
-//! handshake stopped by a client-certificate demand is neither a pass nor a fail.
+//! handshake stopped by a client-certificate demand is neither a pass nor a fail
+//! (a warning).
 #[path = "support/lab.rs"]
 mod lab;
 
@@ -135,9 +136,10 @@ fn a_cti_interface_requiring_client_certificates_is_neither_failed_nor_passed() 
         .exits(0);
     let after = lab.xspctl(&["verify", "-f", pb]);
     // TLS 1.2 is accepted but the handshake cannot be completed without a client
-    // certificate: not proven (no false FAIL), and not a pass either.
+    // certificate: not proven (no false FAIL), and not a pass either: a warning,
+    // which fails the run only under `--strict` (tests/verify_findings.rs).
     after
-        .exits(2)
+        .exits(0)
         .prints(&format!(
             "WARN tls.accepts-tls12 CTI {ip}:{cti} TLSv1.2: client certificate required; not proven (the server chose TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 before asking)"
         ))

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Output, prepare, runtime};
-use crate::cli::{Cli, HostsArgs, PlanArgs};
+use crate::cli::{Cli, HostsArgs, PlanArgs, VerifyArgs};
 use crate::exit::Outcome;
 use crate::fleet::run_all;
 use crate::hostrun::{RunContext, plan_host, verify_host};
@@ -100,22 +100,31 @@ pub fn plan_with(
 }
 
 /// `verify`: drift and TLS as negotiated.
-pub fn verify(cli: &Cli, a: &HostsArgs, out: &Output) -> Outcome {
-    verify_with(a, cli.state_dir.as_deref(), out)
+pub fn verify(cli: &Cli, a: &VerifyArgs, out: &Output) -> Outcome {
+    verify_with(&a.hosts, a.strict, cli.state_dir.as_deref(), out)
 }
 
-/// `verify` with its arguments spelled out (the lab uses it too).
-pub fn verify_with(h: &HostsArgs, state_dir: Option<&std::path::Path>, out: &Output) -> Outcome {
+/// `verify` with its arguments spelled out (the lab uses it too); `strict` counts
+/// warnings as failures.
+pub fn verify_with(
+    h: &HostsArgs,
+    strict: bool,
+    state_dir: Option<&std::path::Path>,
+    out: &Output,
+) -> Outcome {
     let (_, hosts, ctx) = match prepare(h, state_dir) {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let report = match over_hosts("verify", hosts, h.parallel, ctx, out, |h, c, p| {
+    let mut report = match over_hosts("verify", hosts, h.parallel, ctx, out, |h, c, p| {
         verify_host(h, c, HANDSHAKE_TIMEOUT, p)
     }) {
         Ok(r) => r,
         Err(o) => return o,
     };
+    if strict {
+        report.count_warnings_as_errors();
+    }
     out.print(&report);
     report.outcome()
 }

@@ -103,7 +103,7 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         return applied;
     }
     eprintln!("\n== xspctl verify -f {}", playbook.display());
-    verify_with(&apply.hosts, Some(state_dir), out)
+    verify_with(&apply.hosts, false, Some(state_dir), out)
 }
 
 /// The lab directory: where the playbook's known_hosts file lives (the lab writes it).

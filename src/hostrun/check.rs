@@ -12,7 +12,7 @@ use crate::modules::tls_module;
 use crate::plan::HostPlan;
 use crate::plan::views::evaluate;
 use crate::playbook::Host;
-use crate::report::{Check, CheckStatus, HostResult, HostStatus};
+use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
 /// `verify` on one host: drift, then TLS handshakes on every interface, those the
@@ -131,7 +131,7 @@ fn checks(
     discovered: &DesiredTree,
     live: &LiveTree,
 ) -> HostResult {
-    let mut checks = vec![drift_check(&plan)];
+    let mut checks = vec![drift_check(host, &plan)];
     if let Some(since) = &pending {
         checks.push(restart_check(host, since));
     }
@@ -169,6 +169,7 @@ fn checks(
         };
         let listed_suites = playbook_suites(host, &probe.endpoint);
         let exp = Expectation {
+            host: &host.name,
             probe,
             listed_suites: &listed_suites,
             wanted: managed.then_some(TlsLists {
@@ -195,23 +196,23 @@ fn checks(
                 .map(str::to_string)
         };
         for EndpointCheck {
-            mut check,
+            mut finding,
             configured_as_expected,
         } in check_endpoint(&exp, &openssl, timeout)
         {
-            if check.status == CheckStatus::Fail {
+            if finding.status == Verdict::Fail {
                 explain_failure(
-                    &mut check,
+                    &mut finding,
                     host,
                     managed,
                     configured_as_expected,
                     pending.as_deref(),
                 );
             }
-            checks.push(check);
+            checks.push(finding);
         }
     }
-    let all_pass = checks.iter().all(|c| c.status == CheckStatus::Pass);
+    let status = HostStatus::of_findings(&checks);
     // Passing TLS checks do not prove a restart: an added protocol or suite is not
     // observable this way. Only a restart clears the pending restart (decisions.md D11).
     HostResult {
@@ -219,39 +220,34 @@ fn checks(
         plan: Some(plan),
         notes,
         awaiting_restart: pending,
-        ..result(
-            host,
-            if all_pass {
-                HostStatus::Ok
-            } else {
-                HostStatus::Findings
-            },
-        )
+        ..result(host, status)
     }
 }
 
 /// A restart is pending: applied changes may not be in effect, whatever the
-/// handshakes show.
-fn restart_check(host: &Host, since: &str) -> Check {
-    Check {
-        id: "config.restart-pending".into(),
-        subject: "running configuration".into(),
-        status: CheckStatus::Pending,
-        expected: "BroadWorks restarted since the last applied change that needs it".into(),
-        observed: format!("awaiting a restart {since}; applied changes may not be in effect"),
-        fix: Some(format!(
-            "`xspctl apply -f PLAYBOOK --host {} --restart rolling` (restarts it and clears the pending restart)",
-            host.name
-        )),
-        source: None,
-    }
+/// handshakes show. `since` says how it is known (xspctl's record or the host's
+/// mark), which is the evidence.
+fn restart_check(host: &Host, since: &str) -> Finding {
+    Finding::about(
+        &host.name,
+        CheckId::ConfigRestartPending,
+        "running configuration",
+        Verdict::Wait,
+        "BroadWorks restarted since the last applied change that needs it",
+        format!("awaiting a restart {since}; applied changes may not be in effect"),
+    )
+    .with_evidence([format!("pending restart: {since}")])
+    .with_fix(format!(
+        "`xspctl apply -f PLAYBOOK --host {} --restart rolling` (restarts it and clears the pending restart)",
+        host.name
+    ))
 }
 
 /// Says why a TLS check failed: configured but not in effect (a restart is
 /// pending), or the host's configuration itself allows it (drift, or a playbook
 /// without TLS settings for the interface).
 fn explain_failure(
-    check: &mut Check,
+    finding: &mut Finding,
     host: &Host,
     managed: bool,
     configured_as_expected: bool,
@@ -259,30 +255,30 @@ fn explain_failure(
 ) {
     match pending {
         Some(since) if configured_as_expected => {
-            check.status = CheckStatus::Pending;
-            check.observed = format!(
+            finding.set_status(Verdict::Wait);
+            finding.observed = format!(
                 "{}; configured, not in effect: a restart is pending {since}",
-                check.observed
+                finding.observed
             );
-            check.fix = Some(format!(
+            finding.fix = Some(format!(
                 "restart BroadWorks on {}: `xspctl apply -f PLAYBOOK --host {} --restart rolling`, or `restartbw` on the host",
                 host.name, host.name
             ));
         }
-        _ if check.fix.is_some() => {}
+        _ if finding.fix.is_some() => {}
         _ if !configured_as_expected && managed => {
-            check.fix = Some(format!(
+            finding.fix = Some(format!(
                 "the host's configuration allows this: review `xspctl plan -f PLAYBOOK --host {}`, then apply and restart",
                 host.name
             ));
         }
         _ if !configured_as_expected => {
-            check.fix = Some(
+            finding.fix = Some(
                 "the host's configuration allows this, and the playbook sets no TLS for this interface: add `webex.tls` (docs/playbook.md), then apply and restart".into(),
             );
         }
         _ => {
-            check.fix = Some(format!(
+            finding.fix = Some(format!(
                 "configured but not in effect, and no restart is recorded: restart BroadWorks on {} (`restartbw`)",
                 host.name
             ));
@@ -290,28 +286,49 @@ fn explain_failure(
     }
 }
 
-fn drift_check(plan: &HostPlan) -> Check {
-    let lines: Vec<String> = plan
-        .ops
-        .iter()
-        .map(|o| format!("{}> {}", o.context, o.command_line()))
-        .collect();
-    Check {
-        id: "config.drift".into(),
-        subject: "configuration".into(),
-        status: if lines.is_empty() {
-            CheckStatus::Pass
-        } else {
-            CheckStatus::Fail
-        },
-        expected: "the host holds the playbook's settings".into(),
-        observed: if lines.is_empty() {
-            "no differences".into()
-        } else {
-            format!("{} differences: {}", lines.len(), lines.join("; "))
-        },
-        fix: (!lines.is_empty())
-            .then(|| "xspctl apply -f PLAYBOOK (review with xspctl plan first)".into()),
-        source: None,
+/// Drift: the plan's differences. The evidence is what was read: one line per
+/// command apply would send (with the value the host holds, where it replaces one),
+/// then each effective value that would change, as the host serves it now.
+fn drift_check(host: &Host, plan: &HostPlan) -> Finding {
+    let ops = plan.ops.iter().map(|o| {
+        let note = o.note().map(|n| format!(" ({n})")).unwrap_or_default();
+        format!("{}> {}{note}", o.context, o.command_line())
+    });
+    let views = plan.views.iter().filter(|v| v.before != v.after).map(|v| {
+        format!(
+            "{} is now {} ({}); the playbook's: {} ({})",
+            v.name,
+            listed(&v.before.values),
+            v.before.level,
+            listed(&v.after.values),
+            v.after.level
+        )
+    });
+    let (status, observed) = match plan.ops.len() {
+        0 => (Verdict::Pass, "no differences".to_string()),
+        n => (Verdict::Fail, format!("{n} differences")),
+    };
+    let lines: Vec<String> = ops.chain(views).collect();
+    let finding = Finding::about(
+        &host.name,
+        CheckId::ConfigDrift,
+        "configuration",
+        status,
+        "the host holds the playbook's settings",
+        observed,
+    )
+    .with_evidence(lines);
+    match status {
+        Verdict::Pass => finding,
+        _ => finding.with_fix("xspctl apply -f PLAYBOOK (review with xspctl plan first)"),
+    }
+}
+
+/// Values as a list, `(none)` for none.
+fn listed(values: &[String]) -> String {
+    if values.is_empty() {
+        "(none)".to_string()
+    } else {
+        values.join(", ")
     }
 }

@@ -1,8 +1,13 @@
 //! The result of a run (plan, apply, verify, rollback) and its renderings: text for
 //! people, JSON for programs, JUnit for CI.
+pub mod check_id;
+pub mod finding;
 pub mod junit;
 pub mod text;
 pub mod validate;
+
+pub use check_id::CheckId;
+pub use finding::{Finding, Severity, Verdict};
 
 use std::collections::BTreeMap;
 
@@ -25,7 +30,7 @@ pub enum HostStatus {
     RestartRequired,
     /// apply: failed and rolled back to the backup.
     RolledBack,
-    /// verify: some checks failed.
+    /// verify: some findings are errors.
     Findings,
     /// Refused before any write (stale plan, lock held, product/release mismatch).
     Refused,
@@ -34,6 +39,15 @@ pub enum HostStatus {
 }
 
 impl HostStatus {
+    /// A verified host's status: `findings` when a finding is an error, else `ok`.
+    pub fn of_findings(findings: &[Finding]) -> HostStatus {
+        if findings.iter().any(Finding::is_error) {
+            HostStatus::Findings
+        } else {
+            HostStatus::Ok
+        }
+    }
+
     /// The exit outcome this status contributes.
     pub fn outcome(self) -> Outcome {
         match self {
@@ -74,60 +88,6 @@ impl HostStatus {
     }
 }
 
-/// The verdict of one check. Text and JSON use the same words (text upper-cases
-/// the ones that need attention): `ok`, `fail`, `wait`, `skip`, `warn`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CheckStatus {
-    /// As expected.
-    #[serde(rename = "ok")]
-    Pass,
-    /// Not as expected.
-    #[serde(rename = "fail")]
-    Fail,
-    /// Configured but not yet in effect: a restart is pending.
-    #[serde(rename = "wait")]
-    Pending,
-    /// Could not be checked (the reason is in `observed`).
-    #[serde(rename = "skip")]
-    Skipped,
-    /// Neither passed nor failed: the handshake stopped where the server required a
-    /// client certificate, and verify has none to offer.
-    #[serde(rename = "warn")]
-    Unproven,
-}
-
-impl CheckStatus {
-    /// The word shown in text and JSON.
-    pub fn word(self) -> &'static str {
-        match self {
-            CheckStatus::Pass => "ok",
-            CheckStatus::Fail => "fail",
-            CheckStatus::Pending => "wait",
-            CheckStatus::Skipped => "skip",
-            CheckStatus::Unproven => "warn",
-        }
-    }
-}
-
-/// One check's result: a finding when it did not pass.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    /// Stable id, e.g. `tls.refuses-protocol`.
-    pub id: String,
-    /// What was checked, e.g. `HTTP 10.0.0.1:443 TLSv1`.
-    pub subject: String,
-    /// The verdict.
-    pub status: CheckStatus,
-    /// What should be.
-    pub expected: String,
-    /// What is.
-    pub observed: String,
-    /// How to fix it (an exact CLI or action), when it did not pass.
-    pub fix: Option<String>,
-    /// The document the rule comes from.
-    pub source: Option<String>,
-}
-
 /// One host's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct HostResult {
@@ -142,9 +102,9 @@ pub struct HostResult {
     pub plan: Option<HostPlan>,
     /// Write commands sent.
     pub writes: usize,
-    /// Verify checks.
+    /// Verify's findings: one per check made, passed or not.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub checks: Vec<Check>,
+    pub checks: Vec<Finding>,
     /// What went wrong, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -200,6 +160,19 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// `verify --strict`: every warning counts as a failure, and a verified host
+    /// with one is `findings` instead of `ok`.
+    pub fn count_warnings_as_errors(&mut self) {
+        for host in &mut self.hosts {
+            host.checks
+                .iter_mut()
+                .for_each(Finding::count_warning_as_error);
+            if host.status == HostStatus::Ok {
+                host.status = HostStatus::of_findings(&host.checks);
+            }
+        }
+    }
+
     /// The exit outcome: the worst of the hosts'.
     pub fn outcome(&self) -> Outcome {
         self.hosts
@@ -231,22 +204,26 @@ struct JsonReport<'a> {
     summary: Summary,
 }
 
-/// How many hosts ended in each status, and checks in each verdict.
+/// How many hosts ended in each status, checks in each verdict, and findings in
+/// each severity.
 #[derive(Serialize)]
 struct Summary {
     hosts: BTreeMap<&'static str, usize>,
     checks: BTreeMap<&'static str, usize>,
+    severity: BTreeMap<&'static str, usize>,
 }
 
 fn json(report: &RunReport) -> String {
     let mut summary = Summary {
         hosts: BTreeMap::new(),
         checks: BTreeMap::new(),
+        severity: BTreeMap::new(),
     };
     for h in &report.hosts {
         *summary.hosts.entry(h.status.word()).or_default() += 1;
         for c in &h.checks {
             *summary.checks.entry(c.status.word()).or_default() += 1;
+            *summary.severity.entry(c.severity.word()).or_default() += 1;
         }
     }
     let doc = JsonReport {

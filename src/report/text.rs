@@ -5,7 +5,7 @@ use std::fmt::Write;
 use console::Style;
 
 use crate::plan::{HostPlan, Verb};
-use crate::report::{CheckStatus, HostResult, HostStatus, RunReport};
+use crate::report::{Finding, HostResult, HostStatus, RunReport, Verdict};
 
 struct Palette {
     add: Style,
@@ -13,6 +13,7 @@ struct Palette {
     set: Style,
     dim: Style,
     bold: Style,
+    warn: Style,
 }
 
 impl Palette {
@@ -24,6 +25,7 @@ impl Palette {
             set: s(Style::new().yellow()),
             dim: s(Style::new().dim()),
             bold: s(Style::new().bold()),
+            warn: s(Style::new().magenta().bold()),
         }
     }
 
@@ -58,31 +60,8 @@ fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
     if let Some(plan) = &h.plan {
         plan_lines(out, plan, p);
     }
-    for c in &h.checks {
-        let (mark, style) = match c.status {
-            CheckStatus::Pass => ("ok  ", &p.add),
-            CheckStatus::Fail => ("FAIL", &p.del),
-            CheckStatus::Pending => ("WAIT", &p.set),
-            CheckStatus::Skipped => ("skip", &p.dim),
-            CheckStatus::Unproven => ("WARN", &p.set),
-        };
-        let _ = writeln!(
-            out,
-            "  {} {} {}: {}",
-            style.apply_to(mark),
-            p.dim.apply_to(&c.id),
-            c.subject,
-            c.observed
-        );
-        if c.status != CheckStatus::Pass {
-            let _ = writeln!(out, "       expected: {}", c.expected);
-            if let Some(fix) = &c.fix {
-                let _ = writeln!(out, "       fix: {fix}");
-            }
-            if let Some(src) = &c.source {
-                let _ = writeln!(out, "       source: {}", p.dim.apply_to(src));
-            }
-        }
+    for f in &h.checks {
+        finding_lines(out, f, p);
     }
     if let Some(e) = &h.error {
         for (i, line) in e.lines().enumerate() {
@@ -103,6 +82,51 @@ fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
         );
     }
     out.push('\n');
+}
+
+/// One finding: its verdict, id, subject and observation; for one that did not
+/// pass, what was expected, the evidence, the fix and the source.
+fn finding_lines(out: &mut String, f: &Finding, p: &Palette) {
+    let (mark, style) = match f.status {
+        Verdict::Pass => ("ok  ", &p.add),
+        Verdict::Fail => ("FAIL", &p.del),
+        Verdict::Wait => ("WAIT", &p.set),
+        Verdict::Skip => ("skip", &p.dim),
+        Verdict::Warn if f.is_error() => ("WARN", &p.del),
+        Verdict::Warn => ("WARN", &p.warn),
+    };
+    let _ = writeln!(
+        out,
+        "  {} {} {}: {}",
+        style.apply_to(mark),
+        p.dim.apply_to(f.id),
+        f.subject,
+        f.observed
+    );
+    if f.status == Verdict::Pass {
+        return;
+    }
+    let _ = writeln!(out, "       expected: {}", f.expected);
+    for line in &f.evidence {
+        let _ = writeln!(out, "       evidence: {}", p.dim.apply_to(line));
+    }
+    if let Some(fix) = &f.fix {
+        let _ = writeln!(out, "       fix: {fix}");
+    }
+    if let Some(src) = &f.source {
+        let _ = writeln!(out, "       source: {}", p.dim.apply_to(src));
+    }
+    if f.status == Verdict::Warn {
+        let (style, what) = if f.is_error() {
+            (&p.del, "a warning: counted as a failure (--strict)")
+        } else {
+            (
+                &p.warn,
+                "a warning: not a failure (`verify --strict` counts it as one)",
+            )
+        };
+        let _ = writeln!(out, "       {}", style.apply_to(what));
+    }
 }
 
 fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
@@ -196,19 +220,35 @@ fn awaiting_restart(out: &mut String, report: &RunReport, p: &Palette) {
     );
 }
 
+/// `5 of 6 checks passed, 1 warning`.
+fn verify_detail(findings: &[Finding]) -> String {
+    let passed = findings
+        .iter()
+        .filter(|f| f.status == Verdict::Pass)
+        .count();
+    let mut detail = format!("{passed} of {} checks passed", findings.len());
+    let warnings = findings
+        .iter()
+        .filter(|f| f.status == Verdict::Warn)
+        .count();
+    if warnings > 0 {
+        let _ = write!(
+            detail,
+            ", {warnings} warning{}",
+            if warnings == 1 { "" } else { "s" }
+        );
+    }
+    detail
+}
+
 fn table(out: &mut String, report: &RunReport, p: &Palette) {
     let rows: Vec<[String; 4]> = report
         .hosts
         .iter()
         .map(|h| {
-            let passed = h
-                .checks
-                .iter()
-                .filter(|c| c.status == CheckStatus::Pass)
-                .count();
             let detail = match report.command.as_str() {
                 "plan" => format!("{} changes", h.plan.as_ref().map_or(0, |p| p.ops.len())),
-                "verify" => format!("{passed} of {} checks passed", h.checks.len()),
+                "verify" => verify_detail(&h.checks),
                 _ => format!("{} writes", h.writes),
             };
             [
@@ -254,5 +294,61 @@ fn table(out: &mut String, report: &RunReport, p: &Palette) {
             w0 = w[0],
             w1 = w[1]
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::CheckId;
+
+    fn report(status: Verdict) -> RunReport {
+        let finding = Finding::about(
+            "h",
+            CheckId::TlsAcceptsTls12,
+            "CTI 10.0.0.1:8012 TLSv1.2",
+            status,
+            "TLSv1.2 accepted",
+            "seen",
+        );
+        let checks = vec![finding];
+        RunReport {
+            command: "verify".into(),
+            run_id: "r".into(),
+            hosts: vec![HostResult {
+                status: HostStatus::of_findings(&checks),
+                checks,
+                ..HostResult::failed("h", "f", HostStatus::Ok, String::new())
+            }],
+        }
+    }
+
+    /// The mark of the report's only finding, coloured: (colour codes, word).
+    fn mark(report: &RunReport) -> (String, String) {
+        let text = render(report, true);
+        let line = text
+            .lines()
+            .find(|l| l.contains("tls.accepts-tls12"))
+            .unwrap();
+        let mark = line.trim_start().split(' ').next().unwrap();
+        let word = mark.find(|c: char| c.is_ascii_uppercase()).unwrap();
+        (mark[..word].to_string(), mark[word..word + 4].to_string())
+    }
+
+    #[test]
+    fn a_warning_has_its_own_word_and_colour_and_strict_shows_it_as_a_failure() {
+        let (warn_colour, word) = mark(&report(Verdict::Warn));
+        assert_eq!(word, "WARN");
+        assert!(!warn_colour.is_empty());
+        let (wait_colour, _) = mark(&report(Verdict::Wait));
+        let (fail_colour, _) = mark(&report(Verdict::Fail));
+        assert_ne!(warn_colour, wait_colour);
+        assert_ne!(warn_colour, fail_colour);
+
+        let mut strict = report(Verdict::Warn);
+        strict.count_warnings_as_errors();
+        assert_eq!(strict.hosts[0].status, HostStatus::Findings);
+        assert_eq!(mark(&strict), (fail_colour, "WARN".to_string()));
+        assert!(render(&strict, false).contains("counted as a failure (--strict)"));
     }
 }

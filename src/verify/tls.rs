@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::desired::Probe;
-use crate::report::{Check, CheckStatus};
+use crate::report::{CheckId, Finding, Verdict};
 use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake};
 
 /// Suites offered to prove a server refuses what it was not configured to accept:
@@ -34,6 +34,8 @@ pub struct TlsLists<'a> {
 
 /// What one endpoint should accept, and what the host's configuration says.
 pub struct Expectation<'a> {
+    /// The host the endpoint belongs to (the findings are about it).
+    pub host: &'a str,
     /// The endpoint.
     pub probe: &'a Probe,
     /// What the playbook puts in effect; `None` when it sets no TLS for this
@@ -51,8 +53,8 @@ pub struct Expectation<'a> {
 /// what the check expects: then a failure means "configured, not in effect" (a
 /// restart is due); otherwise the configuration itself is at fault.
 pub struct EndpointCheck {
-    /// The check.
-    pub check: Check,
+    /// The check's finding.
+    pub finding: Finding,
     /// The configuration agrees with the check's expectation.
     pub configured_as_expected: bool,
 }
@@ -61,7 +63,8 @@ pub struct EndpointCheck {
 /// OpenSSL has no such suite).
 pub type OpensslName<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// Runs the handshakes for one endpoint and returns one check per question asked.
+/// Runs the handshakes for one endpoint and returns one check per question asked,
+/// each with the handshake it made as evidence.
 ///
 /// Exposure (TLS 1.0/1.1, weak suites) is probed whatever the playbook and the
 /// host's configuration say: the handshake shows what the endpoint accepts.
@@ -80,7 +83,10 @@ pub fn check_endpoint(
         )
     };
     let probe = |version: Version, suites: Option<Vec<String>>| {
-        handshake(&p.address, p.port, &Offer { version, suites }, timeout)
+        let offer = Offer { version, suites };
+        let result = handshake(&p.address, p.port, &offer, timeout);
+        let evidence = handshake_evidence(&p.address, p.port, &offer, &result);
+        Handshake { result, evidence }
     };
     let tls12_names = |suites: &[String]| -> Vec<String> {
         suites
@@ -95,7 +101,7 @@ pub fn check_endpoint(
 
     // 1. TLS 1.2 is accepted, with one of the playbook's suites when it lists them.
     checks.push(EndpointCheck {
-        check: accepts_tls12(exp, subject("TLSv1.2"), &tls12_names, &probe),
+        finding: accepts_tls12(exp, subject("TLSv1.2"), &tls12_names, &probe),
         configured_as_expected: configured_protocol(Version::Tls12),
     });
 
@@ -122,14 +128,15 @@ pub fn check_endpoint(
         } else {
             format!("{} refused (not in the playbook)", v.bwcli_name())
         };
-        let check = refusal_check(
-            "tls.refuses-protocol",
+        let finding = refusal_check(
+            exp.host,
+            CheckId::TlsRefusesProtocol,
             subject(v.bwcli_name()),
             expected,
             probe(v, None),
         );
         checks.push(EndpointCheck {
-            check,
+            finding,
             configured_as_expected: !configured_protocol(v),
         });
     }
@@ -143,20 +150,56 @@ pub fn check_endpoint(
         .filter(|s| !listed.contains(s))
         .collect();
     if !weak.is_empty() {
-        let r = probe(Version::Tls12, Some(weak.clone()));
-        let accepted = r.as_ref().ok().map(|n| n.suite.clone());
-        let check = refusal_check(
-            "tls.refuses-suite",
+        let h = probe(Version::Tls12, Some(weak.clone()));
+        let accepted = h.result.as_ref().ok().map(|n| n.suite.clone());
+        let finding = refusal_check(
+            exp.host,
+            CheckId::TlsRefusesSuite,
             subject("unconfigured suites"),
             format!("refused: {}", weak.join(", ")),
-            r,
+            h,
         );
         checks.push(EndpointCheck {
-            check,
+            finding,
             configured_as_expected: accepted.is_none_or(|s| !exp.configured.suites.contains(&s)),
         });
     }
     checks
+}
+
+/// One handshake's result, and the evidence line that records it.
+struct Handshake {
+    result: Result<Negotiated, ProbeError>,
+    evidence: String,
+}
+
+/// What was offered to whom and how the server answered, in one line: the raw
+/// observation behind a TLS finding.
+fn handshake_evidence(
+    address: &str,
+    port: u16,
+    offer: &Offer,
+    result: &Result<Negotiated, ProbeError>,
+) -> String {
+    let suites = offer
+        .suites
+        .as_ref()
+        .map_or_else(|| "every suite".to_string(), |s| s.join(":"));
+    let answer = match result {
+        Ok(n) => format!("handshake completed: {} {}", n.protocol, n.suite),
+        Err(ProbeError::ClientCertificateRequired { chosen, reason }) => format!(
+            "the server sent a CertificateRequest{}, then the handshake ended: {reason}",
+            chosen
+                .as_ref()
+                .map(|c| format!(" after choosing {c}"))
+                .unwrap_or_default()
+        ),
+        Err(e) => e.to_string(),
+    };
+    format!(
+        "{address}:{port} offered {} with {suites}: {answer}",
+        offer.version.bwcli_name()
+    )
 }
 
 /// Whether TLS 1.2 is accepted (with a playbook suite, when the playbook lists any).
@@ -164,63 +207,71 @@ fn accepts_tls12(
     exp: &Expectation,
     subject: String,
     tls12_names: &dyn Fn(&[String]) -> Vec<String>,
-    probe: &dyn Fn(Version, Option<Vec<String>>) -> Result<Negotiated, ProbeError>,
-) -> Check {
-    let source = Some("solution guide A §5.2 (L1124-1136); guide B §3".to_string());
+    probe: &dyn Fn(Version, Option<Vec<String>>) -> Handshake,
+) -> Finding {
+    let id = CheckId::TlsAcceptsTls12;
     let wanted_suites = exp.wanted.map(|w| w.suites).filter(|s| !s.is_empty());
     if let Some(w) = exp.wanted
         && !w.protocols.iter().any(|v| v == "TLSv1.2")
     {
-        return Check {
-            id: "tls.accepts-tls12".into(),
+        let protocols = w.protocols.join(", ");
+        return Finding::about(
+            exp.host,
+            id,
             subject,
-            status: CheckStatus::Fail,
-            expected: "TLSv1.2 configured and accepted".into(),
-            observed: format!("the playbook's protocols are {}", w.protocols.join(", ")),
-            fix: Some("add TLSv1.2 to the playbook's protocols and apply".into()),
-            source,
-        };
+            Verdict::Fail,
+            "TLSv1.2 configured and accepted",
+            format!("the playbook's protocols are {protocols}"),
+        )
+        .with_evidence([format!("playbook protocols: {protocols}")])
+        .with_fix("add TLSv1.2 to the playbook's protocols and apply");
     }
     let offer = wanted_suites.map(tls12_names);
     let ok_suite = |s: &str| wanted_suites.is_none_or(|w| w.iter().any(|c| c == s));
-    let (status, observed) = match probe(Version::Tls12, offer) {
-        Ok(n) if ok_suite(&n.suite) => (CheckStatus::Pass, format!("{} {}", n.protocol, n.suite)),
+    let h = probe(Version::Tls12, offer);
+    let (status, observed) = match h.result {
+        Ok(n) if ok_suite(&n.suite) => (Verdict::Pass, format!("{} {}", n.protocol, n.suite)),
         Ok(n) => (
-            CheckStatus::Fail,
+            Verdict::Fail,
             format!("{} {} (not a configured suite)", n.protocol, n.suite),
         ),
-        Err(e @ ProbeError::ClientCertificateRequired { .. }) => {
-            (CheckStatus::Unproven, e.to_string())
-        }
-        Err(e) => (CheckStatus::Fail, e.to_string()),
+        Err(e @ ProbeError::ClientCertificateRequired { .. }) => (Verdict::Warn, e.to_string()),
+        Err(e) => (Verdict::Fail, e.to_string()),
     };
-    Check {
-        id: "tls.accepts-tls12".into(),
-        subject,
-        status,
-        expected: match wanted_suites {
-            Some(w) => format!("TLSv1.2 with one of: {}", w.join(", ")),
-            None => "TLSv1.2 accepted".into(),
-        },
-        observed,
-        fix: (status == CheckStatus::Unproven).then(|| UNPROVEN_FIX.to_string()),
-        source,
-    }
+    let expected = match wanted_suites {
+        Some(w) => format!("TLSv1.2 with one of: {}", w.join(", ")),
+        None => "TLSv1.2 accepted".into(),
+    };
+    unproven_fix(
+        Finding::about(exp.host, id, subject, status, expected, observed)
+            .with_evidence([h.evidence]),
+    )
 }
 
 /// What to do about a handshake that stopped at the client-certificate request.
 const UNPROVEN_FIX: &str = "check with a client certificate the interface trusts (e.g. `openssl s_client -cert C -key K`); verify has no client identity to offer";
 
+/// A `warn` finding (not proven: a client certificate was required) gets the
+/// fix that proves it by hand.
+fn unproven_fix(finding: Finding) -> Finding {
+    if finding.status == Verdict::Warn {
+        finding.with_fix(UNPROVEN_FIX)
+    } else {
+        finding
+    }
+}
+
 fn refusal_check(
-    id: &str,
+    host: &str,
+    id: CheckId,
     subject: String,
     expected: String,
-    r: Result<Negotiated, ProbeError>,
-) -> Check {
-    let (status, observed) = match r {
-        Err(ProbeError::Refused(why)) => (CheckStatus::Pass, format!("refused ({why})")),
+    h: Handshake,
+) -> Finding {
+    let (status, observed) = match h.result {
+        Err(ProbeError::Refused(why)) => (Verdict::Pass, format!("refused ({why})")),
         Ok(n) => (
-            CheckStatus::Fail,
+            Verdict::Fail,
             format!("accepted: {} {}", n.protocol, n.suite),
         ),
         // The ServerHello already agreed to what was offered: accepted, even though
@@ -229,23 +280,17 @@ fn refusal_check(
             chosen: Some(chosen),
             ..
         }) => (
-            CheckStatus::Fail,
+            Verdict::Fail,
             format!("accepted: {chosen} (then a client certificate was required)"),
         ),
         Err(e @ ProbeError::ClientCertificateRequired { chosen: None, .. }) => {
-            (CheckStatus::Unproven, e.to_string())
+            (Verdict::Warn, e.to_string())
         }
-        Err(e) => (CheckStatus::Skipped, e.to_string()),
+        Err(e) => (Verdict::Skip, e.to_string()),
     };
-    Check {
-        id: id.into(),
-        subject,
-        status,
-        expected,
-        observed,
-        fix: (status == CheckStatus::Unproven).then(|| UNPROVEN_FIX.to_string()),
-        source: Some("solution guide A §5.2 (L1126-1136); guide B §3".into()),
-    }
+    unproven_fix(
+        Finding::about(host, id, subject, status, expected, observed).with_evidence([h.evidence]),
+    )
 }
 
 /// TLS 1.3 suites have no key exchange in their name (`TLS_AES_128_GCM_SHA256`).

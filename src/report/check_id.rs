@@ -1,0 +1,118 @@
+//! Every check id verify can emit, in one table: a finding's id is a [`CheckId`], so
+//! code cannot emit an id this table (and docs/checks.md, which a test compares with
+//! it) does not list. Ids are stable: scripts and CI match on them.
+use serde::{Serialize, Serializer};
+
+/// Declares [`CheckId`], its list and its spelling from one table.
+macro_rules! check_ids {
+    ($( $(#[doc = $doc:literal])* $variant:ident => $id:literal, source: $source:expr; )*) => {
+        /// A stable check id (docs/checks.md).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CheckId {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl CheckId {
+            /// Every id, in the table's order.
+            pub const ALL: &'static [CheckId] = &[$(CheckId::$variant),*];
+
+            /// The id as reports spell it (`tls.refuses-protocol`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $id,)*
+                }
+            }
+
+            /// The document the check's rule comes from, when a reference document
+            /// states it (the others check the playbook itself).
+            pub fn source(self) -> Option<&'static str> {
+                match self {
+                    $(CheckId::$variant => $source,)*
+                }
+            }
+        }
+    };
+}
+
+check_ids! {
+    /// The host's configuration holds the playbook's settings.
+    ConfigDrift => "config.drift", source: None;
+    /// No applied change still waits for a restart.
+    ConfigRestartPending => "config.restart-pending", source: None;
+    /// An endpoint accepts TLS 1.2 (with a playbook suite, when it lists any).
+    TlsAcceptsTls12 => "tls.accepts-tls12",
+        source: Some("solution guide A §5.2 (L1124-1136); guide B §3");
+    /// An endpoint refuses a protocol: TLS 1.0/1.1 always, TLS 1.2/1.3 when the
+    /// playbook leaves them out.
+    TlsRefusesProtocol => "tls.refuses-protocol",
+        source: Some("solution guide A §5.2 (L1126-1136); guide B §3");
+    /// An endpoint refuses the weak suites the playbook does not list.
+    TlsRefusesSuite => "tls.refuses-suite",
+        source: Some("solution guide A §5.2 (L1126-1136); guide B §3");
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::CheckId;
+
+    /// The ids in the first column of the table under docs/checks.md's "The
+    /// checks" (`| `id` | ...`).
+    fn documented() -> BTreeSet<String> {
+        include_str!("../../docs/checks.md")
+            .lines()
+            .skip_while(|l| *l != "## The checks")
+            .skip(1)
+            .take_while(|l| !l.starts_with("## "))
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split_once('`').map(|(id, _)| id.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_check_id_is_documented_and_every_documented_id_exists() {
+        let emitted: BTreeSet<String> = CheckId::ALL
+            .iter()
+            .map(|id| id.as_str().to_string())
+            .collect();
+        let documented = documented();
+        let undocumented: Vec<_> = emitted.difference(&documented).collect();
+        assert!(
+            undocumented.is_empty(),
+            "ids verify emits that docs/checks.md does not list: {undocumented:?}"
+        );
+        let unknown: Vec<_> = documented.difference(&emitted).collect();
+        assert!(
+            unknown.is_empty(),
+            "ids docs/checks.md lists that no code emits: {unknown:?}"
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_and_spelled_as_reports_match_them() {
+        let ids: BTreeSet<&str> = CheckId::ALL.iter().map(|id| id.as_str()).collect();
+        assert_eq!(ids.len(), CheckId::ALL.len(), "an id is listed twice");
+        for id in ids {
+            assert!(
+                id.split('.').count() == 2
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)),
+                "`{id}`: ids are `area.kebab-case-name`"
+            );
+        }
+    }
+}
