@@ -34,7 +34,7 @@ fn the_lab_demo_converges_and_verifies() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      11 of 11 checks passed"),
+        stdout.contains("xsp2  xsp-farm  ok      12 of 12 checks passed"),
         "{stdout}"
     );
     assert!(

@@ -235,3 +235,84 @@ fn an_unreadable_reference_host_fails_the_farm_and_writes_nothing() {
         run.all()
     );
 }
+
+/// verify compares the call-control name across the farm: the host that differs
+/// from the others fails `xsi-events.call-control-name`, with every host's value
+/// as evidence; the others pass it.
+#[test]
+fn verify_names_the_host_whose_call_control_name_differs() {
+    let spec = |name| Spec {
+        name,
+        product: Product::Xsp,
+        release: Release::R23,
+    };
+    let lab = TestLab::start("pm_farm_check", &[spec("a"), spec("b"), spec("c")]);
+    let mut text = "version: 1\nfarms:\n  - name: xsp-farm\n    product: xsp\n    release: R23\n    roles: [xsi]\n    webex:\n      xsi_events: { call_control_application_name: com.broadsoft.xsi-events }\n    hosts:\n".to_string();
+    for name in ["a", "b", "c"] {
+        text.push_str(&format!(
+            "      - name: {name}\n        address: {}\n        {}\n",
+            lab.address(name),
+            lab.connection(name)
+        ));
+    }
+    let pb = lab.dir.path().join("farm.yaml");
+    std::fs::write(&pb, text).unwrap();
+    let pb = pb.to_str().unwrap();
+    lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"])
+        .exits(0);
+    let out = lab.bwcli(
+        "b",
+        &[
+            &format!("cd {GENERAL}"),
+            "set callControlApplicationName com.example.other",
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+
+    let run = lab.xspctl(&["verify", "-f", pb, "--format", "json"]);
+    run.exits(2);
+    let json = run.json();
+    let finding = |host: &str| {
+        json["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["host"] == host)
+            .and_then(|h| {
+                h["checks"]
+                    .as_array()?
+                    .iter()
+                    .find(|c| c["id"] == "xsi-events.call-control-name")
+                    .cloned()
+            })
+            .unwrap_or_else(|| panic!("no farm finding for {host}: {}", run.all()))
+    };
+    let odd = finding("b");
+    assert_eq!(odd["status"], "fail", "{odd}");
+    assert_eq!(odd["host"], "b");
+    assert_eq!(odd["observed"], "b holds \"com.example.other\"");
+    assert!(
+        odd["expected"]
+            .as_str()
+            .unwrap()
+            .starts_with("\"com.broadsoft.xsi-events\" as on a, c"),
+        "{odd}"
+    );
+    assert_eq!(
+        odd["evidence"],
+        serde_json::json!([
+            "a: \"com.broadsoft.xsi-events\"",
+            "b: \"com.example.other\"",
+            "c: \"com.broadsoft.xsi-events\""
+        ])
+    );
+    assert!(
+        odd["fix"]
+            .as_str()
+            .unwrap()
+            .contains("call_control_application_name")
+    );
+    for host in ["a", "c"] {
+        assert_eq!(finding(host)["status"], "ok", "{}", run.all());
+    }
+}

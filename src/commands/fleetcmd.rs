@@ -10,6 +10,7 @@ use crate::hostrun::{RunContext, plan_host, verify_host};
 use crate::plan::file::{FORMAT_VERSION, PlanFile, file_sha256};
 use crate::playbook::Host;
 use crate::report::{HostResult, HostStatus, RunReport};
+use crate::verify::farm::add_farm_findings;
 
 /// How long one TLS handshake may take.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -112,7 +113,7 @@ pub fn verify_with(
     state_dir: Option<&std::path::Path>,
     out: &Output,
 ) -> Outcome {
-    let (_, hosts, ctx) = match prepare(h, state_dir) {
+    let (pb, hosts, ctx) = match prepare(h, state_dir) {
         Ok(p) => p,
         Err(o) => return o,
     };
@@ -122,6 +123,7 @@ pub fn verify_with(
         Ok(r) => r,
         Err(o) => return o,
     };
+    add_farm_findings(&mut report, &pb);
     if strict {
         report.count_warnings_as_errors();
     }

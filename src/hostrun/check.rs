@@ -13,6 +13,7 @@ use crate::plan::HostPlan;
 use crate::plan::views::evaluate;
 use crate::playbook::Host;
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
+use crate::verify::farm::read_farm_values;
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
 /// `verify` on one host: drift, then TLS handshakes on every interface, those the
@@ -40,30 +41,32 @@ pub fn verify_host(
             Ok(t) => t,
             Err(e) => return failed(host, e),
         };
-        // The plan read the desired contexts already: read only what the other
-        // interfaces' views add.
+        // The other interfaces' views and the farm checks: what the plan read
+        // already comes from the cache.
         let mut live = read.live;
-        let extra: Vec<_> = endpoints
-            .reads()
-            .into_iter()
-            .filter(|r| !live.contexts.contains_key(r))
-            .collect();
-        match read_all(&mut reads, &extra) {
+        match read_all(&mut reads, &endpoints.reads()) {
             Ok(more) => live.contexts.extend(more.contexts),
             Err(e) => return failed(host, e.to_string()),
         }
+        let farm_values = match read_farm_values(host, &mut reads) {
+            Ok(v) => v,
+            Err(e) => return failed(host, e.to_string()),
+        };
         drop(reads);
         let pending = super::change::awaiting_restart(host, ctx, link);
-        checks(
-            host,
-            pending,
-            timeout,
-            progress,
-            read.plan,
-            &read.desired,
-            &endpoints,
-            &live,
-        )
+        HostResult {
+            farm_values,
+            ..checks(
+                host,
+                pending,
+                timeout,
+                progress,
+                read.plan,
+                &read.desired,
+                &endpoints,
+                &live,
+            )
+        }
     })
 }
 

@@ -164,25 +164,11 @@ pub(crate) fn read_and_plan(
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {
-    HostResult {
-        host: host.name.clone(),
-        farm: host.farm.clone(),
-        status,
-        plan: None,
-        writes: 0,
-        checks: Vec::new(),
-        error: None,
-        notes: Vec::new(),
-        awaiting_restart: None,
-        duration_ms: 0,
-    }
+    HostResult::new(&host.name, &host.farm, status)
 }
 
 fn failed(host: &Host, error: String) -> HostResult {
-    HostResult {
-        error: Some(error),
-        ..result(host, HostStatus::Failed)
-    }
+    HostResult::failed(&host.name, &host.farm, HostStatus::Failed, error)
 }
 
 /// Connects to `host`, runs `work` on the link, saves the masked transcript and

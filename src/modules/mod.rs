@@ -20,6 +20,7 @@ use crate::desired::DesiredTree;
 use crate::desired::render::RenderError;
 use crate::playbook::module_api::{HostFacts, ModuleSettings, Node, Pos, Report, Settings};
 use crate::playbook::{Host, Role};
+use crate::report::CheckId;
 
 /// Which hosts a module may be set for. A playbook that sets it for another host
 /// is refused with a located error before any host is touched.
@@ -38,14 +39,16 @@ pub struct Scope {
 /// A value compared across the hosts of a farm: every host must hold the same.
 #[derive(Debug, Clone, Copy)]
 pub struct FarmCheck {
-    /// Stable check id, e.g. `xsi-events.call-control-name`.
-    pub id: &'static str,
+    /// Its stable check id (docs/checks.md).
+    pub id: CheckId,
     /// The attribute context.
     pub context: &'static str,
     /// The attribute.
     pub attribute: &'static str,
     /// Why it must agree, with its source.
     pub why: &'static str,
+    /// How an operator makes the farm agree.
+    pub fix: &'static str,
 }
 
 /// Why a module could not render a host's facts.

@@ -10,6 +10,7 @@ use crate::catalog::Product;
 use crate::desired::{ContextRef, DesiredTree};
 use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 use crate::playbook::{Host, Role};
+use crate::report::CheckId;
 
 /// The Xsi-Events module.
 pub struct XsiEvents;
@@ -81,10 +82,11 @@ impl TypedModule for XsiEvents {
         source: "Xsi-Events runs on the XSPs and ADPs that serve Xsi, solution guide A §6",
     };
     const FARM_CHECKS: &'static [FarmCheck] = &[FarmCheck {
-        id: "xsi-events.call-control-name",
+        id: CheckId::XsiEventsCallControlName,
         context: GENERAL_SETTINGS,
         attribute: CALL_CONTROL_NAME,
         why: "every Xsi-Events used with Webex must share one callControlApplicationName (solution guide B §20)",
+        fix: "set `webex.xsi_events.call_control_application_name` to the name the farm shares, then `xspctl apply`",
     }];
     const TEMPLATES: &'static [(&'static str, &'static str)] = &[(
         "xsi_events/all.yaml",

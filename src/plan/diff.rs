@@ -109,7 +109,7 @@ fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Result<Option<Op>, Diff
     let Some(to) = a.want.target(current).map_err(|e| not_a_number(a, e))? else {
         return Ok(None);
     };
-    // An empty value is null, which the CLI writes as `clear <name>` (D19).
+    // An empty value is null, which the CLI writes as `clear <name>` (D20).
     let (verb, args) = match to.is_empty() {
         true => (Verb::Clear, vec![a.name.clone()]),
         false => (Verb::Set, vec![a.name.clone(), to.clone()]),

@@ -18,7 +18,7 @@ pub enum Verb {
     Delete,
     /// `set`
     Set,
-    /// `clear <attribute>`: makes a nullable attribute null (docs/decisions.md D19).
+    /// `clear <attribute>`: makes a nullable attribute null (docs/decisions.md D20).
     Clear,
 }
 

@@ -49,6 +49,9 @@ check_ids! {
     /// An endpoint refuses the weak suites the playbook does not list.
     TlsRefusesSuite => "tls.refuses-suite",
         source: Some("solution guide A §5.2 (L1126-1136); guide B §3");
+    /// Every host of a farm holds the same Xsi-Events call-control application name.
+    XsiEventsCallControlName => "xsi-events.call-control-name",
+        source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");
 }
 
 impl std::fmt::Display for CheckId {

@@ -9,6 +9,8 @@ pub mod validate;
 pub use check_id::CheckId;
 pub use finding::{Finding, Severity, Verdict};
 
+use crate::verify::farm::FarmValue;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -117,11 +119,15 @@ pub struct HostResult {
     pub awaiting_restart: Option<String>,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
+    /// What verify read for the farm checks, compared across the farm once every
+    /// host is done (`verify::farm`); not reported itself.
+    #[serde(skip)]
+    pub farm_values: Vec<FarmValue>,
 }
 
 impl HostResult {
-    /// A result with only a status and an error.
-    pub fn failed(host: &str, farm: &str, status: HostStatus, error: String) -> HostResult {
+    /// A result with only a status.
+    pub fn new(host: &str, farm: &str, status: HostStatus) -> HostResult {
         HostResult {
             host: host.to_string(),
             farm: farm.to_string(),
@@ -129,10 +135,19 @@ impl HostResult {
             plan: None,
             writes: 0,
             checks: Vec::new(),
-            error: Some(error),
+            error: None,
             notes: Vec::new(),
             awaiting_restart: None,
             duration_ms: 0,
+            farm_values: Vec::new(),
+        }
+    }
+
+    /// A result with only a status and an error.
+    pub fn failed(host: &str, farm: &str, status: HostStatus, error: String) -> HostResult {
+        HostResult {
+            error: Some(error),
+            ..HostResult::new(host, farm, status)
         }
     }
 

@@ -318,7 +318,7 @@ mod tests {
             hosts: vec![HostResult {
                 status: HostStatus::of_findings(&checks),
                 checks,
-                ..HostResult::failed("h", "f", HostStatus::Ok, String::new())
+                ..HostResult::new("h", "f", HostStatus::Ok)
             }],
         }
     }

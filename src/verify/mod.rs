@@ -1,3 +1,4 @@
 //! Verify: checks of the real result, each producing findings.
+pub mod farm;
 pub mod probe;
 pub mod tls;

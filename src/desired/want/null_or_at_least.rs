@@ -1,7 +1,7 @@
 //! The null-or-at-least want: the attribute is null (empty: no limit) or a number
 //! of at least `limit`; when it is neither it is cleared, since null is what the
 //! guide recommends (solution guide B §10: directory transaction limits "null, or
-//! at least five times transactionLimitPeriodSecs"; docs/decisions.md D19).
+//! at least five times transactionLimitPeriodSecs"; docs/decisions.md D20).
 use super::bound::{Bound, Direction};
 use super::{NotANumber, WantError, WantKind};
 

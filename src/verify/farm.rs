@@ -1,0 +1,158 @@
+//! Farm checks: values every host of a farm must hold alike (a module declares
+//! them: `modules::FarmCheck`). Each host's verify reads them; once every host is
+//! done, the values are compared per farm and each host gets a finding: the value
+//! most hosts hold is expected (on a tie, the value of the host listed first in
+//! the farm), and a host holding another is the odd one out.
+use std::collections::BTreeMap;
+
+use crate::apply::link::HostLink;
+use crate::desired::ContextRef;
+use crate::modules::registry;
+use crate::playbook::{Host, Playbook};
+use crate::report::{CheckId, Finding, HostStatus, RunReport, Verdict};
+
+/// One farm-check value as a host holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FarmValue {
+    /// The check.
+    pub id: CheckId,
+    /// The attribute context.
+    pub context: &'static str,
+    /// The attribute.
+    pub attribute: &'static str,
+    /// Why it must agree.
+    pub why: &'static str,
+    /// How to make the farm agree.
+    pub fix: &'static str,
+    /// The value the host shows; None when `get` does not show the attribute.
+    pub value: Option<String>,
+}
+
+/// Reads the farm checks of every module the playbook sets for `host`.
+pub fn read_farm_values(
+    host: &Host,
+    link: &mut dyn HostLink,
+) -> Result<Vec<FarmValue>, crate::apply::link::LinkError> {
+    let mut values = Vec::new();
+    for (key, _) in host.webex.configured() {
+        let Some(module) = registry::module(key) else {
+            continue;
+        };
+        for check in module.farm_checks() {
+            let at = ContextRef {
+                context: check.context.to_string(),
+                args: Vec::new(),
+            };
+            let live = link.read(&at)?;
+            values.push(FarmValue {
+                id: check.id,
+                context: check.context,
+                attribute: check.attribute,
+                why: check.why,
+                fix: check.fix,
+                value: live.attribute(check.attribute).map(str::to_string),
+            });
+        }
+    }
+    Ok(values)
+}
+
+/// Compares the farm values of `report`'s hosts per farm and adds each host its
+/// finding; a farm with only one host in the run is not compared (a note says so).
+pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
+    // (farm, check) -> [(host index in farm order, report index, value)]
+    let mut groups: BTreeMap<(String, CheckId), Vec<(usize, usize, FarmValue)>> = BTreeMap::new();
+    for (i, r) in report.hosts.iter().enumerate() {
+        let order = pb
+            .farms
+            .iter()
+            .find(|f| f.name == r.farm)
+            .and_then(|f| f.hosts.iter().position(|h| *h == r.host))
+            .unwrap_or(usize::MAX);
+        for v in &r.farm_values {
+            groups
+                .entry((r.farm.clone(), v.id))
+                .or_default()
+                .push((order, i, v.clone()));
+        }
+    }
+    for ((farm, _), mut members) in groups {
+        members.sort_by_key(|(order, _, _)| *order);
+        if members.len() < 2 {
+            let (_, i, v) = &members[0];
+            let host = &mut report.hosts[*i];
+            let note = format!(
+                "farm check {} not made: {} is the only host of farm {farm} in this run",
+                v.id, host.host
+            );
+            host.notes.push(note);
+            continue;
+        }
+        let expected = majority(&members);
+        let evidence: Vec<String> = members
+            .iter()
+            .map(|(_, i, v)| format!("{}: {}", report.hosts[*i].host, shown(&v.value)))
+            .collect();
+        let agreeing: Vec<String> = members
+            .iter()
+            .filter(|(_, _, v)| v.value == expected)
+            .map(|(_, i, _)| report.hosts[*i].host.clone())
+            .collect();
+        for (_, i, v) in &members {
+            let host = &mut report.hosts[*i];
+            let subject = format!("farm {farm} {} {}", v.context, v.attribute);
+            let finding = if v.value == expected {
+                Finding::about(
+                    &host.host,
+                    v.id,
+                    subject,
+                    Verdict::Pass,
+                    format!("the same value on every host of the farm ({})", v.why),
+                    format!("{} on every host", shown(&v.value)),
+                )
+            } else {
+                Finding::about(
+                    &host.host,
+                    v.id,
+                    subject,
+                    Verdict::Fail,
+                    format!(
+                        "{} as on {} ({})",
+                        shown(&expected),
+                        agreeing.join(", "),
+                        v.why
+                    ),
+                    format!("{} holds {}", host.host, shown(&v.value)),
+                )
+                .with_fix(v.fix)
+            };
+            host.checks.push(finding.with_evidence(evidence.clone()));
+            if host.status == HostStatus::Ok {
+                host.status = HostStatus::of_findings(&host.checks);
+            }
+        }
+    }
+}
+
+/// The value most members hold; on a tie, the first member's (farm order) among
+/// the most held.
+fn majority(members: &[(usize, usize, FarmValue)]) -> Option<String> {
+    let count =
+        |value: &Option<String>| members.iter().filter(|(_, _, v)| v.value == *value).count();
+    let most = members
+        .iter()
+        .map(|(_, _, v)| count(&v.value))
+        .max()
+        .unwrap_or(0);
+    members
+        .iter()
+        .find(|(_, _, v)| count(&v.value) == most)
+        .and_then(|(_, _, v)| v.value.clone())
+}
+
+fn shown(value: &Option<String>) -> String {
+    match value {
+        Some(v) => format!("{v:?}"),
+        None => "nothing (the attribute is not shown)".to_string(),
+    }
+}
