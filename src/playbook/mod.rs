@@ -7,6 +7,8 @@
 mod build;
 mod check;
 mod connection;
+#[cfg(test)]
+mod consumed;
 mod definition;
 mod diagnostic;
 mod formats;
@@ -103,6 +105,20 @@ fn read_text(path: &Path) -> Result<String, (String, Option<String>)> {
     Ok(text)
 }
 
+/// Checks `root` against the schema and builds the playbook, as read from `path`
+/// (relative paths in it start at `path`'s directory); problems go to `report`.
+fn check_and_build(root: &yaml::Node, path: &Path, report: &mut Report) -> Playbook {
+    check::check_playbook(root, report);
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let base = PathBase {
+        dir: std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+        home: std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(Into::into),
+    };
+    build::build(root, path, &base, report)
+}
+
 /// Validates playbook `text` as if read from `path` (relative paths in it start at
 /// `path`'s directory).
 pub fn load_str(path: &Path, text: &str) -> Result<Playbook, LoadError> {
@@ -126,15 +142,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<Playbook, LoadError> {
             return Err(report.into_error());
         }
     };
-    check::check_playbook(&root, &mut report);
-    let dir = path.parent().unwrap_or(Path::new(""));
-    let base = PathBase {
-        dir: std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
-        home: std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(Into::into),
-    };
-    let playbook = build::build(&root, path, &base, &mut report);
+    let playbook = check_and_build(&root, path, &mut report);
     if report.is_empty() {
         Ok(playbook)
     } else {
