@@ -512,3 +512,36 @@ fn a_key_in_the_wrong_place_says_where_it_belongs() {
          inline.yaml:8:50: error: unknown key `address` in `farms[f].hosts[h].connection`\n  help: `address` is a key of host and jump_host, not of connection; expected one of: port, user, key_file, key_passphrase, agent, password, known_hosts, jump, connect_timeout, command_timeout, keepalive"
     );
 }
+
+#[test]
+fn a_module_outside_its_scope_is_refused_where_it_is_set() {
+    let text = "version: 1\ndefaults: { connection: { user: u, agent: true } }\nfarms:\n\
+                - name: nps\n  product: xsp\n  release: R23\n  roles: [nps]\n\
+                \x20 webex: { xsi_events: {}, directory_sync: { default_page_size: 20 } }\n\
+                \x20 hosts: [{ name: n, address: 192.0.2.1 }]\n\
+                - name: as\n  product: as\n  release: R23\n  roles: [as]\n\
+                \x20 webex: { allow_client_app: true }\n\
+                \x20 hosts: [{ name: a, address: 192.0.2.2 }]\n\
+                - name: xsp\n  product: xsp\n  release: R23\n  roles: [xsi]\n\
+                \x20 webex: { directory_sync: { default_page_size: 200, max_page_size: 100 } }\n\
+                \x20 hosts: [{ name: x, address: 192.0.2.3 }]\n";
+    assert_eq!(
+        text_diagnostics(text),
+        "inline.yaml:8:12: error: the `xsi_events` module is for hosts with role `xsi`, but farm `nps` does not have it\n  help: add `xsi` to the farm's roles, or remove `webex.xsi_events` for this farm (Xsi-Events runs on the XSPs and ADPs that serve Xsi, solution guide A §6); if it comes from `defaults`, move it to the `xsi` farms\n\
+         inline.yaml:8:28: error: the `directory_sync` module is for hosts with role `xsi`, but farm `nps` does not have it\n  help: add `xsi` to the farm's roles, or remove `webex.directory_sync` for this farm (directory sync reads users through Xsi-Actions on the XSPs and ADPs, solution guide B §10); if it comes from `defaults`, move it to the `xsi` farms\n\
+         inline.yaml:14:12: error: the `allow_client_app` module is for XSP and ADP hosts, but farm `as` is an AS farm\n  help: remove `webex.allow_client_app` for this farm (certificate authentication is an XSP/ADP CLI context, solution guide B §5.6); if it comes from `defaults`, move it to the XSP and ADP farms\n\
+         inline.yaml:20:49: error: `webex.directory_sync.default_page_size` (200) is larger than `max_page_size` (100)\n  help: the guide's values are 50 and 100 (solution guide B §10)"
+    );
+}
+
+#[test]
+fn a_guide_minimum_cannot_be_lowered_in_the_playbook() {
+    let text = "version: 1\ndefaults: { connection: { user: u, agent: true } }\nfarms:\n\
+                - name: xsp\n  product: xsp\n  release: R23\n  roles: [xsi]\n\
+                \x20 webex: { xsi_events: { event_queue_size: 1000 } }\n\
+                \x20 hosts: [{ name: x, address: 192.0.2.3 }]\n";
+    assert_eq!(
+        text_diagnostics(text),
+        "inline.yaml:8:44: error: `farms[xsp].webex.xsi_events.event_queue_size` is 1000, outside 2000-100000\n  help: use a number from 2000 to 100000"
+    );
+}

@@ -391,7 +391,7 @@ fn in_scope(key: &str, scope: Scope, at: Pos, host: &HostFacts<'_>, report: &mut
         report.error(
             at,
             format!(
-                "the `{key}` module is for hosts with role `{role}`, and farm `{}` has not got it",
+                "the `{key}` module is for hosts with role `{role}`, but farm `{}` does not have it",
                 host.farm
             ),
             Some(format!(
