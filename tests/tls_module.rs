@@ -421,6 +421,7 @@ fn the_starter_playbook_xspsim_writes_plans_tls_on_the_served_hosts() {
     plan.prints(&format!(
         "  /Interface/Http/HttpServer/SSLSettings/Protocols>\n    + add {ip} {http} TLSv1.2"
     ));
+    plan.prints("  /Applications/Xsi-Events/BWIntegration>\n    ~ set eventQueueSize 2000");
     plan.prints("a1 (farm farm-as-R22) ok");
 }
 

@@ -12,9 +12,10 @@ pub const KNOWN_HOSTS_FILE: &str = "known_hosts";
 /// File name of the starter playbook in a lab directory.
 pub const PLAYBOOK_FILE: &str = "playbook.yaml";
 
-/// The TLS settings the starter playbook asks of an XSP or ADP (solution guide B §3,
-/// §5.4-§5.5: TLS 1.2 and IANA suite names).
-const STARTER_TLS: &str = "      tls:
+/// The Webex settings the starter playbook asks of an XSP or ADP: TLS 1.2 and IANA
+/// suite names (solution guide B §3, §5.4-§5.5), and xspctl's Xsi-Events, directory
+/// sync and allowClientApp modules with the guide's values.
+const STARTER_WEBEX: &str = "      tls:
         http:
           level: interface
           protocols: [TLSv1.2]
@@ -23,6 +24,9 @@ const STARTER_TLS: &str = "      tls:
           level: interface
           protocols: [TLSv1.2]
           ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]
+      xsi_events: {}
+      directory_sync: {}
+      allow_client_app: true
 ";
 
 /// Writes `known_hosts` and `playbook.yaml` into `dir` for the hosts that serve SSH;
@@ -117,7 +121,7 @@ fn starter_playbook(hosts: &[(&HostEntry, u16)], known_hosts: &Path) -> Result<S
         ));
         if *product != Product::As {
             text.push_str("    webex:\n");
-            text.push_str(STARTER_TLS);
+            text.push_str(STARTER_WEBEX);
         }
         text.push_str("    hosts:\n");
         for (e, port) in members {
