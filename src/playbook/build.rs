@@ -403,3 +403,42 @@ fn in_scope(key: &str, scope: Scope, at: Pos, host: &HostFacts<'_>, report: &mut
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module that needs R22 (as AuthService's CI-token mode will) is refused on
+    /// an R21 SP1 farm, where it is set.
+    #[test]
+    fn a_module_before_its_first_release_is_refused() {
+        let scope = Scope {
+            products: &[Product::Xsp],
+            since: Some(Release::R22),
+            role: None,
+            source: "a test",
+        };
+        let roles = BTreeSet::new();
+        let host = |release| HostFacts {
+            farm: "f",
+            product: Product::Xsp,
+            release,
+            roles: &roles,
+        };
+        let mut report = Report::new(Path::new("pb.yaml"));
+        let at = Pos { line: 3, col: 5 };
+        assert!(in_scope("m", scope, at, &host(Release::R22), &mut report));
+        assert!(!in_scope(
+            "m",
+            scope,
+            at,
+            &host(Release::R21Sp1),
+            &mut report
+        ));
+        let text = report.into_error().to_string();
+        assert_eq!(
+            text,
+            "pb.yaml:3:5: error: the `m` module needs R22 or later, but farm `f` runs R21 SP1\n  help: remove `webex.m` for this farm (a test); if it comes from `defaults`, move it to the R22+ farms"
+        );
+    }
+}
