@@ -15,7 +15,7 @@ const FIXTURE: &str = "tests/fixtures/playbooks/every_key.yaml";
 type Key = (&'static str, &'static str);
 
 /// Where an entry is: the index of each step's map entry or list item.
-type Path_ = Vec<usize>;
+type EntryPath = Vec<usize>;
 
 /// Every key of the schema.
 fn schema_keys(schema: Schema, out: &mut Vec<Key>) {
@@ -35,7 +35,7 @@ fn schema_keys(schema: Schema, out: &mut Vec<Key>) {
 }
 
 /// Every key `node` sets, with the path of its entry.
-fn occurrences(node: &Node, schema: Schema, at: &Path_, out: &mut Vec<(Path_, Key)>) {
+fn occurrences(node: &Node, schema: Schema, at: &EntryPath, out: &mut Vec<(EntryPath, Key)>) {
     let step = |i: usize| {
         let mut p = at.clone();
         p.push(i);

@@ -57,11 +57,20 @@ pub fn read_farm_values(
     Ok(values)
 }
 
+/// One host's value in a farm's comparison.
+struct Member {
+    /// The host's place in its farm (playbook order).
+    order: usize,
+    /// The host's index in the report.
+    index: usize,
+    /// What it holds.
+    value: FarmValue,
+}
+
 /// Compares the farm values of `report`'s hosts per farm and adds each host its
 /// finding; a farm with only one host in the run is not compared (a note says so).
 pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
-    // (farm, check) -> [(host index in farm order, report index, value)]
-    let mut groups: BTreeMap<(String, CheckId), Vec<(usize, usize, FarmValue)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, CheckId), Vec<Member>> = BTreeMap::new();
     for (i, r) in report.hosts.iter().enumerate() {
         let order = pb
             .farms
@@ -73,14 +82,18 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
             groups
                 .entry((r.farm.clone(), v.id))
                 .or_default()
-                .push((order, i, v.clone()));
+                .push(Member {
+                    order,
+                    index: i,
+                    value: v.clone(),
+                });
         }
     }
     for ((farm, _), mut members) in groups {
-        members.sort_by_key(|(order, _, _)| *order);
+        members.sort_by_key(|m| m.order);
         if members.len() < 2 {
-            let (_, i, v) = &members[0];
-            let host = &mut report.hosts[*i];
+            let (i, v) = (members[0].index, &members[0].value);
+            let host = &mut report.hosts[i];
             let note = format!(
                 "farm check {} not made: {} is the only host of farm {farm} in this run",
                 v.id, host.host
@@ -91,15 +104,18 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
         let expected = majority(&members);
         let evidence: Vec<String> = members
             .iter()
-            .map(|(_, i, v)| format!("{}: {}", report.hosts[*i].host, shown(&v.value)))
+            .map(|m| format!("{}: {}", report.hosts[m.index].host, shown(&m.value.value)))
             .collect();
         let agreeing: Vec<String> = members
             .iter()
-            .filter(|(_, _, v)| v.value == expected)
-            .map(|(_, i, _)| report.hosts[*i].host.clone())
+            .filter(|m| m.value.value == expected)
+            .map(|m| report.hosts[m.index].host.clone())
             .collect();
-        for (_, i, v) in &members {
-            let host = &mut report.hosts[*i];
+        for Member {
+            index, value: v, ..
+        } in &members
+        {
+            let host = &mut report.hosts[*index];
             let subject = format!("farm {farm} {} {}", v.context, v.attribute);
             let finding = if v.value == expected {
                 Finding::about(
@@ -136,18 +152,17 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
 
 /// The value most members hold; on a tie, the first member's (farm order) among
 /// the most held.
-fn majority(members: &[(usize, usize, FarmValue)]) -> Option<String> {
-    let count =
-        |value: &Option<String>| members.iter().filter(|(_, _, v)| v.value == *value).count();
+fn majority(members: &[Member]) -> Option<String> {
+    let count = |value: &Option<String>| members.iter().filter(|m| m.value.value == *value).count();
     let most = members
         .iter()
-        .map(|(_, _, v)| count(&v.value))
+        .map(|m| count(&m.value.value))
         .max()
         .unwrap_or(0);
     members
         .iter()
-        .find(|(_, _, v)| count(&v.value) == most)
-        .and_then(|(_, _, v)| v.value.clone())
+        .find(|m| count(&m.value.value) == most)
+        .and_then(|m| m.value.value.clone())
 }
 
 fn shown(value: &Option<String>) -> String {
