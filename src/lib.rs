@@ -14,6 +14,7 @@ pub mod hostlink;
 pub mod hostrun;
 pub mod live;
 pub mod modules;
+pub mod pki;
 pub mod plan;
 pub mod playbook;
 pub mod report;

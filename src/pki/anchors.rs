@@ -1,0 +1,270 @@
+//! The Webex trust anchors the operator downloads from Partner Hub
+//! (`CombinedCertChain.txt`, or a root and an issuing CA PEM; solution guide B
+//! §5.6 for R22+, §5.7 for R21), read and checked before anything is uploaded: each
+//! block must be a certificate (never a private key), a CA, valid now, and each CA
+//! that is not self-signed must be signed by another anchor of the file. Every
+//! problem names the line its block starts on.
+use std::fmt::Write as _;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::prelude::FromDer;
+
+use super::pem_blocks::{Block, PemError, blocks};
+
+/// One trust anchor, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// The subject, as RFC 4514 text.
+    pub subject: String,
+    /// The issuer, as RFC 4514 text.
+    pub issuer: String,
+    /// The subject's common name, when it has one.
+    pub common_name: Option<String>,
+    /// SHA-256 of the DER encoding, lower-case hex.
+    pub sha256: String,
+    /// The end of validity, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// Whether it is its own issuer (a root).
+    pub self_signed: bool,
+    /// The certificate as one PEM block (what is uploaded).
+    pub pem: String,
+    /// The line of the file its block starts on.
+    pub line: usize,
+}
+
+impl Anchor {
+    /// The alias the CLI keeps it under (`updateTrust <alias> <file>`): its common
+    /// name, reduced to letters, digits and `-`, and the first 8 hex digits of its
+    /// SHA-256, so that a new Webex CA gets a new alias and the same CA the same one
+    /// (issue #9: idempotence without a fingerprint column).
+    pub fn alias(&self) -> String {
+        let name = self.common_name.as_deref().unwrap_or("anchor");
+        let mut slug = String::new();
+        for c in name.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        let slug: String = slug.trim_matches('-').chars().take(32).collect();
+        format!("{}-{}", slug.trim_end_matches('-'), &self.sha256[..8])
+    }
+}
+
+/// One problem with one block (or the file as a whole: line 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorProblem {
+    /// The block's line; 0 for the file.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// Every problem found in one anchor file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct AnchorError {
+    /// The file.
+    pub file: String,
+    /// Its problems, in file order.
+    pub problems: Vec<AnchorProblem>,
+}
+
+impl AnchorError {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let at = match p.line {
+                0 => self.file.clone(),
+                line => format!("{}:{line}", self.file),
+            };
+            let _ = write!(out, "{at}: error: {}\n  help: {}", p.message, p.help);
+        }
+        out
+    }
+}
+
+const DOWNLOAD_HELP: &str =
+    "download the Webex CA chain again from Partner Hub (CombinedCertChain.txt) and name that file";
+
+/// Reads the anchors of `file` (its `text`), checking them as of `now` (seconds
+/// since the Unix epoch); at least `at_least` anchors are expected (2 for the
+/// Webex chain: a root and an issuing CA).
+pub fn read_anchors(
+    file: &Path,
+    text: &str,
+    now: i64,
+    at_least: usize,
+) -> Result<Vec<Anchor>, AnchorError> {
+    let fail = |problems| AnchorError {
+        file: file.display().to_string(),
+        problems,
+    };
+    let found = blocks(text).map_err(|e| fail(vec![framing(&e)]))?;
+    let mut problems = Vec::new();
+    let mut anchors = Vec::new();
+    let mut ders = Vec::new();
+    for block in &found {
+        match certificate(block, now) {
+            Ok((anchor, der)) => {
+                anchors.push(anchor);
+                ders.push(der);
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    if found.is_empty() {
+        problems.push(AnchorProblem {
+            line: 0,
+            message: "no PEM certificate in the file (a PEM block starts with `-----BEGIN CERTIFICATE-----`)".into(),
+            help: DOWNLOAD_HELP.into(),
+        });
+    } else if problems.is_empty() && anchors.len() < at_least {
+        problems.push(AnchorProblem {
+            line: 0,
+            message: format!(
+                "{} certificate(s) where the Webex chain has at least {at_least} (a root and an issuing CA)",
+                anchors.len()
+            ),
+            help: format!("{DOWNLOAD_HELP}, or name the root and the issuing CA files both"),
+        });
+    }
+    if problems.is_empty() {
+        problems.extend(chain_problems(&anchors, &ders));
+    }
+    if problems.is_empty() {
+        Ok(anchors)
+    } else {
+        Err(fail(problems))
+    }
+}
+
+fn framing(e: &PemError) -> AnchorProblem {
+    let line = match e {
+        PemError::Unterminated { line, .. }
+        | PemError::Unopened { line }
+        | PemError::Body { line, .. } => *line,
+    };
+    AnchorProblem {
+        line,
+        message: format!("not a PEM file: {e}"),
+        help: DOWNLOAD_HELP.into(),
+    }
+}
+
+/// The anchor a block holds, with its DER, or why it cannot be one.
+fn certificate(block: &Block, now: i64) -> Result<(Anchor, Vec<u8>), AnchorProblem> {
+    let problem = |message: String, help: &str| AnchorProblem {
+        line: block.line,
+        message,
+        help: help.to_string(),
+    };
+    if block.is_private_key() {
+        return Err(problem(
+            format!("a private key ({}) in a trust anchor file", block.label),
+            "remove it: trust anchors are certificates only, and a private key must never be uploaded to a trust store",
+        ));
+    }
+    if block.label != "CERTIFICATE" {
+        return Err(problem(
+            format!("a {} block, not a CERTIFICATE", block.label),
+            DOWNLOAD_HELP,
+        ));
+    }
+    let der = block
+        .decode()
+        .map_err(|e| problem(e.to_string(), DOWNLOAD_HELP))?
+        .contents;
+    let (_, cert) = X509Certificate::from_der(&der).map_err(|e| {
+        problem(
+            format!("the certificate does not parse: {e}"),
+            DOWNLOAD_HELP,
+        )
+    })?;
+    let subject = cert.subject().to_string();
+    let validity = cert.validity();
+    if validity.not_after.timestamp() < now {
+        return Err(problem(
+            format!("{subject} expired on {}", validity.not_after),
+            DOWNLOAD_HELP,
+        ));
+    }
+    if validity.not_before.timestamp() > now {
+        return Err(problem(
+            format!("{subject} is not valid before {}", validity.not_before),
+            "check the clock of this machine, or download the chain again",
+        ));
+    }
+    if !cert.is_ca() {
+        return Err(problem(
+            format!(
+                "{subject} is not a CA certificate (a server or client certificate, not a trust anchor)"
+            ),
+            "name the Webex CA chain (root and issuing CA), not a leaf certificate",
+        ));
+    }
+    let common_name = cert
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string);
+    let anchor = Anchor {
+        issuer: cert.issuer().to_string(),
+        self_signed: cert.subject() == cert.issuer(),
+        subject,
+        common_name,
+        sha256: hex::encode(Sha256::digest(&der)),
+        not_after: validity.not_after.timestamp(),
+        pem: block.text.clone(),
+        line: block.line,
+    };
+    Ok((anchor, der))
+}
+
+/// Each anchor must be signed by its issuer: a root by itself, any other by an
+/// anchor of the file whose subject is its issuer.
+fn chain_problems(anchors: &[Anchor], ders: &[Vec<u8>]) -> Vec<AnchorProblem> {
+    let parsed: Vec<X509Certificate<'_>> = ders
+        .iter()
+        .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+        .collect();
+    let mut problems = Vec::new();
+    for (anchor, cert) in anchors.iter().zip(&parsed) {
+        let issuer = parsed.iter().find(|c| c.subject() == cert.issuer());
+        let problem = match issuer {
+            None => Some(format!(
+                "{} is issued by {}, which is not in the file",
+                anchor.subject, anchor.issuer
+            )),
+            Some(issuer) if cert.verify_signature(Some(issuer.public_key())).is_err() => {
+                Some(if anchor.self_signed {
+                    format!("{}: its self-signature does not verify", anchor.subject)
+                } else {
+                    format!(
+                        "{} names {} as its issuer, but that certificate did not sign it",
+                        anchor.subject, anchor.issuer
+                    )
+                })
+            }
+            Some(_) => None,
+        };
+        problems.extend(problem.map(|message| AnchorProblem {
+            line: anchor.line,
+            message,
+            help: DOWNLOAD_HELP.into(),
+        }));
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests;
