@@ -24,6 +24,10 @@ pub struct Backup {
     pub facts: Vec<Fact>,
     /// The raw contexts as read.
     pub live: LiveTree,
+    /// The secrets (`context name`) the apply set: never held here, since their
+    /// values cannot be read, so never restored (docs/decisions.md, "secrets").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
 }
 
 impl Backup {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
+use crate::secret::Secret;
 
 /// A failure talking to a host.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -55,8 +56,17 @@ pub struct WriteResult {
 pub trait HostLink {
     /// Reads one context (`cd` there, `get` with its arguments, parse).
     fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError>;
-    /// Runs one write operation.
-    fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError>;
+    /// Runs one write operation; `secret` answers the CLI's password prompts (a
+    /// secret's `set`), and is masked in everything the session records.
+    fn write(&mut self, op: &Op, secret: Option<&Secret>) -> Result<WriteResult, LinkError>;
+    /// Reads a whole file of the host; None when it does not exist.
+    fn read_file(&mut self, path: &str) -> Result<Option<Vec<u8>>, LinkError>;
+    /// Replaces a file of the host with `bytes` and `mode`: written beside it
+    /// first, then renamed over it, so that it is never seen half written.
+    fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError>;
+    /// Masks `secret` in everything the session records or returns from now on
+    /// (and in the sessions that replace it after a reconnect).
+    fn mask(&mut self, secret: &Secret);
     /// Takes the host's lock for this run, atomically; [`LinkError::Locked`] if
     /// another run holds it. Prefer [`LockGuard::take`], which releases it.
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError>;

@@ -9,8 +9,11 @@ use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
 use crate::live::{LiveTree, MissingColumn};
 use crate::plan::diff::{converged, diff};
+use crate::plan::secrets::{HostSecrets, SecretPolicy, statuses};
 use crate::plan::views::evaluate;
 use crate::plan::{HostPlan, Op, ViewChange};
+use crate::secret::SecretRecord;
+use crate::secret::record::{RECORD_MODE, SECRET_RECORD};
 use crate::store::{Backup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
@@ -66,6 +69,9 @@ pub struct ApplyReport {
     /// The plan made from the reads under the lock (none when the lock or the
     /// reads failed).
     pub plan: Option<HostPlan>,
+    /// What the operator must know besides the status (a secret that a rollback
+    /// could not restore, a record that could not be written).
+    pub notes: Vec<String>,
 }
 
 /// A host as read under the lock: what it should hold, what it holds, and the
@@ -78,18 +84,42 @@ pub struct LockedRead {
     pub live: LiveTree,
     /// The plan from `live` to `desired` (its snapshot is `live`'s).
     pub plan: HostPlan,
+    /// The secrets `desired` names, resolved, and the host's record of them.
+    pub secrets: HostSecrets,
 }
 
 impl LockedRead {
     /// Reads the contexts `desired` names from the host and plans from them: the
     /// operations, and each view's effective value before and after (the plan is
-    /// named after `host` of `farm`).
+    /// named after `host` of `farm`). Secrets are compared with the host's record.
     pub fn of(
         desired: DesiredTree,
         host: &str,
         farm: &str,
         link: &mut dyn HostLink,
     ) -> Result<LockedRead, String> {
+        LockedRead::with_policy(desired, host, farm, link, SecretPolicy::Compare)
+    }
+
+    /// [`LockedRead::of`], with secrets compared or all set (`policy`). The
+    /// host's record is read only when `desired` names a secret; each secret is
+    /// resolved once, and masked in the session from then on.
+    pub fn with_policy(
+        mut desired: DesiredTree,
+        host: &str,
+        farm: &str,
+        link: &mut dyn HostLink,
+        policy: SecretPolicy,
+    ) -> Result<LockedRead, String> {
+        let record = if desired.has_secrets() {
+            read_record(link)?
+        } else {
+            None
+        };
+        let secrets = HostSecrets::bind(&mut desired.facts, record, policy)?;
+        for s in secrets.values() {
+            link.mask(s);
+        }
         let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
         let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
         let after = converged(&desired.facts, &live).map_err(|e| e.to_string())?;
@@ -109,6 +139,7 @@ impl LockedRead {
             host: host.to_string(),
             farm: farm.to_string(),
             snapshot: live.snapshot_hash(),
+            secrets: statuses(&desired.facts, &ops),
             ops,
             views,
         };
@@ -116,7 +147,19 @@ impl LockedRead {
             desired,
             live,
             plan,
+            secrets,
         })
+    }
+}
+
+/// The host's record of the secrets xspctl set, if it has one.
+fn read_record(link: &mut dyn HostLink) -> Result<Option<SecretRecord>, String> {
+    match link.read_file(SECRET_RECORD) {
+        Ok(Some(bytes)) => SecretRecord::parse(&bytes)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        Ok(None) => Ok(None),
+        Err(e) => Err(format!("reading {SECRET_RECORD}: {e}")),
     }
 }
 
@@ -162,6 +205,7 @@ pub fn apply_host(
         restart_required: false,
         lock_held: false,
         plan: None,
+        notes: Vec::new(),
     };
     let mut guard = match LockGuard::take(link, job.owner) {
         Ok(g) => g,
@@ -246,6 +290,7 @@ fn locked_apply(
         desired,
         live,
         plan,
+        secrets,
     } = match read(link) {
         Ok(r) => r,
         Err(why) => {
@@ -255,6 +300,7 @@ fn locked_apply(
                 restart_required: false,
                 lock_held: false,
                 plan: None,
+                notes: Vec::new(),
             };
         }
     };
@@ -263,6 +309,7 @@ fn locked_apply(
         restart_required: false,
         lock_held: false,
         plan: Some(plan.clone()),
+        notes: Vec::new(),
     };
     let ops = &plan.ops;
     let stale = staleness(job, &plan);
@@ -291,12 +338,21 @@ fn locked_apply(
             restart_required: false,
             lock_held: false,
             plan: Some(plan),
+            notes: Vec::new(),
         };
     }
 
     let touched = touched_facts(&desired.facts, ops);
+    // A secret's value is never readable, so no backup holds it: the backup names
+    // it, and the rollback says it could not be restored (decisions, "secrets").
+    let set_secrets: Vec<String> = ops
+        .iter()
+        .filter(|o| o.secret.is_some())
+        .map(|o| SecretRecord::key(&o.context, &o.args[0]))
+        .collect();
     let found = match touched
         .iter()
+        .filter(|f| !f.is_secret())
         .map(|f| as_found(f, &live))
         .collect::<Result<_, _>>()
     {
@@ -309,6 +365,7 @@ fn locked_apply(
         created: now_rfc3339(),
         facts: found,
         live: live.subset(&touched.iter().map(Fact::context_ref).collect::<Vec<_>>()),
+        secrets: set_secrets,
     };
     if let Err(e) = job.store.save_backup(&backup) {
         return refused(format!(
@@ -319,16 +376,28 @@ fn locked_apply(
     job.journal.record(job.host, "backup", &backup.id);
 
     let mut restart_required = false;
-    let outcome = write_and_confirm(link, job, ops, &touched, &mut restart_required);
+    let mut notes = Vec::new();
+    let mut written = 0;
+    let outcome = write_and_confirm(
+        link,
+        job,
+        (ops, &secrets),
+        &touched,
+        (&mut restart_required, &mut written),
+    );
     let status = match outcome {
-        Ok(()) => ApplyStatus::Changed {
-            writes: ops.len(),
-            backup: backup.id.clone(),
-        },
+        Ok(()) => {
+            notes.extend(update_record(link, job, ops, &secrets));
+            ApplyStatus::Changed {
+                writes: ops.len(),
+                backup: backup.id.clone(),
+            }
+        }
         Err(failure) => {
             let rollback = restore(link, job.host, &backup.facts, job.journal, failure.lost)
                 .map(|_| ())
                 .map_err(|e| e.to_string());
+            notes.extend(unrestored_secrets(&ops[..written]));
             ApplyStatus::Failed {
                 error: failure.error,
                 rollback,
@@ -341,7 +410,70 @@ fn locked_apply(
         restart_required,
         lock_held: false,
         plan: Some(plan),
+        notes,
     }
+}
+
+/// Writes the host's record of secrets once the secrets `ops` set are confirmed.
+/// A record that cannot be written is safe (the next plan sets those secrets
+/// again) and is a note, not a failure: the host holds what was wanted.
+fn update_record(
+    link: &mut dyn HostLink,
+    job: &ApplyJob,
+    ops: &[Op],
+    secrets: &HostSecrets,
+) -> Option<String> {
+    let set: Vec<&Op> = ops.iter().filter(|o| o.secret.is_some()).collect();
+    if set.is_empty() {
+        return None;
+    }
+    let written = secrets
+        .recorded(ops)
+        .map_err(|e| e.to_string())
+        .and_then(|r| {
+            link.replace_file(SECRET_RECORD, &r.to_bytes(), RECORD_MODE)
+                .map_err(|e| e.to_string())
+        });
+    match written {
+        Ok(()) => {
+            job.journal.record(
+                job.host,
+                "secret-record",
+                format!("{SECRET_RECORD}: {} secrets recorded", set.len()),
+            );
+            None
+        }
+        Err(e) => {
+            job.journal.record(
+                job.host,
+                "secret-record-failed",
+                format!("{SECRET_RECORD}: {e}"),
+            );
+            Some(format!(
+                "the secrets were set, but {SECRET_RECORD} could not be written ({e}): the next plan sets them again"
+            ))
+        }
+    }
+}
+
+/// What a rollback tells about the secrets it could not restore: those among
+/// `written` (the writes the host accepted). Their old value was never readable
+/// (the CLI shows `********`), so the host keeps the playbook's secret.
+fn unrestored_secrets(written: &[Op]) -> Vec<String> {
+    written
+        .iter()
+        .filter(|o| o.secret.is_some())
+        .map(|o| {
+            format!(
+                "{} {} keeps the secret this apply set ({}): a secret's previous value is never readable, so no rollback restores it; to put back the old one, type it at `cd {}` then `set {}` (bwcli asks for it)",
+                o.context,
+                o.args[0],
+                o.secret.as_deref().unwrap_or_default(),
+                o.context,
+                o.args[0]
+            )
+        })
+        .collect()
 }
 
 /// Why writing (or confirming) stopped.
@@ -351,18 +483,21 @@ struct WriteFailure {
     lost: bool,
 }
 
+/// Runs `ops` (with their secrets) and confirms them by a re-read of `touched`;
+/// counts in `written` the writes the host accepted.
 fn write_and_confirm(
     link: &mut dyn HostLink,
     job: &ApplyJob,
-    ops: &[Op],
+    (ops, secrets): (&[Op], &HostSecrets),
     touched: &[Fact],
-    restart_required: &mut bool,
+    (restart_required, written): (&mut bool, &mut usize),
 ) -> Result<(), WriteFailure> {
     for op in ops {
         let line = format!("{}> {}", op.context, op.command_line());
-        match link.write(op) {
+        match link.write(op, secrets.for_op(op)) {
             Ok(w) => {
                 *restart_required |= w.restart_required || op.restart;
+                *written += 1;
                 job.journal.record(job.host, "write", &line);
             }
             Err(e) if e.is_transport() => {
@@ -390,7 +525,10 @@ fn write_and_confirm(
         lost: e.is_transport(),
         error: format!("confirming the writes: {e}"),
     })?;
-    let left = diff(touched, &after).map_err(|e| WriteFailure {
+    // A secret is confirmed by the host showing one (masked): its value is never
+    // shown, and the `set` was answered `...Done`.
+    let expected: Vec<Fact> = touched.iter().map(Fact::after_write).collect();
+    let left = diff(&expected, &after).map_err(|e| WriteFailure {
         lost: false,
         error: format!("confirming the writes: {e}"),
     })?;
@@ -470,7 +608,7 @@ pub fn restore(
         };
         for op in &ops {
             let line = format!("{}> {}", op.context, op.command_line());
-            match link.write(op) {
+            match link.write(op, None) {
                 Ok(_) => {
                     written += 1;
                     journal.record(host, "rollback-write", &line);

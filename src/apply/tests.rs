@@ -3,6 +3,7 @@ use super::link::WriteResult;
 use super::*;
 use crate::live::LiveContext;
 use crate::plan::Verb;
+use crate::secret::Secret;
 
 /// A host whose tables are exact copies of facts' shapes.
 struct FakeHost {
@@ -46,7 +47,7 @@ impl HostLink for FakeHost {
         }))
     }
 
-    fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError> {
+    fn write(&mut self, op: &Op, _secret: Option<&Secret>) -> Result<WriteResult, LinkError> {
         if self.down {
             return Err(dropped());
         }
@@ -118,6 +119,16 @@ impl HostLink for FakeHost {
             }
         }
     }
+
+    fn read_file(&mut self, _path: &str) -> Result<Option<Vec<u8>>, LinkError> {
+        unreachable!("these facts name no secret, so no record is read")
+    }
+
+    fn replace_file(&mut self, _path: &str, _bytes: &[u8], _mode: u32) -> Result<(), LinkError> {
+        unreachable!("these facts name no secret, so no record is written")
+    }
+
+    fn mask(&mut self, _secret: &Secret) {}
 
     fn reconnect(&mut self) -> Result<(), LinkError> {
         if self.failing_reconnects > 0 {
@@ -280,6 +291,7 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
         snapshot: live.snapshot_hash(),
         ops: diff(&desired.facts, &live).unwrap(),
         views: vec![],
+        secrets: vec![],
     };
     // Someone changes the host after the plan was made.
     host.tree.contexts.insert(

@@ -11,6 +11,7 @@ mod single;
 pub use apply::apply_with;
 pub use fleetcmd::{plan_with, verify_with};
 
+use crate::plan::secrets::SecretPolicy;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -163,6 +164,7 @@ pub fn run_context(store: Store) -> Result<RunContext, Outcome> {
         journal,
         run_id,
         owner,
+        secret_policy: SecretPolicy::Compare,
     })
 }
 
@@ -178,12 +180,24 @@ pub fn prepare(
     h: &crate::cli::HostsArgs,
     state_dir: Option<&Path>,
 ) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
+    prepare_with(h, state_dir, SecretPolicy::Compare)
+}
+
+/// [`prepare`], with secrets compared or all set (`--rotate-secrets`).
+pub fn prepare_with(
+    h: &crate::cli::HostsArgs,
+    state_dir: Option<&Path>,
+    secret_policy: SecretPolicy,
+) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
     let pb = load_playbook_to_connect(&h.playbook.file)?;
     let hosts = selection::select(&pb, &h.hosts, &h.farms).map_err(|e| {
         eprintln!("error: {e}");
         Outcome::Error
     })?;
-    let ctx = run_context(store_for(state_dir, &pb.path))?;
+    let ctx = RunContext {
+        secret_policy,
+        ..run_context(store_for(state_dir, &pb.path))?
+    };
     Ok((pb, hosts, std::sync::Arc::new(ctx)))
 }
 

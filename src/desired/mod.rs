@@ -75,7 +75,8 @@ impl TableFact {
 /// An attribute and what its value must be ([`Want`]).
 ///
 /// In YAML the want is one key beside `context` and `name`: `value` (exact),
-/// `at_least`, `at_most`, `one_of` or `present_once`, e.g.
+/// `at_least`, `at_most`, `one_of`, `present_once` or `secret` (a reference,
+/// `env:NAME` or `file:PATH`, never the value), e.g.
 /// `attribute: {context: /Applications/Xsi-Events/BWIntegration, name: eventQueueSize, at_least: 2000}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AttributeFields", into = "AttributeFields")]
@@ -124,6 +125,8 @@ struct AttributeFields {
     one_of: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     present_once: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
     #[serde(default)]
     restart: bool,
 }
@@ -138,6 +141,7 @@ impl TryFrom<AttributeFields> for AttributeFact {
             at_most: f.at_most,
             one_of: f.one_of,
             present_once: f.present_once,
+            secret: f.secret,
         }
         .into_want(&f.name)?;
         Ok(AttributeFact {
@@ -160,6 +164,7 @@ impl From<AttributeFact> for AttributeFields {
             at_most: w.at_most,
             one_of: w.one_of,
             present_once: w.present_once,
+            secret: w.secret,
             restart: a.restart,
         }
     }
@@ -181,6 +186,23 @@ impl Fact {
         match self {
             Fact::Table(t) => t.at.clone(),
             Fact::Attribute(a) => a.context_ref(),
+        }
+    }
+
+    /// Whether this fact wants a secret (never read back, never backed up).
+    pub fn is_secret(&self) -> bool {
+        matches!(self, Fact::Attribute(a) if matches!(a.want, Want::Secret(_)))
+    }
+
+    /// The fact as the host meets it once its writes are done (see
+    /// [`Want::after_write`]).
+    pub fn after_write(&self) -> Fact {
+        match self {
+            Fact::Attribute(a) => Fact::Attribute(AttributeFact {
+                want: a.want.after_write(),
+                ..a.clone()
+            }),
+            table => table.clone(),
         }
     }
 }
@@ -269,6 +291,11 @@ impl DesiredTree {
         self.facts.extend(other.facts);
         self.views.extend(other.views);
         self.probes.extend(other.probes);
+    }
+
+    /// Whether a fact wants a secret (the host's record of secrets is then read).
+    pub fn has_secrets(&self) -> bool {
+        self.facts.iter().any(Fact::is_secret)
     }
 
     /// Every context this tree needs read: facts first, then view levels, no repeats.

@@ -49,11 +49,12 @@ pub fn apply_one(
         };
         // The plan's reads are made under the lock, once (issue #8 item 9).
         let report = apply_host(link, &job, |link| {
-            let read = read_and_plan(host, link, progress)?;
+            let read = read_and_plan(host, link, progress, ctx.secret_policy)?;
             progress.step(&format!("applying {} changes", read.plan.ops.len()));
             Ok(read)
         });
         let mut r = applied(host, &report, ctx, req.playbook);
+        r.notes.extend(report.notes.iter().cloned());
         let awaiting = if report.restart_required {
             Some(record_pending_restart(host, ctx, link, &mut r.notes))
         } else {
@@ -280,6 +281,12 @@ pub fn rollback_host(
                 .notes
                 .push(format!("the lock was taken over by another run: {h}")),
             Err(e) => r.notes.push(format!("could not release the lock: {e}")),
+        }
+        for key in &backup.secrets {
+            r.notes.push(format!(
+                "secret {key} is not restored: the apply of backup {} set it, and a secret's previous value is never readable, so no backup holds it; to put back the old one, type it at bwcli (`set` of that attribute asks for it)",
+                backup.id
+            ));
         }
         if r.status == HostStatus::Changed && needs_restart {
             r.awaiting_restart = Some(record_pending_restart(host, ctx, link, &mut r.notes));

@@ -15,6 +15,7 @@ use crate::fleet::Progress;
 use crate::hostlink::SshLink;
 use crate::modules::tls::{Discovered, Family, Wish, check_certificate_keys, discover, render_tls};
 use crate::plan::HostPlan;
+use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Auth, Connection, Host, InterfaceTls};
 use crate::report::{HostResult, HostStatus};
 use crate::store::{Journal, Store};
@@ -33,6 +34,9 @@ pub struct RunContext {
     pub run_id: String,
     /// Who runs it, written into host locks.
     pub owner: LockOwner,
+    /// Whether plans compare secrets with the hosts' records or set them all
+    /// (`--rotate-secrets`).
+    pub secret_policy: SecretPolicy,
 }
 
 /// The SSH target of a playbook connection, with its secrets read now.
@@ -208,8 +212,9 @@ pub fn plan_on(
     host: &Host,
     link: &mut dyn HostLink,
     progress: &Progress,
+    policy: SecretPolicy,
 ) -> Result<(HostPlan, DesiredTree), String> {
-    read_and_plan(host, link, progress).map(|read| (read.plan, read.desired))
+    read_and_plan(host, link, progress, policy).map(|read| (read.plan, read.desired))
 }
 
 /// Reads a host and computes its plan; returns the contexts as read too, which
@@ -219,25 +224,38 @@ pub(crate) fn read_and_plan(
     host: &Host,
     link: &mut dyn HostLink,
     progress: &Progress,
+    policy: SecretPolicy,
 ) -> Result<LockedRead, String> {
     progress.step("rendering the desired state");
     let discovered = match host.webex.tls {
         Some(_) => tls_discovery(host, link)?,
         None => None,
     };
-    plan_from(host, discovered.as_ref(), link, progress)
+    plan_with(host, discovered.as_ref(), link, progress, policy)
 }
 
-/// Renders the desired tree from `discovered`, reads its contexts and plans.
+/// Renders the desired tree from `discovered`, reads its contexts and plans,
+/// comparing secrets with the host's record.
 pub(crate) fn plan_from(
     host: &Host,
     discovered: Option<&Discovered>,
     link: &mut dyn HostLink,
     progress: &Progress,
 ) -> Result<LockedRead, String> {
+    plan_with(host, discovered, link, progress, SecretPolicy::Compare)
+}
+
+/// [`plan_from`], with secrets compared or all set (`policy`).
+fn plan_with(
+    host: &Host,
+    discovered: Option<&Discovered>,
+    link: &mut dyn HostLink,
+    progress: &Progress,
+    policy: SecretPolicy,
+) -> Result<LockedRead, String> {
     let desired = desired_tree(host, discovered, link)?;
     progress.step(&format!("reading {} contexts", desired.reads().len()));
-    LockedRead::of(desired, &host.name, &host.farm, link)
+    LockedRead::with_policy(desired, &host.name, &host.farm, link, policy)
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {
@@ -290,7 +308,7 @@ fn on_host(
 /// to make, that is its status).
 pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
     on_host(host, ctx, progress, |link| {
-        match plan_on(host, link, progress) {
+        match plan_on(host, link, progress, ctx.secret_policy) {
             Ok((plan, _)) => {
                 let awaiting = change::awaiting_restart(host, ctx, link);
                 let status = match (plan.ops.is_empty(), &awaiting) {

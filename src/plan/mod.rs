@@ -2,6 +2,7 @@
 //! values before and after, and the snapshot hash that guards against stale plans.
 pub mod diff;
 pub mod file;
+pub mod secrets;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,10 @@ pub struct Op {
     /// the value written" (`at least 2000`): shown in the plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub want: Option<String>,
+    /// For a secret's `set`: the playbook's reference (`env:NAME`, `file:PATH`),
+    /// never the value, which the apply types at the CLI's password prompts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
     /// Whether BroadWorks must restart for it to take effect.
     pub restart: bool,
 }
@@ -65,6 +70,9 @@ impl Op {
     /// the want when it is more than "exactly this", e.g.
     /// `was: 1000; wanted: at least 2000`. None when there is nothing to add.
     pub fn note(&self) -> Option<String> {
+        if self.secret.is_some() {
+            return self.want.clone();
+        }
         let was = match (self.verb, &self.before) {
             (Verb::Set, Some(b)) => Some(format!("was: {b}")),
             _ => None,
@@ -99,6 +107,34 @@ pub struct HostPlan {
     pub ops: Vec<Op>,
     /// Effective values that change.
     pub views: Vec<ViewChange>,
+    /// Every secret the host should hold, set or unchanged (never a value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretStatus>,
+}
+
+/// Whether a plan sets a secret; shown as `(secret, will be set)` or
+/// `(secret, unchanged)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretStatus {
+    /// The attribute context.
+    pub context: String,
+    /// The attribute.
+    pub name: String,
+    /// The playbook's reference (`env:NAME`, `file:PATH`).
+    pub reference: String,
+    /// Why it is set; None when it is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_because: Option<String>,
+}
+
+impl SecretStatus {
+    /// `secret, will be set` or `secret, unchanged`.
+    pub fn state(&self) -> &'static str {
+        match self.set_because {
+            Some(_) => "secret, will be set",
+            None => "secret, unchanged",
+        }
+    }
 }
 
 impl HostPlan {

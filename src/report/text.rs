@@ -128,6 +128,15 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
             style.apply_to(op.command_line())
         );
     }
+    for s in plan.secrets.iter().filter(|s| s.set_because.is_none()) {
+        let _ = writeln!(
+            out,
+            "  {}>\n    = {} {}",
+            s.context,
+            s.name,
+            p.dim.apply_to(format!("({})", s.state()))
+        );
+    }
     let changed: Vec<_> = plan.views.iter().filter(|v| v.before != v.after).collect();
     if !changed.is_empty() {
         let _ = writeln!(out, "  effective after apply:");

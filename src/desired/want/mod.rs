@@ -8,11 +8,13 @@ mod bound;
 mod exact;
 mod one_of;
 mod present_once;
+mod secret;
 
 pub use bound::{Bound, Direction};
 pub use exact::Exact;
 pub use one_of::OneOf;
 pub use present_once::PresentOnce;
+pub use secret::{SecretState, SecretWant, SetReason};
 
 /// A live value that a numeric want cannot compare (docs/decisions.md D17).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +50,8 @@ pub enum Want {
     OneOf(OneOf),
     /// Set when absent or empty, never compared afterwards.
     PresentOnce(PresentOnce),
+    /// The playbook's secret, decided from the host's record (never read back).
+    Secret(SecretWant),
 }
 
 impl Want {
@@ -57,6 +61,19 @@ impl Want {
             Want::Bound(w) => w,
             Want::OneOf(w) => w,
             Want::PresentOnce(w) => w,
+            Want::Secret(w) => w,
+        }
+    }
+
+    /// The want as the host meets it once its write is done: a secret just set
+    /// is the one the record will name (its re-read shows the mask).
+    pub fn after_write(&self) -> Want {
+        match self {
+            Want::Secret(w) => Want::Secret(SecretWant {
+                state: SecretState::Unchanged,
+                ..w.clone()
+            }),
+            other => other.clone(),
         }
     }
 
@@ -96,7 +113,8 @@ impl Want {
 
     /// The want a backup records: exactly the value the host holds (or, when the
     /// attribute is absent, the value the apply sets, since the CLI cannot unset
-    /// an attribute).
+    /// an attribute). Never asked of a secret: its value cannot be read, so no
+    /// backup holds it (the apply leaves secrets out of backups).
     pub fn as_found(&self, live: Option<&str>) -> Want {
         Want::Exact(Exact {
             value: live.unwrap_or(self.setting()).to_string(),
@@ -109,7 +127,7 @@ impl Want {
 pub enum WantError {
     /// No want, or more than one.
     #[error(
-        "attribute {name}: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once` (found {found})"
+        "attribute {name}: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `secret` (found {found})"
     )]
     NotOne {
         /// The attribute.
@@ -133,6 +151,14 @@ pub enum WantError {
         /// The attribute.
         name: String,
     },
+    /// `secret` that is not a reference.
+    #[error("attribute {name}: `secret`: {reason}")]
+    BadSecret {
+        /// The attribute.
+        name: String,
+        /// What is wrong (never the text written: it may be the secret).
+        reason: String,
+    },
 }
 
 /// The written form of a want: one of these keys beside an attribute's `context`
@@ -149,6 +175,8 @@ pub struct WantFields {
     pub one_of: Option<Vec<String>>,
     /// Set when absent or empty, never compared afterwards.
     pub present_once: Option<String>,
+    /// The playbook's secret, by reference (`env:NAME`, `file:PATH`).
+    pub secret: Option<String>,
 }
 
 impl WantFields {
@@ -180,6 +208,16 @@ impl WantFields {
         }
         if let Some(value) = self.present_once {
             give("present_once", Ok(Want::PresentOnce(PresentOnce { value })));
+        }
+        if let Some(text) = self.secret {
+            let reference = text.parse().map_err(|reason| WantError::BadSecret {
+                name: name.to_string(),
+                reason,
+            });
+            give(
+                "secret",
+                reference.map(|r| Want::Secret(SecretWant::new(r))),
+            );
         }
         match (found.len(), want) {
             (1, Some(w)) => w,
@@ -220,6 +258,10 @@ impl From<&Want> for WantFields {
                 present_once: Some(w.value.clone()),
                 ..WantFields::default()
             },
+            Want::Secret(w) => WantFields {
+                secret: Some(w.reference.to_string()),
+                ..WantFields::default()
+            },
         }
     }
 }
@@ -251,7 +293,7 @@ mod tests {
         };
         assert_eq!(
             two.into_want("eventQueueSize").unwrap_err().to_string(),
-            "attribute eventQueueSize: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once` (found value, at_most)"
+            "attribute eventQueueSize: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `secret` (found value, at_most)"
         );
         assert!(matches!(
             WantFields::default().into_want("n"),
@@ -265,6 +307,31 @@ mod tests {
             empty.into_want("n"),
             Err(WantError::EmptyOneOf { .. })
         ));
+    }
+
+    #[test]
+    fn a_secret_is_a_reference_and_an_inline_value_is_refused_unrepeated() {
+        let inline = WantFields {
+            secret: Some("hunter2-inline".into()),
+            ..WantFields::default()
+        };
+        let e = inline.into_want("clientSecret").unwrap_err().to_string();
+        assert!(
+            e.starts_with("attribute clientSecret: `secret`: a secret is a reference"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2-inline"), "{e}");
+        let good = WantFields {
+            secret: Some("file:/run/secrets/cs".into()),
+            ..WantFields::default()
+        };
+        let want = good.into_want("clientSecret").unwrap();
+        assert_eq!(want.describe(), "secret file:/run/secrets/cs");
+        // A secret just written is the one the record will name.
+        let Want::Secret(after) = want.after_write() else {
+            panic!("a secret")
+        };
+        assert_eq!(after.state, SecretState::Unchanged);
     }
 
     #[test]
@@ -298,6 +365,10 @@ mod tests {
             },
             WantFields {
                 present_once: s("x"),
+                ..WantFields::default()
+            },
+            WantFields {
+                secret: s("env:CLIENT_SECRET"),
                 ..WantFields::default()
             },
         ] {

@@ -1,0 +1,171 @@
+//! The host's record of the secrets xspctl set (docs/decisions.md, "secrets: the
+//! host keeps a salted hash of what xspctl set"). The CLI shows a secret as
+//! `********`, so a plan cannot compare it by reading it back; instead the host
+//! keeps, per `context name`, an argon2id hash (PHC string, random salt) of the
+//! value xspctl last set there. The file reveals nothing usable: no value, only a
+//! slow, salted hash of it.
+use std::collections::BTreeMap;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use serde::{Deserialize, Serialize};
+
+use super::Secret;
+
+/// Where the record lives on a host, beside the apply lock. Written by SFTP with
+/// mode 600.
+pub const SECRET_RECORD: &str = "/var/broadworks/tmp/xspctl.secrets";
+/// The record's file mode: readable by its owner only.
+pub const RECORD_MODE: u32 = 0o600;
+/// The record format this build reads and writes.
+const RECORD_FORMAT: u32 = 1;
+
+/// What the record says about one secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// xspctl never set it (or the record was removed): set by hand, or never.
+    Missing,
+    /// xspctl last set exactly this value.
+    Same,
+    /// xspctl last set another value.
+    Different,
+}
+
+/// Why a record cannot be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// The file is not a record this version understands.
+    #[error(
+        "{SECRET_RECORD} on the host is not a valid xspctl secret record: {reason}\n  help: remove it (`rm {SECRET_RECORD}` on the host); the next apply then sets every secret again and writes a new record"
+    )]
+    Invalid {
+        /// What is wrong (never a value: the file holds hashes only).
+        reason: String,
+    },
+    /// Hashing failed (argon2 refused its parameters).
+    #[error("hashing a secret for {SECRET_RECORD}: {0}")]
+    Hash(String),
+}
+
+/// The record: a hash per secret, keyed by `context name`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretRecord {
+    format: u32,
+    /// `context name` -> argon2id PHC string.
+    secrets: BTreeMap<String, String>,
+}
+
+impl SecretRecord {
+    /// The key of an attribute: its context and name.
+    pub fn key(context: &str, name: &str) -> String {
+        format!("{context} {name}")
+    }
+
+    /// Reads a record from the file's bytes.
+    pub fn parse(bytes: &[u8]) -> Result<SecretRecord, RecordError> {
+        let record: SecretRecord =
+            serde_json::from_slice(bytes).map_err(|e| RecordError::Invalid {
+                reason: e.to_string(),
+            })?;
+        if record.format != RECORD_FORMAT {
+            return Err(RecordError::Invalid {
+                reason: format!(
+                    "format {} (this xspctl reads {RECORD_FORMAT})",
+                    record.format
+                ),
+            });
+        }
+        for (key, phc) in &record.secrets {
+            PasswordHash::new(phc).map_err(|e| RecordError::Invalid {
+                reason: format!("the hash of {key}: {e}"),
+            })?;
+        }
+        Ok(record)
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(&SecretRecord {
+            format: RECORD_FORMAT,
+            secrets: self.secrets.clone(),
+        })
+        .expect("a map of strings serializes");
+        out.push(b'\n');
+        out
+    }
+
+    /// Whether xspctl last set `secret` at `key`.
+    pub fn holds(&self, key: &str, secret: &Secret) -> Recorded {
+        let Some(phc) = self.secrets.get(key) else {
+            return Recorded::Missing;
+        };
+        // `parse` checked every hash, so this only fails for a record built in memory.
+        let Ok(hash) = PasswordHash::new(phc) else {
+            return Recorded::Missing;
+        };
+        match Argon2::default().verify_password(secret.expose().as_bytes(), &hash) {
+            Ok(()) => Recorded::Same,
+            Err(_) => Recorded::Different,
+        }
+    }
+
+    /// Records that xspctl set `secret` at `key`: a new random salt, argon2id with
+    /// the crate's default (OWASP) parameters.
+    pub fn record(&mut self, key: &str, secret: &Secret) -> Result<(), RecordError> {
+        let phc = Argon2::default()
+            .hash_password(secret.expose().as_bytes())
+            .map_err(|e| RecordError::Hash(e.to_string()))?
+            .to_string();
+        self.secrets.insert(key.to_string(), phc);
+        Ok(())
+    }
+
+    /// The keys recorded, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.secrets.keys().map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorded_secret_is_recognised_and_its_text_is_not_in_the_file() {
+        let key = SecretRecord::key("/Applications/A", "clientSecret");
+        let mut r = SecretRecord::default();
+        let s = Secret::new("unique-Secret-4711");
+        assert_eq!(r.holds(&key, &s), Recorded::Missing);
+        r.record(&key, &s).unwrap();
+        let bytes = r.to_bytes();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(!text.contains("unique-Secret-4711"), "{text}");
+        assert!(text.contains("$argon2id$"), "{text}");
+        let back = SecretRecord::parse(&bytes).unwrap();
+        assert_eq!(back.holds(&key, &s), Recorded::Same);
+        assert_eq!(
+            back.holds(&key, &Secret::new("another")),
+            Recorded::Different
+        );
+        // A new salt each time: the same value never hashes the same twice.
+        let mut again = back.clone();
+        again.record(&key, &s).unwrap();
+        assert_ne!(again, back);
+    }
+
+    #[test]
+    fn a_damaged_record_is_refused_with_the_way_out() {
+        let e = SecretRecord::parse(b"{nonsense").unwrap_err().to_string();
+        assert!(e.contains("not a valid xspctl secret record"), "{e}");
+        assert!(e.contains("help: remove it"), "{e}");
+        let bad_hash = br#"{"format":1,"secrets":{"/A n":"plain"}}"#;
+        let e = SecretRecord::parse(bad_hash).unwrap_err().to_string();
+        assert!(e.contains("the hash of /A n"), "{e}");
+        let e = SecretRecord::parse(br#"{"format":9,"secrets":{}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("format 9 (this xspctl reads 1)"), "{e}");
+    }
+}
