@@ -3,7 +3,8 @@
 //! live value satisfies it and what to set when it does not; diff, the converged
 //! view and verify's drift check all go through these two answers. A backup holds
 //! the value as found, as an [`Exact`] want, whatever the want was: rollback
-//! restores that value.
+//! restores that value. A secret ([`SecretWant`]) is the exception: its value is
+//! never readable, so no backup holds it and no rollback restores it.
 mod bound;
 mod exact;
 mod one_of;
