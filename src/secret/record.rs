@@ -121,11 +121,6 @@ impl SecretRecord {
         self.secrets.insert(key.to_string(), phc);
         Ok(())
     }
-
-    /// The keys recorded, in order.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.secrets.keys().map(String::as_str)
-    }
 }
 
 #[cfg(test)]
