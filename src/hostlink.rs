@@ -9,6 +9,7 @@ use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, Sh
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
+use crate::plan::files::HostFile;
 use crate::secret::Secret;
 use crate::transport::{
     ExecResult, SftpFailure, ShellChannel, SshSession, SshTarget, TransportError,
@@ -252,11 +253,15 @@ impl HostLink for SshLink {
         })
     }
 
-    fn read_file(&mut self, path: &str) -> Result<Option<Vec<u8>>, LinkError> {
+    fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
         let sftp = self.session.sftp().map_err(t)?;
+        let mode = match sftp.stat(path).map_err(t)? {
+            Some(stat) => stat.mode,
+            None => return Ok(None),
+        };
         match sftp.download(path) {
-            Ok(bytes) => Ok(Some(bytes)),
+            Ok(bytes) => Ok(Some(HostFile { bytes, mode })),
             Err(TransportError::Sftp {
                 failure: SftpFailure::NotFound,
                 ..
@@ -284,6 +289,25 @@ impl HostLink for SshLink {
             }
         }
         sftp.rename(&temp, path).map_err(t)
+    }
+
+    fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
+        let t = |e: TransportError| LinkError::Transport(e.to_string());
+        let sftp = self.session.sftp().map_err(t)?;
+        match sftp.remove(path) {
+            Ok(())
+            | Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => Ok(()),
+            Err(e) => Err(t(e)),
+        }
+    }
+
+    fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError> {
+        let t = |e: TransportError| LinkError::Transport(e.to_string());
+        let sftp = self.session.sftp().map_err(t)?;
+        sftp.rename(from, to).map_err(t)
     }
 
     fn mask(&mut self, secret: &Secret) {

@@ -28,6 +28,44 @@ pub struct Backup {
     /// values cannot be read, so never restored (docs/decisions.md, "secrets").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<String>,
+    /// The files the apply uploads or removes, as they were before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileBackup>,
+}
+
+/// A file of the host as it was before an apply uploaded or removed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileBackup {
+    /// Absolute path on the host.
+    pub path: String,
+    /// What it was.
+    pub before: FileBefore,
+}
+
+/// A file's state before an apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FileBefore {
+    /// There was no file: rollback removes it.
+    Absent,
+    /// Its content (hex) and mode: rollback writes them back.
+    Content {
+        /// The bytes, hex-encoded.
+        hex: String,
+        /// The mode, when the server said.
+        mode: Option<u32>,
+        /// SHA-256 of the bytes.
+        sha256: String,
+    },
+    /// A private key: never copied off the host. The apply renames the file to
+    /// `aside` (same directory, same mode) before writing, rollback renames it
+    /// back, and a confirmed apply removes it.
+    KeptOnHost {
+        /// Where the previous file is kept on the host.
+        aside: String,
+        /// SHA-256 of its content (not the content).
+        sha256: String,
+    },
 }
 
 impl Backup {
@@ -43,6 +81,16 @@ impl Backup {
                     Fact::Attribute(a) => format!("{place}: {} = {}", a.name, a.want.setting()),
                 }
             })
+            .chain(self.files.iter().map(|f| {
+                let what = match &f.before {
+                    FileBefore::Absent => "absent".to_string(),
+                    FileBefore::Content { sha256, .. } => format!("sha256 {sha256}"),
+                    FileBefore::KeptOnHost { aside, sha256 } => {
+                        format!("sha256 {sha256}, kept on the host as {aside}")
+                    }
+                };
+                format!("file {}: {what}", f.path)
+            }))
             .collect()
     }
 }

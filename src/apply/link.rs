@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
+use crate::plan::files::HostFile;
 use crate::secret::Secret;
 
 /// A failure talking to a host.
@@ -59,11 +60,15 @@ pub trait HostLink {
     /// Runs one write operation; `secret` answers the CLI's password prompts (a
     /// secret's `set`), and is masked in everything the session records.
     fn write(&mut self, op: &Op, secret: Option<&Secret>) -> Result<WriteResult, LinkError>;
-    /// Reads a whole file of the host; None when it does not exist.
-    fn read_file(&mut self, path: &str) -> Result<Option<Vec<u8>>, LinkError>;
+    /// Reads a whole file of the host and its mode; None when it does not exist.
+    fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError>;
     /// Replaces a file of the host with `bytes` and `mode`: written beside it
     /// first, then renamed over it, so that it is never seen half written.
     fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError>;
+    /// Removes a file of the host (one that does not exist is no error).
+    fn remove_file(&mut self, path: &str) -> Result<(), LinkError>;
+    /// Renames a file of the host; `to` must not exist.
+    fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError>;
     /// Masks `secret` in everything the session records or returns from now on
     /// (and in the sessions that replace it after a reconnect).
     fn mask(&mut self, secret: &Secret);

@@ -2,6 +2,7 @@
 //! lock, once) → (stale-plan check, and for a plan all hosts' checks: [`gate`]) →
 //! backup → write → re-read what was written and confirm → journal; on failure,
 //! reconnect if the connection was lost and roll back from the backup.
+pub mod files;
 pub mod gate;
 pub mod link;
 
@@ -9,12 +10,13 @@ use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
 use crate::live::{LiveTree, MissingColumn};
 use crate::plan::diff::{converged, diff};
+use crate::plan::files::HostFiles;
 use crate::plan::secrets::{HostSecrets, SecretPolicy, statuses};
 use crate::plan::views::evaluate;
-use crate::plan::{HostPlan, Op, ViewChange};
+use crate::plan::{Action, HostPlan, Op, ViewChange};
 use crate::secret::SecretRecord;
 use crate::secret::record::{RECORD_MODE, SECRET_RECORD};
-use crate::store::{Backup, Journal, Store};
+use crate::store::{Backup, FileBackup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
 
@@ -86,6 +88,8 @@ pub struct LockedRead {
     pub plan: HostPlan,
     /// The secrets `desired` names, resolved, and the host's record of them.
     pub secrets: HostSecrets,
+    /// The files `desired` names: the content wanted, and the host's as read.
+    pub files: HostFiles,
 }
 
 impl LockedRead {
@@ -120,8 +124,17 @@ impl LockedRead {
         for s in secrets.values() {
             link.mask(s);
         }
+        let files = HostFiles::read(&desired.files, link)?;
         let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
-        let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
+        let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
+        // Files first (a command may read one), removals last (after the command
+        // that needed the file).
+        let (uploads, removals) = files.diff(&desired.files);
+        let ops: Vec<Action> = uploads
+            .into_iter()
+            .chain(cli_ops.iter().cloned().map(Action::Cli))
+            .chain(removals)
+            .collect();
         let after = converged(&desired.facts, &live).map_err(|e| e.to_string())?;
         let views = desired
             .views
@@ -139,7 +152,7 @@ impl LockedRead {
             host: host.to_string(),
             farm: farm.to_string(),
             snapshot: live.snapshot_hash(),
-            secrets: statuses(&desired.facts, &ops),
+            secrets: statuses(&desired.facts, &cli_ops),
             ops,
             views,
         };
@@ -148,6 +161,7 @@ impl LockedRead {
             live,
             plan,
             secrets,
+            files,
         })
     }
 }
@@ -155,7 +169,7 @@ impl LockedRead {
 /// The host's record of the secrets xspctl set, if it has one.
 fn read_record(link: &mut dyn HostLink) -> Result<Option<SecretRecord>, String> {
     match link.read_file(SECRET_RECORD) {
-        Ok(Some(bytes)) => SecretRecord::parse(&bytes)
+        Ok(Some(file)) => SecretRecord::parse(&file.bytes)
             .map(Some)
             .map_err(|e| e.to_string()),
         Ok(None) => Ok(None),
@@ -291,6 +305,7 @@ fn locked_apply(
         live,
         plan,
         secrets,
+        files: host_files,
     } = match read(link) {
         Ok(r) => r,
         Err(why) => {
@@ -342,10 +357,11 @@ fn locked_apply(
         };
     }
 
-    let touched = touched_facts(&desired.facts, ops);
+    let cli_ops: Vec<Op> = ops.iter().filter_map(Action::cli).cloned().collect();
+    let touched = touched_facts(&desired.facts, &cli_ops);
     // A secret's value is never readable, so no backup holds it: the backup names
     // it, and the rollback says it could not be restored (decisions, "secrets").
-    let set_secrets: Vec<String> = ops
+    let set_secrets: Vec<String> = cli_ops
         .iter()
         .filter(|o| o.secret.is_some())
         .map(|o| SecretRecord::key(&o.context, &o.args[0]))
@@ -366,6 +382,10 @@ fn locked_apply(
         facts: found,
         live: live.subset(&touched.iter().map(Fact::context_ref).collect::<Vec<_>>()),
         secrets: set_secrets,
+        files: ops
+            .iter()
+            .filter_map(|a| files::backup_of(a, &host_files, job.run_id))
+            .collect(),
     };
     if let Err(e) = job.store.save_backup(&backup) {
         return refused(format!(
@@ -375,29 +395,29 @@ fn locked_apply(
     }
     job.journal.record(job.host, "backup", &backup.id);
 
-    let mut restart_required = false;
     let mut notes = Vec::new();
-    let mut written = 0;
-    let outcome = write_and_confirm(
-        link,
-        job,
-        (ops, &secrets),
-        &touched,
-        (&mut restart_required, &mut written),
-    );
-    let status = match outcome {
+    let mut done = Written::default();
+    let writes = Writes {
+        actions: ops,
+        secrets: &secrets,
+        files: &host_files,
+        file_backups: &backup.files,
+        touched: &touched,
+    };
+    let status = match write_and_confirm(link, job, &writes, &mut done) {
         Ok(()) => {
-            notes.extend(update_record(link, job, ops, &secrets));
+            notes.extend(update_record(link, job, &cli_ops, &secrets));
+            notes.extend(files::discard_asides(link, &backup.files));
             ApplyStatus::Changed {
                 writes: ops.len(),
                 backup: backup.id.clone(),
             }
         }
         Err(failure) => {
-            let rollback = restore(link, job.host, &backup.facts, job.journal, failure.lost)
+            let rollback = restore(link, job.host, &backup, job.journal, failure.lost)
                 .map(|_| ())
                 .map_err(|e| e.to_string());
-            notes.extend(unrestored_secrets(&ops[..written]));
+            notes.extend(unrestored_secrets(&ops[..done.count]));
             ApplyStatus::Failed {
                 error: failure.error,
                 rollback,
@@ -407,7 +427,7 @@ fn locked_apply(
     };
     ApplyReport {
         status,
-        restart_required,
+        restart_required: done.restart_required,
         lock_held: false,
         plan: Some(plan),
         notes,
@@ -459,9 +479,10 @@ fn update_record(
 /// What a rollback tells about the secrets it could not restore: those among
 /// `written` (the writes the host accepted). Their old value was never readable
 /// (the CLI shows `********`), so the host keeps the playbook's secret.
-fn unrestored_secrets(written: &[Op]) -> Vec<String> {
+fn unrestored_secrets(written: &[Action]) -> Vec<String> {
     written
         .iter()
+        .filter_map(Action::cli)
         .filter(|o| o.secret.is_some())
         .map(|o| {
             format!(
@@ -483,21 +504,55 @@ struct WriteFailure {
     lost: bool,
 }
 
-/// Runs `ops` (with their secrets) and confirms them by a re-read of `touched`;
-/// counts in `written` the writes the host accepted.
+/// What an apply writes, and what it needs to write it.
+struct Writes<'a> {
+    /// The plan's actions, in order.
+    actions: &'a [Action],
+    /// The values of the secrets the actions set.
+    secrets: &'a HostSecrets,
+    /// The content of the files the actions upload.
+    files: &'a HostFiles,
+    /// The backups of the files the actions upload or remove.
+    file_backups: &'a [FileBackup],
+    /// The facts of the contexts the CLI actions write, to confirm them.
+    touched: &'a [Fact],
+}
+
+/// What writing did before it stopped (or finished).
+#[derive(Default)]
+struct Written {
+    /// How many actions the host accepted.
+    count: usize,
+    /// A write said BroadWorks must restart.
+    restart_required: bool,
+}
+
+/// Runs the actions (a CLI write with its secret, an upload, a removal) and
+/// confirms them: the CLI writes by a re-read of the contexts they touch, the
+/// files by a re-read of each. Counts in `done` what the host accepted.
 fn write_and_confirm(
     link: &mut dyn HostLink,
     job: &ApplyJob,
-    (ops, secrets): (&[Op], &HostSecrets),
-    touched: &[Fact],
-    (restart_required, written): (&mut bool, &mut usize),
+    w: &Writes,
+    done: &mut Written,
 ) -> Result<(), WriteFailure> {
-    for op in ops {
-        let line = format!("{}> {}", op.context, op.command_line());
-        match link.write(op, secrets.for_op(op)) {
-            Ok(w) => {
-                *restart_required |= w.restart_required || op.restart;
-                *written += 1;
+    for action in w.actions {
+        let line = format!("{}> {}", action.place(), action.command_line());
+        let result = match action {
+            Action::Cli(op) => link.write(op, w.secrets.for_op(op)).map(|r| {
+                done.restart_required |= r.restart_required || op.restart;
+            }),
+            file => match w.file_backups.iter().find(|b| b.path == file.place()) {
+                Some(backup) => files::perform(link, file, w.files, backup),
+                None => Err(LinkError::Transport(format!(
+                    "no backup was taken of {}",
+                    file.place()
+                ))),
+            },
+        };
+        match result {
+            Ok(()) => {
+                done.count += 1;
                 job.journal.record(job.host, "write", &line);
             }
             Err(e) if e.is_transport() => {
@@ -520,23 +575,25 @@ fn write_and_confirm(
             }
         }
     }
-    let refs: Vec<ContextRef> = touched.iter().map(Fact::context_ref).collect();
-    let after = read_all(link, &refs).map_err(|e| WriteFailure {
+    let refs: Vec<ContextRef> = w.touched.iter().map(Fact::context_ref).collect();
+    let confirming = |e: LinkError| WriteFailure {
         lost: e.is_transport(),
         error: format!("confirming the writes: {e}"),
-    })?;
+    };
+    let after = read_all(link, &refs).map_err(confirming)?;
     // A secret is confirmed by the host showing one (masked): its value is never
     // shown, and the `set` was answered `...Done`.
-    let expected: Vec<Fact> = touched.iter().map(Fact::after_write).collect();
+    let expected: Vec<Fact> = w.touched.iter().map(Fact::after_write).collect();
     let left = diff(&expected, &after).map_err(|e| WriteFailure {
         lost: false,
         error: format!("confirming the writes: {e}"),
     })?;
-    if !left.is_empty() {
-        let lines: Vec<String> = left
-            .iter()
-            .map(|o| format!("{}> {}", o.context, o.command_line()))
-            .collect();
+    let mut lines: Vec<String> = left
+        .iter()
+        .map(|o| format!("{}> {}", o.context, o.command_line()))
+        .collect();
+    lines.extend(files::unconfirmed(link, w.actions).map_err(confirming)?);
+    if !lines.is_empty() {
         job.journal
             .record(job.host, "confirm-failed", lines.join("; "));
         return Err(WriteFailure {
@@ -550,7 +607,7 @@ fn write_and_confirm(
     job.journal.record(
         job.host,
         "confirm",
-        format!("{} writes confirmed", ops.len()),
+        format!("{} writes confirmed", w.actions.len()),
     );
     Ok(())
 }
@@ -563,12 +620,38 @@ pub struct RestoreError {
     pub failures: Vec<String>,
 }
 
+/// Brings the host back to `backup`: its CLI facts (see [`restore_facts`]), then
+/// its files (each written back, or removed, and re-read). Returns how many CLI
+/// writes and files it restored. `lost`: the connection is gone, reconnect first.
+pub fn restore(
+    link: &mut dyn HostLink,
+    host: &str,
+    backup: &Backup,
+    journal: &Journal,
+    lost: bool,
+) -> Result<usize, RestoreError> {
+    let written = restore_facts(link, host, &backup.facts, journal, lost)?;
+    let failures = files::restore(link, &backup.files);
+    if failures.is_empty() {
+        if !backup.files.is_empty() {
+            journal.record(
+                host,
+                "rollback-files",
+                format!("{} files as in the backup", backup.files.len()),
+            );
+        }
+        return Ok(written + backup.files.len());
+    }
+    journal.record(host, "rollback-failed", failures.join("; "));
+    Err(RestoreError { failures })
+}
+
 /// Brings the host back to `facts` (a backup) and confirms it by a re-read.
 /// Every round re-reads the host first, so a write whose outcome is unknown is
 /// found either way; a write the CLI refuses is reported and the others still run.
 /// `lost`: the connection is gone, reconnect first. At most [`RESTORE_ROUNDS`]
 /// rounds, each reconnecting (bounded) after a lost connection.
-pub fn restore(
+fn restore_facts(
     link: &mut dyn HostLink,
     host: &str,
     facts: &[Fact],

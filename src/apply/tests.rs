@@ -3,6 +3,7 @@ use super::link::WriteResult;
 use super::*;
 use crate::live::LiveContext;
 use crate::plan::Verb;
+use crate::plan::files::HostFile;
 use crate::secret::Secret;
 
 /// A host whose tables are exact copies of facts' shapes.
@@ -120,12 +121,20 @@ impl HostLink for FakeHost {
         }
     }
 
-    fn read_file(&mut self, _path: &str) -> Result<Option<Vec<u8>>, LinkError> {
-        unreachable!("these facts name no secret, so no record is read")
+    fn read_file(&mut self, _path: &str) -> Result<Option<HostFile>, LinkError> {
+        unreachable!("these facts name no secret and no file, so no file is read")
     }
 
     fn replace_file(&mut self, _path: &str, _bytes: &[u8], _mode: u32) -> Result<(), LinkError> {
-        unreachable!("these facts name no secret, so no record is written")
+        unreachable!("these facts name no secret and no file, so no file is written")
+    }
+
+    fn remove_file(&mut self, _path: &str) -> Result<(), LinkError> {
+        unreachable!("these facts name no file")
+    }
+
+    fn rename_file(&mut self, _from: &str, _to: &str) -> Result<(), LinkError> {
+        unreachable!("these facts name no file")
     }
 
     fn mask(&mut self, _secret: &Secret) {}
@@ -289,7 +298,11 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
         host: "xsp1".into(),
         farm: "f".into(),
         snapshot: live.snapshot_hash(),
-        ops: diff(&desired.facts, &live).unwrap(),
+        ops: diff(&desired.facts, &live)
+            .unwrap()
+            .into_iter()
+            .map(Action::Cli)
+            .collect(),
         views: vec![],
         secrets: vec![],
     };
@@ -397,7 +410,7 @@ fn rollback_reports_every_refused_write_and_still_runs_the_others() {
     let backup = store.load_backup("xsp1", None).unwrap();
     host.refuse = vec!["add 10.0.0.1 TLSv1".into(), "add 10.0.0.1 TLSv1.1".into()];
     let journal = store.journal("run2").unwrap();
-    let err = restore(&mut host, "xsp1", &backup.facts, &journal, false).unwrap_err();
+    let err = restore(&mut host, "xsp1", &backup, &journal, false).unwrap_err();
     let refused: Vec<&String> = err
         .failures
         .iter()

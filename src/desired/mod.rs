@@ -4,11 +4,13 @@
 //! its template renders *facts* — "this table holds exactly these rows", "this
 //! attribute has this value" — and the engine derives reads, diffs and writes from
 //! them. Release differences live in the templates (`templates/<module>/`).
+pub mod file;
 pub mod render;
 pub mod want;
 
 use serde::{Deserialize, Serialize};
 
+pub use file::FileFact;
 use want::{Want, WantError, WantFields};
 
 /// A context path plus the arguments `get` needs there, e.g.
@@ -283,6 +285,10 @@ pub struct DesiredTree {
     /// TLS endpoints verify connects to.
     #[serde(default)]
     pub probes: Vec<Probe>,
+    /// Files the host must hold (uploaded before the CLI writes) or not hold
+    /// (removed after them).
+    #[serde(default)]
+    pub files: Vec<FileFact>,
 }
 
 impl DesiredTree {
@@ -291,6 +297,7 @@ impl DesiredTree {
         self.facts.extend(other.facts);
         self.views.extend(other.views);
         self.probes.extend(other.probes);
+        self.files.extend(other.files);
     }
 
     /// Whether a fact wants a secret (the host's record of secrets is then read).

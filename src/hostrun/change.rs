@@ -252,7 +252,7 @@ pub fn rollback_host(
             },
             Err(e) => return failed(host, e.to_string()),
         };
-        match restore(&mut *guard, &host.name, &backup.facts, &ctx.journal, false) {
+        match restore(&mut *guard, &host.name, backup, &ctx.journal, false) {
             Ok(0) => r.notes.push(format!(
                 "already matches backup {} (taken {})",
                 backup.id, backup.created

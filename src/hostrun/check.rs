@@ -292,7 +292,7 @@ fn drift_check(plan: &HostPlan) -> Check {
     let lines: Vec<String> = plan
         .ops
         .iter()
-        .map(|o| format!("{}> {}", o.context, o.command_line()))
+        .map(|o| format!("{}> {}", o.place(), o.command_line()))
         .collect();
     Check {
         id: "config.drift".into(),

@@ -1,13 +1,16 @@
 //! Plans: the write operations per host, the values they replace, the effective
 //! values before and after, and the snapshot hash that guards against stale plans.
+pub mod action;
 pub mod diff;
 pub mod file;
+pub mod files;
 pub mod secrets;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
 
 use crate::bwcli::quote_arg;
+pub use action::Action;
 
 /// A bwcli write verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +31,15 @@ impl Verb {
             Verb::Add => "add",
             Verb::Delete => "delete",
             Verb::Set => "set",
+        }
+    }
+
+    /// How a plan marks it: `+` add, `-` delete, `~` set.
+    pub fn sign(self) -> char {
+        match self {
+            Verb::Add => '+',
+            Verb::Delete => '-',
+            Verb::Set => '~',
         }
     }
 }
@@ -103,8 +115,8 @@ pub struct HostPlan {
     pub farm: String,
     /// Hash of everything read from the host when the plan was made.
     pub snapshot: String,
-    /// The write operations, in order.
-    pub ops: Vec<Op>,
+    /// The actions, in order: uploads, then CLI writes, then removals.
+    pub ops: Vec<Action>,
     /// Effective values that change.
     pub views: Vec<ViewChange>,
     /// Every secret the host should hold, set or unchanged (never a value).
@@ -140,6 +152,6 @@ impl SecretStatus {
 impl HostPlan {
     /// Whether any operation needs a restart to take effect.
     pub fn restart_required(&self) -> bool {
-        self.ops.iter().any(|o| o.restart)
+        self.ops.iter().any(Action::restart)
     }
 }

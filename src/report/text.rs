@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use console::Style;
 
-use crate::plan::{HostPlan, Verb};
+use crate::plan::HostPlan;
 use crate::report::{CheckStatus, HostResult, HostStatus, RunReport};
 
 struct Palette {
@@ -108,14 +108,15 @@ fn host_block(out: &mut String, h: &HostResult, p: &Palette) {
 fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
     let mut context = "";
     for op in &plan.ops {
-        if op.context != context {
-            context = &op.context;
-            let _ = writeln!(out, "  {}>", op.context);
+        if op.place() != context {
+            context = op.place();
+            let _ = writeln!(out, "  {}>", op.place());
         }
-        let (sign, style) = match op.verb {
-            Verb::Add => ("+", &p.add),
-            Verb::Delete => ("-", &p.del),
-            Verb::Set => ("~", &p.set),
+        let sign = op.sign();
+        let style = match sign {
+            '+' => &p.add,
+            '-' => &p.del,
+            _ => &p.set,
         };
         let was = match op.note() {
             Some(note) => format!("  {}", p.dim.apply_to(format!("({note})"))),

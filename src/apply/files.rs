@@ -1,0 +1,153 @@
+//! Uploads and removals of host files, their backups and their rollback
+//! (docs/decisions.md, "actions"). A file's backup is its previous content, kept
+//! in the local backup; a private key's previous file is never copied off the
+//! host: it is renamed aside on the host before the write, renamed back by a
+//! rollback, and removed once the apply is confirmed.
+use super::link::{HostLink, LinkError};
+use crate::plan::Action;
+use crate::plan::files::{HostFiles, sha256};
+use crate::store::{FileBackup, FileBefore};
+
+/// The backup of the file an upload or removal acts on, as planned.
+pub fn backup_of(action: &Action, files: &HostFiles, run_id: &str) -> Option<FileBackup> {
+    let (path, private) = match action {
+        Action::Cli(_) => return None,
+        Action::Upload(u) => (&u.path, u.private),
+        Action::Remove(r) => (&r.path, r.private),
+    };
+    let before = match files.found(path) {
+        None => FileBefore::Absent,
+        Some(f) if private => FileBefore::KeptOnHost {
+            aside: format!("{path}.xspctl-backup-{run_id}"),
+            sha256: sha256(&f.bytes),
+        },
+        Some(f) => FileBefore::Content {
+            hex: hex::encode(&f.bytes),
+            mode: f.mode,
+            sha256: sha256(&f.bytes),
+        },
+    };
+    Some(FileBackup {
+        path: path.clone(),
+        before,
+    })
+}
+
+/// Runs an upload or removal, keeping a private key's previous file aside first.
+pub fn perform(
+    link: &mut dyn HostLink,
+    action: &Action,
+    files: &HostFiles,
+    backup: &FileBackup,
+) -> Result<(), LinkError> {
+    if let FileBefore::KeptOnHost { aside, .. } = &backup.before {
+        link.rename_file(&backup.path, aside)?;
+    }
+    match action {
+        Action::Upload(u) => {
+            let content = files.content(&u.path).ok_or_else(|| {
+                LinkError::Transport(format!("no content was read for {}", u.path))
+            })?;
+            if sha256(content) != u.sha256 {
+                return Err(LinkError::Transport(format!(
+                    "the content for {} changed since it was planned (sha256 {} now)",
+                    u.path,
+                    sha256(content)
+                )));
+            }
+            link.replace_file(&u.path, content, u.mode)
+        }
+        // Kept aside already: that was the removal.
+        Action::Remove(_) if matches!(backup.before, FileBefore::KeptOnHost { .. }) => Ok(()),
+        Action::Remove(r) => link.remove_file(&r.path),
+        Action::Cli(_) => Ok(()),
+    }
+}
+
+/// Re-reads the files `actions` wrote and removed; the differences, one line each.
+pub fn unconfirmed(link: &mut dyn HostLink, actions: &[Action]) -> Result<Vec<String>, LinkError> {
+    let mut left = Vec::new();
+    for action in actions {
+        match action {
+            Action::Upload(u) => match link.read_file(&u.path)? {
+                Some(f) if sha256(&f.bytes) == u.sha256 => {}
+                Some(f) => left.push(format!(
+                    "{} holds sha256 {}, not the uploaded {}",
+                    u.path,
+                    sha256(&f.bytes),
+                    u.sha256
+                )),
+                None => left.push(format!("{} is missing after its upload", u.path)),
+            },
+            Action::Remove(r) => {
+                if link.read_file(&r.path)?.is_some() {
+                    left.push(format!("{} is still there after its removal", r.path));
+                }
+            }
+            Action::Cli(_) => {}
+        }
+    }
+    Ok(left)
+}
+
+/// Puts every file of `backups` back as it was (latest first), then re-reads
+/// each to prove it; the failures, one line each.
+pub fn restore(link: &mut dyn HostLink, backups: &[FileBackup]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for b in backups.iter().rev() {
+        if let Err(e) = restore_one(link, b) {
+            failures.push(format!("restoring {}: {e}", b.path));
+        }
+    }
+    failures
+}
+
+fn restore_one(link: &mut dyn HostLink, b: &FileBackup) -> Result<(), LinkError> {
+    match &b.before {
+        FileBefore::Absent => link.remove_file(&b.path)?,
+        FileBefore::Content { hex, mode, .. } => {
+            let bytes = hex::decode(hex).map_err(|e| {
+                LinkError::Transport(format!("the backup's content is damaged: {e}"))
+            })?;
+            link.replace_file(&b.path, &bytes, mode.unwrap_or(0o644))?;
+        }
+        FileBefore::KeptOnHost { aside, .. } => {
+            if link.read_file(aside)?.is_some() {
+                link.remove_file(&b.path)?;
+                link.rename_file(aside, &b.path)?;
+            }
+        }
+    }
+    let now = link.read_file(&b.path)?.map(|f| sha256(&f.bytes));
+    let want = match &b.before {
+        FileBefore::Absent => None,
+        FileBefore::Content { sha256, .. } | FileBefore::KeptOnHost { sha256, .. } => {
+            Some(sha256.clone())
+        }
+    };
+    if now != want {
+        return Err(LinkError::Transport(format!(
+            "it holds {} where the backup says {}",
+            now.as_deref().unwrap_or("nothing"),
+            want.as_deref().unwrap_or("nothing")
+        )));
+    }
+    Ok(())
+}
+
+/// Removes the private keys kept aside once an apply is confirmed; a failure is
+/// a note naming the file to remove by hand.
+pub fn discard_asides(link: &mut dyn HostLink, backups: &[FileBackup]) -> Vec<String> {
+    backups
+        .iter()
+        .filter_map(|b| match &b.before {
+            FileBefore::KeptOnHost { aside, .. } => link.remove_file(aside).err().map(|e| {
+                format!(
+                    "the previous {} is still kept as {aside} ({e}): remove it by hand",
+                    b.path
+                )
+            }),
+            _ => None,
+        })
+        .collect()
+}

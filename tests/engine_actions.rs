@@ -1,0 +1,301 @@
+//! Actions beyond add/set/delete through the engine's public API against a live
+//! xspsim XSP over SSH: files uploaded by SFTP and removed, backed up and rolled
+//! back. xspsim serves SFTP over the host's own file tree, so the tests compare
+//! that tree, bytes and modes, before and after.
+#[path = "support/lab.rs"]
+mod lab;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use lab::{Spec, TestLab};
+use xspctl::apply::link::LockOwner;
+use xspctl::apply::{ApplyJob, ApplyStatus, LockedRead, apply_host};
+use xspctl::bwcli::DriverOptions;
+use xspctl::desired::DesiredTree;
+use xspctl::hostlink::SshLink;
+use xspctl::plan::HostPlan;
+use xspctl::store::Store;
+use xspsim::host::{Faults, Product, Release};
+
+const ANCHOR: &str = "/var/broadworks/tmp/anchor.pem";
+const KEY: &str = "/var/broadworks/tmp/server.key";
+const XSI: &str = "/Applications/Xsi-Events/BWIntegration";
+
+struct ActionLab {
+    lab: TestLab,
+    store: Store,
+    runs: std::cell::Cell<u32>,
+}
+
+impl ActionLab {
+    fn start(test: &str) -> ActionLab {
+        let lab = TestLab::start(
+            test,
+            &[Spec {
+                name: "xsp1",
+                product: Product::Xsp,
+                release: Release::R23,
+            }],
+        );
+        let store = Store::new(lab.dir.path().join("state"));
+        ActionLab {
+            lab,
+            store,
+            runs: std::cell::Cell::new(0),
+        }
+    }
+
+    /// A local file holding `text`, for a fact's `source`.
+    fn local(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.lab.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Where a host path is in xspsim's file tree.
+    fn on_host(&self, path: &str) -> PathBuf {
+        self.lab
+            .host("xsp1")
+            .fs_root()
+            .join(path.trim_start_matches('/'))
+    }
+
+    /// Puts a file on the host behind xspctl's back.
+    fn host_file(&self, path: &str, text: &str, mode: u32) {
+        let p = self.on_host(path);
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    /// Every file of the host's tree: path -> (mode, bytes).
+    fn tree(&self) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+        fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                let meta = std::fs::symlink_metadata(&p).unwrap();
+                if meta.is_dir() {
+                    walk(root, &p, out);
+                } else if meta.is_file() {
+                    let rel = p.strip_prefix(root).unwrap().to_path_buf();
+                    out.insert(
+                        rel,
+                        (
+                            meta.permissions().mode() & 0o7777,
+                            std::fs::read(&p).unwrap(),
+                        ),
+                    );
+                }
+            }
+        }
+        let root = self.lab.host("xsp1").fs_root();
+        let mut out = BTreeMap::new();
+        walk(&root, &root, &mut out);
+        out
+    }
+
+    fn connect(&self) -> SshLink {
+        SshLink::connect(&self.lab.ssh_target("xsp1"), DriverOptions::default()).expect("connects")
+    }
+
+    fn plan(&self, desired: &DesiredTree) -> HostPlan {
+        let mut link = self.connect();
+        let read = LockedRead::of(desired.clone(), "xsp1", "farm-xsp1", &mut link).expect("plans");
+        let _ = link.finish();
+        read.plan
+    }
+
+    fn apply(&self, desired: &DesiredTree) -> ApplyStatus {
+        self.runs.set(self.runs.get() + 1);
+        let owner = LockOwner::this_process(&format!("actions-run-{}", self.runs.get()));
+        let journal = self.store.journal(&owner.run_id).expect("journal");
+        let job = ApplyJob {
+            host: "xsp1",
+            plan: None,
+            store: &self.store,
+            journal: &journal,
+            run_id: &owner.run_id,
+            owner: &owner,
+            gate: None,
+        };
+        let mut link = self.connect();
+        let report = apply_host(&mut link, &job, |link| {
+            LockedRead::of(desired.clone(), "xsp1", "farm-xsp1", link)
+        });
+        let _ = link.finish();
+        report.status
+    }
+
+    /// Makes the queue setting's `set` fail: a write after the uploads.
+    fn fail_the_cli_write(&self) {
+        self.lab.faults(
+            "xsp1",
+            Faults {
+                fail_pattern: Some("^set eventQueueSize".into()),
+                ..Faults::default()
+            },
+        );
+    }
+}
+
+/// Files to upload (path, local source, mode, private) plus a CLI write after them.
+fn desired(files: &[(&str, Option<&Path>, &str, bool)]) -> DesiredTree {
+    let mut yaml = format!(
+        "facts:\n  - attribute: {{context: {XSI}, name: eventQueueSize, at_least: 2000}}\nfiles:\n"
+    );
+    for (path, source, mode, private) in files {
+        let source = source
+            .map(|s| format!(", source: {}", s.display()))
+            .unwrap_or_default();
+        yaml.push_str(&format!(
+            "  - {{path: {path}{source}, mode: \"{mode}\", private: {private}}}\n"
+        ));
+    }
+    serde_saphyr::from_str(&yaml).expect("desired")
+}
+
+fn lines(plan: &HostPlan) -> Vec<String> {
+    plan.ops
+        .iter()
+        .map(|a| format!("{} {}> {}", a.sign(), a.place(), a.command_line()))
+        .collect()
+}
+
+#[test]
+fn an_upload_is_planned_once_applied_and_then_nothing_is_left_to_do() {
+    let t = ActionLab::start("actions-upload");
+    let ca = t.local("ca.pem", "-----BEGIN CERTIFICATE-----\nnew anchor\n");
+    let want = desired(&[(ANCHOR, Some(&ca), "644", false)]);
+    let plan = t.plan(&want);
+    assert_eq!(
+        lines(&plan),
+        [
+            format!("+ {ANCHOR}> upload {} (mode 644)", ca.display()),
+            format!("~ {XSI}> set eventQueueSize 2000"),
+        ]
+    );
+    assert!(matches!(
+        t.apply(&want),
+        ApplyStatus::Changed { writes: 2, .. }
+    ));
+    let held = std::fs::read_to_string(t.on_host(ANCHOR)).unwrap();
+    assert_eq!(held, "-----BEGIN CERTIFICATE-----\nnew anchor\n");
+    assert!(t.plan(&want).ops.is_empty());
+
+    // Another content, or another mode, is uploaded again.
+    t.host_file(ANCHOR, "-----BEGIN CERTIFICATE-----\nnew anchor\n", 0o600);
+    assert_eq!(lines(&t.plan(&want)).len(), 1);
+}
+
+#[test]
+fn a_failure_after_uploads_rolls_the_host_file_system_back_to_as_it_was() {
+    let t = ActionLab::start("actions-rollback");
+    // An anchor that exists (replaced), one that does not (created), and a file
+    // that must go (removed).
+    t.host_file(ANCHOR, "old anchor\n", 0o640);
+    t.host_file("/var/broadworks/tmp/stale.pem", "stale\n", 0o600);
+    let before = t.tree();
+    let ca = t.local("ca.pem", "new anchor\n");
+    let extra = t.local("extra.pem", "extra anchor\n");
+    let want = desired(&[
+        (ANCHOR, Some(&ca), "644", false),
+        ("/var/broadworks/tmp/extra.pem", Some(&extra), "644", false),
+        ("/var/broadworks/tmp/stale.pem", None, "644", false),
+    ]);
+    t.fail_the_cli_write();
+    let status = t.apply(&want);
+    let ApplyStatus::Failed {
+        rollback, backup, ..
+    } = &status
+    else {
+        panic!("the apply should fail: {status:?}")
+    };
+    assert_eq!(rollback, &Ok(()), "{status:?}");
+    assert_eq!(t.tree(), before, "the host's files are as before the apply");
+    let saved = t.store.load_backup("xsp1", Some(backup)).expect("backup");
+    let contents = saved.contents();
+    assert!(
+        contents.contains(&format!(
+            "file {ANCHOR}: sha256 {}",
+            sha256_hex(b"old anchor\n")
+        )),
+        "{contents:?}"
+    );
+    assert!(
+        contents.contains(&"file /var/broadworks/tmp/extra.pem: absent".to_string()),
+        "{contents:?}"
+    );
+}
+
+#[test]
+fn a_private_key_is_kept_aside_on_the_host_never_in_the_backup() {
+    let t = ActionLab::start("actions-private");
+    t.host_file(
+        KEY,
+        "-----BEGIN PRIVATE KEY-----\nOLD-KEY-MATERIAL-3f1\n",
+        0o600,
+    );
+    let before = t.tree();
+    let key = t.local(
+        "new.key",
+        "-----BEGIN PRIVATE KEY-----\nNEW-KEY-MATERIAL-8c2\n",
+    );
+    let want = desired(&[(KEY, Some(&key), "600", true)]);
+
+    // Failing: the old key comes back from where it was kept on the host.
+    t.fail_the_cli_write();
+    let status = t.apply(&want);
+    let ApplyStatus::Failed {
+        rollback, backup, ..
+    } = &status
+    else {
+        panic!("the apply should fail: {status:?}")
+    };
+    assert_eq!(rollback, &Ok(()), "{status:?}");
+    assert_eq!(t.tree(), before);
+    let text = std::fs::read_to_string(t.store.root().join(format!("backups/xsp1/{backup}.json")))
+        .unwrap();
+    assert!(!text.contains("OLD-KEY-MATERIAL"), "{text}");
+    assert!(text.contains("kept_on_host"), "{text}");
+
+    // Succeeding: the new key is in place and nothing is left aside.
+    t.lab.faults("xsp1", Faults::default());
+    assert!(matches!(t.apply(&want), ApplyStatus::Changed { .. }));
+    let after = t.tree();
+    let key_file = &after[&PathBuf::from(KEY.trim_start_matches('/'))];
+    assert_eq!(key_file.0, 0o600);
+    assert!(String::from_utf8_lossy(&key_file.1).contains("NEW-KEY-MATERIAL-8c2"));
+    assert!(
+        after
+            .keys()
+            .all(|p| !p.to_string_lossy().contains("xspctl-backup")),
+        "{:?}",
+        after.keys().collect::<Vec<_>>()
+    );
+    for f in walk_files(t.store.root()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        assert!(
+            !text.contains("KEY-MATERIAL"),
+            "{} holds key material",
+            f.display()
+        );
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    xspctl::plan::files::sha256(bytes)
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
