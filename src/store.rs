@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::desired::Fact;
+use crate::desired::{CommandFact, Fact};
 use crate::fsutil::{now_rfc3339, write_atomic};
 use crate::live::LiveTree;
 
@@ -31,6 +31,20 @@ pub struct Backup {
     /// The files the apply uploads or removes, as they were before it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileBackup>,
+    /// The commands the apply runs, with what their read showed before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<CommandBackup>,
+}
+
+/// A command an apply runs, and the rows its read showed before it: rollback
+/// brings that read back (re-running the command once its files are restored,
+/// or running its undo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandBackup {
+    /// The command.
+    pub command: CommandFact,
+    /// Its context's rows, projected on the observed columns, before it ran.
+    pub before: Vec<Vec<String>>,
 }
 
 /// A file of the host as it was before an apply uploaded or removed it.
@@ -81,6 +95,14 @@ impl Backup {
                     Fact::Attribute(a) => format!("{place}: {} = {}", a.name, a.want.setting()),
                 }
             })
+            .chain(self.commands.iter().map(|c| {
+                format!(
+                    "{}: {} rows before `{}`",
+                    c.command.context,
+                    c.before.len(),
+                    c.command.line.join(" ")
+                )
+            }))
             .chain(self.files.iter().map(|f| {
                 let what = match &f.before {
                     FileBefore::Absent => "absent".to_string(),

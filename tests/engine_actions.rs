@@ -299,3 +299,115 @@ fn walk_files(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+const TRUSTS: &str = "/Interface/Http/SSLCommonSettings/ClientAuthentication/Trusts";
+
+/// An anchor file uploaded, then loaded by `updateTrust webex-ca <file>`,
+/// observed in the Trusts table; plus the CLI write that can be made to fail.
+fn trust(ca: &Path) -> DesiredTree {
+    let yaml = format!(
+        "facts:
+  - attribute: {{context: {XSI}, name: eventQueueSize, at_least: 2000}}
+files:
+  - {{path: {ANCHOR}, source: {}}}
+commands:
+  - context: {TRUSTS}
+    line: [updateTrust, webex-ca, {ANCHOR}]
+    observe: {{columns: [Alias, Issuer], present: [[webex-ca]]}}
+    uses: [{ANCHOR}]
+    undo: [delete, webex-ca]
+",
+        ca.display()
+    );
+    serde_saphyr::from_str(&yaml).expect("desired")
+}
+
+/// The Trusts table as the host shows it, read independently of xspctl.
+fn trusts(t: &ActionLab) -> String {
+    let out = t.lab.bwcli("xsp1", &[&format!("cd {TRUSTS}"), "get"]);
+    out.lines()
+        .filter(|l| l.contains("webex-ca") || l.contains("entries found"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn ca(t: &ActionLab, name: &str, cn: &str) -> PathBuf {
+    let pem = xspsim::pki::self_signed(cn, 365)
+        .expect("certificate")
+        .cert_pem;
+    t.local(name, &pem)
+}
+
+#[test]
+fn update_trust_runs_when_its_row_is_missing_or_its_file_changes_and_rolls_back_both() {
+    let t = ActionLab::start("actions-update-trust");
+    let first = ca(&t, "ca1.pem", "Webex CA One");
+    let want = trust(&first);
+    assert_eq!(
+        lines(&t.plan(&want)),
+        [
+            format!("+ {ANCHOR}> upload {} (mode 644)", first.display()),
+            format!("~ {TRUSTS}> updateTrust webex-ca {ANCHOR}"),
+            format!("~ {XSI}> set eventQueueSize 2000"),
+        ]
+    );
+    assert!(matches!(
+        t.apply(&want),
+        ApplyStatus::Changed { writes: 3, .. }
+    ));
+    let loaded = trusts(&t);
+    assert!(loaded.contains("Webex CA One"), "{loaded}");
+    assert!(
+        t.plan(&want).ops.is_empty(),
+        "observed, so nothing to run again"
+    );
+
+    // A new anchor: uploaded and loaded again; the later write fails, so the old
+    // file comes back and `updateTrust` re-runs on it.
+    let files_before = t.tree();
+    let second = ca(&t, "ca2.pem", "Webex CA Two");
+    t.lab.faults(
+        "xsp1",
+        Faults {
+            fail_pattern: Some("^set eventQueueSize 3000".into()),
+            ..Faults::default()
+        },
+    );
+    let mut again = trust(&second);
+    let DesiredTree { facts, .. } = desired_at_least("3000");
+    again.facts = facts;
+    let plan = t.plan(&again);
+    assert_eq!(
+        plan.ops[1].note().as_deref(),
+        Some(format!("{ANCHOR} is uploaded").as_str())
+    );
+    let status = t.apply(&again);
+    let ApplyStatus::Failed { rollback, .. } = &status else {
+        panic!("the apply should fail: {status:?}")
+    };
+    assert_eq!(rollback, &Ok(()), "{status:?}");
+    assert_eq!(t.tree(), files_before);
+    assert_eq!(trusts(&t), loaded, "the Trusts table is as before");
+}
+
+#[test]
+fn a_trust_added_by_a_failed_apply_is_undone() {
+    let t = ActionLab::start("actions-trust-undo");
+    let before = (t.tree(), trusts(&t));
+    assert!(!before.1.contains("webex-ca"), "{}", before.1);
+    t.fail_the_cli_write();
+    let status = t.apply(&trust(&ca(&t, "ca.pem", "Webex CA")));
+    let ApplyStatus::Failed { rollback, .. } = &status else {
+        panic!("the apply should fail: {status:?}")
+    };
+    assert_eq!(rollback, &Ok(()), "{status:?}");
+    assert_eq!((t.tree(), trusts(&t)), before);
+}
+
+/// Only the queue fact, with its minimum.
+fn desired_at_least(min: &str) -> DesiredTree {
+    serde_saphyr::from_str(&format!(
+        "facts:\n  - attribute: {{context: {XSI}, name: eventQueueSize, at_least: {min}}}\n"
+    ))
+    .expect("desired")
+}

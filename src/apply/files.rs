@@ -91,18 +91,39 @@ pub fn unconfirmed(link: &mut dyn HostLink, actions: &[Action]) -> Result<Vec<St
 }
 
 /// Puts every file of `backups` back as it was (latest first), then re-reads
-/// each to prove it; the failures, one line each.
-pub fn restore(link: &mut dyn HostLink, backups: &[FileBackup]) -> Vec<String> {
+/// each to prove it: how many it changed, and the failures, one line each.
+pub fn restore(link: &mut dyn HostLink, backups: &[FileBackup]) -> (usize, Vec<String>) {
+    let mut changed = 0;
     let mut failures = Vec::new();
     for b in backups.iter().rev() {
-        if let Err(e) = restore_one(link, b) {
-            failures.push(format!("restoring {}: {e}", b.path));
+        match restore_one(link, b) {
+            Ok(c) => changed += usize::from(c),
+            Err(e) => failures.push(format!("restoring {}: {e}", b.path)),
         }
     }
-    failures
+    (changed, failures)
 }
 
-fn restore_one(link: &mut dyn HostLink, b: &FileBackup) -> Result<(), LinkError> {
+/// The SHA-256 the backup says the file had (None: absent).
+fn sha_before(b: &FileBackup) -> Option<String> {
+    match &b.before {
+        FileBefore::Absent => None,
+        FileBefore::Content { sha256, .. } | FileBefore::KeptOnHost { sha256, .. } => {
+            Some(sha256.clone())
+        }
+    }
+}
+
+/// Restores one file unless it is already as it was; whether it changed it.
+fn restore_one(link: &mut dyn HostLink, b: &FileBackup) -> Result<bool, LinkError> {
+    let aside_left = match &b.before {
+        FileBefore::KeptOnHost { aside, .. } => link.read_file(aside)?.is_some(),
+        _ => false,
+    };
+    let now = link.read_file(&b.path)?.map(|f| sha256(&f.bytes));
+    if now == sha_before(b) && !aside_left {
+        return Ok(false);
+    }
     match &b.before {
         FileBefore::Absent => link.remove_file(&b.path)?,
         FileBefore::Content { hex, mode, .. } => {
@@ -112,19 +133,14 @@ fn restore_one(link: &mut dyn HostLink, b: &FileBackup) -> Result<(), LinkError>
             link.replace_file(&b.path, &bytes, mode.unwrap_or(0o644))?;
         }
         FileBefore::KeptOnHost { aside, .. } => {
-            if link.read_file(aside)?.is_some() {
+            if aside_left {
                 link.remove_file(&b.path)?;
                 link.rename_file(aside, &b.path)?;
             }
         }
     }
     let now = link.read_file(&b.path)?.map(|f| sha256(&f.bytes));
-    let want = match &b.before {
-        FileBefore::Absent => None,
-        FileBefore::Content { sha256, .. } | FileBefore::KeptOnHost { sha256, .. } => {
-            Some(sha256.clone())
-        }
-    };
+    let want = sha_before(b);
     if now != want {
         return Err(LinkError::Transport(format!(
             "it holds {} where the backup says {}",
@@ -132,7 +148,7 @@ fn restore_one(link: &mut dyn HostLink, b: &FileBackup) -> Result<(), LinkError>
             want.as_deref().unwrap_or("nothing")
         )));
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Removes the private keys kept aside once an apply is confirmed; a failure is

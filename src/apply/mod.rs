@@ -2,6 +2,7 @@
 //! lock, once) → (stale-plan check, and for a plan all hosts' checks: [`gate`]) →
 //! backup → write → re-read what was written and confirm → journal; on failure,
 //! reconnect if the connection was lost and roll back from the backup.
+pub mod commands;
 pub mod files;
 pub mod gate;
 pub mod link;
@@ -9,6 +10,7 @@ pub mod link;
 use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
 use crate::live::{LiveTree, MissingColumn};
+use crate::plan::commands::diff_commands;
 use crate::plan::diff::{converged, diff};
 use crate::plan::files::HostFiles;
 use crate::plan::secrets::{HostSecrets, SecretPolicy, statuses};
@@ -16,7 +18,7 @@ use crate::plan::views::evaluate;
 use crate::plan::{Action, HostPlan, Op, ViewChange};
 use crate::secret::SecretRecord;
 use crate::secret::record::{RECORD_MODE, SECRET_RECORD};
-use crate::store::{Backup, FileBackup, Journal, Store};
+use crate::store::{Backup, CommandBackup, FileBackup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
 
@@ -127,11 +129,16 @@ impl LockedRead {
         let files = HostFiles::read(&desired.files, link)?;
         let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
         let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
-        // Files first (a command may read one), removals last (after the command
-        // that needed the file).
+        // Uploads first (a command may read one), then the commands, the CLI
+        // writes (secrets last), and removals last (after the command that needed
+        // the file).
         let (uploads, removals) = files.diff(&desired.files);
+        let uploaded: Vec<&str> = uploads.iter().map(Action::place).collect();
+        let runs = diff_commands(&desired.commands, &live, &uploaded).map_err(|e| e.to_string())?;
         let ops: Vec<Action> = uploads
-            .into_iter()
+            .iter()
+            .cloned()
+            .chain(runs.into_iter().map(Action::Cli))
             .chain(cli_ops.iter().cloned().map(Action::Cli))
             .chain(removals)
             .collect();
@@ -375,6 +382,10 @@ fn locked_apply(
         Ok(found) => found,
         Err(e) => return refused(format!("{e}\n{NOTHING_CHANGED}")),
     };
+    let command_backups = match commands::backups(ops, &desired.commands, &live) {
+        Ok(b) => b,
+        Err(e) => return refused(format!("{e}\n{NOTHING_CHANGED}")),
+    };
     let backup = Backup {
         id: format!("{}-{}", job.host, job.run_id),
         host: job.host.to_string(),
@@ -386,6 +397,7 @@ fn locked_apply(
             .iter()
             .filter_map(|a| files::backup_of(a, &host_files, job.run_id))
             .collect(),
+        commands: command_backups,
     };
     if let Err(e) = job.store.save_backup(&backup) {
         return refused(format!(
@@ -402,6 +414,7 @@ fn locked_apply(
         secrets: &secrets,
         files: &host_files,
         file_backups: &backup.files,
+        command_backups: &backup.commands,
         touched: &touched,
     };
     let status = match write_and_confirm(link, job, &writes, &mut done) {
@@ -514,6 +527,8 @@ struct Writes<'a> {
     files: &'a HostFiles,
     /// The backups of the files the actions upload or remove.
     file_backups: &'a [FileBackup],
+    /// The backups of the commands the actions run.
+    command_backups: &'a [CommandBackup],
     /// The facts of the contexts the CLI actions write, to confirm them.
     touched: &'a [Fact],
 }
@@ -593,6 +608,7 @@ fn write_and_confirm(
         .map(|o| format!("{}> {}", o.context, o.command_line()))
         .collect();
     lines.extend(files::unconfirmed(link, w.actions).map_err(confirming)?);
+    lines.extend(commands::unconfirmed(link, w.command_backups).map_err(confirming)?);
     if !lines.is_empty() {
         job.journal
             .record(job.host, "confirm-failed", lines.join("; "));
@@ -621,8 +637,10 @@ pub struct RestoreError {
 }
 
 /// Brings the host back to `backup`: its CLI facts (see [`restore_facts`]), then
-/// its files (each written back, or removed, and re-read). Returns how many CLI
-/// writes and files it restored. `lost`: the connection is gone, reconnect first.
+/// its files (each written back, or removed, and re-read), then the reads of its
+/// commands (re-run on the restored files, or undone). Returns how many CLI
+/// writes, files and commands it restored. `lost`: the connection is gone,
+/// reconnect first.
 pub fn restore(
     link: &mut dyn HostLink,
     host: &str,
@@ -631,16 +649,20 @@ pub fn restore(
     lost: bool,
 ) -> Result<usize, RestoreError> {
     let written = restore_facts(link, host, &backup.facts, journal, lost)?;
-    let failures = files::restore(link, &backup.files);
+    let (files, mut failures) = files::restore(link, &backup.files);
+    let (commands, more) = commands::restore(link, &backup.commands);
+    failures.extend(more);
     if failures.is_empty() {
-        if !backup.files.is_empty() {
+        if files + commands > 0 {
             journal.record(
                 host,
-                "rollback-files",
-                format!("{} files as in the backup", backup.files.len()),
+                "rollback-actions",
+                format!(
+                    "{files} files restored, {commands} commands run; the host matches the backup"
+                ),
             );
         }
-        return Ok(written + backup.files.len());
+        return Ok(written + files + commands);
     }
     journal.record(host, "rollback-failed", failures.join("; "));
     Err(RestoreError { failures })

@@ -82,6 +82,7 @@ impl HostLink for FakeHost {
         match op.verb {
             Verb::Add => rows.push(cells),
             Verb::Delete => rows.retain(|r| r[..k] != cells[..k]),
+            Verb::Run => unreachable!("these facts run no command"),
             Verb::Set => {
                 for r in rows.iter_mut().filter(|r| r[..k] == cells[..k]) {
                     *r = cells.clone();

@@ -4,12 +4,14 @@
 //! its template renders *facts* — "this table holds exactly these rows", "this
 //! attribute has this value" — and the engine derives reads, diffs and writes from
 //! them. Release differences live in the templates (`templates/<module>/`).
+pub mod command;
 pub mod file;
 pub mod render;
 pub mod want;
 
 use serde::{Deserialize, Serialize};
 
+pub use command::{CommandFact, Observe};
 pub use file::FileFact;
 use want::{Want, WantError, WantFields};
 
@@ -289,6 +291,10 @@ pub struct DesiredTree {
     /// (removed after them).
     #[serde(default)]
     pub files: Vec<FileFact>,
+    /// Commands whose effect a read observes (after the uploads, before the
+    /// removals).
+    #[serde(default)]
+    pub commands: Vec<CommandFact>,
 }
 
 impl DesiredTree {
@@ -298,6 +304,7 @@ impl DesiredTree {
         self.views.extend(other.views);
         self.probes.extend(other.probes);
         self.files.extend(other.files);
+        self.commands.extend(other.commands);
     }
 
     /// Whether a fact wants a secret (the host's record of secrets is then read).
@@ -305,10 +312,15 @@ impl DesiredTree {
         self.facts.iter().any(Fact::is_secret)
     }
 
-    /// Every context this tree needs read: facts first, then view levels, no repeats.
+    /// Every context this tree needs read: facts and commands first, then view
+    /// levels, no repeats.
     pub fn reads(&self) -> Vec<ContextRef> {
         let mut out: Vec<ContextRef> = Vec::new();
-        let facts = self.facts.iter().map(Fact::context_ref);
+        let facts = self
+            .facts
+            .iter()
+            .map(Fact::context_ref)
+            .chain(self.commands.iter().map(CommandFact::context_ref));
         let views = self
             .views
             .iter()

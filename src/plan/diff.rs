@@ -123,6 +123,7 @@ fn diff_secret(a: &AttributeFact, w: &SecretWant, live: &LiveTree) -> Option<Op>
         after: None,
         want: Some(format!("secret, will be set: {}", reason.describe())),
         secret: Some(w.reference.to_string()),
+        confirm: false,
         restart: a.restart,
     })
 }
@@ -140,6 +141,7 @@ fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Result<Option<Op>, Diff
         after: Some(to),
         want: a.want.plan_note(),
         secret: None,
+        confirm: false,
         restart: a.restart,
     }))
 }
@@ -171,6 +173,7 @@ fn diff_table(
                 after: after.map(|r| r.join(" ")),
                 want: None,
                 secret: None,
+                confirm: false,
                 restart: t.restart,
             },
             t.at.args.len() + key_len,
@@ -427,7 +430,7 @@ mod tests {
                     list.push(row)
                 }
                 Verb::Delete => list.retain(|r| *r != row),
-                Verb::Set => unreachable!(),
+                Verb::Set | Verb::Run => unreachable!(),
             }
             assert!(!list.is_empty(), "the list emptied at {o:?} of {ops:?}");
         }

@@ -1,6 +1,7 @@
 //! Plans: the write operations per host, the values they replace, the effective
 //! values before and after, and the snapshot hash that guards against stale plans.
 pub mod action;
+pub mod commands;
 pub mod diff;
 pub mod file;
 pub mod files;
@@ -22,6 +23,8 @@ pub enum Verb {
     Delete,
     /// `set`
     Set,
+    /// A command whose word is its first argument (`updateTrust`, `sslUpdate`).
+    Run,
 }
 
 impl Verb {
@@ -31,6 +34,7 @@ impl Verb {
             Verb::Add => "add",
             Verb::Delete => "delete",
             Verb::Set => "set",
+            Verb::Run => "",
         }
     }
 
@@ -39,7 +43,7 @@ impl Verb {
         match self {
             Verb::Add => '+',
             Verb::Delete => '-',
-            Verb::Set => '~',
+            Verb::Set | Verb::Run => '~',
         }
     }
 }
@@ -65,6 +69,9 @@ pub struct Op {
     /// never the value, which the apply types at the CLI's password prompts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// Whether the CLI's `Please confirm` may be answered `y`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirm: bool,
     /// Whether BroadWorks must restart for it to take effect.
     pub restart: bool,
 }
@@ -72,7 +79,8 @@ pub struct Op {
 impl Op {
     /// The command as typed at the CLI, arguments quoted where needed.
     pub fn command_line(&self) -> String {
-        std::iter::once(self.verb.word().to_string())
+        let verb = (self.verb != Verb::Run).then(|| self.verb.word().to_string());
+        verb.into_iter()
             .chain(self.args.iter().map(|a| quote_arg(a)))
             .collect::<Vec<_>>()
             .join(" ")
@@ -82,7 +90,7 @@ impl Op {
     /// the want when it is more than "exactly this", e.g.
     /// `was: 1000; wanted: at least 2000`. None when there is nothing to add.
     pub fn note(&self) -> Option<String> {
-        if self.secret.is_some() {
+        if self.secret.is_some() || self.verb == Verb::Run {
             return self.want.clone();
         }
         let was = match (self.verb, &self.before) {
