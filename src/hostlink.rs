@@ -236,13 +236,13 @@ impl HostLink for SshLink {
         })
     }
 
-    fn write(&mut self, op: &Op, secret: Option<&Secret>) -> Result<WriteResult, LinkError> {
+    fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {
         let line = op.command_line();
         let mut command = CliCommand::write(&op.context, line.clone());
         if op.confirm {
             command = command.confirmed();
         }
-        if let Some(s) = secret {
+        for s in secrets {
             // bwcli-behavior §3: a password is never positional; `set <name>` asks
             // `New Password:` then `Re-type New Password:`.
             command = command.with_secret(s.clone());

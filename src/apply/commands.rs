@@ -108,7 +108,7 @@ fn restore_one(link: &mut dyn HostLink, b: &CommandBackup) -> Result<bool, Strin
         }
     };
     let op = run_op(c, &line, "rollback".into());
-    link.write(&op, None).map_err(|e| e.to_string())?;
+    link.write(&op, &[]).map_err(|e| e.to_string())?;
     let now = rows(link)?;
     if now != b.before {
         return Err(format!(

@@ -57,9 +57,9 @@ pub struct WriteResult {
 pub trait HostLink {
     /// Reads one context (`cd` there, `get` with its arguments, parse).
     fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError>;
-    /// Runs one write operation; `secret` answers the CLI's password prompts (a
-    /// secret's `set`), and is masked in everything the session records.
-    fn write(&mut self, op: &Op, secret: Option<&Secret>) -> Result<WriteResult, LinkError>;
+    /// Runs one write operation; `secrets` answer the CLI's password prompts, in
+    /// order, and are masked in everything the session records.
+    fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError>;
     /// Reads a whole file of the host and its mode; None when it does not exist.
     fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError>;
     /// Replaces a file of the host with `bytes` and `mode`: written beside it

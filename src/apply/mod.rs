@@ -117,12 +117,13 @@ impl LockedRead {
         link: &mut dyn HostLink,
         policy: SecretPolicy,
     ) -> Result<LockedRead, String> {
+        // Only secret attributes are recorded; a command's secrets are only typed.
         let record = if desired.has_secrets() {
             read_record(link)?
         } else {
             None
         };
-        let secrets = HostSecrets::bind(&mut desired.facts, record, policy)?;
+        let secrets = HostSecrets::bind(&mut desired.facts, &desired.commands, record, policy)?;
         for s in secrets.values() {
             link.mask(s);
         }
@@ -370,7 +371,7 @@ fn locked_apply(
     // it, and the rollback says it could not be restored (decisions, "secrets").
     let set_secrets: Vec<String> = cli_ops
         .iter()
-        .filter(|o| o.secret.is_some())
+        .filter(|o| o.sets_secret())
         .map(|o| SecretRecord::key(&o.context, &o.args[0]))
         .collect();
     let found = match touched
@@ -456,7 +457,7 @@ fn update_record(
     ops: &[Op],
     secrets: &HostSecrets,
 ) -> Option<String> {
-    let set: Vec<&Op> = ops.iter().filter(|o| o.secret.is_some()).collect();
+    let set: Vec<&Op> = ops.iter().filter(|o| o.sets_secret()).collect();
     if set.is_empty() {
         return None;
     }
@@ -496,13 +497,13 @@ fn unrestored_secrets(written: &[Action]) -> Vec<String> {
     written
         .iter()
         .filter_map(Action::cli)
-        .filter(|o| o.secret.is_some())
+        .filter(|o| o.sets_secret())
         .map(|o| {
             format!(
                 "{} {} keeps the secret this apply set ({}): a secret's previous value is never readable, so no rollback restores it; to put back the old one, type it at `cd {}` then `set {}` (bwcli asks for it)",
                 o.context,
                 o.args[0],
-                o.secret.as_deref().unwrap_or_default(),
+                o.secrets.join(", "),
                 o.context,
                 o.args[0]
             )
@@ -554,7 +555,7 @@ fn write_and_confirm(
     for action in w.actions {
         let line = format!("{}> {}", action.place(), action.command_line());
         let result = match action {
-            Action::Cli(op) => link.write(op, w.secrets.for_op(op)).map(|r| {
+            Action::Cli(op) => link.write(op, &w.secrets.for_op(op)).map(|r| {
                 done.restart_required |= r.restart_required || op.restart;
             }),
             file => match w.file_backups.iter().find(|b| b.path == file.place()) {
@@ -713,7 +714,7 @@ fn restore_facts(
         };
         for op in &ops {
             let line = format!("{}> {}", op.context, op.command_line());
-            match link.write(op, None) {
+            match link.write(op, &[]) {
                 Ok(_) => {
                     written += 1;
                     journal.record(host, "rollback-write", &line);

@@ -48,7 +48,7 @@ impl HostLink for FakeHost {
         }))
     }
 
-    fn write(&mut self, op: &Op, _secret: Option<&Secret>) -> Result<WriteResult, LinkError> {
+    fn write(&mut self, op: &Op, _secrets: &[Secret]) -> Result<WriteResult, LinkError> {
         if self.down {
             return Err(dropped());
         }

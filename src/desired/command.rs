@@ -19,6 +19,10 @@ pub struct CommandFact {
     /// Host files the command reads: uploading one re-runs the command.
     #[serde(default)]
     pub uses: Vec<String>,
+    /// Secrets typed at the command's password prompts, in order, by reference
+    /// (`env:NAME`, `file:PATH`).
+    #[serde(default)]
+    pub secrets: Vec<String>,
     /// Whether `Please confirm` may be answered `y`.
     #[serde(default)]
     pub confirm: bool,

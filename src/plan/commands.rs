@@ -59,7 +59,7 @@ pub fn run_op(c: &CommandFact, line: &[String], why: String) -> Op {
         before: None,
         after: None,
         want: Some(why),
-        secret: None,
+        secrets: c.secrets.clone(),
         confirm: c.confirm,
         restart: c.restart,
     }

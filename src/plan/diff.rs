@@ -122,7 +122,7 @@ fn diff_secret(a: &AttributeFact, w: &SecretWant, live: &LiveTree) -> Option<Op>
         before: None,
         after: None,
         want: Some(format!("secret, will be set: {}", reason.describe())),
-        secret: Some(w.reference.to_string()),
+        secrets: vec![w.reference.to_string()],
         confirm: false,
         restart: a.restart,
     })
@@ -140,7 +140,7 @@ fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Result<Option<Op>, Diff
         before: current.map(str::to_string),
         after: Some(to),
         want: a.want.plan_note(),
-        secret: None,
+        secrets: Vec::new(),
         confirm: false,
         restart: a.restart,
     }))
@@ -172,7 +172,7 @@ fn diff_table(
                 before: before.map(|r| r.join(" ")),
                 after: after.map(|r| r.join(" ")),
                 want: None,
-                secret: None,
+                secrets: Vec::new(),
                 confirm: false,
                 restart: t.restart,
             },

@@ -65,10 +65,11 @@ pub struct Op {
     /// the value written" (`at least 2000`): shown in the plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub want: Option<String>,
-    /// For a secret's `set`: the playbook's reference (`env:NAME`, `file:PATH`),
-    /// never the value, which the apply types at the CLI's password prompts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    /// The secrets typed at the CLI's password prompts, in order, by the
+    /// playbook's reference (`env:NAME`, `file:PATH`), never the value: a secret
+    /// attribute's `set <name>`, or a command that asks for a password.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
     /// Whether the CLI's `Please confirm` may be answered `y`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confirm: bool,
@@ -77,6 +78,12 @@ pub struct Op {
 }
 
 impl Op {
+    /// Whether it sets a secret attribute (`set <name>`, the value typed at the
+    /// prompts): the host's record of secrets follows it.
+    pub fn sets_secret(&self) -> bool {
+        self.verb == Verb::Set && !self.secrets.is_empty()
+    }
+
     /// The command as typed at the CLI, arguments quoted where needed.
     pub fn command_line(&self) -> String {
         let verb = (self.verb != Verb::Run).then(|| self.verb.word().to_string());
@@ -90,7 +97,7 @@ impl Op {
     /// the want when it is more than "exactly this", e.g.
     /// `was: 1000; wanted: at least 2000`. None when there is nothing to add.
     pub fn note(&self) -> Option<String> {
-        if self.secret.is_some() || self.verb == Verb::Run {
+        if !self.secrets.is_empty() || self.verb == Verb::Run {
             return self.want.clone();
         }
         let was = match (self.verb, &self.before) {

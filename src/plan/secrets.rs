@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 
 use crate::desired::want::{SecretState, SetReason, Want};
-use crate::desired::{AttributeFact, Fact};
+use crate::desired::{AttributeFact, CommandFact, Fact};
 use crate::plan::{Op, SecretStatus};
+use crate::playbook::SecretRef;
 use crate::secret::{RecordError, Recorded, Secret, SecretRecord};
 
 /// Whether a plan compares secrets with the host's record or sets them all.
@@ -31,7 +32,8 @@ impl SecretPolicy {
     }
 }
 
-/// A host's secrets for one plan: the resolved values and the record read.
+/// A host's secrets for one plan: the resolved values (by reference) and the
+/// record read.
 #[derive(Debug, Clone, Default)]
 pub struct HostSecrets {
     values: BTreeMap<String, Secret>,
@@ -45,9 +47,11 @@ fn key(a: &AttributeFact) -> String {
 
 impl HostSecrets {
     /// Resolves every secret want in `facts` and binds its state from `record`
-    /// (None: the host has no record). Fails naming the reference, never a value.
+    /// (None: the host has no record), and resolves the secrets `commands` type at
+    /// their prompts. Fails naming the reference, never a value.
     pub fn bind(
         facts: &mut [Fact],
+        commands: &[CommandFact],
         record: Option<SecretRecord>,
         policy: SecretPolicy,
     ) -> Result<HostSecrets, String> {
@@ -69,7 +73,18 @@ impl HostSecrets {
                 (_, Recorded::Different) => SecretState::Set(SetReason::Changed),
                 (_, Recorded::Missing) => SecretState::Set(SetReason::NoRecord),
             };
-            values.insert(k, value);
+            values.insert(w.reference.to_string(), value);
+        }
+        for c in commands {
+            for text in &c.secrets {
+                let reference: SecretRef = text
+                    .parse()
+                    .map_err(|e| format!("{}> {}: `secrets`: {e}", c.context, c.line.join(" ")))?;
+                let value = reference
+                    .resolve()
+                    .map_err(|e| format!("{}> {}: {e}", c.context, c.line.join(" ")))?;
+                values.insert(reference.to_string(), value);
+            }
         }
         Ok(HostSecrets { values, record })
     }
@@ -79,21 +94,22 @@ impl HostSecrets {
         self.values.values()
     }
 
-    /// The value a secret operation types at the password prompts (none for any
-    /// other operation).
-    pub fn for_op(&self, op: &Op) -> Option<&Secret> {
-        op.secret.as_ref()?;
-        let name = op.args.first()?;
-        self.values.get(&SecretRecord::key(&op.context, name))
+    /// The values an operation types at the password prompts, in order (none for
+    /// an operation without secrets).
+    pub fn for_op(&self, op: &Op) -> Vec<Secret> {
+        op.secrets
+            .iter()
+            .filter_map(|r| self.values.get(r).cloned())
+            .collect()
     }
 
-    /// The record once the secrets `ops` set are confirmed: their new hashes
-    /// beside the others as read.
+    /// The record once the secret attributes `ops` set are confirmed: their new
+    /// hashes beside the others as read.
     pub fn recorded(&self, ops: &[Op]) -> Result<SecretRecord, RecordError> {
         let mut record = self.record.clone();
-        for op in ops {
-            if let (Some(value), Some(name)) = (self.for_op(op), op.args.first()) {
-                record.record(&SecretRecord::key(&op.context, name), value)?;
+        for op in ops.iter().filter(|o| o.sets_secret()) {
+            if let Some(value) = op.secrets.first().and_then(|r| self.values.get(r)) {
+                record.record(&SecretRecord::key(&op.context, &op.args[0]), value)?;
             }
         }
         Ok(record)
@@ -117,7 +133,7 @@ pub fn statuses(facts: &[Fact], ops: &[Op]) -> Vec<SecretStatus> {
             reference: w.reference.to_string(),
             set_because: ops
                 .iter()
-                .find(|o| o.secret.is_some() && o.context == a.context && o.args[0] == a.name)
+                .find(|o| o.sets_secret() && o.context == a.context && o.args[0] == a.name)
                 .and_then(|o| o.want.clone()),
         })
         .collect()
@@ -148,7 +164,7 @@ mod tests {
 
     fn plan(var: &str, record: Option<SecretRecord>, policy: SecretPolicy) -> Vec<String> {
         let mut f = facts(var);
-        HostSecrets::bind(&mut f, record, policy).unwrap();
+        HostSecrets::bind(&mut f, &[], record, policy).unwrap();
         let ops = diff(&f, &masked()).unwrap();
         statuses(&f, &ops)
             .iter()
@@ -169,7 +185,7 @@ mod tests {
             ["secret, will be set: the host's record of secrets set by xspctl has none here"]
         );
         let mut f = facts("XSPCTL_UNIT_SECRET_A");
-        let bound = HostSecrets::bind(&mut f, None, SecretPolicy::Compare).unwrap();
+        let bound = HostSecrets::bind(&mut f, &[], None, SecretPolicy::Compare).unwrap();
         let ops = diff(&f, &masked()).unwrap();
         assert_eq!(ops[0].command_line(), "set clientSecret");
         let json = serde_json::to_string(&ops).unwrap();
@@ -196,9 +212,55 @@ mod tests {
     }
 
     #[test]
+    fn a_command_types_its_secrets_in_order_and_a_bad_reference_names_it() {
+        // SAFETY (test): these variable names are used by this test only.
+        unsafe {
+            std::env::set_var("XSPCTL_UNIT_CMD_ONE", "one-value");
+            std::env::set_var("XSPCTL_UNIT_CMD_TWO", "two-value");
+        }
+        let mut c: CommandFact = serde_saphyr::from_str(
+            "{context: /A, line: [importKeys, /tmp/k], secrets: [\"env:XSPCTL_UNIT_CMD_TWO\", \"env:XSPCTL_UNIT_CMD_ONE\"],
+              observe: {columns: [Name], present: [[k]]}}",
+        )
+        .unwrap();
+        let bound = HostSecrets::bind(
+            &mut [],
+            std::slice::from_ref(&c),
+            None,
+            SecretPolicy::Compare,
+        )
+        .unwrap();
+        let op = crate::plan::commands::run_op(&c, &c.line, "why".into());
+        assert_eq!(
+            bound
+                .for_op(&op)
+                .iter()
+                .map(Secret::expose)
+                .collect::<Vec<_>>(),
+            ["two-value", "one-value"]
+        );
+        assert!(
+            serde_json::to_string(&op)
+                .unwrap()
+                .contains("env:XSPCTL_UNIT_CMD_TWO")
+        );
+        assert!(
+            !op.sets_secret(),
+            "a command's secrets are typed, not recorded"
+        );
+        c.secrets = vec!["inline-value".into()];
+        let e = HostSecrets::bind(&mut [], &[c], None, SecretPolicy::Compare).unwrap_err();
+        assert!(
+            e.starts_with("/A> importKeys /tmp/k: `secrets`: a secret is a reference"),
+            "{e}"
+        );
+        assert!(!e.contains("inline-value"), "{e}");
+    }
+
+    #[test]
     fn an_unset_reference_names_the_attribute_and_the_reference() {
         let mut f = facts("XSPCTL_UNIT_SECRET_UNSET");
-        let e = HostSecrets::bind(&mut f, None, SecretPolicy::Compare).unwrap_err();
+        let e = HostSecrets::bind(&mut f, &[], None, SecretPolicy::Compare).unwrap_err();
         assert_eq!(
             e,
             format!(
