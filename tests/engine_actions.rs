@@ -411,3 +411,86 @@ fn desired_at_least(min: &str) -> DesiredTree {
     ))
     .expect("desired")
 }
+
+const CERTS: &str = "/Interface/Http/HttpServer/SSLSettings/Certificates";
+const KEY_FILE: &str = "/var/broadworks/tmp/xsp.key";
+const CERT_FILE: &str = "/var/broadworks/tmp/xsp.crt";
+
+/// A new server certificate for the HTTP interface: key and certificate files
+/// present only around `sslUpdate`, observed by the subject in Certificates.
+fn ssl_update(t: &ActionLab, cn: &str) -> DesiredTree {
+    let pair = xspsim::pki::self_signed(cn, 365).expect("certificate");
+    let key = t.local(&format!("{cn}.key"), &pair.key_pem);
+    let cert = t.local(&format!("{cn}.crt"), &pair.cert_pem);
+    let (ip, port) = (t.lab.address("xsp1"), t.lab.https_port("xsp1"));
+    let yaml = format!(
+        "files:
+  - {{path: {KEY_FILE}, source: {}, mode: \"600\", private: true, transient: true}}
+  - {{path: {CERT_FILE}, source: {}, transient: true}}
+commands:
+  - context: {CERTS}
+    line: [sslUpdate, \"{ip}\", \"{port}\", keyFile, {KEY_FILE}, certificateFile, {CERT_FILE}]
+    observe: {{columns: [Interface IP, Port, Subject], key_len: 3, present: [[\"{ip}\", \"{port}\", \"{cn}\"]]}}
+    uses: [{KEY_FILE}, {CERT_FILE}]
+    restart: true
+",
+        key.display(),
+        cert.display()
+    );
+    serde_saphyr::from_str(&yaml).expect("desired")
+}
+
+#[test]
+fn ssl_update_has_its_key_on_the_host_only_while_it_runs_and_is_observed_once_done() {
+    let t = ActionLab::start("actions-ssl-update");
+    let before = t.tree();
+    let want = ssl_update(&t, "Webex XSP One");
+    let plan = t.plan(&want);
+    assert_eq!(
+        plan.ops.iter().map(|a| a.sign()).collect::<String>(),
+        "++~--",
+        "{:?}",
+        lines(&plan)
+    );
+    assert_eq!(
+        plan.ops[2].command_line(),
+        format!(
+            "sslUpdate {} {} keyFile {KEY_FILE} certificateFile {CERT_FILE}",
+            t.lab.address("xsp1"),
+            t.lab.https_port("xsp1")
+        )
+    );
+    assert!(matches!(
+        t.apply(&want),
+        ApplyStatus::Changed { writes: 5, .. }
+    ));
+    // The key and certificate files are gone again; the interface shows the new
+    // certificate; nothing is left to do.
+    assert_eq!(t.tree(), before);
+    let certs = t.lab.bwcli("xsp1", &[&format!("cd {CERTS}"), "get"]);
+    assert!(certs.contains("Webex XSP One"), "{certs}");
+    assert!(t.plan(&want).ops.is_empty());
+
+    // A later write fails: the key file is gone all the same, and the rollback
+    // says that the certificate cannot be put back (its old key is not readable).
+    let mut next = ssl_update(&t, "Webex XSP Two");
+    next.facts = desired_at_least("2000").facts;
+    t.fail_the_cli_write();
+    let status = t.apply(&next);
+    let ApplyStatus::Failed { rollback, .. } = &status else {
+        panic!("the apply should fail: {status:?}")
+    };
+    let why = rollback.as_ref().unwrap_err();
+    assert!(why.contains("sslUpdate"), "{why}");
+    assert!(why.contains("cannot be undone"), "{why}");
+    assert!(why.contains("Webex XSP One"), "names what was there: {why}");
+    assert_eq!(t.tree(), before);
+    for f in walk_files(t.store.root()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        assert!(
+            !text.contains("PRIVATE KEY"),
+            "{} holds key material",
+            f.display()
+        );
+    }
+}

@@ -101,8 +101,8 @@ fn restore_one(link: &mut dyn HostLink, b: &CommandBackup) -> Result<bool, Strin
             Some(undo) => undo.clone(),
             None => {
                 return Err(format!(
-                    "it cannot be undone (the command names no undo): remove what it added by hand in {}",
-                    c.context
+                    "it cannot be undone (the command names no undo, and what it replaced cannot be read back); before it, {} showed {:?}: bring that back by hand",
+                    c.context, b.before
                 ));
             }
         }

@@ -8,8 +8,20 @@ use crate::plan::Action;
 use crate::plan::files::{HostFiles, sha256};
 use crate::store::{FileBackup, FileBefore};
 
+/// The backups of the files `actions` upload or remove, one per path (a
+/// transient file is uploaded and removed: one backup, of how it was before).
+pub fn backups(actions: &[Action], files: &HostFiles, run_id: &str) -> Vec<FileBackup> {
+    let mut out: Vec<FileBackup> = Vec::new();
+    for b in actions.iter().filter_map(|a| backup_of(a, files, run_id)) {
+        if !out.iter().any(|o| o.path == b.path) {
+            out.push(b);
+        }
+    }
+    out
+}
+
 /// The backup of the file an upload or removal acts on, as planned.
-pub fn backup_of(action: &Action, files: &HostFiles, run_id: &str) -> Option<FileBackup> {
+fn backup_of(action: &Action, files: &HostFiles, run_id: &str) -> Option<FileBackup> {
     let (path, private) = match action {
         Action::Cli(_) => return None,
         Action::Upload(u) => (&u.path, u.private),
@@ -33,15 +45,20 @@ pub fn backup_of(action: &Action, files: &HostFiles, run_id: &str) -> Option<Fil
     })
 }
 
-/// Runs an upload or removal, keeping a private key's previous file aside first.
+/// Runs an upload or removal, keeping a private key's previous file aside first
+/// (once: a transient file's removal then removes what its upload wrote).
 pub fn perform(
     link: &mut dyn HostLink,
     action: &Action,
     files: &HostFiles,
     backup: &FileBackup,
 ) -> Result<(), LinkError> {
-    if let FileBefore::KeptOnHost { aside, .. } = &backup.before {
+    let mut kept_now = false;
+    if let FileBefore::KeptOnHost { aside, .. } = &backup.before
+        && link.read_file(aside)?.is_none()
+    {
         link.rename_file(&backup.path, aside)?;
+        kept_now = true;
     }
     match action {
         Action::Upload(u) => {
@@ -57,17 +74,24 @@ pub fn perform(
             }
             link.replace_file(&u.path, content, u.mode)
         }
-        // Kept aside already: that was the removal.
-        Action::Remove(_) if matches!(backup.before, FileBefore::KeptOnHost { .. }) => Ok(()),
+        // Kept aside just now: that was the removal.
+        Action::Remove(_) if kept_now => Ok(()),
         Action::Remove(r) => link.remove_file(&r.path),
         Action::Cli(_) => Ok(()),
     }
 }
 
-/// Re-reads the files `actions` wrote and removed; the differences, one line each.
+/// Re-reads the files `actions` wrote and removed (as the last action on each
+/// path left them); the differences, one line each.
 pub fn unconfirmed(link: &mut dyn HostLink, actions: &[Action]) -> Result<Vec<String>, LinkError> {
     let mut left = Vec::new();
-    for action in actions {
+    let last = |i: usize, a: &Action| !actions[i + 1..].iter().any(|b| b.place() == a.place());
+    let finals = actions
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| last(*i, a))
+        .map(|(_, a)| a);
+    for action in finals {
         match action {
             Action::Upload(u) => match link.read_file(&u.path)? {
                 Some(f) if sha256(&f.bytes) == u.sha256 => {}

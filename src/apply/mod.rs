@@ -7,7 +7,7 @@ pub mod files;
 pub mod gate;
 pub mod link;
 
-use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
+use crate::desired::{CommandFact, ContextRef, DesiredTree, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
 use crate::live::{LiveTree, MissingColumn};
 use crate::plan::commands::diff_commands;
@@ -136,10 +136,23 @@ impl LockedRead {
         let (uploads, removals) = files.diff(&desired.files);
         let uploaded: Vec<&str> = uploads.iter().map(Action::place).collect();
         let runs = diff_commands(&desired.commands, &live, &uploaded).map_err(|e| e.to_string())?;
+        // A transient file (a key for sslUpdate) is on the host only around the
+        // commands that use it.
+        let running: Vec<&CommandFact> = desired
+            .commands
+            .iter()
+            .filter(|c| {
+                runs.iter()
+                    .any(|o| o.context == c.context && o.args == c.line)
+            })
+            .collect();
+        let (brought, taken) = files.transient(&desired.files, &running);
         let ops: Vec<Action> = uploads
             .iter()
             .cloned()
+            .chain(brought)
             .chain(runs.into_iter().map(Action::Cli))
+            .chain(taken)
             .chain(cli_ops.iter().cloned().map(Action::Cli))
             .chain(removals)
             .collect();
@@ -394,10 +407,7 @@ fn locked_apply(
         facts: found,
         live: live.subset(&touched.iter().map(Fact::context_ref).collect::<Vec<_>>()),
         secrets: set_secrets,
-        files: ops
-            .iter()
-            .filter_map(|a| files::backup_of(a, &host_files, job.run_id))
-            .collect(),
+        files: files::backups(ops, &host_files, job.run_id),
         commands: command_backups,
     };
     if let Err(e) = job.store.save_backup(&backup) {
@@ -649,8 +659,14 @@ pub fn restore(
     journal: &Journal,
     lost: bool,
 ) -> Result<usize, RestoreError> {
-    let written = restore_facts(link, host, &backup.facts, journal, lost)?;
-    let (files, mut failures) = files::restore(link, &backup.files);
+    // Each part is tried even when an earlier one failed: the operator gets the
+    // host as close to the backup as can be, and every failure named.
+    let (written, mut failures) = match restore_facts(link, host, &backup.facts, journal, lost) {
+        Ok(n) => (n, Vec::new()),
+        Err(e) => (0, e.failures),
+    };
+    let (files, more) = files::restore(link, &backup.files);
+    failures.extend(more);
     let (commands, more) = commands::restore(link, &backup.commands);
     failures.extend(more);
     if failures.is_empty() {

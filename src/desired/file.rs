@@ -27,6 +27,10 @@ pub struct FileFact {
     /// file is kept aside on the host instead; docs/decisions.md, "actions").
     #[serde(default)]
     pub private: bool,
+    /// Only there for the commands that `use` it: uploaded just before they run,
+    /// removed just after (a key for `sslUpdate`), never compared otherwise.
+    #[serde(default)]
+    pub transient: bool,
 }
 
 fn default_mode() -> u32 {
@@ -66,7 +70,10 @@ mod tests {
                 .contains("\"mode\":\"600\"")
         );
         let d: FileFact = serde_saphyr::from_str("{path: /x}").unwrap();
-        assert_eq!((d.mode, d.source, d.private), (0o644, None, false));
+        assert_eq!(
+            (d.mode, d.source, d.private, d.transient),
+            (0o644, None, false, false)
+        );
         let e = serde_saphyr::from_str::<FileFact>("{path: /x, mode: \"rw\"}").unwrap_err();
         assert!(e.to_string().contains("not an octal file mode"), "{e}");
     }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::apply::link::{HostLink, LinkError};
-use crate::desired::FileFact;
+use std::path::Path;
+
+use crate::desired::{CommandFact, FileFact};
 use crate::plan::action::{Action, Remove, Upload};
 
 /// SHA-256 (hex) of some bytes.
@@ -66,25 +68,18 @@ impl HostFiles {
     }
 
     /// The uploads (a file missing, different, or of another mode) and removals
-    /// that bring the host's files to `facts`.
+    /// that bring the host's files to `facts` (transient files aside).
     pub fn diff(&self, facts: &[FileFact]) -> (Vec<Action>, Vec<Action>) {
         let mut uploads = Vec::new();
         let mut removals = Vec::new();
-        for f in facts {
+        for f in facts.iter().filter(|f| !f.transient) {
             let found = self.found(&f.path);
             match (&f.source, self.content(&f.path), found) {
                 (Some(source), Some(want), found) => {
                     let same = found
                         .is_some_and(|h| h.bytes == want && h.mode.is_none_or(|m| m == f.mode));
                     if !same {
-                        uploads.push(Action::Upload(Upload {
-                            path: f.path.clone(),
-                            source: source.display().to_string(),
-                            sha256: sha256(want),
-                            mode: f.mode,
-                            before: found.map(|h| sha256(&h.bytes)),
-                            private: f.private,
-                        }));
+                        uploads.push(upload(f, source, want, found));
                     }
                 }
                 (None, _, Some(h)) => removals.push(Action::Remove(Remove {
@@ -97,4 +92,40 @@ impl HostFiles {
         }
         (uploads, removals)
     }
+
+    /// The transient files the commands `running` use: each uploaded before them
+    /// and removed after them.
+    pub fn transient(
+        &self,
+        facts: &[FileFact],
+        running: &[&CommandFact],
+    ) -> (Vec<Action>, Vec<Action>) {
+        let mut uploads = Vec::new();
+        let mut removals = Vec::new();
+        let used = |f: &&FileFact| running.iter().any(|c| c.uses.contains(&f.path));
+        for f in facts.iter().filter(|f| f.transient).filter(used) {
+            let (Some(source), Some(want)) = (&f.source, self.content(&f.path)) else {
+                continue;
+            };
+            uploads.push(upload(f, source, want, self.found(&f.path)));
+            removals.push(Action::Remove(Remove {
+                path: f.path.clone(),
+                before: sha256(want),
+                private: f.private,
+            }));
+        }
+        (uploads, removals)
+    }
+}
+
+/// The upload of `want` (from `source`) over the host's file `found`.
+fn upload(f: &FileFact, source: &Path, want: &[u8], found: Option<&HostFile>) -> Action {
+    Action::Upload(Upload {
+        path: f.path.clone(),
+        source: source.display().to_string(),
+        sha256: sha256(want),
+        mode: f.mode,
+        before: found.map(|h| sha256(&h.bytes)),
+        private: f.private,
+    })
 }
