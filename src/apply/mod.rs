@@ -1,23 +1,26 @@
-//! Apply on one host: lock → read and plan (the plan's reads are made under the
-//! lock, once) → (stale-plan check, and for a plan all hosts' checks: [`gate`]) →
-//! backup → write → re-read what was written and confirm → journal; on failure,
-//! reconnect if the connection was lost and roll back from the backup.
+//! Apply on one host: lock → read and plan ([`LockedRead`]: the plan's reads are
+//! made under the lock, once) → (stale-plan check, and for a plan all hosts'
+//! checks: [`gate`]) → backup (facts as found, [`files`], [`commands`]' reads;
+//! never a secret) → the actions → re-read what they changed and confirm →
+//! journal, the host's record of secrets; on failure, reconnect if the connection
+//! was lost and roll back from the backup.
 pub mod commands;
 pub mod files;
 pub mod gate;
 pub mod link;
+mod locked_read;
+mod secrets;
 
-use crate::desired::{CommandFact, ContextRef, DesiredTree, Fact, TableFact};
+pub use locked_read::LockedRead;
+
+use crate::desired::{ContextRef, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
 use crate::live::{LiveTree, MissingColumn};
-use crate::plan::commands::diff_commands;
-use crate::plan::diff::{converged, diff};
+use crate::plan::diff::diff;
 use crate::plan::files::HostFiles;
-use crate::plan::secrets::{HostSecrets, SecretPolicy, statuses};
-use crate::plan::views::evaluate;
-use crate::plan::{Action, HostPlan, Op, ViewChange};
+use crate::plan::secrets::HostSecrets;
+use crate::plan::{Action, HostPlan, Op};
 use crate::secret::SecretRecord;
-use crate::secret::record::{RECORD_MODE, SECRET_RECORD};
 use crate::store::{Backup, CommandBackup, FileBackup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
@@ -76,126 +79,6 @@ pub struct ApplyReport {
     /// What the operator must know besides the status (a secret that a rollback
     /// could not restore, a record that could not be written).
     pub notes: Vec<String>,
-}
-
-/// A host as read under the lock: what it should hold, what it holds, and the
-/// plan between them. These reads are the plan's reads: they decide the writes,
-/// the backup and the stale-plan check, and no context is read twice.
-pub struct LockedRead {
-    /// What the host should hold.
-    pub desired: DesiredTree,
-    /// The contexts the desired tree reads, as the host holds them.
-    pub live: LiveTree,
-    /// The plan from `live` to `desired` (its snapshot is `live`'s).
-    pub plan: HostPlan,
-    /// The secrets `desired` names, resolved, and the host's record of them.
-    pub secrets: HostSecrets,
-    /// The files `desired` names: the content wanted, and the host's as read.
-    pub files: HostFiles,
-}
-
-impl LockedRead {
-    /// Reads the contexts `desired` names from the host and plans from them: the
-    /// operations, and each view's effective value before and after (the plan is
-    /// named after `host` of `farm`). Secrets are compared with the host's record.
-    pub fn of(
-        desired: DesiredTree,
-        host: &str,
-        farm: &str,
-        link: &mut dyn HostLink,
-    ) -> Result<LockedRead, String> {
-        LockedRead::with_policy(desired, host, farm, link, SecretPolicy::Compare)
-    }
-
-    /// [`LockedRead::of`], with secrets compared or all set (`policy`). The
-    /// host's record is read only when `desired` names a secret; each secret is
-    /// resolved once, and masked in the session from then on.
-    pub fn with_policy(
-        mut desired: DesiredTree,
-        host: &str,
-        farm: &str,
-        link: &mut dyn HostLink,
-        policy: SecretPolicy,
-    ) -> Result<LockedRead, String> {
-        // Only secret attributes are recorded; a command's secrets are only typed.
-        let record = if desired.has_secrets() {
-            read_record(link)?
-        } else {
-            None
-        };
-        let secrets = HostSecrets::bind(&mut desired.facts, &desired.commands, record, policy)?;
-        for s in secrets.values() {
-            link.mask(s);
-        }
-        let files = HostFiles::read(&desired.files, link)?;
-        let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
-        let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
-        // Uploads first (a command may read one), then the commands, the CLI
-        // writes (secrets last), and removals last (after the command that needed
-        // the file).
-        let (uploads, removals) = files.diff(&desired.files);
-        let uploaded: Vec<&str> = uploads.iter().map(Action::place).collect();
-        let runs = diff_commands(&desired.commands, &live, &uploaded).map_err(|e| e.to_string())?;
-        // A transient file (a key for sslUpdate) is on the host only around the
-        // commands that use it.
-        let running: Vec<&CommandFact> = desired
-            .commands
-            .iter()
-            .filter(|c| {
-                runs.iter()
-                    .any(|o| o.context == c.context && o.args == c.line)
-            })
-            .collect();
-        let (brought, taken) = files.transient(&desired.files, &running);
-        let ops: Vec<Action> = uploads
-            .iter()
-            .cloned()
-            .chain(brought)
-            .chain(runs.into_iter().map(Action::Cli))
-            .chain(taken)
-            .chain(cli_ops.iter().cloned().map(Action::Cli))
-            .chain(removals)
-            .collect();
-        let after = converged(&desired.facts, &live).map_err(|e| e.to_string())?;
-        let views = desired
-            .views
-            .iter()
-            .map(|v| {
-                Ok(ViewChange {
-                    name: v.name.clone(),
-                    before: evaluate(v, &live)?,
-                    after: evaluate(v, &after)?,
-                })
-            })
-            .collect::<Result<_, MissingColumn>>()
-            .map_err(|e| e.to_string())?;
-        let plan = HostPlan {
-            host: host.to_string(),
-            farm: farm.to_string(),
-            snapshot: live.snapshot_hash(),
-            secrets: statuses(&desired.facts, &cli_ops),
-            ops,
-            views,
-        };
-        Ok(LockedRead {
-            desired,
-            live,
-            plan,
-            secrets,
-            files,
-        })
-    }
-}
-
-/// The host's record of the secrets xspctl set, if it has one.
-fn read_record(link: &mut dyn HostLink) -> Result<Option<SecretRecord>, String> {
-    match link.read_file(SECRET_RECORD) {
-        Ok(Some(file)) => SecretRecord::parse(&file.bytes)
-            .map(Some)
-            .map_err(|e| e.to_string()),
-        Ok(None) => Ok(None),
-        Err(e) => Err(format!("reading {SECRET_RECORD}: {e}")),
-    }
 }
 
 /// Everything an apply on one host needs besides the link.
@@ -325,7 +208,7 @@ fn locked_apply(
         desired,
         live,
         plan,
-        secrets,
+        secrets: host_secrets,
         files: host_files,
     } = match read(link) {
         Ok(r) => r,
@@ -422,7 +305,7 @@ fn locked_apply(
     let mut done = Written::default();
     let writes = Writes {
         actions: ops,
-        secrets: &secrets,
+        secrets: &host_secrets,
         files: &host_files,
         file_backups: &backup.files,
         command_backups: &backup.commands,
@@ -430,7 +313,7 @@ fn locked_apply(
     };
     let status = match write_and_confirm(link, job, &writes, &mut done) {
         Ok(()) => {
-            notes.extend(update_record(link, job, &cli_ops, &secrets));
+            notes.extend(secrets::update_record(link, job, &cli_ops, &host_secrets));
             notes.extend(files::discard_asides(link, &backup.files));
             ApplyStatus::Changed {
                 writes: ops.len(),
@@ -441,7 +324,7 @@ fn locked_apply(
             let rollback = restore(link, job.host, &backup, job.journal, failure.lost)
                 .map(|_| ())
                 .map_err(|e| e.to_string());
-            notes.extend(unrestored_secrets(&ops[..done.count]));
+            notes.extend(secrets::unrestored_secrets(&ops[..done.count]));
             ApplyStatus::Failed {
                 error: failure.error,
                 rollback,
@@ -456,69 +339,6 @@ fn locked_apply(
         plan: Some(plan),
         notes,
     }
-}
-
-/// Writes the host's record of secrets once the secrets `ops` set are confirmed.
-/// A record that cannot be written is safe (the next plan sets those secrets
-/// again) and is a note, not a failure: the host holds what was wanted.
-fn update_record(
-    link: &mut dyn HostLink,
-    job: &ApplyJob,
-    ops: &[Op],
-    secrets: &HostSecrets,
-) -> Option<String> {
-    let set: Vec<&Op> = ops.iter().filter(|o| o.sets_secret()).collect();
-    if set.is_empty() {
-        return None;
-    }
-    let written = secrets
-        .recorded(ops)
-        .map_err(|e| e.to_string())
-        .and_then(|r| {
-            link.replace_file(SECRET_RECORD, &r.to_bytes(), RECORD_MODE)
-                .map_err(|e| e.to_string())
-        });
-    match written {
-        Ok(()) => {
-            job.journal.record(
-                job.host,
-                "secret-record",
-                format!("{SECRET_RECORD}: {} secrets recorded", set.len()),
-            );
-            None
-        }
-        Err(e) => {
-            job.journal.record(
-                job.host,
-                "secret-record-failed",
-                format!("{SECRET_RECORD}: {e}"),
-            );
-            Some(format!(
-                "the secrets were set, but {SECRET_RECORD} could not be written ({e}): the next plan sets them again"
-            ))
-        }
-    }
-}
-
-/// What a rollback tells about the secrets it could not restore: those among
-/// `written` (the writes the host accepted). Their old value was never readable
-/// (the CLI shows `********`), so the host keeps the playbook's secret.
-fn unrestored_secrets(written: &[Action]) -> Vec<String> {
-    written
-        .iter()
-        .filter_map(Action::cli)
-        .filter(|o| o.sets_secret())
-        .map(|o| {
-            format!(
-                "{} {} keeps the secret this apply set ({}): a secret's previous value is never readable, so no rollback restores it; to put back the old one, type it at `cd {}` then `set {}` (bwcli asks for it)",
-                o.context,
-                o.args[0],
-                o.secrets.join(", "),
-                o.context,
-                o.args[0]
-            )
-        })
-        .collect()
 }
 
 /// Why writing (or confirming) stopped.

@@ -1,6 +1,7 @@
 //! Apply and rollback against an in-memory host (the simulator tests are in tests/).
 use super::link::WriteResult;
 use super::*;
+use crate::desired::DesiredTree;
 use crate::live::LiveContext;
 use crate::plan::Verb;
 use crate::plan::files::HostFile;

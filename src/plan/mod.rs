@@ -1,5 +1,6 @@
-//! Plans: the write operations per host, the values they replace, the effective
-//! values before and after, and the snapshot hash that guards against stale plans.
+//! Plans: the actions per host (CLI writes and commands, uploads, removals), the
+//! values they replace, the secrets they set or leave, the effective values before
+//! and after, and the snapshot hash that guards against stale plans.
 pub mod action;
 pub mod commands;
 pub mod diff;
