@@ -17,6 +17,7 @@ use xspctl::desired::DesiredTree;
 use xspctl::hostlink::SshLink;
 use xspctl::plan::HostPlan;
 use xspctl::plan::secrets::SecretPolicy;
+use xspctl::report::{Format, HostResult, HostStatus, RunReport, render};
 use xspctl::secret::record::SECRET_RECORD;
 use xspctl::store::Store;
 use xspsim::host::{Faults, Product, Release};
@@ -149,6 +150,19 @@ impl SecretLab {
     }
 }
 
+/// The text report of a plan run with this host's plan.
+fn text_report(plan: HostPlan) -> String {
+    let mut host = HostResult::failed("xsp1", "farm-xsp1", HostStatus::Changes, String::new());
+    host.error = None;
+    host.plan = Some(plan);
+    let run = RunReport {
+        command: "plan".into(),
+        run_id: "r".into(),
+        hosts: vec![host],
+    };
+    render(&run, Format::Text, false)
+}
+
 const UNCHANGED: &str = "clientSecret (secret, unchanged)";
 const WILL_BE_SET: &str = "clientSecret (secret, will be set)";
 
@@ -191,12 +205,25 @@ fn a_secret_set_once_is_unchanged_and_is_set_again_when_it_changes_or_its_record
     let (secrets, ops) = t.shown(SecretPolicy::Compare);
     assert_eq!(secrets, [UNCHANGED]);
     assert!(ops.is_empty(), "{ops:?}");
+    // As `plan` prints it.
+    let text = text_report(t.plan(SecretPolicy::Compare));
+    assert!(
+        text.contains(&format!(
+            "  {CONTEXT}>\n    = clientSecret (secret, unchanged)"
+        )),
+        "{text}"
+    );
     assert!(matches!(t.apply(SecretPolicy::Compare).0, ApplyStatus::Ok));
 
     // The playbook's secret changes: set again.
     t.secret_is("second-Client-Secret-77ab");
     let (secrets, ops) = t.shown(SecretPolicy::Compare);
     assert_eq!(secrets, [WILL_BE_SET]);
+    let text = text_report(t.plan(SecretPolicy::Compare));
+    assert!(
+        text.contains("~ set clientSecret  (secret, will be set: the playbook's secret differs"),
+        "{text}"
+    );
     assert_eq!(
         ops,
         [
