@@ -1,4 +1,5 @@
-//! No secret leaks: unique secret values are seeded into secret facts, applied to
+//! No secret leaks: unique secret values (and a private key's content) are seeded
+//! into secret facts (and a private file fact), applied to
 //! a live xspsim XSP over SSH (set, unchanged, rotated, failed and rolled back,
 //! refused by the CLI), and then every artefact a run leaves is searched for them:
 //! plan files, journals, backups, transcripts, the text, JSON and JUnit reports,
@@ -72,12 +73,20 @@ impl Leaks {
         }
     }
 
-    /// Seeds this round's values into the files the facts name.
+    /// Seeds this round's values into the files the facts name, and a private
+    /// key's content into the key file uploaded.
     fn seed(&mut self, round: u32) {
         for (i, value) in canaries(round).iter().enumerate() {
             std::fs::write(self.secrets_dir.join(format!("s{i}")), value).unwrap();
             self.seeded.push(value.clone());
         }
+        let key = format!("Canary-key-{}-r{round}-Wx3", std::process::id());
+        std::fs::write(
+            self.secrets_dir.join("key"),
+            format!("-----BEGIN PRIVATE KEY-----\n{key}\n-----END PRIVATE KEY-----\n"),
+        )
+        .unwrap();
+        self.seeded.push(key);
     }
 
     fn desired(&self) -> DesiredTree {
@@ -88,10 +97,13 @@ impl Leaks {
   - attribute: {{context: {CISCO}, name: clientSecret, secret: \"file:{}\"}}
   - attribute: {{context: {NPS}, name: clientSecret, secret: \"file:{}\", restart: true}}
   - attribute: {{context: {NPS}, name: RefreshToken, secret: \"file:{}\", restart: true}}
+files:
+  - {{path: /var/broadworks/tmp/leak.key, source: {}, mode: \"600\", private: true}}
 ",
             f(0),
             f(1),
-            f(2)
+            f(2),
+            self.secrets_dir.join("key").display()
         );
         serde_saphyr::from_str(&yaml).expect("facts")
     }
@@ -195,10 +207,16 @@ impl Leaks {
                 places.iter().map(|(p, _)| p).collect::<Vec<_>>()
             );
         }
+        // As written, and hex-encoded (as a backup keeps a file's bytes).
+        let needles: Vec<String> = self
+            .seeded
+            .iter()
+            .flat_map(|v| [v.clone(), hex::encode(v)])
+            .collect();
         for (place, text) in &places {
-            for value in &self.seeded {
+            for needle in &needles {
                 assert!(
-                    !text.contains(value.as_str()),
+                    !text.contains(needle.as_str()),
                     "{place} holds a secret:\n{text}"
                 );
             }
@@ -213,14 +231,21 @@ fn no_seeded_secret_appears_in_any_artefact_of_any_outcome() {
     // Set, then unchanged.
     let first = t.run(SecretPolicy::Compare, |_| {});
     assert!(
-        matches!(first.status, ApplyStatus::Changed { writes: 4, .. }),
+        matches!(first.status, ApplyStatus::Changed { writes: 5, .. }),
         "{:?}",
         first.status
     );
     assert_eq!(t.run(SecretPolicy::Compare, |_| {}).status, ApplyStatus::Ok);
-    // The values are on the host (xspsim's own state holds them in clear).
-    let state = std::fs::read_to_string(t.lab.host("xsp1").host_dir().join("state.json")).unwrap();
-    assert!(t.seeded.iter().all(|s| state.contains(s.as_str())));
+    // The values are on the host (xspsim's own state holds them in clear, and the
+    // key file holds the key).
+    let host = t.lab.host("xsp1");
+    let state = std::fs::read_to_string(host.host_dir().join("state.json")).unwrap();
+    let key = std::fs::read_to_string(host.fs_root().join("var/broadworks/tmp/leak.key")).unwrap();
+    assert!(
+        t.seeded
+            .iter()
+            .all(|s| state.contains(s.as_str()) || key.contains(s.as_str()))
+    );
 
     // Rotated to new values, failing after the writes: rolled back, with notes.
     t.seed(2);
