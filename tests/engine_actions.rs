@@ -494,3 +494,32 @@ fn ssl_update_has_its_key_on_the_host_only_while_it_runs_and_is_observed_once_do
         );
     }
 }
+
+#[test]
+fn apply_refuses_a_version_2_plan_file_by_its_version_and_touches_no_host() {
+    let t = ActionLab::start("actions-plan-v2");
+    let playbook = t.lab.playbook("v2.yaml", &[("xsp1", "xsp", "R23", "")]);
+    let plan = t.lab.dir.path().join("old-plan.json");
+    // What an xspctl before actions wrote: untagged CLI operations.
+    std::fs::write(
+        &plan,
+        format!(
+            r#"{{"format_version":2,"xspctl_version":"0.1.0","playbook_sha256":"{}",
+            "created":"2026-01-01T00:00:00Z","hosts":[{{"host":"xsp1","farm":"farm-xsp1",
+            "snapshot":"ab","ops":[{{"context":"{XSI}","verb":"set",
+            "args":["eventQueueSize","2000"],"before":"1000","after":"2000","restart":true}}],
+            "views":[]}}]}}"#,
+            xspctl::plan::file::file_sha256(&playbook).unwrap()
+        ),
+    )
+    .unwrap();
+    let before = t.lab.bwcli("xsp1", &[&format!("cd {XSI}"), "get"]);
+    let pb = playbook.display().to_string();
+    let pf = plan.display().to_string();
+    t.lab
+        .xspctl(&["apply", "-f", &pb, "--plan", &pf])
+        .exits(1)
+        .complains("format version 2 (this xspctl reads 3), made by an older xspctl")
+        .complains("help: make a new one with `xspctl plan");
+    assert_eq!(t.lab.bwcli("xsp1", &[&format!("cd {XSI}"), "get"]), before);
+}
