@@ -523,3 +523,27 @@ fn apply_refuses_a_version_2_plan_file_by_its_version_and_touches_no_host() {
         .complains("help: make a new one with `xspctl plan");
     assert_eq!(t.lab.bwcli("xsp1", &[&format!("cd {XSI}"), "get"]), before);
 }
+
+#[test]
+fn xspctl_rollback_undoes_a_command_and_flags_the_restart_it_needs() {
+    let t = ActionLab::start("actions-rollback-cli");
+    let mut want = trust(&ca(&t, "ca.pem", "Webex CA"));
+    want.commands[0].restart = true;
+    let ApplyStatus::Changed { backup, .. } = t.apply(&want) else {
+        panic!("applied")
+    };
+    assert!(trusts(&t).contains("webex-ca"));
+    let playbook = t
+        .lab
+        .playbook("rollback.yaml", &[("xsp1", "xsp", "R23", "")]);
+    let pb = playbook.display().to_string();
+    let run = t.lab.xspctl(&[
+        "rollback", "-f", &pb, "--host", "xsp1", "--backup", &backup, "--yes",
+    ]);
+    // The trust is deleted (its undo), the anchor file is gone, and the undone
+    // trust waits for a restart like the command did.
+    run.exits(2);
+    assert!(!trusts(&t).contains("webex-ca"), "{}", run.all());
+    assert!(!t.on_host(ANCHOR).exists());
+    assert!(run.stdout.contains("restart"), "{}", run.all());
+}

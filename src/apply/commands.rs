@@ -54,6 +54,21 @@ pub fn unconfirmed(
     Ok(left)
 }
 
+/// Whether restoring `backups` runs a command whose effect waits for a restart:
+/// one whose read differs from its backup now.
+pub fn restore_needs_restart(
+    link: &mut dyn HostLink,
+    backups: &[CommandBackup],
+) -> Result<bool, String> {
+    for b in backups.iter().filter(|b| b.command.restart) {
+        let now = read(link, &b.command).map_err(|e| e.to_string())?;
+        if observed(&b.command, &now).map_err(|e| e.to_string())? != b.before {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 fn read(link: &mut dyn HostLink, c: &CommandFact) -> Result<LiveTree, LinkError> {
     let at = c.context_ref();
     let mut tree = LiveTree::default();

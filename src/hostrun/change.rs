@@ -3,6 +3,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{RunContext, driver_options, failed, on_host, read_and_plan, result, ssh_target};
+use crate::apply::commands::restore_needs_restart;
 use crate::apply::gate::PlanGate;
 use crate::apply::link::{HostLink, LockGuard, Release};
 use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, reconnect, restore};
@@ -245,12 +246,16 @@ pub fn rollback_host(
         };
         progress.step(&format!("restoring backup {}", backup.id));
         let refs: Vec<ContextRef> = backup.facts.iter().map(Fact::context_ref).collect();
-        let needs_restart = match read_all(&mut *guard, &refs) {
+        let facts_restart = match read_all(&mut *guard, &refs) {
             Ok(now) => match diff(&backup.facts, &now) {
                 Ok(ops) => ops.iter().any(|op| op.restart),
                 Err(e) => return failed(host, e.to_string()),
             },
             Err(e) => return failed(host, e.to_string()),
+        };
+        let needs_restart = match restore_needs_restart(&mut *guard, &backup.commands) {
+            Ok(commands_restart) => facts_restart || commands_restart,
+            Err(e) => return failed(host, e),
         };
         match restore(&mut *guard, &host.name, backup, &ctx.journal, false) {
             Ok(0) => r.notes.push(format!(
