@@ -11,7 +11,6 @@ mod single;
 pub use apply::apply_with;
 pub use fleetcmd::{plan_with, verify_with};
 
-use crate::plan::secrets::SecretPolicy;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -19,6 +18,7 @@ use crate::apply::link::LockOwner;
 use crate::cli::{Cli, ColourChoice, Command};
 use crate::exit::Outcome;
 use crate::hostrun::RunContext;
+use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Host, Playbook};
 use crate::report::{Format, RunReport, render};
 use crate::store::{Store, state_root};
