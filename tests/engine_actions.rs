@@ -107,6 +107,12 @@ impl ActionLab {
     }
 
     fn apply(&self, desired: &DesiredTree) -> ApplyStatus {
+        self.apply_then(desired, || {})
+    }
+
+    /// Applies, calling `planned` once the plan is made under the lock, before
+    /// the first write.
+    fn apply_then(&self, desired: &DesiredTree, planned: impl FnOnce()) -> ApplyStatus {
         self.runs.set(self.runs.get() + 1);
         let owner = LockOwner::this_process(&format!("actions-run-{}", self.runs.get()));
         let journal = self.store.journal(&owner.run_id).expect("journal");
@@ -121,7 +127,9 @@ impl ActionLab {
         };
         let mut link = self.connect();
         let report = apply_host(&mut link, &job, |link| {
-            LockedRead::of(desired.clone(), "xsp1", "farm-xsp1", link)
+            let read = LockedRead::of(desired.clone(), "xsp1", "farm-xsp1", link);
+            planned();
+            read
         });
         let _ = link.finish();
         report.status
@@ -546,4 +554,33 @@ fn xspctl_rollback_undoes_a_command_and_flags_the_restart_it_needs() {
     assert!(!trusts(&t).contains("webex-ca"), "{}", run.all());
     assert!(!t.on_host(ANCHOR).exists());
     assert!(run.stdout.contains("restart"), "{}", run.all());
+}
+
+#[test]
+fn a_connection_lost_after_the_uploads_is_reconnected_and_the_files_restored() {
+    let t = ActionLab::start("actions-lost");
+    t.host_file(ANCHOR, "old anchor\n", 0o640);
+    let before = t.tree();
+    let ca = t.local("ca.pem", "new anchor\n");
+    let want = desired(&[(ANCHOR, Some(&ca), "644", false)]);
+    // The uploads go through; the connection drops at the first CLI command.
+    let status = t.apply_then(&want, || {
+        t.lab.faults(
+            "xsp1",
+            Faults {
+                drop_after_commands: Some(1),
+                drop_once: true,
+                ..Faults::default()
+            },
+        )
+    });
+    let ApplyStatus::Failed {
+        error, rollback, ..
+    } = &status
+    else {
+        panic!("the apply should fail: {status:?}")
+    };
+    assert!(error.contains("is unknown"), "{error}");
+    assert_eq!(rollback, &Ok(()), "{status:?}");
+    assert_eq!(t.tree(), before);
 }
