@@ -5,10 +5,12 @@
 //! value xspctl last set there. The file reveals nothing usable: no value, only a
 //! slow, salted hash of it.
 use std::collections::BTreeMap;
+use std::sync::{Condvar, LazyLock, Mutex, PoisonError};
+use std::time::Duration;
 
-use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 
 use super::Secret;
@@ -20,6 +22,54 @@ pub const SECRET_RECORD: &str = "/var/broadworks/tmp/xspctl.secrets";
 pub const RECORD_MODE: u32 = 0o600;
 /// The record format this build reads and writes.
 const RECORD_FORMAT: u32 = 1;
+/// argon2id memory in KiB, passes and lanes: OWASP's lowest-memory setting of
+/// the recommended strength (7 MiB, 5 passes, 1 lane), rather than the crate's
+/// 19 MiB, so that hosts planned in parallel stay within the memory budget
+/// (issue #8 item 9). A hash names its own parameters, so a record written with
+/// others still verifies.
+const M_COST_KIB: u32 = 7 * 1024;
+const T_COST: u32 = 5;
+const P_COST: u32 = 1;
+/// The longest a hash waits for a free slot before it runs anyway: slots only
+/// bound memory, they never block a run.
+const SLOT_WAIT: Duration = Duration::from_secs(30);
+
+/// How many hashes run at once: argon2 is bound by CPU and memory, so more than
+/// one per CPU only adds memory.
+static SLOTS: LazyLock<(Mutex<usize>, Condvar)> = LazyLock::new(|| (Mutex::new(0), Condvar::new()));
+
+/// A slot for one hash, released when dropped.
+struct Slot;
+
+impl Slot {
+    /// Waits (at most [`SLOT_WAIT`]) until fewer hashes than CPUs run.
+    fn take() -> Slot {
+        let limit = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let (busy, freed) = &*SLOTS;
+        let guard = busy.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut guard, _) = freed
+            .wait_timeout_while(guard, SLOT_WAIT, |n| *n >= limit)
+            .unwrap_or_else(PoisonError::into_inner);
+        *guard += 1;
+        Slot
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let (busy, freed) = &*SLOTS;
+        let mut n = busy.lock().unwrap_or_else(PoisonError::into_inner);
+        *n = n.saturating_sub(1);
+        freed.notify_one();
+    }
+}
+
+/// The argon2id hasher of records.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(M_COST_KIB, T_COST, P_COST, None)
+        .expect("constant argon2 parameters within the crate's bounds");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
 
 /// What the record says about one secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,16 +155,18 @@ impl SecretRecord {
         let Ok(hash) = PasswordHash::new(phc) else {
             return Recorded::Missing;
         };
-        match Argon2::default().verify_password(secret.expose().as_bytes(), &hash) {
+        let _slot = Slot::take();
+        match argon2().verify_password(secret.expose().as_bytes(), &hash) {
             Ok(()) => Recorded::Same,
             Err(_) => Recorded::Different,
         }
     }
 
-    /// Records that xspctl set `secret` at `key`: a new random salt, argon2id with
-    /// the crate's default (OWASP) parameters.
+    /// Records that xspctl set `secret` at `key`: a new random salt, argon2id
+    /// (7 MiB, 5 passes, 1 lane).
     pub fn record(&mut self, key: &str, secret: &Secret) -> Result<(), RecordError> {
-        let phc = Argon2::default()
+        let _slot = Slot::take();
+        let phc = argon2()
             .hash_password(secret.expose().as_bytes())
             .map_err(|e| RecordError::Hash(e.to_string()))?
             .to_string();
@@ -137,7 +189,7 @@ mod tests {
         let bytes = r.to_bytes();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(!text.contains("unique-Secret-4711"), "{text}");
-        assert!(text.contains("$argon2id$"), "{text}");
+        assert!(text.contains("$argon2id$v=19$m=7168,t=5,p=1$"), "{text}");
         let back = SecretRecord::parse(&bytes).unwrap();
         assert_eq!(back.holds(&key, &s), Recorded::Same);
         assert_eq!(
@@ -148,6 +200,19 @@ mod tests {
         let mut again = back.clone();
         again.record(&key, &s).unwrap();
         assert_ne!(again, back);
+    }
+
+    #[test]
+    fn a_hash_made_with_other_parameters_still_verifies() {
+        let s = Secret::new("older-params-value");
+        let phc = Argon2::default()
+            .hash_password(s.expose().as_bytes())
+            .unwrap()
+            .to_string();
+        assert!(phc.contains("m=19456,t=2,p=1"), "{phc}");
+        let text = format!(r#"{{"format":1,"secrets":{{"/A n":"{phc}"}}}}"#);
+        let r = SecretRecord::parse(text.as_bytes()).unwrap();
+        assert_eq!(r.holds("/A n", &s), Recorded::Same);
     }
 
     #[test]
