@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
+use crate::plan::secrets::SecretPolicy;
 use crate::report::Format;
 
 /// Prepare BroadWorks XSP/ADP and Application Servers for Webex for BroadWorks, keep
@@ -221,6 +222,9 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes (0: none, 1: error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Plan every secret as set, whatever the hosts' records of them say.
+    #[arg(long)]
+    pub rotate_secrets: bool,
 }
 
 /// `verify` options.
@@ -262,6 +266,16 @@ pub struct ApplyArgs {
     /// How long a restarted host may take to answer again, in seconds.
     #[arg(long, default_value_t = 300)]
     pub restart_timeout: u64,
+    /// Set every secret, whatever the hosts' records of them say.
+    #[arg(long)]
+    pub rotate_secrets: bool,
+}
+
+impl ApplyArgs {
+    /// Whether secrets are compared with the hosts' records or all set.
+    pub fn secret_policy(&self) -> SecretPolicy {
+        SecretPolicy::rotating(self.rotate_secrets)
+    }
 }
 
 /// `rollback` options.

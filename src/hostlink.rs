@@ -9,6 +9,8 @@ use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, Sh
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
+use crate::plan::files::HostFile;
+use crate::secret::Secret;
 use crate::transport::{
     ExecResult, SftpFailure, ShellChannel, SshSession, SshTarget, TransportError,
 };
@@ -234,15 +236,88 @@ impl HostLink for SshLink {
         })
     }
 
-    fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError> {
+    fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {
         let line = op.command_line();
+        let mut command = CliCommand::write(&op.context, line.clone());
+        if op.confirm {
+            command = command.confirmed();
+        }
+        for s in secrets {
+            // bwcli-behavior §3: a password is never positional; `set <name>` asks
+            // `New Password:` then `Re-type New Password:`.
+            command = command.with_secret(s.clone());
+        }
         let out = self
             .driver
-            .run(&CliCommand::write(&op.context, line.clone()))
+            .run(&command)
             .map_err(|e| cli_error(&op.context, &line, e))?;
         Ok(WriteResult {
             restart_required: out.restart_required,
         })
+    }
+
+    fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
+        let t = |e: TransportError| LinkError::Transport(e.to_string());
+        let sftp = self.session.sftp().map_err(t)?;
+        let mode = match sftp.stat(path).map_err(t)? {
+            Some(stat) => stat.mode,
+            None => return Ok(None),
+        };
+        match sftp.download(path) {
+            Ok(bytes) => Ok(Some(HostFile { bytes, mode })),
+            Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(t(e)),
+        }
+    }
+
+    fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
+        let t = |e: TransportError| LinkError::Transport(e.to_string());
+        let sftp = self.session.sftp().map_err(t)?;
+        let temp = format!("{path}.xspctl-new");
+        sftp.upload(&temp, bytes, mode).map_err(t)?;
+        // SFTP v3 rename refuses an existing target (OpenSSH): the old file goes
+        // first. Between the two, the file is missing, never half written.
+        match sftp.remove(path) {
+            Ok(())
+            | Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => {}
+            Err(e) => {
+                let _ = sftp.remove(&temp);
+                return Err(t(e));
+            }
+        }
+        sftp.rename(&temp, path).map_err(t)
+    }
+
+    fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
+        let t = |e: TransportError| LinkError::Transport(e.to_string());
+        let sftp = self.session.sftp().map_err(t)?;
+        match sftp.remove(path) {
+            Ok(())
+            | Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => Ok(()),
+            Err(e) => Err(t(e)),
+        }
+    }
+
+    fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError> {
+        let t = |e: TransportError| LinkError::Transport(e.to_string());
+        let sftp = self.session.sftp().map_err(t)?;
+        sftp.rename(from, to).map_err(t)
+    }
+
+    fn mask(&mut self, secret: &Secret) {
+        self.driver.mask(secret);
+        if !self.opts.masks.contains(secret) {
+            self.opts.masks.push(secret.clone());
+        }
     }
 
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {

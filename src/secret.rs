@@ -6,10 +6,12 @@
 //! [`Masker`] replaces secrets in text before it is recorded, logged or returned
 //! (the bwcli driver and SSH authentication both use it).
 pub mod mask;
+pub mod record;
 
 use std::fmt;
 
 pub use mask::{MASK, Masker};
+pub use record::{RecordError, Recorded, SecretRecord};
 
 /// A secret value held in memory.
 #[derive(Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::desired::Fact;
+use crate::desired::{CommandFact, Fact};
 use crate::fsutil::{now_rfc3339, write_atomic};
 use crate::live::LiveTree;
 
@@ -24,6 +24,62 @@ pub struct Backup {
     pub facts: Vec<Fact>,
     /// The raw contexts as read.
     pub live: LiveTree,
+    /// The secrets (`context name`) the apply set: never held here, since their
+    /// values cannot be read, so never restored (docs/decisions.md, "secrets").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    /// The files the apply uploads or removes, as they were before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileBackup>,
+    /// The commands the apply runs, with what their read showed before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<CommandBackup>,
+}
+
+/// A command an apply runs, and the rows its read showed before it: rollback
+/// brings that read back (re-running the command once its files are restored,
+/// or running its undo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandBackup {
+    /// The command.
+    pub command: CommandFact,
+    /// Its context's rows, projected on the observed columns, before it ran.
+    pub before: Vec<Vec<String>>,
+}
+
+/// A file of the host as it was before an apply uploaded or removed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileBackup {
+    /// Absolute path on the host.
+    pub path: String,
+    /// What it was.
+    pub before: FileBefore,
+}
+
+/// A file's state before an apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FileBefore {
+    /// There was no file: rollback removes it.
+    Absent,
+    /// Its content (hex) and mode: rollback writes them back.
+    Content {
+        /// The bytes, hex-encoded.
+        hex: String,
+        /// The mode, when the server said.
+        mode: Option<u32>,
+        /// SHA-256 of the bytes.
+        sha256: String,
+    },
+    /// A private key: never copied off the host. The apply renames the file to
+    /// `aside` (same directory, same mode) before writing, rollback renames it
+    /// back, and a confirmed apply removes it.
+    KeptOnHost {
+        /// Where the previous file is kept on the host.
+        aside: String,
+        /// SHA-256 of its content (not the content).
+        sha256: String,
+    },
 }
 
 impl Backup {
@@ -39,6 +95,24 @@ impl Backup {
                     Fact::Attribute(a) => format!("{place}: {} = {}", a.name, a.want.setting()),
                 }
             })
+            .chain(self.commands.iter().map(|c| {
+                format!(
+                    "{}: {} rows before `{}`",
+                    c.command.context,
+                    c.before.len(),
+                    c.command.line.join(" ")
+                )
+            }))
+            .chain(self.files.iter().map(|f| {
+                let what = match &f.before {
+                    FileBefore::Absent => "absent".to_string(),
+                    FileBefore::Content { sha256, .. } => format!("sha256 {sha256}"),
+                    FileBefore::KeptOnHost { aside, sha256 } => {
+                        format!("sha256 {sha256}, kept on the host as {aside}")
+                    }
+                };
+                format!("file {}: {what}", f.path)
+            }))
             .collect()
     }
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
+use crate::plan::files::HostFile;
+use crate::secret::Secret;
 
 /// A failure talking to a host.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -55,8 +57,21 @@ pub struct WriteResult {
 pub trait HostLink {
     /// Reads one context (`cd` there, `get` with its arguments, parse).
     fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError>;
-    /// Runs one write operation.
-    fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError>;
+    /// Runs one write operation; `secrets` answer the CLI's password prompts, in
+    /// order, and are masked in everything the session records.
+    fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError>;
+    /// Reads a whole file of the host and its mode; None when it does not exist.
+    fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError>;
+    /// Replaces a file of the host with `bytes` and `mode`: written beside it
+    /// first, then renamed over it, so that it is never seen half written.
+    fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError>;
+    /// Removes a file of the host (one that does not exist is no error).
+    fn remove_file(&mut self, path: &str) -> Result<(), LinkError>;
+    /// Renames a file of the host; `to` must not exist.
+    fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError>;
+    /// Masks `secret` in everything the session records or returns from now on
+    /// (and in the sessions that replace it after a reconnect).
+    fn mask(&mut self, secret: &Secret);
     /// Takes the host's lock for this run, atomically; [`LinkError::Locked`] if
     /// another run holds it. Prefer [`LockGuard::take`], which releases it.
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError>;

@@ -1,17 +1,27 @@
-//! Apply on one host: lock → read and plan (the plan's reads are made under the
-//! lock, once) → (stale-plan check, and for a plan all hosts' checks: [`gate`]) →
-//! backup → write → re-read what was written and confirm → journal; on failure,
-//! reconnect if the connection was lost and roll back from the backup.
+//! Apply on one host: lock → read and plan ([`LockedRead`]: the plan's reads are
+//! made under the lock, once) → (stale-plan check, and for a plan all hosts'
+//! checks: [`gate`]) → backup (facts as found, [`files`], [`commands`]' reads;
+//! never a secret) → the actions → re-read what they changed and confirm →
+//! journal, the host's record of secrets; on failure, reconnect if the connection
+//! was lost and roll back from the backup.
+pub mod commands;
+pub mod files;
 pub mod gate;
 pub mod link;
+mod locked_read;
+mod secrets;
 
-use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
+pub use locked_read::LockedRead;
+
+use crate::desired::{ContextRef, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
 use crate::live::{LiveTree, MissingColumn};
-use crate::plan::diff::{converged, diff};
-use crate::plan::views::evaluate;
-use crate::plan::{HostPlan, Op, ViewChange};
-use crate::store::{Backup, Journal, Store};
+use crate::plan::diff::diff;
+use crate::plan::files::HostFiles;
+use crate::plan::secrets::HostSecrets;
+use crate::plan::{Action, HostPlan, Op};
+use crate::secret::SecretRecord;
+use crate::store::{Backup, CommandBackup, FileBackup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
 use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
 
@@ -66,58 +76,9 @@ pub struct ApplyReport {
     /// The plan made from the reads under the lock (none when the lock or the
     /// reads failed).
     pub plan: Option<HostPlan>,
-}
-
-/// A host as read under the lock: what it should hold, what it holds, and the
-/// plan between them. These reads are the plan's reads: they decide the writes,
-/// the backup and the stale-plan check, and no context is read twice.
-pub struct LockedRead {
-    /// What the host should hold.
-    pub desired: DesiredTree,
-    /// The contexts the desired tree reads, as the host holds them.
-    pub live: LiveTree,
-    /// The plan from `live` to `desired` (its snapshot is `live`'s).
-    pub plan: HostPlan,
-}
-
-impl LockedRead {
-    /// Reads the contexts `desired` names from the host and plans from them: the
-    /// operations, and each view's effective value before and after (the plan is
-    /// named after `host` of `farm`).
-    pub fn of(
-        desired: DesiredTree,
-        host: &str,
-        farm: &str,
-        link: &mut dyn HostLink,
-    ) -> Result<LockedRead, String> {
-        let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
-        let ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
-        let after = converged(&desired.facts, &live).map_err(|e| e.to_string())?;
-        let views = desired
-            .views
-            .iter()
-            .map(|v| {
-                Ok(ViewChange {
-                    name: v.name.clone(),
-                    before: evaluate(v, &live)?,
-                    after: evaluate(v, &after)?,
-                })
-            })
-            .collect::<Result<_, MissingColumn>>()
-            .map_err(|e| e.to_string())?;
-        let plan = HostPlan {
-            host: host.to_string(),
-            farm: farm.to_string(),
-            snapshot: live.snapshot_hash(),
-            ops,
-            views,
-        };
-        Ok(LockedRead {
-            desired,
-            live,
-            plan,
-        })
-    }
+    /// What the operator must know besides the status (a secret that a rollback
+    /// could not restore, a record that could not be written).
+    pub notes: Vec<String>,
 }
 
 /// Everything an apply on one host needs besides the link.
@@ -162,6 +123,7 @@ pub fn apply_host(
         restart_required: false,
         lock_held: false,
         plan: None,
+        notes: Vec::new(),
     };
     let mut guard = match LockGuard::take(link, job.owner) {
         Ok(g) => g,
@@ -246,6 +208,8 @@ fn locked_apply(
         desired,
         live,
         plan,
+        secrets: host_secrets,
+        files: host_files,
     } = match read(link) {
         Ok(r) => r,
         Err(why) => {
@@ -255,6 +219,7 @@ fn locked_apply(
                 restart_required: false,
                 lock_held: false,
                 plan: None,
+                notes: Vec::new(),
             };
         }
     };
@@ -263,6 +228,7 @@ fn locked_apply(
         restart_required: false,
         lock_held: false,
         plan: Some(plan.clone()),
+        notes: Vec::new(),
     };
     let ops = &plan.ops;
     let stale = staleness(job, &plan);
@@ -291,16 +257,30 @@ fn locked_apply(
             restart_required: false,
             lock_held: false,
             plan: Some(plan),
+            notes: Vec::new(),
         };
     }
 
-    let touched = touched_facts(&desired.facts, ops);
+    let cli_ops: Vec<Op> = ops.iter().filter_map(Action::cli).cloned().collect();
+    let touched = touched_facts(&desired.facts, &cli_ops);
+    // A secret's value is never readable, so no backup holds it: the backup names
+    // it, and the rollback says it could not be restored (decisions, "secrets").
+    let set_secrets: Vec<String> = cli_ops
+        .iter()
+        .filter(|o| o.sets_secret())
+        .map(|o| SecretRecord::key(&o.context, &o.args[0]))
+        .collect();
     let found = match touched
         .iter()
+        .filter(|f| !f.is_secret())
         .map(|f| as_found(f, &live))
         .collect::<Result<_, _>>()
     {
         Ok(found) => found,
+        Err(e) => return refused(format!("{e}\n{NOTHING_CHANGED}")),
+    };
+    let command_backups = match commands::backups(ops, &desired.commands, &live) {
+        Ok(b) => b,
         Err(e) => return refused(format!("{e}\n{NOTHING_CHANGED}")),
     };
     let backup = Backup {
@@ -309,6 +289,9 @@ fn locked_apply(
         created: now_rfc3339(),
         facts: found,
         live: live.subset(&touched.iter().map(Fact::context_ref).collect::<Vec<_>>()),
+        secrets: set_secrets,
+        files: files::backups(ops, &host_files, job.run_id),
+        commands: command_backups,
     };
     if let Err(e) = job.store.save_backup(&backup) {
         return refused(format!(
@@ -318,17 +301,30 @@ fn locked_apply(
     }
     job.journal.record(job.host, "backup", &backup.id);
 
-    let mut restart_required = false;
-    let outcome = write_and_confirm(link, job, ops, &touched, &mut restart_required);
-    let status = match outcome {
-        Ok(()) => ApplyStatus::Changed {
-            writes: ops.len(),
-            backup: backup.id.clone(),
-        },
+    let mut notes = Vec::new();
+    let mut done = Written::default();
+    let writes = Writes {
+        actions: ops,
+        secrets: &host_secrets,
+        files: &host_files,
+        file_backups: &backup.files,
+        command_backups: &backup.commands,
+        touched: &touched,
+    };
+    let status = match write_and_confirm(link, job, &writes, &mut done) {
+        Ok(()) => {
+            notes.extend(secrets::update_record(link, job, &cli_ops, &host_secrets));
+            notes.extend(files::discard_asides(link, &backup.files));
+            ApplyStatus::Changed {
+                writes: ops.len(),
+                backup: backup.id.clone(),
+            }
+        }
         Err(failure) => {
-            let rollback = restore(link, job.host, &backup.facts, job.journal, failure.lost)
+            let rollback = restore(link, job.host, &backup, job.journal, failure.lost)
                 .map(|_| ())
                 .map_err(|e| e.to_string());
+            notes.extend(secrets::unrestored_secrets(&ops[..done.count]));
             ApplyStatus::Failed {
                 error: failure.error,
                 rollback,
@@ -338,9 +334,10 @@ fn locked_apply(
     };
     ApplyReport {
         status,
-        restart_required,
+        restart_required: done.restart_required,
         lock_held: false,
         plan: Some(plan),
+        notes,
     }
 }
 
@@ -351,18 +348,57 @@ struct WriteFailure {
     lost: bool,
 }
 
+/// What an apply writes, and what it needs to write it.
+struct Writes<'a> {
+    /// The plan's actions, in order.
+    actions: &'a [Action],
+    /// The values of the secrets the actions set.
+    secrets: &'a HostSecrets,
+    /// The content of the files the actions upload.
+    files: &'a HostFiles,
+    /// The backups of the files the actions upload or remove.
+    file_backups: &'a [FileBackup],
+    /// The backups of the commands the actions run.
+    command_backups: &'a [CommandBackup],
+    /// The facts of the contexts the CLI actions write, to confirm them.
+    touched: &'a [Fact],
+}
+
+/// What writing did before it stopped (or finished).
+#[derive(Default)]
+struct Written {
+    /// How many actions the host accepted.
+    count: usize,
+    /// A write said BroadWorks must restart.
+    restart_required: bool,
+}
+
+/// Runs the actions (a CLI write with its secret, an upload, a removal) and
+/// confirms them: the CLI writes by a re-read of the contexts they touch, the
+/// files by a re-read of each. Counts in `done` what the host accepted.
 fn write_and_confirm(
     link: &mut dyn HostLink,
     job: &ApplyJob,
-    ops: &[Op],
-    touched: &[Fact],
-    restart_required: &mut bool,
+    w: &Writes,
+    done: &mut Written,
 ) -> Result<(), WriteFailure> {
-    for op in ops {
-        let line = format!("{}> {}", op.context, op.command_line());
-        match link.write(op) {
-            Ok(w) => {
-                *restart_required |= w.restart_required || op.restart;
+    for action in w.actions {
+        let line = format!("{}> {}", action.place(), action.command_line());
+        let result = match action {
+            Action::Cli(op) => link.write(op, &w.secrets.for_op(op)).map(|r| {
+                done.restart_required |= r.restart_required || op.restart;
+            }),
+            file => match w.file_backups.iter().find(|b| b.path == file.place()) {
+                Some(backup) => files::perform(link, file, w.files, backup),
+                None => Err(LinkError::Transport(format!(
+                    "no backup was taken of {}",
+                    file.place()
+                ))),
+            },
+        };
+        match result {
+            Ok(()) => {
+                done.count += 1;
                 job.journal.record(job.host, "write", &line);
             }
             Err(e) if e.is_transport() => {
@@ -385,20 +421,26 @@ fn write_and_confirm(
             }
         }
     }
-    let refs: Vec<ContextRef> = touched.iter().map(Fact::context_ref).collect();
-    let after = read_all(link, &refs).map_err(|e| WriteFailure {
+    let refs: Vec<ContextRef> = w.touched.iter().map(Fact::context_ref).collect();
+    let confirming = |e: LinkError| WriteFailure {
         lost: e.is_transport(),
         error: format!("confirming the writes: {e}"),
-    })?;
-    let left = diff(touched, &after).map_err(|e| WriteFailure {
+    };
+    let after = read_all(link, &refs).map_err(confirming)?;
+    // A secret is confirmed by the host showing one (masked): its value is never
+    // shown, and the `set` was answered `...Done`.
+    let expected: Vec<Fact> = w.touched.iter().map(Fact::after_write).collect();
+    let left = diff(&expected, &after).map_err(|e| WriteFailure {
         lost: false,
         error: format!("confirming the writes: {e}"),
     })?;
-    if !left.is_empty() {
-        let lines: Vec<String> = left
-            .iter()
-            .map(|o| format!("{}> {}", o.context, o.command_line()))
-            .collect();
+    let mut lines: Vec<String> = left
+        .iter()
+        .map(|o| format!("{}> {}", o.context, o.command_line()))
+        .collect();
+    lines.extend(files::unconfirmed(link, w.actions).map_err(confirming)?);
+    lines.extend(commands::unconfirmed(link, w.command_backups).map_err(confirming)?);
+    if !lines.is_empty() {
         job.journal
             .record(job.host, "confirm-failed", lines.join("; "));
         return Err(WriteFailure {
@@ -412,7 +454,7 @@ fn write_and_confirm(
     job.journal.record(
         job.host,
         "confirm",
-        format!("{} writes confirmed", ops.len()),
+        format!("{} writes confirmed", w.actions.len()),
     );
     Ok(())
 }
@@ -425,12 +467,50 @@ pub struct RestoreError {
     pub failures: Vec<String>,
 }
 
+/// Brings the host back to `backup`: its CLI facts (see [`restore_facts`]), then
+/// its files (each written back, or removed, and re-read), then the reads of its
+/// commands (re-run on the restored files, or undone). Returns how many CLI
+/// writes, files and commands it restored. `lost`: the connection is gone,
+/// reconnect first.
+pub fn restore(
+    link: &mut dyn HostLink,
+    host: &str,
+    backup: &Backup,
+    journal: &Journal,
+    lost: bool,
+) -> Result<usize, RestoreError> {
+    // Each part is tried even when an earlier one failed: the operator gets the
+    // host as close to the backup as can be, and every failure named.
+    let (written, mut failures) = match restore_facts(link, host, &backup.facts, journal, lost) {
+        Ok(n) => (n, Vec::new()),
+        Err(e) => (0, e.failures),
+    };
+    let (files, more) = files::restore(link, &backup.files);
+    failures.extend(more);
+    let (commands, more) = commands::restore(link, &backup.commands);
+    failures.extend(more);
+    if failures.is_empty() {
+        if files + commands > 0 {
+            journal.record(
+                host,
+                "rollback-actions",
+                format!(
+                    "{files} files restored, {commands} commands run; the host matches the backup"
+                ),
+            );
+        }
+        return Ok(written + files + commands);
+    }
+    journal.record(host, "rollback-failed", failures.join("; "));
+    Err(RestoreError { failures })
+}
+
 /// Brings the host back to `facts` (a backup) and confirms it by a re-read.
 /// Every round re-reads the host first, so a write whose outcome is unknown is
 /// found either way; a write the CLI refuses is reported and the others still run.
 /// `lost`: the connection is gone, reconnect first. At most [`RESTORE_ROUNDS`]
 /// rounds, each reconnecting (bounded) after a lost connection.
-pub fn restore(
+fn restore_facts(
     link: &mut dyn HostLink,
     host: &str,
     facts: &[Fact],
@@ -470,7 +550,7 @@ pub fn restore(
         };
         for op in &ops {
             let line = format!("{}> {}", op.context, op.command_line());
-            match link.write(op) {
+            match link.write(op, &[]) {
                 Ok(_) => {
                     written += 1;
                     journal.record(host, "rollback-write", &line);

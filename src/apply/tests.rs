@@ -1,8 +1,11 @@
 //! Apply and rollback against an in-memory host (the simulator tests are in tests/).
 use super::link::WriteResult;
 use super::*;
+use crate::desired::DesiredTree;
 use crate::live::LiveContext;
 use crate::plan::Verb;
+use crate::plan::files::HostFile;
+use crate::secret::Secret;
 
 /// A host whose tables are exact copies of facts' shapes.
 struct FakeHost {
@@ -46,7 +49,7 @@ impl HostLink for FakeHost {
         }))
     }
 
-    fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError> {
+    fn write(&mut self, op: &Op, _secrets: &[Secret]) -> Result<WriteResult, LinkError> {
         if self.down {
             return Err(dropped());
         }
@@ -80,6 +83,7 @@ impl HostLink for FakeHost {
         match op.verb {
             Verb::Add => rows.push(cells),
             Verb::Delete => rows.retain(|r| r[..k] != cells[..k]),
+            Verb::Run => unreachable!("these facts run no command"),
             Verb::Set | Verb::Clear => {
                 for r in rows.iter_mut().filter(|r| r[..k] == cells[..k]) {
                     *r = cells.clone();
@@ -118,6 +122,24 @@ impl HostLink for FakeHost {
             }
         }
     }
+
+    fn read_file(&mut self, _path: &str) -> Result<Option<HostFile>, LinkError> {
+        unreachable!("these facts name no secret and no file, so no file is read")
+    }
+
+    fn replace_file(&mut self, _path: &str, _bytes: &[u8], _mode: u32) -> Result<(), LinkError> {
+        unreachable!("these facts name no secret and no file, so no file is written")
+    }
+
+    fn remove_file(&mut self, _path: &str) -> Result<(), LinkError> {
+        unreachable!("these facts name no file")
+    }
+
+    fn rename_file(&mut self, _from: &str, _to: &str) -> Result<(), LinkError> {
+        unreachable!("these facts name no file")
+    }
+
+    fn mask(&mut self, _secret: &Secret) {}
 
     fn reconnect(&mut self) -> Result<(), LinkError> {
         if self.failing_reconnects > 0 {
@@ -278,8 +300,13 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
         host: "xsp1".into(),
         farm: "f".into(),
         snapshot: live.snapshot_hash(),
-        ops: diff(&desired.facts, &live).unwrap(),
+        ops: diff(&desired.facts, &live)
+            .unwrap()
+            .into_iter()
+            .map(Action::Cli)
+            .collect(),
         views: vec![],
+        secrets: vec![],
     };
     // Someone changes the host after the plan was made.
     host.tree.contexts.insert(
@@ -385,7 +412,7 @@ fn rollback_reports_every_refused_write_and_still_runs_the_others() {
     let backup = store.load_backup("xsp1", None).unwrap();
     host.refuse = vec!["add 10.0.0.1 TLSv1".into(), "add 10.0.0.1 TLSv1.1".into()];
     let journal = store.journal("run2").unwrap();
-    let err = restore(&mut host, "xsp1", &backup.facts, &journal, false).unwrap_err();
+    let err = restore(&mut host, "xsp1", &backup, &journal, false).unwrap_err();
     let refused: Vec<&String> = err
         .failures
         .iter()

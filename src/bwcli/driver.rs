@@ -277,6 +277,11 @@ impl<C: Channel> Driver<C> {
         })
     }
 
+    /// Masks `secret` in everything recorded or returned from now on.
+    pub fn mask(&mut self, secret: &Secret) {
+        self.masker.add(secret);
+    }
+
     /// `get` in `context` with `args` (quoted where needed), parsed.
     pub fn get(&mut self, context: &str, args: &[&str]) -> Result<GetOutput, DriverError> {
         let line = std::iter::once("get".to_string())

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::fleetcmd::over_hosts;
-use super::{Output, prepare, runtime};
+use super::{Output, prepare_with, runtime};
 use crate::apply::gate::PlanGate;
 use crate::cli::{ApplyArgs, Cli, RestartMode};
 use crate::exit::Outcome;
@@ -28,7 +28,7 @@ pub fn apply(cli: &Cli, a: &ApplyArgs, out: &Output) -> Outcome {
 
 /// `apply` with its arguments spelled out (the lab uses it too).
 pub fn apply_with(a: &ApplyArgs, state_dir: Option<&Path>, out: &Output) -> Outcome {
-    let (pb, mut hosts, ctx) = match prepare(&a.hosts, state_dir) {
+    let (pb, mut hosts, ctx) = match prepare_with(&a.hosts, state_dir, a.secret_policy()) {
         Ok(p) => p,
         Err(o) => return o,
     };

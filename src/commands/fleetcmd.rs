@@ -2,12 +2,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Output, prepare, runtime};
+use super::{Output, prepare, prepare_with, runtime};
 use crate::cli::{Cli, HostsArgs, PlanArgs, VerifyArgs};
 use crate::exit::Outcome;
 use crate::fleet::run_all;
 use crate::hostrun::{RunContext, plan_host, verify_host};
 use crate::plan::file::{FORMAT_VERSION, PlanFile, file_sha256};
+use crate::plan::secrets::SecretPolicy;
 use crate::playbook::Host;
 use crate::report::{HostResult, HostStatus, RunReport};
 use crate::verify::farm::add_farm_findings;
@@ -50,6 +51,7 @@ pub fn plan(cli: &Cli, a: &PlanArgs, out: &Output) -> Outcome {
         &a.hosts,
         a.out.as_deref(),
         a.detailed_exitcode,
+        SecretPolicy::rotating(a.rotate_secrets),
         cli.state_dir.as_deref(),
         out,
     )
@@ -60,10 +62,11 @@ pub fn plan_with(
     h: &HostsArgs,
     plan_out: Option<&std::path::Path>,
     detailed: bool,
+    secret_policy: SecretPolicy,
     state_dir: Option<&std::path::Path>,
     out: &Output,
 ) -> Outcome {
-    let (pb, hosts, ctx) = match prepare(h, state_dir) {
+    let (pb, hosts, ctx) = match prepare_with(h, state_dir, secret_policy) {
         Ok(p) => p,
         Err(o) => return o,
     };

@@ -11,6 +11,7 @@ use super::{Output, apply_with, load_playbook, plan_with, runtime, verify_with};
 use crate::catalog::{Product, Release};
 use crate::cli::{ApplyArgs, HostsArgs, LabArgs, PlaybookArg, RestartMode};
 use crate::exit::Outcome;
+use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Host, Playbook};
 
 /// The lab's DNS server listens here (any free port).
@@ -83,7 +84,14 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         parallel: 10,
     };
     eprintln!("\n== xspctl plan -f {}", playbook.display());
-    let planned = plan_with(&hosts, None, false, Some(state_dir), out);
+    let planned = plan_with(
+        &hosts,
+        None,
+        false,
+        SecretPolicy::Compare,
+        Some(state_dir),
+        out,
+    );
     if planned == Outcome::Error {
         return planned;
     }
@@ -97,6 +105,7 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         yes: true,
         restart: RestartMode::Rolling,
         restart_timeout: 120,
+        rotate_secrets: false,
     };
     let applied = apply_with(&apply, Some(state_dir), out);
     if applied == Outcome::Error {

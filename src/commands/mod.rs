@@ -18,6 +18,7 @@ use crate::apply::link::LockOwner;
 use crate::cli::{Cli, ColourChoice, Command};
 use crate::exit::Outcome;
 use crate::hostrun::RunContext;
+use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Host, Playbook};
 use crate::report::{Format, RunReport, render};
 use crate::store::{Store, state_root};
@@ -163,6 +164,7 @@ pub fn run_context(store: Store) -> Result<RunContext, Outcome> {
         journal,
         run_id,
         owner,
+        secret_policy: SecretPolicy::Compare,
     })
 }
 
@@ -178,12 +180,24 @@ pub fn prepare(
     h: &crate::cli::HostsArgs,
     state_dir: Option<&Path>,
 ) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
+    prepare_with(h, state_dir, SecretPolicy::Compare)
+}
+
+/// [`prepare`], with secrets compared or all set (`--rotate-secrets`).
+pub fn prepare_with(
+    h: &crate::cli::HostsArgs,
+    state_dir: Option<&Path>,
+    secret_policy: SecretPolicy,
+) -> Result<(Playbook, Vec<Host>, std::sync::Arc<RunContext>), Outcome> {
     let pb = load_playbook_to_connect(&h.playbook.file)?;
     let mut hosts = selection::select(&pb, &h.hosts, &h.farms).map_err(|e| {
         eprintln!("error: {e}");
         Outcome::Error
     })?;
-    let ctx = run_context(store_for(state_dir, &pb.path))?;
+    let ctx = RunContext {
+        secret_policy,
+        ..run_context(store_for(state_dir, &pb.path))?
+    };
     crate::hostrun::farm_stage(&pb, &mut hosts, &ctx);
     Ok((pb, hosts, std::sync::Arc::new(ctx)))
 }

@@ -4,11 +4,15 @@
 //! its template renders *facts* — "this table holds exactly these rows", "this
 //! attribute has this value" — and the engine derives reads, diffs and writes from
 //! them. Release differences live in the templates (`templates/<module>/`).
+pub mod command;
+pub mod file;
 pub mod render;
 pub mod want;
 
 use serde::{Deserialize, Serialize};
 
+pub use command::{CommandFact, Observe};
+pub use file::FileFact;
 use want::{Want, WantError, WantFields};
 
 /// A context path plus the arguments `get` needs there, e.g.
@@ -75,7 +79,8 @@ impl TableFact {
 /// An attribute and what its value must be ([`Want`]).
 ///
 /// In YAML the want is one key beside `context` and `name`: `value` (exact),
-/// `at_least`, `at_most`, `one_of` or `present_once`, e.g.
+/// `at_least`, `at_most`, `one_of`, `present_once` or `secret` (a reference,
+/// `env:NAME` or `file:PATH`, never the value), e.g.
 /// `attribute: {context: /Applications/Xsi-Events/BWIntegration, name: eventQueueSize, at_least: 2000}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AttributeFields", into = "AttributeFields")]
@@ -126,6 +131,7 @@ struct AttributeFields {
     present_once: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     null_or_at_least: Option<String>,
+    secret: Option<String>,
     #[serde(default)]
     restart: bool,
 }
@@ -141,6 +147,7 @@ impl TryFrom<AttributeFields> for AttributeFact {
             one_of: f.one_of,
             present_once: f.present_once,
             null_or_at_least: f.null_or_at_least,
+            secret: f.secret,
         }
         .into_want(&f.name)?;
         Ok(AttributeFact {
@@ -164,6 +171,7 @@ impl From<AttributeFact> for AttributeFields {
             one_of: w.one_of,
             present_once: w.present_once,
             null_or_at_least: w.null_or_at_least,
+            secret: w.secret,
             restart: a.restart,
         }
     }
@@ -185,6 +193,23 @@ impl Fact {
         match self {
             Fact::Table(t) => t.at.clone(),
             Fact::Attribute(a) => a.context_ref(),
+        }
+    }
+
+    /// Whether this fact wants a secret (never read back, never backed up).
+    pub fn is_secret(&self) -> bool {
+        matches!(self, Fact::Attribute(a) if matches!(a.want, Want::Secret(_)))
+    }
+
+    /// The fact as the host meets it once its writes are done (see
+    /// [`Want::after_write`]).
+    pub fn after_write(&self) -> Fact {
+        match self {
+            Fact::Attribute(a) => Fact::Attribute(AttributeFact {
+                want: a.want.after_write(),
+                ..a.clone()
+            }),
+            table => table.clone(),
         }
     }
 }
@@ -265,6 +290,14 @@ pub struct DesiredTree {
     /// TLS endpoints verify connects to.
     #[serde(default)]
     pub probes: Vec<Probe>,
+    /// Files the host must hold (uploaded before the CLI writes) or not hold
+    /// (removed after them).
+    #[serde(default)]
+    pub files: Vec<FileFact>,
+    /// Commands whose effect a read observes (after the uploads, before the
+    /// removals).
+    #[serde(default)]
+    pub commands: Vec<CommandFact>,
 }
 
 impl DesiredTree {
@@ -273,12 +306,24 @@ impl DesiredTree {
         self.facts.extend(other.facts);
         self.views.extend(other.views);
         self.probes.extend(other.probes);
+        self.files.extend(other.files);
+        self.commands.extend(other.commands);
     }
 
-    /// Every context this tree needs read: facts first, then view levels, no repeats.
+    /// Whether a fact wants a secret (the host's record of secrets is then read).
+    pub fn has_secrets(&self) -> bool {
+        self.facts.iter().any(Fact::is_secret)
+    }
+
+    /// Every context this tree needs read: facts and commands first, then view
+    /// levels, no repeats.
     pub fn reads(&self) -> Vec<ContextRef> {
         let mut out: Vec<ContextRef> = Vec::new();
-        let facts = self.facts.iter().map(Fact::context_ref);
+        let facts = self
+            .facts
+            .iter()
+            .map(Fact::context_ref)
+            .chain(self.commands.iter().map(CommandFact::context_ref));
         let views = self
             .views
             .iter()

@@ -3,6 +3,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{RunContext, driver_options, failed, on_host, read_and_plan, result, ssh_target};
+use crate::apply::commands::restore_needs_restart;
 use crate::apply::gate::PlanGate;
 use crate::apply::link::{HostLink, LockGuard, Release};
 use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, reconnect, restore};
@@ -49,11 +50,12 @@ pub fn apply_one(
         };
         // The plan's reads are made under the lock, once (issue #8 item 9).
         let report = apply_host(link, &job, |link| {
-            let read = read_and_plan(host, link, progress)?;
+            let read = read_and_plan(host, link, progress, ctx.secret_policy)?;
             progress.step(&format!("applying {} changes", read.plan.ops.len()));
             Ok(read)
         });
         let mut r = applied(host, &report, ctx, req.playbook);
+        r.notes.extend(report.notes.iter().cloned());
         let awaiting = if report.restart_required {
             Some(record_pending_restart(host, ctx, link, &mut r.notes))
         } else {
@@ -244,14 +246,18 @@ pub fn rollback_host(
         };
         progress.step(&format!("restoring backup {}", backup.id));
         let refs: Vec<ContextRef> = backup.facts.iter().map(Fact::context_ref).collect();
-        let needs_restart = match read_all(&mut *guard, &refs) {
+        let facts_restart = match read_all(&mut *guard, &refs) {
             Ok(now) => match diff(&backup.facts, &now) {
                 Ok(ops) => ops.iter().any(|op| op.restart),
                 Err(e) => return failed(host, e.to_string()),
             },
             Err(e) => return failed(host, e.to_string()),
         };
-        match restore(&mut *guard, &host.name, &backup.facts, &ctx.journal, false) {
+        let needs_restart = match restore_needs_restart(&mut *guard, &backup.commands) {
+            Ok(commands_restart) => facts_restart || commands_restart,
+            Err(e) => return failed(host, e),
+        };
+        match restore(&mut *guard, &host.name, backup, &ctx.journal, false) {
             Ok(0) => r.notes.push(format!(
                 "already matches backup {} (taken {})",
                 backup.id, backup.created
@@ -280,6 +286,12 @@ pub fn rollback_host(
                 .notes
                 .push(format!("the lock was taken over by another run: {h}")),
             Err(e) => r.notes.push(format!("could not release the lock: {e}")),
+        }
+        for key in &backup.secrets {
+            r.notes.push(format!(
+                "secret {key} is not restored: the apply of backup {} set it, and a secret's previous value is never readable, so no backup holds it; to put back the old one, type it at bwcli (`set` of that attribute asks for it)",
+                backup.id
+            ));
         }
         if r.status == HostStatus::Changed && needs_restart {
             r.awaiting_restart = Some(record_pending_restart(host, ctx, link, &mut r.notes));

@@ -10,6 +10,7 @@ use crate::live::{LiveTree, MissingColumn};
 use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
 use crate::modules::tls_module;
 use crate::plan::HostPlan;
+use crate::plan::secrets::SecretPolicy;
 use crate::plan::views::evaluate;
 use crate::playbook::Host;
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
@@ -33,7 +34,7 @@ pub fn verify_host(
             Ok(d) => d,
             Err(e) => return failed(host, e.to_string()),
         };
-        let read = match read_and_plan(host, &mut reads, progress) {
+        let read = match read_and_plan(host, &mut reads, progress, SecretPolicy::Compare) {
             Ok(r) => r,
             Err(e) => return failed(host, e),
         };
@@ -295,7 +296,7 @@ fn explain_failure(
 fn drift_check(host: &Host, plan: &HostPlan) -> Finding {
     let ops = plan.ops.iter().map(|o| {
         let note = o.note().map(|n| format!(" ({n})")).unwrap_or_default();
-        format!("{}> {}{note}", o.context, o.command_line())
+        format!("{}> {}{note}", o.place(), o.command_line())
     });
     let views = plan.views.iter().filter(|v| v.before != v.after).map(|v| {
         format!(

@@ -17,6 +17,7 @@ use crate::hostlink::SshLink;
 use crate::live::cached::CachedReads;
 use crate::modules::registry;
 use crate::plan::HostPlan;
+use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Auth, Connection, FarmFacts, Host};
 use crate::report::{HostResult, HostStatus};
 use crate::store::{Journal, Store};
@@ -36,6 +37,9 @@ pub struct RunContext {
     pub run_id: String,
     /// Who runs it, written into host locks.
     pub owner: LockOwner,
+    /// Whether plans compare secrets with the hosts' records or set them all
+    /// (`--rotate-secrets`).
+    pub secret_policy: SecretPolicy,
 }
 
 /// The SSH target of a playbook connection, with its secrets read now.
@@ -144,8 +148,9 @@ pub fn plan_on(
     host: &Host,
     link: &mut dyn HostLink,
     progress: &Progress,
+    policy: SecretPolicy,
 ) -> Result<(HostPlan, DesiredTree), String> {
-    read_and_plan(host, link, progress).map(|read| (read.plan, read.desired))
+    read_and_plan(host, link, progress, policy).map(|read| (read.plan, read.desired))
 }
 
 /// Reads a host and computes its plan; returns the contexts as read too, which
@@ -155,12 +160,13 @@ pub(crate) fn read_and_plan(
     host: &Host,
     link: &mut dyn HostLink,
     progress: &Progress,
+    policy: SecretPolicy,
 ) -> Result<LockedRead, String> {
     progress.step("rendering the desired state");
     let mut reads = CachedReads::new(link);
     let desired = desired_tree(host, &mut reads)?;
     progress.step(&format!("reading {} contexts", desired.reads().len()));
-    LockedRead::of(desired, &host.name, &host.farm, &mut reads)
+    LockedRead::with_policy(desired, &host.name, &host.farm, &mut reads, policy)
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {
@@ -199,7 +205,7 @@ fn on_host(
 /// to make, that is its status).
 pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResult {
     on_host(host, ctx, progress, |link| {
-        match plan_on(host, link, progress) {
+        match plan_on(host, link, progress, ctx.secret_policy) {
             Ok((plan, _)) => {
                 let awaiting = change::awaiting_restart(host, ctx, link);
                 let status = match (plan.ops.is_empty(), &awaiting) {

@@ -1,13 +1,16 @@
 //! A host link that reads each context once while a host's desired state is
 //! rendered and read: discovery, the modules' render steps and the plan's reads
-//! may ask for the same context, and only the first asks the host. A write, a
-//! lock change or a reconnect forgets everything read, so nothing stale is served.
+//! may ask for the same context, and only the first asks the host. A write (of the
+//! CLI or a file), a lock change or a reconnect forgets everything read, so nothing
+//! stale is served.
 use std::collections::BTreeMap;
 
 use crate::apply::link::{HostLink, LinkError, LockOwner, Release, WriteResult};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
 use crate::plan::Op;
+use crate::plan::files::HostFile;
+use crate::secret::Secret;
 
 /// `inner`, with its reads remembered until the next change.
 pub struct CachedReads<'a> {
@@ -35,9 +38,32 @@ impl HostLink for CachedReads<'_> {
         Ok(found)
     }
 
-    fn write(&mut self, op: &Op) -> Result<WriteResult, LinkError> {
+    fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {
         self.read.clear();
-        self.inner.write(op)
+        self.inner.write(op, secrets)
+    }
+
+    fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
+        self.inner.read_file(path)
+    }
+
+    fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
+        self.read.clear();
+        self.inner.replace_file(path, bytes, mode)
+    }
+
+    fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
+        self.read.clear();
+        self.inner.remove_file(path)
+    }
+
+    fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError> {
+        self.read.clear();
+        self.inner.rename_file(from, to)
+    }
+
+    fn mask(&mut self, secret: &Secret) {
+        self.inner.mask(secret)
     }
 
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {
@@ -74,9 +100,22 @@ mod tests {
                 self.reads.to_string(),
             )]))
         }
-        fn write(&mut self, _: &Op) -> Result<WriteResult, LinkError> {
+        fn write(&mut self, _: &Op, _: &[Secret]) -> Result<WriteResult, LinkError> {
             Ok(WriteResult::default())
         }
+        fn read_file(&mut self, _: &str) -> Result<Option<HostFile>, LinkError> {
+            Ok(None)
+        }
+        fn replace_file(&mut self, _: &str, _: &[u8], _: u32) -> Result<(), LinkError> {
+            Ok(())
+        }
+        fn remove_file(&mut self, _: &str) -> Result<(), LinkError> {
+            Ok(())
+        }
+        fn rename_file(&mut self, _: &str, _: &str) -> Result<(), LinkError> {
+            Ok(())
+        }
+        fn mask(&mut self, _: &Secret) {}
         fn lock(&mut self, _: &LockOwner) -> Result<(), LinkError> {
             Ok(())
         }
@@ -110,8 +149,10 @@ mod tests {
             after: None,
             want: None,
             restart: false,
+            secrets: Vec::new(),
+            confirm: false,
         };
-        link.write(&op).unwrap();
+        link.write(&op, &[]).unwrap();
         assert_ne!(link.read(&at("/A")).unwrap(), first);
         link.reconnect().unwrap();
         link.read(&at("/A")).unwrap();

@@ -1,6 +1,6 @@
 //! diff(DesiredTree, LiveTree): the write operations that converge a host, and the
 //! tree as it will be after them.
-use crate::desired::want::NotANumber;
+use crate::desired::want::{NotANumber, SecretWant, Want};
 use crate::desired::{AttributeFact, Fact, TableFact};
 use crate::live::{LiveContext, LiveTree, MissingColumn};
 use crate::plan::{Op, Verb};
@@ -43,13 +43,18 @@ pub enum DiffError {
 /// The operations that bring `live` to `facts`, in a safe order across all facts:
 /// in-place changes, then replacements, then additions, then removals — so that no
 /// list ever empties, even for a moment, while another level is being filled (an
-/// empty level inherits a broader setting; docs/decisions.md D9).
+/// empty level inherits a broader setting; docs/decisions.md D9) — and secrets
+/// last: a secret cannot be restored (its old value is never readable), so any
+/// other write that fails stops the apply before a secret is replaced.
 pub fn diff(facts: &[Fact], live: &LiveTree) -> Result<Vec<Op>, DiffError> {
     let mut phases = Phases::default();
     for fact in facts {
         match fact {
             Fact::Table(t) => diff_table(t, live.get(&t.at), &mut phases)?,
-            Fact::Attribute(a) => phases.sets.extend(diff_attribute(a, live)?),
+            Fact::Attribute(a) => match &a.want {
+                Want::Secret(w) => phases.secrets.extend(diff_secret(a, w, live)),
+                _ => phases.sets.extend(diff_attribute(a, live)?),
+            },
         }
     }
     Ok(phases
@@ -58,6 +63,7 @@ pub fn diff(facts: &[Fact], live: &LiveTree) -> Result<Vec<Op>, DiffError> {
         .chain(phases.replaces)
         .chain(phases.adds)
         .chain(phases.deletes)
+        .chain(phases.secrets)
         .collect())
 }
 
@@ -86,6 +92,7 @@ struct Phases {
     replaces: Vec<Op>,
     adds: Vec<Op>,
     deletes: Vec<Op>,
+    secrets: Vec<Op>,
 }
 
 /// The host's value of an attribute, if it shows one.
@@ -102,6 +109,23 @@ fn not_a_number(a: &AttributeFact, e: NotANumber) -> DiffError {
         value: e.value,
         want: a.want.describe(),
     }
+}
+
+/// A secret's `set <name>`: no value on the line (the CLI prompts for it) and
+/// none in the operation, which names the playbook's reference.
+fn diff_secret(a: &AttributeFact, w: &SecretWant, live: &LiveTree) -> Option<Op> {
+    let reason = w.set_reason(live_attribute(a, live))?;
+    Some(Op {
+        context: a.context.clone(),
+        verb: Verb::Set,
+        args: vec![a.name.clone()],
+        before: None,
+        after: None,
+        want: Some(format!("secret, will be set: {}", reason.describe())),
+        secrets: vec![w.reference.to_string()],
+        confirm: false,
+        restart: a.restart,
+    })
 }
 
 fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Result<Option<Op>, DiffError> {
@@ -121,6 +145,8 @@ fn diff_attribute(a: &AttributeFact, live: &LiveTree) -> Result<Option<Op>, Diff
         before: current.map(str::to_string),
         after: Some(to),
         want: a.want.plan_note(),
+        secrets: Vec::new(),
+        confirm: false,
         restart: a.restart,
     }))
 }
@@ -151,6 +177,8 @@ fn diff_table(
                 before: before.map(|r| r.join(" ")),
                 after: after.map(|r| r.join(" ")),
                 want: None,
+                secrets: Vec::new(),
+                confirm: false,
                 restart: t.restart,
             },
             t.at.args.len() + key_len,
@@ -407,7 +435,7 @@ mod tests {
                     list.push(row)
                 }
                 Verb::Delete => list.retain(|r| *r != row),
-                Verb::Set | Verb::Clear => unreachable!(),
+                Verb::Set | Verb::Clear | Verb::Run => unreachable!(),
             }
             assert!(!list.is_empty(), "the list emptied at {o:?} of {ops:?}");
         }

@@ -7,9 +7,11 @@ use sha2::{Digest, Sha256};
 use crate::plan::HostPlan;
 
 /// The plan-file format version this build writes and reads. 2: list tables are
-/// ordered (a reorder is planned) and an operation may carry its want; a version-1
-/// plan was computed by other rules, so it is refused rather than half-understood.
-pub const FORMAT_VERSION: u32 = 2;
+/// ordered (a reorder is planned) and an operation may carry its want. 3: a plan is
+/// a list of actions (CLI commands, uploads, removals, each tagged `action`), and
+/// lists the host's secrets. An older plan was computed by other rules, so it is
+/// refused rather than half-understood.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A saved plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,21 +69,31 @@ impl PlanFile {
             path: shown.clone(),
             source,
         })?;
-        let plan: PlanFile =
-            serde_json::from_slice(&bytes).map_err(|e| PlanFileError::Invalid {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
-        if plan.format_version != FORMAT_VERSION {
+        let invalid = |e: serde_json::Error| PlanFileError::Invalid {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        // The version first: an older plan's operations do not parse as actions.
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u32,
+        }
+        let version: Version = serde_json::from_slice(&bytes).map_err(invalid)?;
+        if version.format_version != FORMAT_VERSION {
+            let older = if version.format_version < FORMAT_VERSION {
+                ", made by an older xspctl whose plans held CLI writes only (no uploads, removals or secrets)"
+            } else {
+                ", made by a newer xspctl"
+            };
             return Err(PlanFileError::Invalid {
                 path: shown,
                 reason: format!(
-                    "format version {} (this xspctl reads {FORMAT_VERSION})",
-                    plan.format_version
+                    "format version {} (this xspctl reads {FORMAT_VERSION}){older}",
+                    version.format_version
                 ),
             });
         }
-        Ok(plan)
+        serde_json::from_slice(&bytes).map_err(invalid)
     }
 
     /// The plan of one host, if the file has one.
@@ -100,6 +112,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_version_2_plan_file_is_refused_as_older_not_as_unparsable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        // A plan as xspctl wrote it before actions: an operation is untagged.
+        let v2 = r#"{"format_version":2,"xspctl_version":"0.1.0","playbook_sha256":"00",
+            "created":"2026-01-01T00:00:00Z","hosts":[{"host":"xsp1","farm":"f","snapshot":"ab",
+            "ops":[{"context":"/Interface/CTI","verb":"set","args":["securePort","8012"],
+            "before":"8011","after":"8012","restart":true}],"views":[]}]}"#;
+        std::fs::write(&path, v2).unwrap();
+        let e = PlanFile::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("format version 2 (this xspctl reads 3), made by an older xspctl whose plans held CLI writes only"),
+            "{e}"
+        );
+        assert!(e.contains("help: make a new one with `xspctl plan"), "{e}");
+    }
+
+    #[test]
     fn a_plan_file_of_another_format_version_is_refused_naming_both() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("plan.json");
@@ -112,7 +142,7 @@ mod tests {
         };
         old.save(&path).unwrap();
         let e = PlanFile::load(&path).unwrap_err().to_string();
-        assert!(e.contains("format version 1 (this xspctl reads 2)"), "{e}");
+        assert!(e.contains("format version 1 (this xspctl reads 3)"), "{e}");
         assert!(e.contains("help: make a new one with `xspctl plan"), "{e}");
         PlanFile {
             format_version: FORMAT_VERSION,

@@ -109,6 +109,27 @@ impl SecretRef {
     }
 }
 
+impl std::str::FromStr for SecretRef {
+    type Err = String;
+
+    /// Reads `env:NAME` or `file:PATH` (as the playbook writes them); the error
+    /// never repeats the text, which may be a secret written in by mistake.
+    fn from_str(text: &str) -> Result<SecretRef, String> {
+        use super::formats::{SecretProblem, SecretSyntax, parse_secret_ref};
+        match parse_secret_ref(text) {
+            Ok(SecretSyntax::Env(name)) => Ok(SecretRef::env(name)),
+            Ok(SecretSyntax::File(path)) => Ok(SecretRef::file(path)),
+            Err(SecretProblem::NotAReference) => {
+                Err("a secret is a reference, `env:NAME` or `file:PATH`, never the value".into())
+            }
+            Err(SecretProblem::BadEnvName) => {
+                Err("`env:` needs a variable name (letters, digits, `_`)".into())
+            }
+            Err(SecretProblem::EmptyPath) => Err("`file:` needs a path".into()),
+        }
+    }
+}
+
 impl fmt::Display for SecretRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {

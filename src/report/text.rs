@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use console::Style;
 
-use crate::plan::{HostPlan, Verb};
+use crate::plan::HostPlan;
 use crate::report::{Finding, HostResult, HostStatus, RunReport, Verdict};
 
 struct Palette {
@@ -132,14 +132,15 @@ fn finding_lines(out: &mut String, f: &Finding, p: &Palette) {
 fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
     let mut context = "";
     for op in &plan.ops {
-        if op.context != context {
-            context = &op.context;
-            let _ = writeln!(out, "  {}>", op.context);
+        if op.place() != context {
+            context = op.place();
+            let _ = writeln!(out, "  {}>", op.place());
         }
-        let (sign, style) = match op.verb {
-            Verb::Add => ("+", &p.add),
-            Verb::Delete => ("-", &p.del),
-            Verb::Set | Verb::Clear => ("~", &p.set),
+        let sign = op.sign();
+        let style = match sign {
+            '+' => &p.add,
+            '-' => &p.del,
+            _ => &p.set,
         };
         let was = match op.note() {
             Some(note) => format!("  {}", p.dim.apply_to(format!("({note})"))),
@@ -150,6 +151,15 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
             "    {} {}{was}",
             style.apply_to(sign),
             style.apply_to(op.command_line())
+        );
+    }
+    for s in plan.secrets.iter().filter(|s| s.set_because.is_none()) {
+        let _ = writeln!(
+            out,
+            "  {}>\n    = {} {}",
+            s.context,
+            s.name,
+            p.dim.apply_to(format!("({})", s.state()))
         );
     }
     let changed: Vec<_> = plan.views.iter().filter(|v| v.before != v.after).collect();

@@ -3,18 +3,21 @@
 //! live value satisfies it and what to set when it does not; diff, the converged
 //! view and verify's drift check all go through these two answers. A backup holds
 //! the value as found, as an [`Exact`] want, whatever the want was: rollback
-//! restores that value.
+//! restores that value. A secret ([`SecretWant`]) is the exception: its value is
+//! never readable, so no backup holds it and no rollback restores it.
 mod bound;
 mod exact;
 mod null_or_at_least;
 mod one_of;
 mod present_once;
+mod secret;
 
 pub use bound::{Bound, Direction};
 pub use exact::Exact;
 pub use null_or_at_least::NullOrAtLeast;
 pub use one_of::OneOf;
 pub use present_once::PresentOnce;
+pub use secret::{SecretState, SecretWant, SetReason};
 
 /// A live value that a numeric want cannot compare (docs/decisions.md D17).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +55,8 @@ pub enum Want {
     PresentOnce(PresentOnce),
     /// Null (no limit) or a number of at least a limit; cleared otherwise.
     NullOrAtLeast(NullOrAtLeast),
+    /// The playbook's secret, decided from the host's record (never read back).
+    Secret(SecretWant),
 }
 
 impl Want {
@@ -62,6 +67,19 @@ impl Want {
             Want::OneOf(w) => w,
             Want::PresentOnce(w) => w,
             Want::NullOrAtLeast(w) => w,
+            Want::Secret(w) => w,
+        }
+    }
+
+    /// The want as the host meets it once its write is done: a secret just set
+    /// is the one the record will name (its re-read shows the mask).
+    pub fn after_write(&self) -> Want {
+        match self {
+            Want::Secret(w) => Want::Secret(SecretWant {
+                state: SecretState::Unchanged,
+                ..w.clone()
+            }),
+            other => other.clone(),
         }
     }
 
@@ -101,7 +119,8 @@ impl Want {
 
     /// The want a backup records: exactly the value the host holds (or, when the
     /// attribute is absent, the value the apply sets, since the CLI cannot unset
-    /// an attribute).
+    /// an attribute). Never asked of a secret: its value cannot be read, so no
+    /// backup holds it (the apply leaves secrets out of backups).
     pub fn as_found(&self, live: Option<&str>) -> Want {
         Want::Exact(Exact {
             value: live.unwrap_or(self.setting()).to_string(),
@@ -114,7 +133,7 @@ impl Want {
 pub enum WantError {
     /// No want, or more than one.
     #[error(
-        "attribute {name}: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `null_or_at_least` (found {found})"
+        "attribute {name}: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `null_or_at_least`, `secret` (found {found})"
     )]
     NotOne {
         /// The attribute.
@@ -138,6 +157,14 @@ pub enum WantError {
         /// The attribute.
         name: String,
     },
+    /// `secret` that is not a reference.
+    #[error("attribute {name}: `secret`: {reason}")]
+    BadSecret {
+        /// The attribute.
+        name: String,
+        /// What is wrong (never the text written: it may be the secret).
+        reason: String,
+    },
 }
 
 /// The written form of a want: one of these keys beside an attribute's `context`
@@ -156,6 +183,8 @@ pub struct WantFields {
     pub present_once: Option<String>,
     /// Null, or a number of at least this.
     pub null_or_at_least: Option<String>,
+    /// The playbook's secret, by reference (`env:NAME`, `file:PATH`).
+    pub secret: Option<String>,
 }
 
 impl WantFields {
@@ -192,6 +221,16 @@ impl WantFields {
             give(
                 "null_or_at_least",
                 NullOrAtLeast::new(limit, name).map(Want::NullOrAtLeast),
+            );
+        }
+        if let Some(text) = self.secret {
+            let reference = text.parse().map_err(|reason| WantError::BadSecret {
+                name: name.to_string(),
+                reason,
+            });
+            give(
+                "secret",
+                reference.map(|r| Want::Secret(SecretWant::new(r))),
             );
         }
         match (found.len(), want) {
@@ -237,6 +276,10 @@ impl From<&Want> for WantFields {
                 null_or_at_least: Some(w.limit().to_string()),
                 ..WantFields::default()
             },
+            Want::Secret(w) => WantFields {
+                secret: Some(w.reference.to_string()),
+                ..WantFields::default()
+            },
         }
     }
 }
@@ -268,7 +311,7 @@ mod tests {
         };
         assert_eq!(
             two.into_want("eventQueueSize").unwrap_err().to_string(),
-            "attribute eventQueueSize: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `null_or_at_least` (found value, at_most)"
+            "attribute eventQueueSize: give exactly one of `value`, `at_least`, `at_most`, `one_of`, `present_once`, `null_or_at_least`, `secret` (found value, at_most)"
         );
         assert!(matches!(
             WantFields::default().into_want("n"),
@@ -282,6 +325,31 @@ mod tests {
             empty.into_want("n"),
             Err(WantError::EmptyOneOf { .. })
         ));
+    }
+
+    #[test]
+    fn a_secret_is_a_reference_and_an_inline_value_is_refused_unrepeated() {
+        let inline = WantFields {
+            secret: Some("hunter2-inline".into()),
+            ..WantFields::default()
+        };
+        let e = inline.into_want("clientSecret").unwrap_err().to_string();
+        assert!(
+            e.starts_with("attribute clientSecret: `secret`: a secret is a reference"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2-inline"), "{e}");
+        let good = WantFields {
+            secret: Some("file:/run/secrets/cs".into()),
+            ..WantFields::default()
+        };
+        let want = good.into_want("clientSecret").unwrap();
+        assert_eq!(want.describe(), "secret file:/run/secrets/cs");
+        // A secret just written is the one the record will name.
+        let Want::Secret(after) = want.after_write() else {
+            panic!("a secret")
+        };
+        assert_eq!(after.state, SecretState::Unchanged);
     }
 
     #[test]
@@ -319,6 +387,7 @@ mod tests {
             },
             WantFields {
                 null_or_at_least: s("5"),
+                secret: s("env:CLIENT_SECRET"),
                 ..WantFields::default()
             },
         ] {
