@@ -131,6 +131,7 @@ struct AttributeFields {
     present_once: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     null_or_at_least: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
     #[serde(default)]
     restart: bool,

@@ -387,6 +387,9 @@ mod tests {
             },
             WantFields {
                 null_or_at_least: s("5"),
+                ..WantFields::default()
+            },
+            WantFields {
                 secret: s("env:CLIENT_SECRET"),
                 ..WantFields::default()
             },
