@@ -1,0 +1,412 @@
+//! Suite enumeration per protocol, by raw ClientHello, the way sslyze and testssl.sh
+//! do it: offer a batch of suites, read which one the server chose, remove it, offer
+//! the rest again, until the server refuses; then learn the server's order among
+//! the suites it accepted. Every protocol SSLv3 … TLS 1.3 is offered, each with every
+//! suite of the IANA registry that xspctl knows (`catalog::all_ciphers`).
+//!
+//! A handshake stops at the server's first answer: its ServerHello (the suite it
+//! chose), an alert, or silence. A TLS 1.3 HelloRetryRequest names the suite the
+//! server chose as a ServerHello does (RFC 8446 §4.1.4): the suite counts as
+//! accepted, and is listed in `retried` too (docs/decisions.md, "(enumeration area)").
+//!
+//! Bounds: every connect, write and read has the target's timeout; each batch
+//! takes at most one handshake per suite plus one; the order pass at most one per
+//! accepted suite, plus one to tell the server's order from the client's.
+mod client_hello;
+mod exchange;
+pub mod findings;
+mod server_hello;
+
+use std::time::Duration;
+
+use serde::{Serialize, Serializer};
+
+use crate::catalog::CipherSuite;
+use client_hello::ClientHello;
+use exchange::{Connection, ExchangeError, offer};
+use server_hello::{Alert, Answer};
+
+/// Suites offered in one ClientHello at most: some servers refuse longer lists
+/// (testssl.sh offers at most 128 as well).
+pub const BATCH: usize = 128;
+
+/// A protocol version an offer can make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    /// SSL 3.0 (RFC 6101; prohibited by RFC 7568): offered to prove it is refused.
+    Ssl3,
+    /// TLS 1.0.
+    Tls10,
+    /// TLS 1.1.
+    Tls11,
+    /// TLS 1.2.
+    Tls12,
+    /// TLS 1.3.
+    Tls13,
+}
+
+impl Protocol {
+    /// Every version, oldest first.
+    pub const ALL: [Protocol; 5] = [
+        Protocol::Ssl3,
+        Protocol::Tls10,
+        Protocol::Tls11,
+        Protocol::Tls12,
+        Protocol::Tls13,
+    ];
+
+    /// The name reports use: bwcli's for TLS (`TLSv1`, `TLSv1.2`), `SSLv3`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Ssl3 => "SSLv3",
+            Protocol::Tls10 => "TLSv1",
+            Protocol::Tls11 => "TLSv1.1",
+            Protocol::Tls12 => "TLSv1.2",
+            Protocol::Tls13 => "TLSv1.3",
+        }
+    }
+
+    /// The two-byte version on the wire.
+    pub fn wire(self) -> u16 {
+        match self {
+            Protocol::Ssl3 => 0x0300,
+            Protocol::Tls10 => 0x0301,
+            Protocol::Tls11 => 0x0302,
+            Protocol::Tls12 => 0x0303,
+            Protocol::Tls13 => 0x0304,
+        }
+    }
+
+    /// The name of a version read on the wire (`0x0302` → `TLSv1.1`).
+    fn wire_name(wire: u16) -> String {
+        Protocol::ALL
+            .into_iter()
+            .find(|p| p.wire() == wire)
+            .map_or_else(|| format!("version {wire:#06x}"), |p| p.name().to_string())
+    }
+
+    /// Whether `suite` belongs to this version's offers: TLS 1.3 suites to TLS 1.3,
+    /// every other suite to the older versions.
+    fn offers(self, suite: &CipherSuite) -> bool {
+        suite.is_tls13() == (self == Protocol::Tls13)
+    }
+}
+
+impl Serialize for Protocol {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// The endpoint to enumerate.
+#[derive(Debug, Clone)]
+pub struct Target<'a> {
+    /// Address (IP or name).
+    pub address: &'a str,
+    /// Port.
+    pub port: u16,
+    /// The name to send as SNI, when one is known (never an IP address, RFC 6066 §3).
+    pub server_name: Option<&'a str>,
+    /// Bound on each connect, and on each exchange after it.
+    pub timeout: Duration,
+}
+
+/// What an endpoint accepts, per protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enumeration {
+    /// One entry per protocol, oldest first.
+    pub protocols: Vec<ProtocolSuites>,
+    /// Handshakes made.
+    pub handshakes: usize,
+}
+
+impl Enumeration {
+    /// The entry for `protocol`.
+    pub fn protocol(&self, protocol: Protocol) -> Option<&ProtocolSuites> {
+        self.protocols.iter().find(|p| p.protocol == protocol)
+    }
+}
+
+/// Whether a protocol was accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProtocolStatus {
+    /// At least one suite was accepted with it.
+    Accepted,
+    /// Every offer was refused.
+    Refused,
+    /// The enumeration could not finish (connection, timeout, or an answer that is
+    /// not TLS); `reason` says why.
+    Error,
+}
+
+/// Whose order decides the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// The server's: offered the accepted suites reversed, it still chose its first.
+    Server,
+    /// The client's: offered them reversed, it chose the client's first.
+    Client,
+}
+
+/// The suites of one protocol, by IANA name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProtocolSuites {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Accepted, refused, or error.
+    pub status: ProtocolStatus,
+    /// Why it was refused (the alert, or the version the server answered with), or
+    /// what went wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Whose order decides, when at least two suites were accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
+    /// The accepted suites, in the server's order of preference (with the client's
+    /// order: in the order chosen when offered in code-point order).
+    pub accepted: Vec<&'static str>,
+    /// Suites offered and refused.
+    pub refused: Vec<&'static str>,
+    /// Suites not offered because the enumeration stopped at an error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub untried: Vec<&'static str>,
+    /// Accepted suites the server chose with a HelloRetryRequest.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retried: Vec<&'static str>,
+}
+
+/// Enumerates every protocol of `target` with `suites`.
+pub fn enumerate(target: &Target, suites: &[&'static CipherSuite]) -> Enumeration {
+    let mut run = Run {
+        target,
+        handshakes: 0,
+    };
+    let protocols = Protocol::ALL
+        .into_iter()
+        .map(|p| run.protocol(p, suites))
+        .collect();
+    Enumeration {
+        protocols,
+        handshakes: run.handshakes,
+    }
+}
+
+/// Every suite xspctl knows: the IANA registry (the guide's 53 among them).
+pub fn known_suites() -> Vec<&'static CipherSuite> {
+    crate::catalog::all_ciphers().iter().collect()
+}
+
+/// How the server answered one offer, for the enumeration.
+enum Reply {
+    /// It chose this suite of the offer (index), with a HelloRetryRequest or not.
+    Chose(usize, bool),
+    /// It refused the offer (alert or close); `protocol` when the alert says the
+    /// version itself is refused.
+    Refused { why: String, protocol: bool },
+    /// It answered with another version.
+    OtherVersion(String),
+    /// It could not be asked, or chose what was not offered.
+    Failed(String),
+}
+
+struct Run<'a> {
+    target: &'a Target<'a>,
+    handshakes: usize,
+}
+
+impl Run<'_> {
+    /// Offers `suites` with `protocol` once.
+    fn ask(&mut self, protocol: Protocol, suites: &[&'static CipherSuite]) -> Reply {
+        let codes: Vec<u16> = suites.iter().map(|s| s.code).collect();
+        let mut random = [0u8; 64];
+        if let Err(e) = openssl::rand::rand_bytes(&mut random) {
+            return Reply::Failed(format!("no random bytes for a ClientHello: {e}"));
+        }
+        let (client_random, key_share) = random.split_at(32);
+        let hello = ClientHello {
+            protocol,
+            suites: &codes,
+            server_name: self.target.server_name,
+            random: client_random.try_into().unwrap_or_default(),
+            key_share: key_share.try_into().unwrap_or_default(),
+        };
+        let to = Connection {
+            address: self.target.address,
+            port: self.target.port,
+            timeout: self.target.timeout,
+        };
+        self.handshakes += 1;
+        match offer(&to, &hello) {
+            Ok(Answer::Hello(h)) if h.version != protocol.wire() => {
+                Reply::OtherVersion(Protocol::wire_name(h.version))
+            }
+            Ok(Answer::Hello(h)) => match suites.iter().position(|s| s.code == h.suite) {
+                Some(i) => Reply::Chose(i, h.retry),
+                None => Reply::Failed(format!(
+                    "the server chose suite {:#06x}, which was not offered",
+                    h.suite
+                )),
+            },
+            Ok(Answer::Alert(a)) => Reply::Refused {
+                why: format!("alert {}", a.name()),
+                protocol: a.description == Alert::PROTOCOL_VERSION,
+            },
+            Ok(Answer::Closed) => Reply::Refused {
+                why: "connection closed without an answer".into(),
+                protocol: false,
+            },
+            Err(e @ ExchangeError::Connect { .. }) => Reply::Failed(e.to_string()),
+            Err(e) => Reply::Failed(e.to_string()),
+        }
+    }
+
+    /// Enumerates one protocol.
+    fn protocol(&mut self, protocol: Protocol, suites: &[&'static CipherSuite]) -> ProtocolSuites {
+        let candidates: Vec<&'static CipherSuite> = suites
+            .iter()
+            .copied()
+            .filter(|s| protocol.offers(s))
+            .collect();
+        let mut accepted: Vec<&'static CipherSuite> = Vec::new();
+        let mut retried = Vec::new();
+        let mut refused: Vec<&'static CipherSuite> = Vec::new();
+        let mut last_refusal = None;
+        let mut stop: Option<(ProtocolStatus, String)> = None;
+        let mut batches = candidates.chunks(BATCH);
+        for batch in batches.by_ref() {
+            let mut remaining = batch.to_vec();
+            // Each round removes one suite or ends the batch.
+            for _ in 0..=batch.len() {
+                if remaining.is_empty() {
+                    break;
+                }
+                match self.ask(protocol, &remaining) {
+                    Reply::Chose(i, retry) => {
+                        let suite = remaining.remove(i);
+                        if retry {
+                            retried.push(suite.iana);
+                        }
+                        accepted.push(suite);
+                    }
+                    Reply::Refused {
+                        why,
+                        protocol: true,
+                    } if accepted.is_empty() => {
+                        stop = Some((ProtocolStatus::Refused, why));
+                        break;
+                    }
+                    Reply::Refused { why, .. } => {
+                        last_refusal = Some(why);
+                        break;
+                    }
+                    Reply::OtherVersion(v) if accepted.is_empty() => {
+                        stop = Some((
+                            ProtocolStatus::Refused,
+                            format!("the server answered with {v}"),
+                        ));
+                        break;
+                    }
+                    Reply::OtherVersion(v) => {
+                        stop = Some((
+                            ProtocolStatus::Error,
+                            format!(
+                                "the server answered with {v} after accepting {}",
+                                protocol.name()
+                            ),
+                        ));
+                        break;
+                    }
+                    Reply::Failed(why) => {
+                        stop = Some((ProtocolStatus::Error, why));
+                        break;
+                    }
+                }
+            }
+            match &stop {
+                None | Some((ProtocolStatus::Refused, _)) => refused.extend(remaining),
+                Some(_) => {
+                    // The rest of this batch and the later batches are untried.
+                    let untried: Vec<&'static str> = remaining
+                        .iter()
+                        .chain(batches.flatten())
+                        .map(|s| s.iana)
+                        .collect();
+                    return self.finish(protocol, accepted, refused, untried, retried, stop);
+                }
+            }
+            if stop.is_some() {
+                break;
+            }
+        }
+        // A refused protocol refuses every suite, tried or not.
+        refused.extend(batches.flatten());
+        if stop.is_none() && accepted.is_empty() {
+            let why = last_refusal.unwrap_or_else(|| "no suite to offer".into());
+            stop = Some((ProtocolStatus::Refused, why));
+        }
+        let several_batches = candidates.len() > BATCH;
+        if stop.is_none() && several_batches && accepted.len() > 1 {
+            accepted = self.server_preference(protocol, accepted);
+        }
+        self.finish(protocol, accepted, refused, Vec::new(), retried, stop)
+    }
+
+    /// Orders suites accepted in different batches: offered together, the server
+    /// chooses its most preferred first. If an offer fails, the rest keep the
+    /// order they were found in.
+    fn server_preference(
+        &mut self,
+        protocol: Protocol,
+        accepted: Vec<&'static CipherSuite>,
+    ) -> Vec<&'static CipherSuite> {
+        let mut remaining = accepted;
+        let mut ordered = Vec::with_capacity(remaining.len());
+        for _ in 0..remaining.len() {
+            match self.ask(protocol, &remaining) {
+                Reply::Chose(i, _) => ordered.push(remaining.remove(i)),
+                _ => break,
+            }
+        }
+        ordered.extend(remaining);
+        ordered
+    }
+
+    /// The entry for `protocol`; with two or more accepted suites, one more offer
+    /// (them, reversed) tells whose order decides.
+    fn finish(
+        &mut self,
+        protocol: Protocol,
+        accepted: Vec<&'static CipherSuite>,
+        refused: Vec<&'static CipherSuite>,
+        untried: Vec<&'static str>,
+        retried: Vec<&'static str>,
+        stop: Option<(ProtocolStatus, String)>,
+    ) -> ProtocolSuites {
+        let (status, reason) = match stop {
+            Some((status, reason)) => (status, Some(reason)),
+            None => (ProtocolStatus::Accepted, None),
+        };
+        let order = if status == ProtocolStatus::Accepted && accepted.len() > 1 {
+            let reversed: Vec<&'static CipherSuite> = accepted.iter().rev().copied().collect();
+            match self.ask(protocol, &reversed) {
+                Reply::Chose(i, _) if reversed[i].code == accepted[0].code => Some(Order::Server),
+                Reply::Chose(_, _) => Some(Order::Client),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        ProtocolSuites {
+            protocol,
+            status,
+            reason,
+            order,
+            accepted: accepted.iter().map(|s| s.iana).collect(),
+            refused: refused.iter().map(|s| s.iana).collect(),
+            untried,
+            retried,
+        }
+    }
+}
