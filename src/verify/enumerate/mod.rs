@@ -410,3 +410,178 @@ impl Run<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::Asn1Time;
+    use openssl::dh::Dh;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::rsa::Rsa;
+    use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslMethod, SslOptions, SslVersion};
+    use openssl::x509::{X509, X509NameBuilder};
+    use std::net::TcpListener;
+
+    /// A loopback OpenSSL server configured by `configure`, serving up to 400
+    /// connections (each ends after the ServerHello: the client hangs up).
+    fn server(configure: impl FnOnce(&mut SslContextBuilder)) -> u16 {
+        let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "enumerate.test").unwrap();
+        let name = name.build();
+        let mut cert = X509::builder().unwrap();
+        cert.set_version(2).unwrap();
+        cert.set_subject_name(&name).unwrap();
+        cert.set_issuer_name(&name).unwrap();
+        cert.set_pubkey(&key).unwrap();
+        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        cert.sign(&key, MessageDigest::sha256()).unwrap();
+        let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
+        b.set_security_level(0);
+        b.set_certificate(&cert.build()).unwrap();
+        b.set_private_key(&key).unwrap();
+        b.set_tmp_dh(&Dh::get_2048_256().unwrap()).unwrap();
+        configure(&mut b);
+        let ctx = b.build();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(400).flatten() {
+                stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                let _ = Ssl::new(&ctx).unwrap().accept(stream);
+            }
+        });
+        port
+    }
+
+    fn only(b: &mut SslContextBuilder, v: SslVersion) {
+        b.set_min_proto_version(Some(v)).unwrap();
+        b.set_max_proto_version(Some(v)).unwrap();
+    }
+
+    fn run(port: u16) -> Enumeration {
+        let target = Target {
+            address: "127.0.0.1",
+            port,
+            server_name: None,
+            timeout: Duration::from_secs(5),
+        };
+        enumerate(&target, &known_suites())
+    }
+
+    fn statuses(e: &Enumeration) -> Vec<(&'static str, ProtocolStatus)> {
+        e.protocols
+            .iter()
+            .map(|p| (p.protocol.name(), p.status))
+            .collect()
+    }
+
+    /// Suites across batches (CBC-SHA256 0x003C, DHE-GCM 0x009F, ECDHE 0xC02F,
+    /// CHACHA20 0xCCA8), found exactly, in the server's order.
+    #[test]
+    fn finds_exactly_the_served_suites_in_the_servers_order() {
+        let port = server(|b| {
+            only(b, SslVersion::TLS1_2);
+            b.set_cipher_list(
+                "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES256-GCM-SHA384:AES128-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+            )
+            .unwrap();
+            b.set_options(SslOptions::CIPHER_SERVER_PREFERENCE);
+        });
+        let e = run(port);
+        use ProtocolStatus::*;
+        assert_eq!(
+            statuses(&e),
+            [
+                ("SSLv3", Refused),
+                ("TLSv1", Refused),
+                ("TLSv1.1", Refused),
+                ("TLSv1.2", Accepted),
+                ("TLSv1.3", Refused)
+            ]
+        );
+        let tls12 = e.protocol(Protocol::Tls12).unwrap();
+        assert_eq!(
+            tls12.accepted,
+            [
+                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+                "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_RSA_WITH_AES_128_CBC_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            ]
+        );
+        assert_eq!(tls12.order, Some(Order::Server));
+        let offered = known_suites().iter().filter(|s| !s.is_tls13()).count();
+        assert_eq!(tls12.accepted.len() + tls12.refused.len(), offered);
+        assert!(tls12.untried.is_empty() && tls12.retried.is_empty());
+        let tls10 = e.protocol(Protocol::Tls10).unwrap();
+        assert_eq!(tls10.reason.as_deref(), Some("alert protocol_version"));
+        assert_eq!(tls10.refused.len(), offered);
+    }
+
+    #[test]
+    fn a_server_that_follows_the_client_is_told_apart() {
+        let port = server(|b| {
+            only(b, SslVersion::TLS1_2);
+            b.set_cipher_list("ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256")
+                .unwrap();
+        });
+        let tls12 = run(port).protocol(Protocol::Tls12).unwrap().clone();
+        assert_eq!(tls12.accepted.len(), 2, "{tls12:?}");
+        assert_eq!(tls12.order, Some(Order::Client));
+    }
+
+    #[test]
+    fn tls13_suites_are_enumerated_and_a_hello_retry_request_counts_as_accepted() {
+        let port = server(|b| {
+            only(b, SslVersion::TLS1_3);
+            b.set_ciphersuites("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256")
+                .unwrap();
+            b.set_options(SslOptions::CIPHER_SERVER_PREFERENCE);
+        });
+        let e = run(port);
+        let tls13 = e.protocol(Protocol::Tls13).unwrap();
+        assert_eq!(tls13.status, ProtocolStatus::Accepted, "{tls13:?}");
+        assert_eq!(
+            tls13.accepted,
+            ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]
+        );
+        assert_eq!(tls13.order, Some(Order::Server));
+        assert!(tls13.retried.is_empty());
+        assert_eq!(
+            e.protocol(Protocol::Tls12).unwrap().status,
+            ProtocolStatus::Refused
+        );
+
+        // Only P-256: the x25519 share is answered by a HelloRetryRequest.
+        let port = server(|b| {
+            only(b, SslVersion::TLS1_3);
+            b.set_ciphersuites("TLS_AES_256_GCM_SHA384").unwrap();
+            b.set_groups_list("P-256").unwrap();
+        });
+        let tls13 = run(port).protocol(Protocol::Tls13).unwrap().clone();
+        assert_eq!(tls13.accepted, ["TLS_AES_256_GCM_SHA384"], "{tls13:?}");
+        assert_eq!(tls13.retried, ["TLS_AES_256_GCM_SHA384"]);
+    }
+
+    #[test]
+    fn a_closed_port_is_an_error_with_every_suite_untried() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let e = run(port);
+        for p in &e.protocols {
+            assert_eq!(p.status, ProtocolStatus::Error, "{p:?}");
+            assert!(p.reason.as_deref().unwrap().starts_with("cannot connect"));
+            assert!(p.accepted.is_empty() && p.refused.is_empty());
+            assert!(!p.untried.is_empty());
+        }
+        assert_eq!(e.handshakes, 5);
+    }
+}
