@@ -7,7 +7,7 @@
 //! A handshake stops at the server's first answer: its ServerHello (the suite it
 //! chose), an alert, or silence. A TLS 1.3 HelloRetryRequest names the suite the
 //! server chose as a ServerHello does (RFC 8446 §4.1.4): the suite counts as
-//! accepted, and is listed in `retried` too (docs/decisions.md, "(enumeration area)").
+//! accepted, and is listed in `retried` too (docs/decisions.md D22).
 //!
 //! Bounds: every connect, write and read has the target's timeout; each batch
 //! takes at most one handshake per suite plus one; the order pass at most one per
