@@ -305,3 +305,210 @@ fn tls13_check(
         configured_as_expected: configured,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desired::Probe;
+    use crate::verify::tls::TlsLists;
+
+    fn probe() -> Probe {
+        Probe {
+            endpoint: "http".into(),
+            address: "10.0.0.1".into(),
+            port: 443,
+            protocols_view: "p".into(),
+            ciphers_view: "c".into(),
+        }
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn entry(
+        protocol: Protocol,
+        accepted: &[&'static str],
+        order: Option<Order>,
+    ) -> ProtocolSuites {
+        ProtocolSuites {
+            protocol,
+            status: if accepted.is_empty() {
+                ProtocolStatus::Refused
+            } else {
+                ProtocolStatus::Accepted
+            },
+            reason: accepted.is_empty().then(|| "alert protocol_version".into()),
+            order,
+            accepted: accepted.to_vec(),
+            refused: vec!["TLS_RSA_WITH_NULL_MD5"],
+            untried: vec![],
+            retried: vec![],
+        }
+    }
+
+    fn enumeration(entries: Vec<ProtocolSuites>) -> Enumeration {
+        Enumeration {
+            protocols: entries,
+            handshakes: 9,
+        }
+    }
+
+    const GCM256: &str = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+    const GCM128: &str = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    const RSA_GCM: &str = "TLS_RSA_WITH_AES_256_GCM_SHA384";
+
+    /// The checks for `accepted` with TLS 1.2 (server order), the playbook listing
+    /// `wanted` (or setting no TLS: `None`), the host configured with `configured`.
+    fn run(
+        wanted: Option<(&[&str], &[&str])>,
+        configured: &[&str],
+        listed: &[&str],
+        entries: Vec<ProtocolSuites>,
+    ) -> Vec<EndpointCheck> {
+        let p = probe();
+        let (wp, ws) = wanted.map_or((vec![], vec![]), |(p, s)| (strings(p), strings(s)));
+        let (cp, cs) = (strings(&["TLSv1.2"]), strings(configured));
+        let listed = strings(listed);
+        let exp = Expectation {
+            host: "xsp1",
+            probe: &p,
+            wanted: wanted.map(|_| TlsLists {
+                protocols: &wp,
+                suites: &ws,
+            }),
+            configured: TlsLists {
+                protocols: &cp,
+                suites: &cs,
+            },
+            listed_suites: &listed,
+        };
+        checks(&exp, "HTTP 10.0.0.1:443", enumeration(entries))
+    }
+
+    fn verdicts(checks: &[EndpointCheck]) -> Vec<(&'static str, Verdict)> {
+        checks
+            .iter()
+            .map(|c| (c.finding.id.as_str(), c.finding.status))
+            .collect()
+    }
+
+    #[test]
+    fn configured_suites_in_the_configured_order_pass() {
+        let tls12 = entry(Protocol::Tls12, &[GCM256, GCM128], Some(Order::Server));
+        let c = run(
+            Some((&["TLSv1.2"], &[GCM256, GCM128])),
+            &[GCM256, GCM128],
+            &[GCM256, GCM128],
+            vec![entry(Protocol::Ssl3, &[], None), tls12],
+        );
+        assert_eq!(
+            verdicts(&c),
+            [
+                ("tls.suite-enumeration", Verdict::Pass),
+                ("tls.server-order", Verdict::Pass)
+            ]
+        );
+        assert!(c[0].finding.enumeration.is_some());
+        assert!(c[1].finding.enumeration.is_none());
+    }
+
+    #[test]
+    fn a_suite_outside_the_list_or_the_rule_fails_unless_the_playbook_waives_it() {
+        let accepted = vec![entry(
+            Protocol::Tls12,
+            &[GCM256, RSA_GCM],
+            Some(Order::Server),
+        )];
+        // Not in the playbook, and against the rule; the host's configuration has it.
+        let c = run(
+            Some((&["TLSv1.2"], &[GCM256])),
+            &[GCM256, RSA_GCM],
+            &[GCM256],
+            accepted.clone(),
+        );
+        assert_eq!(c[0].finding.status, Verdict::Fail);
+        assert_eq!(
+            c[0].finding.observed,
+            format!("accepted: TLSv1.2 {RSA_GCM}")
+        );
+        assert!(!c[0].configured_as_expected);
+        assert!(c[0].finding.evidence.iter().any(|l| l
+            == &format!("TLSv1.2 {RSA_GCM}: not configured; breaks the guide's cipher rule: key exchange is RSA, not ECDHE or DHE")));
+        // Listed (waived) by the playbook: accepted as the operator chose.
+        let c = run(
+            Some((&["TLSv1.2"], &[GCM256, RSA_GCM])),
+            &[GCM256, RSA_GCM],
+            &[GCM256, RSA_GCM],
+            accepted.clone(),
+        );
+        assert_eq!(c[0].finding.status, Verdict::Pass);
+        // No TLS in the playbook: the host's configuration is the list, the rule holds.
+        let c = run(None, &[GCM256, RSA_GCM], &[], accepted);
+        assert_eq!(c[0].finding.status, Verdict::Fail);
+        assert!(
+            c[0].finding.observed.ends_with(RSA_GCM),
+            "{}",
+            c[0].finding.observed
+        );
+    }
+
+    #[test]
+    fn sslv3_accepting_anything_fails() {
+        let c = run(
+            Some((&["TLSv1.2"], &[GCM256])),
+            &[GCM256],
+            &[GCM256],
+            vec![entry(Protocol::Ssl3, &[GCM256], None)],
+        );
+        assert_eq!(c[0].finding.status, Verdict::Fail);
+        assert!(
+            c[0].finding
+                .evidence
+                .iter()
+                .any(|l| l.contains("SSLv3 is prohibited"))
+        );
+    }
+
+    #[test]
+    fn another_order_or_the_clients_order_warns() {
+        let wanted = (&["TLSv1.2"][..], &[GCM256, GCM128][..]);
+        let swapped = entry(Protocol::Tls12, &[GCM128, GCM256], Some(Order::Server));
+        let c = run(Some(wanted), &[GCM256, GCM128], &[], vec![swapped]);
+        assert_eq!(c[1].finding.status, Verdict::Warn);
+        assert_eq!(
+            c[1].finding.observed,
+            format!("TLSv1.2: {GCM128} > {GCM256}")
+        );
+        assert!(c[1].finding.fix.is_some());
+        let client = entry(Protocol::Tls12, &[GCM256, GCM128], Some(Order::Client));
+        let c = run(Some(wanted), &[GCM256, GCM128], &[], vec![client]);
+        assert_eq!(c[1].finding.observed, "TLSv1.2: the client's order decides");
+    }
+
+    #[test]
+    fn tls13_is_checked_only_when_the_playbook_wants_it() {
+        let wanted13 = (
+            &["TLSv1.2", "TLSv1.3"][..],
+            &[GCM256, "TLS_AES_256_GCM_SHA384"][..],
+        );
+        let refused = vec![
+            entry(Protocol::Tls12, &[GCM256], None),
+            entry(Protocol::Tls13, &[], None),
+        ];
+        let c = run(Some(wanted13), &[GCM256], &[], refused.clone());
+        assert_eq!(c[2].finding.id, CheckId::TlsAcceptsTls13);
+        assert_eq!(c[2].finding.status, Verdict::Fail);
+        assert_eq!(c[2].finding.observed, "refused (alert protocol_version)");
+        // The host's configuration lacks TLS 1.3: not a pending restart.
+        assert!(!c[2].configured_as_expected);
+        let accepted = vec![
+            entry(Protocol::Tls12, &[GCM256], None),
+            entry(Protocol::Tls13, &["TLS_AES_256_GCM_SHA384"], None),
+        ];
+        let c = run(Some(wanted13), &[GCM256], &[], accepted);
+        assert_eq!(c[2].finding.status, Verdict::Pass);
+        let c = run(Some((&["TLSv1.2"], &[GCM256])), &[GCM256], &[], refused);
+        assert!(c.iter().all(|c| c.finding.id != CheckId::TlsAcceptsTls13));
+    }
+}

@@ -11,7 +11,8 @@
 //!
 //! Bounds: every connect, write and read has the target's timeout; each batch
 //! takes at most one handshake per suite plus one; the order pass at most one per
-//! accepted suite, plus one to tell the server's order from the client's.
+//! accepted suite, plus one to tell the server's order from the client's. Once a
+//! connection fails, nothing more is offered.
 mod client_hello;
 mod exchange;
 pub mod findings;
@@ -182,6 +183,7 @@ pub fn enumerate(target: &Target, suites: &[&'static CipherSuite]) -> Enumeratio
     let mut run = Run {
         target,
         handshakes: 0,
+        unreachable: None,
     };
     let protocols = Protocol::ALL
         .into_iter()
@@ -213,24 +215,31 @@ enum Reply {
 
 struct Run<'a> {
     target: &'a Target<'a>,
+    /// Handshakes attempted.
     handshakes: usize,
+    /// Why the endpoint cannot be reached, once a connection failed.
+    unreachable: Option<String>,
 }
 
 impl Run<'_> {
     /// Offers `suites` with `protocol` once.
     fn ask(&mut self, protocol: Protocol, suites: &[&'static CipherSuite]) -> Reply {
+        if let Some(why) = &self.unreachable {
+            return Reply::Failed(why.clone());
+        }
         let codes: Vec<u16> = suites.iter().map(|s| s.code).collect();
-        let mut random = [0u8; 64];
-        if let Err(e) = openssl::rand::rand_bytes(&mut random) {
+        let (mut random, mut key_share) = ([0u8; 32], [0u8; 32]);
+        let filled = openssl::rand::rand_bytes(&mut random)
+            .and_then(|()| openssl::rand::rand_bytes(&mut key_share));
+        if let Err(e) = filled {
             return Reply::Failed(format!("no random bytes for a ClientHello: {e}"));
         }
-        let (client_random, key_share) = random.split_at(32);
         let hello = ClientHello {
             protocol,
             suites: &codes,
             server_name: self.target.server_name,
-            random: client_random.try_into().unwrap_or_default(),
-            key_share: key_share.try_into().unwrap_or_default(),
+            random,
+            key_share,
         };
         let to = Connection {
             address: self.target.address,
@@ -257,7 +266,11 @@ impl Run<'_> {
                 why: "connection closed without an answer".into(),
                 protocol: false,
             },
-            Err(e @ ExchangeError::Connect { .. }) => Reply::Failed(e.to_string()),
+            // Unreachable: the other offers are not made (each would wait as long).
+            Err(e @ ExchangeError::Connect { .. }) => {
+                self.unreachable = Some(e.to_string());
+                Reply::Failed(e.to_string())
+            }
             Err(e) => Reply::Failed(e.to_string()),
         }
     }
@@ -582,6 +595,7 @@ mod tests {
             assert!(p.accepted.is_empty() && p.refused.is_empty());
             assert!(!p.untried.is_empty());
         }
-        assert_eq!(e.handshakes, 5);
+        // One connection refused; the other protocols are not tried again.
+        assert_eq!(e.handshakes, 1);
     }
 }
