@@ -57,11 +57,13 @@ pub fn read_farm_values(
     Ok(values)
 }
 
+/// (farm, check) -> [(host index in farm order, report index, value)].
+type FarmGroups = BTreeMap<(String, CheckId), Vec<(usize, usize, FarmValue)>>;
+
 /// Compares the farm values of `report`'s hosts per farm and adds each host its
 /// finding; a farm with only one host in the run is not compared (a note says so).
 pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
-    // (farm, check) -> [(host index in farm order, report index, value)]
-    let mut groups: BTreeMap<(String, CheckId), Vec<(usize, usize, FarmValue)>> = BTreeMap::new();
+    let mut groups = FarmGroups::new();
     for (i, r) in report.hosts.iter().enumerate() {
         let order = pb
             .farms

@@ -100,7 +100,7 @@ pub fn read_answer(stream: &mut impl Read, deadline: Instant) -> Result<Answer, 
     let mut chunk = [0u8; 4096];
     loop {
         // Every complete record in the input so far.
-        while let Some((kind, body, used)) = record(&input)? {
+        while let Some(Record { kind, body, len }) = record(&input)? {
             match kind {
                 TlsRecordType::Alert => return alert(body),
                 TlsRecordType::Handshake => handshake.extend_from_slice(body),
@@ -110,7 +110,7 @@ pub fn read_answer(stream: &mut impl Read, deadline: Instant) -> Result<Answer, 
                     )));
                 }
             }
-            input.drain(..used);
+            input.drain(..len);
             if let Some(hello) = server_hello(&handshake)? {
                 return Ok(Answer::Hello(hello));
             }
@@ -145,8 +145,16 @@ pub fn read_answer(stream: &mut impl Read, deadline: Instant) -> Result<Answer, 
     }
 }
 
-/// The first complete record of `input`: its type, body, and the bytes it took.
-fn record(input: &[u8]) -> Result<Option<(TlsRecordType, &[u8], usize)>, AnswerError> {
+/// One record of the input.
+struct Record<'a> {
+    kind: TlsRecordType,
+    body: &'a [u8],
+    /// Bytes it took, header included.
+    len: usize,
+}
+
+/// The first complete record of `input`.
+fn record(input: &[u8]) -> Result<Option<Record<'_>>, AnswerError> {
     let Some(header) = input.get(..5) else {
         return Ok(None);
     };
@@ -160,9 +168,11 @@ fn record(input: &[u8]) -> Result<Option<(TlsRecordType, &[u8], usize)>, AnswerE
     if len > 1 << 14 {
         return Err(AnswerError::Malformed(format!("a record of {len} bytes")));
     }
-    Ok(input
-        .get(5..5 + len)
-        .map(|body| (TlsRecordType(header[0]), body, 5 + len)))
+    Ok(input.get(5..5 + len).map(|body| Record {
+        kind: TlsRecordType(header[0]),
+        body,
+        len: 5 + len,
+    }))
 }
 
 fn alert(body: &[u8]) -> Result<Answer, AnswerError> {
