@@ -346,3 +346,65 @@ fn an_unconfigured_suite_fails_and_a_changed_order_warns() {
     assert_eq!(names(&tls12["accepted"]), expected);
     agrees_with_s_client(&ip.to_string(), http, tls12);
 }
+
+/// Without TLS in the playbook, a fresh host serves the provider's defaults
+/// (docs/decisions.md D2): TLS 1.0 and 1.1 with their CBC-SHA1 suites, TLS 1.2 with
+/// all 13, in the defaults' order. The enumeration finds exactly that on both
+/// interfaces, flags the suites that break the guide's rule, and agrees with
+/// `openssl s_client` and sslyze.
+#[test]
+fn the_provider_defaults_are_enumerated_on_every_interface() {
+    let lab = lab("enumerate-defaults", Release::R23);
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+    let run = lab.xspctl(&["verify", "-f", pb.to_str().unwrap(), "--format", "json"]);
+    run.exits(2);
+    let defaults: Vec<&str> = xspctl::catalog::provider_defaults(xspctl::catalog::Release::R23)
+        .1
+        .iter()
+        .map(|s| s.iana)
+        .collect();
+    assert_eq!(defaults.len(), 13);
+    // TLS 1.0 and 1.1 have no GCM or SHA-2 suites.
+    let legacy: Vec<&str> = defaults
+        .iter()
+        .copied()
+        .filter(|s| s.ends_with("_CBC_SHA"))
+        .collect();
+    let ip = lab.address("h").to_string();
+    for (kind, port) in [("HTTP", lab.https_port("h")), ("CTI", lab.cti_port("h"))] {
+        let suites = finding(
+            &run,
+            "tls.suite-enumeration",
+            &format!("{kind} {ip}:{port} suites"),
+        );
+        assert_eq!(suites["status"], "fail", "{suites:#}");
+        let observed = suites["observed"].as_str().unwrap();
+        assert!(
+            observed.contains("TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA"),
+            "{observed}"
+        );
+        assert!(
+            !observed.contains("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            "{observed}"
+        );
+        let enumeration = &suites["enumeration"];
+        assert_eq!(
+            names(&protocol(enumeration, "TLSv1.2")["accepted"]),
+            defaults
+        );
+        for p in ["TLSv1", "TLSv1.1"] {
+            assert_eq!(names(&protocol(enumeration, p)["accepted"]), legacy, "{p}");
+        }
+        for p in ["SSLv3", "TLSv1.3"] {
+            assert_eq!(protocol(enumeration, p)["status"], "refused", "{p}");
+        }
+        let order = finding(
+            &run,
+            "tls.server-order",
+            &format!("{kind} {ip}:{port} suite order"),
+        );
+        assert_eq!(order["status"], "ok", "{order:#}");
+        agrees_with_s_client(&ip, port, protocol(enumeration, "TLSv1.2"));
+        agrees_with_sslyze(&ip, port, enumeration);
+    }
+}
