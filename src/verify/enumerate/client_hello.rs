@@ -76,7 +76,11 @@ impl ClientHello<'_> {
         b.push(0); // no session id
         push_u16_len(&mut b, &u16_list(self.suites));
         b.extend_from_slice(&[1, 0]); // compression: null only
-        push_u16_len(&mut b, &self.extensions());
+        // SSLv3 has no extensions (RFC 6101 §5.6.1.2): a server that speaks only SSLv3
+        // may not read them, and would seem to refuse for that reason alone.
+        if self.protocol != Protocol::Ssl3 {
+            push_u16_len(&mut b, &self.extensions());
+        }
         b
     }
 
@@ -216,13 +220,24 @@ mod tests {
 
     #[test]
     fn legacy_offers_carry_their_version_and_no_tls13_extensions() {
-        for (protocol, wire) in [(Protocol::Ssl3, 0x0300), (Protocol::Tls10, 0x0301)] {
-            let bytes = hello(protocol, &[0x002f], None);
-            let (version, suites, exts) = parsed_extensions(&bytes);
-            assert_eq!((version, suites), (TlsVersion(wire), vec![0x002f]));
-            assert_eq!(exts.len(), 4, "{exts:?}");
-            assert!(!exts.iter().any(|e| e.contains("SupportedVersions")));
-        }
-        assert_eq!(&hello(Protocol::Ssl3, &[0x002f], None)[1..3], &[3, 0]);
+        let bytes = hello(Protocol::Tls10, &[0x002f], None);
+        let (version, suites, exts) = parsed_extensions(&bytes);
+        assert_eq!((version, suites), (TlsVersion(0x0301), vec![0x002f]));
+        assert_eq!(exts.len(), 4, "{exts:?}");
+        assert!(!exts.iter().any(|e| e.contains("SupportedVersions")));
+    }
+
+    #[test]
+    fn an_sslv3_offer_has_no_extensions() {
+        let bytes = hello(Protocol::Ssl3, &[0x002f], Some("xsp1.example.com"));
+        assert_eq!(&bytes[1..3], &[3, 0], "record version");
+        let (_, record) = parse_tls_plaintext(&bytes).expect("a record");
+        let [TlsMessage::Handshake(TlsMessageHandshake::ClientHello(ch))] = &record.msg[..] else {
+            panic!("not one ClientHello: {:?}", record.msg)
+        };
+        assert_eq!(ch.version, TlsVersion(0x0300));
+        assert_eq!(ch.ext, None);
+        // Header, version, random, session id, suites, compression: nothing more.
+        assert_eq!(bytes.len(), 5 + 4 + 2 + 32 + 1 + 4 + 2);
     }
 }
