@@ -282,88 +282,85 @@ impl Run<'_> {
             .copied()
             .filter(|s| protocol.offers(s))
             .collect();
-        let mut accepted: Vec<&'static CipherSuite> = Vec::new();
-        let mut retried = Vec::new();
-        let mut refused: Vec<&'static CipherSuite> = Vec::new();
-        let mut last_refusal = None;
-        let mut stop: Option<(ProtocolStatus, String)> = None;
+        let mut found = Found::default();
+        let mut refusal = None;
+        let mut stop = None;
         let mut batches = candidates.chunks(BATCH);
         for batch in batches.by_ref() {
             let mut remaining = batch.to_vec();
-            // Each round removes one suite or ends the batch.
-            for _ in 0..=batch.len() {
-                if remaining.is_empty() {
+            match self.batch(protocol, &mut remaining, &mut found) {
+                BatchEnd::Done(why) => {
+                    refusal = why.or(refusal);
+                    found.refused.extend(remaining);
+                }
+                BatchEnd::Stop(ProtocolStatus::Refused, why) => {
+                    // A refused protocol refuses every suite, offered or not.
+                    found.refused.extend(remaining);
+                    found.refused.extend(batches.flatten());
+                    stop = Some((ProtocolStatus::Refused, why));
                     break;
                 }
-                match self.ask(protocol, &remaining) {
-                    Reply::Chose(i, retry) => {
-                        let suite = remaining.remove(i);
-                        if retry {
-                            retried.push(suite.iana);
-                        }
-                        accepted.push(suite);
-                    }
-                    Reply::Refused {
-                        why,
-                        protocol: true,
-                    } if accepted.is_empty() => {
-                        stop = Some((ProtocolStatus::Refused, why));
-                        break;
-                    }
-                    Reply::Refused { why, .. } => {
-                        last_refusal = Some(why);
-                        break;
-                    }
-                    Reply::OtherVersion(v) if accepted.is_empty() => {
-                        stop = Some((
-                            ProtocolStatus::Refused,
-                            format!("the server answered with {v}"),
-                        ));
-                        break;
-                    }
-                    Reply::OtherVersion(v) => {
-                        stop = Some((
-                            ProtocolStatus::Error,
-                            format!(
-                                "the server answered with {v} after accepting {}",
-                                protocol.name()
-                            ),
-                        ));
-                        break;
-                    }
-                    Reply::Failed(why) => {
-                        stop = Some((ProtocolStatus::Error, why));
-                        break;
-                    }
+                BatchEnd::Stop(status, why) => {
+                    found.untried.extend(remaining);
+                    found.untried.extend(batches.flatten());
+                    stop = Some((status, why));
+                    break;
                 }
-            }
-            match &stop {
-                None | Some((ProtocolStatus::Refused, _)) => refused.extend(remaining),
-                Some(_) => {
-                    // The rest of this batch and the later batches are untried.
-                    let untried: Vec<&'static str> = remaining
-                        .iter()
-                        .chain(batches.flatten())
-                        .map(|s| s.iana)
-                        .collect();
-                    return self.finish(protocol, accepted, refused, untried, retried, stop);
-                }
-            }
-            if stop.is_some() {
-                break;
             }
         }
-        // A refused protocol refuses every suite, tried or not.
-        refused.extend(batches.flatten());
-        if stop.is_none() && accepted.is_empty() {
-            let why = last_refusal.unwrap_or_else(|| "no suite to offer".into());
+        if stop.is_none() && found.accepted.is_empty() {
+            let why = refusal.unwrap_or_else(|| "no suite to offer".into());
             stop = Some((ProtocolStatus::Refused, why));
         }
-        let several_batches = candidates.len() > BATCH;
-        if stop.is_none() && several_batches && accepted.len() > 1 {
-            accepted = self.server_preference(protocol, accepted);
+        if stop.is_none() && candidates.len() > BATCH && found.accepted.len() > 1 {
+            found.accepted = self.server_preference(protocol, found.accepted);
         }
-        self.finish(protocol, accepted, refused, Vec::new(), retried, stop)
+        self.finish(protocol, found, stop)
+    }
+
+    /// Offers one batch until the server refuses what remains of it: each round
+    /// removes the suite chosen from `remaining` into `found`.
+    fn batch(
+        &mut self,
+        protocol: Protocol,
+        remaining: &mut Vec<&'static CipherSuite>,
+        found: &mut Found,
+    ) -> BatchEnd {
+        for _ in 0..=remaining.len() {
+            if remaining.is_empty() {
+                break;
+            }
+            match self.ask(protocol, remaining) {
+                Reply::Chose(i, retry) => {
+                    let suite = remaining.remove(i);
+                    if retry {
+                        found.retried.push(suite.iana);
+                    }
+                    found.accepted.push(suite);
+                }
+                Reply::Refused {
+                    why,
+                    protocol: true,
+                } if found.accepted.is_empty() => {
+                    return BatchEnd::Stop(ProtocolStatus::Refused, why);
+                }
+                Reply::Refused { why, .. } => return BatchEnd::Done(Some(why)),
+                Reply::OtherVersion(v) if found.accepted.is_empty() => {
+                    let why = format!("the server answered with {v}");
+                    return BatchEnd::Stop(ProtocolStatus::Refused, why);
+                }
+                Reply::OtherVersion(v) => {
+                    let why = format!(
+                        "the server answered with {v} after accepting {}",
+                        protocol.name()
+                    );
+                    return BatchEnd::Stop(ProtocolStatus::Error, why);
+                }
+                Reply::Failed(why) => return BatchEnd::Stop(ProtocolStatus::Error, why),
+            }
+        }
+        // Every suite of the batch was accepted.
+        BatchEnd::Done(None)
     }
 
     /// Orders suites accepted in different batches: offered together, the server
@@ -391,16 +388,14 @@ impl Run<'_> {
     fn finish(
         &mut self,
         protocol: Protocol,
-        accepted: Vec<&'static CipherSuite>,
-        refused: Vec<&'static CipherSuite>,
-        untried: Vec<&'static str>,
-        retried: Vec<&'static str>,
+        found: Found,
         stop: Option<(ProtocolStatus, String)>,
     ) -> ProtocolSuites {
         let (status, reason) = match stop {
             Some((status, reason)) => (status, Some(reason)),
             None => (ProtocolStatus::Accepted, None),
         };
+        let accepted = found.accepted;
         let order = if status == ProtocolStatus::Accepted && accepted.len() > 1 {
             let reversed: Vec<&'static CipherSuite> = accepted.iter().rev().copied().collect();
             match self.ask(protocol, &reversed) {
@@ -411,17 +406,40 @@ impl Run<'_> {
         } else {
             None
         };
+        let names = |suites: &[&'static CipherSuite]| suites.iter().map(|s| s.iana).collect();
         ProtocolSuites {
             protocol,
             status,
             reason,
             order,
-            accepted: accepted.iter().map(|s| s.iana).collect(),
-            refused: refused.iter().map(|s| s.iana).collect(),
-            untried,
-            retried,
+            accepted: names(&accepted),
+            refused: names(&found.refused),
+            untried: names(&found.untried),
+            retried: found.retried,
         }
     }
+}
+
+/// What one protocol's offers found so far.
+#[derive(Default)]
+struct Found {
+    /// Accepted, in the order chosen.
+    accepted: Vec<&'static CipherSuite>,
+    /// Accepted with a HelloRetryRequest (IANA names).
+    retried: Vec<&'static str>,
+    /// Offered and refused.
+    refused: Vec<&'static CipherSuite>,
+    /// Not offered because of an error.
+    untried: Vec<&'static CipherSuite>,
+}
+
+/// How a batch ended.
+enum BatchEnd {
+    /// Nothing more to learn from it: the server refused what remained (why), or
+    /// accepted every suite (`None`).
+    Done(Option<String>),
+    /// The protocol is settled (refused) or cannot be enumerated (error), why.
+    Stop(ProtocolStatus, String),
 }
 
 #[cfg(test)]
