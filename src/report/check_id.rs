@@ -49,6 +49,17 @@ check_ids! {
     /// An endpoint refuses the weak suites the playbook does not list.
     TlsRefusesSuite => "tls.refuses-suite",
         source: Some("solution guide A §5.2 (L1126-1136); guide B §3");
+    /// Every suite an endpoint accepts, enumerated per protocol by raw ClientHello,
+    /// is configured and meets the guide's cipher rule (or is waived).
+    TlsSuiteEnumeration => "tls.suite-enumeration",
+        source: Some("solution guide A §5.2 (L1126-1136), §5.3; guide B §3");
+    /// An endpoint chooses suites by its own order, and that order is the configured one.
+    TlsServerOrder => "tls.server-order",
+        source: Some("solution guide A §5.2 (L1147)");
+    /// An endpoint accepts TLS 1.3, with the playbook's TLS 1.3 suites, when the
+    /// playbook wants it.
+    TlsAcceptsTls13 => "tls.accepts-tls13",
+        source: None;
     /// Every host of a farm holds the same Xsi-Events call-control application name.
     XsiEventsCallControlName => "xsi-events.call-control-name",
         source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");

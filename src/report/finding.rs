@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::report::check_id::CheckId;
+use crate::verify::enumerate::Enumeration;
 
 /// What a finding does to the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -98,6 +99,10 @@ pub struct Finding {
     pub fix: Option<String>,
     /// The document the rule comes from.
     pub source: Option<String>,
+    /// Every protocol and suite offered to the endpoint and how it answered
+    /// (`tls.suite-enumeration` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enumeration: Option<Box<Enumeration>>,
 }
 
 impl Finding {
@@ -123,12 +128,19 @@ impl Finding {
             evidence: Vec::new(),
             fix: None,
             source: id.source().map(str::to_string),
+            enumeration: None,
         }
     }
 
     /// With these lines of evidence added.
     pub fn with_evidence(mut self, lines: impl IntoIterator<Item = String>) -> Finding {
         self.evidence.extend(lines);
+        self
+    }
+
+    /// With the enumeration it reports.
+    pub fn with_enumeration(mut self, enumeration: Enumeration) -> Finding {
+        self.enumeration = Some(Box::new(enumeration));
         self
     }
 

@@ -1,13 +1,16 @@
 //! TLS checks: handshakes that show the protocols and suites *in effect* on each
 //! interface: what the playbook wants (when it sets TLS), and exposure (TLS 1.0/1.1,
-//! weak suites) always, whatever the configuration says.
+//! weak suites) always, whatever the configuration says; then every suite of every
+//! protocol enumerated by raw ClientHello (`verify::enumerate`).
 //!
 //! solution guide A §5.2 (L1124): the Xsi interface must support TLSv1.2, and the
 //! cloud will not negotiate anything older (guide B §3, §5.4).
+use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::desired::Probe;
 use crate::report::{CheckId, Finding, Verdict};
+use crate::verify::enumerate::{Target, enumerate, findings, known_suites};
 use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake};
 
 /// Suites offered to prove a server refuses what it was not configured to accept:
@@ -74,14 +77,8 @@ pub fn check_endpoint(
     timeout: Duration,
 ) -> Vec<EndpointCheck> {
     let p = exp.probe;
-    let subject = |what: &str| {
-        format!(
-            "{} {}:{} {what}",
-            p.endpoint.to_uppercase(),
-            p.address,
-            p.port
-        )
-    };
+    let endpoint = format!("{} {}:{}", p.endpoint.to_uppercase(), p.address, p.port);
+    let subject = |what: &str| format!("{endpoint} {what}");
     let probe = |version: Version, suites: Option<Vec<String>>| {
         let offer = Offer { version, suites };
         let result = handshake(&p.address, p.port, &offer, timeout);
@@ -164,6 +161,22 @@ pub fn check_endpoint(
             configured_as_expected: accepted.is_none_or(|s| !exp.configured.suites.contains(&s)),
         });
     }
+
+    // 4. Every protocol, every suite xspctl knows, by raw ClientHello: what is
+    //    accepted, in the server's order; TLS 1.3 when the playbook wants it.
+    let target = Target {
+        address: &p.address,
+        port: p.port,
+        // SNI only for a name: an address is never sent as SNI (RFC 6066 §3).
+        server_name: p
+            .address
+            .parse::<IpAddr>()
+            .is_err()
+            .then_some(&p.address[..]),
+        timeout,
+    };
+    let enumeration = enumerate(&target, &known_suites());
+    checks.extend(findings::checks(exp, &endpoint, enumeration));
     checks
 }
 
