@@ -24,6 +24,54 @@ const LOCK_OWNER: &str = "/var/broadworks/tmp/xspctl.lock/owner";
 /// removes it once the host answers again.
 pub const RESTART_MARK: &str = "/var/broadworks/tmp/xspctl.restart-pending";
 
+/// Why a host's session could not be opened, or a restart not made.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// SSH: connect, host key, authentication, exec, SFTP.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// `bwshowver` failed, or printed something that is not its output.
+    #[error("{host}: {reason}")]
+    ShowVersion {
+        /// The host, as the SSH target names it.
+        host: String,
+        /// What went wrong, with the command's stderr.
+        reason: String,
+    },
+    /// bwcli did not start on the shell.
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    /// The CLI's prompt names another server type than `bwshowver`.
+    #[error("{host}: the CLI prompt says {prompt} but bwshowver says {shown}")]
+    CliMismatch {
+        /// The host.
+        host: String,
+        /// The type the prompt shows.
+        prompt: String,
+        /// The type bwshowver reports.
+        shown: String,
+    },
+    /// `restartbw` failed.
+    #[error("restartbw exited {status}: {stderr}")]
+    Restart {
+        /// Its exit status.
+        status: i32,
+        /// Its stderr.
+        stderr: String,
+    },
+    /// The host did not come back after `restartbw`.
+    #[error("the host did not answer bwcli within {secs}s after restartbw: {last}")]
+    NoAnswer {
+        /// How long xspctl waited.
+        secs: u64,
+        /// The last connection failure.
+        last: String,
+    },
+    /// The host came back, but its pending-restart mark stayed.
+    #[error("restarted, but {RESTART_MARK} could not be removed: {0}")]
+    MarkKept(TransportError),
+}
+
 /// A connected host: SSH session, bwcli driver, what `bwshowver` says.
 pub struct SshLink {
     session: SshSession,
@@ -41,7 +89,7 @@ pub struct SshLink {
 impl SshLink {
     /// Connects, checks the host key, authenticates, runs `bwshowver`, and starts
     /// bwcli on a PTY shell.
-    pub fn connect(target: &SshTarget, opts: DriverOptions) -> Result<SshLink, String> {
+    pub fn connect(target: &SshTarget, opts: DriverOptions) -> Result<SshLink, SessionError> {
         let (session, driver, version) = open_session(target, &opts)?;
         Ok(SshLink {
             session,
@@ -80,9 +128,9 @@ impl SshLink {
     }
 
     /// Who holds the host's lock, or None when it is not locked.
-    pub fn lock_holder(&self) -> Result<Option<Holder>, String> {
-        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
-        match sftp.stat(LOCK_DIR).map_err(|e| e.to_string())? {
+    pub fn lock_holder(&self) -> Result<Option<Holder>, TransportError> {
+        let sftp = self.session.sftp()?;
+        match sftp.stat(LOCK_DIR)? {
             None => Ok(None),
             Some(_) => Ok(Some(read_holder(&sftp))),
         }
@@ -90,8 +138,8 @@ impl SshLink {
 
     /// Removes the host's lock whoever holds it (`unlock --force`, after the
     /// operator confirmed). Returns false when it was not locked.
-    pub fn remove_lock(&mut self) -> Result<bool, String> {
-        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
+    pub fn remove_lock(&mut self) -> Result<bool, TransportError> {
+        let sftp = self.session.sftp()?;
         let _ = sftp.remove(LOCK_OWNER);
         match sftp.rmdir(LOCK_DIR) {
             Ok(()) => Ok(true),
@@ -99,48 +147,43 @@ impl SshLink {
                 failure: SftpFailure::NotFound,
                 ..
             }) => Ok(false),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     }
 
     /// Records on the host that its changes wait for a restart (kept if already
     /// there, so it says since when).
-    pub fn mark_restart_pending(&self, what: &str) -> Result<(), String> {
-        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
-        if sftp
-            .stat(RESTART_MARK)
-            .map_err(|e| e.to_string())?
-            .is_some()
-        {
+    pub fn mark_restart_pending(&self, what: &str) -> Result<(), TransportError> {
+        let sftp = self.session.sftp()?;
+        if sftp.stat(RESTART_MARK)?.is_some() {
             return Ok(());
         }
         sftp.upload(RESTART_MARK, format!("{what}\n").as_bytes(), 0o644)
-            .map_err(|e| e.to_string())
     }
 
     /// Removes the host's pending-restart mark (after a restart).
-    pub fn clear_restart_pending(&self) -> Result<(), String> {
-        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
+    pub fn clear_restart_pending(&self) -> Result<(), TransportError> {
+        let sftp = self.session.sftp()?;
         match sftp.remove(RESTART_MARK) {
             Ok(())
             | Err(TransportError::Sftp {
                 failure: SftpFailure::NotFound,
                 ..
             }) => Ok(()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     }
 
     /// What the host's pending-restart mark says, if it has one.
-    pub fn restart_pending(&self) -> Result<Option<String>, String> {
-        let sftp = self.session.sftp().map_err(|e| e.to_string())?;
+    pub fn restart_pending(&self) -> Result<Option<String>, TransportError> {
+        let sftp = self.session.sftp()?;
         match sftp.download(RESTART_MARK) {
             Ok(b) => Ok(Some(String::from_utf8_lossy(&b).trim().to_string())),
             Err(TransportError::Sftp {
                 failure: SftpFailure::NotFound,
                 ..
             }) => Ok(None),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     }
 }
@@ -156,19 +199,21 @@ fn read_holder(sftp: &crate::transport::SftpClient) -> Holder {
 fn open_session(
     target: &SshTarget,
     opts: &DriverOptions,
-) -> Result<(SshSession, Driver<ShellChannel>, ShowVersion), String> {
-    let session = SshSession::connect(target).map_err(|e| e.to_string())?;
-    let shown = session.exec("bwshowver").map_err(|e| e.to_string())?;
-    let version = show_version(&shown).map_err(|e| format!("{}: {e}", target.label()))?;
-    let shell = session.shell().map_err(|e| e.to_string())?;
-    let driver = Driver::start(shell, opts.clone()).map_err(|e| e.to_string())?;
+) -> Result<(SshSession, Driver<ShellChannel>, ShowVersion), SessionError> {
+    let session = SshSession::connect(target)?;
+    let shown = session.exec("bwshowver")?;
+    let version = show_version(&shown).map_err(|reason| SessionError::ShowVersion {
+        host: target.label(),
+        reason,
+    })?;
+    let shell = session.shell()?;
+    let driver = Driver::start(shell, opts.clone())?;
     if !driver.cli_type().eq_ignore_ascii_case(&version.server_type) {
-        return Err(format!(
-            "{}: the CLI prompt says {} but bwshowver says {}",
-            target.label(),
-            driver.cli_type(),
-            version.server_type
-        ));
+        return Err(SessionError::CliMismatch {
+            host: target.label(),
+            prompt: driver.cli_type().to_string(),
+            shown: version.server_type,
+        });
     }
     Ok((session, driver, version))
 }
@@ -372,8 +417,8 @@ impl HostLink for SshLink {
     }
 
     fn reconnect(&mut self) -> Result<(), LinkError> {
-        let (session, driver, version) =
-            open_session(&self.target, &self.opts).map_err(LinkError::Transport)?;
+        let (session, driver, version) = open_session(&self.target, &self.opts)
+            .map_err(|e| LinkError::Transport(e.to_string()))?;
         if version.server_type != self.version.server_type
             || version.release_tag != self.version.release_tag
         {
@@ -399,19 +444,16 @@ pub fn restart_and_wait(
     target: &SshTarget,
     opts: &DriverOptions,
     timeout: Duration,
-) -> Result<Duration, String> {
+) -> Result<Duration, SessionError> {
     let started = Instant::now();
     {
-        let session = SshSession::connect(target).map_err(|e| e.to_string())?;
-        let out = session
-            .exec_with_timeout("restartbw", timeout)
-            .map_err(|e| e.to_string())?;
+        let session = SshSession::connect(target)?;
+        let out = session.exec_with_timeout("restartbw", timeout)?;
         if out.status != 0 {
-            return Err(format!(
-                "restartbw exited {}: {}",
-                out.status,
-                out.stderr.trim()
-            ));
+            return Err(SessionError::Restart {
+                status: out.status,
+                stderr: out.stderr.trim().to_string(),
+            });
         }
     }
     let mut last = String::new();
@@ -421,18 +463,18 @@ pub fn restart_and_wait(
                 // The host runs what is configured now: its mark goes too.
                 let cleared = link.clear_restart_pending();
                 let _ = link.finish();
-                return cleared.map(|()| started.elapsed()).map_err(|e| {
-                    format!("restarted, but {RESTART_MARK} could not be removed: {e}")
-                });
+                return cleared
+                    .map(|()| started.elapsed())
+                    .map_err(SessionError::MarkKept);
             }
-            Err(e) => last = e,
+            Err(e) => last = e.to_string(),
         }
         std::thread::sleep(Duration::from_secs(1));
     }
-    Err(format!(
-        "the host did not answer bwcli within {}s after restartbw: {last}",
-        timeout.as_secs()
-    ))
+    Err(SessionError::NoAnswer {
+        secs: timeout.as_secs(),
+        last,
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::apply::gate::PlanGate;
 use crate::cli::{ApplyArgs, Cli, RestartMode};
 use crate::exit::Outcome;
 use crate::fleet::run_all;
-use crate::hostrun::{ApplyRequest, RunContext, apply_one, plan_host, restart_one};
+use crate::hostrun::{ApplyRequest, HostError, RunContext, apply_one, plan_host, restart_one};
 use crate::plan::file::{PlanFile, file_sha256};
 use crate::playbook::Host;
 use crate::report::{HostStatus, RunReport};
@@ -194,7 +194,7 @@ fn rolling_restart(
             }
             done
         },
-        |d: &Vec<(String, Result<Duration, String>)>| {
+        |d: &Vec<(String, Result<Duration, HostError>)>| {
             if d.iter().all(|(_, r)| r.is_ok()) {
                 "restarted".into()
             } else {

@@ -2,7 +2,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{RunContext, driver_options, failed, on_host, read_and_plan, result, ssh_target};
+use super::{
+    HostError, RunContext, driver_options, failed, on_host, read_and_plan, result, ssh_target,
+};
 use crate::apply::commands::restore_needs_restart;
 use crate::apply::gate::PlanGate;
 use crate::apply::link::{HostLink, LockGuard, Release};
@@ -50,7 +52,8 @@ pub fn apply_one(
         };
         // The plan's reads are made under the lock, once (issue #8 item 9).
         let report = apply_host(link, &job, |link| {
-            let read = read_and_plan(host, link, progress, ctx.secret_policy)?;
+            let read = read_and_plan(host, link, progress, ctx.secret_policy)
+                .map_err(|e| e.to_string())?;
             progress.step(&format!("applying {} changes", read.plan.ops.len()));
             Ok(read)
         });
@@ -210,7 +213,7 @@ pub fn restart_one(
     ctx: &RunContext,
     timeout: Duration,
     progress: &Progress,
-) -> Result<Duration, String> {
+) -> Result<Duration, HostError> {
     let target = ssh_target(&host.connection)?;
     progress.step("restarting (restartbw)");
     ctx.journal.record(&host.name, "restart", "restartbw");
@@ -222,7 +225,7 @@ pub fn restart_one(
     );
     ctx.store
         .clear_pending_restart(&host.name)
-        .map_err(|e| format!("restarted, but could not clear the pending restart: {e}"))?;
+        .map_err(HostError::RestartRecord)?;
     Ok(took)
 }
 

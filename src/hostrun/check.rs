@@ -76,7 +76,7 @@ pub fn verify_host(
 fn discovered_endpoints(
     host: &Host,
     discovered: Option<&Discovered>,
-) -> Result<DesiredTree, String> {
+) -> Result<DesiredTree, TlsModuleError> {
     let mut tree = DesiredTree::default();
     let Some(discovered) = discovered else {
         return Ok(tree);
@@ -94,7 +94,7 @@ fn discovered_endpoints(
             Ok(t) => tree.extend(t),
             // A host without a secure interface of this kind has nothing to probe.
             Err(TlsModuleError::NoInterfaces { .. }) => {}
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e),
         }
     }
     Ok(tree)

@@ -3,6 +3,7 @@
 //! each host on a blocking thread.
 mod change;
 mod check;
+mod error;
 mod farm;
 
 use std::time::Instant;
@@ -25,6 +26,7 @@ use crate::transport::{AuthMethod, SshTarget};
 
 pub use change::{ApplyRequest, apply_one, restart_one, rollback_host};
 pub use check::verify_host;
+pub use error::HostError;
 pub use farm::farm_stage;
 
 /// What every host of a run shares.
@@ -43,19 +45,19 @@ pub struct RunContext {
 }
 
 /// The SSH target of a playbook connection, with its secrets read now.
-pub fn ssh_target(c: &Connection) -> Result<SshTarget, String> {
+pub fn ssh_target(c: &Connection) -> Result<SshTarget, HostError> {
     let mut auth = Vec::new();
     for a in &c.auth {
         auth.push(match a {
             Auth::KeyFile { path, passphrase } => AuthMethod::KeyFile {
                 path: path.clone(),
                 passphrase: match passphrase {
-                    Some(r) => Some(r.resolve().map_err(|e| e.to_string())?),
+                    Some(r) => Some(r.resolve()?),
                     None => None,
                 },
             },
             Auth::Agent => AuthMethod::Agent,
-            Auth::Password(r) => AuthMethod::Password(r.resolve().map_err(|e| e.to_string())?),
+            Auth::Password(r) => AuthMethod::Password(r.resolve()?),
         });
     }
     let jump = match &c.jump {
@@ -94,51 +96,46 @@ pub fn driver_options(target: &SshTarget) -> DriverOptions {
 
 /// Connects to a host and refuses it when its product or release contradicts the
 /// playbook.
-pub fn open(host: &Host, progress: &Progress) -> Result<SshLink, String> {
+pub fn open(host: &Host, progress: &Progress) -> Result<SshLink, HostError> {
     let target = ssh_target(&host.connection)?;
     progress.step("connecting");
     let link = SshLink::connect(&target, driver_options(&target))?;
     let v = link.version().clone();
-    let product: Product = v.server_type.parse().map_err(|_| {
-        format!(
-            "{}: bwshowver reports an unknown server type {}",
-            host.name, v.server_type
-        )
-    })?;
-    let release = Release::from_version(product, &v.release_tag).map_err(|e| e.to_string())?;
+    let product: Product = v
+        .server_type
+        .parse()
+        .map_err(|_| HostError::UnknownServerType {
+            host: host.name.clone(),
+            server_type: v.server_type.clone(),
+        })?;
+    let release = Release::from_version(product, &v.release_tag)?;
     if product != host.product || release != host.release {
         let _ = link.finish();
-        return Err(format!(
-            "{} is {} {} ({}), but the playbook says {} {}; nothing was changed\n  help: fix `product`/`release` of farm {} in the playbook, or check that the address reaches the intended host",
-            host.name,
-            product.name(),
-            release.name(),
-            v.release_tag,
-            host.product.name(),
-            host.release.name(),
-            host.farm
-        ));
+        return Err(HostError::NotAsPlaybook {
+            host: host.name.clone(),
+            farm: host.farm.clone(),
+            product,
+            release,
+            tag: v.release_tag,
+            wanted_product: host.product,
+            wanted_release: host.release,
+        });
     }
     Ok(link)
 }
 
 /// Renders a host's desired tree: every module the playbook sets for it, in
 /// registry order.
-fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, String> {
+fn desired_tree(host: &Host, link: &mut dyn HostLink) -> Result<DesiredTree, HostError> {
     let mut tree = DesiredTree::default();
     for (key, settings) in host.webex.configured() {
-        let module = registry::module(key)
-            .ok_or_else(|| format!("internal error: no module `{key}` in the registry"))?;
+        let module = registry::module(key).ok_or_else(|| HostError::NoModule(key.to_string()))?;
         let farm = match host.webex.farm_facts(key) {
-            Some(FarmFacts::Failed(why)) => return Err(why.clone()),
+            Some(FarmFacts::Failed(why)) => return Err(HostError::FarmStage(why.clone())),
             Some(FarmFacts::Found(facts)) => Some(facts),
             None => None,
         };
-        tree.extend(
-            module
-                .render(host, settings, farm, link)
-                .map_err(|e| e.to_string())?,
-        );
+        tree.extend(module.render(host, settings, farm, link)?);
     }
     Ok(tree)
 }
@@ -149,7 +146,7 @@ pub fn plan_on(
     link: &mut dyn HostLink,
     progress: &Progress,
     policy: SecretPolicy,
-) -> Result<(HostPlan, DesiredTree), String> {
+) -> Result<(HostPlan, DesiredTree), HostError> {
     read_and_plan(host, link, progress, policy).map(|read| (read.plan, read.desired))
 }
 
@@ -161,20 +158,26 @@ pub(crate) fn read_and_plan(
     link: &mut dyn HostLink,
     progress: &Progress,
     policy: SecretPolicy,
-) -> Result<LockedRead, String> {
+) -> Result<LockedRead, HostError> {
     progress.step("rendering the desired state");
     let mut reads = CachedReads::new(link);
     let desired = desired_tree(host, &mut reads)?;
     progress.step(&format!("reading {} contexts", desired.reads().len()));
     LockedRead::with_policy(desired, &host.name, &host.farm, &mut reads, policy)
+        .map_err(HostError::Plan)
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {
     HostResult::new(&host.name, &host.farm, status)
 }
 
-fn failed(host: &Host, error: String) -> HostResult {
-    HostResult::failed(&host.name, &host.farm, HostStatus::Failed, error)
+fn failed(host: &Host, error: impl std::fmt::Display) -> HostResult {
+    HostResult::failed(
+        &host.name,
+        &host.farm,
+        HostStatus::Failed,
+        error.to_string(),
+    )
 }
 
 /// Connects to `host`, runs `work` on the link, saves the masked transcript and

@@ -1,0 +1,73 @@
+//! Why one host could not be read, planned or restarted: each cause a variant, so
+//! that callers can tell a refused host (it is not what the playbook says) from a
+//! lost connection or a module's complaint. The messages are the operator's.
+use crate::catalog::{Product, Release, ReleaseError};
+use crate::hostlink::SessionError;
+use crate::modules::ModuleError;
+use crate::playbook::SecretError;
+use crate::transport::TransportError;
+
+/// Why a host's work stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// A secret the connection needs (password, key passphrase) could not be read.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The session could not be opened (SSH, `bwshowver`, bwcli), or a restart
+    /// not made.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// An SFTP operation of the host's lock or restart mark failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// `bwshowver` names a server type xspctl does not know.
+    #[error("{host}: bwshowver reports an unknown server type {server_type}")]
+    UnknownServerType {
+        /// The host.
+        host: String,
+        /// What bwshowver says.
+        server_type: String,
+    },
+    /// `bwshowver` names a release xspctl does not know.
+    #[error(transparent)]
+    Release(#[from] ReleaseError),
+    /// The host is another product or release than the playbook says.
+    #[error(
+        "{host} is {} {} ({tag}), but the playbook says {} {}; nothing was changed\n  help: fix `product`/`release` of farm {farm} in the playbook, or check that the address reaches the intended host",
+        product.name(),
+        release.name(),
+        wanted_product.name(),
+        wanted_release.name()
+    )]
+    NotAsPlaybook {
+        /// The host.
+        host: String,
+        /// Its farm.
+        farm: String,
+        /// The product it is.
+        product: Product,
+        /// The release it runs.
+        release: Release,
+        /// Its release tag as bwshowver prints it.
+        tag: String,
+        /// The product the playbook says.
+        wanted_product: Product,
+        /// The release the playbook says.
+        wanted_release: Release,
+    },
+    /// A module could not render the host's facts.
+    #[error(transparent)]
+    Module(#[from] ModuleError),
+    /// The playbook names a module the registry does not have (a bug).
+    #[error("internal error: no module `{0}` in the registry")]
+    NoModule(String),
+    /// The farm stage this host needs failed on the farm's reference host.
+    #[error("{0}")]
+    FarmStage(String),
+    /// The host's contexts, files or secrets could not be read and planned.
+    #[error("{0}")]
+    Plan(String),
+    /// The restart was made, but its local record could not be cleared.
+    #[error("restarted, but could not clear the pending restart: {0}")]
+    RestartRecord(std::io::Error),
+}
