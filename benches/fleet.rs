@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use xspctl::apply::link::HostLink;
 use xspctl::commands::run_context;
 use xspctl::desired::ContextRef;
 use xspctl::fleet::{Progress, ProgressMode, run_all};
@@ -14,6 +13,7 @@ use xspctl::hostlink::SshLink;
 use xspctl::hostrun::{
     ApplyRequest, RunContext, apply_one, driver_options, plan_host, rollback_host, ssh_target,
 };
+use xspctl::live::link::HostLink;
 use xspctl::playbook::{Host, Playbook};
 use xspsim::host::{Product, Release};
 use xspsim::lab::{Lab, LabConfig, LabHostConfig};

@@ -4,10 +4,10 @@
 //! lost connection.
 use std::time::{Duration, Instant};
 
-use crate::apply::link::{Holder, HostLink, LinkError, LockOwner, Release, WriteResult};
 use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, ShowVersion};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
+use crate::live::link::{Holder, HostLink, LinkError, LockOwner, Release, WriteResult};
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;

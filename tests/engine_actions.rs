@@ -10,11 +10,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use lab::{Spec, TestLab};
-use xspctl::apply::link::LockOwner;
 use xspctl::apply::{ApplyJob, ApplyStatus, LockedRead, apply_host};
 use xspctl::bwcli::DriverOptions;
 use xspctl::desired::DesiredTree;
 use xspctl::hostlink::SshLink;
+use xspctl::live::link::LockOwner;
 use xspctl::plan::HostPlan;
 use xspctl::store::Store;
 use xspsim::host::{Faults, Product, Release};

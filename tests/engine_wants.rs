@@ -7,11 +7,12 @@
 mod lab;
 
 use lab::{Spec, TestLab};
-use xspctl::apply::link::LockOwner;
-use xspctl::apply::{ApplyJob, ApplyStatus, LockedRead, apply_host, read_all};
+use xspctl::apply::{ApplyJob, ApplyStatus, LockedRead, apply_host};
 use xspctl::bwcli::DriverOptions;
 use xspctl::desired::DesiredTree;
 use xspctl::hostlink::SshLink;
+use xspctl::live::link::LockOwner;
+use xspctl::live::link::read_all;
 use xspctl::plan::Op;
 use xspctl::plan::diff::diff;
 use xspctl::store::Store;

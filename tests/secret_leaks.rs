@@ -10,11 +10,11 @@ mod lab;
 use std::path::{Path, PathBuf};
 
 use lab::{Spec, TestLab};
-use xspctl::apply::link::LockOwner;
 use xspctl::apply::{ApplyJob, ApplyReport, ApplyStatus, LockedRead, apply_host};
 use xspctl::bwcli::DriverOptions;
 use xspctl::desired::DesiredTree;
 use xspctl::hostlink::SshLink;
+use xspctl::live::link::LockOwner;
 use xspctl::plan::file::{FORMAT_VERSION, PlanFile};
 use xspctl::plan::secrets::SecretPolicy;
 use xspctl::report::{Format, HostResult, HostStatus, RunReport, render};

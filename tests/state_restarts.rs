@@ -399,9 +399,9 @@ fn a_stale_lock_is_reported_and_removed_only_with_force_and_confirmation() {
 /// second run's lock in place.
 #[test]
 fn a_release_never_removes_another_runs_lock() {
-    use xspctl::apply::link::{HostLink, LockGuard, LockOwner, Release};
     use xspctl::hostlink::SshLink;
     use xspctl::hostrun::{driver_options, ssh_target};
+    use xspctl::live::link::{HostLink, LockGuard, LockOwner, Release};
 
     let lab = TestLab::start("release-own", &[xsp("h")]);
     let pb = playbook(&lab, &["h"], &[AES256]);

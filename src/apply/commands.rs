@@ -1,8 +1,8 @@
 //! Commands whose effect a read observes: their backup (the rows the read showed
 //! before), their confirmation, and their rollback (docs/decisions.md, "actions").
-use super::link::{HostLink, LinkError};
 use crate::desired::CommandFact;
 use crate::live::LiveTree;
+use crate::live::link::{HostLink, LinkError};
 use crate::plan::commands::{keys, observed, reason, run_op};
 use crate::plan::{Action, Verb};
 use crate::store::CommandBackup;

@@ -3,7 +3,7 @@
 //! in the local backup; a private key's previous file is never copied off the
 //! host: it is renamed aside on the host before the write, renamed back by a
 //! rollback, and removed once the apply is confirmed.
-use super::link::{HostLink, LinkError};
+use crate::live::link::{HostLink, LinkError};
 use crate::plan::Action;
 use crate::plan::files::{HostFiles, sha256};
 use crate::store::{FileBackup, FileBefore};

@@ -1,8 +1,8 @@
 //! Planning under the lock: what the host should hold, what it holds (contexts,
 //! files, the record of secrets), and the plan of actions between them.
-use super::link::HostLink;
-use super::read_all;
 use crate::desired::{CommandFact, DesiredTree};
+use crate::live::link::HostLink;
+use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
 use crate::plan::commands::diff_commands;
 use crate::plan::diff::{converged, diff};

@@ -7,7 +7,6 @@
 pub mod commands;
 pub mod files;
 pub mod gate;
-pub mod link;
 mod locked_read;
 mod secrets;
 
@@ -15,6 +14,7 @@ pub use locked_read::LockedRead;
 
 use crate::desired::{ContextRef, Fact, TableFact};
 use crate::fsutil::now_rfc3339;
+use crate::live::link::{HostLink, LinkError, LockGuard, LockOwner, Release, read_all};
 use crate::live::{LiveTree, MissingColumn};
 use crate::plan::diff::diff;
 use crate::plan::files::HostFiles;
@@ -23,7 +23,6 @@ use crate::plan::{Action, HostPlan, Op};
 use crate::secret::SecretRecord;
 use crate::store::{Backup, CommandBackup, FileBackup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
-use link::{HostLink, LinkError, LockGuard, LockOwner, Release};
 
 /// What a failure before the first write adds to its message.
 const NOTHING_CHANGED: &str = "nothing was changed (no write was sent)";
@@ -98,16 +97,6 @@ pub struct ApplyJob<'a> {
     /// For a plan applied across hosts: where this host waits, after its check,
     /// until every host of the plan is checked (all fresh, or nothing written).
     pub gate: Option<&'a GateTicket<'a>>,
-}
-
-/// Reads every context in `refs`.
-pub fn read_all(link: &mut dyn HostLink, refs: &[ContextRef]) -> Result<LiveTree, LinkError> {
-    let mut tree = LiveTree::default();
-    for r in refs {
-        let content = link.read(r)?;
-        tree.contexts.insert(r.clone(), content);
-    }
-    Ok(tree)
 }
 
 /// Runs an apply on one host: takes the lock, then `read` renders and reads the

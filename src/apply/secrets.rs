@@ -2,7 +2,7 @@
 //! are confirmed, and what a rollback says about the secrets it cannot restore
 //! (docs/decisions.md, "secrets").
 use super::ApplyJob;
-use super::link::HostLink;
+use crate::live::link::HostLink;
 use crate::plan::secrets::HostSecrets;
 use crate::plan::{Action, Op};
 use crate::secret::record::{RECORD_MODE, SECRET_RECORD};

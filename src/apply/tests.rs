@@ -1,8 +1,8 @@
 //! Apply and rollback against an in-memory host (the simulator tests are in tests/).
-use super::link::WriteResult;
 use super::*;
 use crate::desired::DesiredTree;
 use crate::live::LiveContext;
+use crate::live::link::WriteResult;
 use crate::plan::Verb;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;

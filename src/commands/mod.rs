@@ -14,10 +14,10 @@ pub use fleetcmd::{plan_with, verify_with};
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::apply::link::LockOwner;
 use crate::cli::{Cli, ColourChoice, Command};
 use crate::exit::Outcome;
 use crate::hostrun::RunContext;
+use crate::live::link::LockOwner;
 use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Host, Playbook};
 use crate::report::{Format, RunReport, render};

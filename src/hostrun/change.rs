@@ -7,11 +7,12 @@ use super::{
 };
 use crate::apply::commands::restore_needs_restart;
 use crate::apply::gate::PlanGate;
-use crate::apply::link::{HostLink, LockGuard, Release};
-use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, read_all, reconnect, restore};
+use crate::apply::{ApplyJob, ApplyReport, ApplyStatus, apply_host, reconnect, restore};
 use crate::desired::{ContextRef, Fact};
 use crate::fleet::Progress;
 use crate::hostlink::{RESTART_MARK, SshLink};
+use crate::live::link::read_all;
+use crate::live::link::{HostLink, LockGuard, Release};
 use crate::plan::HostPlan;
 use crate::plan::diff::diff;
 use crate::playbook::Host;

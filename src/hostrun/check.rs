@@ -2,10 +2,10 @@
 use std::time::Duration;
 
 use super::{RunContext, failed, on_host, read_and_plan, result};
-use crate::apply::read_all;
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
+use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
 use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
 use crate::modules::tls_module;

@@ -9,13 +9,13 @@ mod farm;
 use std::time::Instant;
 
 use crate::apply::LockedRead;
-use crate::apply::link::{HostLink, Liveness, LockOwner};
 use crate::bwcli::DriverOptions;
 use crate::catalog::{Product, Release};
 use crate::desired::DesiredTree;
 use crate::fleet::Progress;
 use crate::hostlink::SshLink;
 use crate::live::cached::CachedReads;
+use crate::live::link::{HostLink, Liveness, LockOwner};
 use crate::modules::registry;
 use crate::plan::HostPlan;
 use crate::plan::secrets::SecretPolicy;

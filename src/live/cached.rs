@@ -5,9 +5,9 @@
 //! stale is served.
 use std::collections::BTreeMap;
 
-use crate::apply::link::{HostLink, LinkError, LockOwner, Release, WriteResult};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
+use crate::live::link::{HostLink, LinkError, LockOwner, Release, WriteResult};
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;

@@ -1,6 +1,7 @@
 //! What a host's CLI holds (the LiveTree): the parsed `get` output of every context
 //! the desired tree touches.
 pub mod cached;
+pub mod link;
 
 use std::collections::BTreeMap;
 

@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{ModuleError, Scope, TypedModule, render_template};
-use crate::apply::link::HostLink;
 use crate::catalog::Product;
 use crate::desired::DesiredTree;
+use crate::live::link::HostLink;
 use crate::playbook::Host;
 use crate::playbook::module_api::{Field, HostFacts, Node, Pos, Report, Schema};
 

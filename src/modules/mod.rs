@@ -1,6 +1,6 @@
 //! Modules: each turns its part of the playbook's `webex` settings into CLI facts.
 //!
-//! A module is one [`Module`] in the [`registry`]: it declares its playbook
+//! A module is one `Module` in the [`registry`]: it declares its playbook
 //! section (a schema field, listed beside it in `registry::WEBEX_FIELDS`), which
 //! hosts it is for ([`Scope`]), how its typed settings are built from the YAML,
 //! how a host's facts are rendered (usually one template per release family),
@@ -14,10 +14,10 @@ pub mod tls;
 pub mod tls_module;
 pub mod xsi_events;
 
-use crate::apply::link::HostLink;
 use crate::catalog::{Product, Release};
 use crate::desired::DesiredTree;
 use crate::desired::render::RenderError;
+use crate::live::link::HostLink;
 use crate::playbook::module_api::{HostFacts, ModuleSettings, Node, Pos, Report, Settings};
 use crate::playbook::{Host, Role};
 use crate::report::CheckId;

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::certkey::{KeyType, servable, served_key_type};
-use crate::apply::link::{HostLink, LinkError};
 use crate::desired::render::{RenderError, render};
 use crate::desired::{ContextRef, DesiredTree};
+use crate::live::link::{HostLink, LinkError};
 use crate::live::{LiveContext, LiveTree, MissingColumn};
 
 /// The playbook's wish for one interface type (HTTP or CTI), in CLI terms.

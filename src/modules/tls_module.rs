@@ -4,9 +4,9 @@
 //! the served certificates fit the wanted suites, render `templates/tls/`.
 use super::tls::{Discovered, Family, Wish, check_certificate_keys, discover, render_tls};
 use super::{ModuleError, Scope, TypedModule};
-use crate::apply::link::HostLink;
 use crate::catalog::{Product, TlsProtocol, provider_defaults};
 use crate::desired::DesiredTree;
+use crate::live::link::HostLink;
 use crate::playbook::module_api::{
     Field, Format, HostFacts, ListOf, Node, Object, Pos, Report, Schema,
 };

@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{FarmCheck, ModuleError, Scope, TypedModule, render_template};
-use crate::apply::link::HostLink;
 use crate::catalog::Product;
 use crate::desired::{ContextRef, DesiredTree};
+use crate::live::link::HostLink;
 use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 use crate::playbook::{Host, Role};
 use crate::report::CheckId;

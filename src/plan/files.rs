@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::apply::link::{HostLink, LinkError};
+use crate::live::link::{HostLink, LinkError};
 use std::path::Path;
 
 use crate::desired::{CommandFact, FileFact};

@@ -5,8 +5,8 @@
 //! the farm), and a host holding another is the odd one out.
 use std::collections::BTreeMap;
 
-use crate::apply::link::HostLink;
 use crate::desired::ContextRef;
+use crate::live::link::HostLink;
 use crate::modules::registry;
 use crate::playbook::{Host, Playbook};
 use crate::report::{CheckId, Finding, HostStatus, RunReport, Verdict};
@@ -32,7 +32,7 @@ pub struct FarmValue {
 pub fn read_farm_values(
     host: &Host,
     link: &mut dyn HostLink,
-) -> Result<Vec<FarmValue>, crate::apply::link::LinkError> {
+) -> Result<Vec<FarmValue>, crate::live::link::LinkError> {
     let mut values = Vec::new();
     for (key, _) in host.webex.configured() {
         let Some(module) = registry::module(key) else {

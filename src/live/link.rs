@@ -1,12 +1,12 @@
-//! What the engine needs of a connected host, whatever carries it, and the host
-//! lock: who holds it ([`LockOwner`]) and a guard that releases only its own lock
-//! ([`LockGuard`]).
+//! What the engine needs of a connected host, whatever carries it: reading (with
+//! [`read_all`]), writing, files, and the host lock: who holds it ([`LockOwner`])
+//! and a guard that releases only its own lock ([`LockGuard`]).
 use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 
 use crate::desired::ContextRef;
-use crate::live::LiveContext;
+use crate::live::{LiveContext, LiveTree};
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;
@@ -82,6 +82,16 @@ pub trait HostLink {
     /// connection, a CLI that restarted) with a new one to the same host. One
     /// attempt; the caller bounds the retries.
     fn reconnect(&mut self) -> Result<(), LinkError>;
+}
+
+/// Reads every context in `refs`.
+pub fn read_all(link: &mut dyn HostLink, refs: &[ContextRef]) -> Result<LiveTree, LinkError> {
+    let mut tree = LiveTree::default();
+    for r in refs {
+        let content = link.read(r)?;
+        tree.contexts.insert(r.clone(), content);
+    }
+    Ok(tree)
 }
 
 /// What releasing a lock found.
