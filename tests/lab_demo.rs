@@ -17,7 +17,7 @@ fn the_lab_demo_converges_and_verifies() {
     }
     // plan: the XSPs have changes; the AS pair has nothing to do.
     assert!(
-        stdout.contains("xsp1  xsp-farm  changes  13 changes"),
+        stdout.contains("xsp1  xsp-farm  changes  19 changes"),
         "{stdout}"
     );
     assert!(

@@ -16,6 +16,11 @@ pub struct FileFact {
     /// file must not exist.
     #[serde(default)]
     pub source: Option<PathBuf>,
+    /// The content itself, when a module derives it from `source` (one
+    /// certificate split from a chain file); `source` then names where it came
+    /// from, for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
     /// The file's mode, written in octal (`"600"`; default `"644"`).
     #[serde(
         default = "default_mode",
@@ -71,8 +76,8 @@ mod tests {
         );
         let d: FileFact = serde_saphyr::from_str("{path: /x}").unwrap();
         assert_eq!(
-            (d.mode, d.source, d.private, d.transient),
-            (0o644, None, false, false)
+            (d.mode, d.source, d.content, d.private, d.transient),
+            (0o644, None, None, false, false)
         );
         let e = serde_saphyr::from_str::<FileFact>("{path: /x, mode: \"rw\"}").unwrap_err();
         assert!(e.to_string().contains("not an octal file mode"), "{e}");

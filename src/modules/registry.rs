@@ -3,13 +3,15 @@
 //! to each list.
 use super::Module;
 use super::allow_client_app::AllowClientApp;
+use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
 use super::tls_module::Tls;
 use super::xsi_events::XsiEvents;
 use crate::playbook::module_api::Field;
 
 /// Every module.
-pub(crate) static MODULES: &[&dyn Module] = &[&Tls, &XsiEvents, &DirectorySync, &AllowClientApp];
+pub(crate) static MODULES: &[&dyn Module] =
+    &[&Tls, &XsiEvents, &DirectorySync, &AllowClientApp, &CtiMtls];
 
 /// The keys of `webex`: one per module, in the order of [`MODULES`].
 pub(crate) static WEBEX_FIELDS: &[Field] = &[
@@ -17,6 +19,7 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::xsi_events::FIELD,
     super::directory_sync::FIELD,
     super::allow_client_app::FIELD,
+    super::cti_mtls::FIELD,
 ];
 
 /// The module whose key is `key`.

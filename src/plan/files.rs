@@ -35,11 +35,16 @@ pub struct HostFiles {
 }
 
 impl HostFiles {
-    /// Reads each fact's local source and the host's file at its path.
+    /// Reads each fact's content (given, or its local source) and the host's file
+    /// at its path.
     pub fn read(facts: &[FileFact], link: &mut dyn HostLink) -> Result<HostFiles, String> {
         let mut files = HostFiles::default();
         for f in facts {
-            if let Some(source) = &f.source {
+            if let Some(content) = &f.content {
+                files
+                    .wanted
+                    .insert(f.path.clone(), content.as_bytes().to_vec());
+            } else if let Some(source) = &f.source {
                 let bytes = std::fs::read(source).map_err(|e| {
                     format!(
                         "{}: cannot read the content for {} on the host: {e}",

@@ -22,6 +22,7 @@ pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Repo
     let default_connection = defaults.and_then(|d| d.get("connection"));
     let jump_hosts = root.get("jump_hosts").and_then(Node::as_map).unwrap_or(&[]);
     let mut builder = Builder {
+        base,
         report,
         connections: Connections::new(base, default_connection, jump_hosts),
         default_connection,
@@ -56,6 +57,7 @@ pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Repo
 
 /// The state of one build: what was seen so far, and the result.
 struct Builder<'a, 'r> {
+    base: &'a PathBase,
     report: &'r mut Report,
     connections: Connections<'a>,
     default_connection: Option<&'a Node>,
@@ -138,6 +140,7 @@ impl<'a> Builder<'a, '_> {
                     product,
                     release,
                     roles: &farm.roles,
+                    paths: self.base,
                 };
                 let layers = [
                     self.default_webex,
@@ -419,11 +422,16 @@ mod tests {
             source: "a test",
         };
         let roles = BTreeSet::new();
+        let paths = PathBase {
+            dir: "/pb".into(),
+            home: None,
+        };
         let host = |release| HostFacts {
             farm: "f",
             product: Product::Xsp,
             release,
             roles: &roles,
+            paths: &paths,
         };
         let mut report = Report::new(Path::new("pb.yaml"));
         let at = Pos { line: 3, col: 5 };

@@ -34,7 +34,7 @@ pub(crate) struct PathBase {
 
 impl PathBase {
     /// `~/x` → home/x; `x` → playbook dir/x; `/x` stays.
-    fn resolve(&self, text: &str) -> Result<PathBuf, &'static str> {
+    pub(crate) fn resolve(&self, text: &str) -> Result<PathBuf, &'static str> {
         if text == "~" || text.starts_with("~/") {
             let home = self
                 .home

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::sync::Arc;
 
+pub(crate) use super::connection::PathBase;
 pub(crate) use super::diagnostic::Report;
 use super::model::Role;
 pub(crate) use super::schema::{Field, Format, ListOf, Object, Schema};
@@ -22,6 +23,8 @@ pub(crate) struct HostFacts<'a> {
     pub release: Release,
     /// Its farm's roles.
     pub roles: &'a BTreeSet<Role>,
+    /// How the playbook's relative paths resolve (its directory, `~`).
+    pub paths: &'a PathBase,
 }
 
 /// A module's typed settings for one host, behind one type-erased handle so
