@@ -140,3 +140,38 @@ fn a_private_key_in_the_chain_file_stops_validate_before_any_host() {
     assert!(!run.all().contains("BEGIN PRIVATE KEY"), "{}", run.all());
     assert!(lab.transcripts("h").is_empty(), "a host was touched");
 }
+
+/// On the AS, System/ClientIdentity gets Webex's CTI client; the identities the
+/// operator keeps there are left alone.
+#[test]
+fn the_as_lists_the_webex_cti_client_and_keeps_its_other_identities() {
+    let lab = TestLab::start(
+        "cti_as",
+        &[Spec {
+            name: "h",
+            product: Product::As,
+            release: Release::R24,
+        }],
+    );
+    let out = lab.bwcli(
+        "h",
+        &["cd /System/ClientIdentity", "add ops-client.example.com"],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    let pb = lab.playbook(
+        "pb.yaml",
+        &[("h", "as", "R24", "cti_client_identity: true")],
+    );
+    let pb = pb.to_str().unwrap();
+    lab.xspctl(&["plan", "-f", pb])
+        .exits(0)
+        .prints("  /System/ClientIdentity>\n    + add bwcticlient.webex.com\n");
+    lab.xspctl(&["apply", "-f", pb, "--yes"]).exits(0);
+    let table = lab.bwcli("h", &["cd /System/ClientIdentity", "get"]);
+    assert!(
+        table.contains("bwcticlient.webex.com") && table.contains("ops-client.example.com"),
+        "{table}"
+    );
+    let again = lab.xspctl(&["plan", "-f", pb]);
+    assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
+}

@@ -8,6 +8,7 @@
 //! `hostrun`) loops over the registry and knows no module by name.
 pub mod allow_client_app;
 pub mod certkey;
+pub mod cti_client_identity;
 pub mod cti_mtls;
 pub mod directory_sync;
 pub mod registry;

@@ -3,6 +3,7 @@
 //! to each list.
 use super::Module;
 use super::allow_client_app::AllowClientApp;
+use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
 use super::tls_module::Tls;
@@ -10,8 +11,14 @@ use super::xsi_events::XsiEvents;
 use crate::playbook::module_api::Field;
 
 /// Every module.
-pub(crate) static MODULES: &[&dyn Module] =
-    &[&Tls, &XsiEvents, &DirectorySync, &AllowClientApp, &CtiMtls];
+pub(crate) static MODULES: &[&dyn Module] = &[
+    &Tls,
+    &XsiEvents,
+    &DirectorySync,
+    &AllowClientApp,
+    &CtiMtls,
+    &CtiClientIdentity,
+];
 
 /// The keys of `webex`: one per module, in the order of [`MODULES`].
 pub(crate) static WEBEX_FIELDS: &[Field] = &[
@@ -20,6 +27,7 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::directory_sync::FIELD,
     super::allow_client_app::FIELD,
     super::cti_mtls::FIELD,
+    super::cti_client_identity::FIELD,
 ];
 
 /// The module whose key is `key`.

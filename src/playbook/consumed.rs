@@ -1,7 +1,7 @@
 //! Every key of the schema is read by the builder: a key added to the schema (a
 //! module's section included) but never consumed would be accepted and silently
-//! ignored. `tests/fixtures/playbooks/every_key.yaml` sets every key; removing any
-//! one of them must change the built playbook or make it invalid.
+//! ignored. The fixtures (`tests/fixtures/playbooks/every_key*.yaml`) set every key
+//! between them; removing any one must change the built playbook or make it invalid.
 use std::path::Path;
 
 use super::definition::PLAYBOOK;
@@ -9,7 +9,10 @@ use super::diagnostic::Report;
 use super::schema::Schema;
 use super::yaml::{Node, Value, parse};
 
-const FIXTURE: &str = "tests/fixtures/playbooks/every_key.yaml";
+const FIXTURES: &[&str] = &[
+    "tests/fixtures/playbooks/every_key.yaml",
+    "tests/fixtures/playbooks/every_key_as.yaml",
+];
 
 /// A schema key: (object, field).
 type Key = (&'static str, &'static str);
@@ -83,9 +86,10 @@ fn without(root: &Node, at: &[usize]) -> Node {
     copy
 }
 
-/// The playbook built from `root` (as Debug text), or None when it is invalid.
-fn built(root: &Node) -> Option<String> {
-    let path = Path::new(FIXTURE);
+/// The playbook built from `root` (read from `path`, as Debug text), or None when
+/// it is invalid.
+fn built(path: &str, root: &Node) -> Option<String> {
+    let path = Path::new(path);
     let mut report = Report::new(path);
     let playbook = super::check_and_build(root, path, &mut report);
     report.is_empty().then(|| format!("{playbook:?}"))
@@ -93,30 +97,39 @@ fn built(root: &Node) -> Option<String> {
 
 #[test]
 fn removing_any_key_changes_the_built_playbook() {
-    let text = std::fs::read_to_string(FIXTURE).unwrap();
-    let root = parse(&text).unwrap().unwrap();
-    let baseline = built(&root).expect("the fixture is a valid playbook");
-
     let mut all = Vec::new();
     schema_keys(Schema::Object(&PLAYBOOK), &mut all);
-    let mut found = Vec::new();
-    occurrences(&root, Schema::Object(&PLAYBOOK), &Vec::new(), &mut found);
+    // (fixture, its tree, its baseline, its key occurrences)
+    let mut fixtures = Vec::new();
+    for path in FIXTURES {
+        let text = std::fs::read_to_string(path).unwrap();
+        let root = parse(&text).unwrap().unwrap();
+        let baseline = built(path, &root).unwrap_or_else(|| panic!("{path} is a valid playbook"));
+        let mut found = Vec::new();
+        occurrences(&root, Schema::Object(&PLAYBOOK), &Vec::new(), &mut found);
+        fixtures.push((path, root, baseline, found));
+    }
     let missing: Vec<&Key> = all
         .iter()
-        .filter(|k| !found.iter().any(|(_, f)| f == *k))
+        .filter(|k| {
+            !fixtures
+                .iter()
+                .any(|(.., found)| found.iter().any(|(_, f)| f == *k))
+        })
         .collect();
     assert!(
         missing.is_empty(),
-        "{FIXTURE} does not set these keys (object, key): {missing:?}; add them"
+        "no fixture of {FIXTURES:?} sets these keys (object, key): {missing:?}; add them"
     );
-
     let ignored: Vec<&Key> = all
         .iter()
         .filter(|key| {
-            !found
-                .iter()
-                .filter(|(_, k)| k == *key)
-                .any(|(at, _)| built(&without(&root, at)).as_ref() != Some(&baseline))
+            !fixtures.iter().any(|(path, root, baseline, found)| {
+                found
+                    .iter()
+                    .filter(|(_, k)| k == *key)
+                    .any(|(at, _)| built(path, &without(root, at)).as_ref() != Some(baseline))
+            })
         })
         .collect();
     assert!(
