@@ -2,4 +2,6 @@
 pub mod enumerate;
 pub mod farm;
 pub mod probe;
+#[cfg(test)]
+mod test_cert;
 pub mod tls;

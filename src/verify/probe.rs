@@ -268,12 +268,7 @@ fn describe<S>(e: &openssl::ssl::HandshakeError<S>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use openssl::asn1::Asn1Time;
-    use openssl::hash::MessageDigest;
-    use openssl::pkey::PKey;
-    use openssl::rsa::Rsa;
     use openssl::ssl::{SslAcceptor, SslMethod};
-    use openssl::x509::{X509, X509NameBuilder};
     use std::net::TcpListener;
 
     /// A loopback TLS server that accepts TLS 1.2 with one suite, for `n` connections.
@@ -283,22 +278,7 @@ mod tests {
 
     /// As `server`, optionally requiring a client certificate.
     fn server_with(n: usize, client_auth: bool) -> u16 {
-        let rsa = Rsa::generate(2048).unwrap();
-        let key = PKey::from_rsa(rsa).unwrap();
-        let mut name = X509NameBuilder::new().unwrap();
-        name.append_entry_by_text("CN", "probe.test").unwrap();
-        let name = name.build();
-        let mut cert = X509::builder().unwrap();
-        cert.set_version(2).unwrap();
-        cert.set_subject_name(&name).unwrap();
-        cert.set_issuer_name(&name).unwrap();
-        cert.set_pubkey(&key).unwrap();
-        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-            .unwrap();
-        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
-            .unwrap();
-        cert.sign(&key, MessageDigest::sha256()).unwrap();
-        let cert = cert.build();
+        let (key, cert) = crate::verify::test_cert::self_signed("probe.test");
         let mut acc = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
         acc.set_private_key(&key).unwrap();
         acc.set_certificate(&cert).unwrap();

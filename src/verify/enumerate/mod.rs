@@ -445,35 +445,17 @@ enum BatchEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use openssl::asn1::Asn1Time;
     use openssl::dh::Dh;
-    use openssl::hash::MessageDigest;
-    use openssl::pkey::PKey;
-    use openssl::rsa::Rsa;
     use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslMethod, SslOptions, SslVersion};
-    use openssl::x509::{X509, X509NameBuilder};
     use std::net::TcpListener;
 
     /// A loopback OpenSSL server configured by `configure`, serving up to 400
     /// connections (each ends after the ServerHello: the client hangs up).
     fn server(configure: impl FnOnce(&mut SslContextBuilder)) -> u16 {
-        let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
-        let mut name = X509NameBuilder::new().unwrap();
-        name.append_entry_by_text("CN", "enumerate.test").unwrap();
-        let name = name.build();
-        let mut cert = X509::builder().unwrap();
-        cert.set_version(2).unwrap();
-        cert.set_subject_name(&name).unwrap();
-        cert.set_issuer_name(&name).unwrap();
-        cert.set_pubkey(&key).unwrap();
-        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-            .unwrap();
-        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
-            .unwrap();
-        cert.sign(&key, MessageDigest::sha256()).unwrap();
+        let (key, cert) = crate::verify::test_cert::self_signed("enumerate.test");
         let mut b = SslContext::builder(SslMethod::tls_server()).unwrap();
         b.set_security_level(0);
-        b.set_certificate(&cert.build()).unwrap();
+        b.set_certificate(&cert).unwrap();
         b.set_private_key(&key).unwrap();
         b.set_tmp_dh(&Dh::get_2048_256().unwrap()).unwrap();
         configure(&mut b);
