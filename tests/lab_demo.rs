@@ -35,11 +35,11 @@ fn the_lab_demo_converges_and_verifies() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      16 of 16 checks passed"),
+        stdout.contains("xsp2  xsp-farm  ok      18 of 18 checks passed"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("nps1  nps       ok      15 of 15 checks passed"),
+        stdout.contains("nps1  nps       ok      17 of 17 checks passed"),
         "{stdout}"
     );
 }

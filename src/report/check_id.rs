@@ -60,6 +60,9 @@ check_ids! {
     /// playbook wants it.
     TlsAcceptsTls13 => "tls.accepts-tls13",
         source: None;
+    /// The certificate an endpoint serves is not expired, nor expiring within 60 days.
+    TlsCertificateExpiry => "tls.certificate-expiry",
+        source: Some("solution guide B §13 (server certificates); issue #11 check 2");
     /// Every host of a farm holds the same Xsi-Events call-control application name.
     XsiEventsCallControlName => "xsi-events.call-control-name",
         source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");

@@ -1,4 +1,5 @@
 //! Verify: checks of the real result, each producing findings.
+pub mod certs;
 pub mod enumerate;
 pub mod farm;
 pub mod probe;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::desired::Probe;
 use crate::report::{CheckId, Finding, Verdict};
+use crate::verify::certs;
 use crate::verify::enumerate::{Target, enumerate, findings, known_suites};
 use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake};
 
@@ -96,11 +97,20 @@ pub fn check_endpoint(
         |v: Version| exp.configured.protocols.iter().any(|c| c == v.bwcli_name());
     let mut checks = Vec::new();
 
-    // 1. TLS 1.2 is accepted, with one of the playbook's suites when it lists them.
+    // 1. TLS 1.2 is accepted, with one of the playbook's suites when it lists them;
+    //    the certificate it serves is not expiring.
+    let (finding, served) = accepts_tls12(exp, subject("TLSv1.2"), &tls12_names, &probe);
     checks.push(EndpointCheck {
-        finding: accepts_tls12(exp, subject("TLSv1.2"), &tls12_names, &probe),
+        finding,
         configured_as_expected: configured_protocol(Version::Tls12),
     });
+    if let Some(chain) = served {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        checks.push(EndpointCheck {
+            finding: certs::expiry(exp.host, subject("certificate"), &chain, now),
+            configured_as_expected: false,
+        });
+    }
 
     // 2. Protocols refused: TLS 1.0/1.1 always (exposure); TLS 1.2/1.3 when the
     //    playbook leaves them out.
@@ -216,19 +226,21 @@ fn handshake_evidence(
 }
 
 /// Whether TLS 1.2 is accepted (with a playbook suite, when the playbook lists any).
+/// The TLS 1.2 finding, and the certificates the server sent when the handshake
+/// completed.
 fn accepts_tls12(
     exp: &Expectation,
     subject: String,
     tls12_names: &dyn Fn(&[String]) -> Vec<String>,
     probe: &dyn Fn(Version, Option<Vec<String>>) -> Handshake,
-) -> Finding {
+) -> (Finding, Option<Vec<Vec<u8>>>) {
     let id = CheckId::TlsAcceptsTls12;
     let wanted_suites = exp.wanted.map(|w| w.suites).filter(|s| !s.is_empty());
     if let Some(w) = exp.wanted
         && !w.protocols.iter().any(|v| v == "TLSv1.2")
     {
         let protocols = w.protocols.join(", ");
-        return Finding::about(
+        let finding = Finding::about(
             exp.host,
             id,
             subject,
@@ -238,10 +250,12 @@ fn accepts_tls12(
         )
         .with_evidence([format!("playbook protocols: {protocols}")])
         .with_fix("add TLSv1.2 to the playbook's protocols and apply");
+        return (finding, None);
     }
     let offer = wanted_suites.map(tls12_names);
     let ok_suite = |s: &str| wanted_suites.is_none_or(|w| w.iter().any(|c| c == s));
     let h = probe(Version::Tls12, offer);
+    let served = h.result.as_ref().ok().map(|n| n.chain.clone());
     let (status, observed) = match h.result {
         Ok(n) if ok_suite(&n.suite) => (Verdict::Pass, format!("{} {}", n.protocol, n.suite)),
         Ok(n) => (
@@ -255,10 +269,11 @@ fn accepts_tls12(
         Some(w) => format!("TLSv1.2 with one of: {}", w.join(", ")),
         None => "TLSv1.2 accepted".into(),
     };
-    unproven_fix(
+    let finding = unproven_fix(
         Finding::about(exp.host, id, subject, status, expected, observed)
             .with_evidence([h.evidence]),
-    )
+    );
+    (finding, served)
 }
 
 /// What to do about a handshake that stopped at the client-certificate request.
