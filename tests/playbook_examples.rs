@@ -134,10 +134,17 @@ fn r23_example_resolves_inheritance_jump_and_waivers() {
         p.hosts[3].webex.tls().is_none(),
         "the AS farm has no TLS module"
     );
-    assert_eq!(xsp1.location.line, 47);
+    let keys =
+        |h: &xspctl::playbook::Host| h.webex.configured().map(|(k, _)| k).collect::<Vec<_>>();
+    assert_eq!(
+        keys(xsp1),
+        ["tls", "xsi_events", "directory_sync", "allow_client_app"]
+    );
+    assert_eq!(keys(&p.hosts[3]), ["cti_client_identity"]);
+    assert_eq!(xsp1.location.line, 51);
     assert_eq!(
         xsp1.location.to_string(),
-        format!("{}:47:9", examples_dir().join("r23.yaml").display())
+        format!("{}:51:9", examples_dir().join("r23.yaml").display())
     );
 }
 
