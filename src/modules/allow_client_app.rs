@@ -61,6 +61,6 @@ impl TypedModule for AllowClientApp {
         _farm: Option<&()>,
         _link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
-        render_template(Self::KEY, "allow_client_app/all.yaml", settings)
+        render_template("allow_client_app/all.yaml", settings)
     }
 }

@@ -69,6 +69,6 @@ impl TypedModule for CtiClientIdentity {
         _farm: Option<&()>,
         _link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
-        render_template(Self::KEY, "cti_client_identity/all.yaml", settings)
+        render_template("cti_client_identity/all.yaml", settings)
     }
 }

@@ -129,6 +129,6 @@ impl TypedModule for DirectorySync {
         _farm: Option<&()>,
         _link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
-        render_template(Self::KEY, "directory_sync/all.yaml", settings)
+        render_template("directory_sync/all.yaml", settings)
     }
 }

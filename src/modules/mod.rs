@@ -53,26 +53,15 @@ pub struct FarmCheck {
     pub fix: &'static str,
 }
 
-/// Why a module could not render a host's facts.
+/// Why a module could not render a host's facts (its message is shown as is).
 #[derive(Debug, thiserror::Error)]
-#[error("{source}")]
-pub struct ModuleError {
-    /// The module's key.
-    pub module: &'static str,
-    /// What went wrong (its message is shown as is).
-    pub source: Box<dyn std::error::Error + Send + Sync>,
-}
+#[error(transparent)]
+pub struct ModuleError(Box<dyn std::error::Error + Send + Sync>);
 
 impl ModuleError {
-    /// Wraps `source` as module `module`'s error.
-    pub fn new(
-        module: &'static str,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
-        ModuleError {
-            module,
-            source: Box::new(source),
-        }
+    /// Wraps `source`, a module's own error.
+    pub fn new(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ModuleError(Box::new(source))
     }
 }
 
@@ -151,7 +140,7 @@ pub(crate) trait TypedModule: Sync {
         _settings: &Self::Settings,
         _link: &mut dyn HostLink,
     ) -> Result<Self::Farm, ModuleError> {
-        Err(ModuleError::new(Self::KEY, NoFarmStage(Self::KEY)))
+        Err(ModuleError::new(NoFarmStage(Self::KEY)))
     }
     /// See [`Module::render`].
     fn render(
@@ -177,7 +166,7 @@ struct NoFarmStage(&'static str);
 fn own<'a, T: 'static>(key: &'static str, settings: &'a Settings) -> Result<&'a T, ModuleError> {
     settings
         .get()
-        .ok_or_else(|| ModuleError::new(key, ForeignSettings(key)))
+        .ok_or_else(|| ModuleError::new(ForeignSettings(key)))
 }
 
 impl<M: TypedModule> Module for M {
@@ -236,18 +225,14 @@ impl<M: TypedModule> Module for M {
 /// Renders template `name` with `settings` as its context: the render step of a
 /// module whose facts follow from its settings alone.
 pub fn render_template(
-    module: &'static str,
     name: &str,
     settings: &impl serde::Serialize,
 ) -> Result<DesiredTree, ModuleError> {
     let context = serde_json::to_value(settings).map_err(|e| {
-        ModuleError::new(
-            module,
-            RenderError::Template {
-                name: name.to_string(),
-                message: e.to_string(),
-            },
-        )
+        ModuleError::new(RenderError::Template {
+            name: name.to_string(),
+            message: e.to_string(),
+        })
     })?;
-    crate::desired::render::render(name, &context).map_err(|e| ModuleError::new(module, e))
+    crate::desired::render::render(name, &context).map_err(ModuleError::new)
 }

@@ -163,9 +163,8 @@ impl TypedModule for Tls {
         _farm: Option<&()>,
         link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
-        let err = |e| ModuleError::new(Self::KEY, e);
         let family = family(host);
-        let discovered = discover(family, link).map_err(err)?;
+        let discovered = discover(family, link).map_err(ModuleError::new)?;
         let (protocols, ciphers) = defaults(host);
         let http = tls.http.as_ref().map(wish);
         let cti = tls.cti.as_ref().map(wish);
@@ -177,7 +176,7 @@ impl TypedModule for Tls {
             link,
             host.connection.connect_timeout,
         )
-        .map_err(err)?;
+        .map_err(ModuleError::new)?;
         render_tls(
             family,
             http.as_ref(),
@@ -185,7 +184,7 @@ impl TypedModule for Tls {
             &discovered,
             (&protocols, &ciphers),
         )
-        .map_err(err)
+        .map_err(ModuleError::new)
     }
 }
 
@@ -213,7 +212,7 @@ pub fn discovery(host: &Host, link: &mut dyn HostLink) -> Result<Option<Discover
     }
     discover(family(host), link)
         .map(Some)
-        .map_err(|e| ModuleError::new(Tls::KEY, e))
+        .map_err(ModuleError::new)
 }
 
 /// The TLS template family of a host's release.

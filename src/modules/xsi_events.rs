@@ -133,19 +133,16 @@ impl TypedModule for XsiEvents {
             context: GENERAL_SETTINGS.to_string(),
             args: Vec::new(),
         };
-        let live = link.read(&at).map_err(|e| ModuleError::new(Self::KEY, e))?;
+        let live = link.read(&at).map_err(ModuleError::new)?;
         match live.attribute(CALL_CONTROL_NAME).map(str::trim) {
             Some(name) if !name.is_empty() => Ok(ReferenceName {
                 host: reference.name.clone(),
                 name: name.to_string(),
             }),
-            seen => Err(ModuleError::new(
-                Self::KEY,
-                NoReferenceName {
-                    host: reference.name.clone(),
-                    seen: format!("{seen:?}"),
-                },
-            )),
+            seen => Err(ModuleError::new(NoReferenceName {
+                host: reference.name.clone(),
+                seen: format!("{seen:?}"),
+            })),
         }
     }
 
@@ -160,7 +157,7 @@ impl TypedModule for XsiEvents {
         if settings.call_control_application_name.is_none() {
             settings.call_control_application_name = farm.map(|f| f.name.clone());
         }
-        render_template(Self::KEY, "xsi_events/all.yaml", &settings)
+        render_template("xsi_events/all.yaml", &settings)
     }
 }
 
