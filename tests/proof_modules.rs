@@ -11,9 +11,10 @@ const MODULES: &str = "xsi_events: {}
 directory_sync: {}
 allow_client_app: true";
 
-/// The value of attribute `name` in `context`, read with the simulator's own CLI.
-fn on_host(lab: &TestLab, context: &str, name: &str) -> String {
-    let out = lab.bwcli("h", &[&format!("cd {context}"), "get"]);
+/// The value of attribute `name` in `context` of `host`, read with the
+/// simulator's own CLI.
+fn on_host(lab: &TestLab, host: &str, context: &str, name: &str) -> String {
+    let out = lab.bwcli(host, &[&format!("cd {context}"), "get"]);
     out.lines()
         .find_map(|l| {
             let (n, v) = l.split_once('=')?;
@@ -77,18 +78,24 @@ fn converge(test: &str, product: Product, release: Release, pb: (&str, &str)) {
 
     // The Xsi-Events queue settings take effect after a restart (guide A §6).
     lab.xspctl(&["apply", "-f", pb, "--yes"]).exits(2);
-    assert_eq!(on_host(&lab, EVENTS, "eventQueueSize"), "5000");
-    assert_eq!(on_host(&lab, EVENTS, "eventHandlerThreadCount"), "50");
-    assert_eq!(on_host(&lab, OVERLOAD, "userDirectoryTransactionLimit"), "");
+    assert_eq!(on_host(&lab, "h", EVENTS, "eventQueueSize"), "5000");
+    assert_eq!(on_host(&lab, "h", EVENTS, "eventHandlerThreadCount"), "50");
     assert_eq!(
-        on_host(&lab, OVERLOAD, "globalDirectoryTransactionLimit"),
+        on_host(&lab, "h", OVERLOAD, "userDirectoryTransactionLimit"),
+        ""
+    );
+    assert_eq!(
+        on_host(&lab, "h", OVERLOAD, "globalDirectoryTransactionLimit"),
         "20"
     );
-    assert_eq!(on_host(&lab, LIMITS, "userTransactionLimit"), "100");
-    assert_eq!(on_host(&lab, LIMITS, "transactionLimitPeriodSecs"), "1");
-    assert_eq!(on_host(&lab, PAGING, "defaultPageSize"), "50");
-    assert_eq!(on_host(&lab, PAGING, "availableUserMaxLimit"), "100");
-    assert_eq!(on_host(&lab, CERT_AUTH, "allowClientApp"), "true");
+    assert_eq!(on_host(&lab, "h", LIMITS, "userTransactionLimit"), "100");
+    assert_eq!(
+        on_host(&lab, "h", LIMITS, "transactionLimitPeriodSecs"),
+        "1"
+    );
+    assert_eq!(on_host(&lab, "h", PAGING, "defaultPageSize"), "50");
+    assert_eq!(on_host(&lab, "h", PAGING, "availableUserMaxLimit"), "100");
+    assert_eq!(on_host(&lab, "h", CERT_AUTH, "allowClientApp"), "true");
 
     let again = lab.xspctl(&["plan", "-f", pb, "--detailed-exitcode"]);
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
@@ -132,19 +139,20 @@ fn a_queue_below_the_minimum_is_raised_to_it() {
     );
     let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "xsi_events: {}")]);
     let pb = pb.to_str().unwrap();
-    assert_eq!(on_host(&lab, EVENTS, "eventQueueSize"), "1000");
+    assert_eq!(on_host(&lab, "h", EVENTS, "eventQueueSize"), "1000");
     lab.xspctl(&["apply", "-f", pb, "--yes"]).exits(2);
-    assert_eq!(on_host(&lab, EVENTS, "eventQueueSize"), "2000");
+    assert_eq!(on_host(&lab, "h", EVENTS, "eventQueueSize"), "2000");
     let again = lab.xspctl(&["plan", "-f", pb]);
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
 }
 
-/// A farm of two XSPs, `a` first (the reference host), with `webex` as given.
-fn farm_playbook(lab: &TestLab, webex: &str) -> String {
+/// A farm of R23 XSPs `hosts`, the first of them the reference host, with `webex`
+/// as given.
+fn farm_playbook(lab: &TestLab, webex: &str, hosts: &[&str]) -> String {
     let mut text = format!(
         "version: 1\nfarms:\n  - name: xsp-farm\n    product: xsp\n    release: R23\n    roles: [xsi]\n    webex:\n      {webex}\n    hosts:\n"
     );
-    for name in ["a", "b"] {
+    for name in hosts {
         text.push_str(&format!(
             "      - name: {name}\n        address: {}\n        {}\n",
             lab.address(name),
@@ -165,16 +173,6 @@ fn two_xsps(test: &str) -> TestLab {
     TestLab::start(test, &[spec("a"), spec("b")])
 }
 
-fn read(lab: &TestLab, host: &str, context: &str, name: &str) -> String {
-    let out = lab.bwcli(host, &[&format!("cd {context}"), "get"]);
-    out.lines()
-        .find_map(|l| {
-            let (n, v) = l.split_once('=')?;
-            (n.split_whitespace().last() == Some(name)).then(|| v.trim().to_string())
-        })
-        .unwrap_or_else(|| panic!("{name} not in {out}"))
-}
-
 const GENERAL: &str = "/Applications/Xsi-Events/GeneralSettings";
 
 /// Without a name in the playbook, the farm stage reads the reference host's
@@ -191,7 +189,7 @@ fn the_farm_takes_the_reference_hosts_call_control_name() {
         ],
     );
     assert!(out.contains("...Done"), "{out}");
-    let pb = farm_playbook(&lab, "xsi_events: {}");
+    let pb = farm_playbook(&lab, "xsi_events: {}", &["a", "b"]);
 
     let plan = lab.xspctl(&["plan", "-f", &pb, "--host", "b"]);
     plan.exits(0).prints(&format!(
@@ -199,11 +197,11 @@ fn the_farm_takes_the_reference_hosts_call_control_name() {
     ));
     lab.xspctl(&["apply", "-f", &pb, "--yes"]).exits(2);
     assert_eq!(
-        read(&lab, "b", GENERAL, "callControlApplicationName"),
+        on_host(&lab, "b", GENERAL, "callControlApplicationName"),
         "com.example.events"
     );
     assert_eq!(
-        read(&lab, "a", GENERAL, "callControlApplicationName"),
+        on_host(&lab, "a", GENERAL, "callControlApplicationName"),
         "com.example.events"
     );
     let again = lab.xspctl(&["plan", "-f", &pb]);
@@ -219,7 +217,7 @@ fn the_farm_takes_the_reference_hosts_call_control_name() {
 #[test]
 fn an_unreadable_reference_host_fails_the_farm_and_writes_nothing() {
     let lab = two_xsps("pm_farm_down");
-    let pb = farm_playbook(&lab, "xsi_events: {}");
+    let pb = farm_playbook(&lab, "xsi_events: {}", &["a", "b"]);
     // Refuse logins on the reference host.
     let text = std::fs::read_to_string(&pb)
         .unwrap()
@@ -229,7 +227,7 @@ fn an_unreadable_reference_host_fails_the_farm_and_writes_nothing() {
     run.exits(1)
         .prints("farm xsp-farm: its reference host a could not be read");
     assert_eq!(
-        read(&lab, "b", EVENTS, "eventHandlerThreadCount"),
+        on_host(&lab, "b", EVENTS, "eventHandlerThreadCount"),
         "20",
         "{}",
         run.all()
@@ -247,17 +245,12 @@ fn verify_names_the_host_whose_call_control_name_differs() {
         release: Release::R23,
     };
     let lab = TestLab::start("pm_farm_check", &[spec("a"), spec("b"), spec("c")]);
-    let mut text = "version: 1\nfarms:\n  - name: xsp-farm\n    product: xsp\n    release: R23\n    roles: [xsi]\n    webex:\n      xsi_events: { call_control_application_name: com.broadsoft.xsi-events }\n    hosts:\n".to_string();
-    for name in ["a", "b", "c"] {
-        text.push_str(&format!(
-            "      - name: {name}\n        address: {}\n        {}\n",
-            lab.address(name),
-            lab.connection(name)
-        ));
-    }
-    let pb = lab.dir.path().join("farm.yaml");
-    std::fs::write(&pb, text).unwrap();
-    let pb = pb.to_str().unwrap();
+    let pb = farm_playbook(
+        &lab,
+        "xsi_events: { call_control_application_name: com.broadsoft.xsi-events }",
+        &["a", "b", "c"],
+    );
+    let pb = pb.as_str();
     lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"])
         .exits(0);
     let out = lab.bwcli(
