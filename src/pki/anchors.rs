@@ -110,14 +110,18 @@ pub fn read_anchors(
     };
     let found = blocks(text).map_err(|e| fail(vec![framing(&e)]))?;
     let mut problems = Vec::new();
-    let mut anchors = Vec::new();
     let mut ders = Vec::new();
     for block in &found {
-        match certificate(block, now) {
-            Ok((anchor, der)) => {
-                anchors.push(anchor);
-                ders.push(der);
-            }
+        match der_of(block) {
+            Ok(der) => ders.push((block, der)),
+            Err(p) => problems.push(p),
+        }
+    }
+    // Each certificate is parsed once, for its own checks and the chain's.
+    let mut certs = Vec::new();
+    for (block, der) in &ders {
+        match certificate(block, der, now) {
+            Ok(pair) => certs.push(pair),
             Err(p) => problems.push(p),
         }
     }
@@ -127,21 +131,21 @@ pub fn read_anchors(
             message: "no PEM certificate in the file (a PEM block starts with `-----BEGIN CERTIFICATE-----`)".into(),
             help: DOWNLOAD_HELP.into(),
         });
-    } else if problems.is_empty() && anchors.len() < at_least {
+    } else if problems.is_empty() && certs.len() < at_least {
         problems.push(AnchorProblem {
             line: 0,
             message: format!(
                 "{} certificate(s) where the Webex chain has at least {at_least} (a root and an issuing CA)",
-                anchors.len()
+                certs.len()
             ),
             help: format!("{DOWNLOAD_HELP}, or name the root and the issuing CA files both"),
         });
     }
     if problems.is_empty() {
-        problems.extend(chain_problems(&anchors, &ders));
+        problems.extend(chain_problems(&certs));
     }
     if problems.is_empty() {
-        Ok(anchors)
+        Ok(certs.into_iter().map(|(anchor, _)| anchor).collect())
     } else {
         Err(fail(problems))
     }
@@ -160,13 +164,18 @@ fn framing(e: &PemError) -> AnchorProblem {
     }
 }
 
-/// The anchor a block holds, with its DER, or why it cannot be one.
-fn certificate(block: &Block, now: i64) -> Result<(Anchor, Vec<u8>), AnchorProblem> {
-    let problem = |message: String, help: &str| AnchorProblem {
-        line: block.line,
+/// A problem with the block that starts at `line`.
+fn problem_at(line: usize, message: String, help: &str) -> AnchorProblem {
+    AnchorProblem {
+        line,
         message,
         help: help.to_string(),
-    };
+    }
+}
+
+/// The DER of a certificate block, or why the block cannot be an anchor.
+fn der_of(block: &Block) -> Result<Vec<u8>, AnchorProblem> {
+    let problem = |message: String, help: &str| problem_at(block.line, message, help);
     if block.is_private_key() {
         return Err(problem(
             format!("a private key ({}) in a trust anchor file", block.label),
@@ -179,11 +188,20 @@ fn certificate(block: &Block, now: i64) -> Result<(Anchor, Vec<u8>), AnchorProbl
             DOWNLOAD_HELP,
         ));
     }
-    let der = block
+    block
         .decode()
-        .map_err(|e| problem(e.to_string(), DOWNLOAD_HELP))?
-        .contents;
-    let (_, cert) = X509Certificate::from_der(&der).map_err(|e| {
+        .map(|pem| pem.contents)
+        .map_err(|e| problem(e.to_string(), DOWNLOAD_HELP))
+}
+
+/// The anchor `der` (from `block`) holds, parsed, or why it cannot be one.
+fn certificate<'a>(
+    block: &Block,
+    der: &'a [u8],
+    now: i64,
+) -> Result<(Anchor, X509Certificate<'a>), AnchorProblem> {
+    let problem = |message: String, help: &str| problem_at(block.line, message, help);
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| {
         problem(
             format!("the certificate does not parse: {e}"),
             DOWNLOAD_HELP,
@@ -222,24 +240,23 @@ fn certificate(block: &Block, now: i64) -> Result<(Anchor, Vec<u8>), AnchorProbl
         self_signed: cert.subject() == cert.issuer(),
         subject,
         common_name,
-        sha256: hex::encode(Sha256::digest(&der)),
+        sha256: hex::encode(Sha256::digest(der)),
         not_after: validity.not_after.timestamp(),
         pem: block.text.clone(),
         line: block.line,
     };
-    Ok((anchor, der))
+    Ok((anchor, cert))
 }
 
 /// Each anchor must be signed by its issuer: a root by itself, any other by an
 /// anchor of the file whose subject is its issuer.
-fn chain_problems(anchors: &[Anchor], ders: &[Vec<u8>]) -> Vec<AnchorProblem> {
-    let parsed: Vec<X509Certificate<'_>> = ders
-        .iter()
-        .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
-        .collect();
+fn chain_problems(certs: &[(Anchor, X509Certificate<'_>)]) -> Vec<AnchorProblem> {
     let mut problems = Vec::new();
-    for (anchor, cert) in anchors.iter().zip(&parsed) {
-        let issuer = parsed.iter().find(|c| c.subject() == cert.issuer());
+    for (anchor, cert) in certs {
+        let issuer = certs
+            .iter()
+            .map(|(_, c)| c)
+            .find(|c| c.subject() == cert.issuer());
         let problem = match issuer {
             None => Some(format!(
                 "{} is issued by {}, which is not in the file",
@@ -257,11 +274,7 @@ fn chain_problems(anchors: &[Anchor], ders: &[Vec<u8>]) -> Vec<AnchorProblem> {
             }
             Some(_) => None,
         };
-        problems.extend(problem.map(|message| AnchorProblem {
-            line: anchor.line,
-            message,
-            help: DOWNLOAD_HELP.into(),
-        }));
+        problems.extend(problem.map(|message| problem_at(anchor.line, message, DOWNLOAD_HELP)));
     }
     problems
 }
