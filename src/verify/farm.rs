@@ -68,7 +68,8 @@ struct Member {
 }
 
 /// Compares the farm values of `report`'s hosts per farm and adds each host its
-/// finding; a farm with only one host in the run is not compared (a note says so).
+/// finding; a host that does not show the value fails, and a farm with only one
+/// host left to compare is not compared (a note says so).
 pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
     let mut groups: BTreeMap<(String, CheckId), Vec<Member>> = BTreeMap::new();
     for (i, r) in report.hosts.iter().enumerate() {
@@ -91,6 +92,38 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
     }
     for ((farm, _), mut members) in groups {
         members.sort_by_key(|m| m.order);
+        // A host whose `get` does not show the attribute fails: there is nothing
+        // to compare, and that is not agreement.
+        members.retain(|m| {
+            if m.value.value.is_some() {
+                return true;
+            }
+            let host = &mut report.hosts[m.index];
+            let v = &m.value;
+            let finding = Finding::about(
+                &host.host,
+                v.id,
+                format!("farm {farm} {} {}", v.context, v.attribute),
+                Verdict::Fail,
+                format!(
+                    "{} shown, to compare across the farm ({})",
+                    v.attribute, v.why
+                ),
+                format!("`get` in {} does not show {}", v.context, v.attribute),
+            )
+            .with_fix(format!(
+                "check `{}` on {} (`cd {}` then `get`)",
+                v.attribute, host.host, v.context
+            ));
+            host.checks.push(finding);
+            if host.status == HostStatus::Ok {
+                host.status = HostStatus::of_findings(&host.checks);
+            }
+            false
+        });
+        if members.is_empty() {
+            continue;
+        }
         if members.len() < 2 {
             let (i, v) = (members[0].index, &members[0].value);
             let host = &mut report.hosts[i];
@@ -150,8 +183,8 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
     }
 }
 
-/// The value most members hold; on a tie, the first member's (farm order) among
-/// the most held.
+/// The value most members hold (every member shows one); on a tie, the first
+/// member's (farm order) among the most held.
 fn majority(members: &[Member]) -> Option<String> {
     let count = |value: &Option<String>| members.iter().filter(|m| m.value.value == *value).count();
     let most = members
@@ -168,6 +201,64 @@ fn majority(members: &[Member]) -> Option<String> {
 fn shown(value: &Option<String>) -> String {
     match value {
         Some(v) => format!("{v:?}"),
-        None => "nothing (the attribute is not shown)".to_string(),
+        None => "nothing".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playbook::Farm;
+    use crate::report::HostResult;
+
+    fn host(name: &str, value: Option<&str>) -> HostResult {
+        HostResult {
+            farm_values: vec![FarmValue {
+                id: CheckId::XsiEventsCallControlName,
+                context: "/Applications/Xsi-Events/GeneralSettings",
+                attribute: "callControlApplicationName",
+                why: "one name",
+                fix: "name it",
+                value: value.map(str::to_string),
+            }],
+            ..HostResult::new(name, "f", HostStatus::Ok)
+        }
+    }
+
+    #[test]
+    fn a_host_that_does_not_show_the_value_fails_and_the_others_are_compared() {
+        let pb = Playbook {
+            path: "pb.yaml".into(),
+            farms: vec![Farm {
+                name: "f".into(),
+                hosts: vec!["a".into(), "b".into(), "c".into()],
+            }],
+            hosts: Vec::new(),
+            local_files: Vec::new(),
+        };
+        let mut report = RunReport {
+            command: "verify".into(),
+            run_id: "r".into(),
+            hosts: vec![host("a", Some("x")), host("b", None), host("c", Some("x"))],
+        };
+        add_farm_findings(&mut report, &pb);
+        let verdict = |i: usize| report.hosts[i].checks[0].status;
+        assert_eq!(verdict(0), Verdict::Pass);
+        assert_eq!(verdict(1), Verdict::Fail);
+        assert_eq!(verdict(2), Verdict::Pass);
+        assert_eq!(
+            report.hosts[1].checks[0].observed,
+            "`get` in /Applications/Xsi-Events/GeneralSettings does not show callControlApplicationName"
+        );
+        assert_eq!(report.hosts[1].status, HostStatus::Findings);
+
+        // Alone, a host that does not show it still fails; none is not agreement.
+        let mut alone = RunReport {
+            command: "verify".into(),
+            run_id: "r".into(),
+            hosts: vec![host("a", None)],
+        };
+        add_farm_findings(&mut alone, &pb);
+        assert_eq!(alone.hosts[0].checks[0].status, Verdict::Fail);
     }
 }
