@@ -15,6 +15,7 @@ use crate::plan::views::evaluate;
 use crate::playbook::Host;
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::farm::read_farm_values;
+use crate::verify::selection::CheckSelection;
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
 /// `verify` on one host: drift, then TLS handshakes on every interface, those the
@@ -22,6 +23,7 @@ use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 pub fn verify_host(
     host: &Host,
     ctx: &RunContext,
+    selection: &CheckSelection,
     timeout: Duration,
     progress: &Progress,
 ) -> HostResult {
@@ -60,6 +62,7 @@ pub fn verify_host(
             ..checks(
                 host,
                 pending,
+                selection.wants_family("tls"),
                 timeout,
                 progress,
                 read.plan,
@@ -123,11 +126,12 @@ fn effective(
     })
 }
 
-/// The drift check and the TLS checks of every endpoint.
+/// The drift check and, when `probe_tls`, the TLS checks of every endpoint.
 #[allow(clippy::too_many_arguments)]
 fn checks(
     host: &Host,
     pending: Option<String>,
+    probe_tls: bool,
     timeout: Duration,
     progress: &Progress,
     plan: HostPlan,
@@ -152,7 +156,8 @@ fn checks(
         .probes
         .iter()
         .map(|p| (p, desired, true))
-        .chain(unmanaged.iter().map(|p| (*p, discovered, false)));
+        .chain(unmanaged.iter().map(|p| (*p, discovered, false)))
+        .filter(|_| probe_tls);
     for (probe, tree, managed) in endpoints {
         progress.step(&format!("TLS handshakes {}:{}", probe.address, probe.port));
         // What the playbook puts in effect: the plan's view after apply.
