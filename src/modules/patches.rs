@@ -279,9 +279,16 @@ pub fn check_host(host: &Host, link: &mut dyn HostLink) -> Result<Option<PatchCh
     if needs.is_empty() {
         return Ok(None);
     }
-    let listing = parse_listing(&link.shell_read(ShellRead::ListPatches)?)?;
-    let shown = parse_bwshowver(&link.shell_read(ShellRead::ShowVersion)?)
-        .map_err(|e| PatchError::ShowVersion(e.to_string()))?;
+    let listed = link.shell_read(ShellRead::ListPatches)?;
+    let shown = link.shell_read(ShellRead::ShowVersion)?;
+    compare(&needs, &listed, &shown).map(Some)
+}
+
+/// What `needs` lacks, from the output of `listPatch.pl` (`listed`) and of
+/// `bwshowver` (`shown`).
+fn compare(needs: &[Need], listed: &str, shown: &str) -> Result<PatchCheck, PatchError> {
+    let listing = parse_listing(listed)?;
+    let shown = parse_bwshowver(shown).map_err(|e| PatchError::ShowVersion(e.to_string()))?;
     if let Some(shown) = shown.active_patches
         && usize::try_from(shown).ok() != Some(listing.active_count())
     {
@@ -300,9 +307,81 @@ pub fn check_host(host: &Host, link: &mut dyn HostLink) -> Result<Option<PatchCh
             listed_as: listing.state(n.name).map(str::to_string),
         })
         .collect();
-    Ok(Some(PatchCheck {
+    Ok(PatchCheck {
         required: needs.len(),
         active: listing.active_count(),
         missing,
-    }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn need(name: &'static str, module: Option<&str>) -> Need {
+        Need {
+            name,
+            why: vec!["flow-through provisioning (solution guide A §10)".into()],
+            needed_by: module.into_iter().map(str::to_string).collect(),
+        }
+    }
+
+    const LISTED: &str = "Patch Name                 State\n\
+                          ==================================\n\
+                          AP.as.22.0.1123.ap376508   Active\n\
+                          AP.as.22.0.1123.ap373197   Inactive\n\
+                          \n\
+                          listPatch command successfully executed.\n";
+
+    fn showver(active: u32) -> String {
+        format!("AS version Rel_22.0_1.1123\n\nPatching Info:\n  Active Patches: {active}\n")
+    }
+
+    #[test]
+    fn a_patch_listed_but_not_active_is_missing_and_says_how_it_is_listed() {
+        let needs = [
+            need("AP.as.22.0.1123.ap376508", Some("flowthrough")),
+            need("AP.as.22.0.1123.ap373197", Some("flowthrough")),
+            need("AP.as.22.0.1123.ap377868", None),
+        ];
+        let check = compare(&needs, LISTED, &showver(1)).unwrap();
+        assert_eq!((check.required, check.active), (3, 1));
+        let lines: Vec<String> = check.missing.iter().map(MissingPatch::describe).collect();
+        assert_eq!(
+            lines,
+            [
+                "AP.as.22.0.1123.ap373197 (listed as Inactive, not Active): flow-through provisioning (solution guide A §10); needed by module flowthrough",
+                "AP.as.22.0.1123.ap377868: flow-through provisioning (solution guide A §10)",
+            ]
+        );
+        let blocking: Vec<&str> = check.blocking().iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(blocking, ["AP.as.22.0.1123.ap373197"]);
+        let finding = check.finding("as1");
+        assert_eq!(finding.status, Verdict::Fail);
+        assert_eq!(finding.observed, "2 of 3 required patches missing");
+        assert_eq!(finding.evidence, lines);
+    }
+
+    #[test]
+    fn a_listing_that_bwshowver_contradicts_is_not_trusted() {
+        let needs = [need("AP.as.22.0.1123.ap376508", None)];
+        let e = compare(&needs, LISTED, &showver(701)).unwrap_err();
+        assert_eq!(
+            e.to_string().lines().next(),
+            Some(
+                "`listPatch.pl` lists 1 active patches but `bwshowver` says `Active Patches: 701`; the installed patches are not known for sure"
+            )
+        );
+        // An ADP-like bwshowver without the count: nothing to compare.
+        let check = compare(&needs, LISTED, "AS version Rel_22.0_1.1123\n").unwrap();
+        assert!(check.missing.is_empty());
+        assert_eq!(check.finding("as1").status, Verdict::Pass);
+        let e = compare(&needs, "No schema found.\n", &showver(1)).unwrap_err();
+        assert!(
+            matches!(e, PatchError::Listing(ListingError::NoSchema)),
+            "{e}"
+        );
+        let e = compare(&needs, LISTED, "hello\n").unwrap_err();
+        assert!(matches!(e, PatchError::ShowVersion(_)), "{e}");
+    }
 }
