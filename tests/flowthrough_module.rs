@@ -106,6 +106,20 @@ fn converge(test: &str, release: Release, name: &str, patches: &[&str]) {
     again.exits(0).prints(" 0 changes").prints(&format!(
         "  {MESSAGING}>\n    = provisioningPassword (secret, unchanged)"
     ));
+    let verify = lab.xspctl(&["verify", "-f", pb, "--format", "json"]);
+    let json = verify.json();
+    let status = |id: &str| {
+        json["hosts"][0]["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].clone())
+            .unwrap_or_else(|| panic!("no {id}\n{}", verify.all()))
+    };
+    assert_eq!(status("config.drift"), "ok", "{}", verify.all());
+    assert_eq!(status("patches.missing"), "ok", "{}", verify.all());
+    assert_eq!(status("config.restart-pending"), "wait", "{}", verify.all());
     for t in lab.transcripts("as1") {
         assert!(!t.contains(PASSWORD), "the transcript shows the password");
     }

@@ -99,6 +99,11 @@ fn missing_then_installed(
     let verify = lab.xspctl(&["verify", "-f", pb, "--format", "json"]);
     let f = patch_finding(&verify);
     assert_eq!(f["status"], "ok", "{f}");
+
+    // One backed out again: it alone is missing.
+    lab.host("h").remove_patches(&names[..1]).unwrap();
+    let plan = lab.xspctl(&["plan", "-f", pb, "--format", "json"]);
+    assert_eq!(missing_in_plan(&plan), [names[0]]);
 }
 
 #[test]
