@@ -223,7 +223,7 @@ struct Need {
 }
 
 /// What `host` needs: the patches module's features (minimum, roles, listed) and
-/// every configured module's own, in catalog order, each patch once.
+/// every configured module's own, each patch once, first-needed first.
 fn needs(host: &Host) -> Vec<Need> {
     let mut wanted: Vec<(PatchFeature, Option<&'static str>)> = Vec::new();
     if let Some(s) = host.webex.get::<PatchesSettings>(Patches::KEY) {
@@ -250,17 +250,18 @@ fn needs(host: &Host) -> Vec<Need> {
     for (feature, module) in wanted {
         for p in required_patches(host.product, host.release, feature) {
             let why = format!("{} ({})", feature.describe(), p.source);
-            let need = match out.iter_mut().position(|n| n.name == p.name) {
-                Some(i) => &mut out[i],
-                None => {
+            let i = out
+                .iter()
+                .position(|n| n.name == p.name)
+                .unwrap_or_else(|| {
                     out.push(Need {
                         name: p.name,
                         why: Vec::new(),
                         needed_by: Vec::new(),
                     });
-                    out.last_mut().expect("just pushed")
-                }
-            };
+                    out.len() - 1
+                });
+            let need = &mut out[i];
             if !need.why.contains(&why) {
                 need.why.push(why);
             }
