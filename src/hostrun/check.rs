@@ -1,7 +1,7 @@
 //! The read-only run: verify.
 use std::time::Duration;
 
-use super::{RunContext, failed, on_host, read_and_plan, result};
+use super::{HostError, RunContext, failed, on_host, read_and_plan, result};
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
@@ -38,6 +38,16 @@ pub fn verify_host(
         };
         let read = match read_and_plan(host, &mut reads, progress, SecretPolicy::Compare) {
             Ok(r) => r,
+            Err(HostError::MissingPatches(check)) => {
+                return HostResult {
+                    checks: vec![check.finding(&host.name)],
+                    notes: vec![
+                        "nothing else was checked: the host lacks patches its modules depend on"
+                            .into(),
+                    ],
+                    ..result(host, HostStatus::Findings)
+                };
+            }
             Err(e) => return failed(host, e),
         };
         let endpoints = match discovered_endpoints(host, discovered.as_ref()) {
@@ -140,6 +150,9 @@ fn checks(
     live: &LiveTree,
 ) -> HostResult {
     let mut checks = vec![drift_check(host, &plan)];
+    if let Some(patches) = &plan.patches {
+        checks.push(patches.finding(&host.name));
+    }
     if let Some(since) = &pending {
         checks.push(restart_check(host, since));
     }

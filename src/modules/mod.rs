@@ -11,12 +11,14 @@ pub mod certkey;
 pub mod cti_client_identity;
 pub mod cti_mtls;
 pub mod directory_sync;
+pub mod flowthrough;
+pub mod patches;
 pub mod registry;
 pub mod tls;
 pub mod tls_module;
 pub mod xsi_events;
 
-use crate::catalog::{Product, Release};
+use crate::catalog::{PatchFeature, Product, Release};
 use crate::desired::DesiredTree;
 use crate::desired::render::RenderError;
 use crate::live::link::HostLink;
@@ -105,6 +107,9 @@ pub(crate) trait Module: Sync {
     fn farm_checks(&self) -> &'static [FarmCheck];
     /// Its templates: (name, source), names starting with `<key>/`.
     fn templates(&self) -> &'static [(&'static str, &'static str)];
+    /// The features whose patches it depends on: a host that lacks one gets no
+    /// plan (`modules::patches`).
+    fn patch_features(&self) -> &'static [PatchFeature];
 }
 
 /// A module with typed settings.
@@ -121,6 +126,8 @@ pub(crate) trait TypedModule: Sync {
     const FARM_CHECKS: &'static [FarmCheck] = &[];
     /// See [`Module::templates`].
     const TEMPLATES: &'static [(&'static str, &'static str)] = &[];
+    /// See [`Module::patch_features`]; by default none.
+    const PATCHES: &'static [PatchFeature] = &[];
     /// See [`Module::build`].
     fn build(
         &self,
@@ -219,6 +226,10 @@ impl<M: TypedModule> Module for M {
 
     fn templates(&self) -> &'static [(&'static str, &'static str)] {
         M::TEMPLATES
+    }
+
+    fn patch_features(&self) -> &'static [PatchFeature] {
+        M::PATCHES
     }
 }
 

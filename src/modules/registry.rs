@@ -6,6 +6,8 @@ use super::allow_client_app::AllowClientApp;
 use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
+use super::flowthrough::Flowthrough;
+use super::patches::Patches;
 use super::tls_module::Tls;
 use super::xsi_events::XsiEvents;
 use crate::playbook::module_api::Field;
@@ -18,6 +20,8 @@ pub(crate) static MODULES: &[&dyn Module] = &[
     &AllowClientApp,
     &CtiMtls,
     &CtiClientIdentity,
+    &Flowthrough,
+    &Patches,
 ];
 
 /// The keys of `webex`: one per module, in the order of [`MODULES`].
@@ -28,6 +32,8 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::allow_client_app::FIELD,
     super::cti_mtls::FIELD,
     super::cti_client_identity::FIELD,
+    super::flowthrough::FIELD,
+    super::patches::FIELD,
 ];
 
 /// The module whose key is `key`.
