@@ -3,6 +3,7 @@
 //! to each list.
 use super::Module;
 use super::allow_client_app::AllowClientApp;
+use super::certificates::Certificates;
 use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
@@ -18,6 +19,7 @@ pub(crate) static MODULES: &[&dyn Module] = &[
     &AllowClientApp,
     &CtiMtls,
     &CtiClientIdentity,
+    &Certificates,
 ];
 
 /// The keys of `webex`: one per module, in the order of [`MODULES`].
@@ -28,6 +30,7 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::allow_client_app::FIELD,
     super::cti_mtls::FIELD,
     super::cti_client_identity::FIELD,
+    super::certificates::FIELD,
 ];
 
 /// The module whose key is `key`.
