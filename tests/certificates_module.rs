@@ -545,3 +545,75 @@ fn r21_a_chain_that_lost_its_root_fails_the_plan_with_the_fix() {
     assert!(out.matches("...Done").count() == 2, "{out}");
     lab.xspctl(&["plan", "-f", path]).exits(0);
 }
+
+/// Without `webex.tls` for the interface, the suites the host has in effect count:
+/// an EC certificate on a host offering only RSA suites (the simulator's defaults)
+/// is refused at plan, and nothing is written.
+#[test]
+fn an_ec_key_on_a_host_with_only_rsa_suites_is_refused_at_plan() {
+    let lab = one_host(
+        "certs_ec_host",
+        Product::Xsp,
+        Release::R22,
+        CliLayout::default(),
+    );
+    let ip = lab.address("h").to_string();
+    let issued = issue(FQDN, Some(KeyPair::generate().unwrap()));
+    let block = format!(
+        "certificates:\n  http: {}",
+        section(&lab, "http", &issued, &ip, Some(lab.https_port("h")))
+    );
+    let path = lab.playbook("pb.yaml", &[("h", "xsp", "R22", &block)]);
+    let path = path.to_str().unwrap();
+    let plan = lab.xspctl(&["plan", "-f", path]);
+    assert_ne!(plan.code, 0, "{}", plan.all());
+    assert!(
+        plan.all()
+            .contains("the certificate has an ECDSA (EC) key, but HTTP"),
+        "{}",
+        plan.all()
+    );
+    assert!(
+        plan.all().contains("none of which it can serve"),
+        "{}",
+        plan.all()
+    );
+    let apply = lab.xspctl(&["apply", "-f", path, "--yes"]);
+    assert_ne!(apply.code, 0, "{}", apply.all());
+    assert!(left_on_host(&lab).is_empty(), "{:?}", left_on_host(&lab));
+}
+
+/// Moving an interface to an EC certificate and ECDSA suites in one playbook: the
+/// TLS module does not refuse the suites for the RSA certificate being replaced,
+/// and after the restart the interface serves the EC certificate.
+#[test]
+fn an_ec_certificate_with_ecdsa_suites_replaces_an_rsa_one() {
+    let lab = one_host(
+        "certs_ec_swap",
+        Product::Xsp,
+        Release::R23,
+        CliLayout::default(),
+    );
+    let ip = lab.address("h").to_string();
+    let https = lab.https_port("h");
+    let issued = issue(FQDN, Some(KeyPair::generate().unwrap()));
+    let block = format!(
+        "tls:\n  http:\n    level: interface\n    protocols: [TLSv1.2]\n    ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\ncertificates:\n  http: {}",
+        section(&lab, "http", &issued, &ip, Some(https))
+    );
+    let path = lab.playbook("pb.yaml", &[("h", "xsp", "R23", &block)]);
+    let path = path.to_str().unwrap();
+    let plan = lab.xspctl(&["plan", "-f", path]);
+    plan.exits(0);
+    assert!(
+        plan.stdout
+            .contains("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
+        "{}",
+        plan.all()
+    );
+    assert!(plan.stdout.contains("sslUpdate"), "{}", plan.all());
+    lab.xspctl(&["apply", "-f", path, "--yes"]).exits(2);
+    let restart = lab.host("h").exec("restartbw");
+    assert_eq!(restart.status, 0, "{restart:?}");
+    assert_eq!(served(&ip, https), issued.der);
+}

@@ -13,7 +13,8 @@
 use std::path::PathBuf;
 
 use super::certkey::servable;
-use super::tls::{Family, discover};
+use super::tls::{Discovered, Family, Wish, discover, render_tls};
+use super::tls_module;
 use super::{ModuleError, Scope, TypedModule};
 use crate::catalog::{Product, Release};
 use crate::desired::ContextRef;
@@ -21,6 +22,7 @@ use crate::desired::{CommandFact, DesiredTree, FileFact, Observe};
 use crate::live::LiveTree;
 use crate::live::link::HostLink;
 use crate::pki::server_cert::{ServerCert, ServerFiles, check_server_cert};
+use crate::plan::views::evaluate;
 use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 use crate::playbook::{Host, Role, Webex};
 
@@ -244,7 +246,7 @@ impl TypedModule for Certificates {
 
     fn render(
         &self,
-        _host: &Host,
+        host: &Host,
         settings: &CertificatesSettings,
         _farm: Option<&()>,
         link: &mut dyn HostLink,
@@ -263,10 +265,26 @@ impl TypedModule for Certificates {
                 ),
             };
             present(&discovered.tree, table, i)?;
+            if !playbook_sets_suites(host, i.side) {
+                host_suites_fit(host, &discovered, i, link)?;
+            }
             sslupdate(i, context, &mut tree);
         }
         Ok(tree)
     }
+}
+
+/// Whether the host's `certificates` settings install a new certificate on the
+/// `side` (`http`, `cti`) interface at `ip` (and, for HTTP, `port`): the TLS
+/// module then leaves its key type to this module's checks.
+pub fn replaces(host: &Host, side: &str, ip: &str, port: &str) -> bool {
+    host.webex
+        .get::<CertificatesSettings>(<Certificates as TypedModule>::KEY)
+        .is_some_and(|c| {
+            c.interfaces.iter().any(|i| {
+                i.side.key() == side && i.ip == ip && i.port.is_none_or(|p| p.to_string() == port)
+            })
+        })
 }
 
 /// Builds one interface's settings, or reports why it cannot.
@@ -361,6 +379,81 @@ fn interface(
             None
         }
     }
+}
+
+/// Whether `webex.tls` lists suites for the side (then `check_across` compared them
+/// with the key at validate).
+fn playbook_sets_suites(host: &Host, side: Side) -> bool {
+    let tls = host.webex.tls();
+    let wish = match side {
+        Side::Http => tls.and_then(|t| t.http.as_ref()),
+        Side::Cti => tls.and_then(|t| t.cti.as_ref()),
+    };
+    wish.is_some_and(|w| !w.ciphers.is_empty())
+}
+
+/// Where the playbook sets no suites for the interface, the suites the host has in
+/// effect for it (its SSL levels, most specific first, else the provider's
+/// defaults: D1, D2) must include one the certificate's key can sign: an EC
+/// certificate on a host that offers only RSA suites takes the port down.
+fn host_suites_fit(
+    host: &Host,
+    discovered: &Discovered,
+    i: &InterfaceCert,
+    link: &mut dyn HostLink,
+) -> Result<(), ModuleError> {
+    let any = Wish {
+        level: "interface".into(),
+        protocols: Vec::new(),
+        ciphers: Vec::new(),
+        interfaces: None,
+    };
+    let (protocols, ciphers) = tls_module::defaults(host);
+    let (http, cti) = match i.side {
+        Side::Http => (Some(&any), None),
+        Side::Cti => (None, Some(&any)),
+    };
+    let endpoints = render_tls(Family::R22, http, cti, discovered, (&protocols, &ciphers))
+        .map_err(ModuleError::new)?;
+    let probe = endpoints.probes.iter().find(|p| {
+        p.endpoint == i.side.key() && p.address == i.ip && i.port.is_none_or(|port| p.port == port)
+    });
+    let Some(view) = probe.and_then(|p| endpoints.views.iter().find(|v| v.name == p.ciphers_view))
+    else {
+        // Not a secure endpoint the TLS discovery knows: nothing is served there yet.
+        return Ok(());
+    };
+    let mut live = LiveTree::default();
+    for level in &view.levels {
+        if live.get(&level.at).is_none() {
+            let read = link.read(&level.at).map_err(ModuleError::new)?;
+            live.contexts.insert(level.at.clone(), read);
+        }
+    }
+    let effective = evaluate(view, &live).map_err(ModuleError::new)?;
+    if servable(&i.cert.key_type, &effective.values).is_some_and(|ok| ok.is_empty()) {
+        return Err(ModuleError::new(SuitesUnfit {
+            side: i.side.key(),
+            key: i.cert.key_type.to_string(),
+            view: view.name.clone(),
+            level: effective.level,
+            suites: effective.values.join(", "),
+        }));
+    }
+    Ok(())
+}
+
+/// The host's suites for the interface cannot be served with the new key.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "`webex.certificates.{side}`: the certificate has an {key} key, but {view} in effect ({level}) are {suites}, none of which it can serve: installing it would take the port down; set `webex.tls.{side}.ciphers` with suites for this key type, or name a certificate with a key the suites fit"
+)]
+struct SuitesUnfit {
+    side: &'static str,
+    key: String,
+    view: String,
+    level: String,
+    suites: String,
 }
 
 /// The interface must be in its table as read, or sslUpdate would fail on apply.
