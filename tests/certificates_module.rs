@@ -165,7 +165,9 @@ fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout
     let path = lab.playbook("pb.yaml", &[("h", pb.0, pb.1, &block)]);
     let path = path.to_str().unwrap();
 
-    let plan = lab.xspctl(&["plan", "-f", path]);
+    let plan_file = lab.dir.path().join("state/plan.json");
+    let plan_file = plan_file.to_str().unwrap();
+    let plan = lab.xspctl(&["plan", "-f", path, "--out", plan_file]);
     plan.exits(0);
     let out = &plan.stdout;
     let http_ctx = "/Interface/Http/HttpServer/SSLSettings/Certificates>";
@@ -189,7 +191,7 @@ fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout
     assert!(!plan.all().contains("PRIVATE KEY"), "{}", plan.all());
 
     // Exit 2: applied, awaiting the restart sslUpdate needs (guide B §5.8 step 4).
-    let apply = lab.xspctl(&["apply", "-f", path, "--yes"]);
+    let apply = lab.xspctl(&["apply", "-f", path, "--plan", plan_file, "--yes"]);
     apply.exits(2).prints("restart required");
     assert!(!apply.all().contains("PRIVATE KEY"), "{}", apply.all());
     for ctx in [http_ctx, cti_ctx] {
@@ -218,9 +220,11 @@ fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout
         cti_cert.der,
         "CTI serves another certificate"
     );
-    // The private keys were never copied off the host: no backup, journal or
-    // transcript holds them.
-    for text in walk(&lab.dir.path().join("state")) {
+    // The private keys were never copied off the host: no plan file, backup,
+    // journal or transcript holds them.
+    let artefacts = walk(&lab.dir.path().join("state"));
+    assert!(artefacts.len() > 3, "{} files", artefacts.len());
+    for text in artefacts {
         for key in [&http_cert.key, &cti_cert.key] {
             assert!(!text.contains(key.lines().nth(1).unwrap()), "a key leaked");
         }
