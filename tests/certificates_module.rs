@@ -621,3 +621,46 @@ fn an_ec_certificate_with_ecdsa_suites_replaces_an_rsa_one() {
     assert_eq!(restart.status, 0, "{restart:?}");
     assert_eq!(served(&ip, https), issued.der);
 }
+
+/// The CTI sslUpdate fails after the HTTP one succeeded: the CLI cannot put the
+/// replaced HTTP certificate back (its key cannot be read), so the rollback says so
+/// and names the command; no uploaded file stays behind.
+#[test]
+fn a_replaced_certificate_that_cannot_be_rolled_back_is_named() {
+    let lab = one_host(
+        "certs_half",
+        Product::Xsp,
+        Release::R23,
+        CliLayout::default(),
+    );
+    let ip = lab.address("h").to_string();
+    let block = format!(
+        "certificates:\n  http: {}\n  cti: {}",
+        section(
+            &lab,
+            "http",
+            &issue(FQDN, None),
+            &ip,
+            Some(lab.https_port("h"))
+        ),
+        section(&lab, "cti", &issue(FQDN, None), &ip, None)
+    );
+    let path = lab.playbook("pb.yaml", &[("h", "xsp", "R23", &block)]);
+    lab.faults(
+        "h",
+        Faults {
+            // The CTI form has no port after the address.
+            fail_pattern: Some(r"^sslUpdate \S+ keyFile".into()),
+            ..Faults::default()
+        },
+    );
+    let run = lab.xspctl(&["apply", "-f", path.to_str().unwrap(), "--yes"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    let all = run.all();
+    assert!(all.contains("it cannot be undone"), "{all}");
+    assert!(
+        all.contains("/Interface/Http/HttpServer/SSLSettings/Certificates> sslUpdate"),
+        "{all}"
+    );
+    assert!(left_on_host(&lab).is_empty(), "{:?}", left_on_host(&lab));
+}

@@ -347,6 +347,7 @@ fn interface(
         &fqdn,
         now,
     );
+    // The key's text is not kept: settings, plans and journals hold its path only.
     drop(key_text);
     match checked {
         Ok(cert) => {
