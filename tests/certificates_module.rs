@@ -55,6 +55,11 @@ fn rsa_key() -> KeyPair {
 /// A leaf for `fqdn` (EKU serverAuth) signed by an issuing CA under a root; the
 /// chain file holds the issuing CA. `key`: the leaf's key (RSA by default).
 fn issue(fqdn: &str, key: Option<KeyPair>) -> Issued {
+    issue_for(fqdn, key, 365)
+}
+
+/// [`issue`], valid for `days` more days.
+fn issue_for(fqdn: &str, key: Option<KeyPair>, days: i64) -> Issued {
     let root =
         CertifiedIssuer::self_signed(ca("Example Root CA"), KeyPair::generate().unwrap()).unwrap();
     let issuing = CertifiedIssuer::signed_by(
@@ -67,7 +72,7 @@ fn issue(fqdn: &str, key: Option<KeyPair>) -> Issued {
     p.distinguished_name.push(DnType::CommonName, fqdn);
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     p.not_before = OffsetDateTime::now_utc() - Duration::days(1);
-    p.not_after = OffsetDateTime::now_utc() + Duration::days(365);
+    p.not_after = OffsetDateTime::now_utc() + Duration::days(days);
     let key = key.unwrap_or_else(rsa_key);
     let cert = p.signed_by(&key, &issuing).unwrap();
     Issued {
@@ -663,4 +668,43 @@ fn a_replaced_certificate_that_cannot_be_rolled_back_is_named() {
         "{all}"
     );
     assert!(left_on_host(&lab).is_empty(), "{:?}", left_on_host(&lab));
+}
+
+/// A certificate with 20 days left and one covering the FQDN by a wildcard are
+/// installed, each with a warning at the playbook line.
+#[test]
+fn near_expiry_and_wildcards_are_warned_with_the_playbook_line() {
+    let lab = one_host(
+        "certs_warn",
+        Product::Xsp,
+        Release::R24,
+        CliLayout::default(),
+    );
+    let ip = lab.address("h").to_string();
+    let block = format!(
+        "certificates:\n  http: {}\n  cti: {}",
+        section(
+            &lab,
+            "http",
+            &issue_for(FQDN, None, 20),
+            &ip,
+            Some(lab.https_port("h"))
+        ),
+        section(&lab, "cti", &issue("*.example.com", None), &ip, None)
+    );
+    let path = lab.playbook("pb.yaml", &[("h", "xsp", "R24", &block)]);
+    let plan = lab.xspctl(&["plan", "-f", path.to_str().unwrap()]);
+    plan.exits(0);
+    let err = &plan.stderr;
+    assert!(err.contains("pb.yaml:9:"), "{err}");
+    assert!(
+        err.contains("`webex.certificates.http`: CN=xsp1.example.com expires in"),
+        "{err}"
+    );
+    assert!(err.contains("(under 30 days)"), "{err}");
+    assert!(err.contains("pb.yaml:10:"), "{err}");
+    assert!(
+        err.contains("covers xsp1.example.com only by the wildcard *.example.com"),
+        "{err}"
+    );
 }
