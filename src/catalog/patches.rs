@@ -150,7 +150,7 @@ static SETS: LazyLock<Vec<Set>> = LazyLock::new(|| {
 });
 
 /// The server tags of the patches a product carries: its own and its platform's
-/// (docs/decisions.md D-NEW-1, patches). An ADP's components are applications, not
+/// (docs/decisions.md D26, patches). An ADP's components are applications, not
 /// patches: none.
 pub fn patch_servers(product: Product) -> &'static [&'static str] {
     match product {

@@ -7,7 +7,9 @@
 //! and the checks it adds across a farm. The engine (`playbook::build`,
 //! `hostrun`) loops over the registry and knows no module by name.
 pub mod allow_client_app;
+pub mod certificates;
 pub mod certkey;
+pub mod chain_depth;
 pub mod cti_client_identity;
 pub mod cti_mtls;
 pub mod directory_sync;
@@ -23,7 +25,7 @@ use crate::desired::DesiredTree;
 use crate::desired::render::RenderError;
 use crate::live::link::HostLink;
 use crate::playbook::module_api::{HostFacts, ModuleSettings, Node, Pos, Report, Settings};
-use crate::playbook::{Host, Role};
+use crate::playbook::{Host, Role, Webex};
 use crate::report::CheckId;
 
 /// Which hosts a module may be set for. A playbook that sets it for another host
@@ -83,6 +85,9 @@ pub(crate) trait Module: Sync {
         host: &HostFacts<'_>,
         report: &mut Report,
     ) -> Option<Settings>;
+    /// Checks its settings against the other modules' settings of the same host
+    /// (after every module was built); every problem goes to `report`.
+    fn check_across(&self, settings: &Settings, webex: &Webex, report: &mut Report);
     /// Whether, with these settings, the module reads its farm's reference host
     /// before any host is rendered ([`Module::farm_stage`]).
     fn needs_farm_stage(&self, settings: &Settings) -> bool;
@@ -136,6 +141,8 @@ pub(crate) trait TypedModule: Sync {
         host: &HostFacts<'_>,
         report: &mut Report,
     ) -> Option<Self::Settings>;
+    /// See [`Module::check_across`]; by default a module checks nothing across.
+    fn check_across(&self, _settings: &Self::Settings, _webex: &Webex, _report: &mut Report) {}
     /// See [`Module::needs_farm_stage`]; by default a module has no farm stage.
     fn needs_farm_stage(&self, _settings: &Self::Settings) -> bool {
         false
@@ -193,6 +200,12 @@ impl<M: TypedModule> Module for M {
         report: &mut Report,
     ) -> Option<Settings> {
         TypedModule::build(self, node, key_pos, host, report).map(Settings::new)
+    }
+
+    fn check_across(&self, settings: &Settings, webex: &Webex, report: &mut Report) {
+        if let Ok(settings) = own(M::KEY, settings) {
+            TypedModule::check_across(self, settings, webex, report);
+        }
     }
 
     fn needs_farm_stage(&self, settings: &Settings) -> bool {

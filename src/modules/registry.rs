@@ -3,6 +3,7 @@
 //! to each list.
 use super::Module;
 use super::allow_client_app::AllowClientApp;
+use super::certificates::Certificates;
 use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
@@ -22,6 +23,7 @@ pub(crate) static MODULES: &[&dyn Module] = &[
     &CtiClientIdentity,
     &Flowthrough,
     &Patches,
+    &Certificates,
 ];
 
 /// The keys of `webex`: one per module, in the order of [`MODULES`].
@@ -34,6 +36,7 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::cti_client_identity::FIELD,
     super::flowthrough::FIELD,
     super::patches::FIELD,
+    super::certificates::FIELD,
 ];
 
 /// The module whose key is `key`.
