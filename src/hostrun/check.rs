@@ -7,6 +7,7 @@ use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
 use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
+use crate::modules::cti_mtls::CtiMtlsSettings;
 use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
 use crate::modules::tls_module;
 use crate::plan::HostPlan;
@@ -15,6 +16,7 @@ use crate::plan::views::evaluate;
 use crate::playbook::Host;
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::farm::read_farm_values;
+use crate::verify::mtls::{self, CtiEndpoint, MtlsClients};
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
 /// `verify` on one host: drift, then TLS handshakes on every interface, those the
@@ -23,6 +25,7 @@ pub fn verify_host(
     host: &Host,
     ctx: &RunContext,
     timeout: Duration,
+    clients: &MtlsClients,
     progress: &Progress,
 ) -> HostResult {
     on_host(host, ctx, progress, |link| {
@@ -60,7 +63,7 @@ pub fn verify_host(
             ..checks(
                 host,
                 pending,
-                timeout,
+                (timeout, clients),
                 progress,
                 read.plan,
                 &read.desired,
@@ -128,7 +131,7 @@ fn effective(
 fn checks(
     host: &Host,
     pending: Option<String>,
-    timeout: Duration,
+    (timeout, clients): (Duration, &MtlsClients),
     progress: &Progress,
     plan: HostPlan,
     desired: &DesiredTree,
@@ -172,9 +175,13 @@ fn checks(
             Err(e) => return failed(host, e.to_string()),
         };
         let listed_suites = playbook_suites(host, &probe.endpoint);
+        // A CTI interface may require a client certificate: the TLS probes present
+        // the playbook's identity, so that they complete.
+        let client = clients.webex.as_ref().filter(|_| probe.endpoint == "cti");
         let exp = Expectation {
             host: &host.name,
             probe,
+            client,
             listed_suites: &listed_suites,
             wanted: managed.then_some(TlsLists {
                 protocols: &wanted_protocols,
@@ -214,6 +221,17 @@ fn checks(
                 );
             }
             checks.push(finding);
+        }
+        if let Some(mtls) = host.webex.get::<CtiMtlsSettings>("cti_mtls")
+            && probe.endpoint == "cti"
+        {
+            progress.step(&format!("mTLS handshakes {}:{}", probe.address, probe.port));
+            let at = CtiEndpoint {
+                host: &host.name,
+                address: &probe.address,
+                port: probe.port,
+            };
+            checks.extend(mtls::checks(&at, &mtls.anchors, clients, timeout));
         }
     }
     let status = HostStatus::of_findings(&checks);

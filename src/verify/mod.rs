@@ -2,6 +2,7 @@
 pub mod certs;
 pub mod enumerate;
 pub mod farm;
+pub mod mtls;
 pub mod probe;
 #[cfg(test)]
 mod test_cert;
