@@ -159,4 +159,51 @@ mod tests {
             assert_eq!(summary.issuer, "xspctl Lab Server CA");
         }
     }
+
+    /// A host the lab creates serves its certificate on HTTPS and CTI, and a client
+    /// that trusts only the lab server CA verifies it for the host's FQDN.
+    #[test]
+    fn a_lab_host_serves_its_ca_signed_certificate_for_its_fqdn() {
+        use openssl::ssl::{SslConnector, SslMethod};
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = LabConfig {
+            ssh: false,
+            control_socket: false,
+            ..LabConfig::uniform(
+                dir.path().join("lab"),
+                1,
+                Product::Xsp,
+                Release::R23,
+                "127.79.3.1".parse().expect("address"),
+            )
+            .expect("config")
+        };
+        let certs = dir.path().join("certs");
+        let pki = LabPki::generate().expect("pki");
+        let files = pki.write(&certs).expect("files");
+        pki.issue_servers(&mut config, &certs).expect("servers");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let lab = rt.block_on(super::super::Lab::start(config)).expect("lab");
+        let entry = lab.entry("xsp1").expect("xsp1").clone();
+        for port in [entry.https_port, entry.cti_port] {
+            let mut client = SslConnector::builder(SslMethod::tls_client()).expect("client");
+            client.set_ca_file(&files.server_ca).expect("server CA");
+            let stream = std::net::TcpStream::connect((entry.address, port)).expect("connect");
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .expect("timeout");
+            let tls = client
+                .build()
+                .connect(&entry.fqdn, stream)
+                .unwrap_or_else(|e| panic!("port {port}: {e}"));
+            let served = tls.ssl().peer_certificate().expect("certificate");
+            assert_eq!(crate::pki::summary(&served).issuer, "xspctl Lab Server CA");
+        }
+        rt.block_on(lab.stop());
+    }
 }
