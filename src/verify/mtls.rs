@@ -8,7 +8,6 @@
 //! playbook's client identity (`verify.client_certificate`), with a certificate of
 //! the same name from a CA made on the fly (rcgen), and with none; the last one
 //! records the CA names of the CertificateRequest.
-use std::io::Read;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -22,6 +21,10 @@ use crate::report::{CheckId, Finding, Verdict};
 
 /// The client certificate Webex presents (guide B §5.1).
 const WEBEX_CLIENT_CN: &str = "bwcticlient.webex.com";
+
+/// How long a completed TLS 1.3 handshake waits for an alert on the client's
+/// certificate.
+const TLS13_VERDICT_WAIT: Duration = Duration::from_secs(1);
 
 /// Where the fixes point.
 const MTLS_FIX: &str = "require client authentication on the CTI interface with the Webex CA chain as its trust anchors: set `webex.cti_mtls` in the playbook, `xspctl apply`, then restart (solution guide B §5.6, §5.7 for R21 SP1)";
@@ -161,8 +164,8 @@ enum Ended {
     NotMade(String),
 }
 
-/// One handshake and what the CertificateRequest named (for a client with no
-/// certificate: OpenSSL then asks the callback, which records the names).
+/// One handshake, and the CA names of the server's CertificateRequest when it sent
+/// one.
 struct Attempt {
     ended: Ended,
     ca_names: Option<Vec<Vec<u8>>>,
@@ -319,6 +322,12 @@ fn attempt(
             );
             let tls13 = tls.ssl().version2() == Some(SslVersion::TLS1_3);
             let mut byte = [0u8; 1];
+            // The server's verdict on the client's certificate, if any, follows at
+            // once: a short wait, not the whole timeout, for a server that holds
+            // the connection open.
+            let _ = tls
+                .get_ref()
+                .set_read_timeout(Some(timeout.min(TLS13_VERDICT_WAIT)));
             let alert = if tls13 {
                 match tls.ssl_read(&mut byte) {
                     Err(e) if e.ssl_error().is_some() => Some(reason(&e)),
@@ -328,7 +337,6 @@ fn attempt(
                 None
             };
             let _ = tls.shutdown();
-            let _ = tls.get_mut().read(&mut byte);
             match alert {
                 Some(reason) => Ended::Refused {
                     requested: ca_names.is_some(),
@@ -553,5 +561,216 @@ fn refusal(
     match status {
         Verdict::Pass => f,
         _ => f.with_fix(MTLS_FIX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+    use std::path::Path;
+
+    use openssl::ssl::{SslAcceptor, SslVerifyMode};
+    use openssl::stack::Stack;
+    use openssl::x509::store::X509StoreBuilder;
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+
+    use super::*;
+    use crate::pki::anchors::read_anchors;
+
+    /// A Webex-like root and issuing CA, and a client the issuing CA signed.
+    struct Pki {
+        chain_pem: String,
+        client: ClientCredential,
+    }
+
+    fn pki() -> Pki {
+        pki_named("Test")
+    }
+
+    fn pki_named(prefix: &str) -> Pki {
+        let params = |cn: &str, ca: bool| {
+            let mut p = CertificateParams::default();
+            p.distinguished_name.push(DnType::CommonName, cn);
+            if ca {
+                p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            }
+            p
+        };
+        let root = CertifiedIssuer::self_signed(
+            params(&format!("{prefix} Root"), true),
+            KeyPair::generate().unwrap(),
+        )
+        .unwrap();
+        let issuing = CertifiedIssuer::signed_by(
+            params(&format!("{prefix} Issuing"), true),
+            KeyPair::generate().unwrap(),
+            &root,
+        )
+        .unwrap();
+        let key = KeyPair::generate().unwrap();
+        let leaf = params(WEBEX_CLIENT_CN, false)
+            .signed_by(&key, &issuing)
+            .unwrap();
+        let client = ClientCredential {
+            chain: X509::stack_from_pem(format!("{}{}", leaf.pem(), issuing.pem()).as_bytes())
+                .unwrap(),
+            key: PKey::private_key_from_pem(key.serialize_pem().as_bytes()).unwrap(),
+        };
+        Pki {
+            chain_pem: format!("{}{}", issuing.pem(), root.pem()),
+            client,
+        }
+    }
+
+    /// A loopback server for `n` connections at `version`, requiring a client
+    /// certificate issued by `anchors` when given.
+    fn server(n: usize, version: SslVersion, anchors: Option<&str>) -> u16 {
+        let (key, cert) = crate::verify::test_cert::self_signed("cti.test");
+        let mut acc = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+        acc.set_private_key(&key).unwrap();
+        acc.set_certificate(&cert).unwrap();
+        acc.set_min_proto_version(Some(version)).unwrap();
+        acc.set_max_proto_version(Some(version)).unwrap();
+        if let Some(pem) = anchors {
+            let mut store = X509StoreBuilder::new().unwrap();
+            let mut names = Stack::new().unwrap();
+            for ca in X509::stack_from_pem(pem.as_bytes()).unwrap() {
+                names.push(ca.subject_name().to_owned().unwrap()).unwrap();
+                store.add_cert(ca).unwrap();
+            }
+            acc.set_cert_store(store.build());
+            acc.set_client_ca_list(names);
+            acc.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+        }
+        let acc = acc.build();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(n).flatten() {
+                stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                if let Ok(mut s) = acc.accept(stream) {
+                    let _ = s.shutdown();
+                }
+            }
+        });
+        port
+    }
+
+    fn run(port: u16, pki: &Pki, clients_webex: bool) -> Vec<Finding> {
+        let anchors = read_anchors(
+            Path::new("CombinedCertChain.txt"),
+            &pki.chain_pem,
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+            2,
+        )
+        .unwrap();
+        let clients = MtlsClients {
+            webex: clients_webex.then(|| ClientCredential {
+                chain: pki.client.chain.clone(),
+                key: pki.client.key.clone(),
+            }),
+            untrusted: ClientCredential::untrusted().unwrap(),
+        };
+        let at = CtiEndpoint {
+            host: "xsp1",
+            address: "127.0.0.1",
+            port,
+        };
+        checks(&at, &anchors, &clients, Duration::from_secs(5))
+    }
+
+    fn statuses(findings: &[Finding]) -> Vec<(CheckId, Verdict)> {
+        findings.iter().map(|f| (f.id, f.status)).collect()
+    }
+
+    #[test]
+    fn a_server_requiring_the_webex_chain_passes_in_tls12_and_tls13() {
+        let pki = pki();
+        for version in [SslVersion::TLS1_2, SslVersion::TLS1_3] {
+            let port = server(3, version, Some(&pki.chain_pem));
+            let findings = run(port, &pki, true);
+            assert_eq!(
+                statuses(&findings),
+                [
+                    (CheckId::MtlsClientCaList, Verdict::Pass),
+                    (CheckId::MtlsAcceptsWebexClient, Verdict::Pass),
+                    (CheckId::MtlsRefusesUntrustedClient, Verdict::Pass),
+                    (CheckId::MtlsRequiresClientCertificate, Verdict::Pass),
+                ],
+                "{version:?}: {findings:#?}"
+            );
+            assert!(
+                findings[0]
+                    .evidence
+                    .iter()
+                    .any(|e| e == "CA name: CN=Test Issuing"),
+                "{findings:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_server_without_client_authentication_fails_with_the_fix() {
+        let pki = pki();
+        let port = server(3, SslVersion::TLS1_2, None);
+        let findings = run(port, &pki, true);
+        assert_eq!(
+            statuses(&findings),
+            [
+                (CheckId::MtlsClientCaList, Verdict::Fail),
+                (CheckId::MtlsAcceptsWebexClient, Verdict::Pass),
+                (CheckId::MtlsRefusesUntrustedClient, Verdict::Fail),
+                (CheckId::MtlsRequiresClientCertificate, Verdict::Fail),
+            ],
+            "{findings:#?}"
+        );
+        for i in [0, 2, 3] {
+            assert!(
+                findings[i]
+                    .fix
+                    .as_deref()
+                    .unwrap()
+                    .contains("webex.cti_mtls"),
+                "{:#?}",
+                findings[i]
+            );
+        }
+    }
+
+    #[test]
+    fn a_ca_list_without_the_webex_anchors_fails_and_no_identity_is_not_proven() {
+        let pki = pki();
+        let other = pki_named("Other");
+        let port = server(2, SslVersion::TLS1_2, Some(&other.chain_pem));
+        let findings = run(port, &pki, false);
+        assert_eq!(findings[0].status, Verdict::Fail, "{findings:#?}");
+        assert!(
+            findings[0].observed.contains("missing: CN=Test Issuing"),
+            "{}",
+            findings[0].observed
+        );
+        assert_eq!(findings[1].status, Verdict::Skip, "{findings:#?}");
+        assert!(
+            findings[1]
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("verify.client_certificate")
+        );
+    }
+
+    #[test]
+    fn a_closed_port_is_skipped() {
+        let pki = pki();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let findings = run(port, &pki, true);
+        assert!(
+            findings.iter().all(|f| f.status == Verdict::Skip),
+            "{findings:#?}"
+        );
     }
 }
