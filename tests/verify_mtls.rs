@@ -10,6 +10,7 @@ mod lab;
 
 use lab::{Run, Spec, TestLab};
 use serde_json::Value;
+use xspsim::catalog::model::{CliLayout, CtiLayout};
 use xspsim::host::{Product, Release};
 use xspsim::pki::lab_ca::WebexLikePki;
 
@@ -22,7 +23,7 @@ const MTLS_IDS: [&str; 4] = [
 
 /// Writes the Webex-like chain and client into the lab's scratch directory and a
 /// playbook naming them; returns the playbook's path.
-fn playbook(lab: &TestLab, release: &str) -> String {
+fn playbook(lab: &TestLab, product: &str, release: &str) -> String {
     let pki = WebexLikePki::generate().expect("pki");
     let dir = lab.dir.path();
     std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
@@ -32,7 +33,7 @@ fn playbook(lab: &TestLab, release: &str) -> String {
         "cti_mtls: {{ trust_anchors: {} }}",
         dir.join("CombinedCertChain.txt").display()
     );
-    let pb = lab.playbook("pb.yaml", &[("h", "xsp", release, &block)]);
+    let pb = lab.playbook("pb.yaml", &[("h", product, release, &block)]);
     let text = std::fs::read_to_string(&pb).unwrap().replacen(
         "version: 1\n",
         &format!(
@@ -71,15 +72,37 @@ fn mtls_findings(run: &Run, subject_prefix: &str) -> Vec<(String, Value)> {
 }
 
 fn flow(test: &str, release: Release, pb_release: &str, interfaces: &str) {
-    let lab = TestLab::start(
+    flow_on(
+        test,
+        (Product::Xsp, release),
+        pb_release,
+        interfaces,
+        CliLayout::default(),
+    );
+}
+
+fn flow_on(
+    test: &str,
+    (product, release): (Product, Release),
+    pb_release: &str,
+    interfaces: &str,
+    layout: CliLayout,
+) {
+    let lab = TestLab::start_with_layout(
         test,
         &[Spec {
             name: "h",
-            product: Product::Xsp,
+            product,
             release,
         }],
+        layout,
     );
-    let pb = playbook(&lab, pb_release);
+    let product_name = if product == Product::Adp {
+        "adp"
+    } else {
+        "xsp"
+    };
+    let pb = playbook(&lab, product_name, pb_release);
     let plan = lab.xspctl(&["plan", "-f", &pb]);
     plan.exits(0)
         .prints(&format!("set {} clientAuthReq true", lab.address("h")));
@@ -184,6 +207,27 @@ fn r21_cti_requires_the_webex_client_and_refuses_others() {
 }
 
 #[test]
+fn r24_ctiserver_layout_and_adp_behave_alike() {
+    flow_on(
+        "mtls_r24_ctiserver",
+        (Product::Xsp, Release::R24),
+        "R24",
+        "/Interface/CTI/CTIServer",
+        CliLayout {
+            cti: CtiLayout::CtiServer,
+            http_address_header: None,
+        },
+    );
+    flow_on(
+        "mtls_adp",
+        (Product::Adp, Release::Adp),
+        "ADP",
+        "/Interface/CTI/SSLSettings",
+        CliLayout::default(),
+    );
+}
+
+#[test]
 fn a_key_that_is_not_the_certificates_stops_verify_before_any_host() {
     let lab = TestLab::start(
         "mtls_badkey",
@@ -193,7 +237,7 @@ fn a_key_that_is_not_the_certificates_stops_verify_before_any_host() {
             release: Release::R23,
         }],
     );
-    let pb = playbook(&lab, "R23");
+    let pb = playbook(&lab, "xsp", "R23");
     let other = WebexLikePki::generate().expect("pki");
     std::fs::write(lab.dir.path().join("client.key"), &other.client.key_pem).unwrap();
     let run = lab.xspctl(&["verify", "-f", &pb]);
