@@ -63,7 +63,8 @@ pub fn verify_host(
             ..checks(
                 host,
                 pending,
-                (timeout, clients),
+                timeout,
+                clients,
                 progress,
                 read.plan,
                 &read.desired,
@@ -131,7 +132,8 @@ fn effective(
 fn checks(
     host: &Host,
     pending: Option<String>,
-    (timeout, clients): (Duration, &MtlsClients),
+    timeout: Duration,
+    clients: &MtlsClients,
     progress: &Progress,
     plan: HostPlan,
     desired: &DesiredTree,

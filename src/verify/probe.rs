@@ -110,18 +110,9 @@ pub enum ProbeError {
     Offer(String),
 }
 
-/// Connects to `address:port` and attempts one handshake, bounded by `timeout`.
+/// Connects to `address:port` and attempts one handshake, bounded by `timeout`,
+/// presenting `client` when the server asks for a certificate.
 pub fn handshake(
-    address: &str,
-    port: u16,
-    offer: &Offer,
-    timeout: Duration,
-) -> Result<Negotiated, ProbeError> {
-    handshake_as(address, port, offer, None, timeout)
-}
-
-/// As [`handshake`], presenting `client` when the server asks for a certificate.
-pub fn handshake_as(
     address: &str,
     port: u16,
     offer: &Offer,
@@ -286,6 +277,16 @@ mod tests {
     use super::*;
     use openssl::ssl::{SslAcceptor, SslMethod};
     use std::net::TcpListener;
+
+    /// A handshake without a client certificate.
+    fn handshake(
+        address: &str,
+        port: u16,
+        offer: &Offer,
+        timeout: Duration,
+    ) -> Result<Negotiated, ProbeError> {
+        super::handshake(address, port, offer, None, timeout)
+    }
 
     /// A loopback TLS server that accepts TLS 1.2 with one suite, for `n` connections.
     fn server(n: usize) -> u16 {

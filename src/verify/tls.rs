@@ -13,7 +13,7 @@ use crate::report::{CheckId, Finding, Verdict};
 use crate::verify::certs;
 use crate::verify::enumerate::{Target, enumerate, findings, known_suites};
 use crate::verify::mtls::ClientCredential;
-use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake_as};
+use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake};
 
 /// Suites offered to prove a server refuses what it was not configured to accept:
 /// legacy CBC-SHA1, static RSA and DHE suites that a default JSSE accepts
@@ -85,7 +85,7 @@ pub fn check_endpoint(
     let subject = |what: &str| format!("{endpoint} {what}");
     let probe = |version: Version, suites: Option<Vec<String>>| {
         let offer = Offer { version, suites };
-        let result = handshake_as(&p.address, p.port, &offer, exp.client, timeout);
+        let result = handshake(&p.address, p.port, &offer, exp.client, timeout);
         let evidence = handshake_evidence(&p.address, p.port, &offer, &result);
         Handshake { result, evidence }
     };
