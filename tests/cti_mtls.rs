@@ -75,7 +75,9 @@ fn flow(test: &str, release: Release, pb_release: &str, trusts: &str) {
     }
     assert!(plan.stdout.contains(trusts), "{}", plan.all());
 
-    lab.xspctl(&["apply", "-f", pb, "--yes"]).exits(0);
+    // Client authentication on the CTI interface waits for a restart.
+    lab.xspctl(&["apply", "-f", pb, "--yes", "--restart", "rolling"])
+        .exits(0);
     let found = aliases(&lab, trusts);
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found.iter().all(|a| a.len() > 9), "{found:?}");

@@ -15,9 +15,10 @@ fn the_lab_demo_converges_and_verifies() {
     for phase in ["== xspctl plan", "== xspctl apply", "== xspctl verify"] {
         assert!(stderr.contains(phase), "{stderr}");
     }
-    // plan: every host has changes (the AS pair: its Webex CTI client identity).
+    // plan: every host has changes (the AS pair: its Webex CTI client identity; the
+    // XSP farm: 20, client authentication on its CTI interface among them).
     assert!(
-        stdout.contains("xsp1  xsp-farm  changes  19 changes"),
+        stdout.contains("xsp1  xsp-farm  changes  20 changes"),
         "{stdout}"
     );
     assert!(
@@ -29,17 +30,45 @@ fn the_lab_demo_converges_and_verifies() {
         "{stdout}"
     );
     // apply with a rolling restart, then verify: every check passes (per TLS
-    // interface: the suite enumeration and the server's order among them).
+    // interface: the suite enumeration and the server's order among them; on the
+    // XSP farm's CTI interface, the four mTLS checks with the lab's Webex-like
+    // client, so 22 where 18 were).
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      18 of 18 checks passed"),
+        stdout.contains("xsp2  xsp-farm  ok      22 of 22 checks passed"),
         "{stdout}"
     );
     assert!(
         stdout.contains("nps1  nps       ok      17 of 17 checks passed"),
         "{stdout}"
     );
+    for check in [
+        "ok   mtls.client-ca-list CTI 127.77.0.11:",
+        "ok   mtls.accepts-webex-client CTI 127.77.0.11:",
+        "ok   mtls.refuses-untrusted-client CTI 127.77.0.11:",
+        "ok   mtls.requires-client-certificate CTI 127.77.0.11:",
+    ] {
+        assert!(stdout.contains(check), "{check}\n{stdout}");
+    }
+    // The hosts serve the lab server CA's certificates (SAN: their FQDN).
+    assert!(
+        stderr.contains("lab PKI (Webex-like CA chain and client, server CA"),
+        "{stderr}"
+    );
+    let certs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("certs/lab");
+    let served = std::fs::read_to_string(certs.join("xsp1.pem")).expect("xsp1.pem");
+    assert!(served.contains("BEGIN CERTIFICATE"), "{served}");
+    let mode = |name: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(certs.join(name))
+            .expect("key file")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("bwcticlient.webex.com.key"), 0o600);
+    assert_eq!(mode("xsp1.key"), 0o600);
 }

@@ -40,7 +40,7 @@ fn unknown_key_without_close_match_lists_the_keys() {
     assert_eq!(
         text_diagnostics("version: 1\nfarms: []\ninventory: {}\n"),
         "inline.yaml:2:8: error: `farms` is an empty list\n  help: list at least one item, or remove the key\n\
-         inline.yaml:3:1: error: unknown key `inventory` in the top-level mapping\n  help: expected one of: version, defaults, jump_hosts, farms"
+         inline.yaml:3:1: error: unknown key `inventory` in the top-level mapping\n  help: expected one of: version, defaults, jump_hosts, farms, verify"
     );
 }
 

@@ -1,11 +1,14 @@
-//! `xspctl lab`: the one-command demo. Starts simulated hosts (xspsim) on loopback
-//! exactly as `playbooks/lab.yaml` describes them, runs plan → apply (with a
-//! rolling restart) → verify against them, prints each report, and stops them.
-//! No root, no network, no configuration.
+//! `xspctl lab`: the one-command demo. Writes a fresh lab PKI to `certs/lab/` (a
+//! Webex-like CA chain and client certificate, a server CA and a CA-signed server
+//! certificate per host, issue #9 item 6), starts simulated hosts (xspsim) on
+//! loopback exactly as `playbooks/lab.yaml` describes them, each serving its
+//! CA-signed certificate, runs plan → apply (with a rolling restart) → verify
+//! against them (mTLS handshakes on CTI included), prints each report, and stops
+//! them. No root, no network, no configuration.
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use xspsim::lab::{Lab, LabConfig, LabHostConfig};
+use xspsim::lab::{Lab, LabConfig, LabHostConfig, LabPki};
 
 use super::{Output, apply_with, load_playbook, plan_with, runtime, verify_with};
 use crate::catalog::{Product, Release};
@@ -18,8 +21,25 @@ use crate::verify::selection::CheckSelection;
 /// The lab's DNS server listens here (any free port).
 const DNS_ADDRESS: Ipv4Addr = Ipv4Addr::new(127, 77, 0, 1);
 
+/// Where the lab PKI is written, from the playbook's directory: `certs/lab/` at the
+/// top of the checkout for `playbooks/lab.yaml`, which names its files from there.
+const LAB_PKI_DIR: &str = "../certs/lab";
+
 /// Runs the demo.
 pub fn run(args: &LabArgs, out: &Output) -> Outcome {
+    // The lab PKI first: the playbook names its files (trust anchors, client identity).
+    let pki_dir = args
+        .file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(LAB_PKI_DIR);
+    let pki = match LabPki::generate().and_then(|pki| pki.write(&pki_dir).map(|_| pki)) {
+        Ok(pki) => pki,
+        Err(e) => {
+            eprintln!("error: cannot write the lab PKI: {e}");
+            return Outcome::Error;
+        }
+    };
     let pb = match load_playbook(&args.file) {
         Ok(p) => p,
         Err(o) => return o,
@@ -31,13 +51,21 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
             return Outcome::Error;
         }
     };
-    let config = match lab_config(&pb, &dir) {
+    let mut config = match lab_config(&pb, &dir) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {}: {e}", args.file.display());
             return Outcome::Error;
         }
     };
+    if let Err(e) = pki.issue_servers(&mut config, &pki_dir) {
+        eprintln!("error: cannot issue the lab's server certificates: {e}");
+        return Outcome::Error;
+    }
+    eprintln!(
+        "lab PKI (Webex-like CA chain and client, server CA, a certificate per host) written to {}",
+        pki_dir.display()
+    );
     fresh_start(&pb, &dir);
     let rt = match runtime() {
         Ok(rt) => rt,

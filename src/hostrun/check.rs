@@ -7,6 +7,7 @@ use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
 use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
+use crate::modules::cti_mtls::CtiMtlsSettings;
 use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
 use crate::modules::tls_module;
 use crate::plan::HostPlan;
@@ -15,6 +16,7 @@ use crate::plan::views::evaluate;
 use crate::playbook::Host;
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::farm::read_farm_values;
+use crate::verify::mtls::{self, CtiEndpoint, MtlsClients};
 use crate::verify::selection::CheckSelection;
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
@@ -25,6 +27,7 @@ pub fn verify_host(
     ctx: &RunContext,
     selection: &CheckSelection,
     timeout: Duration,
+    clients: &MtlsClients,
     progress: &Progress,
 ) -> HostResult {
     on_host(host, ctx, progress, |link| {
@@ -72,8 +75,9 @@ pub fn verify_host(
             ..checks(
                 host,
                 pending,
-                selection.wants_family("tls"),
+                selection,
                 timeout,
+                clients,
                 progress,
                 read.plan,
                 &read.desired,
@@ -136,13 +140,14 @@ fn effective(
     })
 }
 
-/// The drift check and, when `probe_tls`, the TLS checks of every endpoint.
+/// The drift check and, as `selection` wants, the TLS and mTLS checks of every endpoint.
 #[allow(clippy::too_many_arguments)]
 fn checks(
     host: &Host,
     pending: Option<String>,
-    probe_tls: bool,
+    selection: &CheckSelection,
     timeout: Duration,
+    clients: &MtlsClients,
     progress: &Progress,
     plan: HostPlan,
     desired: &DesiredTree,
@@ -169,9 +174,18 @@ fn checks(
         .probes
         .iter()
         .map(|p| (p, desired, true))
-        .chain(unmanaged.iter().map(|p| (*p, discovered, false)))
-        .filter(|_| probe_tls);
+        .chain(unmanaged.iter().map(|p| (*p, discovered, false)));
+    let (probe_tls, probe_mtls) = (
+        selection.wants_family("tls"),
+        selection.wants_family("mtls"),
+    );
     for (probe, tree, managed) in endpoints {
+        if probe_mtls {
+            mtls_checks(host, probe, clients, timeout, progress, &mut checks);
+        }
+        if !probe_tls {
+            continue;
+        }
         progress.step(&format!("TLS handshakes {}:{}", probe.address, probe.port));
         // What the playbook puts in effect: the plan's view after apply.
         let after = |name: &str| {
@@ -190,9 +204,13 @@ fn checks(
             Err(e) => return failed(host, e.to_string()),
         };
         let listed_suites = playbook_suites(host, &probe.endpoint);
+        // A CTI interface may require a client certificate: the TLS probes present
+        // the playbook's identity, so that they complete.
+        let client = clients.webex.as_ref().filter(|_| probe.endpoint == "cti");
         let exp = Expectation {
             host: &host.name,
             probe,
+            client,
             listed_suites: &listed_suites,
             wanted: managed.then_some(TlsLists {
                 protocols: &wanted_protocols,
@@ -244,6 +262,31 @@ fn checks(
         awaiting_restart: pending,
         ..result(host, status)
     }
+}
+
+/// The mTLS checks of `probe`, when it is a CTI interface of a host whose playbook
+/// sets `cti_mtls`.
+fn mtls_checks(
+    host: &Host,
+    probe: &Probe,
+    clients: &MtlsClients,
+    timeout: Duration,
+    progress: &Progress,
+    checks: &mut Vec<Finding>,
+) {
+    let Some(mtls) = host.webex.get::<CtiMtlsSettings>("cti_mtls") else {
+        return;
+    };
+    if probe.endpoint != "cti" {
+        return;
+    }
+    progress.step(&format!("mTLS handshakes {}:{}", probe.address, probe.port));
+    let at = CtiEndpoint {
+        host: &host.name,
+        address: &probe.address,
+        port: probe.port,
+    };
+    checks.extend(mtls::checks(&at, &mtls.anchors, clients, timeout));
 }
 
 /// A restart is pending: applied changes may not be in effect, whatever the

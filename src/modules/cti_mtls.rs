@@ -12,8 +12,10 @@ use std::path::PathBuf;
 
 use super::{ModuleError, Scope, TypedModule, chain_depth};
 use crate::catalog::Product;
-use crate::desired::{CommandFact, DesiredTree, FileFact, Observe};
+use crate::desired::{CommandFact, ContextRef, DesiredTree, FileFact, Observe};
 use crate::live::link::HostLink;
+use crate::modules::tls::discover;
+use crate::modules::tls_module::family;
 use crate::pki::anchors::{Anchor, read_anchors};
 use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 use crate::playbook::{Host, Role};
@@ -158,6 +160,67 @@ impl TypedModule for CtiMtls {
                 restart: false,
             });
         }
+        tree.commands.extend(client_authentication(host, link)?);
         Ok(tree)
     }
 }
+
+/// Client authentication required on every secure CTI interface the host has
+/// (guide B §5.8 step 1: the interface "enforces a client certificate"; R22+
+/// `Interface/CTI/SSLSettings` or `CTIServer`, R21 SP1 `SSLConfiguration`): `set
+/// <ip> clientAuthReq true`, observed in the interface table, in effect after a
+/// restart.
+fn client_authentication(
+    host: &Host,
+    link: &mut dyn HostLink,
+) -> Result<Vec<CommandFact>, ModuleError> {
+    let discovered = discover(family(host), link).map_err(ModuleError::new)?;
+    let context = discovered.cti.interfaces();
+    let at = ContextRef {
+        context: context.to_string(),
+        args: Vec::new(),
+    };
+    let columns = vec!["Interface IP".to_string(), "Client Auth Req".to_string()];
+    let rows = match discovered.tree.get(&at) {
+        Some(table) => table.rows_by(context, &columns).map_err(ModuleError::new)?,
+        None => Vec::new(),
+    };
+    if rows.is_empty() {
+        return Err(ModuleError::new(NoCtiInterface(context)));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let ip = row[0].clone();
+            let set = |value: &str| {
+                vec![
+                    "set".to_string(),
+                    ip.clone(),
+                    "clientAuthReq".to_string(),
+                    value.to_string(),
+                ]
+            };
+            CommandFact {
+                context: context.to_string(),
+                line: set("true"),
+                observe: Observe {
+                    columns: columns.clone(),
+                    key_len: 2,
+                    present: vec![vec![ip.clone(), "true".to_string()]],
+                },
+                uses: Vec::new(),
+                secrets: Vec::new(),
+                confirm: false,
+                undo: Some(set("false")),
+                restart: true,
+            }
+        })
+        .collect())
+}
+
+/// The host has no secure CTI interface to require client authentication on.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} lists no secure CTI interface: add one first (`add <interface IP> true true`, solution guide B §5.8 step 1)"
+)]
+struct NoCtiInterface(&'static str);

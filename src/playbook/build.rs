@@ -35,11 +35,18 @@ pub(crate) fn build(root: &Node, file: &Path, base: &PathBase, report: &mut Repo
             farms: Vec::new(),
             hosts: Vec::new(),
             local_files: Vec::new(),
+            verify: Default::default(),
         },
     };
     for farm in root.get("farms").and_then(Node::as_seq).unwrap_or(&[]) {
         builder.farm(farm);
     }
+    builder.playbook.verify = super::verify_section::build(
+        root.get("verify"),
+        base,
+        builder.report,
+        &mut builder.connections.files,
+    );
     for (kind, path, pos, who, defaulted) in std::mem::take(&mut builder.connections.files) {
         let file = LocalFile {
             kind,

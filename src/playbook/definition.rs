@@ -36,6 +36,7 @@ pub(crate) static PLAYBOOK: Object = Object {
             "[{ name: xsp-east, product: xsp, release: R23, roles: [xsi], hosts: [...] }]",
         )
         .required(),
+        super::verify_section::FIELD,
     ],
 };
 

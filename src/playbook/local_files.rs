@@ -31,6 +31,21 @@ pub fn check_local_files(pb: &Playbook) -> Result<(), LoadError> {
             });
         }
     }
+    // The client identity, once its files are known to be there.
+    if diagnostics.is_empty()
+        && let Some(identity) = &pb.verify.client_certificate
+        && let Some(message) = super::verify_section::identity_problem(identity)
+    {
+        diagnostics.push(Diagnostic {
+            file: identity.at.file.clone(),
+            line: identity.at.line,
+            col: identity.at.col,
+            message: format!("`verify.client_certificate`: {message}"),
+            help: Some(
+                "name a PEM client certificate (the client's own certificate first) and, as `key: file:PATH`, the file of its private key".to_string(),
+            ),
+        });
+    }
     if diagnostics.is_empty() {
         Ok(())
     } else {
@@ -44,6 +59,7 @@ fn key_name(kind: LocalFileKind) -> &'static str {
         LocalFileKind::KeyFile => "key_file",
         LocalFileKind::KnownHosts => "known_hosts",
         LocalFileKind::SecretFile => "secret file",
+        LocalFileKind::ClientCertificate => "certificate",
     }
 }
 

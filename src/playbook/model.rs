@@ -24,6 +24,27 @@ pub struct Playbook {
     /// The local files the connections name (key files, known_hosts, secret files),
     /// each with where the playbook names it; checked before any connection.
     pub local_files: Vec<LocalFile>,
+    /// What `verify` needs besides the hosts.
+    pub verify: VerifySettings,
+}
+
+/// The playbook's `verify` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifySettings {
+    /// The client identity presented on the CTI interfaces to prove mutual TLS.
+    pub client_certificate: Option<ClientIdentity>,
+}
+
+/// A client certificate and its private key, as files (the key is read only when a
+/// handshake needs it, and never printed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIdentity {
+    /// The certificate (PEM), optionally followed by its issuing CAs.
+    pub certificate: PathBuf,
+    /// The private key file (PEM).
+    pub key: PathBuf,
+    /// Where the playbook names the certificate.
+    pub at: super::diagnostic::Location,
 }
 
 /// A local file a connection needs, and where the playbook names it.
@@ -51,6 +72,8 @@ pub enum LocalFileKind {
     KnownHosts,
     /// A secret kept in a file (`file:` reference).
     SecretFile,
+    /// A certificate file (`verify.client_certificate.certificate`).
+    ClientCertificate,
 }
 
 /// A farm: hosts of one product and role set.

@@ -63,6 +63,18 @@ check_ids! {
     /// The certificate an endpoint serves is not expired, nor expiring within 60 days.
     TlsCertificateExpiry => "tls.certificate-expiry",
         source: Some("solution guide B §13 (server certificates); issue #11 check 2");
+    /// A CTI interface's CertificateRequest names the Webex trust anchors.
+    MtlsClientCaList => "mtls.client-ca-list",
+        source: Some("solution guide B §5.6 (R22+), §5.7 (R21 SP1): CTI trust anchors; issue #11 check 5");
+    /// A CTI interface accepts the playbook's Webex-like client certificate.
+    MtlsAcceptsWebexClient => "mtls.accepts-webex-client",
+        source: Some("solution guide B §5.1, §5.6, §5.7; issue #9 item 7");
+    /// A CTI interface refuses a client certificate from a CA it does not trust.
+    MtlsRefusesUntrustedClient => "mtls.refuses-untrusted-client",
+        source: Some("solution guide B §5.6, §5.7; issue #11 check 5");
+    /// A CTI interface requires a client certificate.
+    MtlsRequiresClientCertificate => "mtls.requires-client-certificate",
+        source: Some("solution guide B §5.8 (client authentication on the CTI interface); issue #11 check 5");
     /// Every host of a farm holds the same Xsi-Events call-control application name.
     XsiEventsCallControlName => "xsi-events.call-control-name",
         source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");

@@ -235,6 +235,7 @@ mod tests {
             }],
             hosts: Vec::new(),
             local_files: Vec::new(),
+            verify: Default::default(),
         };
         let mut report = RunReport {
             command: "verify".into(),

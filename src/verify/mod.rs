@@ -2,6 +2,7 @@
 pub mod certs;
 pub mod enumerate;
 pub mod farm;
+pub mod mtls;
 pub mod probe;
 pub mod selection;
 #[cfg(test)]

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use openssl::ssl::{SslContext, SslMethod, SslVerifyMode, SslVersion};
 
+use crate::verify::mtls::ClientCredential;
+
 /// A protocol version to offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -108,11 +110,13 @@ pub enum ProbeError {
     Offer(String),
 }
 
-/// Connects to `address:port` and attempts one handshake, bounded by `timeout`.
+/// Connects to `address:port` and attempts one handshake, bounded by `timeout`,
+/// presenting `client` when the server asks for a certificate.
 pub fn handshake(
     address: &str,
     port: u16,
     offer: &Offer,
+    client: Option<&ClientCredential>,
     timeout: Duration,
 ) -> Result<Negotiated, ProbeError> {
     let target = format!("{address}:{port}");
@@ -132,7 +136,7 @@ pub fn handshake(
         .and_then(|_| stream.set_write_timeout(Some(timeout)))
         .map_err(|e| connect_err(e.to_string()))?;
 
-    let ctx = context(offer).map_err(ProbeError::Offer)?;
+    let ctx = context(offer, client).map_err(ProbeError::Offer)?;
     let ssl = openssl::ssl::Ssl::new(&ctx).map_err(|e| ProbeError::Offer(e.to_string()))?;
     client_certificate::reset();
     let mut tls = ssl.connect(stream).map_err(|e| classify(&e))?;
@@ -222,7 +226,7 @@ mod client_certificate {
     }
 }
 
-fn context(offer: &Offer) -> Result<SslContext, String> {
+fn context(offer: &Offer, client: Option<&ClientCredential>) -> Result<SslContext, String> {
     let e = |e: openssl::error::ErrorStack| e.to_string();
     let mut b = SslContext::builder(SslMethod::tls_client()).map_err(e)?;
     // Level 0: let the client offer TLS 1.0/1.1, SHA-1 and static RSA, so that a
@@ -233,6 +237,9 @@ fn context(offer: &Offer) -> Result<SslContext, String> {
     b.set_max_proto_version(Some(v)).map_err(e)?;
     b.set_verify(SslVerifyMode::NONE);
     client_certificate::watch(&mut b);
+    if let Some(c) = client {
+        c.present(&mut b).map_err(e)?;
+    }
     match (&offer.suites, offer.version) {
         (Some(s), Version::Tls13) => b.set_ciphersuites(&s.join(":")).map_err(e)?,
         (Some(s), _) => b
@@ -270,6 +277,16 @@ mod tests {
     use super::*;
     use openssl::ssl::{SslAcceptor, SslMethod};
     use std::net::TcpListener;
+
+    /// A handshake without a client certificate.
+    fn handshake(
+        address: &str,
+        port: u16,
+        offer: &Offer,
+        timeout: Duration,
+    ) -> Result<Negotiated, ProbeError> {
+        super::handshake(address, port, offer, None, timeout)
+    }
 
     /// A loopback TLS server that accepts TLS 1.2 with one suite, for `n` connections.
     fn server(n: usize) -> u16 {

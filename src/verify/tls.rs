@@ -12,6 +12,7 @@ use crate::desired::Probe;
 use crate::report::{CheckId, Finding, Verdict};
 use crate::verify::certs;
 use crate::verify::enumerate::{Target, enumerate, findings, known_suites};
+use crate::verify::mtls::ClientCredential;
 use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake};
 
 /// Suites offered to prove a server refuses what it was not configured to accept:
@@ -42,6 +43,8 @@ pub struct Expectation<'a> {
     pub host: &'a str,
     /// The endpoint.
     pub probe: &'a Probe,
+    /// The client identity the handshakes present when the server asks for one.
+    pub client: Option<&'a ClientCredential>,
     /// What the playbook puts in effect; `None` when it sets no TLS for this
     /// endpoint (verify then checks only exposure).
     pub wanted: Option<TlsLists<'a>>,
@@ -82,7 +85,7 @@ pub fn check_endpoint(
     let subject = |what: &str| format!("{endpoint} {what}");
     let probe = |version: Version, suites: Option<Vec<String>>| {
         let offer = Offer { version, suites };
-        let result = handshake(&p.address, p.port, &offer, timeout);
+        let result = handshake(&p.address, p.port, &offer, exp.client, timeout);
         let evidence = handshake_evidence(&p.address, p.port, &offer, &result);
         Handshake { result, evidence }
     };

@@ -3,6 +3,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use super::LabError;
+use super::server_certs::StartingCertificate;
 use super::topology::Topology;
 use crate::catalog::model::CliLayout;
 use crate::dns::DEFAULT_ZONE;
@@ -41,6 +42,9 @@ pub struct LabHostConfig {
     pub xsi: bool,
     /// Layout choices of its CLI (CTI layout, HttpServer address header).
     pub layout: CliLayout,
+    /// The server certificate its secure interfaces start with when it is created
+    /// (default: a self-signed one, docs/decisions.md D6).
+    pub server_certificate: Option<StartingCertificate>,
 }
 
 /// Everything `Lab::start` needs.
@@ -106,6 +110,7 @@ impl LabHostConfig {
             faults: Faults::default(),
             xsi: product != Product::As,
             layout: CliLayout::default(),
+            server_certificate: None,
         }
     }
 }
@@ -188,6 +193,7 @@ impl LabConfig {
                     faults: group.faults.clone(),
                     xsi: group.serves_xsi(),
                     layout: group.layout.clone(),
+                    server_certificate: None,
                 });
             }
         }

@@ -32,6 +32,8 @@ mod client_files;
 mod config;
 mod credentials;
 mod hosts_file;
+mod pki_files;
+mod server_certs;
 mod topology;
 
 pub use client_files::{KNOWN_HOSTS_FILE, PLAYBOOK_FILE};
@@ -40,6 +42,11 @@ pub use config::{
 };
 pub use credentials::{CLIENT_KEY_FILE, Credentials, PASSWORD_FILE};
 pub use hosts_file::{HOSTS_FILE, HostEntry, HostsFile};
+pub use pki_files::{
+    COMBINED_CHAIN_FILE, LabPki, LabPkiFiles, SERVER_CA_FILE, WEBEX_CLIENT_CERT_FILE,
+    WEBEX_CLIENT_KEY_FILE,
+};
+pub use server_certs::StartingCertificate;
 pub use topology::{DnsListen, Group, Ports, Topology};
 
 /// The SRV owner label Webex clients look up (guide A §7.6).
@@ -169,10 +176,15 @@ fn prepare_new(
         faults: host.faults.clone(),
         layout: host.layout.clone(),
     };
-    let sim = SimHost::open(&config.dir, spec).map_err(|source| LabError::Host {
+    let fresh = !crate::state::store::Store::exists(&config.dir.join(&host.name));
+    let host_error = |source| LabError::Host {
         name: host.name.clone(),
         source,
-    })?;
+    };
+    let sim = SimHost::open(&config.dir, spec).map_err(host_error)?;
+    if let Some(cert) = host.server_certificate.as_ref().filter(|_| fresh) {
+        server_certs::install(&sim, cert).map_err(host_error)?;
+    }
     Ok(Prepared {
         host: sim,
         group: host.group.clone(),

@@ -13,6 +13,8 @@ use openssl::x509::extension::{
 };
 use openssl::x509::{X509, X509NameBuilder, X509NameRef};
 
+pub mod lab_ca;
+
 /// A certificate problem, described for the operator.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PkiError {

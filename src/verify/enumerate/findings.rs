@@ -373,6 +373,7 @@ mod tests {
         let exp = Expectation {
             host: "xsp1",
             probe: &p,
+            client: None,
             wanted: wanted.map(|_| TlsLists {
                 protocols: &wp,
                 suites: &ws,
