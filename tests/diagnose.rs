@@ -398,6 +398,17 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
         |f| f["sha256"].as_str().unwrap().len() == 64 && !f["how"].as_str().unwrap().is_empty()
     ));
 
+    // The snapshot session's transcript is kept, masked, beside verify's.
+    let diagnose_log = lab
+        .transcripts("good.diagnose")
+        .pop()
+        .expect("the diagnose session's transcript");
+    assert!(
+        lab::sent_lines(&diagnose_log)
+            .iter()
+            .any(|l| l.contains("AlarmsTable"))
+    );
+
     // A healthy lab alone fires none and exits 0.
     let healthy = lab.xspctl(&[
         "diagnose",

@@ -154,7 +154,13 @@ pub fn collect_host(
         }
     }
     out.snapshot = rec.snapshot;
-    drop(link.finish());
+    // The session's masked transcript, beside verify's (which has the host's name).
+    let path = ctx
+        .store
+        .transcript_path(&ctx.run_id, &format!("{}.diagnose", host.name));
+    if let Err(e) = link.finish().write_to(&path) {
+        tracing::warn!("transcript {}: {e}", path.display());
+    }
     probes.sort_by(|a, b| (&a.address, a.port).cmp(&(&b.address, b.port)));
     probes.dedup_by(|a, b| (&a.address, a.port) == (&b.address, b.port));
     for p in &probes {
