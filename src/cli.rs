@@ -145,7 +145,7 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check the real result: configuration drift and TLS as negotiated.
     #[command(
-        after_help = "Examples:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml\n  xspctl verify -f playbooks/prod.yaml --strict"
+        after_help = "Examples:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml\n  xspctl verify -f playbooks/prod.yaml --strict\n  xspctl verify -f playbooks/prod.yaml --check config.drift,'tls.*'"
     )]
     Verify(VerifyArgs),
     /// Restore a host from a backup taken by apply.
@@ -243,6 +243,10 @@ pub struct VerifyArgs {
     /// client certificate) as failures: exit 2 instead of 0.
     #[arg(long)]
     pub strict: bool,
+    /// Only these checks: check ids or glob patterns (`tls.*`), repeatable or
+    /// comma-separated (docs/checks.md lists the ids); default: every check.
+    #[arg(long = "check", value_name = "ID", value_delimiter = ',')]
+    pub checks: Vec<String>,
 }
 
 /// How restarts are handled.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, ShowVersion};
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
-use crate::live::link::{Holder, HostLink, LinkError, LockOwner, Release, WriteResult};
+use crate::live::link::{Holder, HostLink, LinkError, LockOwner, Release, ShellRead, WriteResult};
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;
@@ -279,6 +279,28 @@ impl HostLink for SshLink {
                 rows: t.rows.into_iter().map(|r| r.cells).collect(),
             },
         })
+    }
+
+    fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+        let command = what.command_line();
+        let out = self
+            .session
+            .exec(command)
+            .map_err(|e| LinkError::Transport(e.to_string()))?;
+        let masker = crate::secret::Masker::new(&self.opts.masks);
+        if out.status != 0 || out.signal.is_some() {
+            let stderr = masker.mask(out.stderr.trim());
+            return Err(LinkError::Shell {
+                command: command.to_string(),
+                status: out.status,
+                stderr: if stderr.is_empty() {
+                    "(nothing on stderr)".to_string()
+                } else {
+                    stderr
+                },
+            });
+        }
+        Ok(masker.mask(&out.stdout))
     }
 
     fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {

@@ -312,6 +312,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
             "bwcli.json",
             "verify.json",
             "certificates.json",
+            "patches.txt",
         ] {
             assert!(
                 bundle.file(&format!("hosts/{host}/{f}")).is_some(),

@@ -140,7 +140,10 @@ fn r23_example_resolves_inheritance_jump_and_waivers() {
         keys(xsp1),
         ["tls", "xsi_events", "directory_sync", "allow_client_app"]
     );
-    assert_eq!(keys(&p.hosts[3]), ["cti_client_identity"]);
+    assert_eq!(
+        keys(&p.hosts[3]),
+        ["cti_client_identity", "flowthrough", "patches"]
+    );
     assert_eq!(xsp1.location.line, 51);
     assert_eq!(
         xsp1.location.to_string(),

@@ -226,3 +226,75 @@ fn an_error_finding_carries_evidence_and_fix_in_json() {
         "solution guide A §5.2 (L1126-1136); guide B §3"
     );
 }
+
+/// `verify --check`: a fresh host fails drift and TLS; selecting `config.drift`
+/// reports drift alone (and makes no handshake), selecting `tls.*` reports TLS
+/// findings alone; an id that names no check is refused before any host is read.
+#[test]
+fn check_selects_the_findings_made_and_reported() {
+    let lab = one_host("findings-select");
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let ids = |run: &Run| -> Vec<String> {
+        findings(run)
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let drift = lab.xspctl(&[
+        "verify",
+        "-f",
+        pb,
+        "--check",
+        "config.drift",
+        "--format",
+        "json",
+    ]);
+    drift.exits(2);
+    assert_eq!(ids(&drift), ["config.drift"], "{}", drift.stdout);
+    assert_eq!(drift.json()["hosts"][0]["status"], "findings");
+    let text = lab.xspctl(&["verify", "-f", pb, "--check", "config.drift"]);
+    text.exits(2);
+    assert!(!text.stdout.contains("TLS handshakes"), "{}", text.all());
+    assert!(!text.all().contains("tls."), "{}", text.all());
+
+    let tls = lab.xspctl(&["verify", "-f", pb, "--check", "tls.*", "--format", "json"]);
+    tls.exits(2);
+    let tls_ids = ids(&tls);
+    assert!(
+        tls_ids.iter().all(|id| id.starts_with("tls.")),
+        "{tls_ids:?}"
+    );
+    assert!(
+        tls_ids.iter().any(|id| id == "tls.refuses-protocol"),
+        "{tls_ids:?}"
+    );
+
+    // Both, comma-separated: the union.
+    let both = lab.xspctl(&[
+        "verify",
+        "-f",
+        pb,
+        "--check",
+        "config.drift,tls.accepts-tls12",
+        "--format",
+        "json",
+    ]);
+    let both_ids = ids(&both);
+    assert!(
+        both_ids.contains(&"config.drift".to_string()),
+        "{both_ids:?}"
+    );
+    assert!(
+        both_ids
+            .iter()
+            .all(|id| id == "config.drift" || id == "tls.accepts-tls12"),
+        "{both_ids:?}"
+    );
+
+    lab.xspctl(&["verify", "-f", pb, "--check", "tls.nope"])
+        .exits(1)
+        .complains("--check \"tls.nope\": no such check")
+        .complains("config.drift");
+}

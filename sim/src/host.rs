@@ -558,6 +558,39 @@ impl SimHost {
         }
     }
 
+    /// The installed patches, in listing order (`listPatch.pl`).
+    pub fn patches(&self) -> Result<Vec<String>, SimError> {
+        self.store.read(|st| st.patches.clone())
+    }
+
+    /// Installs patches `names` (added at the end; one already installed stays where
+    /// it is), as the BroadWorks patch tools would: `listPatch.pl` lists them and
+    /// `bwshowver` counts them. A host starts with its release's set
+    /// (`data/patches.toml`), some required patches missing; tests and labs install
+    /// the rest here, or back some out with [`SimHost::remove_patches`].
+    pub fn install_patches(&self, names: &[&str]) -> Result<(), SimError> {
+        self.store
+            .update(|st| {
+                for name in names {
+                    if !st.patches.iter().any(|p| p == name) {
+                        st.patches.push((*name).to_string());
+                    }
+                }
+                Ok::<(), SimError>(())
+            })
+            .and_then(|r| r)
+    }
+
+    /// Backs patches `names` out (one not installed is no error).
+    pub fn remove_patches(&self, names: &[&str]) -> Result<(), SimError> {
+        self.store
+            .update(|st| {
+                st.patches.retain(|p| !names.contains(&p.as_str()));
+                Ok::<(), SimError>(())
+            })
+            .and_then(|r| r)
+    }
+
     /// Plugs in the name resolution `nc` uses besides `/etc/hosts` of the host.
     pub fn set_resolver(&self, resolver: NameResolver) {
         match self.resolver.write() {

@@ -111,6 +111,7 @@ impl LockedRead {
             secrets: statuses(&desired.facts, &cli_ops),
             ops,
             views,
+            patches: None,
         };
         Ok(LockedRead {
             desired,

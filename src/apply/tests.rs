@@ -2,7 +2,7 @@
 use super::*;
 use crate::desired::DesiredTree;
 use crate::live::LiveContext;
-use crate::live::link::WriteResult;
+use crate::live::link::{ShellRead, WriteResult};
 use crate::plan::Verb;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;
@@ -47,6 +47,13 @@ impl HostLink for FakeHost {
                 .unwrap_or_default(),
             rows: vec![],
         }))
+    }
+
+    fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+        Err(LinkError::Transport(format!(
+            "no shell on the fake host: {}",
+            what.command_line()
+        )))
     }
 
     fn write(&mut self, op: &Op, _secrets: &[Secret]) -> Result<WriteResult, LinkError> {
@@ -307,6 +314,7 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
             .collect(),
         views: vec![],
         secrets: vec![],
+        patches: None,
     };
     // Someone changes the host after the plan was made.
     host.tree.contexts.insert(

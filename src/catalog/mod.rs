@@ -6,10 +6,12 @@
 //!   ([`webex_supported`]);
 //! - releases and products ([`Release`], [`Product`]) and TLS protocols ([`TlsProtocol`]);
 //! - the SSL provider's defaults per release ([`provider_defaults`], decisions D2);
-//! - the headers a table column may be printed under ([`header_names`]).
+//! - the headers a table column may be printed under ([`header_names`]);
+//! - the patches Webex for BroadWorks requires per feature ([`required_patches`]).
 mod defaults;
 mod headers;
 mod names;
+mod patches;
 pub mod policy;
 mod product;
 mod protocol;
@@ -21,6 +23,7 @@ mod webex;
 pub use defaults::provider_defaults;
 pub use headers::header_names;
 pub use names::UnknownName;
+pub use patches::{PatchFeature, RequiredPatch, patch_servers, required_patches};
 pub use product::Product;
 pub use protocol::TlsProtocol;
 pub use registry::{CipherNameError, all_ciphers, cipher, cipher_by_openssl_name};

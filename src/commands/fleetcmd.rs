@@ -12,6 +12,7 @@ use crate::plan::secrets::SecretPolicy;
 use crate::playbook::Host;
 use crate::report::{HostResult, HostStatus, RunReport};
 use crate::verify::farm::add_farm_findings;
+use crate::verify::selection::CheckSelection;
 
 /// How long one TLS handshake may take.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -105,14 +106,22 @@ pub fn plan_with(
 
 /// `verify`: drift and TLS as negotiated.
 pub fn verify(cli: &Cli, a: &VerifyArgs, out: &Output) -> Outcome {
-    verify_with(&a.hosts, a.strict, cli.state_dir.as_deref(), out)
+    let checks = match CheckSelection::parse(&a.checks) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Error;
+        }
+    };
+    verify_with(&a.hosts, a.strict, &checks, cli.state_dir.as_deref(), out)
 }
 
 /// `verify` with its arguments spelled out (the lab uses it too); `strict` counts
-/// warnings as failures.
+/// warnings as failures; only the `checks` selected are made and reported.
 pub fn verify_with(
     h: &HostsArgs,
     strict: bool,
+    checks: &CheckSelection,
     state_dir: Option<&std::path::Path>,
     out: &Output,
 ) -> Outcome {
@@ -120,13 +129,15 @@ pub fn verify_with(
         Ok(p) => p,
         Err(o) => return o,
     };
-    let mut report = match over_hosts("verify", hosts, h.parallel, ctx, out, |h, c, p| {
-        verify_host(h, c, HANDSHAKE_TIMEOUT, p)
+    let selection = checks.clone();
+    let mut report = match over_hosts("verify", hosts, h.parallel, ctx, out, move |h, c, p| {
+        verify_host(h, c, &selection, HANDSHAKE_TIMEOUT, p)
     }) {
         Ok(r) => r,
         Err(o) => return o,
     };
     add_farm_findings(&mut report, &pb);
+    checks.keep_selected(&mut report);
     if strict {
         report.count_warnings_as_errors();
     }

@@ -13,6 +13,7 @@ use crate::cli::{ApplyArgs, HostsArgs, LabArgs, PlaybookArg, RestartMode};
 use crate::exit::Outcome;
 use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Host, Playbook};
+use crate::verify::selection::CheckSelection;
 
 /// The lab's DNS server listens here (any free port).
 const DNS_ADDRESS: Ipv4Addr = Ipv4Addr::new(127, 77, 0, 1);
@@ -112,7 +113,13 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         return applied;
     }
     eprintln!("\n== xspctl verify -f {}", playbook.display());
-    verify_with(&apply.hosts, false, Some(state_dir), out)
+    verify_with(
+        &apply.hosts,
+        false,
+        &CheckSelection::all(),
+        Some(state_dir),
+        out,
+    )
 }
 
 /// The lab directory: where the playbook's known_hosts file lives (the lab writes it).

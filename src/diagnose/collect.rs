@@ -16,7 +16,7 @@ use crate::desired::{ContextRef, Probe};
 use crate::fleet::Progress;
 use crate::hostrun::{RunContext, discovered_endpoints, open, plan_on, verify_host};
 use crate::live::LiveContext;
-use crate::live::link::{HostLink, LinkError, LockOwner, Release, WriteResult};
+use crate::live::link::{HostLink, LinkError, LockOwner, Release, ShellRead, WriteResult};
 use crate::modules::tls_module;
 use crate::plan::Op;
 use crate::plan::files::HostFile;
@@ -24,6 +24,7 @@ use crate::plan::secrets::SecretPolicy;
 use crate::playbook::Host;
 use crate::report::HostResult;
 use crate::secret::Secret;
+use crate::verify::selection::CheckSelection;
 
 /// Where AuthService keeps the token keys `exportKeys` writes (guide B §2.2 step 9).
 pub const AUTHSERVICE_KEYS: &str = "/var/broadworks/tmp/authService.keys";
@@ -63,6 +64,8 @@ pub struct Collected {
     pub certificates: Vec<ServedCertificate>,
     /// The AuthService key file's text, to mask (never bundled).
     pub authservice_keys: Option<String>,
+    /// What `listPatch.pl` printed (masked by the session).
+    pub patches: Option<String>,
 }
 
 /// Collects `host`. `contexts` are the rules' contexts with the products they
@@ -75,7 +78,7 @@ pub fn collect_host(
     contexts: &[(String, Vec<String>)],
 ) -> Collected {
     progress.step("verify");
-    let verify = verify_host(host, ctx, timeout, progress);
+    let verify = verify_host(host, ctx, &CheckSelection::all(), timeout, progress);
     let mut facts = HostFacts {
         name: host.name.clone(),
         farm: host.farm.clone(),
@@ -92,6 +95,7 @@ pub fn collect_host(
         verify,
         certificates: Vec::new(),
         authservice_keys: None,
+        patches: None,
     };
     let mut link = match open(host, progress) {
         Ok(l) => l,
@@ -139,6 +143,11 @@ pub fn collect_host(
             ));
             break;
         }
+    }
+    progress.step("listing the installed patches");
+    match rec.shell_read(ShellRead::ListPatches) {
+        Ok(text) => out.patches = Some(text),
+        Err(e) => facts.errors.push(format!("listing the patches: {e}")),
     }
     if host.product != crate::catalog::Product::As {
         progress.step("reading the AuthService key file");
@@ -225,6 +234,11 @@ impl HostLink for Recorder<'_> {
                 Err(e)
             }
         }
+    }
+
+    fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+        // Read-only by its type.
+        self.inner.shell_read(what)
     }
 
     fn write(&mut self, op: &Op, _: &[Secret]) -> Result<WriteResult, LinkError> {

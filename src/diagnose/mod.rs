@@ -93,6 +93,13 @@ pub fn assemble(
             &c.certificates,
             "a TLS 1.2 handshake from this machine to each secure HTTP and CTI interface; chains parsed with x509-parser",
         );
+        if let Some(patches) = &c.patches {
+            b.add(
+                format!("{dir}/patches.txt"),
+                redactor.text(patches).into_bytes(),
+                "`listPatch.pl` over SSH (exec channel): the installed patches and their state",
+            );
+        }
         for cert in c.certificates.iter().filter(|c| !c.pem.is_empty()) {
             b.add(
                 format!(

@@ -1,7 +1,7 @@
 //! The read-only run: verify.
 use std::time::Duration;
 
-use super::{RunContext, failed, on_host, read_and_plan, result};
+use super::{HostError, RunContext, failed, on_host, read_and_plan, result};
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
@@ -15,6 +15,7 @@ use crate::plan::views::evaluate;
 use crate::playbook::Host;
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::farm::read_farm_values;
+use crate::verify::selection::CheckSelection;
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
 /// `verify` on one host: drift, then TLS handshakes on every interface, those the
@@ -22,6 +23,7 @@ use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 pub fn verify_host(
     host: &Host,
     ctx: &RunContext,
+    selection: &CheckSelection,
     timeout: Duration,
     progress: &Progress,
 ) -> HostResult {
@@ -36,6 +38,16 @@ pub fn verify_host(
         };
         let read = match read_and_plan(host, &mut reads, progress, SecretPolicy::Compare) {
             Ok(r) => r,
+            Err(HostError::MissingPatches(check)) => {
+                return HostResult {
+                    checks: vec![check.finding(&host.name)],
+                    notes: vec![
+                        "nothing else was checked: the host lacks patches its modules depend on"
+                            .into(),
+                    ],
+                    ..result(host, HostStatus::Findings)
+                };
+            }
             Err(e) => return failed(host, e),
         };
         let endpoints = match discovered_endpoints(host, discovered.as_ref()) {
@@ -60,6 +72,7 @@ pub fn verify_host(
             ..checks(
                 host,
                 pending,
+                selection.wants_family("tls"),
                 timeout,
                 progress,
                 read.plan,
@@ -123,11 +136,12 @@ fn effective(
     })
 }
 
-/// The drift check and the TLS checks of every endpoint.
+/// The drift check and, when `probe_tls`, the TLS checks of every endpoint.
 #[allow(clippy::too_many_arguments)]
 fn checks(
     host: &Host,
     pending: Option<String>,
+    probe_tls: bool,
     timeout: Duration,
     progress: &Progress,
     plan: HostPlan,
@@ -136,6 +150,9 @@ fn checks(
     live: &LiveTree,
 ) -> HostResult {
     let mut checks = vec![drift_check(host, &plan)];
+    if let Some(patches) = &plan.patches {
+        checks.push(patches.finding(&host.name));
+    }
     if let Some(since) = &pending {
         checks.push(restart_check(host, since));
     }
@@ -152,7 +169,8 @@ fn checks(
         .probes
         .iter()
         .map(|p| (p, desired, true))
-        .chain(unmanaged.iter().map(|p| (*p, discovered, false)));
+        .chain(unmanaged.iter().map(|p| (*p, discovered, false)))
+        .filter(|_| probe_tls);
     for (probe, tree, managed) in endpoints {
         progress.step(&format!("TLS handshakes {}:{}", probe.address, probe.port));
         // What the playbook puts in effect: the plan's view after apply.

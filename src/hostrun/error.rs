@@ -61,6 +61,12 @@ pub enum HostError {
     /// The playbook names a module the registry does not have (a bug).
     #[error("internal error: no module `{0}` in the registry")]
     NoModule(String),
+    /// The host's patches could not be read.
+    #[error(transparent)]
+    Patches(#[from] crate::modules::patches::PatchError),
+    /// The host lacks patches a configured module depends on: nothing is planned.
+    #[error("{}", missing_patches(.0))]
+    MissingPatches(crate::modules::patches::PatchCheck),
     /// The farm stage this host needs failed on the farm's reference host.
     #[error("{0}")]
     FarmStage(String),
@@ -70,4 +76,18 @@ pub enum HostError {
     /// The restart was made, but its local record could not be cleared.
     #[error("restarted, but could not clear the pending restart: {0}")]
     RestartRecord(std::io::Error),
+}
+
+/// The message of [`HostError::MissingPatches`]: each patch a module needs, why,
+/// and what to do.
+fn missing_patches(check: &crate::modules::patches::PatchCheck) -> String {
+    let mut text = String::from(
+        "required patches are missing, so nothing is planned for this host (xspctl checks patches, never installs them):",
+    );
+    for m in check.blocking() {
+        text.push_str("\n  ");
+        text.push_str(&m.describe());
+    }
+    text.push_str("\n  help: install them with the BroadWorks patch tools, then run again; or remove the module that needs them from the host's farm");
+    text
 }

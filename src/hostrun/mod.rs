@@ -160,12 +160,20 @@ pub(crate) fn read_and_plan(
     progress: &Progress,
     policy: SecretPolicy,
 ) -> Result<LockedRead, HostError> {
-    progress.step("rendering the desired state");
     let mut reads = CachedReads::new(link);
+    // Patches first: a host that lacks one a module depends on gets no plan.
+    progress.step("checking patches");
+    let patches = crate::modules::patches::check_host(host, &mut reads)?;
+    if let Some(check) = patches.as_ref().filter(|c| !c.blocking().is_empty()) {
+        return Err(HostError::MissingPatches(check.clone()));
+    }
+    progress.step("rendering the desired state");
     let desired = desired_tree(host, &mut reads)?;
     progress.step(&format!("reading {} contexts", desired.reads().len()));
-    LockedRead::with_policy(desired, &host.name, &host.farm, &mut reads, policy)
-        .map_err(HostError::Plan)
+    let mut read = LockedRead::with_policy(desired, &host.name, &host.farm, &mut reads, policy)
+        .map_err(HostError::Plan)?;
+    read.plan.patches = patches;
+    Ok(read)
 }
 
 fn result(host: &Host, status: HostStatus) -> HostResult {
@@ -212,9 +220,11 @@ pub fn plan_host(host: &Host, ctx: &RunContext, progress: &Progress) -> HostResu
         match plan_on(host, link, progress, ctx.secret_policy) {
             Ok((plan, _)) => {
                 let awaiting = change::awaiting_restart(host, ctx, link);
+                let missing = plan.patches.as_ref().is_some_and(|p| !p.missing.is_empty());
                 let status = match (plan.ops.is_empty(), &awaiting) {
                     (false, _) => HostStatus::Changes,
                     (true, Some(_)) => HostStatus::RestartRequired,
+                    (true, None) if missing => HostStatus::Findings,
                     (true, None) => HostStatus::Ok,
                 };
                 HostResult {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::desired::ContextRef;
 use crate::live::LiveContext;
-use crate::live::link::{HostLink, LinkError, LockOwner, Release, WriteResult};
+use crate::live::link::{HostLink, LinkError, LockOwner, Release, ShellRead, WriteResult};
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;
@@ -36,6 +36,10 @@ impl HostLink for CachedReads<'_> {
         let found = self.inner.read(at)?;
         self.read.insert(at.clone(), found.clone());
         Ok(found)
+    }
+
+    fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+        self.inner.shell_read(what)
     }
 
     fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {
@@ -99,6 +103,12 @@ mod tests {
                 "n".into(),
                 self.reads.to_string(),
             )]))
+        }
+        fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+            Err(LinkError::Transport(format!(
+                "no shell: {}",
+                what.command_line()
+            )))
         }
         fn write(&mut self, _: &Op, _: &[Secret]) -> Result<WriteResult, LinkError> {
             Ok(WriteResult::default())

@@ -24,6 +24,16 @@ pub enum LinkError {
         /// What the CLI answered.
         message: String,
     },
+    /// A shell read ([`HostLink::shell_read`]) exited with an error.
+    #[error("`{command}` exited with status {status}: {stderr}")]
+    Shell {
+        /// The command line.
+        command: String,
+        /// Its exit status.
+        status: i32,
+        /// What it wrote on stderr (masked), `(nothing on stderr)` when empty.
+        stderr: String,
+    },
     /// Another operator holds the host's lock.
     #[error(
         "host is locked by another xspctl run: {holder}\n  help: wait for it to finish; if that run is gone, remove the stale lock with `xspctl unlock -f PLAYBOOK --host HOST --force`"
@@ -53,10 +63,36 @@ pub struct WriteResult {
     pub restart_required: bool,
 }
 
+/// A shell command that only reads the host, run on the SSH exec channel; typed,
+/// so that no other command line can be run through [`HostLink::shell_read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ShellRead {
+    /// The installed patches and their state: a `Patch Name  State` table
+    /// (bwcli-behavior §4 "Patches", BLOG-PATCH).
+    ListPatches,
+    /// The server's version and, on XSP and AS, `Active Patches: N`
+    /// (bwcli-behavior §4, C-ADMIN).
+    ShowVersion,
+}
+
+impl ShellRead {
+    /// The command line run on the host.
+    pub fn command_line(self) -> &'static str {
+        match self {
+            ShellRead::ListPatches => "/usr/local/broadworks/patchtool/sbin/listPatch.pl",
+            ShellRead::ShowVersion => "bwshowver",
+        }
+    }
+}
+
 /// One connected host: reads, writes, the per-host lock, and restarts.
 pub trait HostLink {
     /// Reads one context (`cd` there, `get` with its arguments, parse).
     fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError>;
+    /// Runs a read-only shell command and returns its standard output, with every
+    /// secret masked ([`HostLink::mask`]); an exit status other than 0 is
+    /// [`LinkError::Shell`].
+    fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError>;
     /// Runs one write operation; `secrets` answer the CLI's password prompts, in
     /// order, and are masked in everything the session records.
     fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError>;

@@ -6,10 +6,11 @@
 //! `updateTrust <alias> <file>` runs in the release's Trusts context and removed
 //! just after; the alias is derived from the certificate (name + 8 hex of its
 //! SHA-256), so a new Webex CA is a new alias and an anchor already loaded is left
-//! alone.
+//! alone. On R21 SP1 it also keeps `chainDepth` at least the chain's length and
+//! refuses a host whose Trusts tables show a truncated chain (`chain_depth`).
 use std::path::PathBuf;
 
-use super::{ModuleError, Scope, TypedModule};
+use super::{ModuleError, Scope, TypedModule, chain_depth};
 use crate::catalog::Product;
 use crate::desired::{CommandFact, DesiredTree, FileFact, Observe};
 use crate::live::link::HostLink;
@@ -65,6 +66,10 @@ impl TypedModule for CtiMtls {
         role: Some(Role::Cti),
         source: "Webex connects to the CTI interface of the XSPs and ADPs that serve CTI, solution guide B §5",
     };
+    const TEMPLATES: &'static [(&'static str, &'static str)] = &[(
+        "cti_mtls/r21.yaml",
+        include_str!("../../templates/cti_mtls/r21.yaml.tera"),
+    )];
 
     fn build(
         &self,
@@ -115,7 +120,7 @@ impl TypedModule for CtiMtls {
         host: &Host,
         settings: &CtiMtlsSettings,
         _farm: Option<&()>,
-        _link: &mut dyn HostLink,
+        link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
         // guide B §5.7 (R21 SP1) and §5.6 (R22 and later): the Trusts context.
         let trusts = if host.release.has_ssl_hierarchy() {
@@ -124,6 +129,10 @@ impl TypedModule for CtiMtls {
             "/Interface/CTI/SSLConfiguration/ClientAuthentication/Trusts"
         };
         let mut tree = DesiredTree::default();
+        if !host.release.has_ssl_hierarchy() {
+            chain_depth::check_trusts(link, settings.anchors.len())?;
+            tree.extend(chain_depth::render(settings.anchors.len())?);
+        }
         for anchor in &settings.anchors {
             let (alias, path) = (anchor.alias(), upload_path(anchor));
             tree.files.push(FileFact {

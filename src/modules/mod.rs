@@ -7,21 +7,25 @@
 //! and the checks it adds across a farm. The engine (`playbook::build`,
 //! `hostrun`) loops over the registry and knows no module by name.
 pub mod allow_client_app;
+pub mod certificates;
 pub mod certkey;
+pub mod chain_depth;
 pub mod cti_client_identity;
 pub mod cti_mtls;
 pub mod directory_sync;
+pub mod flowthrough;
+pub mod patches;
 pub mod registry;
 pub mod tls;
 pub mod tls_module;
 pub mod xsi_events;
 
-use crate::catalog::{Product, Release};
+use crate::catalog::{PatchFeature, Product, Release};
 use crate::desired::DesiredTree;
 use crate::desired::render::RenderError;
 use crate::live::link::HostLink;
 use crate::playbook::module_api::{HostFacts, ModuleSettings, Node, Pos, Report, Settings};
-use crate::playbook::{Host, Role};
+use crate::playbook::{Host, Role, Webex};
 use crate::report::CheckId;
 
 /// Which hosts a module may be set for. A playbook that sets it for another host
@@ -81,6 +85,9 @@ pub(crate) trait Module: Sync {
         host: &HostFacts<'_>,
         report: &mut Report,
     ) -> Option<Settings>;
+    /// Checks its settings against the other modules' settings of the same host
+    /// (after every module was built); every problem goes to `report`.
+    fn check_across(&self, settings: &Settings, webex: &Webex, report: &mut Report);
     /// Whether, with these settings, the module reads its farm's reference host
     /// before any host is rendered ([`Module::farm_stage`]).
     fn needs_farm_stage(&self, settings: &Settings) -> bool;
@@ -105,6 +112,9 @@ pub(crate) trait Module: Sync {
     fn farm_checks(&self) -> &'static [FarmCheck];
     /// Its templates: (name, source), names starting with `<key>/`.
     fn templates(&self) -> &'static [(&'static str, &'static str)];
+    /// The features whose patches it depends on: a host that lacks one gets no
+    /// plan (`modules::patches`).
+    fn patch_features(&self) -> &'static [PatchFeature];
 }
 
 /// A module with typed settings.
@@ -121,6 +131,8 @@ pub(crate) trait TypedModule: Sync {
     const FARM_CHECKS: &'static [FarmCheck] = &[];
     /// See [`Module::templates`].
     const TEMPLATES: &'static [(&'static str, &'static str)] = &[];
+    /// See [`Module::patch_features`]; by default none.
+    const PATCHES: &'static [PatchFeature] = &[];
     /// See [`Module::build`].
     fn build(
         &self,
@@ -129,6 +141,8 @@ pub(crate) trait TypedModule: Sync {
         host: &HostFacts<'_>,
         report: &mut Report,
     ) -> Option<Self::Settings>;
+    /// See [`Module::check_across`]; by default a module checks nothing across.
+    fn check_across(&self, _settings: &Self::Settings, _webex: &Webex, _report: &mut Report) {}
     /// See [`Module::needs_farm_stage`]; by default a module has no farm stage.
     fn needs_farm_stage(&self, _settings: &Self::Settings) -> bool {
         false
@@ -188,6 +202,12 @@ impl<M: TypedModule> Module for M {
         TypedModule::build(self, node, key_pos, host, report).map(Settings::new)
     }
 
+    fn check_across(&self, settings: &Settings, webex: &Webex, report: &mut Report) {
+        if let Ok(settings) = own(M::KEY, settings) {
+            TypedModule::check_across(self, settings, webex, report);
+        }
+    }
+
     fn needs_farm_stage(&self, settings: &Settings) -> bool {
         own(M::KEY, settings).is_ok_and(|s| TypedModule::needs_farm_stage(self, s))
     }
@@ -219,6 +239,10 @@ impl<M: TypedModule> Module for M {
 
     fn templates(&self) -> &'static [(&'static str, &'static str)] {
         M::TEMPLATES
+    }
+
+    fn patch_features(&self) -> &'static [PatchFeature] {
+        M::PATCHES
     }
 }
 

@@ -3,9 +3,12 @@
 //! to each list.
 use super::Module;
 use super::allow_client_app::AllowClientApp;
+use super::certificates::Certificates;
 use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
+use super::flowthrough::Flowthrough;
+use super::patches::Patches;
 use super::tls_module::Tls;
 use super::xsi_events::XsiEvents;
 use crate::playbook::module_api::Field;
@@ -18,6 +21,9 @@ pub(crate) static MODULES: &[&dyn Module] = &[
     &AllowClientApp,
     &CtiMtls,
     &CtiClientIdentity,
+    &Flowthrough,
+    &Patches,
+    &Certificates,
 ];
 
 /// The keys of `webex`: one per module, in the order of [`MODULES`].
@@ -28,6 +34,9 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::allow_client_app::FIELD,
     super::cti_mtls::FIELD,
     super::cti_client_identity::FIELD,
+    super::flowthrough::FIELD,
+    super::patches::FIELD,
+    super::certificates::FIELD,
 ];
 
 /// The module whose key is `key`.

@@ -262,7 +262,9 @@ pub fn discover(family: Family, link: &mut dyn HostLink) -> Result<Discovered, T
 /// read from the CLI's `Certificates` context where the host has one and shows it
 /// (R22 and later), else from the certificate the interface serves (a handshake
 /// bounded by `timeout`), and at least one configured suite must be authenticated
-/// by that key type.
+/// by that key type. An interface for which `replaced(side, ip, port)` holds gets
+/// a new certificate in the same plan, whose key the playbook check compared with
+/// these suites already (the `certificates` module), so it is not read.
 pub fn check_certificate_keys(
     family: Family,
     http: Option<&Wish>,
@@ -270,6 +272,7 @@ pub fn check_certificate_keys(
     discovered: &Discovered,
     link: &mut dyn HostLink,
     timeout: Duration,
+    replaced: &dyn Fn(&str, &str, &str) -> bool,
 ) -> Result<(), TlsModuleError> {
     let mut sides = Vec::new();
     if let Some(w) = http.filter(|w| !w.ciphers.is_empty()) {
@@ -292,7 +295,10 @@ pub fn check_certificate_keys(
             Family::R22 => listed_key_types(link, &certificates, which)?,
             Family::R21 => Vec::new(),
         };
-        for t in targets {
+        for t in targets
+            .into_iter()
+            .filter(|t| !replaced(which.side(), &t.ip, &t.port))
+        {
             let (key, source) = match listed
                 .iter()
                 .find(|(ip, port, _)| ip == &t.ip && port.as_ref().is_none_or(|p| p == &t.port))

@@ -3,7 +3,7 @@
 //! and its render step: discover the host's interfaces and CTI layout, check that
 //! the served certificates fit the wanted suites, render `templates/tls/`.
 use super::tls::{Discovered, Family, Wish, check_certificate_keys, discover, render_tls};
-use super::{ModuleError, Scope, TypedModule};
+use super::{ModuleError, Scope, TypedModule, certificates};
 use crate::catalog::{Product, TlsProtocol, provider_defaults};
 use crate::desired::DesiredTree;
 use crate::live::link::HostLink;
@@ -175,6 +175,7 @@ impl TypedModule for Tls {
             &discovered,
             link,
             host.connection.connect_timeout,
+            &|side, ip, port| certificates::replaces(host, side, ip, port),
         )
         .map_err(ModuleError::new)?;
         render_tls(

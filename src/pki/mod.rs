@@ -3,3 +3,4 @@
 //! `x509-parser`.
 pub mod anchors;
 pub mod pem_blocks;
+pub mod server_cert;

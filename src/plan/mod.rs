@@ -141,6 +141,10 @@ pub struct HostPlan {
     /// Every secret the host should hold, set or unchanged (never a value).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<SecretStatus>,
+    /// The host's required patches as checked, when it needs any (`patches`
+    /// module): shown, never installed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patches: Option<crate::modules::patches::PatchCheck>,
 }
 
 /// Whether a plan sets a secret; shown as `(secret, will be set)` or

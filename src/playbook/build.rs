@@ -348,7 +348,13 @@ fn webex(merged: Option<Node>, facts: &HostFacts<'_>, report: &mut Report) -> Op
             modules.push((module.key(), settings));
         }
     }
-    (report.len() == before).then(|| Webex::new(modules))
+    let webex = Webex::new(modules);
+    for (key, settings) in webex.configured() {
+        if let Some(module) = registry::module(key) {
+            module.check_across(settings, &webex, report);
+        }
+    }
+    (report.len() == before).then_some(webex)
 }
 
 /// Whether module `key` may be set for the host; a located error when not.

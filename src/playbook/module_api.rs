@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 pub(crate) use super::connection::PathBase;
 pub(crate) use super::diagnostic::Report;
+pub(crate) use super::formats::{SecretSyntax, parse_secret_ref};
 use super::model::Role;
 pub(crate) use super::schema::{Field, Format, ListOf, Object, Schema};
 pub(crate) use super::yaml::{Node, Pos};

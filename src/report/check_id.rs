@@ -66,6 +66,10 @@ check_ids! {
     /// Every host of a farm holds the same Xsi-Events call-control application name.
     XsiEventsCallControlName => "xsi-events.call-control-name",
         source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");
+    /// Every patch the host's release, server type, roles and modules require is
+    /// active (`listPatch.pl`).
+    PatchesMissing => "patches.missing",
+        source: Some("solution guide B §17 (source lines 5280-5500) and its feature tables; guide A §10; management-sync §2.5, §6.2");
 }
 
 impl std::fmt::Display for CheckId {

@@ -50,6 +50,16 @@ impl HostStatus {
         }
     }
 
+    /// This status after some of a host's findings were left out (`verify
+    /// --check`): a status that came from findings follows the ones `kept`; any
+    /// other (a host that failed, or awaits a restart) stays.
+    pub fn of_kept_findings(self, kept: &[Finding]) -> HostStatus {
+        match self {
+            HostStatus::Ok | HostStatus::Findings => HostStatus::of_findings(kept),
+            other => other,
+        }
+    }
+
     /// The exit outcome this status contributes.
     pub fn outcome(self) -> Outcome {
         match self {

@@ -162,6 +162,20 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
             p.dim.apply_to(format!("({})", s.state()))
         );
     }
+    if let Some(check) = plan.patches.as_ref().filter(|c| !c.missing.is_empty()) {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.del.apply_to(format!(
+                "{} of {} required patches missing (xspctl checks patches, never installs them):",
+                check.missing.len(),
+                check.required
+            ))
+        );
+        for m in &check.missing {
+            let _ = writeln!(out, "    {} {}", p.del.apply_to('!'), m.describe());
+        }
+    }
     let changed: Vec<_> = plan.views.iter().filter(|v| v.before != v.after).collect();
     if !changed.is_empty() {
         let _ = writeln!(out, "  effective after apply:");
@@ -230,6 +244,18 @@ fn awaiting_restart(out: &mut String, report: &RunReport, p: &Palette) {
     );
 }
 
+/// `3 changes`, and `, 2 patches missing` when the host lacks required patches.
+fn plan_detail(plan: Option<&HostPlan>) -> String {
+    let changes = plan.map_or(0, |p| p.ops.len());
+    let missing = plan
+        .and_then(|p| p.patches.as_ref())
+        .map_or(0, |c| c.missing.len());
+    match missing {
+        0 => format!("{changes} changes"),
+        n => format!("{changes} changes, {n} patches missing"),
+    }
+}
+
 /// `5 of 6 checks passed, 1 warning`.
 fn verify_detail(findings: &[Finding]) -> String {
     let passed = findings
@@ -257,7 +283,7 @@ fn table(out: &mut String, report: &RunReport, p: &Palette) {
         .iter()
         .map(|h| {
             let detail = match report.command.as_str() {
-                "plan" => format!("{} changes", h.plan.as_ref().map_or(0, |p| p.ops.len())),
+                "plan" => plan_detail(h.plan.as_ref()),
                 "verify" => verify_detail(&h.checks),
                 _ => format!("{} writes", h.writes),
             };
