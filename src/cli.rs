@@ -161,6 +161,12 @@ pub enum Command {
     /// List the backups of a host (id, time, what they hold).
     #[command(after_help = "Example:\n  xspctl backups -f playbooks/prod.yaml --host xsp1")]
     Backups(BackupsArgs),
+    /// Build a redacted case bundle and look for known issues (or re-check a bundle
+    /// with --offline).
+    #[command(
+        after_help = "Examples:\n  xspctl diagnose -f playbooks/prod.yaml --farm xsp-east --org-id 1eb65fdf-9643-417f-9974-ad72cae0e10f\n  xspctl diagnose --offline case-20261202-1040.tar.gz"
+    )]
+    Diagnose(DiagnoseArgs),
     /// Run the lab demo: simulated hosts on loopback, plan -> apply -> verify.
     #[cfg(feature = "lab")]
     #[command(after_help = "Example:\n  xspctl lab")]
@@ -331,6 +337,48 @@ pub struct UnlockArgs {
     /// With --force: remove without asking.
     #[arg(long, requires = "force")]
     pub yes: bool,
+}
+
+/// `diagnose` options.
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// The playbook (not with --offline).
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        required_unless_present = "offline"
+    )]
+    pub file: Option<PathBuf>,
+    /// Only these hosts: names or glob patterns, repeatable or comma-separated.
+    #[arg(long = "host", value_name = "NAME", value_delimiter = ',')]
+    #[arg(add = ArgValueCandidates::new(host_candidates))]
+    pub hosts: Vec<String>,
+    /// Only the hosts of these farms: names or glob patterns.
+    #[arg(long = "farm", value_name = "FARM", value_delimiter = ',')]
+    #[arg(add = ArgValueCandidates::new(farm_candidates))]
+    pub farms: Vec<String>,
+    /// Hosts worked on at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallel: u16,
+    /// Where to write the bundle [default: case-YYYYmmdd-HHMM.tar.gz].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Re-evaluate the rules on a bundle, touching no host.
+    #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["file", "out", "hosts", "farms"])]
+    pub offline: Option<PathBuf>,
+    /// Customer org id (32 hex digits) for the pre-case checklist.
+    #[arg(long, value_name = "ID")]
+    pub org_id: Option<String>,
+    /// Tracking id (32 hex digits) from Control Hub or the error.
+    #[arg(long, value_name = "ID")]
+    pub tracking_id: Option<String>,
+    /// The affected user's email.
+    #[arg(long, value_name = "EMAIL")]
+    pub user: Option<String>,
+    /// Approximate time of the failure (free text, e.g. "2026-12-02 09:40 UTC").
+    #[arg(long, value_name = "TIME")]
+    pub when: Option<String>,
 }
 
 /// `lab` options.

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod desired;
+pub mod diagnose;
 pub mod exit;
 pub mod fleet;
 pub mod fsutil;

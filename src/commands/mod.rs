@@ -1,5 +1,6 @@
 //! The subcommands: each turns parsed arguments into work and a report.
 mod apply;
+mod diagnose;
 mod docs;
 mod fleetcmd;
 #[cfg(feature = "lab")]
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Rollback(a) => single::rollback(&cli, a, &out),
         Command::Unlock(a) => single::unlock(&cli, a, &out),
         Command::Backups(a) => single::backups(&cli, a, &out),
+        Command::Diagnose(a) => diagnose::run(&cli, a, &out),
         #[cfg(feature = "lab")]
         Command::Lab(a) => lab::run(a, &out),
         Command::Completions { shell } => docs::completions(*shell),

@@ -90,7 +90,7 @@ pub fn verify_host(
 
 /// Every secure HTTP and CTI interface `discovered` found, as probes and views
 /// with no facts: the TLS module rendered with empty wishes.
-fn discovered_endpoints(
+pub(crate) fn discovered_endpoints(
     host: &Host,
     discovered: Option<&Discovered>,
 ) -> Result<DesiredTree, TlsModuleError> {

@@ -1,0 +1,307 @@
+//! Collects one host's evidence for a bundle, read-only: verify's findings (its
+//! own session), then on a second session `bwshowver`, every context the
+//! playbook's modules read when rendering and planning, the TLS discovery, the
+//! farm checks' reads, the contexts the rules and `contexts.yaml` name, the
+//! certificates each TLS endpoint serves, and the AuthService key file (only to
+//! mask it and compare its hash across the farm; it is never bundled).
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::certs::{ServedCertificate, served};
+use super::evidence::{HostFacts, Snapshot, Unreadable, Version};
+use crate::desired::{ContextRef, Probe};
+use crate::fleet::Progress;
+use crate::hostrun::{RunContext, discovered_endpoints, open, plan_on, verify_host};
+use crate::live::LiveContext;
+use crate::live::link::{HostLink, LinkError, LockOwner, Release, ShellRead, WriteResult};
+use crate::modules::tls_module;
+use crate::plan::Op;
+use crate::plan::files::HostFile;
+use crate::plan::secrets::SecretPolicy;
+use crate::playbook::Host;
+use crate::report::HostResult;
+use crate::secret::Secret;
+use crate::verify::mtls::MtlsClients;
+use crate::verify::selection::CheckSelection;
+
+/// Where AuthService keeps the token keys `exportKeys` writes (guide B §2.2 step 9).
+pub const AUTHSERVICE_KEYS: &str = "/var/broadworks/tmp/authService.keys";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtraContext {
+    context: String,
+    products: Vec<String>,
+    source: String,
+}
+
+static EXTRA: LazyLock<Vec<ExtraContext>> = LazyLock::new(|| {
+    // Compiled-in data; `the_context_list_loads` proves it reads.
+    serde_saphyr::from_str(include_str!("contexts.yaml"))
+        .unwrap_or_else(|e| panic!("diagnose data: contexts.yaml: {e}"))
+});
+
+/// The contexts diagnose reads besides the modules' and the rules': each with
+/// the products that have it and the document that names it.
+pub fn extra_contexts() -> impl Iterator<Item = (&'static str, &'static [String], &'static str)> {
+    EXTRA
+        .iter()
+        .map(|e| (e.context.as_str(), e.products.as_slice(), e.source.as_str()))
+}
+
+/// Everything collected from one host.
+#[derive(Debug, Clone)]
+pub struct Collected {
+    /// The host's facts.
+    pub facts: HostFacts,
+    /// The bwcli snapshot (not yet redacted).
+    pub snapshot: Snapshot,
+    /// verify's result on the host.
+    pub verify: HostResult,
+    /// The certificates each endpoint served.
+    pub certificates: Vec<ServedCertificate>,
+    /// The AuthService key file's text, to mask (never bundled).
+    pub authservice_keys: Option<String>,
+    /// What `listPatch.pl` printed (masked by the session).
+    pub patches: Option<String>,
+}
+
+/// Collects `host`. `contexts` are the rules' contexts with the products they
+/// apply to (empty: any).
+pub fn collect_host(
+    host: &Host,
+    ctx: &RunContext,
+    timeout: Duration,
+    clients: &MtlsClients,
+    progress: &Progress,
+    contexts: &[(String, Vec<String>)],
+) -> Collected {
+    progress.step("verify");
+    let verify = verify_host(
+        host,
+        ctx,
+        &CheckSelection::all(),
+        timeout,
+        clients,
+        progress,
+    );
+    let mut facts = HostFacts {
+        name: host.name.clone(),
+        farm: host.farm.clone(),
+        product: host.product.playbook_name().to_string(),
+        release: host.release.playbook_name().to_string(),
+        roles: host.roles.iter().map(|r| r.name().to_string()).collect(),
+        version: None,
+        authservice_keys_sha256: None,
+        errors: Vec::new(),
+    };
+    let mut out = Collected {
+        facts: facts.clone(),
+        snapshot: Snapshot::default(),
+        verify,
+        certificates: Vec::new(),
+        authservice_keys: None,
+        patches: None,
+    };
+    let mut link = match open(host, progress) {
+        Ok(l) => l,
+        Err(e) => {
+            facts.errors.push(format!("cannot connect: {e}"));
+            out.facts = facts;
+            return out;
+        }
+    };
+    facts.version = Some(Version::from(link.version()));
+    let mut rec = Recorder::new(&mut link);
+    progress.step("reading what the modules read");
+    let mut probes: Vec<Probe> = Vec::new();
+    match plan_on(host, &mut rec, progress, SecretPolicy::Compare) {
+        Ok((_, desired)) => probes.extend(desired.probes),
+        Err(e) => facts.errors.push(format!("rendering the playbook: {e}")),
+    }
+    match tls_module::discovery(host, &mut rec) {
+        Ok(found) => match discovered_endpoints(host, found.as_ref()) {
+            Ok(tree) => probes.extend(tree.probes),
+            Err(e) => facts.errors.push(format!("TLS interfaces: {e}")),
+        },
+        Err(e) => facts.errors.push(format!("TLS discovery: {e}")),
+    }
+    if let Err(e) = crate::verify::farm::read_farm_values(host, &mut rec) {
+        facts.errors.push(format!("farm checks' reads: {e}"));
+    }
+    progress.step("reading the rules' contexts");
+    let product = host.product.playbook_name();
+    let extra = EXTRA
+        .iter()
+        .map(|e| (e.context.clone(), e.products.clone()))
+        .chain(contexts.iter().cloned());
+    for (context, products) in extra {
+        if !products.is_empty() && !products.iter().any(|p| p == product) {
+            continue;
+        }
+        let at = ContextRef {
+            context,
+            args: Vec::new(),
+        };
+        if rec.read(&at).is_err() && rec.broken {
+            facts.errors.push(format!(
+                "the session failed while reading {at}; the snapshot is partial"
+            ));
+            break;
+        }
+    }
+    progress.step("listing the installed patches");
+    match rec.shell_read(ShellRead::ListPatches) {
+        Ok(text) => out.patches = Some(text),
+        Err(e) => facts.errors.push(format!("listing the patches: {e}")),
+    }
+    if host.product != crate::catalog::Product::As {
+        progress.step("reading the AuthService key file");
+        match rec.read_file(AUTHSERVICE_KEYS) {
+            Ok(Some(f)) => {
+                facts.authservice_keys_sha256 = Some(hex::encode(Sha256::digest(&f.bytes)));
+                out.authservice_keys = Some(String::from_utf8_lossy(&f.bytes).into_owned());
+            }
+            Ok(None) => {}
+            Err(e) => facts
+                .errors
+                .push(format!("reading {AUTHSERVICE_KEYS}: {e}")),
+        }
+    }
+    out.snapshot = rec.snapshot;
+    // The session's masked transcript, beside verify's (which has the host's name).
+    let path = ctx
+        .store
+        .transcript_path(&ctx.run_id, &format!("{}.diagnose", host.name));
+    if let Err(e) = link.finish().write_to(&path) {
+        tracing::warn!("transcript {}: {e}", path.display());
+    }
+    probes.sort_by(|a, b| (&a.address, a.port).cmp(&(&b.address, b.port)));
+    probes.dedup_by(|a, b| (&a.address, a.port) == (&b.address, b.port));
+    for p in &probes {
+        progress.step(&format!("certificate {}:{}", p.address, p.port));
+        out.certificates
+            .push(served(p, clients.webex.as_ref(), timeout));
+    }
+    out.facts = facts;
+    out
+}
+
+/// A read-only link that records every context read (or why it could not be),
+/// and refuses every change: diagnose never writes to a host.
+struct Recorder<'a> {
+    inner: &'a mut dyn HostLink,
+    snapshot: Snapshot,
+    /// A transport error ended the session: no more reads are tried.
+    broken: bool,
+}
+
+impl<'a> Recorder<'a> {
+    fn new(inner: &'a mut dyn HostLink) -> Recorder<'a> {
+        Recorder {
+            inner,
+            snapshot: Snapshot::default(),
+            broken: false,
+        }
+    }
+}
+
+fn refused(what: &str) -> LinkError {
+    LinkError::Cli {
+        context: "diagnose".into(),
+        command: what.into(),
+        message: "diagnose reads hosts only; it never changes them".into(),
+    }
+}
+
+impl HostLink for Recorder<'_> {
+    fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError> {
+        if let Some(found) = self.snapshot.read.get(at) {
+            return Ok(found.clone());
+        }
+        if self.broken {
+            return Err(LinkError::Transport("the session failed earlier".into()));
+        }
+        match self.inner.read(at) {
+            Ok(found) => {
+                self.snapshot
+                    .read
+                    .contexts
+                    .insert(at.clone(), found.clone());
+                Ok(found)
+            }
+            Err(e) => {
+                self.broken = e.is_transport();
+                if !self.snapshot.unreadable.iter().any(|u| &u.at == at) {
+                    self.snapshot.unreadable.push(Unreadable {
+                        at: at.clone(),
+                        error: e.to_string(),
+                    });
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+        // Read-only by its type.
+        self.inner.shell_read(what)
+    }
+
+    fn write(&mut self, op: &Op, _: &[Secret]) -> Result<WriteResult, LinkError> {
+        Err(refused(&op.command_line()))
+    }
+
+    fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
+        self.inner.read_file(path)
+    }
+
+    fn replace_file(&mut self, path: &str, _: &[u8], _: u32) -> Result<(), LinkError> {
+        Err(refused(&format!("replace {path}")))
+    }
+
+    fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
+        Err(refused(&format!("remove {path}")))
+    }
+
+    fn rename_file(&mut self, from: &str, _: &str) -> Result<(), LinkError> {
+        Err(refused(&format!("rename {from}")))
+    }
+
+    fn mask(&mut self, secret: &Secret) {
+        self.inner.mask(secret)
+    }
+
+    fn lock(&mut self, _: &LockOwner) -> Result<(), LinkError> {
+        Err(refused("lock"))
+    }
+
+    fn unlock(&mut self, _: &str) -> Result<Release, LinkError> {
+        Ok(Release::NotHeld)
+    }
+
+    fn reconnect(&mut self) -> Result<(), LinkError> {
+        Err(refused("reconnect"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_context_list_loads() {
+        assert!(
+            EXTRA
+                .iter()
+                .any(|e| e.context == "/Monitoring/Alarm/AlarmsTable")
+        );
+        for e in EXTRA.iter() {
+            assert!(e.context.starts_with('/'), "{}", e.context);
+            assert!(!e.products.is_empty() && !e.source.is_empty());
+        }
+    }
+}
