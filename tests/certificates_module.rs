@@ -493,7 +493,9 @@ fn r21_chain_depth_covers_the_webex_chain_and_is_never_lowered() {
     lab.xspctl(&["plan", "-f", path])
         .exits(0)
         .prints("  /Interface/Http/ClientAuthentication>\n    ~ set chainDepth 3");
-    lab.xspctl(&["apply", "-f", path, "--yes"]).exits(0);
+    // cti_mtls also turns client authentication on, which needs a restart.
+    lab.xspctl(&["apply", "-f", path, "--yes", "--restart", "rolling"])
+        .exits(0);
     let get = lab.bwcli("h", &["cd /Interface/Http/ClientAuthentication", "get"]);
     assert!(get.contains("chainDepth = 3"), "{get}");
     let again = lab.xspctl(&["plan", "-f", path]);
