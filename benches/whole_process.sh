@@ -6,7 +6,7 @@
 #   benches/whole_process.sh XSPCTL XSPSIM [SIZE...]      (sizes default to 1 20 100)
 #
 # For each size N, on a fresh copy of the same 100 hosts: plan, apply, plan again (in
-# sync) and verify of the first N hosts (`--host`, default --parallel), each timed
+# sync), verify and the drift-only verify of the first N hosts (`--host`, default --parallel), each timed
 # with its peak RSS (/usr/bin/time), then the OpenSSH floor of the same run. Prints
 # one markdown table row per measurement. Only loopback addresses are used.
 set -euo pipefail
@@ -119,6 +119,8 @@ for n in "${SIZES[@]}"; do
     timed "$n" apply --state-dir "$state" apply -f "$pb" --host "$hosts" --yes
     timed "$n" plan_in_sync --state-dir "$state" plan -f "$pb" --host "$hosts"
     timed "$n" verify --state-dir "$state" verify -f "$pb" --host "$hosts"
+    # verify of the host side alone (drift; no handshake): `verify --check config.drift`.
+    timed "$n" verify_drift --state-dir "$state" verify -f "$pb" --host "$hosts" --check config.drift
     grep -c "changed\|restart required" "$WORK/apply-$n.out" >/dev/null ||
         { echo "apply of $n hosts changed nothing:" >&2; tail "$WORK/apply-$n.out" >&2; }
     openssh_floor "$WORK/run"
