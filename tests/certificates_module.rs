@@ -155,6 +155,26 @@ fn one_host(test: &str, product: Product, release: Release, layout: CliLayout) -
 /// Fresh host → plan (uploads and sslUpdate on HTTP and CTI) → apply → the
 /// Certificates views show the new certificates, nothing is left uploaded → second
 /// plan empty → after the restart both interfaces serve them.
+/// The verdicts of verify's `tls.certificate-supplied` findings on the only host.
+fn supplied_verdicts(lab: &TestLab, playbook: &str) -> Vec<String> {
+    let run = lab.xspctl(&[
+        "verify",
+        "-f",
+        playbook,
+        "--check",
+        "tls.certificate-supplied",
+        "--format",
+        "json",
+    ]);
+    let doc = run.json();
+    doc["hosts"][0]["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks\n{}", run.all()))
+        .iter()
+        .map(|f| f["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout: CliLayout) {
     let cti_server = layout.cti == CtiLayout::CtiServer;
     let lab = one_host(test, product, release, layout);
@@ -212,6 +232,8 @@ fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout
     again.exits(0);
     assert!(!again.stdout.contains("sslUpdate"), "{}", again.all());
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
+    // verify: installed, not served until the restart (WAIT on both interfaces).
+    assert_eq!(supplied_verdicts(&lab, path), ["wait", "wait"]);
 
     let restart = lab.host("h").exec("restartbw");
     assert_eq!(restart.status, 0, "{restart:?}");
@@ -225,6 +247,7 @@ fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout
         cti_cert.der,
         "CTI serves another certificate"
     );
+    assert_eq!(supplied_verdicts(&lab, path), ["ok", "ok"]);
     // The private keys were never copied off the host: no plan file, backup,
     // journal or transcript holds them.
     let artefacts = walk(&lab.dir.path().join("state"));

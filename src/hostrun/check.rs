@@ -7,6 +7,7 @@ use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
 use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
+use crate::modules::certificates::{CertificatesSettings, Side};
 use crate::modules::cti_mtls::CtiMtlsSettings;
 use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
 use crate::modules::tls_module;
@@ -207,11 +208,13 @@ fn checks(
         // A CTI interface may require a client certificate: the TLS probes present
         // the playbook's identity, so that they complete.
         let client = clients.webex.as_ref().filter(|_| probe.endpoint == "cti");
+        let supplied = supplied_certificate(host, probe);
         let exp = Expectation {
             host: &host.name,
             probe,
             client,
             listed_suites: &listed_suites,
+            supplied_certificate: supplied,
             wanted: managed.then_some(TlsLists {
                 protocols: &wanted_protocols,
                 suites: &wanted_suites,
@@ -262,6 +265,25 @@ fn checks(
         awaiting_restart: pending,
         ..result(host, status)
     }
+}
+
+/// The certificate (PEM) `webex.certificates` supplies for `probe`'s interface: the
+/// same kind, address and (HTTP) port.
+fn supplied_certificate<'h>(host: &'h Host, probe: &Probe) -> Option<&'h str> {
+    let settings = host.webex.get::<CertificatesSettings>("certificates")?;
+    settings
+        .interfaces
+        .iter()
+        .find(|i| {
+            let kind = match i.side {
+                Side::Http => "http",
+                Side::Cti => "cti",
+            };
+            kind == probe.endpoint
+                && i.ip == probe.address
+                && i.port.is_none_or(|port| port == probe.port)
+        })
+        .map(|i| i.cert_pem.as_str())
 }
 
 /// The mTLS checks of `probe`, when it is a CTI interface of a host whose playbook

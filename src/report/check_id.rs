@@ -75,6 +75,10 @@ check_ids! {
     /// A CTI interface requires a client certificate.
     MtlsRequiresClientCertificate => "mtls.requires-client-certificate",
         source: Some("solution guide B §5.8 (client authentication on the CTI interface); issue #11 check 5");
+    /// The certificate an endpoint serves is the one the playbook supplies for the
+    /// interface (`webex.certificates`).
+    TlsCertificateSupplied => "tls.certificate-supplied",
+        source: Some("solution guide B §5.8 step 3, §13; issue #11 check 2");
     /// Every host of a farm holds the same Xsi-Events call-control application name.
     XsiEventsCallControlName => "xsi-events.call-control-name",
         source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");

@@ -136,3 +136,64 @@ mod tests {
         assert!(bad.observed.contains("does not parse"), "{}", bad.observed);
     }
 }
+
+/// Whether the leaf of `chain` (DER, leaf first), served by the endpoint `subject`, is
+/// the certificate the playbook supplies for the interface (`supplied_pem`, checked
+/// when the playbook was loaded).
+pub fn supplied(host: &str, subject: String, chain: &[Vec<u8>], supplied_pem: &str) -> Finding {
+    let id = CheckId::TlsCertificateSupplied;
+    let expected = "the certificate `webex.certificates` supplies for this interface";
+    let wanted = match x509_parser::pem::parse_x509_pem(supplied_pem.as_bytes()) {
+        Ok((_, pem)) => pem.contents,
+        Err(e) => {
+            return Finding::about(
+                host,
+                id,
+                subject,
+                Verdict::Fail,
+                expected,
+                format!("the playbook's certificate does not parse as PEM: {e}"),
+            );
+        }
+    };
+    let describe = |der: &[u8]| {
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(der));
+        match X509Certificate::from_der(der) {
+            Ok((_, c)) => format!("{} (issuer {}, sha256 {sha})", c.subject(), c.issuer()),
+            Err(_) => format!("(unparsable, sha256 {sha})"),
+        }
+    };
+    let evidence = |served: &str| {
+        [
+            format!("served: {served}"),
+            format!("supplied: {}", describe(&wanted)),
+        ]
+    };
+    let Some(leaf) = chain.first() else {
+        return Finding::about(
+            host,
+            id,
+            subject,
+            Verdict::Fail,
+            expected,
+            "the server sent no certificate",
+        )
+        .with_evidence(evidence("(none)"));
+    };
+    let served = describe(leaf);
+    if *leaf == wanted {
+        Finding::about(host, id, subject, Verdict::Pass, expected, "served")
+            .with_evidence(evidence(&served))
+    } else {
+        Finding::about(
+            host,
+            id,
+            subject,
+            Verdict::Fail,
+            expected,
+            "another certificate is served",
+        )
+        .with_evidence(evidence(&served))
+        .with_fix("`xspctl apply -f PLAYBOOK` installs the playbook's certificate (sslUpdate); restart BroadWorks so that the interface serves it")
+    }
+}

@@ -54,6 +54,9 @@ pub struct Expectation<'a> {
     /// Suites the playbook lists itself (IANA names): the operator's choice, left
     /// out of the weak-suite probe. Inherited defaults are not a choice.
     pub listed_suites: &'a [String],
+    /// The certificate (PEM) the playbook supplies for this interface
+    /// (`webex.certificates`), which it should serve.
+    pub supplied_certificate: Option<&'a str>,
 }
 
 /// One check of an endpoint, and whether the host's configuration already says
@@ -113,6 +116,14 @@ pub fn check_endpoint(
             finding: certs::expiry(exp.host, subject("certificate"), &chain, now),
             configured_as_expected: false,
         });
+        if let Some(pem) = exp.supplied_certificate {
+            // Installed by sslUpdate, served after a restart: a pending restart
+            // explains a mismatch.
+            checks.push(EndpointCheck {
+                finding: certs::supplied(exp.host, subject("certificate"), &chain, pem),
+                configured_as_expected: true,
+            });
+        }
     }
 
     // 2. Protocols refused: TLS 1.0/1.1 always (exposure); TLS 1.2/1.3 when the

@@ -383,6 +383,7 @@ mod tests {
                 suites: &cs,
             },
             listed_suites: &listed,
+            supplied_certificate: None,
         };
         checks(&exp, "HTTP 10.0.0.1:443", enumeration(entries))
     }
