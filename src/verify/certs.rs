@@ -71,6 +71,67 @@ pub fn expiry(host: &str, subject: String, chain: &[Vec<u8>], now: i64) -> Findi
     }
 }
 
+/// Whether the leaf of `chain` (DER, leaf first), served by the endpoint `subject`, is
+/// the certificate the playbook supplies for the interface (`supplied_pem`, checked
+/// when the playbook was loaded).
+pub fn supplied(host: &str, subject: String, chain: &[Vec<u8>], supplied_pem: &str) -> Finding {
+    let id = CheckId::TlsCertificateSupplied;
+    let expected = "the certificate `webex.certificates` supplies for this interface";
+    let wanted = match x509_parser::pem::parse_x509_pem(supplied_pem.as_bytes()) {
+        Ok((_, pem)) => pem.contents,
+        Err(e) => {
+            return Finding::about(
+                host,
+                id,
+                subject,
+                Verdict::Fail,
+                expected,
+                format!("the playbook's certificate does not parse as PEM: {e}"),
+            );
+        }
+    };
+    let describe = |der: &[u8]| {
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(der));
+        match X509Certificate::from_der(der) {
+            Ok((_, c)) => format!("{} (issuer {}, sha256 {sha})", c.subject(), c.issuer()),
+            Err(_) => format!("(unparsable, sha256 {sha})"),
+        }
+    };
+    let evidence = |served: &str| {
+        [
+            format!("served: {served}"),
+            format!("supplied: {}", describe(&wanted)),
+        ]
+    };
+    let Some(leaf) = chain.first() else {
+        return Finding::about(
+            host,
+            id,
+            subject,
+            Verdict::Fail,
+            expected,
+            "the server sent no certificate",
+        )
+        .with_evidence(evidence("(none)"));
+    };
+    let served = describe(leaf);
+    if *leaf == wanted {
+        Finding::about(host, id, subject, Verdict::Pass, expected, "served")
+            .with_evidence(evidence(&served))
+    } else {
+        Finding::about(
+            host,
+            id,
+            subject,
+            Verdict::Fail,
+            expected,
+            "another certificate is served",
+        )
+        .with_evidence(evidence(&served))
+        .with_fix("`xspctl apply -f PLAYBOOK` installs the playbook's certificate (sslUpdate); restart BroadWorks so that the interface serves it")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rcgen::{CertificateParams, KeyPair};
@@ -135,65 +196,30 @@ mod tests {
         assert_eq!(bad.status, Verdict::Fail);
         assert!(bad.observed.contains("does not parse"), "{}", bad.observed);
     }
-}
 
-/// Whether the leaf of `chain` (DER, leaf first), served by the endpoint `subject`, is
-/// the certificate the playbook supplies for the interface (`supplied_pem`, checked
-/// when the playbook was loaded).
-pub fn supplied(host: &str, subject: String, chain: &[Vec<u8>], supplied_pem: &str) -> Finding {
-    let id = CheckId::TlsCertificateSupplied;
-    let expected = "the certificate `webex.certificates` supplies for this interface";
-    let wanted = match x509_parser::pem::parse_x509_pem(supplied_pem.as_bytes()) {
-        Ok((_, pem)) => pem.contents,
-        Err(e) => {
-            return Finding::about(
-                host,
-                id,
-                subject,
-                Verdict::Fail,
-                expected,
-                format!("the playbook's certificate does not parse as PEM: {e}"),
-            );
-        }
-    };
-    let describe = |der: &[u8]| {
-        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(der));
-        match X509Certificate::from_der(der) {
-            Ok((_, c)) => format!("{} (issuer {}, sha256 {sha})", c.subject(), c.issuer()),
-            Err(_) => format!("(unparsable, sha256 {sha})"),
-        }
-    };
-    let evidence = |served: &str| {
-        [
-            format!("served: {served}"),
-            format!("supplied: {}", describe(&wanted)),
-        ]
-    };
-    let Some(leaf) = chain.first() else {
-        return Finding::about(
-            host,
-            id,
-            subject,
-            Verdict::Fail,
-            expected,
-            "the server sent no certificate",
-        )
-        .with_evidence(evidence("(none)"));
-    };
-    let served = describe(leaf);
-    if *leaf == wanted {
-        Finding::about(host, id, subject, Verdict::Pass, expected, "served")
-            .with_evidence(evidence(&served))
-    } else {
-        Finding::about(
-            host,
-            id,
-            subject,
-            Verdict::Fail,
-            expected,
-            "another certificate is served",
-        )
-        .with_evidence(evidence(&served))
-        .with_fix("`xspctl apply -f PLAYBOOK` installs the playbook's certificate (sslUpdate); restart BroadWorks so that the interface serves it")
+    #[test]
+    fn the_supplied_certificate_passes_and_another_fails_naming_both() {
+        let mut p = CertificateParams::new(vec!["xsp1.example.com".to_string()]).unwrap();
+        p.not_after = OffsetDateTime::now_utc() + Duration::days(90);
+        let cert = p.self_signed(&KeyPair::generate().unwrap()).unwrap();
+        let subject = || "HTTP 192.0.2.1:443 certificate".to_string();
+        let same = supplied("xsp1", subject(), &[cert.der().to_vec()], &cert.pem());
+        assert_eq!(same.status, Verdict::Pass, "{same:?}");
+        let other = supplied("xsp1", subject(), &served(90), &cert.pem());
+        assert_eq!(other.status, Verdict::Fail);
+        assert_eq!(other.observed, "another certificate is served");
+        assert!(
+            other.evidence[0].starts_with("served: "),
+            "{:?}",
+            other.evidence
+        );
+        assert!(
+            other.evidence[1].starts_with("supplied: "),
+            "{:?}",
+            other.evidence
+        );
+        assert!(other.fix.as_deref().unwrap().contains("sslUpdate"));
+        let none = supplied("xsp1", subject(), &[], &cert.pem());
+        assert_eq!(none.observed, "the server sent no certificate");
     }
 }
