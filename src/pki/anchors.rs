@@ -4,7 +4,6 @@
 //! block must be a certificate (never a private key), a CA, valid now, and each CA
 //! that is not self-signed must be signed by another anchor of the file. Every
 //! problem names the line its block starts on.
-use std::fmt::Write as _;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -77,18 +76,14 @@ pub struct AnchorError {
 
 impl AnchorError {
     fn render(&self) -> String {
-        let mut out = String::new();
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            let at = match p.line {
-                0 => self.file.clone(),
-                line => format!("{}:{line}", self.file),
-            };
-            let _ = write!(out, "{at}: error: {}\n  help: {}", p.message, p.help);
-        }
-        out
+        super::render_problems(self.problems.iter().map(|p| {
+            (
+                self.file.as_str(),
+                p.line,
+                p.message.as_str(),
+                p.help.as_str(),
+            )
+        }))
     }
 }
 

@@ -4,3 +4,20 @@
 pub mod anchors;
 pub mod pem_blocks;
 pub mod server_cert;
+
+/// Problems found in certificate files, one per line pair as `FILE[:LINE]: error:
+/// MESSAGE` and `  help: HELP`; line 0 names the file alone.
+fn render_problems<'a>(
+    problems: impl Iterator<Item = (&'a str, usize, &'a str, &'a str)>,
+) -> String {
+    problems
+        .map(|(file, line, message, help)| {
+            let at = match line {
+                0 => file.to_string(),
+                line => format!("{file}:{line}"),
+            };
+            format!("{at}: error: {message}\n  help: {help}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -5,7 +5,6 @@
 //! expires; guide A line 1122: the CN or SAN must match the interface's domain).
 //! Every problem names the file and the line its PEM block starts on; nothing here
 //! ever prints key material.
-use std::fmt::Write as _;
 use std::path::Path;
 
 use openssl::pkey::PKey;
@@ -79,18 +78,11 @@ pub struct ServerCertError {
 
 impl ServerCertError {
     fn render(&self) -> String {
-        let mut out = String::new();
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            let at = match p.line {
-                0 => p.file.clone(),
-                line => format!("{}:{line}", p.file),
-            };
-            let _ = write!(out, "{at}: error: {}\n  help: {}", p.message, p.help);
-        }
-        out
+        super::render_problems(
+            self.problems
+                .iter()
+                .map(|p| (p.file.as_str(), p.line, p.message.as_str(), p.help.as_str())),
+        )
     }
 }
 
