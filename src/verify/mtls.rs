@@ -642,18 +642,7 @@ mod tests {
             acc.set_client_ca_list(names);
             acc.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
         }
-        let acc = acc.build();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().take(n).flatten() {
-                stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-                if let Ok(mut s) = acc.accept(stream) {
-                    let _ = s.shutdown();
-                }
-            }
-        });
-        port
+        crate::verify::test_cert::serve_loopback(acc.build(), n)
     }
 
     fn run(port: u16, pki: &Pki, clients_webex: bool) -> Vec<Finding> {

@@ -1,9 +1,13 @@
 //! A self-signed RSA server certificate for the loopback TLS servers of verify's
 //! unit tests.
+use std::net::TcpListener;
+use std::time::Duration;
+
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
+use openssl::ssl::SslAcceptor;
 use openssl::x509::{X509, X509NameBuilder};
 
 /// An RSA-2048 key and a certificate for it named `cn`, valid for a day.
@@ -23,4 +27,20 @@ pub(crate) fn self_signed(cn: &str) -> (PKey<Private>, X509) {
         .unwrap();
     cert.sign(&key, MessageDigest::sha256()).unwrap();
     (key, cert.build())
+}
+
+/// Serves `acceptor` on a loopback port for `n` connections (each handshake, then
+/// shutdown; reads time out after 5 s) on a thread; returns the port.
+pub(crate) fn serve_loopback(acceptor: SslAcceptor, n: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n).flatten() {
+            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+            if let Ok(mut s) = acceptor.accept(stream) {
+                let _ = s.shutdown();
+            }
+        }
+    });
+    port
 }
