@@ -75,18 +75,22 @@ pub fn expiry(host: &str, subject: String, chain: &[Vec<u8>], now: i64) -> Findi
 /// the certificate the playbook supplies for the interface (`supplied_pem`, checked
 /// when the playbook was loaded).
 pub fn supplied(host: &str, subject: String, chain: &[Vec<u8>], supplied_pem: &str) -> Finding {
-    let id = CheckId::TlsCertificateSupplied;
-    let expected = "the certificate `webex.certificates` supplies for this interface";
+    let finding = |status, observed: &str| {
+        Finding::about(
+            host,
+            CheckId::TlsCertificateSupplied,
+            subject.clone(),
+            status,
+            "the certificate `webex.certificates` supplies for this interface",
+            observed,
+        )
+    };
     let wanted = match x509_parser::pem::parse_x509_pem(supplied_pem.as_bytes()) {
         Ok((_, pem)) => pem.contents,
         Err(e) => {
-            return Finding::about(
-                host,
-                id,
-                subject,
+            return finding(
                 Verdict::Fail,
-                expected,
-                format!("the playbook's certificate does not parse as PEM: {e}"),
+                &format!("the playbook's certificate does not parse as PEM: {e}"),
             );
         }
     };
@@ -97,39 +101,22 @@ pub fn supplied(host: &str, subject: String, chain: &[Vec<u8>], supplied_pem: &s
             Err(_) => format!("(unparsable, sha256 {sha})"),
         }
     };
-    let evidence = |served: &str| {
-        [
-            format!("served: {served}"),
-            format!("supplied: {}", describe(&wanted)),
-        ]
-    };
-    let Some(leaf) = chain.first() else {
-        return Finding::about(
-            host,
-            id,
-            subject,
-            Verdict::Fail,
-            expected,
-            "the server sent no certificate",
-        )
-        .with_evidence(evidence("(none)"));
-    };
-    let served = describe(leaf);
-    if *leaf == wanted {
-        Finding::about(host, id, subject, Verdict::Pass, expected, "served")
-            .with_evidence(evidence(&served))
-    } else {
-        Finding::about(
-            host,
-            id,
-            subject,
-            Verdict::Fail,
-            expected,
-            "another certificate is served",
-        )
-        .with_evidence(evidence(&served))
-        .with_fix("`xspctl apply -f PLAYBOOK` installs the playbook's certificate (sslUpdate); restart BroadWorks so that the interface serves it")
+    let served = chain.first();
+    let evidence = [
+        format!(
+            "served: {}",
+            served.map_or("(none)".into(), |d| describe(d))
+        ),
+        format!("supplied: {}", describe(&wanted)),
+    ];
+    match served {
+        None => finding(Verdict::Fail, "the server sent no certificate"),
+        Some(leaf) if *leaf == wanted => finding(Verdict::Pass, "served"),
+        Some(_) => finding(Verdict::Fail, "another certificate is served").with_fix(
+            "`xspctl apply -f PLAYBOOK` installs the playbook's certificate (sslUpdate); restart BroadWorks so that the interface serves it",
+        ),
     }
+    .with_evidence(evidence)
 }
 
 #[cfg(test)]
