@@ -32,17 +32,18 @@ fn the_lab_demo_converges_and_verifies() {
     // apply with a rolling restart, then verify: every check passes (per TLS
     // interface: the suite enumeration and the server's order among them; on the
     // XSP farm's CTI interface, the four mTLS checks with the lab's Webex-like
-    // client, so 22 where 18 were).
+    // client, so 22 where 18 were; and per TLS interface the chain checks
+    // tls.certificate-trusted, -order and -key against the lab server CA: 28).
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      22 of 22 checks passed"),
+        stdout.contains("xsp2  xsp-farm  ok      28 of 28 checks passed"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("nps1  nps       ok      17 of 17 checks passed"),
+        stdout.contains("nps1  nps       ok      23 of 23 checks passed"),
         "{stdout}"
     );
     for check in [

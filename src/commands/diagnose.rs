@@ -18,7 +18,7 @@ use crate::fleet::run_all;
 use crate::playbook::{Auth, Connection, Host, Playbook};
 use crate::report::{Format, HostStatus, RunReport};
 use crate::verify::farm::add_farm_findings;
-use crate::verify::mtls::MtlsClients;
+use crate::verify::peers::Peers;
 
 /// Runs `diagnose`.
 pub fn run(cli: &Cli, a: &DiagnoseArgs, out: &Output) -> Outcome {
@@ -98,13 +98,10 @@ fn live(cli: &Cli, a: &DiagnoseArgs, file: &Path, rules: &[Rule], out: &Output) 
     };
     // The playbook's client identity lets verify and the certificate fetch complete
     // on a CTI interface that requires a client certificate.
-    let clients = match MtlsClients::new(pb.verify.client_certificate.as_ref()) {
+    let peers = match Peers::of_playbook(&pb.verify) {
         Ok(c) => Arc::new(c),
         Err(e) => {
-            eprintln!(
-                "error: {}: `verify.client_certificate`: {e}\nno host was contacted",
-                pb.path.display()
-            );
+            eprintln!("error: {}: {e}\nno host was contacted", pb.path.display());
             return Outcome::Error;
         }
     };
@@ -122,7 +119,7 @@ fn live(cli: &Cli, a: &DiagnoseArgs, file: &Path, rules: &[Rule], out: &Output) 
         usize::from(a.parallel),
         out.progress,
         |h: &Host| h.name.clone(),
-        move |h, progress| collect_host(&h, &c, HANDSHAKE_TIMEOUT, &clients, progress, &contexts),
+        move |h, progress| collect_host(&h, &c, HANDSHAKE_TIMEOUT, &peers, progress, &contexts),
         |c: &Collected| {
             if c.facts.errors.is_empty() {
                 "collected".into()

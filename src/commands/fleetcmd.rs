@@ -12,7 +12,7 @@ use crate::plan::secrets::SecretPolicy;
 use crate::playbook::Host;
 use crate::report::{HostResult, HostStatus, RunReport};
 use crate::verify::farm::add_farm_findings;
-use crate::verify::mtls::MtlsClients;
+use crate::verify::peers::Peers;
 use crate::verify::selection::CheckSelection;
 
 /// How long one TLS handshake may take.
@@ -130,21 +130,18 @@ pub fn verify_with(
         Ok(p) => p,
         Err(o) => return o,
     };
-    // The CTI mTLS clients: the playbook's identity, read before any host is
+    // What verify presents and trusts: the playbook's identity and server CAs, read before any host is
     // reached, and an untrusted one made now.
-    let clients = match MtlsClients::new(pb.verify.client_certificate.as_ref()) {
+    let peers = match Peers::of_playbook(&pb.verify) {
         Ok(c) => Arc::new(c),
         Err(e) => {
-            eprintln!(
-                "error: {}: `verify.client_certificate`: {e}",
-                pb.path.display()
-            );
+            eprintln!("error: {}: {e}", pb.path.display());
             return Outcome::Error;
         }
     };
     let selection = checks.clone();
     let mut report = match over_hosts("verify", hosts, h.parallel, ctx, out, move |h, c, p| {
-        verify_host(h, c, &selection, HANDSHAKE_TIMEOUT, &clients, p)
+        verify_host(h, c, &selection, HANDSHAKE_TIMEOUT, &peers, p)
     }) {
         Ok(r) => r,
         Err(o) => return o,

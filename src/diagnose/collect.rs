@@ -24,7 +24,7 @@ use crate::plan::secrets::SecretPolicy;
 use crate::playbook::Host;
 use crate::report::HostResult;
 use crate::secret::Secret;
-use crate::verify::mtls::MtlsClients;
+use crate::verify::peers::Peers;
 use crate::verify::selection::CheckSelection;
 
 /// Where AuthService keeps the token keys `exportKeys` writes (guide B §2.2 step 9).
@@ -75,19 +75,12 @@ pub fn collect_host(
     host: &Host,
     ctx: &RunContext,
     timeout: Duration,
-    clients: &MtlsClients,
+    peers: &Peers,
     progress: &Progress,
     contexts: &[(String, Vec<String>)],
 ) -> Collected {
     progress.step("verify");
-    let verify = verify_host(
-        host,
-        ctx,
-        &CheckSelection::all(),
-        timeout,
-        clients,
-        progress,
-    );
+    let verify = verify_host(host, ctx, &CheckSelection::all(), timeout, peers, progress);
     let mut facts = HostFacts {
         name: host.name.clone(),
         farm: host.farm.clone(),
@@ -184,7 +177,7 @@ pub fn collect_host(
     for p in &probes {
         progress.step(&format!("certificate {}:{}", p.address, p.port));
         out.certificates
-            .push(served(p, clients.webex.as_ref(), timeout));
+            .push(served(p, peers.clients.webex.as_ref(), timeout));
     }
     out.facts = facts;
     out

@@ -7,7 +7,7 @@ use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
 use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
-use crate::modules::certificates::{CertificatesSettings, Side};
+use crate::modules::certificates::{CertificatesSettings, InterfaceCert, Side};
 use crate::modules::cti_mtls::CtiMtlsSettings;
 use crate::modules::tls::{Discovered, TlsModuleError, Wish, render_tls};
 use crate::modules::tls_module;
@@ -18,6 +18,7 @@ use crate::playbook::Host;
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::farm::read_farm_values;
 use crate::verify::mtls::{self, CtiEndpoint, MtlsClients};
+use crate::verify::peers::Peers;
 use crate::verify::selection::CheckSelection;
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
@@ -28,7 +29,7 @@ pub fn verify_host(
     ctx: &RunContext,
     selection: &CheckSelection,
     timeout: Duration,
-    clients: &MtlsClients,
+    peers: &Peers,
     progress: &Progress,
 ) -> HostResult {
     on_host(host, ctx, progress, |link| {
@@ -78,7 +79,7 @@ pub fn verify_host(
                 pending,
                 selection,
                 timeout,
-                clients,
+                peers,
                 progress,
                 read.plan,
                 &read.desired,
@@ -148,7 +149,7 @@ fn checks(
     pending: Option<String>,
     selection: &CheckSelection,
     timeout: Duration,
-    clients: &MtlsClients,
+    peers: &Peers,
     progress: &Progress,
     plan: HostPlan,
     desired: &DesiredTree,
@@ -182,7 +183,7 @@ fn checks(
     );
     for (probe, tree, managed) in endpoints {
         if probe_mtls {
-            mtls_checks(host, probe, clients, timeout, progress, &mut checks);
+            mtls_checks(host, probe, &peers.clients, timeout, progress, &mut checks);
         }
         if !probe_tls {
             continue;
@@ -207,14 +208,20 @@ fn checks(
         let listed_suites = playbook_suites(host, &probe.endpoint);
         // A CTI interface may require a client certificate: the TLS probes present
         // the playbook's identity, so that they complete.
-        let client = clients.webex.as_ref().filter(|_| probe.endpoint == "cti");
+        let client = peers
+            .clients
+            .webex
+            .as_ref()
+            .filter(|_| probe.endpoint == "cti");
         let supplied = supplied_certificate(host, probe);
         let exp = Expectation {
             host: &host.name,
             probe,
             client,
             listed_suites: &listed_suites,
-            supplied_certificate: supplied,
+            supplied_certificate: supplied.map(|i| i.cert_pem.as_str()),
+            fqdn: supplied.map(|i| i.fqdn.as_str()),
+            trust: &peers.servers,
             wanted: managed.then_some(TlsLists {
                 protocols: &wanted_protocols,
                 suites: &wanted_suites,
@@ -267,23 +274,19 @@ fn checks(
     }
 }
 
-/// The certificate (PEM) `webex.certificates` supplies for `probe`'s interface: the
-/// same kind, address and (HTTP) port.
-fn supplied_certificate<'h>(host: &'h Host, probe: &Probe) -> Option<&'h str> {
+/// The certificate `webex.certificates` supplies for `probe`'s interface: the same
+/// kind, address and (HTTP) port.
+fn supplied_certificate<'h>(host: &'h Host, probe: &Probe) -> Option<&'h InterfaceCert> {
     let settings = host.webex.get::<CertificatesSettings>("certificates")?;
-    settings
-        .interfaces
-        .iter()
-        .find(|i| {
-            let kind = match i.side {
-                Side::Http => "http",
-                Side::Cti => "cti",
-            };
-            kind == probe.endpoint
-                && i.ip == probe.address
-                && i.port.is_none_or(|port| port == probe.port)
-        })
-        .map(|i| i.cert_pem.as_str())
+    settings.interfaces.iter().find(|i| {
+        let kind = match i.side {
+            Side::Http => "http",
+            Side::Cti => "cti",
+        };
+        kind == probe.endpoint
+            && i.ip == probe.address
+            && i.port.is_none_or(|port| port == probe.port)
+    })
 }
 
 /// The mTLS checks of `probe`, when it is a CTI interface of a host whose playbook

@@ -145,6 +145,8 @@ pub struct InterfaceCert {
     pub side: Side,
     /// The interface's address.
     pub ip: String,
+    /// The FQDN its certificate must name.
+    pub fqdn: String,
     /// Its port (HTTP only).
     pub port: Option<u16>,
     /// The private key file (its content is read only to check it, and uploaded).
@@ -361,6 +363,7 @@ fn interface(
             Some(InterfaceCert {
                 side,
                 ip,
+                fqdn,
                 port,
                 key_file,
                 cert_file,

@@ -3,6 +3,7 @@
 //! `x509-parser`.
 pub mod anchors;
 pub mod pem_blocks;
+pub mod server_ca;
 pub mod server_cert;
 
 /// Problems found in certificate files, one per line pair as `FILE[:LINE]: error:

@@ -46,6 +46,21 @@ pub fn check_local_files(pb: &Playbook) -> Result<(), LoadError> {
             ),
         });
     }
+    // The server CAs, once the file is known to be there.
+    if diagnostics.is_empty()
+        && let Some(ca) = &pb.verify.server_ca
+        && let Err(problems) = super::verify_section::server_cas(ca)
+    {
+        diagnostics.push(Diagnostic {
+            file: ca.at.file.clone(),
+            line: ca.at.line,
+            col: ca.at.col,
+            message: format!("`verify.server_ca` cannot be used:\n{problems}"),
+            help: Some(
+                "name a PEM file of the CA certificates that issue the servers' certificates, or remove `server_ca` to trust the public roots".to_string(),
+            ),
+        });
+    }
     if diagnostics.is_empty() {
         Ok(())
     } else {
@@ -60,6 +75,7 @@ fn key_name(kind: LocalFileKind) -> &'static str {
         LocalFileKind::KnownHosts => "known_hosts",
         LocalFileKind::SecretFile => "secret file",
         LocalFileKind::ClientCertificate => "certificate",
+        LocalFileKind::CaCertificates => "server_ca",
     }
 }
 

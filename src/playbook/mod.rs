@@ -33,10 +33,12 @@ pub use json_schema::json_schema;
 pub use local_files::check_local_files;
 pub use model::{
     Auth, ClientIdentity, Connection, Farm, FarmFacts, Host, InterfaceSelector, InterfaceTls,
-    LocalFile, LocalFileKind, Playbook, Role, TlsLevel, TlsModule, VerifySettings, Waiver, Webex,
+    LocalFile, LocalFileKind, Playbook, Role, ServerCa, TlsLevel, TlsModule, VerifySettings,
+    Waiver, Webex,
 };
 pub use secret_ref::{SecretError, SecretRef};
 pub(crate) use tls::tls_module as tls_settings;
+pub(crate) use verify_section::server_cas as read_server_cas;
 
 use connection::PathBase;
 use diagnostic::Report;

@@ -33,6 +33,18 @@ pub struct Playbook {
 pub struct VerifySettings {
     /// The client identity presented on the CTI interfaces to prove mutual TLS.
     pub client_certificate: Option<ClientIdentity>,
+    /// The CA certificates verify trusts for the servers' certificates; without
+    /// it, the public roots (webpki-roots).
+    pub server_ca: Option<ServerCa>,
+}
+
+/// The file of CA certificates `verify.server_ca` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerCa {
+    /// The file (PEM).
+    pub path: PathBuf,
+    /// Where the playbook names it.
+    pub at: super::diagnostic::Location,
 }
 
 /// A client certificate and its private key, as files (the key is read only when a
@@ -74,6 +86,8 @@ pub enum LocalFileKind {
     SecretFile,
     /// A certificate file (`verify.client_certificate.certificate`).
     ClientCertificate,
+    /// A file of CA certificates (`verify.server_ca`).
+    CaCertificates,
 }
 
 /// A farm: hosts of one product and role set.

@@ -79,6 +79,19 @@ check_ids! {
     /// interface (`webex.certificates`).
     TlsCertificateSupplied => "tls.certificate-supplied",
         source: Some("solution guide B §5.8 step 3, §13; issue #11 check 2");
+    /// The chain an endpoint serves validates (rustls webpki) to `verify.server_ca`
+    /// or the public roots, for TLS server use, and its leaf is not self-signed.
+    TlsCertificateTrusted => "tls.certificate-trusted",
+        source: Some("solution guide A §8.1 (L1616, L1672); guide B §13, §20; issue #11 check 2");
+    /// An endpoint sends its chain in order: leaf first, then each issuer.
+    TlsCertificateOrder => "tls.certificate-order",
+        source: Some("solution guide A §8.1 (L1616: every intermediate included); issue #11 check 2");
+    /// The served certificate's SAN names the interface's FQDN.
+    TlsCertificateName => "tls.certificate-name",
+        source: Some("solution guide A §8.1 (L1122, L1674, L1280-1292); guide B §13");
+    /// The served certificate's key is strong enough and fits the configured suites.
+    TlsCertificateKey => "tls.certificate-key",
+        source: Some("solution guide A §5.2 (L1138-1144: ECDSA and RSA suites); issue #9 item 4, issue #11 check 2");
     /// Every host of a farm holds the same Xsi-Events call-control application name.
     XsiEventsCallControlName => "xsi-events.call-control-name",
         source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");

@@ -3,8 +3,10 @@ pub mod certs;
 pub mod enumerate;
 pub mod farm;
 pub mod mtls;
+pub mod peers;
 pub mod probe;
 pub mod selection;
+pub mod served_chain;
 #[cfg(test)]
 mod test_cert;
 pub mod tls;

@@ -14,6 +14,7 @@ use crate::verify::certs;
 use crate::verify::enumerate::{Target, enumerate, findings, known_suites};
 use crate::verify::mtls::ClientCredential;
 use crate::verify::probe::{Negotiated, Offer, ProbeError, Version, handshake};
+use crate::verify::served_chain::{Served, ServerTrust, chain_findings};
 
 /// Suites offered to prove a server refuses what it was not configured to accept:
 /// legacy CBC-SHA1, static RSA and DHE suites that a default JSSE accepts
@@ -57,6 +58,10 @@ pub struct Expectation<'a> {
     /// The certificate (PEM) the playbook supplies for this interface
     /// (`webex.certificates`), which it should serve.
     pub supplied_certificate: Option<&'a str>,
+    /// The interface's FQDN, when the playbook gives it: the certificate must name it.
+    pub fqdn: Option<&'a str>,
+    /// The CAs the served chain must lead to.
+    pub trust: &'a ServerTrust,
 }
 
 /// One check of an endpoint, and whether the host's configuration already says
@@ -124,6 +129,23 @@ pub fn check_endpoint(
                 configured_as_expected: true,
             });
         }
+        let served = Served {
+            host: exp.host,
+            endpoint: endpoint.clone(),
+            chain: &chain,
+            fqdn: exp.fqdn,
+            configured_suites: exp.configured.suites,
+        };
+        // A certificate the playbook supplies is served after the restart that
+        // sslUpdate needs: a pending restart explains a failure then.
+        checks.extend(
+            chain_findings(&served, exp.trust, now)
+                .into_iter()
+                .map(|finding| EndpointCheck {
+                    finding,
+                    configured_as_expected: exp.supplied_certificate.is_some(),
+                }),
+        );
     }
 
     // 2. Protocols refused: TLS 1.0/1.1 always (exposure); TLS 1.2/1.3 when the

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use xspsim::catalog::model::CliLayout;
 use xspsim::host::{Faults, Product, Release, SimHost};
-use xspsim::lab::{Lab, LabConfig, LabHostConfig};
+use xspsim::lab::{Lab, LabConfig, LabHostConfig, StartingCertificate};
+use xspsim::pki::lab_ca::LabCa;
 
 /// One host to simulate.
 pub struct Spec {
@@ -21,7 +22,13 @@ pub struct Spec {
     pub release: Release,
 }
 
-/// A running lab plus a scratch directory for playbooks and xspctl state.
+/// The file, in the scratch directory, of the CA that signs every host's starting
+/// server certificate; [`TestLab::playbook`] names it as `verify.server_ca`.
+pub const SERVER_CA_FILE: &str = "test-server-ca.pem";
+
+/// A running lab plus a scratch directory for playbooks and xspctl state. Its
+/// hosts serve CA-signed certificates (SAN: `<name>.lab.xspctl.test` and the
+/// address) from the start, like `xspctl lab`'s.
 pub struct TestLab {
     pub dir: tempfile::TempDir,
     rt: tokio::runtime::Runtime,
@@ -110,18 +117,31 @@ impl TestLab {
     pub fn start_with_layout(test: &str, specs: &[Spec], layout: CliLayout) -> TestLab {
         let dir = tempfile::tempdir().expect("tempdir");
         let base = u32::from(base_address(test));
+        let ca = LabCa::root("xspctl Test Server CA").expect("server CA");
+        std::fs::write(dir.path().join(SERVER_CA_FILE), ca.cert_pem()).expect("CA file");
         let hosts = specs
             .iter()
             .enumerate()
-            .map(|(i, s)| LabHostConfig {
-                layout: layout.clone(),
-                ..LabHostConfig::new(
-                    s.name.to_string(),
-                    "farm".to_string(),
-                    s.product,
-                    s.release,
-                    IpAddr::V4(Ipv4Addr::from(base + i as u32 + 1)),
-                )
+            .map(|(i, s)| {
+                let address = IpAddr::V4(Ipv4Addr::from(base + i as u32 + 1));
+                let issued = ca
+                    .issue_server(&format!("{}.lab.xspctl.test", s.name), address)
+                    .expect("server certificate");
+                LabHostConfig {
+                    layout: layout.clone(),
+                    server_certificate: Some(StartingCertificate {
+                        cert_pem: issued.cert_pem,
+                        key_pem: issued.key_pem,
+                        chain_pem: String::new(),
+                    }),
+                    ..LabHostConfig::new(
+                        s.name.to_string(),
+                        "farm".to_string(),
+                        s.product,
+                        s.release,
+                        address,
+                    )
+                }
             })
             .collect();
         let config = LabConfig {
@@ -239,9 +259,18 @@ impl TestLab {
                 self.connection(name)
             ));
         }
+        text.push_str(&self.verify_section());
         let path = self.dir.path().join(file);
         std::fs::write(&path, text).expect("playbook");
         path
+    }
+
+    /// The playbook's `verify` section trusting the lab's server CA.
+    pub fn verify_section(&self) -> String {
+        format!(
+            "verify:\n  server_ca: {}\n",
+            self.dir.path().join(SERVER_CA_FILE).display()
+        )
     }
 
     /// Runs the xspctl binary with `args`, state in the scratch directory.
