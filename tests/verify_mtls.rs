@@ -34,15 +34,21 @@ fn playbook(lab: &TestLab, product: &str, release: &str) -> String {
         dir.join("CombinedCertChain.txt").display()
     );
     let pb = lab.playbook("pb.yaml", &[("h", product, release, &block)]);
-    let text = std::fs::read_to_string(&pb).unwrap().replacen(
-        "version: 1\n",
-        &format!(
-            "version: 1\nverify:\n  client_certificate:\n    certificate: {}\n    key: file:{}\n",
-            dir.join("client.pem").display(),
-            dir.join("client.key").display()
-        ),
-        1,
-    );
+    // The lab's `verify` section (its server CA), with the client identity first.
+    let section = lab.verify_section();
+    let text = std::fs::read_to_string(&pb)
+        .unwrap()
+        .replacen(&section, "", 1)
+        .replacen(
+            "version: 1\n",
+            &format!(
+                "version: 1\nverify:\n  client_certificate:\n    certificate: {}\n    key: file:{}\n{}",
+                dir.join("client.pem").display(),
+                dir.join("client.key").display(),
+                section.trim_start_matches("verify:\n")
+            ),
+            1,
+        );
     std::fs::write(&pb, text).unwrap();
     pb.to_str().unwrap().to_string()
 }
