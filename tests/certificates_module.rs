@@ -156,15 +156,9 @@ fn one_host(test: &str, product: Product, release: Release, layout: CliLayout) -
 /// Certificates views show the new certificates, nothing is left uploaded → second
 /// plan empty → after the restart both interfaces serve them.
 /// The verdicts of verify's `tls.certificate-supplied` findings on the only host.
-fn supplied_verdicts(lab: &TestLab, playbook: &str) -> Vec<String> {
+fn verdicts(lab: &TestLab, playbook: &str, check: &str) -> Vec<String> {
     let run = lab.xspctl(&[
-        "verify",
-        "-f",
-        playbook,
-        "--check",
-        "tls.certificate-supplied",
-        "--format",
-        "json",
+        "verify", "-f", playbook, "--check", check, "--format", "json",
     ]);
     let doc = run.json();
     doc["hosts"][0]["checks"]
@@ -233,7 +227,15 @@ fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout
     assert!(!again.stdout.contains("sslUpdate"), "{}", again.all());
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
     // verify: installed, not served until the restart (WAIT on both interfaces).
-    assert_eq!(supplied_verdicts(&lab, path), ["wait", "wait"]);
+    assert_eq!(
+        verdicts(&lab, path, "tls.certificate-supplied"),
+        ["wait", "wait"]
+    );
+    // The certificate served until then does not name the FQDN: waiting too.
+    assert_eq!(
+        verdicts(&lab, path, "tls.certificate-name"),
+        ["wait", "wait"]
+    );
 
     let restart = lab.host("h").exec("restartbw");
     assert_eq!(restart.status, 0, "{restart:?}");
@@ -247,7 +249,12 @@ fn flow(test: &str, product: Product, release: Release, pb: (&str, &str), layout
         cti_cert.der,
         "CTI serves another certificate"
     );
-    assert_eq!(supplied_verdicts(&lab, path), ["ok", "ok"]);
+    assert_eq!(
+        verdicts(&lab, path, "tls.certificate-supplied"),
+        ["ok", "ok"]
+    );
+    // Its SAN names the FQDN the playbook gives (webpki's name check).
+    assert_eq!(verdicts(&lab, path, "tls.certificate-name"), ["ok", "ok"]);
     // The private keys were never copied off the host: no plan file, backup,
     // journal or transcript holds them.
     let artefacts = walk(&lab.dir.path().join("state"));
