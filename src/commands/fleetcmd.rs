@@ -14,6 +14,7 @@ use crate::report::{HostResult, HostStatus, RunReport};
 use crate::verify::farm::add_farm_findings;
 use crate::verify::peers::Peers;
 use crate::verify::selection::CheckSelection;
+use crate::verify::waivers::apply_waivers;
 
 /// How long one TLS handshake may take.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -147,6 +148,11 @@ pub fn verify_with(
         Err(o) => return o,
     };
     add_farm_findings(&mut report, &pb);
+    apply_waivers(
+        &mut report,
+        &pb.verify.waivers,
+        time::OffsetDateTime::now_utc().date(),
+    );
     checks.keep_selected(&mut report);
     if strict {
         report.count_warnings_as_errors();

@@ -36,6 +36,26 @@ pub struct VerifySettings {
     /// The CA certificates verify trusts for the servers' certificates; without
     /// it, the public roots (webpki-roots).
     pub server_ca: Option<ServerCa>,
+    /// Findings the operator accepts, each with a reason, until a date.
+    pub waivers: Vec<CheckWaiver>,
+}
+
+/// A finding the operator accepts until a date (`verify.waivers`): while it holds,
+/// a matching finding is shown as waived and does not fail the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckWaiver {
+    /// The check id it waives.
+    pub check: crate::report::CheckId,
+    /// The hosts it covers (a glob such as `xsp*`); every host when absent.
+    pub host: Option<String>,
+    /// Text the finding's subject must contain; any subject when absent.
+    pub subject: Option<String>,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// The last day it holds (UTC).
+    pub expires: time::Date,
+    /// Where the playbook names it.
+    pub at: super::diagnostic::Location,
 }
 
 /// The file of CA certificates `verify.server_ca` names.

@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use super::connection::PathBase;
 use super::diagnostic::Report;
 use super::formats::{SecretSyntax, parse_secret_ref};
-use super::model::{ClientIdentity, LocalFileKind, ServerCa, VerifySettings};
-use super::schema::{Field, Format, Object, Schema};
+use super::model::{CheckWaiver, ClientIdentity, LocalFileKind, ServerCa, VerifySettings};
+use super::schema::{Field, Format, ListOf, Object, Schema};
 use super::yaml::{Node, Pos};
+use crate::report::CheckId;
 
 /// The section's place in the playbook.
 pub(crate) const FIELD: Field = Field::new(
@@ -38,6 +39,55 @@ static VERIFY: Object = Object {
             Schema::Text(Format::Path),
             "certs/server-ca.pem",
         ),
+        Field::new(
+            "waivers",
+            "Findings accepted until a date, each with its reason: while a waiver holds, a matching finding is shown as waived and does not fail the run; once it has expired, the finding counts again and the expired waiver is itself an error (`verify.waiver-expired`).",
+            Schema::List(&WAIVERS),
+            "[{ check: tls.certificate-name, host: xsp1, reason: \"CHG-1234: wildcard until the renewal\", expires: 2027-01-31 }]",
+        ),
+    ],
+};
+
+static WAIVERS: ListOf = ListOf::items(Schema::Object(&WAIVER));
+
+static WAIVER: Object = Object {
+    name: "waiver",
+    doc: "One accepted finding: which check, where, why and until when.",
+    shared: false,
+    fields: &[
+        Field::new(
+            "check",
+            "The check id (docs/checks.md).",
+            Schema::Enum(CheckId::NAMES),
+            "tls.certificate-name",
+        )
+        .required(),
+        Field::new(
+            "host",
+            "The hosts it covers, a name or a glob (`xsp*`); every host when absent.",
+            Schema::Text(Format::Text),
+            "xsp1",
+        ),
+        Field::new(
+            "subject",
+            "Text the finding's subject must contain (e.g. `HTTP 10.0.0.1:443`); any subject when absent.",
+            Schema::Text(Format::Text),
+            "CTI 10.0.0.1",
+        ),
+        Field::new(
+            "reason",
+            "Why the finding is accepted (a change ticket, a date of the fix); shown with the finding.",
+            Schema::Text(Format::Text),
+            "CHG-1234: wildcard until the renewal",
+        )
+        .required(),
+        Field::new(
+            "expires",
+            "The last day the waiver holds, as YYYY-MM-DD (UTC).",
+            Schema::Text(Format::Text),
+            "2027-01-31",
+        )
+        .required(),
     ],
 };
 
@@ -79,7 +129,70 @@ pub(crate) fn build(
     VerifySettings {
         client_certificate: client.and_then(|c| identity(c, base, report, files)),
         server_ca: server_ca.and_then(|c| ca_file(c, base, report, files)),
+        waivers: node
+            .and_then(|n| n.get("waivers"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|w| waiver(w, report))
+            .collect(),
     }
+}
+
+/// One waiver; its check id and keys were checked against the schema.
+fn waiver(node: &Node, report: &mut Report) -> Option<CheckWaiver> {
+    let text = |key: &str| node.get(key).and_then(Node::as_str).map(str::to_string);
+    let check = CheckId::ALL
+        .iter()
+        .copied()
+        .find(|id| Some(id.as_str()) == node.get("check").and_then(Node::as_str))?;
+    let expires_node = node.get("expires")?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let expires = match time::Date::parse(expires_node.as_str()?, &format) {
+        Ok(d) => d,
+        Err(e) => {
+            report.error(
+                expires_node.pos,
+                format!("`expires` is not a date: {e}"),
+                Some(
+                    "write the last day the waiver holds as YYYY-MM-DD, e.g. 2027-01-31"
+                        .to_string(),
+                ),
+            );
+            return None;
+        }
+    };
+    let reason = text("reason")?;
+    if reason.trim().is_empty() {
+        report.error(
+            node.pos,
+            "a waiver needs a reason",
+            Some(
+                "say why the finding is accepted (a change ticket, the date of the fix)"
+                    .to_string(),
+            ),
+        );
+        return None;
+    }
+    let host = text("host");
+    if let Some(pattern) = &host
+        && let Err(e) = glob::Pattern::new(pattern)
+    {
+        report.error(
+            node.get("host").map_or(node.pos, |h| h.pos),
+            format!("`host` is not a valid pattern: {e}"),
+            Some("name a host, or a glob such as `xsp*`".to_string()),
+        );
+        return None;
+    }
+    Some(CheckWaiver {
+        check,
+        host,
+        subject: text("subject"),
+        reason,
+        expires,
+        at: report.location(node.pos),
+    })
 }
 
 fn ca_file(

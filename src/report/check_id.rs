@@ -16,6 +16,9 @@ macro_rules! check_ids {
             /// Every id, in the table's order.
             pub const ALL: &'static [CheckId] = &[$(CheckId::$variant),*];
 
+            /// Every id as reports spell it, in the table's order.
+            pub const NAMES: &'static [&'static str] = &[$($id),*];
+
             /// The id as reports spell it (`tls.refuses-protocol`).
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -92,6 +95,10 @@ check_ids! {
     /// The served certificate's key is strong enough and fits the configured suites.
     TlsCertificateKey => "tls.certificate-key",
         source: Some("solution guide A §5.2 (L1138-1144: ECDSA and RSA suites); issue #9 item 4, issue #11 check 2");
+    /// A waiver of the playbook's `verify.waivers` has expired: the finding it
+    /// covered counts again.
+    VerifyWaiverExpired => "verify.waiver-expired",
+        source: None;
     /// Every host of a farm holds the same Xsi-Events call-control application name.
     XsiEventsCallControlName => "xsi-events.call-control-name",
         source: Some("solution guide B §20: every Xsi-Events used with Webex shares one callControlApplicationName");

@@ -103,6 +103,21 @@ pub struct Finding {
     /// (`tls.suite-enumeration` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enumeration: Option<Box<Enumeration>>,
+    /// The playbook's waiver that covers it, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
+}
+
+/// The waiver (`verify.waivers`) that covers a finding: it keeps its verdict, and
+/// its severity is `info`, so it does not fail the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waived {
+    /// Why the operator accepts it.
+    pub reason: String,
+    /// The last day the waiver holds (YYYY-MM-DD).
+    pub expires: String,
+    /// Where the playbook names the waiver (`file:line:col`).
+    pub at: String,
 }
 
 impl Finding {
@@ -129,6 +144,7 @@ impl Finding {
             fix: None,
             source: id.source().map(str::to_string),
             enumeration: None,
+            waived: None,
         }
     }
 
@@ -154,6 +170,12 @@ impl Finding {
     pub fn set_status(&mut self, status: Verdict) {
         self.status = status;
         self.severity = status.severity();
+    }
+
+    /// Covered by `waiver`: shown with it, and no longer an error or a warning.
+    pub fn waive(&mut self, waiver: Waived) {
+        self.waived = Some(waiver);
+        self.severity = Severity::Info;
     }
 
     /// Whether it fails the run.

@@ -7,7 +7,7 @@ pub mod text;
 pub mod validate;
 
 pub use check_id::CheckId;
-pub use finding::{Finding, Severity, Verdict};
+pub use finding::{Finding, Severity, Verdict, Waived};
 
 use crate::verify::farm::FarmValue;
 

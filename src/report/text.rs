@@ -106,6 +106,16 @@ fn finding_lines(out: &mut String, f: &Finding, p: &Palette) {
     if f.status == Verdict::Pass {
         return;
     }
+    if let Some(w) = &f.waived {
+        let _ = writeln!(
+            out,
+            "       {} until {} ({}): {}",
+            p.warn.apply_to("waived"),
+            w.expires,
+            w.at,
+            w.reason
+        );
+    }
     let _ = writeln!(out, "       expected: {}", f.expected);
     for line in &f.evidence {
         let _ = writeln!(out, "       evidence: {}", p.dim.apply_to(line));

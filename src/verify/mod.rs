@@ -10,3 +10,4 @@ pub mod served_chain;
 #[cfg(test)]
 mod test_cert;
 pub mod tls;
+pub mod waivers;
