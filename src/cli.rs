@@ -247,6 +247,10 @@ pub struct VerifyArgs {
     /// comma-separated (docs/checks.md lists the ids); default: every check.
     #[arg(long = "check", value_name = "ID", value_delimiter = ',')]
     pub checks: Vec<String>,
+    /// Write the report (in --format, without colour) to FILE instead of standard
+    /// output, e.g. `--format html --out verify.html`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// How restarts are handled.

@@ -298,3 +298,45 @@ fn check_selects_the_findings_made_and_reported() {
         .complains("--check \"tls.nope\": no such check")
         .complains("config.drift");
 }
+
+/// The pages: `--format markdown` prints the ticket summary (the host's row, each
+/// finding that did not pass with its fix); `--format html --out FILE` writes one
+/// self-contained page with the hosts × checks grid, and prints nothing else.
+#[test]
+fn markdown_and_html_reports_show_the_findings() {
+    let lab = one_host("findings-pages");
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", TLS_INTERFACE)]);
+    let pb = pb.to_str().unwrap();
+    let (ip, http) = (lab.address("h"), lab.https_port("h"));
+    let md = lab.xspctl(&["verify", "-f", pb, "--format", "markdown"]);
+    md.exits(2)
+        .prints("# xspctl verify: run ")
+        .prints("| h | farm-h | findings |")
+        .prints(&format!(
+            "- **FAIL** `tls.refuses-protocol` HTTP {ip}:{http} TLSv1: "
+        ))
+        .prints("  - fix: ");
+
+    let file = lab.dir.path().join("verify.html");
+    let html = lab.xspctl(&[
+        "verify",
+        "-f",
+        pb,
+        "--format",
+        "html",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    html.exits(2).complains("report written to ");
+    assert!(html.stdout.is_empty(), "{}", html.all());
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("<th class=\"check\">tls.refuses-protocol</th>"));
+    assert!(page.contains(&format!(
+        "<code>tls.refuses-protocol</code> HTTP {ip}:{http} TLSv1:"
+    )));
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "external reference"
+    );
+}

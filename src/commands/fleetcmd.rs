@@ -115,16 +115,25 @@ pub fn verify(cli: &Cli, a: &VerifyArgs, out: &Output) -> Outcome {
             return Outcome::Error;
         }
     };
-    verify_with(&a.hosts, a.strict, &checks, cli.state_dir.as_deref(), out)
+    verify_with(
+        &a.hosts,
+        a.strict,
+        &checks,
+        cli.state_dir.as_deref(),
+        a.out.as_deref(),
+        out,
+    )
 }
 
 /// `verify` with its arguments spelled out (the lab uses it too); `strict` counts
-/// warnings as failures; only the `checks` selected are made and reported.
+/// warnings as failures; only the `checks` selected are made and reported; the
+/// report goes to `report_file` when given, else to standard output.
 pub fn verify_with(
     h: &HostsArgs,
     strict: bool,
     checks: &CheckSelection,
     state_dir: Option<&std::path::Path>,
+    report_file: Option<&std::path::Path>,
     out: &Output,
 ) -> Outcome {
     let (pb, hosts, ctx) = match prepare(h, state_dir) {
@@ -157,6 +166,16 @@ pub fn verify_with(
     if strict {
         report.count_warnings_as_errors();
     }
-    out.print(&report);
+    match report_file {
+        None => out.print(&report),
+        Some(path) => {
+            let text = crate::report::render(&report, out.format, false);
+            if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes()) {
+                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                return Outcome::Error;
+            }
+            eprintln!("report written to {}", path.display());
+        }
+    }
     report.outcome()
 }

@@ -146,6 +146,7 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         false,
         &CheckSelection::all(),
         Some(state_dir),
+        None,
         out,
     )
 }

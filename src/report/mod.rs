@@ -1,8 +1,9 @@
 //! The result of a run (plan, apply, verify, rollback) and its renderings: text for
-//! people, JSON for programs, JUnit for CI.
+//! people, JSON for programs, JUnit for CI, Markdown and HTML pages for tickets.
 pub mod check_id;
 pub mod finding;
 pub mod junit;
+pub mod page;
 pub mod text;
 pub mod validate;
 
@@ -216,6 +217,10 @@ pub enum Format {
     Json,
     /// JUnit XML for CI.
     Junit,
+    /// A Markdown summary, to paste into a change ticket.
+    Markdown,
+    /// One self-contained HTML page: a hosts × checks grid, each finding expandable.
+    Html,
 }
 
 /// The JSON document: the report, with the program's version, the exit code and
@@ -266,5 +271,7 @@ pub fn render(report: &RunReport, format: Format, colour: bool) -> String {
         Format::Text => text::render(report, colour),
         Format::Json => json(report),
         Format::Junit => junit::render(report),
+        Format::Markdown => page::render(report, page::Page::Markdown),
+        Format::Html => page::render(report, page::Page::Html),
     }
 }

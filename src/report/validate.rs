@@ -66,7 +66,8 @@ struct JsonValidation<'a> {
 /// `(stdout, stderr)`.
 pub fn render(v: &Validation, format: Format) -> (String, String) {
     match format {
-        Format::Text => match v.result {
+        // A validation has no hosts × checks to tabulate: the pages print as text.
+        Format::Text | Format::Markdown | Format::Html => match v.result {
             Ok(_) => (format!("{}\n", v.summary()), String::new()),
             Err(e) => (String::new(), format!("{e}\n")),
         },
