@@ -109,7 +109,8 @@ fn flow_on(
     lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
         .exits(0);
 
-    let cti = format!("CTI {}:{} ", lab.address("h"), lab.cti_port("h"));
+    // cti_mtls sets the secure port to 8012 (guide B §5.9); verify finds it there.
+    let cti = format!("CTI {}:8012 ", lab.address("h"));
     let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     for (id, f) in mtls_findings(&run, &cti) {
         assert_eq!(f["status"], "ok", "{id}: {f:#}\n{}", run.all());
