@@ -613,3 +613,54 @@ fn root_and_issuing_files_load_like_the_combined_chain() {
     let again = lab.xspctl(&["plan", "-f", pb]);
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
 }
+
+/// A host whose CTI interface table is empty gets the interface on its address,
+/// requiring a client certificate (guide B §5.8 step 1: `add <ip> true true`); the
+/// CTI endpoint then serves on the secure port after the restart.
+#[test]
+fn a_host_without_a_secure_cti_interface_gets_one_added() {
+    let lab = one_host("secure_add", Release::R23);
+    let ip = lab.address("h").to_string();
+    let out = lab.bwcli(
+        "h",
+        &["cd /Interface/CTI/SSLSettings", &format!("delete {ip}")],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    let pki = WebexLikePki::generate().expect("pki");
+    let pb = playbook(&lab, &pki, "xsp", "R23");
+    lab.xspctl(&["plan", "-f", &pb])
+        .exits(0)
+        .prints(&format!("~ add {ip} true true"));
+    lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
+        .exits(0);
+    let table = lab.bwcli("h", &["cd /Interface/CTI/SSLSettings", "get"]);
+    assert!(table.contains(&ip), "{table}");
+    let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    let f = finding(
+        &run,
+        "mtls.accepts-webex-client",
+        &format!("CTI {ip}:{SECURE_PORT}"),
+    );
+    assert_eq!(f["status"], "ok", "{f:#}\n{}", run.all());
+    let again = lab.xspctl(&["plan", "-f", &pb]);
+    assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
+}
+
+/// `allow_client_app: false` beside `cti_mtls` contradicts it: a located error.
+#[test]
+fn allow_client_app_false_with_cti_mtls_is_refused() {
+    let lab = one_host("secure_allow", Release::R22);
+    let pki = WebexLikePki::generate().expect("pki");
+    let chain = lab.dir.path().join("CombinedCertChain.txt");
+    std::fs::write(&chain, pki.combined_chain()).unwrap();
+    let block = format!(
+        "allow_client_app: false\ncti_mtls: {{ trust_anchors: {} }}",
+        chain.display()
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", &block)]);
+    lab.xspctl(&["validate", "-f", pb.to_str().unwrap()])
+        .exits(1)
+        .complains("pb.yaml:9:")
+        .complains("`webex.allow_client_app: false` with `webex.cti_mtls`");
+    assert!(lab.transcripts("h").is_empty(), "a host was touched");
+}
