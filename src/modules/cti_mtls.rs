@@ -86,9 +86,7 @@ static ANCHOR_FILES: Object = Object {
 /// The anchors a host gets, and its secure port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CtiMtlsSettings {
-    /// The chain file(s), as resolved.
-    pub files: Vec<PathBuf>,
-    /// Their anchors, checked.
+    /// The anchors of the chain file(s), checked (each names its file).
     pub anchors: Vec<Anchor>,
     /// The secure CTI port.
     pub secure_port: u16,
@@ -153,7 +151,6 @@ impl TypedModule for CtiMtls {
                     return None;
                 }
                 Some(CtiMtlsSettings {
-                    files: read.into_iter().map(|(_, (path, _))| path).collect(),
                     anchors,
                     secure_port,
                     pos: key_pos,
