@@ -1,10 +1,11 @@
 //! `xspctl lab`: the one-command demo. Writes a fresh lab PKI to `certs/lab/` (a
 //! Webex-like CA chain and client certificate, a server CA and a CA-signed server
 //! certificate per host, issue #9 item 6), starts simulated hosts (xspsim) on
-//! loopback exactly as `playbooks/lab.yaml` describes them, each serving its
-//! CA-signed certificate, runs plan → apply (with a rolling restart) → verify
-//! against them (mTLS handshakes on CTI included), prints each report, and stops
-//! them. No root, no network, no configuration.
+//! loopback exactly as `playbooks/lab.yaml` describes them (a host whose playbook
+//! installs its certificates starts self-signed, the others with their CA-signed
+//! one), runs plan → apply (with a rolling restart) → verify against them (mTLS
+//! handshakes on CTI included), prints each report, and stops them. No root, no
+//! network, no configuration.
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
