@@ -740,3 +740,88 @@ fn near_expiry_and_wildcards_are_warned_with_the_playbook_line() {
         "{err}"
     );
 }
+
+/// The bad server certificate inputs `bad_certificate_files_stop_validate_at_their_line`
+/// does not cover (issue #9 item 4): expired, an EKU without serverAuth, a CA as
+/// the server certificate, a chain out of order, a file that is not PEM. Each is a
+/// located error at the playbook's line, and no host is reached.
+#[test]
+fn more_bad_server_certificates_stop_validate_at_their_line() {
+    let lab = one_host(
+        "certs_bad_more",
+        Product::Xsp,
+        Release::R24,
+        CliLayout::default(),
+    );
+    let ip = lab.address("h").to_string();
+    let root =
+        CertifiedIssuer::self_signed(ca("Example Root CA"), KeyPair::generate().unwrap()).unwrap();
+    let upper =
+        CertifiedIssuer::signed_by(ca("Example Upper CA"), KeyPair::generate().unwrap(), &root)
+            .unwrap();
+    let lower =
+        CertifiedIssuer::signed_by(ca("Example Lower CA"), KeyPair::generate().unwrap(), &upper)
+            .unwrap();
+    // A leaf for FQDN under `lower`, shaped by `shape`.
+    let leaf = |shape: &dyn Fn(&mut CertificateParams)| {
+        let mut p = CertificateParams::new(vec![FQDN.to_string()]).unwrap();
+        p.distinguished_name.push(DnType::CommonName, FQDN);
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        p.not_before = OffsetDateTime::now_utc() - Duration::days(1);
+        p.not_after = OffsetDateTime::now_utc() + Duration::days(365);
+        shape(&mut p);
+        let key = rsa_key();
+        let cert = p.signed_by(&key, &lower).unwrap();
+        Issued {
+            key: key.serialize_pem(),
+            cert: cert.pem(),
+            chain: format!("{}{}", lower.pem(), upper.pem()),
+            der: cert.der().to_vec(),
+        }
+    };
+    let cases: Vec<(Issued, &str)> = vec![
+        (
+            leaf(&|p| {
+                p.not_before = OffsetDateTime::now_utc() - Duration::days(30);
+                p.not_after = OffsetDateTime::now_utc() - Duration::days(1);
+            }),
+            "expired on",
+        ),
+        (
+            leaf(&|p| p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth]),
+            "has an Extended Key Usage without serverAuth",
+        ),
+        (
+            leaf(&|p| p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained)),
+            "is a CA certificate, not a server certificate",
+        ),
+        (
+            Issued {
+                chain: format!("{}{}", upper.pem(), lower.pem()),
+                ..leaf(&|_| {})
+            },
+            "the chain is out of order",
+        ),
+        (
+            Issued {
+                cert: "not a certificate\n".into(),
+                ..leaf(&|_| {})
+            },
+            "no PEM certificate in the certificate file",
+        ),
+    ];
+    for (issued, want) in cases {
+        let block = format!(
+            "certificates:\n  cti: {}",
+            section(&lab, "cti", &issued, &ip, None)
+        );
+        let path = lab.playbook("pb.yaml", &[("h", "xsp", "R24", &block)]);
+        let run = lab.xspctl(&["plan", "-f", path.to_str().unwrap()]);
+        run.exits(1)
+            .complains("pb.yaml:9:")
+            .complains("`webex.certificates.cti` cannot be used")
+            .complains(want);
+        assert!(!run.all().contains("PRIVATE KEY-----"), "{}", run.all());
+    }
+    assert!(lab.transcripts("h").is_empty(), "a host was touched");
+}

@@ -16,9 +16,11 @@ fn the_lab_demo_converges_and_verifies() {
         assert!(stderr.contains(phase), "{stderr}");
     }
     // plan: every host has changes (the AS pair: its Webex CTI client identity; the
-    // XSP farm: 20, client authentication on its CTI interface among them).
+    // XSP farm: 36 where 20 were: the CTI secure port 8012 and the insecure port
+    // off (2), and its own server certificates, which it starts without, on HTTP
+    // and CTI (per interface 3 uploads, sslUpdate, 3 removals: 14)).
     assert!(
-        stdout.contains("xsp1  xsp-farm  changes  20 changes"),
+        stdout.contains("xsp1  xsp-farm  changes  36 changes"),
         "{stdout}"
     );
     assert!(
@@ -31,15 +33,17 @@ fn the_lab_demo_converges_and_verifies() {
     );
     // apply with a rolling restart, then verify: every check passes (per TLS
     // interface: the suite enumeration and the server's order among them; on the
-    // XSP farm's CTI interface, the four mTLS checks with the lab's Webex-like
-    // client, so 22 where 18 were; and per TLS interface the chain checks
-    // tls.certificate-trusted, -order and -key against the lab server CA: 28).
+    // XSP farm's CTI interface, now on the secure port 8012, the four mTLS checks
+    // with the lab's Webex-like client; on both its interfaces, that the served
+    // certificate is the one `certificates` supplies, and the chain checks
+    // tls.certificate-trusted, -order, -key and -name against the lab server CA:
+    // 32 where 18 were; nps1 has no supplied certificate and no FQDN: 23).
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      28 of 28 checks passed"),
+        stdout.contains("xsp2  xsp-farm  ok      32 of 32 checks passed"),
         "{stdout}"
     );
     assert!(
@@ -47,10 +51,15 @@ fn the_lab_demo_converges_and_verifies() {
         "{stdout}"
     );
     for check in [
-        "ok   mtls.client-ca-list CTI 127.77.0.11:",
-        "ok   mtls.accepts-webex-client CTI 127.77.0.11:",
-        "ok   mtls.refuses-untrusted-client CTI 127.77.0.11:",
-        "ok   mtls.requires-client-certificate CTI 127.77.0.11:",
+        "ok   mtls.client-ca-list CTI 127.77.0.11:8012",
+        "ok   mtls.accepts-webex-client CTI 127.77.0.11:8012",
+        "ok   mtls.refuses-untrusted-client CTI 127.77.0.11:8012",
+        "ok   mtls.requires-client-certificate CTI 127.77.0.11:8012",
+        "ok   tls.certificate-supplied HTTP 127.77.0.11:8443",
+        "ok   tls.certificate-supplied CTI 127.77.0.11:8012",
+        "~ set securePort 8012",
+        "~ set portEnabled false",
+        "~ sslUpdate 127.77.0.11 keyFile",
     ] {
         assert!(stdout.contains(check), "{check}\n{stdout}");
     }

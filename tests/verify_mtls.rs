@@ -34,22 +34,7 @@ fn playbook(lab: &TestLab, product: &str, release: &str) -> String {
         dir.join("CombinedCertChain.txt").display()
     );
     let pb = lab.playbook("pb.yaml", &[("h", product, release, &block)]);
-    // The lab's `verify` section (its server CA), with the client identity first.
-    let section = lab.verify_section();
-    let text = std::fs::read_to_string(&pb)
-        .unwrap()
-        .replacen(&section, "", 1)
-        .replacen(
-            "version: 1\n",
-            &format!(
-                "version: 1\nverify:\n  client_certificate:\n    certificate: {}\n    key: file:{}\n{}",
-                dir.join("client.pem").display(),
-                dir.join("client.key").display(),
-                section.trim_start_matches("verify:\n")
-            ),
-            1,
-        );
-    std::fs::write(&pb, text).unwrap();
+    lab.add_client_identity(&pb, &dir.join("client.pem"), &dir.join("client.key"));
     pb.to_str().unwrap().to_string()
 }
 
@@ -115,7 +100,8 @@ fn flow_on(
     lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
         .exits(0);
 
-    let cti = format!("CTI {}:{} ", lab.address("h"), lab.cti_port("h"));
+    // cti_mtls sets the secure port to 8012 (guide B §5.9); verify finds it there.
+    let cti = format!("CTI {}:8012 ", lab.address("h"));
     let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     for (id, f) in mtls_findings(&run, &cti) {
         assert_eq!(f["status"], "ok", "{id}: {f:#}\n{}", run.all());

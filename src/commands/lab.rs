@@ -1,10 +1,11 @@
 //! `xspctl lab`: the one-command demo. Writes a fresh lab PKI to `certs/lab/` (a
 //! Webex-like CA chain and client certificate, a server CA and a CA-signed server
 //! certificate per host, issue #9 item 6), starts simulated hosts (xspsim) on
-//! loopback exactly as `playbooks/lab.yaml` describes them, each serving its
-//! CA-signed certificate, runs plan → apply (with a rolling restart) → verify
-//! against them (mTLS handshakes on CTI included), prints each report, and stops
-//! them. No root, no network, no configuration.
+//! loopback exactly as `playbooks/lab.yaml` describes them (a host whose playbook
+//! installs its certificates starts self-signed, the others with their CA-signed
+//! one), runs plan → apply (with a rolling restart) → verify against them (mTLS
+//! handshakes on CTI included), prints each report, and stops them. No root, no
+//! network, no configuration.
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,9 @@ const DNS_ADDRESS: Ipv4Addr = Ipv4Addr::new(127, 77, 0, 1);
 /// top of the checkout for `playbooks/lab.yaml`, which names its files from there.
 const LAB_PKI_DIR: &str = "../certs/lab";
 
+/// The lab hosts' HTTPS port (xspsim's `serve` default).
+const LAB_HTTPS_PORT: u16 = 8443;
+
 /// Runs the demo.
 pub fn run(args: &LabArgs, out: &Output) -> Outcome {
     // The lab PKI first: the playbook names its files (trust anchors, client identity).
@@ -37,6 +41,23 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
         Ok(pki) => pki,
         Err(e) => {
             eprintln!("error: cannot write the lab PKI: {e}");
+            return Outcome::Error;
+        }
+    };
+    // Then the hosts' server certificates, which the playbook names too: its hosts
+    // are read from the YAML before the playbook is checked.
+    let listed = match listed_hosts(&args.file) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.file.display());
+            return Outcome::Error;
+        }
+    };
+    let domain = xspsim::dns::DEFAULT_ZONE.trim_end_matches('.');
+    let issued = match pki.issue_server_files(&listed, domain, &pki_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot issue the lab's server certificates: {e}");
             return Outcome::Error;
         }
     };
@@ -58,10 +79,7 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
             return Outcome::Error;
         }
     };
-    if let Err(e) = pki.issue_servers(&mut config, &pki_dir) {
-        eprintln!("error: cannot issue the lab's server certificates: {e}");
-        return Outcome::Error;
-    }
+    give_certificates(&pb, &mut config, &listed, issued);
     eprintln!(
         "lab PKI (Webex-like CA chain and client, server CA, a certificate per host) written to {}",
         pki_dir.display()
@@ -194,6 +212,8 @@ fn sim_host(h: &Host) -> Result<LabHostConfig, String> {
     }
     Ok(LabHostConfig {
         ssh_port: h.connection.port,
+        // A fixed HTTPS port, which `webex.certificates.http.port` names.
+        https_port: LAB_HTTPS_PORT,
         ..LabHostConfig::new(
             h.name.clone(),
             h.farm.clone(),
@@ -223,6 +243,62 @@ fn lab_config(pb: &Playbook, dir: &Path) -> Result<LabConfig, String> {
             SocketAddr::new(IpAddr::V4(DNS_ADDRESS), 0),
         )
     })
+}
+
+/// The farms of a playbook's YAML, as far as [`listed_hosts`] reads them.
+#[derive(serde::Deserialize)]
+struct ListedFarms {
+    #[serde(default)]
+    farms: Vec<ListedFarm>,
+}
+
+#[derive(serde::Deserialize)]
+struct ListedFarm {
+    #[serde(default)]
+    hosts: Vec<ListedHost>,
+}
+
+#[derive(serde::Deserialize)]
+struct ListedHost {
+    name: String,
+    address: String,
+}
+
+/// The `(name, address)` of every host of the playbook's YAML whose address is an
+/// IP address; the playbook's own check comes after.
+fn listed_hosts(file: &Path) -> Result<Vec<(String, IpAddr)>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let listed: ListedFarms = serde_saphyr::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(listed
+        .farms
+        .into_iter()
+        .flat_map(|f| f.hosts)
+        .filter_map(|h| Some((h.name, h.address.parse().ok()?)))
+        .collect())
+}
+
+/// Each host starts with its lab certificate, except a host whose playbook installs
+/// its server certificates (`webex.certificates`): it starts with its self-signed
+/// ones (D6), so the demo shows `sslUpdate` put the lab CA's certificate in place.
+fn give_certificates(
+    pb: &Playbook,
+    config: &mut LabConfig,
+    listed: &[(String, IpAddr)],
+    issued: Vec<xspsim::lab::StartingCertificate>,
+) {
+    for ((name, _), cert) in listed.iter().zip(issued) {
+        let installs = pb.hosts.iter().any(|h| {
+            &h.name == name
+                && h.webex
+                    .get::<crate::modules::certificates::CertificatesSettings>("certificates")
+                    .is_some()
+        });
+        if let Some(host) = config.hosts.iter_mut().find(|h| &h.name == name)
+            && !installs
+        {
+            host.server_certificate = Some(cert);
+        }
+    }
 }
 
 /// Removes the hosts' state and xspctl's lab state, so the demo starts from fresh

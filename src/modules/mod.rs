@@ -12,6 +12,8 @@ pub mod certkey;
 pub mod chain_depth;
 pub mod cti_client_identity;
 pub mod cti_mtls;
+pub mod cti_mtls_port;
+pub mod cti_mtls_trusts;
 pub mod directory_sync;
 pub mod flowthrough;
 pub mod patches;

@@ -29,8 +29,12 @@ pub struct Anchor {
     pub self_signed: bool,
     /// The certificate as one PEM block (what is uploaded).
     pub pem: String,
+    /// The file it was read from, as the playbook names it resolved.
+    pub file: String,
     /// The line of the file its block starts on.
     pub line: usize,
+    /// The issuer's common name, when it has one.
+    pub issuer_common_name: Option<String>,
 }
 
 impl Anchor {
@@ -40,22 +44,30 @@ impl Anchor {
     /// (issue #9: idempotence without a fingerprint column).
     pub fn alias(&self) -> String {
         let name = self.common_name.as_deref().unwrap_or("anchor");
-        let mut slug = String::new();
-        for c in name.chars() {
-            if c.is_ascii_alphanumeric() {
-                slug.push(c.to_ascii_lowercase());
-            } else if !slug.ends_with('-') {
-                slug.push('-');
-            }
-        }
-        let slug: String = slug.trim_matches('-').chars().take(32).collect();
-        format!("{}-{}", slug.trim_end_matches('-'), &self.sha256[..8])
+        format!("{}-{}", alias_slug(name), &self.sha256[..8])
     }
+}
+
+/// The name part of a derived alias: `name` reduced to lower-case letters, digits
+/// and single `-`, at most 32 characters, no `-` at either end.
+pub fn alias_slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(32).collect();
+    slug.trim_end_matches('-').to_string()
 }
 
 /// One problem with one block (or the file as a whole: line 0).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnchorProblem {
+    /// The file.
+    pub file: String,
     /// The block's line; 0 for the file.
     pub line: usize,
     /// What is wrong.
@@ -64,26 +76,21 @@ pub struct AnchorProblem {
     pub help: String,
 }
 
-/// Every problem found in one anchor file.
+/// Every problem found in the anchor files.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.render())]
 pub struct AnchorError {
-    /// The file.
-    pub file: String,
-    /// Its problems, in file order.
+    /// The problems, in file order.
     pub problems: Vec<AnchorProblem>,
 }
 
 impl AnchorError {
     fn render(&self) -> String {
-        super::render_problems(self.problems.iter().map(|p| {
-            (
-                self.file.as_str(),
-                p.line,
-                p.message.as_str(),
-                p.help.as_str(),
-            )
-        }))
+        super::render_problems(
+            self.problems
+                .iter()
+                .map(|p| (p.file.as_str(), p.line, p.message.as_str(), p.help.as_str())),
+        )
     }
 }
 
@@ -99,35 +106,51 @@ pub fn read_anchors(
     now: i64,
     at_least: usize,
 ) -> Result<Vec<Anchor>, AnchorError> {
-    let fail = |problems| AnchorError {
-        file: file.display().to_string(),
-        problems,
-    };
-    let found = blocks(text).map_err(|e| fail(vec![framing(&e)]))?;
+    read_anchor_files(&[(file, text)], now, at_least)
+}
+
+/// Reads the anchors of several files (each `(path, text)`), checked together: each
+/// issuing CA must be signed by an anchor of any of them (the root and the issuing
+/// CA as separate PEM files, guide B §5.6 step 3).
+pub fn read_anchor_files(
+    files: &[(&Path, &str)],
+    now: i64,
+    at_least: usize,
+) -> Result<Vec<Anchor>, AnchorError> {
     let mut problems = Vec::new();
+    let mut found = Vec::new();
+    for (path, text) in files {
+        let name = path.display().to_string();
+        match blocks(text) {
+            Ok(b) if b.is_empty() => problems.push(AnchorProblem {
+                file: name,
+                line: 0,
+                message: "no PEM certificate in the file (a PEM block starts with `-----BEGIN CERTIFICATE-----`)".into(),
+                help: DOWNLOAD_HELP.into(),
+            }),
+            Ok(b) => found.extend(b.into_iter().map(|b| (name.clone(), b))),
+            Err(e) => problems.push(framing(&name, &e)),
+        }
+    }
     let mut ders = Vec::new();
-    for block in &found {
-        match der_of(block) {
-            Ok(der) => ders.push((block, der)),
+    for (name, block) in &found {
+        match der_of(name, block) {
+            Ok(der) => ders.push((name, block, der)),
             Err(p) => problems.push(p),
         }
     }
     // Each certificate is parsed once, for its own checks and the chain's.
     let mut certs = Vec::new();
-    for (block, der) in &ders {
-        match certificate(block, der, now) {
+    for (name, block, der) in &ders {
+        match certificate(name, block, der, now) {
             Ok(pair) => certs.push(pair),
             Err(p) => problems.push(p),
         }
     }
-    if found.is_empty() {
+    if problems.is_empty() && certs.len() < at_least {
+        let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
         problems.push(AnchorProblem {
-            line: 0,
-            message: "no PEM certificate in the file (a PEM block starts with `-----BEGIN CERTIFICATE-----`)".into(),
-            help: DOWNLOAD_HELP.into(),
-        });
-    } else if problems.is_empty() && certs.len() < at_least {
-        problems.push(AnchorProblem {
+            file: names.join(", "),
             line: 0,
             message: format!(
                 "{} certificate(s) where the Webex chain has at least {at_least} (a root and an issuing CA)",
@@ -142,26 +165,28 @@ pub fn read_anchors(
     if problems.is_empty() {
         Ok(certs.into_iter().map(|(anchor, _)| anchor).collect())
     } else {
-        Err(fail(problems))
+        Err(AnchorError { problems })
     }
 }
 
-fn framing(e: &PemError) -> AnchorProblem {
+fn framing(file: &str, e: &PemError) -> AnchorProblem {
     let line = match e {
         PemError::Unterminated { line, .. }
         | PemError::Unopened { line }
         | PemError::Body { line, .. } => *line,
     };
     AnchorProblem {
+        file: file.to_string(),
         line,
         message: format!("not a PEM file: {e}"),
         help: DOWNLOAD_HELP.into(),
     }
 }
 
-/// A problem with the block that starts at `line`.
-fn problem_at(line: usize, message: String, help: &str) -> AnchorProblem {
+/// A problem with the block of `file` that starts at `line`.
+fn problem_at(file: &str, line: usize, message: String, help: &str) -> AnchorProblem {
     AnchorProblem {
+        file: file.to_string(),
         line,
         message,
         help: help.to_string(),
@@ -169,8 +194,8 @@ fn problem_at(line: usize, message: String, help: &str) -> AnchorProblem {
 }
 
 /// The DER of a certificate block, or why the block cannot be an anchor.
-fn der_of(block: &Block) -> Result<Vec<u8>, AnchorProblem> {
-    let problem = |message: String, help: &str| problem_at(block.line, message, help);
+fn der_of(file: &str, block: &Block) -> Result<Vec<u8>, AnchorProblem> {
+    let problem = |message: String, help: &str| problem_at(file, block.line, message, help);
     if block.is_private_key() {
         return Err(problem(
             format!("a private key ({}) in a trust anchor file", block.label),
@@ -191,11 +216,12 @@ fn der_of(block: &Block) -> Result<Vec<u8>, AnchorProblem> {
 
 /// The anchor `der` (from `block`) holds, parsed, or why it cannot be one.
 fn certificate<'a>(
+    file: &str,
     block: &Block,
     der: &'a [u8],
     now: i64,
 ) -> Result<(Anchor, X509Certificate<'a>), AnchorProblem> {
-    let problem = |message: String, help: &str| problem_at(block.line, message, help);
+    let problem = |message: String, help: &str| problem_at(file, block.line, message, help);
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| {
         problem(
             format!("the certificate does not parse: {e}"),
@@ -224,12 +250,8 @@ fn certificate<'a>(
             "name the Webex CA chain (root and issuing CA), not a leaf certificate",
         ));
     }
-    let common_name = cert
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_string);
+    let common_name = first_common_name(cert.subject());
+    let issuer_common_name = first_common_name(cert.issuer());
     let anchor = Anchor {
         issuer: cert.issuer().to_string(),
         self_signed: cert.subject() == cert.issuer(),
@@ -238,9 +260,19 @@ fn certificate<'a>(
         sha256: hex::encode(Sha256::digest(der)),
         not_after: validity.not_after.timestamp(),
         pem: block.text.clone(),
+        file: file.to_string(),
         line: block.line,
+        issuer_common_name,
     };
     Ok((anchor, cert))
+}
+
+/// The first common name of `name`, when it has one.
+fn first_common_name(name: &x509_parser::x509::X509Name<'_>) -> Option<String> {
+    name.iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string)
 }
 
 /// Each anchor must be signed by its issuer: a root by itself, any other by an
@@ -269,7 +301,9 @@ fn chain_problems(certs: &[(Anchor, X509Certificate<'_>)]) -> Vec<AnchorProblem>
             }
             Some(_) => None,
         };
-        problems.extend(problem.map(|message| problem_at(anchor.line, message, DOWNLOAD_HELP)));
+        problems.extend(
+            problem.map(|message| problem_at(&anchor.file, anchor.line, message, DOWNLOAD_HELP)),
+        );
     }
     problems
 }

@@ -12,6 +12,7 @@ use super::yaml::{Node, Value, parse};
 const FIXTURES: &[&str] = &[
     "tests/fixtures/playbooks/every_key.yaml",
     "tests/fixtures/playbooks/every_key_as.yaml",
+    "tests/fixtures/playbooks/every_key_cti.yaml",
 ];
 
 /// A schema key: (object, field).

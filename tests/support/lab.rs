@@ -265,6 +265,26 @@ impl TestLab {
         path
     }
 
+    /// Puts `verify.client_certificate` (the files `certificate` and `key`) at the
+    /// head of the playbook `pb`, in one `verify` section with the lab's server CA.
+    pub fn add_client_identity(&self, pb: &Path, certificate: &Path, key: &Path) {
+        let section = self.verify_section();
+        let text = std::fs::read_to_string(pb)
+            .expect("playbook")
+            .replacen(&section, "", 1)
+            .replacen(
+                "version: 1\n",
+                &format!(
+                    "version: 1\nverify:\n  client_certificate:\n    certificate: {}\n    key: file:{}\n{}",
+                    certificate.display(),
+                    key.display(),
+                    section.trim_start_matches("verify:\n")
+                ),
+                1,
+            );
+        std::fs::write(pb, text).expect("playbook");
+    }
+
     /// The playbook's `verify` section trusting the lab's server CA.
     pub fn verify_section(&self) -> String {
         format!(

@@ -62,8 +62,10 @@ pub struct EndpointDef {
     pub interface_key: Vec<String>,
     /// A fixed port (placeholder), or...
     pub port: Option<String>,
-    /// ...the `path:attribute` holding the port.
+    /// ...the `path:attribute` holding the port, or...
     pub port_attribute: Option<(String, String)>,
+    /// ...the interface row's column holding it.
+    pub port_column: Option<String>,
     /// A `path:attribute` that must be true for the endpoint to serve.
     pub enabled_attribute: Option<(String, String)>,
     /// The row's boolean column that must be true.
@@ -234,6 +236,7 @@ pub(super) struct RawEndpoint {
     interface_key: Vec<String>,
     port: Option<String>,
     port_attribute: Option<String>,
+    port_column: Option<String>,
     enabled_attribute: Option<String>,
     enabled_column: String,
     client_auth_column: String,
@@ -263,9 +266,14 @@ impl RawEndpoint {
             "cti" => Endpoint::Cti,
             other => return Err(format!("unknown endpoint `{other}`")),
         };
-        if self.port.is_none() == self.port_attribute.is_none() {
+        let ports = [
+            self.port.is_some(),
+            self.port_attribute.is_some(),
+            self.port_column.is_some(),
+        ];
+        if ports.iter().filter(|p| **p).count() != 1 {
             return Err(format!(
-                "endpoint {}: exactly one of port, port_attribute",
+                "endpoint {}: exactly one of port, port_attribute, port_column",
                 self.endpoint
             ));
         }
@@ -289,6 +297,7 @@ impl RawEndpoint {
             interface_key: self.interface_key,
             port: self.port,
             port_attribute: path_attr(self.port_attribute)?,
+            port_column: self.port_column,
             enabled_attribute: path_attr(self.enabled_attribute)?,
             enabled_column: self.enabled_column,
             client_auth_column: self.client_auth_column,

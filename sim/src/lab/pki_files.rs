@@ -3,6 +3,7 @@
 //! to a directory (`certs/lab/` for `xspctl lab`); private keys are created with
 //! mode 0600. Each host of the lab configuration then starts with its certificate.
 use std::io::Write;
+use std::net::IpAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -92,32 +93,41 @@ impl LabPki {
         Ok(files)
     }
 
-    /// Gives every host of `config` a server certificate of the server CA (SAN: the
-    /// host's FQDN and address), which a host this lab creates starts with; each is
-    /// also written to `dir` as `<host>.pem` and `<host>.key`.
-    pub fn issue_servers(&self, config: &mut LabConfig, dir: &Path) -> Result<(), LabError> {
-        let domain = config.domain().to_string();
-        for host in &mut config.hosts {
-            let fqdn = format!("{}.{domain}", host.name);
-            let issued = self
-                .server_ca
-                .issue_server(&fqdn, host.address)
-                .map_err(pki)?;
-            write(
-                &dir.join(format!("{}.pem", host.name)),
-                &issued.cert_pem,
-                false,
-            )?;
-            write(
-                &dir.join(format!("{}.key", host.name)),
-                &issued.key_pem,
-                true,
-            )?;
-            host.server_certificate = Some(StartingCertificate {
+    /// Issues a server certificate of the server CA for each `(name, address)` (SAN:
+    /// `<name>.<domain>` and the address), writes each to `dir` as `<name>.pem` and
+    /// `<name>.key`, and returns them in order with the chain that completes them.
+    pub fn issue_server_files(
+        &self,
+        hosts: &[(String, IpAddr)],
+        domain: &str,
+        dir: &Path,
+    ) -> Result<Vec<StartingCertificate>, LabError> {
+        let mut out = Vec::new();
+        for (name, address) in hosts {
+            let fqdn = format!("{name}.{domain}");
+            let issued = self.server_ca.issue_server(&fqdn, *address).map_err(pki)?;
+            write(&dir.join(format!("{name}.pem")), &issued.cert_pem, false)?;
+            write(&dir.join(format!("{name}.key")), &issued.key_pem, true)?;
+            out.push(StartingCertificate {
                 cert_pem: issued.cert_pem,
                 key_pem: issued.key_pem,
                 chain_pem: self.server_ca.cert_pem(),
             });
+        }
+        Ok(out)
+    }
+
+    /// Gives every host of `config` a server certificate of the server CA
+    /// ([`LabPki::issue_server_files`]), which a host this lab creates starts with.
+    pub fn issue_servers(&self, config: &mut LabConfig, dir: &Path) -> Result<(), LabError> {
+        let hosts: Vec<(String, IpAddr)> = config
+            .hosts
+            .iter()
+            .map(|h| (h.name.clone(), h.address))
+            .collect();
+        let issued = self.issue_server_files(&hosts, config.domain(), dir)?;
+        for (host, cert) in config.hosts.iter_mut().zip(issued) {
+            host.server_certificate = Some(cert);
         }
         Ok(())
     }

@@ -132,12 +132,15 @@ pub fn effective(
     {
         return None;
     }
-    let port: u16 = match (&def.port, &def.port_attribute) {
-        (Some(p), _) => facts.vars.expand(p).parse().ok()?,
-        (None, Some((path, attr))) => cfg.attr_at(catalog, facts, path, attr)?.parse().ok()?,
-        (None, None) => return None,
-    };
     let row = interface_row(catalog, facts, cfg, def, &key)?;
+    // guide B §5.8 step 2 and §5.9: the CTI secure port is `securePort` (or, in the
+    // CTIServer layout, the interface row's port).
+    let port: u16 = match (&def.port, &def.port_attribute, &def.port_column) {
+        (Some(p), _, _) => facts.vars.expand(p).parse().ok()?,
+        (None, Some((path, attr)), _) => cfg.attr_at(catalog, facts, path, attr)?.parse().ok()?,
+        (None, None, Some(column)) => row.get(column)?.parse().ok()?,
+        (None, None, None) => return None,
+    };
     if !is_true(row.get(&def.enabled_column)) {
         return None;
     }
