@@ -148,11 +148,13 @@ impl TypedModule for CtiMtls {
             tree.commands.push(CommandFact {
                 context: trusts.to_string(),
                 line: vec!["updateTrust".into(), alias.clone(), path.clone()],
-                observe: Observe {
+                observe: Some(Observe {
                     columns: vec!["Alias".into(), "Owner".into(), "Issuer".into()],
                     key_len: 1,
                     present: vec![vec![alias.clone()]],
-                },
+                }),
+                because: None,
+                creates: Vec::new(),
                 uses: vec![path],
                 secrets: Vec::new(),
                 confirm: false,
@@ -203,11 +205,13 @@ fn client_authentication(
             CommandFact {
                 context: context.to_string(),
                 line: set("true"),
-                observe: Observe {
+                observe: Some(Observe {
                     columns: columns.clone(),
                     key_len: 2,
                     present: vec![vec![ip.clone(), "true".to_string()]],
-                },
+                }),
+                because: None,
+                creates: Vec::new(),
                 uses: Vec::new(),
                 secrets: Vec::new(),
                 confirm: false,
