@@ -280,12 +280,13 @@ fn converge(
         attribute(&lab, "xa1", &format!("{CISCO}/Scopes"), "scope"),
         "broadworks-connector:user"
     );
-    for secret in ["clientSecret"] {
-        let shown = attribute(&lab, "xa1", CISCO, secret);
-        assert!(
-            !shown.is_empty() && !shown.contains(CLIENT_SECRET),
-            "{shown}"
-        );
+    for (context, secret, value) in [
+        (CISCO, "clientSecret", CLIENT_SECRET),
+        (FEDERATION, "refreshToken", REFRESH_TOKEN),
+    ] {
+        // Set, and shown masked.
+        let shown = attribute(&lab, "xa1", context, secret);
+        assert!(!shown.is_empty() && !shown.contains(value), "{shown}");
     }
     let options = lab.bwcli("xa1", &["cd /Maintenance/ContainerOptions", "get"]);
     let row = options
@@ -616,4 +617,16 @@ fn a_farm_shares_the_reference_hosts_keys() {
             );
         }
     }
+}
+
+/// The example playbook (every release: CI tokens on R22+, mTLS on R21 SP1) is valid.
+#[test]
+fn the_example_playbook_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/playbooks/examples/authservice.yaml"
+    );
+    let run = lab::run_xspctl(dir.path(), &["validate", "-f", example]);
+    run.exits(0);
 }
