@@ -630,3 +630,92 @@ fn the_example_playbook_is_valid() {
     let run = lab::run_xspctl(dir.path(), &["validate", "-f", example]);
     run.exits(0);
 }
+
+/// mTLS mode (guide B §2.1): no CI settings; on R22 and later the AuthService web
+/// application requires client certificates; on R21 SP1 (no `WebApps` context) the
+/// shared settings only. Plan, apply, an empty second plan.
+fn mtls_converges(test: &str, release: Release, name: &str, patches: &[&str], web_apps: bool) {
+    let lab = start(test, Product::Xsp, release, &["xa1"]);
+    lab.host("xa1").install_patches(patches).unwrap();
+    let pb = farm_playbook(&lab, "xsp", name, &["xa1"], "authservice: { mode: mtls }");
+    let plan = lab.xspctl(&["plan", "-f", &pb]);
+    plan.exits(0)
+        .prints("    ~ deploy application /authService")
+        .prints(&format!("  {TOKENS}>\n    ~ set tokenIssuer BroadWorks\n"));
+    assert!(!plan.stdout.contains("IdentityProviders"), "{}", plan.all());
+    let web_apps_line = "ClientAuthentication/WebApps>";
+    assert_eq!(
+        plan.stdout.contains(web_apps_line),
+        web_apps,
+        "{}",
+        plan.all()
+    );
+    lab.xspctl(&["apply", "-f", &pb, "--yes"]).exits(2);
+    lab.xspctl(&["plan", "-f", &pb])
+        .exits(0)
+        .prints(" 0 changes");
+    if web_apps {
+        let out = lab.bwcli(
+            "xa1",
+            &[
+                "cd /Interface/Http/SSLCommonSettings/ClientAuthentication/WebApps",
+                "get",
+            ],
+        );
+        let row = out
+            .lines()
+            .find(|l| l.contains("AuthenticationService"))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(row.trim_end().ends_with("true"), "{out}");
+    }
+}
+
+#[test]
+fn mtls_mode_on_r22_requires_client_certificates() {
+    mtls_converges(
+        "as_mtls22",
+        Release::R22,
+        "R22",
+        &[
+            "AP.platform.22.0.1123.ap376508",
+            "AP.xsp.22.0.1123.ap376508",
+            "AP.xsp.22.0.1123.ap368601",
+        ],
+        true,
+    );
+}
+
+#[test]
+fn mtls_mode_on_r21_sp1_converges() {
+    mtls_converges("as_mtls21", Release::R21Sp1, "R21SP1", &[], false);
+}
+
+/// CI keys in mTLS mode, and an unknown cluster, are refused where they are written.
+#[test]
+fn misplaced_and_unknown_keys_are_refused_where_they_are_written() {
+    let lab = start("as_badkeys", Product::Xsp, Release::R23, &["xa1"]);
+    let pb = farm_playbook(
+        &lab,
+        "xsp",
+        "R23",
+        &["xa1"],
+        "authservice:\n  mode: mtls\n  client_id: C0ffee-client",
+    );
+    lab.xspctl(&["plan", "-f", &pb])
+        .exits(1)
+        .complains("pb.yaml:10:")
+        .complains("`webex.authservice.client_id` is only used with `mode: ci-token`");
+    let pb = farm_playbook(
+        &lab,
+        "xsp",
+        "R23",
+        &["xa1"],
+        &CI_TOKEN.replace("EU", "APAC"),
+    );
+    lab.xspctl(&["plan", "-f", &pb])
+        .exits(1)
+        .complains("pb.yaml:12:")
+        .complains("\"APAC\" is not a CI cluster the solution guide lists")
+        .complains("use one of US-A, EU, US-B");
+    assert!(lab.transcripts("xa1").is_empty());
+}
