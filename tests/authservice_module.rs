@@ -495,8 +495,11 @@ fn a_farm_shares_the_reference_hosts_keys() {
     runs.push(plan);
     runs.push(lab.xspctl(&["apply", "-f", &pb, "--yes"]));
 
-    // The reference is active now: the others get its keys.
-    let plan = lab.xspctl(&["plan", "-f", &pb]);
+    // The reference is active now: the others get its keys. The plan is saved
+    // (under the state directory, so that the leak check reads it) and applied.
+    let plan_file = lab.dir.path().join("state/keys-plan.json");
+    let plan_file = plan_file.to_str().unwrap();
+    let plan = lab.xspctl(&["plan", "-f", &pb, "--out", plan_file]);
     plan.exits(0);
     for h in ["xb2", "xb3"] {
         for line in import_lines(h) {
@@ -511,7 +514,9 @@ fn a_farm_shares_the_reference_hosts_keys() {
         plan.all()
     );
     runs.push(plan);
-    let apply = lab.xspctl(&["apply", "-f", &pb, "--yes"]);
+    let saved = std::fs::read_to_string(plan_file).unwrap();
+    assert_eq!(saved.matches("\"importKeys\"").count(), 2, "{saved}");
+    let apply = lab.xspctl(&["apply", "-f", &pb, "--plan", plan_file, "--yes"]);
     apply.exits(2);
     runs.push(apply);
     let plan = lab.xspctl(&["plan", "-f", &pb]);

@@ -280,7 +280,10 @@ farms:
         // guide B §2.2 step 2: R23's AuthService patches.
         assert_eq!(
             patches(0),
-            ["AP.platform.23.0.1075.ap376509", "AP.xsp.23.0.1075.ap376509"]
+            [
+                "AP.platform.23.0.1075.ap376509",
+                "AP.xsp.23.0.1075.ap376509"
+            ]
         );
         assert!(patches(1).is_empty());
     }
