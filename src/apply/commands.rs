@@ -39,7 +39,9 @@ pub fn unconfirmed(
     backups: &[CommandBackup],
 ) -> Result<Vec<String>, LinkError> {
     let mut left = Vec::new();
-    for b in backups {
+    // A command no read observes is confirmed by its CLI answer alone (its
+    // module's verify check reads its effect another way).
+    for b in backups.iter().filter(|b| b.command.observe.is_some()) {
         let now = read(link, &b.command)?;
         match reason(&b.command, &now, &[]) {
             Ok(None) => {}
@@ -60,7 +62,10 @@ pub fn restore_needs_restart(
     link: &mut dyn HostLink,
     backups: &[CommandBackup],
 ) -> Result<bool, String> {
-    for b in backups.iter().filter(|b| b.command.restart) {
+    for b in backups
+        .iter()
+        .filter(|b| b.command.restart && b.command.observe.is_some())
+    {
         let now = read(link, &b.command).map_err(|e| e.to_string())?;
         if observed(&b.command, &now).map_err(|e| e.to_string())? != b.before {
             return Ok(true);
@@ -100,6 +105,12 @@ pub fn restore(link: &mut dyn HostLink, backups: &[CommandBackup]) -> (usize, Ve
 /// Restores one command's read unless it is as it was; whether it ran anything.
 fn restore_one(link: &mut dyn HostLink, b: &CommandBackup) -> Result<bool, String> {
     let c = &b.command;
+    let Some(observe) = &c.observe else {
+        return Err(format!(
+            "no read shows what it did ({}), so it is not undone",
+            c.because.as_deref().unwrap_or("its module wanted it run")
+        ));
+    };
     let rows = |link: &mut dyn HostLink| -> Result<Vec<Vec<String>>, String> {
         let now = read(link, c).map_err(|e| e.to_string())?;
         observed(c, &now).map_err(|e| e.to_string())
@@ -108,7 +119,7 @@ fn restore_one(link: &mut dyn HostLink, b: &CommandBackup) -> Result<bool, Strin
         return Ok(false);
     }
     let held = keys(c, &b.before);
-    let was_there = c.observe.present.iter().all(|k| held.contains(k));
+    let was_there = observe.present.iter().all(|k| held.contains(k));
     let line = if was_there {
         c.line.clone()
     } else {

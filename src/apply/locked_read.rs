@@ -1,8 +1,7 @@
 //! Planning under the lock: what the host should hold, what it holds (contexts,
 //! files, the record of secrets), and the plan of actions between them.
-use crate::desired::{CommandFact, DesiredTree};
-use crate::live::link::HostLink;
-use crate::live::link::read_all;
+use crate::desired::{CommandFact, ContextRef, DesiredTree};
+use crate::live::link::{HostLink, LinkError};
 use crate::live::{LiveTree, MissingColumn};
 use crate::plan::commands::diff_commands;
 use crate::plan::diff::{converged, diff};
@@ -63,7 +62,7 @@ impl LockedRead {
             link.mask(s);
         }
         let files = HostFiles::read(&desired.files, link)?;
-        let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
+        let (live, absent) = read_contexts(link, &desired)?;
         let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
         // Uploads first (a command may read one), then the commands, the CLI
         // writes (secrets last), and removals last (after the command that needed
@@ -71,6 +70,18 @@ impl LockedRead {
         let (uploads, removals) = files.diff(&desired.files);
         let uploaded: Vec<&str> = uploads.iter().map(Action::place).collect();
         let runs = diff_commands(&desired.commands, &live, &uploaded).map_err(|e| e.to_string())?;
+        // A context may be missing only because a command of this plan creates it.
+        for (at, why) in &absent {
+            let created = desired.commands.iter().any(|c| {
+                c.creates_context(&at.context)
+                    && runs
+                        .iter()
+                        .any(|o| o.context == c.context && o.args == c.line)
+            });
+            if !created {
+                return Err(why.clone());
+            }
+        }
         // A transient file (a key for sslUpdate) is on the host only around the
         // commands that use it.
         let running: Vec<&CommandFact> = desired
@@ -121,6 +132,34 @@ impl LockedRead {
             files,
         })
     }
+}
+
+/// Reads the contexts `desired` names. A context that a command of `desired`
+/// creates and that the CLI refuses to enter is left out, with the refusal: the
+/// caller accepts it only when that command is planned to run.
+fn read_contexts(
+    link: &mut dyn HostLink,
+    desired: &DesiredTree,
+) -> Result<(LiveTree, Vec<(ContextRef, String)>), String> {
+    let mut live = LiveTree::default();
+    let mut absent = Vec::new();
+    for at in desired.reads() {
+        match link.read(&at) {
+            Ok(found) => {
+                live.contexts.insert(at, found);
+            }
+            Err(e @ LinkError::Cli { .. })
+                if desired
+                    .commands
+                    .iter()
+                    .any(|c| c.creates_context(&at.context)) =>
+            {
+                absent.push((at, e.to_string()));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok((live, absent))
 }
 
 /// The host's record of the secrets xspctl set, if it has one.

@@ -259,9 +259,11 @@ fn locked_apply(
         .filter(|o| o.sets_secret())
         .map(|o| SecretRecord::key(&o.context, &o.args[0]))
         .collect();
+    // A context a command of the plan creates has nothing to restore: the
+    // command's undo removes it.
     let found = match touched
         .iter()
-        .filter(|f| !f.is_secret())
+        .filter(|f| !f.is_secret() && live.get(&f.context_ref()).is_some())
         .map(|f| as_found(f, &live))
         .collect::<Result<_, _>>()
     {

@@ -7,7 +7,9 @@
 //! - releases and products ([`Release`], [`Product`]) and TLS protocols ([`TlsProtocol`]);
 //! - the SSL provider's defaults per release ([`provider_defaults`], decisions D2);
 //! - the headers a table column may be printed under ([`header_names`]);
-//! - the patches Webex for BroadWorks requires per feature ([`required_patches`]).
+//! - the patches Webex for BroadWorks requires per feature ([`required_patches`]);
+//! - the Webex clusters AuthService validates tokens against ([`clusters`]).
+mod clusters;
 mod defaults;
 mod headers;
 mod names;
@@ -20,6 +22,7 @@ mod release;
 mod suite;
 mod webex;
 
+pub use clusters::{CiCluster, Clusters, TeamsCluster, clusters};
 pub use defaults::provider_defaults;
 pub use headers::header_names;
 pub use names::UnknownName;

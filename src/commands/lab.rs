@@ -214,6 +214,12 @@ fn sim_host(h: &Host) -> Result<LabHostConfig, String> {
         ssh_port: h.connection.port,
         // A fixed HTTPS port, which `webex.certificates.http.port` names.
         https_port: LAB_HTTPS_PORT,
+        // The patches the playbook's modules depend on (xspctl checks patches,
+        // never installs them; a real host has them installed by its operator).
+        patches: crate::modules::patches::required_names(h)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         ..LabHostConfig::new(
             h.name.clone(),
             h.farm.clone(),
@@ -319,4 +325,43 @@ fn write_known_hosts(lab: &Lab, path: &Path) -> std::io::Result<()> {
         }
     }
     crate::fsutil::write_atomic(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lab_host_gets_the_patches_its_modules_need() {
+        let text = "version: 1
+defaults:
+  connection: { user: bwadmin, agent: true }
+farms:
+  - name: xsp
+    product: xsp
+    release: R23
+    roles: [xsi, authservice]
+    webex:
+      authservice: { mode: mtls }
+    hosts:
+      - { name: xsp1, address: 127.0.0.1 }
+  - name: plain
+    product: xsp
+    release: R23
+    roles: [xsi]
+    hosts:
+      - { name: xsp2, address: 127.0.0.2 }
+";
+        let pb = crate::playbook::load_str(Path::new("lab.yaml"), text).expect("playbook");
+        let patches = |i: usize| sim_host(&pb.hosts[i]).expect("lab host").patches;
+        // guide B §2.2 step 2: R23's AuthService patches.
+        assert_eq!(
+            patches(0),
+            [
+                "AP.platform.23.0.1075.ap376509",
+                "AP.xsp.23.0.1075.ap376509"
+            ]
+        );
+        assert!(patches(1).is_empty());
+    }
 }

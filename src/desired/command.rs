@@ -1,7 +1,9 @@
 //! Command facts: a CLI command whose effect is observed by a read, such as
 //! `updateTrust <alias> <file>`, observed in its context's Trusts table. The
 //! command runs when the read lacks the rows it makes, or when a file it reads is
-//! uploaded by the same plan (the rows would then be stale).
+//! uploaded by the same plan (the rows would then be stale). A command whose
+//! effect no `get` shows (`importKeys`) has no observation: its module renders it
+//! only when it must run, and says why.
 use serde::{Deserialize, Serialize};
 
 use crate::desired::ContextRef;
@@ -14,8 +16,19 @@ pub struct CommandFact {
     pub context: String,
     /// The command line, word by word: `[updateTrust, webex-ca, /var/.../ca.pem]`.
     pub line: Vec<String>,
-    /// What the context's `get` shows once the command has run.
-    pub observe: Observe,
+    /// What the context's `get` shows once the command has run; None when no
+    /// `get` shows it: the module renders the command only when it must run
+    /// (`because`), and the context is not read.
+    #[serde(default)]
+    pub observe: Option<Observe>,
+    /// Why a command without an observation runs (shown in the plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
+    /// Context paths that exist only once the command has run (an application's
+    /// contexts appear when it is activated): while it is still to run, a plan
+    /// reads them as empty instead of failing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub creates: Vec<String>,
     /// Host files the command reads: uploading one re-runs the command.
     #[serde(default)]
     pub uses: Vec<String>,
@@ -61,5 +74,15 @@ impl CommandFact {
             context: self.context.clone(),
             args: Vec::new(),
         }
+    }
+
+    /// Whether context `path` is one the command creates (or lies under one).
+    pub fn creates_context(&self, path: &str) -> bool {
+        self.creates.iter().any(|c| {
+            path == c
+                || path
+                    .strip_prefix(c.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
     }
 }

@@ -320,11 +320,12 @@ impl DesiredTree {
     /// levels, no repeats.
     pub fn reads(&self) -> Vec<ContextRef> {
         let mut out: Vec<ContextRef> = Vec::new();
-        let facts = self
-            .facts
-            .iter()
-            .map(Fact::context_ref)
-            .chain(self.commands.iter().map(CommandFact::context_ref));
+        let facts = self.facts.iter().map(Fact::context_ref).chain(
+            self.commands
+                .iter()
+                .filter(|c| c.observe.is_some())
+                .map(CommandFact::context_ref),
+        );
         let views = self
             .views
             .iter()

@@ -568,11 +568,13 @@ fn sslupdate(i: &InterfaceCert, context: String, tree: &mut DesiredTree) {
     tree.commands.push(CommandFact {
         context,
         line,
-        observe: Observe {
+        observe: Some(Observe {
             key_len: columns.len(),
             columns,
             present: vec![present],
-        },
+        }),
+        because: None,
+        creates: Vec::new(),
         uses: vec![key, cert, chain],
         secrets: Vec::new(),
         confirm: false,

@@ -207,11 +207,13 @@ impl TypedModule for CtiMtls {
             tree.commands.push(CommandFact {
                 context: trusts.to_string(),
                 line: vec!["updateTrust".into(), alias.clone(), path.clone()],
-                observe: Observe {
+                observe: Some(Observe {
                     columns: cti_mtls_trusts::COLUMNS.map(String::from).to_vec(),
                     key_len: 1,
                     present: vec![vec![alias.clone()]],
-                },
+                }),
+                because: None,
+                creates: Vec::new(),
                 uses: vec![path],
                 secrets: Vec::new(),
                 confirm: false,

@@ -52,11 +52,13 @@ fn command(context: &str, line: Vec<String>, column: &str, present: [&str; 2]) -
     CommandFact {
         context: context.to_string(),
         line,
-        observe: Observe {
+        observe: Some(Observe {
             columns: vec!["Interface IP".to_string(), column.to_string()],
             key_len: 2,
             present: vec![present.map(String::from).to_vec()],
-        },
+        }),
+        because: None,
+        creates: Vec::new(),
         uses: Vec::new(),
         secrets: Vec::new(),
         confirm: false,

@@ -7,6 +7,7 @@
 //! and the checks it adds across a farm. The engine (`playbook::build`,
 //! `hostrun`) loops over the registry and knows no module by name.
 pub mod allow_client_app;
+pub mod authservice;
 pub mod certificates;
 pub mod certkey;
 pub mod chain_depth;
@@ -25,7 +26,7 @@ pub mod xsi_events;
 use crate::catalog::{PatchFeature, Product, Release};
 use crate::desired::DesiredTree;
 use crate::desired::render::RenderError;
-use crate::live::link::HostLink;
+use crate::live::link::{HostLink, LinkError};
 use crate::playbook::module_api::{HostFacts, ModuleSettings, Node, Pos, Report, Settings};
 use crate::playbook::{Host, Role, Webex};
 use crate::report::CheckId;
@@ -57,6 +58,18 @@ pub struct FarmCheck {
     pub why: &'static str,
     /// How an operator makes the farm agree.
     pub fix: &'static str,
+    /// How a host's value is read.
+    pub read: FarmRead,
+}
+
+/// How a farm check reads a host's value.
+#[derive(Debug, Clone, Copy)]
+pub enum FarmRead {
+    /// The attribute, as `get` in the context shows it.
+    Attribute,
+    /// Computed by the module from reads of the host (None: nothing to compare,
+    /// which fails); e.g. the fingerprint of a fresh key export.
+    Computed(fn(&Host, &mut dyn HostLink) -> Result<Option<String>, LinkError>),
 }
 
 /// Why a module could not render a host's facts (its message is shown as is).

@@ -222,6 +222,13 @@ struct Need {
     needed_by: Vec<String>,
 }
 
+/// The names of the patches `host` needs (its modules' and, with `webex.patches`,
+/// its release's minimum and its roles' features), each once: what a simulated
+/// lab host is given so that the lab playbook's modules can run.
+pub fn required_names(host: &Host) -> Vec<&'static str> {
+    needs(host).into_iter().map(|n| n.name).collect()
+}
+
 /// What `host` needs: the patches module's features (minimum, roles, listed) and
 /// every configured module's own, each patch once, first-needed first.
 fn needs(host: &Host) -> Vec<Need> {

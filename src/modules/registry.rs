@@ -3,6 +3,7 @@
 //! to each list.
 use super::Module;
 use super::allow_client_app::AllowClientApp;
+use super::authservice::Authservice;
 use super::certificates::Certificates;
 use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
@@ -24,6 +25,7 @@ pub(crate) static MODULES: &[&dyn Module] = &[
     &Flowthrough,
     &Patches,
     &Certificates,
+    &Authservice,
 ];
 
 /// The keys of `webex`: one per module, in the order of [`MODULES`].
@@ -37,6 +39,7 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::flowthrough::FIELD,
     super::patches::FIELD,
     super::certificates::FIELD,
+    super::authservice::FIELD,
 ];
 
 /// The module whose key is `key`.

@@ -4,7 +4,7 @@
 //! "one callControlApplicationName across all Xsi-Events").
 use serde::Serialize;
 
-use super::{FarmCheck, ModuleError, Scope, TypedModule, render_template};
+use super::{FarmCheck, FarmRead, ModuleError, Scope, TypedModule, render_template};
 use crate::catalog::Product;
 use crate::desired::{ContextRef, DesiredTree};
 use crate::live::link::HostLink;
@@ -87,6 +87,7 @@ impl TypedModule for XsiEvents {
         attribute: CALL_CONTROL_NAME,
         why: "every Xsi-Events used with Webex must share one callControlApplicationName (solution guide B §20)",
         fix: "set `webex.xsi_events.call_control_application_name` to the name the farm shares, then `xspctl apply`",
+        read: FarmRead::Attribute,
     }];
     const TEMPLATES: &'static [(&'static str, &'static str)] = &[(
         "xsi_events/all.yaml",

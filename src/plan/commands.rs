@@ -6,37 +6,49 @@ use crate::plan::{Op, Verb};
 
 /// The rows of the command's context as `live` holds them, projected on the
 /// observed columns.
+/// (None observed: no rows).
 pub fn observed(c: &CommandFact, live: &LiveTree) -> Result<Vec<Vec<String>>, MissingColumn> {
+    let Some(observe) = &c.observe else {
+        return Ok(Vec::new());
+    };
     Ok(live
         .get(&c.context_ref())
-        .map(|ctx| ctx.rows_by(&c.context, &c.observe.columns))
+        .map(|ctx| ctx.rows_by(&c.context, &observe.columns))
         .transpose()?
         .unwrap_or_default())
 }
 
 /// The keys (leading `key_len` cells) of observed rows.
 pub fn keys(c: &CommandFact, rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    let key_len = c.observe.as_ref().map_or(1, |o| o.key_len);
     rows.iter()
-        .map(|r| r[..c.observe.key_len.min(r.len())].to_vec())
+        .map(|r| r[..key_len.min(r.len())].to_vec())
         .collect()
 }
 
 /// Why a command must run against `live` when the plan uploads `uploaded`, or
-/// None when its effect is there and its files are unchanged.
+/// None when its effect is there and its files are unchanged. A command without
+/// an observation always runs, for the reason its module gave.
 pub fn reason(
     c: &CommandFact,
     live: &LiveTree,
     uploaded: &[&str],
 ) -> Result<Option<String>, MissingColumn> {
+    let Some(observe) = &c.observe else {
+        return Ok(Some(
+            c.because
+                .clone()
+                .unwrap_or_else(|| "its module wants it run".to_string()),
+        ));
+    };
     let held = keys(c, &observed(c, live)?);
-    let missing: Vec<String> = c
-        .observe
+    let missing: Vec<String> = observe
         .present
         .iter()
         .filter(|k| !held.contains(k))
         .map(|k| k.join(" "))
         .collect();
-    let key_name = c.observe.columns.first().map_or("row", String::as_str);
+    let key_name = observe.columns.first().map_or("row", String::as_str);
     let mut why: Vec<String> = missing
         .iter()
         .map(|k| format!("no {key_name} {k}"))

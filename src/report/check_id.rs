@@ -106,6 +106,10 @@ check_ids! {
     /// active (`listPatch.pl`).
     PatchesMissing => "patches.missing",
         source: Some("solution guide B §17 (source lines 5280-5500) and its feature tables; guide A §10; management-sync §2.5, §6.2");
+    /// Every AuthService of a farm holds the same RSA key pair: a fresh
+    /// `exportKeys` has the same SHA-256 on each host.
+    AuthserviceKeyFingerprint => "authservice.key-fingerprint",
+        source: Some("solution guide B §2.2 step 9 (source lines 2635-2661)");
 }
 
 impl std::fmt::Display for CheckId {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::desired::ContextRef;
 use crate::live::link::HostLink;
-use crate::modules::registry;
+use crate::modules::{FarmRead, registry};
 use crate::playbook::{Host, Playbook};
 use crate::report::{CheckId, Finding, HostStatus, RunReport, Verdict};
 
@@ -39,18 +39,24 @@ pub fn read_farm_values(
             continue;
         };
         for check in module.farm_checks() {
-            let at = ContextRef {
-                context: check.context.to_string(),
-                args: Vec::new(),
+            let value = match check.read {
+                FarmRead::Attribute => {
+                    let at = ContextRef {
+                        context: check.context.to_string(),
+                        args: Vec::new(),
+                    };
+                    let live = link.read(&at)?;
+                    live.attribute(check.attribute).map(str::to_string)
+                }
+                FarmRead::Computed(read) => read(host, link)?,
             };
-            let live = link.read(&at)?;
             values.push(FarmValue {
                 id: check.id,
                 context: check.context,
                 attribute: check.attribute,
                 why: check.why,
                 fix: check.fix,
-                value: live.attribute(check.attribute).map(str::to_string),
+                value,
             });
         }
     }

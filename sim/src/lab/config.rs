@@ -45,6 +45,9 @@ pub struct LabHostConfig {
     /// The server certificate its secure interfaces start with when it is created
     /// (default: a self-signed one, docs/decisions.md D6).
     pub server_certificate: Option<StartingCertificate>,
+    /// Patches installed when it is created, besides its release's set
+    /// (`data/patches.toml`): e.g. those the lab playbook's modules need.
+    pub patches: Vec<String>,
 }
 
 /// Everything `Lab::start` needs.
@@ -111,6 +114,7 @@ impl LabHostConfig {
             xsi: product != Product::As,
             layout: CliLayout::default(),
             server_certificate: None,
+            patches: Vec::new(),
         }
     }
 }
@@ -194,6 +198,7 @@ impl LabConfig {
                     xsi: group.serves_xsi(),
                     layout: group.layout.clone(),
                     server_certificate: None,
+                    patches: Vec::new(),
                 });
             }
         }

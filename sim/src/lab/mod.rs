@@ -185,6 +185,10 @@ fn prepare_new(
     if let Some(cert) = host.server_certificate.as_ref().filter(|_| fresh) {
         server_certs::install(&sim, cert).map_err(host_error)?;
     }
+    if fresh && !host.patches.is_empty() {
+        let names: Vec<&str> = host.patches.iter().map(String::as_str).collect();
+        sim.install_patches(&names).map_err(host_error)?;
+    }
     Ok(Prepared {
         host: sim,
         group: host.group.clone(),

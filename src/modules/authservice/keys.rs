@@ -1,0 +1,234 @@
+//! The farm's AuthService RSA key pair (solution guide B §2.2 step 9, source
+//! lines 2635-2661): every AuthService of a farm must hold the same pair to
+//! encrypt and decrypt tokens. The farm stage runs `exportKeys` on the farm's
+//! reference host and reads `/var/broadworks/tmp/authService.keys` by SFTP into
+//! memory (removing it from the host at once); each other host exports its own
+//! for comparison (removed at once too), and one whose SHA-256 differs gets the
+//! farm's file uploaded (mode 600), `importKeys`, and the file removed. The key
+//! is never written to the controller's disk: plans, journals and backups carry
+//! its SHA-256 only (docs/decisions.md).
+use std::path::PathBuf;
+
+use super::app;
+use crate::desired::{CommandFact, DesiredTree, FileFact};
+use crate::live::link::{HostLink, LinkError};
+use crate::modules::{FarmCheck, FarmRead};
+use crate::plan::files::sha256;
+use crate::plan::{Op, Verb};
+use crate::playbook::Host;
+use crate::report::CheckId;
+use crate::secret::Secret;
+
+/// guide B §2.2 step 9.3-9.4: the export file; its location is not configurable.
+pub const KEY_FILE: &str = "/var/broadworks/tmp/authService.keys";
+/// guide B §2.2 step 9.3 (⚠ spelled `authenticationService` there; every other
+/// step says `AuthenticationService`: docs/decisions.md).
+const KEY_MANAGEMENT: &str = "/Applications/AuthenticationService/KeyManagement";
+
+/// The farm check: each host's fresh export has the same SHA-256.
+pub(super) const FARM_CHECK: FarmCheck = FarmCheck {
+    id: CheckId::AuthserviceKeyFingerprint,
+    context: KEY_MANAGEMENT,
+    attribute: "exportKeys sha256",
+    why: "every AuthService of a farm must hold the same RSA key pair to encrypt and decrypt tokens (solution guide B §2.2 step 9)",
+    fix: "run `xspctl apply`: it imports the farm reference host's keys on the others; then restart them",
+    read: FarmRead::Computed(key_fingerprint),
+};
+
+/// The farm's key pair, as its reference host exported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FarmKey {
+    /// The reference host.
+    pub reference: String,
+    /// The key, or None while the reference's AuthService is not active yet (it
+    /// makes its pair once active: the farm's hosts get it on the next apply).
+    pub key: Option<ExportedKey>,
+}
+
+/// An exported key file, in memory only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedKey {
+    /// The file's content (never shown: `Secret`).
+    pub content: Secret,
+    /// Its SHA-256 (hex): what plans and checks show.
+    pub sha256: String,
+}
+
+/// Why the keys could not be exported or read.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The host could not be read.
+    #[error("{0}")]
+    App(#[from] app::AppError),
+    /// `exportKeys` failed.
+    #[error(
+        "host {host}: `exportKeys` in {KEY_MANAGEMENT} failed: {error}\n  help: AuthService makes its key pair when it first issues a token (solution guide B §2.2 step 9.2)"
+    )]
+    Export {
+        /// The host.
+        host: String,
+        /// What the CLI said.
+        error: LinkError,
+    },
+    /// Reading or removing the file failed.
+    #[error("host {host}: {KEY_FILE}: {error}")]
+    File {
+        /// The host.
+        host: String,
+        /// The failure.
+        error: LinkError,
+    },
+    /// The export left no file.
+    #[error("host {host}: `exportKeys` answered, but {KEY_FILE} is not there to read")]
+    NoFile {
+        /// The host.
+        host: String,
+    },
+    /// Not text: xspctl carries the file as text.
+    #[error(
+        "host {host}: {KEY_FILE} is not text ({len} bytes), which xspctl cannot carry\n  help: copy the file across the farm by hand (solution guide B §2.2 step 9.4)"
+    )]
+    NotText {
+        /// The host.
+        host: String,
+        /// Its length.
+        len: usize,
+    },
+}
+
+/// The farm stage: the reference host's keys (none while its AuthService is not
+/// active).
+pub(super) fn farm_key(reference: &Host, link: &mut dyn HostLink) -> Result<FarmKey, KeyError> {
+    let application = app::read(reference, link)?;
+    let key = match application.is_active() {
+        true => Some(export(&reference.name, link)?),
+        false => None,
+    };
+    Ok(FarmKey {
+        reference: reference.name.clone(),
+        key,
+    })
+}
+
+/// `exportKeys`, then the file read into memory and removed from the host.
+fn export(host: &str, link: &mut dyn HostLink) -> Result<ExportedKey, KeyError> {
+    let op = Op {
+        context: KEY_MANAGEMENT.to_string(),
+        verb: Verb::Run,
+        args: vec!["exportKeys".to_string()],
+        before: None,
+        after: None,
+        want: None,
+        secrets: Vec::new(),
+        confirm: false,
+        restart: false,
+    };
+    link.write(&op, &[]).map_err(|error| KeyError::Export {
+        host: host.to_string(),
+        error,
+    })?;
+    let file = |error| KeyError::File {
+        host: host.to_string(),
+        error,
+    };
+    let read = link.read_file(KEY_FILE).map_err(file)?;
+    // The clear key file does not stay on the host (guide B §2.2 step 9 leaves
+    // it in /var/broadworks/tmp; xspctl removes what it made).
+    link.remove_file(KEY_FILE).map_err(file)?;
+    let bytes = read
+        .ok_or_else(|| KeyError::NoFile {
+            host: host.to_string(),
+        })?
+        .bytes;
+    let sha = sha256(&bytes);
+    let len = bytes.len();
+    let text = String::from_utf8(bytes).map_err(|_| KeyError::NotText {
+        host: host.to_string(),
+        len,
+    })?;
+    Ok(ExportedKey {
+        content: Secret::new(text),
+        sha256: sha,
+    })
+}
+
+/// What `host` needs to hold the farm's key: nothing on the reference host, nor
+/// where a fresh export matches; otherwise the key file uploaded (mode 600, only
+/// around the command), `importKeys`, and the restart the guide asks for.
+pub(super) fn share(
+    host: &Host,
+    farm: &FarmKey,
+    active: bool,
+    link: &mut dyn HostLink,
+) -> Result<DesiredTree, KeyError> {
+    let Some(key) = farm.key.as_ref().filter(|_| host.name != farm.reference) else {
+        return Ok(DesiredTree::default());
+    };
+    let because = if active {
+        match export(&host.name, link) {
+            Ok(own) if own.sha256 == key.sha256 => return Ok(DesiredTree::default()),
+            Ok(own) => format!("its keys (sha256 {}) differ", short(&own.sha256)),
+            // A host that has no pair yet cannot export one.
+            Err(KeyError::Export { error, .. }) if !error.is_transport() => {
+                format!("it exports no keys ({error})")
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        "its AuthService is activated by this plan".to_string()
+    };
+    let because = format!(
+        "the farm's keys from {} (sha256 {}): {because}",
+        farm.reference,
+        short(&key.sha256)
+    );
+    Ok(DesiredTree {
+        files: vec![FileFact {
+            path: KEY_FILE.to_string(),
+            source: Some(PathBuf::from(format!("<keys of {}>", farm.reference))),
+            content: Some(key.content.expose().to_string()),
+            mode: 0o600,
+            private: true,
+            transient: true,
+        }],
+        commands: vec![CommandFact {
+            context: KEY_MANAGEMENT.to_string(),
+            line: vec!["importKeys".to_string(), KEY_FILE.to_string()],
+            observe: None,
+            because: Some(because),
+            creates: Vec::new(),
+            uses: vec![KEY_FILE.to_string()],
+            secrets: Vec::new(),
+            confirm: false,
+            undo: None,
+            // guide B §2.2 step 9: after new keys, restart all XSPs.
+            restart: true,
+        }],
+        ..DesiredTree::default()
+    })
+}
+
+/// The farm check's value: the SHA-256 of a fresh export (None while the
+/// application is not active or exports nothing).
+pub fn key_fingerprint(host: &Host, link: &mut dyn HostLink) -> Result<Option<String>, LinkError> {
+    match app::read(host, link) {
+        Ok(a) if a.is_active() => {}
+        Ok(_) => return Ok(None),
+        Err(app::AppError::Link(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    }
+    match export(&host.name, link) {
+        Ok(k) => Ok(Some(format!("sha256 {}", k.sha256))),
+        Err(KeyError::Export { error, .. } | KeyError::File { error, .. })
+            if error.is_transport() =>
+        {
+            Err(error)
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+/// The first characters of a hash, for plans.
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
