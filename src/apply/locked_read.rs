@@ -1,10 +1,10 @@
 //! Planning under the lock: what the host should hold, what it holds (contexts,
 //! files, the record of secrets), and the plan of actions between them.
-use crate::desired::{CommandFact, DesiredTree};
+use crate::desired::{CommandFact, ContextRef, DesiredTree};
 use crate::live::link::HostLink;
 use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
-use crate::plan::commands::diff_commands;
+use crate::plan::commands::{diff_commands, reason};
 use crate::plan::diff::{converged, diff};
 use crate::plan::files::HostFiles;
 use crate::plan::secrets::{HostSecrets, SecretPolicy, statuses};
@@ -63,13 +63,13 @@ impl LockedRead {
             link.mask(s);
         }
         let files = HostFiles::read(&desired.files, link)?;
-        let live = read_all(link, &desired.reads()).map_err(|e| e.to_string())?;
-        let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
         // Uploads first (a command may read one), then the commands, the CLI
         // writes (secrets last), and removals last (after the command that needed
         // the file).
         let (uploads, removals) = files.diff(&desired.files);
         let uploaded: Vec<&str> = uploads.iter().map(Action::place).collect();
+        let live = read_live(link, &desired, &uploaded)?;
+        let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
         let runs = diff_commands(&desired.commands, &live, &uploaded).map_err(|e| e.to_string())?;
         // A transient file (a key for sslUpdate) is on the host only around the
         // commands that use it.
@@ -121,6 +121,47 @@ impl LockedRead {
             files,
         })
     }
+}
+
+/// Reads the contexts `desired` names, except those a command of the plan opens
+/// ([`CommandFact::opens`]: an application it activates), which do not exist
+/// until it has run. The contexts of such commands are read first, to know
+/// whether they run; with no such command, the reads are `desired.reads()` in
+/// order.
+fn read_live(
+    link: &mut dyn HostLink,
+    desired: &DesiredTree,
+    uploaded: &[&str],
+) -> Result<LiveTree, String> {
+    let opening: Vec<&CommandFact> = desired
+        .commands
+        .iter()
+        .filter(|c| c.opens.is_some())
+        .collect();
+    let mut first: Vec<ContextRef> = Vec::new();
+    for at in opening.iter().map(|c| c.context_ref()) {
+        if !first.contains(&at) {
+            first.push(at);
+        }
+    }
+    let mut live = read_all(link, &first).map_err(|e| e.to_string())?;
+    let mut closed = Vec::new();
+    for c in opening {
+        if reason(c, &live, uploaded)
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            closed.push(c);
+        }
+    }
+    let rest: Vec<ContextRef> = desired
+        .reads()
+        .into_iter()
+        .filter(|r| !first.contains(r) && !closed.iter().any(|c| c.opens_context(&r.context)))
+        .collect();
+    let more = read_all(link, &rest).map_err(|e| e.to_string())?;
+    live.contexts.extend(more.contexts);
+    Ok(live)
 }
 
 /// The host's record of the secrets xspctl set, if it has one.

@@ -261,7 +261,9 @@ fn locked_apply(
         .collect();
     let found = match touched
         .iter()
-        .filter(|f| !f.is_secret())
+        // A context the plan opens (an application it activates) was not read:
+        // it did not exist, and the command's undo takes it away again.
+        .filter(|f| !f.is_secret() && live.get(&f.context_ref()).is_some())
         .map(|f| as_found(f, &live))
         .collect::<Result<_, _>>()
     {

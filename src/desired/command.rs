@@ -35,6 +35,14 @@ pub struct CommandFact {
     /// Whether its effect waits for a restart.
     #[serde(default)]
     pub restart: bool,
+    /// The context path the command brings into being, e.g.
+    /// `/Applications/NotificationPushServer`: an application's levels exist only
+    /// while it is active (guide B §2.2 step 3, §7.2 step 3). While the command is
+    /// to run, the contexts at and under it are not read, and the facts there are
+    /// planned against an empty context (docs/decisions.md, "actions: a command
+    /// opens contexts").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<String>,
 }
 
 /// The rows a command's effect shows in a table.
@@ -61,5 +69,14 @@ impl CommandFact {
             context: self.context.clone(),
             args: Vec::new(),
         }
+    }
+
+    /// Whether `context` is at or under the path this command opens.
+    pub fn opens_context(&self, context: &str) -> bool {
+        self.opens.as_deref().is_some_and(|open| {
+            context
+                .strip_prefix(open)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     }
 }

@@ -577,5 +577,6 @@ fn sslupdate(i: &InterfaceCert, context: String, tree: &mut DesiredTree) {
         undo: None,
         // guide B §5.8 step 4: restart the XSP.
         restart: true,
+        opens: None,
     });
 }

@@ -158,6 +158,7 @@ impl TypedModule for CtiMtls {
                 confirm: false,
                 undo: Some(vec!["delete".into(), alias]),
                 restart: false,
+                opens: None,
             });
         }
         tree.commands.extend(client_authentication(host, link)?);
@@ -213,6 +214,7 @@ fn client_authentication(
                 confirm: false,
                 undo: Some(set("false")),
                 restart: true,
+                opens: None,
             }
         })
         .collect())

@@ -14,6 +14,7 @@ pub mod cti_client_identity;
 pub mod cti_mtls;
 pub mod directory_sync;
 pub mod flowthrough;
+pub mod nps_proxy;
 pub mod patches;
 pub mod registry;
 pub mod tls;

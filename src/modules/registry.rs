@@ -8,6 +8,8 @@ use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
 use super::flowthrough::Flowthrough;
+use super::nps_proxy::NpsProxy;
+use super::nps_proxy::allowed_apps::NpsAllowedApplications;
 use super::patches::Patches;
 use super::tls_module::Tls;
 use super::xsi_events::XsiEvents;
@@ -22,6 +24,8 @@ pub(crate) static MODULES: &[&dyn Module] = &[
     &CtiMtls,
     &CtiClientIdentity,
     &Flowthrough,
+    &NpsProxy,
+    &NpsAllowedApplications,
     &Patches,
     &Certificates,
 ];
@@ -35,6 +39,8 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::cti_mtls::FIELD,
     super::cti_client_identity::FIELD,
     super::flowthrough::FIELD,
+    super::nps_proxy::FIELD,
+    super::nps_proxy::allowed_apps::FIELD,
     super::patches::FIELD,
     super::certificates::FIELD,
 ];
