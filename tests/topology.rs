@@ -22,7 +22,7 @@ fn nps_shares_its_farm_with_no_other_role() {
         validate(
             "- { name: n, product: xsp, release: R22, roles: [xsi, nps], hosts: [{ name: n1, address: 192.0.2.3 }] }\n"
         ),
-        "inline.yaml:4:54: error: farm `n`: NPS must not be co-located with other applications (solution guide A §3.4; B §0)\n  help: put `nps` in a farm of its own: a dedicated NPS XSP or ADP"
+        "inline.yaml:4:55: error: farm `n`: NPS must not be co-located with other applications (solution guide A §3.4; B §0)\n  help: put `nps` in a farm of its own: a dedicated NPS XSP or ADP"
     );
     assert_eq!(
         validate(
