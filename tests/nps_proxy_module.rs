@@ -158,9 +158,25 @@ fn converge(
   {NPS}/CiscoCI/Client>
     ~ set clientSecret  (secret, will be set: the host's record of secrets set by xspctl has none here)
     ~ set RefreshToken  (secret, will be set: the host's record of secrets set by xspctl has none here)
-  restart required for these changes to take effect
 "
     ));
+    // xspsim's fresh XSP has Xsi and DMS deployed, its ADP Xsi: the plan warns
+    // that the NPS host runs them (guide A §3.4), and leaves them.
+    let others: &[&str] = match product {
+        Product::Adp => &["Xsi-Actions", "Xsi-Events"],
+        _ => &["Xsi-Actions", "Xsi-Events", "DeviceManagement"],
+    };
+    for app in others {
+        plan.prints(&format!(
+            "  warning: {app} is deployed, and no role of farm `farm-nps1` (nps) needs it: the NPS host runs NPS alone (solution guide A §3.4, L2499); xspctl leaves it (undeploy and deactivate it in /Maintenance/ManagedObjects)\n"
+        ));
+    }
+    assert_eq!(
+        plan.stdout.matches("warning:").count(),
+        others.len(),
+        "{}",
+        plan.all()
+    );
 
     let apply = lab.xspctl(&["apply", "-f", &pb, "--yes"]);
     apply.exits(2).prints("11 writes");
@@ -222,7 +238,11 @@ fn converge(
         .prints(&format!(
             "  {client}>\n    = RefreshToken (secret, unchanged)"
         ));
-    assert!(!again.stdout.contains("activate"), "{}", again.all());
+    assert!(
+        !again.stdout.contains("activate application"),
+        "{}",
+        again.all()
+    );
 
     let verify = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     let json = verify.json();

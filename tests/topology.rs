@@ -98,3 +98,74 @@ fn a_farm_runs_one_release_or_two_adjacent_ones() {
         ""
     );
 }
+
+#[path = "support/lab.rs"]
+mod lab;
+
+use lab::{Spec, TestLab};
+use xspsim::host::{Product, Release};
+
+/// A one-host farm of `roles` on a fresh simulated host; the plan's stdout.
+fn plan_of(test: &str, product: Product, release: (Release, &str), roles: &str) -> String {
+    let lab = TestLab::start(
+        test,
+        &[Spec {
+            name: "h1",
+            product,
+            release: release.0,
+        }],
+    );
+    let kind = if product == Product::Adp {
+        "adp"
+    } else {
+        "xsp"
+    };
+    let text = format!(
+        "{HEAD}  - name: f\n    product: {kind}\n    release: {}\n    roles: {roles}\n    hosts:\n      - name: h1\n        address: {}\n        {}\n",
+        release.1,
+        lab.address("h1"),
+        lab.connection("h1")
+    );
+    let pb = lab.dir.path().join("pb.yaml");
+    std::fs::write(&pb, text).unwrap();
+    let plan = lab.xspctl(&["plan", "-f", pb.to_str().unwrap()]);
+    plan.exits(0);
+    plan.stdout
+}
+
+/// xspsim's fresh XSP has Xsi-Actions, Xsi-Events and DeviceManagement
+/// deployed: a farm without `dms` is warned about DMS, and nothing is written.
+#[test]
+fn an_application_no_role_needs_is_a_plan_warning() {
+    let out = plan_of(
+        "topo_dms",
+        Product::Xsp,
+        (Release::R23, "R23"),
+        "[xsi, cti]",
+    );
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("warning:"))
+            .collect::<Vec<_>>(),
+        [
+            "  warning: DeviceManagement is deployed, and no role of farm `f` (xsi, cti) needs it: no other applications on the Webex XSPs (solution guide A §3.4, L2497); xspctl leaves it (undeploy and deactivate it in /Maintenance/ManagedObjects)"
+        ],
+        "{out}"
+    );
+    assert!(out.contains("0 changes"), "{out}");
+}
+
+/// Roles that need every active application: no warning (an ADP's own
+/// applications, OpenClientServer and OCIOverSoap, never warn).
+#[test]
+fn applications_the_roles_need_are_no_warning() {
+    let out = plan_of(
+        "topo_xsp_ok",
+        Product::Xsp,
+        (Release::R22, "R22"),
+        "[xsi, authservice, cti, dms]",
+    );
+    assert!(!out.contains("warning:"), "{out}");
+    let out = plan_of("topo_adp_ok", Product::Adp, (Release::Adp, "ADP"), "[xsi]");
+    assert!(!out.contains("warning:"), "{out}");
+}

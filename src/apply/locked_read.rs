@@ -112,6 +112,7 @@ impl LockedRead {
             ops,
             views,
             patches: None,
+            warnings: Vec::new(),
         };
         Ok(LockedRead {
             desired,
