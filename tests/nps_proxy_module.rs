@@ -441,3 +441,27 @@ fn a_non_enforcing_as_is_left_alone() {
     let held = get(&lab, "as1", "/System/PushNotification/AllowedApplications");
     assert!(!held.contains("com.cisco"), "{held}");
 }
+
+/// The example playbook loads: an NPS host per release nps_proxy runs on, and an
+/// AS with the allowed-application list.
+#[test]
+fn the_nps_proxy_example_loads() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/examples/nps_proxy.yaml");
+    let p = xspctl::playbook::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let hosts: Vec<(&str, String)> = p
+        .hosts
+        .iter()
+        .map(|h| (h.name.as_str(), h.release.to_string()))
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            ("nps22", "R22".to_string()),
+            ("nps23", "R23".to_string()),
+            ("nps24", "R24".to_string()),
+            ("npsadp", "ADP".to_string()),
+            ("as1", "R23".to_string()),
+        ]
+    );
+}

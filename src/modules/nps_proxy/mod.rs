@@ -63,7 +63,7 @@ static NPS_PROXY: Object = Object {
         .required(),
         Field::new(
             "refresh_token",
-            "`CiscoCI/Client RefreshToken`, by reference; valid 60 days (guide B §7.3 step 1): a new one is set with `--rotate-secrets`.",
+            "`CiscoCI/Client RefreshToken`, by reference; valid 60 days (guide B §7.3 step 1): a new value behind the reference is set by the next apply.",
             Schema::Text(Format::SecretRef),
             "env:NPS_REFRESH_TOKEN",
         )
@@ -73,12 +73,6 @@ static NPS_PROXY: Object = Object {
             "`CloudNPSService url`, the NPS proxy; default `https://nps.uc-one.broadsoft.com/nps/` (guide B §7.3 step 3).",
             Schema::Text(Format::Text),
             "\"https://nps.uc-one.broadsoft.com/nps/\"",
-        ),
-        Field::new(
-            "fcm_project_id",
-            "The FCM project id of the Webex Android app's `FCM/Applications` entry (guide B §7.4a step 7); without it the entry has no project, as in §7.3 step 4.",
-            Schema::Text(Format::Name),
-            "webex-android",
         ),
         Field::new(
             "context_path",
@@ -102,8 +96,6 @@ pub struct NpsProxySettings {
     pub refresh_token: SecretRef,
     /// `CloudNPSService url`.
     pub cloud_url: String,
-    /// The FCM project of the Android app entry, if any.
-    pub fcm_project_id: Option<String>,
     /// The application's context path.
     pub context_path: String,
 }
@@ -169,7 +161,6 @@ impl TypedModule for NpsProxy {
             client_secret: client_secret?,
             refresh_token: refresh_token?,
             cloud_url: cloud_url.to_string(),
-            fcm_project_id: text("fcm_project_id").map(str::to_string),
             context_path: context_path.to_string(),
         })
     }
