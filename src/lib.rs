@@ -21,5 +21,6 @@ pub mod playbook;
 pub mod report;
 pub mod secret;
 pub mod store;
+pub mod topology;
 pub mod transport;
 pub mod verify;

@@ -35,7 +35,7 @@ fn farm_playbook(
     webex: &str,
 ) -> String {
     let mut text = format!(
-        "version: 1\nfarms:\n  - name: auth\n    product: {product}\n    release: {release}\n    roles: [xsi, authservice]\n    webex:\n"
+        "version: 1\nfarms:\n  - name: auth\n    product: {product}\n    release: {release}\n    roles: [xsi, authservice, dms]\n    webex:\n"
     );
     for line in webex.lines() {
         text.push_str(&format!("      {line}\n"));

@@ -1,9 +1,9 @@
 //! Planning under the lock: what the host should hold, what it holds (contexts,
 //! files, the record of secrets), and the plan of actions between them.
 use crate::desired::{CommandFact, ContextRef, DesiredTree};
-use crate::live::link::{HostLink, LinkError};
+use crate::live::link::{HostLink, read_all};
 use crate::live::{LiveTree, MissingColumn};
-use crate::plan::commands::diff_commands;
+use crate::plan::commands::{diff_commands, reason};
 use crate::plan::diff::{converged, diff};
 use crate::plan::files::HostFiles;
 use crate::plan::secrets::{HostSecrets, SecretPolicy, statuses};
@@ -62,26 +62,14 @@ impl LockedRead {
             link.mask(s);
         }
         let files = HostFiles::read(&desired.files, link)?;
-        let (live, absent) = read_contexts(link, &desired)?;
-        let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
         // Uploads first (a command may read one), then the commands, the CLI
         // writes (secrets last), and removals last (after the command that needed
         // the file).
         let (uploads, removals) = files.diff(&desired.files);
         let uploaded: Vec<&str> = uploads.iter().map(Action::place).collect();
+        let live = read_live(link, &desired, &uploaded)?;
+        let cli_ops = diff(&desired.facts, &live).map_err(|e| e.to_string())?;
         let runs = diff_commands(&desired.commands, &live, &uploaded).map_err(|e| e.to_string())?;
-        // A context may be missing only because a command of this plan creates it.
-        for (at, why) in &absent {
-            let created = desired.commands.iter().any(|c| {
-                c.creates_context(&at.context)
-                    && runs
-                        .iter()
-                        .any(|o| o.context == c.context && o.args == c.line)
-            });
-            if !created {
-                return Err(why.clone());
-            }
-        }
         // A transient file (a key for sslUpdate) is on the host only around the
         // commands that use it.
         let running: Vec<&CommandFact> = desired
@@ -123,6 +111,7 @@ impl LockedRead {
             ops,
             views,
             patches: None,
+            warnings: Vec::new(),
         };
         Ok(LockedRead {
             desired,
@@ -134,32 +123,45 @@ impl LockedRead {
     }
 }
 
-/// Reads the contexts `desired` names. A context that a command of `desired`
-/// creates and that the CLI refuses to enter is left out, with the refusal: the
-/// caller accepts it only when that command is planned to run.
-fn read_contexts(
+/// Reads the contexts `desired` names, except those a command of the plan creates
+/// ([`CommandFact::creates`]: an application it activates), which do not exist
+/// until it has run. The contexts of such commands are read first, to know
+/// whether they run; with no such command, the reads are `desired.reads()` in
+/// order.
+fn read_live(
     link: &mut dyn HostLink,
     desired: &DesiredTree,
-) -> Result<(LiveTree, Vec<(ContextRef, String)>), String> {
-    let mut live = LiveTree::default();
-    let mut absent = Vec::new();
-    for at in desired.reads() {
-        match link.read(&at) {
-            Ok(found) => {
-                live.contexts.insert(at, found);
-            }
-            Err(e @ LinkError::Cli { .. })
-                if desired
-                    .commands
-                    .iter()
-                    .any(|c| c.creates_context(&at.context)) =>
-            {
-                absent.push((at, e.to_string()));
-            }
-            Err(e) => return Err(e.to_string()),
+    uploaded: &[&str],
+) -> Result<LiveTree, String> {
+    let opening: Vec<&CommandFact> = desired
+        .commands
+        .iter()
+        .filter(|c| !c.creates.is_empty())
+        .collect();
+    let mut first: Vec<ContextRef> = Vec::new();
+    for at in opening.iter().map(|c| c.context_ref()) {
+        if !first.contains(&at) {
+            first.push(at);
         }
     }
-    Ok((live, absent))
+    let mut live = read_all(link, &first).map_err(|e| e.to_string())?;
+    let mut closed = Vec::new();
+    for c in opening {
+        if reason(c, &live, uploaded)
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            closed.push(c);
+        }
+    }
+    let rest: Vec<ContextRef> = desired
+        .reads()
+        .into_iter()
+        .filter(|r| !first.contains(r) && !closed.iter().any(|c| c.creates_context(&r.context)))
+        .collect();
+    let more = read_all(link, &rest).map_err(|e| e.to_string())?;
+    live.contexts.extend(more.contexts);
+    Ok(live)
 }
 
 /// The host's record of the secrets xspctl set, if it has one.

@@ -315,6 +315,7 @@ fn stale_plan_and_held_lock_are_refused_without_writes() {
         views: vec![],
         secrets: vec![],
         patches: None,
+        warnings: vec![],
     };
     // Someone changes the host after the plan was made.
     host.tree.contexts.insert(

@@ -24,9 +24,11 @@ pub struct CommandFact {
     /// Why a command without an observation runs (shown in the plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub because: Option<String>,
-    /// Context paths that exist only once the command has run (an application's
-    /// contexts appear when it is activated): while it is still to run, a plan
-    /// reads them as empty instead of failing.
+    /// Context paths that exist only once the command has run, e.g.
+    /// `/Applications/NotificationPushServer`: an application's levels exist only
+    /// while it is active (guide B §2.2 step 3, §7.2 step 3). While the command is
+    /// to run, the contexts at and under them are not read, and the facts there are
+    /// planned against an empty context (docs/decisions.md D42).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub creates: Vec<String>,
     /// Host files the command reads: uploading one re-runs the command.
@@ -76,7 +78,7 @@ impl CommandFact {
         }
     }
 
-    /// Whether context `path` is one the command creates (or lies under one).
+    /// Whether context `path` is one the command creates, or lies under one.
     pub fn creates_context(&self, path: &str) -> bool {
         self.creates.iter().any(|c| {
             path == c

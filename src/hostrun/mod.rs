@@ -173,6 +173,8 @@ pub(crate) fn read_and_plan(
     let mut read = LockedRead::with_policy(desired, &host.name, &host.farm, &mut reads, policy)
         .map_err(HostError::Plan)?;
     read.plan.patches = patches;
+    read.plan.warnings =
+        crate::topology::application_warnings(host, &mut reads).map_err(HostError::Plan)?;
     Ok(read)
 }
 

@@ -17,6 +17,7 @@ pub mod cti_mtls_port;
 pub mod cti_mtls_trusts;
 pub mod directory_sync;
 pub mod flowthrough;
+pub mod nps_proxy;
 pub mod patches;
 pub mod registry;
 pub mod tls;

@@ -9,6 +9,8 @@ use super::cti_client_identity::CtiClientIdentity;
 use super::cti_mtls::CtiMtls;
 use super::directory_sync::DirectorySync;
 use super::flowthrough::Flowthrough;
+use super::nps_proxy::NpsProxy;
+use super::nps_proxy::allowed_apps::NpsAllowedApplications;
 use super::patches::Patches;
 use super::tls_module::Tls;
 use super::xsi_events::XsiEvents;
@@ -23,6 +25,8 @@ pub(crate) static MODULES: &[&dyn Module] = &[
     &CtiMtls,
     &CtiClientIdentity,
     &Flowthrough,
+    &NpsProxy,
+    &NpsAllowedApplications,
     &Patches,
     &Certificates,
     &Authservice,
@@ -37,6 +41,8 @@ pub(crate) static WEBEX_FIELDS: &[Field] = &[
     super::cti_mtls::FIELD,
     super::cti_client_identity::FIELD,
     super::flowthrough::FIELD,
+    super::nps_proxy::FIELD,
+    super::nps_proxy::allowed_apps::FIELD,
     super::patches::FIELD,
     super::certificates::FIELD,
     super::authservice::FIELD,

@@ -145,6 +145,10 @@ pub struct HostPlan {
     /// module): shown, never installed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patches: Option<crate::modules::patches::PatchCheck>,
+    /// What the host's topology shows that the playbook would not have
+    /// (`topology`): shown as warnings, never a refusal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Whether a plan sets a secret; shown as `(secret, will be set)` or

@@ -11,6 +11,7 @@ use super::merge::merge_layers;
 use super::model::{Connection, Farm, Host, LocalFile, Playbook, Role, Webex};
 use super::module_api::HostFacts;
 use super::schema::Schema;
+use super::topology;
 use super::yaml::{Node, Pos};
 use crate::catalog::{Product, Release};
 use crate::modules::{Scope, registry};
@@ -99,16 +100,22 @@ impl<'a> Builder<'a, '_> {
             roles: roles(node.get("roles")),
         };
         if let (Some(product), Some(roles_node)) = (farm.product, node.get("roles")) {
-            role_rules(product, &farm.roles, roles_node, name, self.report);
+            topology::farm_roles(product, &farm.roles, roles_node, name, self.report);
         }
         let mut built = Farm {
             name: name.to_string(),
             hosts: Vec::new(),
         };
+        let mut releases = Vec::new();
         for host in node.get("hosts").and_then(Node::as_seq).unwrap_or(&[]) {
             let Some(host_name) = host.get("name").and_then(Node::as_str) else {
                 continue;
             };
+            if let Some(at) = host.get("release").or_else(|| node.get("release"))
+                && let Some(release) = at.as_str().and_then(|s| s.parse::<Release>().ok())
+            {
+                releases.push((host_name, release, at.pos));
+            }
             unique(
                 host_name,
                 host.pos,
@@ -121,6 +128,7 @@ impl<'a> Builder<'a, '_> {
                 self.playbook.hosts.push(host);
             }
         }
+        topology::farm_releases(name, &releases, self.report);
         self.playbook.farms.push(built);
     }
 
@@ -130,14 +138,8 @@ impl<'a> Builder<'a, '_> {
             .and_then(Node::as_str)
             .and_then(|s| s.parse::<Release>().ok());
         if let (Some(product), Some(release), Some(at)) = (farm.product, release, release_node) {
-            release_rules(
-                product,
-                release,
-                &farm.roles,
-                at.pos,
-                farm.name,
-                self.report,
-            );
+            release_rules(product, release, at.pos, farm.name, self.report);
+            topology::nps_release(release, &farm.roles, at.pos, farm.name, self.report);
         }
         let connection = self.connection(farm, node, name);
         let webex = match (farm.product, release) {
@@ -244,74 +246,8 @@ fn roles(node: Option<&Node>) -> BTreeSet<Role> {
         .collect()
 }
 
-/// Which roles go with which product, and what may share a host (solution guide A §3.2,
-/// §3.4; guide B §0, §6).
-fn role_rules(
-    product: Product,
-    roles: &BTreeSet<Role>,
-    at: &Node,
-    farm: &str,
-    report: &mut Report,
-) {
-    let role_pos = |role: Role| {
-        at.as_seq()
-            .and_then(|items| items.iter().find(|i| i.as_str() == Some(role.name())))
-            .map_or(at.pos, |i| i.pos)
-    };
-    if product == Product::As {
-        for other in roles.iter().filter(|r| **r != Role::As) {
-            report.error(
-                role_pos(*other),
-                format!("farm `{farm}` is an AS farm, and `{other}` runs on XSP or ADP"),
-                Some(
-                    "give the AS farm `roles: [as]`, and put the XSP roles in an XSP or ADP farm"
-                        .to_string(),
-                ),
-            );
-        }
-        return;
-    }
-    if roles.contains(&Role::As) {
-        report.error(
-            role_pos(Role::As),
-            format!(
-                "role `as` is the Application Server's, but farm `{farm}` is product {product}"
-            ),
-            Some("remove `as`, or set `product: as` for an AS farm".to_string()),
-        );
-    }
-    if roles.contains(&Role::Nps) && roles.len() > 1 {
-        report.error(
-            role_pos(Role::Nps),
-            format!("farm `{farm}`: NPS must not be co-located with other applications (solution guide A §3.4; B §0)"),
-            Some("put `nps` in a farm of its own: a dedicated NPS XSP or ADP".to_string()),
-        );
-    }
-    if roles.contains(&Role::AuthService) && !roles.contains(&Role::Xsi) {
-        report.error(
-            role_pos(Role::AuthService),
-            format!("farm `{farm}`: AuthService must run with Xsi, which accepts the tokens it validates (solution guide A §3.4)"),
-            Some("add `xsi` to the roles".to_string()),
-        );
-    }
-    if roles.contains(&Role::CallSettings) && !roles.contains(&Role::Xsi) {
-        report.error(
-            role_pos(Role::CallSettings),
-            format!("farm `{farm}`: Call Settings Webview must run on the XSPs that host Xsi-Actions (solution guide B §6)"),
-            Some("add `xsi` to the roles".to_string()),
-        );
-    }
-}
-
-/// Which releases go with which product and roles.
-fn release_rules(
-    product: Product,
-    release: Release,
-    roles: &BTreeSet<Role>,
-    at: Pos,
-    farm: &str,
-    report: &mut Report,
-) {
+/// Which releases go with which product.
+fn release_rules(product: Product, release: Release, at: Pos, farm: &str, report: &mut Report) {
     match (product, release) {
         (Product::Adp, Release::Adp) => {}
         (Product::Adp, _) => report.error(
@@ -325,13 +261,6 @@ fn release_rules(
             Some("set `product: adp`, or the release the host runs (R21SP1, R22, R23, R24)".to_string()),
         ),
         _ => {}
-    }
-    if roles.contains(&Role::Nps) && !release.can_host_nps() {
-        report.error(
-            at,
-            format!("farm `{farm}`: the NPS server for Webex needs R22 or later, not {release} (solution guide A §2)"),
-            Some("run NPS on an R22+ XSP or an ADP".to_string()),
-        );
     }
 }
 

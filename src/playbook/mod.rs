@@ -23,6 +23,7 @@ mod ssh_config;
 mod suggest;
 mod syntax;
 mod tls;
+mod topology;
 mod verify_section;
 mod yaml;
 

@@ -172,6 +172,9 @@ fn plan_lines(out: &mut String, plan: &HostPlan, p: &Palette) {
             p.dim.apply_to(format!("({})", s.state()))
         );
     }
+    for w in &plan.warnings {
+        let _ = writeln!(out, "  {} {w}", p.warn.apply_to("warning:"));
+    }
     if let Some(check) = plan.patches.as_ref().filter(|c| !c.missing.is_empty()) {
         let _ = writeln!(
             out,
