@@ -7,8 +7,10 @@
 //! - releases and products ([`Release`], [`Product`]) and TLS protocols ([`TlsProtocol`]);
 //! - the SSL provider's defaults per release ([`provider_defaults`], decisions D2);
 //! - the headers a table column may be printed under ([`header_names`]);
-//! - the patches Webex for BroadWorks requires per feature ([`required_patches`]).
+//! - the patches Webex for BroadWorks requires per feature ([`required_patches`]);
+//! - the Webex endpoints a server must reach outbound per region ([`webex_endpoints`]).
 mod defaults;
+mod endpoints;
 mod headers;
 mod names;
 mod patches;
@@ -21,6 +23,7 @@ mod suite;
 mod webex;
 
 pub use defaults::provider_defaults;
+pub use endpoints::{REGIONS, WebexEndpoint, webex_endpoints};
 pub use headers::header_names;
 pub use names::UnknownName;
 pub use patches::{PatchFeature, RequiredPatch, patch_servers, required_patches};

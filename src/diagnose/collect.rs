@@ -21,7 +21,7 @@ use crate::modules::tls_module;
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::plan::secrets::SecretPolicy;
-use crate::playbook::Host;
+use crate::playbook::{Host, VerifySettings};
 use crate::report::HostResult;
 use crate::secret::Secret;
 use crate::verify::mtls::MtlsClients;
@@ -75,7 +75,7 @@ pub fn collect_host(
     host: &Host,
     ctx: &RunContext,
     timeout: Duration,
-    clients: &MtlsClients,
+    (clients, settings): (&MtlsClients, &VerifySettings),
     progress: &Progress,
     contexts: &[(String, Vec<String>)],
 ) -> Collected {
@@ -86,6 +86,7 @@ pub fn collect_host(
         &CheckSelection::all(),
         timeout,
         clients,
+        settings,
         progress,
     );
     let mut facts = HostFacts {

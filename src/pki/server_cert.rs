@@ -340,7 +340,7 @@ fn validity(cert: &X509Certificate<'_>, now: i64, warnings: &mut Vec<String>) ->
 }
 
 /// How a certificate's names cover an FQDN.
-enum Coverage {
+pub(crate) enum Coverage {
     /// A SAN (or, without SANs, the CN) is the FQDN.
     Exact,
     /// Only a wildcard covers it (named).
@@ -351,7 +351,7 @@ enum Coverage {
 
 /// RFC 6125 §6.4: the DNS SANs when there are any, else the CN; a wildcard covers
 /// exactly one leftmost label.
-fn names_cover(cert: &X509Certificate<'_>, fqdn: &str) -> Coverage {
+pub(crate) fn names_cover(cert: &X509Certificate<'_>, fqdn: &str) -> Coverage {
     let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
     let mut names: Vec<String> = match cert.subject_alternative_name() {
         Ok(Some(san)) => san
