@@ -62,7 +62,11 @@ mod tests {
         for region in REGIONS {
             let targets = webex_endpoints(region, &["authservice"]);
             assert!(!targets.is_empty(), "{region}");
-            assert!(targets.iter().all(|t| t.port == 443 && t.source.contains("§9.2")));
+            assert!(
+                targets
+                    .iter()
+                    .all(|t| t.port == 443 && t.source.contains("§9.2"))
+            );
         }
         let us: Vec<&str> = webex_endpoints("us", &["authservice"])
             .iter()

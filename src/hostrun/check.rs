@@ -5,6 +5,7 @@ use super::{HostError, RunContext, failed, on_host, read_and_plan, result};
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
+use crate::live::link::HostLink;
 use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
 use crate::modules::certificates::{CertificatesSettings, Side};
@@ -14,7 +15,6 @@ use crate::modules::tls_module;
 use crate::plan::HostPlan;
 use crate::plan::secrets::SecretPolicy;
 use crate::plan::views::evaluate;
-use crate::live::link::HostLink;
 use crate::playbook::{Host, Role, VerifySettings};
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::dns::{HostNames, Interface};
@@ -74,7 +74,9 @@ pub fn verify_host(
             Err(e) => return failed(host, e.to_string()),
         };
         drop(reads);
-        let network = network_checks(host, link, settings, selection, timeout, &endpoints, progress);
+        let network = network_checks(
+            host, link, settings, selection, timeout, &endpoints, progress,
+        );
         let pending = super::change::awaiting_restart(host, ctx, link);
         HostResult {
             farm_values,
@@ -298,7 +300,11 @@ fn network_checks(
         })
         .collect();
     let mut out = Vec::new();
-    if let Some(fqdn) = host.fqdn.as_deref().filter(|_| selection.wants_family("dns")) {
+    if let Some(fqdn) = host
+        .fqdn
+        .as_deref()
+        .filter(|_| selection.wants_family("dns"))
+    {
         progress.step(&format!("DNS {fqdn}"));
         let names = HostNames {
             host: &host.name,
@@ -306,7 +312,12 @@ fn network_checks(
             serves_xsi: host.roles.contains(&Role::Xsi),
             interfaces: &interfaces,
         };
-        out.extend(crate::verify::dns::checks(&names, &settings.dns, selection, timeout));
+        out.extend(crate::verify::dns::checks(
+            &names,
+            &settings.dns,
+            selection,
+            timeout,
+        ));
     }
     if selection.wants(CheckId::ReachInbound) {
         for i in &interfaces {

@@ -184,7 +184,10 @@ fn target(text: &str, at: Pos, report: &mut Report) -> Option<(String, u16)> {
         report.error(
             at,
             format!("`verify.reach.outbound`: `{text}` is not `host:port`"),
-            Some("write a host name or IP address and a port, e.g. `idbroker.webex.com:443`".to_string()),
+            Some(
+                "write a host name or IP address and a port, e.g. `idbroker.webex.com:443`"
+                    .to_string(),
+            ),
         );
     }
     parsed

@@ -85,7 +85,10 @@ pub fn inbound(host: &str, i: &Interface, timeout: Duration) -> Finding {
 
 /// The outbound targets of `host`: the playbook's, else those its roles need in
 /// the playbook's region; None when the playbook sets neither.
-pub fn outbound_targets(host: &Host, settings: &ReachSettings) -> Option<Vec<(String, u16, String)>> {
+pub fn outbound_targets(
+    host: &Host,
+    settings: &ReachSettings,
+) -> Option<Vec<(String, u16, String)>> {
     if let Some(list) = &settings.outbound {
         return Some(
             list.iter()
@@ -125,7 +128,14 @@ fn one_outbound(
 ) -> Finding {
     let expected = "the host opens a TCP connection to it";
     let about = |status, subject: String, observed: String| {
-        let mut f = Finding::about(host, CheckId::ReachOutbound, subject, status, expected, observed);
+        let mut f = Finding::about(
+            host,
+            CheckId::ReachOutbound,
+            subject,
+            status,
+            expected,
+            observed,
+        );
         f.source = Some(format!(
             "{}; target from {source}",
             f.source.unwrap_or_default()

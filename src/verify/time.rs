@@ -46,19 +46,23 @@ pub fn parse_ntpq(text: &str) -> SyncState {
     if text.contains("No association ID's returned") {
         return SyncState::Unsynchronised("No association ID's returned".into());
     }
-    let mut lines = text.lines().skip_while(|l| !l.trim_start().starts_with("remote"));
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("remote"));
     if lines.next().is_none() {
         return SyncState::Unknown;
     }
     let peers: Vec<&str> = lines
         .filter(|l| !l.starts_with("===") && !l.trim().is_empty())
         .collect();
-    match peers.iter().find(|l| l.starts_with('*') || l.starts_with('o')) {
+    match peers
+        .iter()
+        .find(|l| l.starts_with('*') || l.starts_with('o'))
+    {
         Some(p) => SyncState::Synchronised(p.trim_end().to_string()),
-        None => SyncState::Unsynchronised(format!(
-            "no peer marked `*` among {} peer(s)",
-            peers.len()
-        )),
+        None => {
+            SyncState::Unsynchronised(format!("no peer marked `*` among {} peer(s)", peers.len()))
+        }
     }
 }
 
@@ -66,11 +70,21 @@ pub fn parse_ntpq(text: &str) -> SyncState {
 pub fn synchronised(host: &str, link: &mut dyn HostLink) -> Finding {
     let expected = "the clock synchronised to NTP (chrony or ntpd)";
     let about = |status, observed: String| {
-        Finding::about(host, CheckId::TimeNtpSynchronised, "clock", status, expected, observed)
+        Finding::about(
+            host,
+            CheckId::TimeNtpSynchronised,
+            "clock",
+            status,
+            expected,
+            observed,
+        )
     };
     let mut evidence = Vec::new();
     for (read, parse) in [
-        (ShellRead::ChronyTracking, parse_chrony as fn(&str) -> SyncState),
+        (
+            ShellRead::ChronyTracking,
+            parse_chrony as fn(&str) -> SyncState,
+        ),
         (ShellRead::NtpPeers, parse_ntpq),
     ] {
         let command = read.command_line();
@@ -137,7 +151,14 @@ pub fn skew(host: &str, link: &mut dyn HostLink) -> Finding {
     let read = link.shell_read(ShellRead::Clock);
     let after = now_secs();
     let about = |status, observed: String| {
-        Finding::about(host, CheckId::TimeClockSkew, "clock", status, expected.clone(), observed)
+        Finding::about(
+            host,
+            CheckId::TimeClockSkew,
+            "clock",
+            status,
+            expected.clone(),
+            observed,
+        )
     };
     let text = match read {
         Ok(t) => t,
@@ -189,28 +210,42 @@ mod tests {
 
     #[test]
     fn chrony_leap_status_says_whether_it_is_synchronised() {
-        let ok = "Reference ID    : C0000201 (ntp1)\nStratum         : 3\nLeap status     : Normal\n";
+        let ok =
+            "Reference ID    : C0000201 (ntp1)\nStratum         : 3\nLeap status     : Normal\n";
         assert!(matches!(parse_chrony(ok), SyncState::Synchronised(_)));
         let no = "Reference ID    : 00000000 ()\nLeap status     : Not synchronised\n";
         assert_eq!(
             parse_chrony(no),
             SyncState::Unsynchronised("Leap status     : Not synchronised".into())
         );
-        assert_eq!(parse_chrony("506 Cannot talk to daemon\n"), SyncState::Unknown);
+        assert_eq!(
+            parse_chrony("506 Cannot talk to daemon\n"),
+            SyncState::Unknown
+        );
         assert_eq!(parse_chrony("Leap status : Sideways\n"), SyncState::Unknown);
     }
 
     #[test]
     fn ntpq_follows_the_peer_marked_with_a_star() {
         let table = "     remote           refid      st t when poll reach   delay   offset  jitter\n==============================================================================\n";
-        let synced = format!("{table}*ntp1.example 192.0.2.1 2 u 33 64 377 0.5 -0.1 0.04\n+ntp2.example 192.0.2.2 2 u 33 64 377 0.5 -0.1 0.04\n");
-        assert!(matches!(parse_ntpq(&synced), SyncState::Synchronised(l) if l.starts_with("*ntp1")));
+        let synced = format!(
+            "{table}*ntp1.example 192.0.2.1 2 u 33 64 377 0.5 -0.1 0.04\n+ntp2.example 192.0.2.2 2 u 33 64 377 0.5 -0.1 0.04\n"
+        );
+        assert!(
+            matches!(parse_ntpq(&synced), SyncState::Synchronised(l) if l.starts_with("*ntp1"))
+        );
         let unsynced = format!("{table} ntp1.example 192.0.2.1 2 u 33 64 377 0.5 -0.1 0.04\n");
-        assert!(matches!(parse_ntpq(&unsynced), SyncState::Unsynchronised(_)));
+        assert!(matches!(
+            parse_ntpq(&unsynced),
+            SyncState::Unsynchronised(_)
+        ));
         assert!(matches!(
             parse_ntpq("No association ID's returned\n"),
             SyncState::Unsynchronised(_)
         ));
-        assert_eq!(parse_ntpq("ntpq: read: Connection refused\n"), SyncState::Unknown);
+        assert_eq!(
+            parse_ntpq("ntpq: read: Connection refused\n"),
+            SyncState::Unknown
+        );
     }
 }

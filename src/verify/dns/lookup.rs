@@ -6,9 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{
-    NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
-};
+use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::{RData, RecordType};
 
@@ -87,7 +85,11 @@ impl Outcome {
     /// One line for evidence: `A 192.0.2.1, A 192.0.2.2` or why there is none.
     pub fn describe(&self) -> String {
         match self {
-            Outcome::Found(a) => a.iter().map(Answer::to_string).collect::<Vec<_>>().join(", "),
+            Outcome::Found(a) => a
+                .iter()
+                .map(Answer::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             Outcome::NoRecords(why) => format!("no records ({why})"),
             Outcome::Failed(why) => format!("no answer ({why})"),
         }
@@ -137,7 +139,12 @@ pub fn ask(resolvers: &[Resolver], queries: &[(String, Kind)]) -> Vec<Vec<Outcom
 fn failed_all(resolvers: &[Resolver], queries: &[(String, Kind)], why: &str) -> Vec<Vec<Outcome>> {
     resolvers
         .iter()
-        .map(|_| queries.iter().map(|_| Outcome::Failed(why.into())).collect())
+        .map(|_| {
+            queries
+                .iter()
+                .map(|_| Outcome::Failed(why.into()))
+                .collect()
+        })
         .collect()
 }
 
@@ -148,7 +155,12 @@ async fn ask_all(resolvers: &[Resolver], queries: &[(String, Kind)]) -> Vec<Vec<
         let resolver = match build(r) {
             Ok(x) => x,
             Err(why) => {
-                out.push(queries.iter().map(|_| Outcome::Failed(why.clone())).collect());
+                out.push(
+                    queries
+                        .iter()
+                        .map(|_| Outcome::Failed(why.clone()))
+                        .collect(),
+                );
                 continue;
             }
         };

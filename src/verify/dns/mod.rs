@@ -53,7 +53,12 @@ fn resolvers(settings: &DnsSettings) -> Vec<Resolver> {
     if settings.resolvers.is_empty() {
         vec![Resolver::System]
     } else {
-        settings.resolvers.iter().copied().map(Resolver::At).collect()
+        settings
+            .resolvers
+            .iter()
+            .copied()
+            .map(Resolver::At)
+            .collect()
     }
 }
 
@@ -70,7 +75,10 @@ pub fn checks(
     timeout: Duration,
 ) -> Vec<Finding> {
     let resolvers = resolvers(settings);
-    let mut queries = vec![(h.fqdn.to_string(), Kind::A), (h.fqdn.to_string(), Kind::Aaaa)];
+    let mut queries = vec![
+        (h.fqdn.to_string(), Kind::A),
+        (h.fqdn.to_string(), Kind::Aaaa),
+    ];
     let domains: &[String] = if h.serves_xsi {
         &settings.xsi_srv_domains
     } else {
@@ -144,27 +152,31 @@ fn ipv4(h: &HostNames, resolver: &Resolver, a: &Outcome, aaaa: &Outcome) -> Find
                 "{} A record(s), and AAAA records Webex does not use",
                 found.len()
             ),
-            Some("Webex connects over IPv4 only (solution guide A §9.5): remove the AAAA records of the name, or keep them knowing Webex ignores them"),
+            Some(
+                "Webex connects over IPv4 only (solution guide A §9.5): remove the AAAA records of the name, or keep them knowing Webex ignores them",
+            ),
         ),
-        Outcome::Found(found) => (
-            Verdict::Pass,
-            format!("{} A record(s)", found.len()),
-            None,
-        ),
+        Outcome::Found(found) => (Verdict::Pass, format!("{} A record(s)", found.len()), None),
         Outcome::NoRecords(_) if has_aaaa => (
             Verdict::Fail,
             "IPv6 only: AAAA records and no A record; Webex cannot reach it".to_string(),
-            Some("add an A record with the host's IPv4 address (Webex is IPv4-only: solution guide A §9.5)"),
+            Some(
+                "add an A record with the host's IPv4 address (Webex is IPv4-only: solution guide A §9.5)",
+            ),
         ),
         Outcome::NoRecords(why) => (
             Verdict::Fail,
             format!("the name does not resolve ({why})"),
-            Some("add an A record for the name with the host's IPv4 address, or correct the host's `fqdn`"),
+            Some(
+                "add an A record for the name with the host's IPv4 address, or correct the host's `fqdn`",
+            ),
         ),
         Outcome::Failed(why) => (
             Verdict::Fail,
             format!("{resolver} did not answer: {why}"),
-            Some("check that the resolver is reachable from where xspctl runs, or correct `verify.dns.resolvers`"),
+            Some(
+                "check that the resolver is reachable from where xspctl runs, or correct `verify.dns.resolvers`",
+            ),
         ),
     };
     let f = finding(h, CheckId::DnsIpv4Address, status, expected, observed).with_evidence(evidence);
@@ -179,7 +191,11 @@ fn single(h: &HostNames, resolver: &Resolver, a: &Outcome, count: usize) -> Find
     let f = finding(
         h,
         CheckId::DnsSingleAddress,
-        if count == 1 { Verdict::Pass } else { Verdict::Fail },
+        if count == 1 {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
         "exactly one A record",
         format!("{count} A records"),
     )
@@ -199,19 +215,33 @@ fn interface_address(h: &HostNames, addresses: &[IpAddr]) -> Finding {
         .collect();
     let strangers: Vec<String> = addresses
         .iter()
-        .filter(|a| !h.interfaces.iter().any(|i| i.address.parse::<IpAddr>().ok() == Some(**a)))
+        .filter(|a| {
+            !h.interfaces
+                .iter()
+                .any(|i| i.address.parse::<IpAddr>().ok() == Some(**a))
+        })
         .map(IpAddr::to_string)
         .collect();
     let evidence = std::iter::once(format!(
         "A: {}",
-        addresses.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
+        addresses
+            .iter()
+            .map(IpAddr::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
     .chain(ours.iter().map(|i| format!("interface: {i}")))
     .collect::<Vec<_>>();
     let expected = "the name's address is one of the host's secure interfaces";
     if strangers.is_empty() {
-        return finding(h, CheckId::DnsInterfaceAddress, Verdict::Pass, expected, "it is")
-            .with_evidence(evidence);
+        return finding(
+            h,
+            CheckId::DnsInterfaceAddress,
+            Verdict::Pass,
+            expected,
+            "it is",
+        )
+        .with_evidence(evidence);
     }
     let observed = if ours.is_empty() {
         format!(
@@ -230,7 +260,8 @@ fn interface_address(h: &HostNames, addresses: &[IpAddr]) -> Finding {
 }
 
 fn certificate_name(h: &HostNames, addresses: &[IpAddr], timeout: Duration) -> Finding {
-    let expected = "the certificate served at the name's address names it (SAN, or CN without SANs)";
+    let expected =
+        "the certificate served at the name's address names it (SAN, or CN without SANs)";
     let at: Vec<&Interface> = h
         .interfaces
         .iter()
@@ -299,7 +330,8 @@ fn certificate_name(h: &HostNames, addresses: &[IpAddr], timeout: Duration) -> F
     } else {
         problems.join("; ")
     };
-    let f = finding(h, CheckId::DnsCertificateName, worst, expected, observed).with_evidence(evidence);
+    let f =
+        finding(h, CheckId::DnsCertificateName, worst, expected, observed).with_evidence(evidence);
     match worst {
         Verdict::Pass => f,
         Verdict::Warn => f.with_fix("wildcard certificates are allowed but not recommended (solution guide A §7.1): get one naming the host's FQDN"),
@@ -333,27 +365,64 @@ fn srv(h: &HostNames, domain: &str, resolver: &Resolver, answer: &Outcome) -> Fi
         (Outcome::NoRecords(why), _) => (
             Verdict::Fail,
             format!("no SRV record ({why}); Webex clients fall back to the Xsi host's A record"),
-            format!("add `{name}` SRV records pointing at each XSP (solution guide A §7.6), or remove the domain from `verify.dns.xsi_srv_domains`"),
+            format!(
+                "add `{name}` SRV records pointing at each XSP (solution guide A §7.6), or remove the domain from `verify.dns.xsi_srv_domains`"
+            ),
         ),
         (Outcome::Found(_), None) => (
             Verdict::Warn,
-            format!("{} is not among its targets; clients find the host only through another target", h.fqdn),
-            format!("add an SRV record `{name}` → {} if clients should reach this XSP directly (solution guide A §7.6)", h.fqdn),
+            format!(
+                "{} is not among its targets; clients find the host only through another target",
+                h.fqdn
+            ),
+            format!(
+                "add an SRV record `{name}` → {} if clients should reach this XSP directly (solution guide A §7.6)",
+                h.fqdn
+            ),
         ),
-        (Outcome::Found(_), Some(port)) if !http_ports.is_empty() && !http_ports.contains(&port) => (
-            Verdict::Fail,
-            format!("it lists {}:{port}, a port none of the host's HTTP interfaces has", h.fqdn),
-            format!("point the SRV record at one of the host's HTTP ports ({})", listed(&http_ports)),
+        (Outcome::Found(_), Some(port))
+            if !http_ports.is_empty() && !http_ports.contains(&port) =>
+        {
+            (
+                Verdict::Fail,
+                format!(
+                    "it lists {}:{port}, a port none of the host's HTTP interfaces has",
+                    h.fqdn
+                ),
+                format!(
+                    "point the SRV record at one of the host's HTTP ports ({})",
+                    listed(&http_ports)
+                ),
+            )
+        }
+        (Outcome::Found(_), Some(port)) => (
+            Verdict::Pass,
+            format!("it lists {}:{port}", h.fqdn),
+            String::new(),
         ),
-        (Outcome::Found(_), Some(port)) => (Verdict::Pass, format!("it lists {}:{port}", h.fqdn), String::new()),
     };
-    let f = Finding::about(h.host, CheckId::DnsXsiClientSrv, format!("DNS {name}"), status, expected, observed)
-        .with_evidence(evidence);
-    if status == Verdict::Pass { f } else { f.with_fix(fix) }
+    let f = Finding::about(
+        h.host,
+        CheckId::DnsXsiClientSrv,
+        format!("DNS {name}"),
+        status,
+        expected,
+        observed,
+    )
+    .with_evidence(evidence);
+    if status == Verdict::Pass {
+        f
+    } else {
+        f.with_fix(fix)
+    }
 }
 
 fn listed(ports: &[u16]) -> String {
-    ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn agree(
@@ -379,7 +448,11 @@ fn agree(
     let f = finding(
         h,
         CheckId::DnsResolversAgree,
-        if differ.is_empty() { Verdict::Pass } else { Verdict::Fail },
+        if differ.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
         format!("the {} resolvers give the same answers", resolvers.len()),
         if differ.is_empty() {
             "they do".to_string()
