@@ -68,6 +68,18 @@ pub fn inbound(host: &str, i: &Interface, timeout: Duration) -> Finding {
             Err(e) => last = Some(e.to_string()),
         }
     }
+    // A TLS alert is a TLS server's answer: what it accepts is the tls.* checks' job.
+    if let Some(alert) = last.as_deref().filter(|r| r.contains("alert")) {
+        return Finding::about(
+            host,
+            CheckId::ReachInbound,
+            subject,
+            Verdict::Pass,
+            expected,
+            format!("TCP connected and TLS answered, with an alert ({alert}); the tls.* checks judge what it accepts"),
+        )
+        .with_evidence(evidence);
+    }
     Finding::about(
         host,
         CheckId::ReachInbound,
