@@ -389,3 +389,32 @@ impl Drop for LockGuard<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_port_target_is_one_word_and_its_timeout_is_bounded() {
+        let t = PortTarget::new("idbroker.webex.com", 443, Duration::from_secs(3)).unwrap();
+        assert_eq!(
+            ShellRead::PortOpen(t.clone()).command_line(),
+            "nc -z -v -w 3 idbroker.webex.com 443"
+        );
+        assert_eq!(t.label(), "idbroker.webex.com:443");
+        let v6 = PortTarget::new("2001:db8::1", 8443, Duration::from_secs(60)).unwrap();
+        assert_eq!(v6.label(), "[2001:db8::1]:8443");
+        assert_eq!(
+            ShellRead::PortOpen(v6).command_line(),
+            "nc -z -v -w 10 2001:db8::1 8443"
+        );
+        let quick = PortTarget::new("192.0.2.1", 1, Duration::ZERO).unwrap();
+        assert!(ShellRead::PortOpen(quick).command_line().contains("-w 1 "));
+        for bad in ["", "a b", "x;reboot", "$(id)", "-e", "a|b", "`id`", "h\n"] {
+            assert!(
+                PortTarget::new(bad, 443, Duration::from_secs(3)).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+}
