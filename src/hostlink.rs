@@ -285,13 +285,13 @@ impl HostLink for SshLink {
         let command = what.command_line();
         let out = self
             .session
-            .exec(command)
+            .exec(&command)
             .map_err(|e| LinkError::Transport(e.to_string()))?;
         let masker = crate::secret::Masker::new(&self.opts.masks);
         if out.status != 0 || out.signal.is_some() {
             let stderr = masker.mask(out.stderr.trim());
             return Err(LinkError::Shell {
-                command: command.to_string(),
+                command,
                 status: out.status,
                 stderr: if stderr.is_empty() {
                     "(nothing on stderr)".to_string()

@@ -299,7 +299,11 @@ fn json_report_uses_the_text_words_and_carries_a_summary() {
     let text_marks: Vec<String> = text
         .stdout
         .lines()
-        .filter(|l| l.contains(" config.") || l.contains(" tls."))
+        .filter(|l| {
+            [" config.", " tls.", " reach.", " time.", " dns."]
+                .iter()
+                .any(|id| l.contains(id))
+        })
         .map(|l| l.split_whitespace().next().unwrap().to_lowercase())
         .collect();
     let json_words: Vec<String> = checks

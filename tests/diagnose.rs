@@ -768,3 +768,107 @@ fn authservice_keys_that_differ_across_the_farm_fire_until_shared() {
         run.all()
     );
 }
+
+#[test]
+fn the_bundle_holds_the_dns_answers_the_reachability_matrix_and_the_clock() {
+    let lab = TestLab::start(
+        "diagnose-network",
+        &[Spec {
+            name: "n1",
+            product: Product::Xsp,
+            release: Release::R22,
+        }],
+    );
+    let (ip, http, cti) = (lab.address("n1"), lab.https_port("n1"), lab.cti_port("n1"));
+    lab.host("n1").set_clock(xspsim::host::SimClock {
+        synchronised: false,
+        ..Default::default()
+    });
+    let text = format!(
+        "version: 1\nverify:\n  dns: {{ resolvers: [\"{}\"] }}\n  reach: {{ outbound: [\"{ip}:{http}\", \"192.0.2.1:443\"] }}\nfarms:\n  - name: east\n    product: xsp\n    release: R22\n    roles: [xsi, authservice, cti]\n    hosts:\n      - name: n1\n        address: {ip}\n        fqdn: n1.lab.xspctl.test\n        {}\n",
+        lab.dns_address(),
+        lab.connection("n1")
+    );
+    let pb = lab.dir.path().join("pb.yaml");
+    std::fs::write(&pb, text).unwrap();
+    let out = lab.dir.path().join("net.tar.gz");
+    let run = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.exists(), "{}", run.all());
+    let bundle = Bundle::read(&out).unwrap();
+    let verify: Value =
+        serde_json::from_slice(&bundle.file("hosts/n1/verify.json").unwrap().bytes).unwrap();
+    let checks = verify["checks"].as_array().unwrap();
+    let of = |id: &str| -> Vec<&Value> { checks.iter().filter(|c| c["id"] == id).collect() };
+    // The DNS answers, as the resolver gave them.
+    let dns = of("dns.ipv4-address");
+    assert_eq!(dns.len(), 1, "{checks:#?}");
+    assert_eq!(dns[0]["status"], "ok", "{:#}", dns[0]);
+    let answer = format!(
+        "resolver {}: n1.lab.xspctl.test A: A {ip}",
+        lab.dns_address()
+    );
+    assert!(
+        dns[0]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == answer.as_str()),
+        "{:#}",
+        dns[0]
+    );
+    // The reachability matrix: both interfaces inbound, both targets outbound.
+    let inbound: BTreeSet<(String, String)> = of("reach.inbound")
+        .iter()
+        .map(|c| {
+            (
+                c["subject"].as_str().unwrap().into(),
+                c["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inbound,
+        BTreeSet::from([
+            (format!("CTI {ip}:{cti}"), "ok".to_string()),
+            (format!("HTTP {ip}:{http}"), "ok".to_string()),
+        ])
+    );
+    let outbound: BTreeSet<(String, String)> = of("reach.outbound")
+        .iter()
+        .map(|c| {
+            (
+                c["subject"].as_str().unwrap().into(),
+                c["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outbound,
+        BTreeSet::from([
+            (format!("outbound {ip}:{http}"), "ok".to_string()),
+            ("outbound 192.0.2.1:443".to_string(), "fail".to_string()),
+        ])
+    );
+    // The clock: not synchronised, with chronyc's own lines as evidence.
+    let time = of("time.ntp-synchronised");
+    assert_eq!(time.len(), 1);
+    assert_eq!(time[0]["status"], "fail", "{:#}", time[0]);
+    assert!(
+        time[0]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "chronyc tracking: Leap status     : Not synchronised"),
+        "{:#}",
+        time[0]
+    );
+    assert_eq!(of("time.clock-skew")[0]["status"], "ok");
+}

@@ -37,17 +37,19 @@ fn the_lab_demo_converges_and_verifies() {
     // with the lab's Webex-like client; on both its interfaces, that the served
     // certificate is the one `certificates` supplies, and the chain checks
     // tls.certificate-trusted, -order, -key and -name against the lab server CA:
-    // 32 where 18 were; nps1 has no supplied certificate and no FQDN: 23).
+    // 32 where 18 were; nps1 has no supplied certificate and no FQDN: 23); and on
+    // every host reach.inbound per secure interface and the two time checks:
+    // 36, 27, and 3 on each AS).
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      32 of 32 checks passed"),
+        stdout.contains("xsp2  xsp-farm  ok      36 of 36 checks passed"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("nps1  nps       ok      23 of 23 checks passed"),
+        stdout.contains("nps1  nps       ok      27 of 27 checks passed"),
         "{stdout}"
     );
     for check in [

@@ -508,7 +508,7 @@ fn a_key_in_the_wrong_place_says_where_it_belongs() {
     assert_eq!(
         text_diagnostics(text),
         "inline.yaml:8:11: error: missing key `address` in `farms[f].hosts[h]`\n  help: add `address: 192.0.2.21` (the SSH address: an IP address or a DNS name)\n\
-         inline.yaml:8:22: error: unknown key `roles` in `farms[f].hosts[h]`\n  help: `roles` is a key of farm, not of host; expected one of: name, address, release, connection, webex\n\
+         inline.yaml:8:22: error: unknown key `roles` in `farms[f].hosts[h]`\n  help: `roles` is a key of farm, not of host; expected one of: name, address, release, fqdn, connection, webex\n\
          inline.yaml:8:50: error: unknown key `address` in `farms[f].hosts[h].connection`\n  help: `address` is a key of host and jump_host, not of connection; expected one of: port, user, key_file, key_passphrase, agent, password, known_hosts, jump, connect_timeout, command_timeout, keepalive"
     );
 }
@@ -543,5 +543,50 @@ fn a_guide_minimum_cannot_be_lowered_in_the_playbook() {
     assert_eq!(
         text_diagnostics(text),
         "inline.yaml:8:44: error: `farms[xsp].webex.xsi_events.event_queue_size` is 1000, outside 2000-100000\n  help: use a number from 2000 to 100000"
+    );
+}
+
+#[test]
+fn verify_dns_and_reach_entries_are_located_and_read() {
+    let hosts = "farms:\n  - name: f\n    product: xsp\n    release: R23\n    roles: [xsi]\n    hosts:\n      - { name: x1, address: 192.0.2.21, fqdn: X1.Example.COM., connection: { user: bw, agent: true } }\n";
+    let e = text_diagnostics(&format!(
+        "version: 1\nverify:\n  dns:\n    resolvers: [192.0.2.53:53, ns.example.com]\n  reach:\n    outbound: [\"idbroker.webex.com:443\", \"a;rm -rf /:443\", \"nohost\"]\n{hosts}"
+    ));
+    assert!(
+        e.contains("inline.yaml:4:32: error: `verify.dns.resolvers`: `ns.example.com` is not `address:port`"),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "inline.yaml:6:42: error: `verify.reach.outbound`: `a;rm -rf /:443` is not `host:port`"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("inline.yaml:6:60: error: `verify.reach.outbound`: `nohost` is not `host:port`"),
+        "{e}"
+    );
+    let e = text_diagnostics(&format!(
+        "version: 1\nverify:\n  reach:\n    region: mars\n{hosts}"
+    ));
+    assert!(e.contains("inline.yaml:4:13: error:"), "{e}");
+    assert!(e.contains("emea"), "{e}");
+
+    let pb = loads(&format!(
+        "version: 1\nverify:\n  dns:\n    resolvers: [\"192.0.2.53:53\", \"[2001:db8::53]:5353\"]\n    xsi_srv_domains: [XSP.example.com.]\n  reach:\n    region: us\n    outbound: [\"[2001:db8::1]:443\"]\n{hosts}"
+    ));
+    assert_eq!(pb.hosts[0].fqdn.as_deref(), Some("x1.example.com"));
+    assert_eq!(
+        pb.verify.dns.resolvers,
+        [
+            "192.0.2.53:53".parse().unwrap(),
+            "[2001:db8::53]:5353".parse().unwrap()
+        ]
+    );
+    assert_eq!(pb.verify.dns.xsi_srv_domains, ["xsp.example.com"]);
+    assert_eq!(pb.verify.reach.region.as_deref(), Some("us"));
+    assert_eq!(
+        pb.verify.reach.outbound,
+        Some(vec![("2001:db8::1".to_string(), 443)])
     );
 }

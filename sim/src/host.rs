@@ -258,6 +258,41 @@ impl Faults {
 /// zone in with [`SimHost::set_resolver`].
 pub type NameResolver = Arc<dyn Fn(&str) -> Option<IpAddr> + Send + Sync>;
 
+/// The time daemon a simulated host runs, which `chronyc tracking` or `ntpq -p`
+/// answers for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeDaemon {
+    /// chronyd: `chronyc tracking` answers, `ntpq` is not installed.
+    Chrony,
+    /// ntpd: `ntpq -p` answers, `chronyc` is not installed.
+    Ntpd,
+    /// Neither is installed.
+    None,
+}
+
+/// A simulated host's clock: its time daemon, whether that daemon follows a
+/// server, and how far the clock is off (`date` adds the offset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimClock {
+    /// The daemon.
+    pub daemon: TimeDaemon,
+    /// Whether it is synchronised to a server.
+    pub synchronised: bool,
+    /// Seconds the host's clock is ahead of the real time (negative: behind).
+    pub offset_secs: i64,
+}
+
+impl Default for SimClock {
+    /// chronyd, synchronised, no offset.
+    fn default() -> SimClock {
+        SimClock {
+            daemon: TimeDaemon::Chrony,
+            synchronised: true,
+            offset_secs: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct ActiveFaults {
     faults: Faults,
@@ -304,6 +339,7 @@ pub struct SimHost {
     store: Store,
     faults: RwLock<ActiveFaults>,
     resolver: RwLock<Option<NameResolver>>,
+    clock: RwLock<SimClock>,
 }
 
 impl std::fmt::Debug for SimHost {
@@ -431,6 +467,7 @@ impl SimHost {
             store,
             faults: RwLock::new(ActiveFaults::new(spec.faults.clone())),
             resolver: RwLock::new(None),
+            clock: RwLock::new(SimClock::default()),
             spec,
         };
         host.save_spec()?;
@@ -597,6 +634,19 @@ impl SimHost {
             Ok(mut r) => *r = Some(resolver),
             Err(p) => *p.into_inner() = Some(resolver),
         }
+    }
+
+    /// Sets the host's clock: its time daemon, synchronisation and offset.
+    pub fn set_clock(&self, clock: SimClock) {
+        match self.clock.write() {
+            Ok(mut c) => *c = clock,
+            Err(p) => *p.into_inner() = clock,
+        }
+    }
+
+    /// The host's clock.
+    pub fn clock(&self) -> SimClock {
+        *self.clock.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The failure-pattern fault: the message for `command` if it matches.

@@ -8,9 +8,11 @@
 //! - the SSL provider's defaults per release ([`provider_defaults`], decisions D2);
 //! - the headers a table column may be printed under ([`header_names`]);
 //! - the patches Webex for BroadWorks requires per feature ([`required_patches`]);
-//! - the Webex clusters AuthService validates tokens against ([`clusters`]).
+//! - the Webex clusters AuthService validates tokens against ([`clusters`]);
+//! - the Webex endpoints a server must reach outbound per region ([`webex_endpoints`]).
 mod clusters;
 mod defaults;
+mod endpoints;
 mod headers;
 mod names;
 mod patches;
@@ -24,6 +26,7 @@ mod webex;
 
 pub use clusters::{CiCluster, Clusters, TeamsCluster, clusters};
 pub use defaults::provider_defaults;
+pub use endpoints::{REGIONS, WebexEndpoint, webex_endpoints};
 pub use headers::header_names;
 pub use names::UnknownName;
 pub use patches::{PatchFeature, RequiredPatch, patch_servers, required_patches};

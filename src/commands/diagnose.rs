@@ -114,12 +114,16 @@ fn live(cli: &Cli, a: &DiagnoseArgs, file: &Path, rules: &[Rule], out: &Output) 
         Err(o) => return o,
     };
     let c = Arc::clone(&ctx);
+    let settings = pb.verify.clone();
     let collected: Vec<Collected> = rt.block_on(run_all(
         hosts,
         usize::from(a.parallel),
         out.progress,
         |h: &Host| h.name.clone(),
-        move |h, progress| collect_host(&h, &c, HANDSHAKE_TIMEOUT, &peers, progress, &contexts),
+        move |h, progress| {
+            let verify = (&*peers, &settings);
+            collect_host(&h, &c, HANDSHAKE_TIMEOUT, verify, progress, &contexts)
+        },
         |c: &Collected| {
             if c.facts.errors.is_empty() {
                 "collected".into()

@@ -150,8 +150,9 @@ pub fn verify_with(
         }
     };
     let selection = checks.clone();
+    let settings = pb.verify.clone();
     let mut report = match over_hosts("verify", hosts, h.parallel, ctx, out, move |h, c, p| {
-        verify_host(h, c, &selection, HANDSHAKE_TIMEOUT, &peers, p)
+        verify_host(h, c, &selection, HANDSHAKE_TIMEOUT, &peers, &settings, p)
     }) {
         Ok(r) => r,
         Err(o) => return o,

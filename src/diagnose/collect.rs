@@ -21,7 +21,7 @@ use crate::modules::tls_module;
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::plan::secrets::SecretPolicy;
-use crate::playbook::Host;
+use crate::playbook::{Host, VerifySettings};
 use crate::report::HostResult;
 use crate::secret::Secret;
 use crate::verify::peers::Peers;
@@ -75,12 +75,20 @@ pub fn collect_host(
     host: &Host,
     ctx: &RunContext,
     timeout: Duration,
-    peers: &Peers,
+    (peers, settings): (&Peers, &VerifySettings),
     progress: &Progress,
     contexts: &[(String, Vec<String>)],
 ) -> Collected {
     progress.step("verify");
-    let verify = verify_host(host, ctx, &CheckSelection::all(), timeout, peers, progress);
+    let verify = verify_host(
+        host,
+        ctx,
+        &CheckSelection::all(),
+        timeout,
+        peers,
+        settings,
+        progress,
+    );
     let mut facts = HostFacts {
         name: host.name.clone(),
         farm: host.farm.clone(),

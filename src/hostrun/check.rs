@@ -5,6 +5,7 @@ use super::{HostError, RunContext, failed, on_host, read_and_plan, result};
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
 use crate::live::cached::CachedReads;
+use crate::live::link::HostLink;
 use crate::live::link::read_all;
 use crate::live::{LiveTree, MissingColumn};
 use crate::modules::certificates::{CertificatesSettings, InterfaceCert, Side};
@@ -14,8 +15,9 @@ use crate::modules::tls_module;
 use crate::plan::HostPlan;
 use crate::plan::secrets::SecretPolicy;
 use crate::plan::views::evaluate;
-use crate::playbook::Host;
+use crate::playbook::{Host, Role, VerifySettings};
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
+use crate::verify::dns::{HostNames, Interface};
 use crate::verify::farm::read_farm_values;
 use crate::verify::mtls::{self, CtiEndpoint, MtlsClients};
 use crate::verify::peers::Peers;
@@ -23,13 +25,15 @@ use crate::verify::selection::CheckSelection;
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
 
 /// `verify` on one host: drift, then TLS handshakes on every interface, those the
-/// playbook configures and those the host has besides.
+/// playbook configures and those the host has besides; DNS, reachability and the
+/// clock as `settings` (the playbook's `verify` section) asks.
 pub fn verify_host(
     host: &Host,
     ctx: &RunContext,
     selection: &CheckSelection,
     timeout: Duration,
     peers: &Peers,
+    settings: &VerifySettings,
     progress: &Progress,
 ) -> HostResult {
     on_host(host, ctx, progress, |link| {
@@ -71,12 +75,16 @@ pub fn verify_host(
             Err(e) => return failed(host, e.to_string()),
         };
         drop(reads);
+        let network = network_checks(
+            host, link, settings, selection, timeout, &endpoints, progress,
+        );
         let pending = super::change::awaiting_restart(host, ctx, link);
         HostResult {
             farm_values,
             ..checks(
                 host,
                 pending,
+                network,
                 selection,
                 timeout,
                 peers,
@@ -147,6 +155,7 @@ fn effective(
 fn checks(
     host: &Host,
     pending: Option<String>,
+    network: Vec<Finding>,
     selection: &CheckSelection,
     timeout: Duration,
     peers: &Peers,
@@ -163,6 +172,7 @@ fn checks(
     if let Some(since) = &pending {
         checks.push(restart_check(host, since));
     }
+    checks.extend(network);
     let mut notes = Vec::new();
     let same = |a: &Probe, b: &Probe| {
         (&a.endpoint, &a.address, a.port) == (&b.endpoint, &b.address, b.port)
@@ -272,6 +282,68 @@ fn checks(
         awaiting_restart: pending,
         ..result(host, status)
     }
+}
+
+/// The DNS, reachability and clock checks `selection` wants (issue #11 checks 6,
+/// 7 and 8): DNS of the host's `fqdn`, inbound TCP and TLS to each secure
+/// interface the host has, outbound from the host (when `verify.reach` is set),
+/// and its clock, read on the host through `link`.
+fn network_checks(
+    host: &Host,
+    link: &mut dyn HostLink,
+    settings: &VerifySettings,
+    selection: &CheckSelection,
+    timeout: Duration,
+    endpoints: &DesiredTree,
+    progress: &Progress,
+) -> Vec<Finding> {
+    let interfaces: Vec<Interface> = endpoints
+        .probes
+        .iter()
+        .map(|p| Interface {
+            kind: p.endpoint.clone(),
+            address: p.address.clone(),
+            port: p.port,
+        })
+        .collect();
+    let mut out = Vec::new();
+    if let Some(fqdn) = host
+        .fqdn
+        .as_deref()
+        .filter(|_| selection.wants_family("dns"))
+    {
+        progress.step(&format!("DNS {fqdn}"));
+        let names = HostNames {
+            host: &host.name,
+            fqdn,
+            serves_xsi: host.roles.contains(&Role::Xsi),
+            interfaces: &interfaces,
+        };
+        out.extend(crate::verify::dns::checks(
+            &names,
+            &settings.dns,
+            selection,
+            timeout,
+        ));
+    }
+    if selection.wants(CheckId::ReachInbound) {
+        for i in &interfaces {
+            progress.step(&format!("reaching {}:{}", i.address, i.port));
+            out.push(crate::verify::reach::inbound(&host.name, i, timeout));
+        }
+    }
+    let outbound = crate::verify::reach::outbound_targets(host, &settings.reach);
+    if let Some(targets) = outbound.filter(|_| selection.wants(CheckId::ReachOutbound)) {
+        progress.step("outbound connections from the host");
+        out.extend(crate::verify::reach::outbound(&host.name, &targets, link));
+    }
+    if selection.wants(CheckId::TimeNtpSynchronised) {
+        out.push(crate::verify::time::synchronised(&host.name, link));
+    }
+    if selection.wants(CheckId::TimeClockSkew) {
+        out.push(crate::verify::time::skew(&host.name, link));
+    }
+    out
 }
 
 /// The certificate `webex.certificates` supplies for `probe`'s interface: the same

@@ -2,6 +2,7 @@
 //! [`read_all`]), writing, files, and the host lock: who holds it ([`LockOwner`])
 //! and a guard that releases only its own lock ([`LockGuard`]).
 use std::ops::{Deref, DerefMut};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -65,7 +66,7 @@ pub struct WriteResult {
 
 /// A shell command that only reads the host, run on the SSH exec channel; typed,
 /// so that no other command line can be run through [`HostLink::shell_read`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ShellRead {
     /// The installed patches and their state: a `Patch Name  State` table
     /// (bwcli-behavior §4 "Patches", BLOG-PATCH).
@@ -73,14 +74,71 @@ pub enum ShellRead {
     /// The server's version and, on XSP and AS, `Active Patches: N`
     /// (bwcli-behavior §4, C-ADMIN).
     ShowVersion,
+    /// Whether the host opens a TCP connection to a target: `nc -z -v -w N host port`
+    /// (exit 0: connected; 1: refused, unreachable or timed out; `-v` says why).
+    PortOpen(PortTarget),
+    /// chrony's view of the clock: `chronyc tracking`.
+    ChronyTracking,
+    /// ntpd's peers: `ntpq -p` (`*` marks the peer the clock follows).
+    NtpPeers,
+    /// The host's clock, seconds since the Unix epoch: `date -u +%s`.
+    Clock,
+}
+
+/// A TCP target of [`ShellRead::PortOpen`]: a host name or IP address of letters,
+/// digits, `.`, `-` and `:` only (so it is one word on the command line), a port,
+/// and a timeout of 1 to 10 seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PortTarget {
+    host: String,
+    port: u16,
+    timeout_secs: u8,
+}
+
+impl PortTarget {
+    /// The target, or why `host` cannot be one.
+    pub fn new(host: &str, port: u16, timeout: Duration) -> Result<PortTarget, String> {
+        let word = !host.is_empty()
+            && !host.starts_with('-')
+            && host.len() <= 253
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
+        if !word {
+            return Err(format!(
+                "`{host}` is not a host name or IP address (letters, digits, `.`, `-`, `:`)"
+            ));
+        }
+        let timeout_secs = timeout.as_secs().clamp(1, 10) as u8;
+        Ok(PortTarget {
+            host: host.to_string(),
+            port,
+            timeout_secs,
+        })
+    }
+
+    /// `host:port` (IPv6 in brackets).
+    pub fn label(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
 }
 
 impl ShellRead {
     /// The command line run on the host.
-    pub fn command_line(self) -> &'static str {
+    pub fn command_line(&self) -> String {
         match self {
-            ShellRead::ListPatches => "/usr/local/broadworks/patchtool/sbin/listPatch.pl",
-            ShellRead::ShowVersion => "bwshowver",
+            ShellRead::ListPatches => "/usr/local/broadworks/patchtool/sbin/listPatch.pl".into(),
+            ShellRead::ShowVersion => "bwshowver".into(),
+            ShellRead::PortOpen(t) => {
+                format!("nc -z -v -w {} {} {}", t.timeout_secs, t.host, t.port)
+            }
+            ShellRead::ChronyTracking => "chronyc tracking".into(),
+            ShellRead::NtpPeers => "ntpq -p".into(),
+            ShellRead::Clock => "date -u +%s".into(),
         }
     }
 }
@@ -328,6 +386,35 @@ impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         if !self.released {
             let _ = self.link.unlock(&self.run_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_port_target_is_one_word_and_its_timeout_is_bounded() {
+        let t = PortTarget::new("idbroker.webex.com", 443, Duration::from_secs(3)).unwrap();
+        assert_eq!(
+            ShellRead::PortOpen(t.clone()).command_line(),
+            "nc -z -v -w 3 idbroker.webex.com 443"
+        );
+        assert_eq!(t.label(), "idbroker.webex.com:443");
+        let v6 = PortTarget::new("2001:db8::1", 8443, Duration::from_secs(60)).unwrap();
+        assert_eq!(v6.label(), "[2001:db8::1]:8443");
+        assert_eq!(
+            ShellRead::PortOpen(v6).command_line(),
+            "nc -z -v -w 10 2001:db8::1 8443"
+        );
+        let quick = PortTarget::new("192.0.2.1", 1, Duration::ZERO).unwrap();
+        assert!(ShellRead::PortOpen(quick).command_line().contains("-w 1 "));
+        for bad in ["", "a b", "x;reboot", "$(id)", "-e", "a|b", "`id`", "h\n"] {
+            assert!(
+                PortTarget::new(bad, 443, Duration::from_secs(3)).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -168,6 +168,10 @@ impl<'a> Builder<'a, '_> {
             roles: farm.roles.clone(),
             connection: connection?,
             webex: webex?,
+            fqdn: node
+                .get("fqdn")
+                .and_then(Node::as_str)
+                .map(|f| f.trim_end_matches('.').to_ascii_lowercase()),
             location: self.report.location(node.pos),
         })
     }

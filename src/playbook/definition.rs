@@ -114,6 +114,12 @@ static HOST: Object = Object {
             doc: "The host's release, when it differs from its farm's (during a rolling upgrade).",
             ..RELEASE_FIELD
         },
+        Field::new(
+            "fqdn",
+            "The name Webex and its clients reach the host by; verify checks that it resolves to one IPv4 address of the host's interfaces, that the certificate served there names it, and that the resolvers agree (solution guide A §7.6, §9.5).",
+            Schema::Text(Format::Address),
+            "xsp1.example.com",
+        ),
         CONNECTION_FIELD,
         WEBEX_FIELD,
     ],

@@ -33,9 +33,9 @@ pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use json_schema::json_schema;
 pub use local_files::check_local_files;
 pub use model::{
-    Auth, CheckWaiver, ClientIdentity, Connection, Farm, FarmFacts, Host, InterfaceSelector,
-    InterfaceTls, LocalFile, LocalFileKind, Playbook, Role, ServerCa, TlsLevel, TlsModule,
-    VerifySettings, Waiver, Webex,
+    Auth, CheckWaiver, ClientIdentity, Connection, DnsSettings, Farm, FarmFacts, Host,
+    InterfaceSelector, InterfaceTls, LocalFile, LocalFileKind, Playbook, ReachSettings, Role,
+    ServerCa, TlsLevel, TlsModule, VerifySettings, Waiver, Webex,
 };
 pub use secret_ref::{SecretError, SecretRef};
 pub(crate) use tls::tls_module as tls_settings;

@@ -38,6 +38,10 @@ pub struct VerifySettings {
     pub server_ca: Option<ServerCa>,
     /// Findings the operator accepts, each with a reason, until a date.
     pub waivers: Vec<CheckWaiver>,
+    /// `verify.dns`: the resolvers and SRV domains of the DNS checks.
+    pub dns: DnsSettings,
+    /// `verify.reach`: the outbound targets of the reachability check.
+    pub reach: ReachSettings,
 }
 
 /// A finding the operator accepts until a date (`verify.waivers`): while it holds,
@@ -65,6 +69,25 @@ pub struct ServerCa {
     pub path: PathBuf,
     /// Where the playbook names it.
     pub at: super::diagnostic::Location,
+}
+
+/// The playbook's `verify.dns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DnsSettings {
+    /// The resolvers asked, each `address:port`; none: the system's (resolv.conf).
+    pub resolvers: Vec<std::net::SocketAddr>,
+    /// The Xsi domains whose `_xsi-client._tcp.<domain>` SRV records Webex clients
+    /// look up (solution guide A §7.6).
+    pub xsi_srv_domains: Vec<String>,
+}
+
+/// The playbook's `verify.reach`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReachSettings {
+    /// The Webex region whose egress targets each host must reach (`us`, `emea`).
+    pub region: Option<String>,
+    /// The targets (`host`, port) that replace the region's, when given.
+    pub outbound: Option<Vec<(String, u16)>>,
 }
 
 /// A client certificate and its private key, as files (the key is read only when a
@@ -136,6 +159,8 @@ pub struct Host {
     pub connection: Connection,
     /// The Webex for BroadWorks settings it must hold.
     pub webex: Webex,
+    /// The name Webex and its clients reach the host by (`fqdn`), for the DNS checks.
+    pub fqdn: Option<String>,
     /// Where the host is declared.
     pub location: Location,
 }

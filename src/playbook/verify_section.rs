@@ -2,14 +2,19 @@
 //! client identity presented on the CTI interfaces to prove mutual TLS (issue #9
 //! item 7, issue #11 check 5): a certificate and its key, both files; the key is a
 //! `file:` reference only, its content never read into the playbook nor printed;
-//! and the CAs it trusts for the certificates the servers present (issue #11
-//! check 2).
+//! the CAs it trusts for the certificates the servers present (issue #11 check 2);
+//! the waivers of findings; the resolvers and SRV domains of the DNS checks (`dns`); the Webex region or
+//! the targets of the outbound reachability check (`reach`).
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::connection::PathBase;
 use super::diagnostic::Report;
 use super::formats::{SecretSyntax, parse_secret_ref};
-use super::model::{CheckWaiver, ClientIdentity, LocalFileKind, ServerCa, VerifySettings};
+use super::model::{
+    CheckWaiver, ClientIdentity, DnsSettings, LocalFileKind, ReachSettings, ServerCa,
+    VerifySettings,
+};
 use super::schema::{Field, Format, ListOf, Object, Schema};
 use super::yaml::{Node, Pos};
 use crate::report::CheckId;
@@ -17,7 +22,7 @@ use crate::report::CheckId;
 /// The section's place in the playbook.
 pub(crate) const FIELD: Field = Field::new(
     "verify",
-    "What `verify` needs besides the hosts: the client identity it presents to prove mutual TLS on the CTI interfaces, and the CAs it trusts for the servers' certificates.",
+    "What `verify` needs besides the hosts: the client identity it presents to prove mutual TLS on the CTI interfaces, the CAs it trusts for the servers' certificates, waivers, the DNS resolvers and SRV domains, the Webex region whose endpoints the hosts must reach.",
     Schema::Object(&VERIFY),
     "{ client_certificate: { certificate: webex/client.pem, key: file:webex/client.key } }",
 );
@@ -44,6 +49,18 @@ static VERIFY: Object = Object {
             "Findings accepted until a date, each with its reason: while a waiver holds, a matching finding is shown as waived and does not fail the run; once it has expired, the finding counts again and the expired waiver is itself an error (`verify.waiver-expired`).",
             Schema::List(&WAIVERS),
             "[{ check: tls.certificate-name, host: xsp1, reason: \"CHG-1234: wildcard until the renewal\", expires: 2027-01-31 }]",
+        ),
+        Field::new(
+            "dns",
+            "The DNS checks' resolvers and the Xsi domains whose SRV records are checked.",
+            Schema::Object(&DNS),
+            "{ resolvers: [192.0.2.53:53], xsi_srv_domains: [xsp.example.com] }",
+        ),
+        Field::new(
+            "reach",
+            "The outbound reachability check: the Webex region whose endpoints each host must reach (solution guide A §9.2), or the targets themselves.",
+            Schema::Object(&REACH),
+            "{ region: us }",
         ),
     ],
 };
@@ -91,6 +108,46 @@ static WAIVER: Object = Object {
     ],
 };
 
+static DNS: Object = Object {
+    name: "dns",
+    doc: "What the DNS checks ask.",
+    shared: false,
+    fields: &[
+        Field::new(
+            "resolvers",
+            "The resolvers to ask, each `address:port` (every one must give the same answers); none: the system's (/etc/resolv.conf).",
+            Schema::List(&ListOf::unique_items(Schema::Text(Format::Text))),
+            "[192.0.2.53:53, 192.0.2.54:53]",
+        ),
+        Field::new(
+            "xsi_srv_domains",
+            "Xsi domains (the host of the Xsi URL) whose `_xsi-client._tcp.<domain>` SRV record Webex clients look up; each host with role xsi and an `fqdn` must be one of its targets (solution guide A §7.6).",
+            Schema::List(&ListOf::unique_items(Schema::Text(Format::Address))),
+            "[xsp.example.com]",
+        ),
+    ],
+};
+
+static REACH: Object = Object {
+    name: "reach",
+    doc: "What the outbound reachability check connects to from each host.",
+    shared: false,
+    fields: &[
+        Field::new(
+            "region",
+            "The Webex region of the organisation: its egress table (solution guide A §9.2) gives the targets each host's roles must reach (`us` or `emea`).",
+            Schema::Enum(crate::catalog::REGIONS),
+            "us",
+        ),
+        Field::new(
+            "outbound",
+            "The targets, each `host:port`, that replace the region's (e.g. a lab's loopback targets, or a proxy's).",
+            Schema::List(&ListOf::unique_items(Schema::Text(Format::Text))),
+            "[idbroker.webex.com:443]",
+        ),
+    ],
+};
+
 static CLIENT_CERTIFICATE: Object = Object {
     name: "client_certificate",
     doc: "A client certificate and its private key, as files.",
@@ -126,6 +183,8 @@ pub(crate) fn build(
 ) -> VerifySettings {
     let client = node.and_then(|n| n.get("client_certificate"));
     let server_ca = node.and_then(|n| n.get("server_ca"));
+    let dns = node.and_then(|n| n.get("dns"));
+    let reach = node.and_then(|n| n.get("reach"));
     VerifySettings {
         client_certificate: client.and_then(|c| identity(c, base, report, files)),
         server_ca: server_ca.and_then(|c| ca_file(c, base, report, files)),
@@ -136,6 +195,25 @@ pub(crate) fn build(
             .iter()
             .filter_map(|w| waiver(w, report))
             .collect(),
+        dns: DnsSettings {
+            resolvers: texts(dns.and_then(|d| d.get("resolvers")))
+                .filter_map(|(text, at)| resolver(text, at, report))
+                .collect(),
+            xsi_srv_domains: texts(dns.and_then(|d| d.get("xsi_srv_domains")))
+                .map(|(d, _)| d.trim_end_matches('.').to_ascii_lowercase())
+                .collect(),
+        },
+        reach: ReachSettings {
+            region: reach
+                .and_then(|r| r.get("region"))
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            outbound: reach.and_then(|r| r.get("outbound")).map(|list| {
+                texts(Some(list))
+                    .filter_map(|(text, at)| target(text, at, report))
+                    .collect()
+            }),
+        },
     }
 }
 
@@ -224,6 +302,51 @@ fn ca_file(
         path,
         at: report.location(node.pos),
     })
+}
+
+/// The strings of a list node, each with where it is.
+fn texts(list: Option<&Node>) -> impl Iterator<Item = (&str, Pos)> {
+    list.and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| n.as_str().map(|s| (s, n.pos)))
+}
+
+/// A resolver, `address:port` (`[v6]:port` for IPv6).
+fn resolver(text: &str, at: Pos, report: &mut Report) -> Option<SocketAddr> {
+    match text.parse::<SocketAddr>() {
+        Ok(a) => Some(a),
+        Err(_) => {
+            report.error(
+                at,
+                format!("`verify.dns.resolvers`: `{text}` is not `address:port`"),
+                Some("write the resolver's IP address and port, e.g. `192.0.2.53:53` or `[2001:db8::53]:53`".to_string()),
+            );
+            None
+        }
+    }
+}
+
+/// An outbound target, `host:port`.
+fn target(text: &str, at: Pos, report: &mut Report) -> Option<(String, u16)> {
+    let parsed = text.rsplit_once(':').and_then(|(host, port)| {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = port.parse::<u16>().ok().filter(|p| *p > 0)?;
+        crate::live::link::PortTarget::new(host, port, std::time::Duration::from_secs(1))
+            .ok()
+            .map(|_| (host.to_string(), port))
+    });
+    if parsed.is_none() {
+        report.error(
+            at,
+            format!("`verify.reach.outbound`: `{text}` is not `host:port`"),
+            Some(
+                "write a host name or IP address and a port, e.g. `idbroker.webex.com:443`"
+                    .to_string(),
+            ),
+        );
+    }
+    parsed
 }
 
 fn identity(

@@ -110,6 +110,37 @@ check_ids! {
     /// `exportKeys` has the same SHA-256 on each host.
     AuthserviceKeyFingerprint => "authservice.key-fingerprint",
         source: Some("solution guide B §2.2 step 9 (source lines 2635-2661)");
+    /// A host's FQDN resolves to IPv4 A records (an IPv6-only name is an error, an
+    /// AAAA record beside them a warning).
+    DnsIpv4Address => "dns.ipv4-address",
+        source: Some("solution guide A §9.5 (source line 889: IPv4 only), §7.4; issue #11 check 6");
+    /// A host's FQDN has exactly one A record.
+    DnsSingleAddress => "dns.single-address",
+        source: Some("solution guide A §7.6 (source line 2320: every A/AAAA record maps to exactly one IP), §7.7");
+    /// A host's FQDN resolves to an address of one of its secure interfaces.
+    DnsInterfaceAddress => "dns.interface-address",
+        source: Some("solution guide A §7.4, §7.6; issue #11 check 6");
+    /// The certificate served at a host's FQDN's address names the FQDN.
+    DnsCertificateName => "dns.certificate-name",
+        source: Some("solution guide A §7.1, §7.2 (the node's FQDN in the certificate); issue #11 check 6");
+    /// `_xsi-client._tcp.<domain>` lists the host, at one of its HTTP ports.
+    DnsXsiClientSrv => "dns.xsi-client-srv",
+        source: Some("solution guide A §7.6, §7.7 (source lines 2269-2391)");
+    /// Every resolver `verify.dns` names gives the same answers.
+    DnsResolversAgree => "dns.resolvers-agree",
+        source: None;
+    /// A secure interface accepts TCP and answers TLS from where xspctl runs.
+    ReachInbound => "reach.inbound",
+        source: Some("solution guide A §9.1, §9.3 (443/TLS, 8012/TLS inbound)");
+    /// The host opens a TCP connection to each Webex endpoint its roles need.
+    ReachOutbound => "reach.outbound",
+        source: Some("solution guide A §9.2 (egress tables per region), §9.3");
+    /// The host's clock is synchronised by chrony or ntpd.
+    TimeNtpSynchronised => "time.ntp-synchronised",
+        source: Some("issue #11 check 8; docs/decisions.md (the guides are silent)");
+    /// The host's clock is within a few seconds of the controller's.
+    TimeClockSkew => "time.clock-skew",
+        source: Some("issue #11 check 8; docs/decisions.md (the guides are silent)");
 }
 
 impl std::fmt::Display for CheckId {

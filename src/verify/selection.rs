@@ -114,6 +114,17 @@ mod tests {
     }
 
     #[test]
+    fn the_network_families_select_their_checks() {
+        let s = CheckSelection::parse(&items(&["dns.*", "time.clock-skew"])).unwrap();
+        assert!(s.wants_family("dns") && s.wants_family("time"));
+        assert!(!s.wants_family("reach") && !s.wants_family("tls"));
+        assert!(s.wants(CheckId::DnsIpv4Address) && s.wants(CheckId::DnsResolversAgree));
+        assert!(!s.wants(CheckId::TimeNtpSynchronised));
+        let s = CheckSelection::parse(&items(&["reach.*"])).unwrap();
+        assert!(s.wants(CheckId::ReachInbound) && s.wants(CheckId::ReachOutbound));
+    }
+
+    #[test]
     fn a_family_is_matched_on_whole_words() {
         let s = CheckSelection::parse(&items(&["xsi-events.*"])).unwrap();
         assert!(s.wants_family("xsi-events"));

@@ -189,6 +189,12 @@ impl TestLab {
         self.lab().entry(name).expect("host").address
     }
 
+    /// Where the lab's DNS server answers (UDP and TCP): the lab zone, an A record
+    /// per host and the `_xsi-client._tcp` SRV records.
+    pub fn dns_address(&self) -> SocketAddr {
+        self.lab().dns_addr()
+    }
+
     /// The host's HTTPS port.
     pub fn https_port(&self, name: &str) -> u16 {
         self.lab().entry(name).expect("host").https_port

@@ -1,8 +1,10 @@
 //! Shell commands of a simulated host, for the SSH exec channel and the bash-like
 //! prompt: `bwshowver`, `listPatch.pl`, `stopbw`, `startbw`, `restartbw`,
-//! `bwrestart`, `hostname`, `healthmon`, `nc` (loopback only), `sha256sum`.
+//! `bwrestart`, `hostname`, `healthmon`, `nc` (loopback only), `sha256sum`,
+//! `chronyc tracking`, `ntpq -p`, `date -u +%s`.
 //! Anything else answers `bash: <cmd>: command not found` with status 127.
 //! Commands may be sequenced with `;` and `&&`.
+mod clock;
 mod healthmon;
 mod nc;
 mod patches;
@@ -71,6 +73,9 @@ fn one(host: &Arc<SimHost>, argv: &[String]) -> ExecOutput {
         "healthmon" => healthmon::run(host),
         "nc" => nc::run(host, args),
         "sha256sum" => sha256sum(host, args),
+        "chronyc" => clock::chronyc(host, args),
+        "ntpq" => clock::ntpq(host, args),
+        "date" => clock::date(host, args),
         _ => ExecOutput {
             stdout: String::new(),
             stderr: format!("bash: {}: command not found\n", argv[0]),
