@@ -101,23 +101,6 @@ fn exported_key(lab: &TestLab, host: &str) -> String {
     text
 }
 
-/// Every file under `dir`.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 /// Neither secret nor any of `keys` appears in `runs` or in any file of the
 /// controller's state (plans, journals, backups, transcripts).
 fn nothing_leaks(lab: &TestLab, runs: &[&Run], keys: &[String]) {
@@ -141,7 +124,7 @@ fn nothing_leaks(lab: &TestLab, runs: &[&Run], keys: &[String]) {
             );
         }
     }
-    for f in walk(&lab.dir.path().join("state")) {
+    for f in lab::files_under(&lab.dir.path().join("state")) {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap_or_default()).into_owned();
         for n in &needles {
             assert!(

@@ -124,7 +124,7 @@ fn converge(test: &str, release: Release, name: &str, patches: &[&str]) {
         assert!(!t.contains(PASSWORD), "the transcript shows the password");
     }
     let state = lab.dir.path().join("state");
-    for entry in walk(&state) {
+    for entry in lab::files_under(&state) {
         let text = std::fs::read(&entry).unwrap_or_default();
         assert!(
             !String::from_utf8_lossy(&text).contains(PASSWORD),
@@ -132,23 +132,6 @@ fn converge(test: &str, release: Release, name: &str, patches: &[&str]) {
             entry.display()
         );
     }
-}
-
-/// Every file under `dir`.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]

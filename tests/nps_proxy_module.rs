@@ -74,23 +74,6 @@ fn nps_lab(test: &str, product: Product, release: Release) -> TestLab {
     lab
 }
 
-/// Every file under `dir`.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 /// Neither secret in the run's output, the transcripts or the state directory.
 fn no_secret_anywhere(lab: &TestLab, runs: &[&lab::Run]) {
     for r in runs {
@@ -103,7 +86,7 @@ fn no_secret_anywhere(lab: &TestLab, runs: &[&lab::Run]) {
             assert!(!t.contains(s), "the transcript shows a secret");
         }
     }
-    for entry in walk(&lab.dir.path().join("state")) {
+    for entry in lab::files_under(&lab.dir.path().join("state")) {
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap_or_default()).to_string();
         for s in [SECRET, TOKEN] {
             assert!(!text.contains(s), "{} holds a secret", entry.display());

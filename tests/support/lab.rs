@@ -97,6 +97,24 @@ impl Run {
     }
 }
 
+/// Every file under `dir`, at any depth (a test's state directory, to prove what
+/// no file holds).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// A loopback /24 chosen from the test's name, so parallel test processes rarely
 /// share addresses (ports are picked by the OS anyway).
 fn base_address(test: &str) -> Ipv4Addr {
