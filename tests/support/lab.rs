@@ -1,6 +1,5 @@
 //! A simulated lab for xspctl's integration tests: xspsim hosts served in this test
 //! process on loopback, a playbook for them, and the xspctl binary run against it.
-#![allow(dead_code)] // each test file uses part of this
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};

@@ -3,12 +3,7 @@
 //! Each instance has its own temporary directory (config, host key, authorized
 //! keys, client keys, pid file, log), listens on `127.0.0.1` on a free port, runs
 //! as the current user (`/usr/sbin/sshd -D -e -f CONFIG`), and is killed on drop.
-//! Use it from a test file with:
-//! ```ignore
-//! #[path = "support/sshd.rs"]
-//! mod sshd;
-//! ```
-#![allow(dead_code)] // each test file uses a different part of it
+//! Test modules reach it as `crate::sshd` (tests/integration/main.rs declares it).
 
 use std::fs;
 use std::io::Read;

@@ -6,7 +6,7 @@ use super::model::{CommandId, ContextDef, Kind};
 
 /// The marker lines between which docs/simulator.md holds the generated table.
 pub const BEGIN_MARKER: &str =
-    "<!-- BEGIN GENERATED CONTEXTS (cargo test -p xspsim --test bwcli_docs) -->";
+    "<!-- BEGIN GENERATED CONTEXTS (cargo nextest run -p xspsim -E 'test(bwcli_docs::)') -->";
 /// See [`BEGIN_MARKER`].
 pub const END_MARKER: &str = "<!-- END GENERATED CONTEXTS -->";
 

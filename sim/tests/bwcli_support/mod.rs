@@ -1,5 +1,4 @@
 //! Shared helpers of the bwcli integration tests.
-#![allow(dead_code)]
 
 use std::net::IpAddr;
 use std::path::Path;

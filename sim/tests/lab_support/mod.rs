@@ -1,7 +1,5 @@
 //! Helpers shared by the network integration tests: bounded runs of external
 //! clients (`openssl s_client`, `dig`, `ssh`), a test PKI, free loopback addresses.
-//! Each test crate uses a part of them.
-#![allow(dead_code)]
 
 pub mod bounded;
 pub mod pki;

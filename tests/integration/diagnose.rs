@@ -1,0 +1,873 @@
+//! `xspctl diagnose` through the real path (issue #12): xspsim hosts put into known
+//! broken states → SSH reads, TLS handshakes, verify → the bundle → the known-issue
+//! rules. The right rule fires on the right host with its fix and source; a healthy
+//! host fires none; `--offline` finds the same on the bundle; and every secret seeded
+//! into the playbook and the hosts is masked in every file of the bundle (a secret
+//! that slips through stops the bundle).
+use crate::lab;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use base64::Engine;
+use lab::{Run, Spec, TLS_INTERFACE, TestLab};
+use openssl::asn1::Asn1Time;
+use openssl::hash::MessageDigest;
+use openssl::pkey::PKey;
+use openssl::rsa::Rsa;
+use openssl::x509::{X509, X509NameBuilder};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use serde_json::Value;
+use xspctl::diagnose::bundle::Bundle;
+use xspsim::host::{Product, Release};
+
+/// A Webex-like CA chain (issuing CA, then root), as Partner Hub gives it.
+fn webex_chain() -> String {
+    let ca = |cn: &str| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+        p.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(365);
+        p
+    };
+    let root = CertifiedIssuer::self_signed(
+        ca("BroadCloud Commercial Trusted Root CA"),
+        KeyPair::generate().unwrap(),
+    )
+    .unwrap();
+    let issuing = CertifiedIssuer::signed_by(
+        ca("BroadCloud Commercial Issuing CA - DA3"),
+        KeyPair::generate().unwrap(),
+        &root,
+    )
+    .unwrap();
+    format!("{}{}", issuing.pem(), root.pem())
+}
+
+/// An RSA key and a self-signed certificate that expired yesterday.
+fn expired(cn: &str) -> (String, String) {
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", cn).unwrap();
+    let name = name.build();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut cert = X509::builder().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&Asn1Time::from_unix(now - 400 * 86_400).unwrap())
+        .unwrap();
+    cert.set_not_after(&Asn1Time::from_unix(now - 86_400).unwrap())
+        .unwrap();
+    cert.sign(&key, MessageDigest::sha256()).unwrap();
+    let key = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    let cert = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
+    (key, cert)
+}
+
+/// Runs a bwcli session on a host and checks that every command was done.
+fn bwcli_done(lab: &TestLab, host: &str, lines: &[&str], done: usize) {
+    let out = lab.bwcli(host, lines);
+    assert_eq!(out.matches("...Done").count(), done, "{out}");
+}
+
+/// The (rule, host) pairs a JSON diagnosis fired.
+fn fired(json: &Value) -> BTreeSet<(String, String)> {
+    json["fired"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `fired` in {json:#}"))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["host"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The fired entry of `rule` on `host`.
+fn entry<'a>(json: &'a Value, rule: &str, host: &str) -> &'a Value {
+    json["fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["host"] == host)
+        .unwrap_or_else(|| panic!("{rule} did not fire on {host}: {json:#}"))
+}
+
+/// Three hosts: `good` set up as the documents say, `bad` broken in the ways the
+/// rules know, `old` an R21 SP1 host with the default chainDepth 2.
+#[test]
+fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees() {
+    let lab = TestLab::start(
+        "diagnose-rules",
+        &[
+            Spec {
+                name: "good",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+            Spec {
+                name: "bad",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+            Spec {
+                name: "old",
+                product: Product::Xsp,
+                release: Release::R21Sp1,
+            },
+        ],
+    );
+    let chain = lab.dir.path().join("CombinedCertChain.txt");
+    std::fs::write(&chain, webex_chain()).unwrap();
+    let good_webex = format!(
+        "{TLS_INTERFACE}\ncti_mtls: {{ trust_anchors: {} }}",
+        chain.display()
+    );
+    let pb = lab.playbook(
+        "pb.yaml",
+        &[
+            ("good", "xsp", "R22", &good_webex),
+            ("bad", "xsp", "R22", ""),
+            ("old", "xsp", "R21SP1", ""),
+        ],
+    );
+    let pb = pb.to_str().unwrap();
+
+    // good: TLS 1.2 only, the Webex CAs as CTI trust anchors, client auth required.
+    let ip = lab.address("good");
+    bwcli_done(
+        &lab,
+        "good",
+        &[
+            "cd /Interface/CTI/SSLSettings",
+            &format!("set {ip} clientAuthReq true"),
+        ],
+        1,
+    );
+    lab.xspctl(&[
+        "apply",
+        "-f",
+        pb,
+        "--host",
+        "good",
+        "--yes",
+        "--restart",
+        "rolling",
+    ])
+    .exits(0);
+
+    // bad: NPS active beside the Webex applications, AuthService requiring client
+    // certificates with no trust anchor, an expired CTI certificate (on CTI: the
+    // HTTP interface now asks for a client certificate, which stops the handshake
+    // that reads it); defaults otherwise (TLS 1.0 accepted, no CTI anchor, CTI
+    // client auth off).
+    let (ip, http, cti) = (
+        lab.address("bad"),
+        lab.https_port("bad"),
+        lab.cti_port("bad"),
+    );
+    let (key, cert) = expired("bad.example.com");
+    let tmp = lab.host("bad").fs_root().join("var/broadworks/tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::write(tmp.join("k.pem"), key).unwrap();
+    std::fs::write(tmp.join("c.pem"), cert).unwrap();
+    bwcli_done(
+        &lab,
+        "bad",
+        &[
+            "cd /Maintenance/ManagedObjects",
+            "activate application NotificationPushServer 22.0_1.1123",
+            "cd /Interface/Http/SSLCommonSettings/ClientAuthentication/WebApps",
+            &format!("set {ip} {http} AuthenticationService clientAuthReq true"),
+            "cd /Interface/CTI/SSLSettings/Certificates",
+            &format!(
+                "sslUpdate {ip} keyFile /var/broadworks/tmp/k.pem certificateFile /var/broadworks/tmp/c.pem"
+            ),
+        ],
+        3,
+    );
+    assert_eq!(lab.host("bad").exec("restartbw").status, 0);
+
+    let out = lab.dir.path().join("case.tar.gz");
+    let out = out.to_str().unwrap();
+    let live = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb,
+        "--out",
+        out,
+        "--format",
+        "json",
+        "--org-id",
+        "1eb65fdf-9643-417f-9974-ad72cae0e10f",
+    ]);
+    live.exits(2);
+    let json = live.json();
+    let found = fired(&json);
+    let bundle = Bundle::read(Path::new(out)).unwrap();
+    let expiry: Vec<Value> =
+        serde_json::from_slice::<Value>(&bundle.file("hosts/bad/verify.json").unwrap().bytes)
+            .unwrap()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"] == "tls.certificate-expiry")
+            .cloned()
+            .collect();
+    for rule in [
+        "DX-TLS-OLD-PROTOCOL",
+        "DX-CERT-EXPIRED",
+        "DX-CTI-NO-TRUST-ANCHOR",
+        "DX-CTI-CLIENT-AUTH-OFF",
+        "DX-AUTH-MTLS-NO-ANCHOR",
+        "DX-NPS-COLOCATED",
+    ] {
+        assert!(
+            found.contains(&(rule.to_string(), "bad".to_string())),
+            "{rule} did not fire on bad: {found:?}\n{expiry:#?}"
+        );
+    }
+    assert!(
+        found.contains(&("DX-CHAINDEPTH-LOW".into(), "old".into())),
+        "{found:?}"
+    );
+    let healthy: Vec<_> = found.iter().filter(|(_, h)| h == "good").collect();
+    assert!(
+        healthy.is_empty(),
+        "rules fired on the healthy host: {healthy:?}\n{}",
+        live.all()
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(r, h)| r == "DX-CHAINDEPTH-LOW" && h != "old")
+    );
+
+    // Each fired rule carries its fix, its source and the evidence that fired it.
+    let depth = entry(&json, "DX-CHAINDEPTH-LOW", "old");
+    assert!(
+        depth["fix"].as_str().unwrap().contains("set chainDepth 3"),
+        "{depth:#}"
+    );
+    assert!(
+        depth["source"].as_str().unwrap().contains("D07"),
+        "{depth:#}"
+    );
+    assert_eq!(
+        depth["evidence"][0],
+        "/Interface/Http/ClientAuthentication: chainDepth = 2"
+    );
+    let old_tls = entry(&json, "DX-TLS-OLD-PROTOCOL", "bad");
+    assert!(
+        old_tls["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("fail tls.refuses-protocol ")
+    );
+    let nps = entry(&json, "DX-NPS-COLOCATED", "bad");
+    assert!(
+        nps["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("NotificationPushServer"),
+        "{nps:#}"
+    );
+    let cert = entry(&json, "DX-CERT-EXPIRED", "bad");
+    assert!(cert["source"].as_str().unwrap().contains("D28"), "{cert:#}");
+    assert!(
+        cert["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains(&format!("CTI {ip}:{cti}")),
+        "{cert:#}"
+    );
+
+    // The text report leads with the fired rules, their fix and source.
+    let text = lab.xspctl(&["diagnose", "--offline", out]);
+    text.exits(2)
+        .prints("FIRED DX-CHAINDEPTH-LOW on old: ")
+        .prints("  fix: `cd /Interface/Http/ClientAuthentication; set chainDepth 3`")
+        .prints("  source: management-sync §3.9");
+
+    // --offline: the same rules fire on the bundle, with no host touched.
+    let offline = lab.xspctl(&["diagnose", "--offline", out, "--format", "json"]);
+    offline.exits(2);
+    let again = offline.json();
+    assert_eq!(again["fired"], json["fired"]);
+    assert_eq!(again["undecided"], json["undecided"]);
+    assert_eq!(again["results"], json["results"]);
+
+    // The bundle: the manifest's hashes hold; every host has its files; the
+    // summaries lead with the fired rules; the HTML needs nothing from outside.
+    for host in ["good", "bad", "old"] {
+        for f in [
+            "host.json",
+            "bwcli.json",
+            "verify.json",
+            "certificates.json",
+            "patches.txt",
+        ] {
+            assert!(
+                bundle.file(&format!("hosts/{host}/{f}")).is_some(),
+                "{host}/{f}"
+            );
+        }
+        let pems = bundle
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with(&format!("hosts/{host}/certificates/")))
+            .count();
+        assert!(pems >= 1, "{host}: {pems} served chains");
+    }
+    // good's CTI interface requires a client certificate: its chain is not read,
+    // and certificates.json says why.
+    let certs: Value =
+        serde_json::from_slice(&bundle.file("hosts/good/certificates.json").unwrap().bytes)
+            .unwrap();
+    let cti = certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["endpoint"] == "cti")
+        .unwrap_or_else(|| panic!("{certs:#}"));
+    assert!(
+        cti["error"]
+            .as_str()
+            .unwrap()
+            .contains("client certificate required"),
+        "{cti:#}"
+    );
+    let http = certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["endpoint"] == "http")
+        .unwrap();
+    assert!(
+        http["chain"][0]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("CN="),
+        "{http:#}"
+    );
+    let snapshot =
+        String::from_utf8_lossy(&bundle.file("hosts/bad/bwcli.json").unwrap().bytes).into_owned();
+    assert!(
+        snapshot.contains("/Monitoring/Alarm/AlarmsTable"),
+        "alarms not collected"
+    );
+    assert!(
+        snapshot.contains("bwCertificateExpirationWarning"),
+        "alarm rows not collected"
+    );
+    let host: Value =
+        serde_json::from_slice(&bundle.file("hosts/old/host.json").unwrap().bytes).unwrap();
+    assert!(
+        host["version"]["release_tag"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rel_21"),
+        "{host:#}"
+    );
+    let checklist: Value =
+        serde_json::from_slice(&bundle.file("checklist.json").unwrap().bytes).unwrap();
+    assert_eq!(checklist["org_id"], "1eb65fdf-9643-417f-9974-ad72cae0e10f");
+    assert_eq!(checklist["versions"].as_array().unwrap().len(), 3);
+    let md = String::from_utf8_lossy(&bundle.file("summary.md").unwrap().bytes).into_owned();
+    let first_rule = md.find("### DX-").expect("a fired rule in summary.md");
+    assert!(first_rule < md.find("## Findings that did not pass").unwrap());
+    let html = String::from_utf8_lossy(&bundle.file("summary.html").unwrap().bytes).into_owned();
+    assert!(html.contains("DX-CHAINDEPTH-LOW on old"));
+    for external in ["<link", "<script", "src=", "@import"] {
+        assert!(
+            !html.contains(external),
+            "summary.html is not self-contained: {external}"
+        );
+    }
+    let manifest: Value =
+        serde_json::from_slice(&bundle.file("manifest.json").unwrap().bytes).unwrap();
+    let listed = manifest["files"].as_array().unwrap();
+    assert_eq!(listed.len() + 1, bundle.files.len());
+    assert!(listed.iter().all(
+        |f| f["sha256"].as_str().unwrap().len() == 64 && !f["how"].as_str().unwrap().is_empty()
+    ));
+
+    // The snapshot session's transcript is kept, masked, beside verify's.
+    let diagnose_log = lab
+        .transcripts("good.diagnose")
+        .pop()
+        .expect("the diagnose session's transcript");
+    assert!(
+        lab::sent_lines(&diagnose_log)
+            .iter()
+            .any(|l| l.contains("AlarmsTable"))
+    );
+
+    // A healthy lab alone fires none and exits 0.
+    let healthy = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb,
+        "--host",
+        "good",
+        "--out",
+        lab.dir.path().join("good.tar.gz").to_str().unwrap(),
+    ]);
+    healthy.exits(0).prints("0 of ");
+}
+
+/// Secret values no other text contains.
+fn canary(what: &str) -> String {
+    format!("Canary{what}{}Qz7", std::process::id())
+}
+
+/// Every form the scan knows a secret by: as is, base64 at each alignment, hex.
+fn forms(secret: &str) -> Vec<String> {
+    let mut out = vec![
+        secret.to_string(),
+        hex::encode(secret),
+        hex::encode(secret).to_uppercase(),
+    ];
+    for prefix in ["", "a", "ab"] {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{secret}"));
+        // The part that does not depend on the prefix.
+        out.push(b64[4.min(prefix.len() * 4)..b64.len() - 4].to_string());
+    }
+    out
+}
+
+/// Runs xspctl with extra environment variables.
+fn xspctl_env(lab: &TestLab, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xspctl"));
+    c.arg("--color")
+        .arg("never")
+        .arg("--state-dir")
+        .arg(lab.dir.path().join("state"))
+        .args(args)
+        .env_remove("RUST_LOG");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    Run::from(c.output().expect("xspctl runs"))
+}
+
+#[test]
+fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() {
+    let lab = TestLab::start(
+        "diagnose-redaction",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R22,
+        }],
+    );
+    let (password, passphrase) = (canary("SshPassword"), canary("KeyPassphrase"));
+    let (client_secret, nps_secret, refresh) = (
+        canary("ClientSecret"),
+        canary("NpsSecret"),
+        canary("RefreshToken"),
+    );
+    // The playbook's secret fields: the SSH password and the key passphrase.
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", "")]);
+    let text = std::fs::read_to_string(&pb).unwrap().replace(
+        "command_timeout: 20s",
+        "command_timeout: 20s, password: env:DIAG_PASSWORD, key_passphrase: env:DIAG_PASSPHRASE",
+    );
+    std::fs::write(&pb, text).unwrap();
+    let pb = pb.to_str().unwrap();
+    let env = [
+        ("DIAG_PASSWORD", password.as_str()),
+        ("DIAG_PASSPHRASE", passphrase.as_str()),
+    ];
+    // The host holds them too, under names that say nothing of a secret, and the
+    // password-typed attributes hold theirs; AuthService has a key file.
+    bwcli_done(
+        &lab,
+        "h",
+        &[
+            "cd /Maintenance/ManagedObjects",
+            "activate application AuthenticationService 22.0_1.1123 /authService",
+            "deploy application /authService",
+            "activate application NotificationPushServer 22.0_1.1123",
+            "cd /Applications/Xsi-Events/GeneralSettings",
+            &format!("set callControlApplicationName {password}"),
+            "cd /Applications/AuthenticationService/IdentityProviders/Cisco",
+            &format!("set clientId {passphrase}"),
+            "set clientSecret",
+            &client_secret,
+            &client_secret,
+            "cd /Applications/NotificationPushServer/CiscoCI/Client",
+            "set clientSecret",
+            &nps_secret,
+            &nps_secret,
+            "set RefreshToken",
+            &refresh,
+            &refresh,
+            "cd /Applications/AuthenticationService/KeyManagement",
+            "exportKeys",
+        ],
+        9,
+    );
+    let keys = std::fs::read_to_string(
+        lab.host("h")
+            .fs_root()
+            .join("var/broadworks/tmp/authService.keys"),
+    )
+    .unwrap();
+    let key_lines: Vec<&str> = keys
+        .lines()
+        .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
+        .collect();
+    assert!(!key_lines.is_empty(), "{keys}");
+
+    let out = lab.dir.path().join("case.tar.gz");
+    let run = xspctl_env(
+        &lab,
+        &env,
+        &["diagnose", "-f", pb, "--out", out.to_str().unwrap()],
+    );
+    assert!(run.code == 0 || run.code == 2, "{}", run.all());
+    let bundle = Bundle::read(&out).unwrap();
+    assert!(bundle.files.len() >= 10, "{}", bundle.files.len());
+    let seeded = [
+        &password,
+        &passphrase,
+        &client_secret,
+        &nps_secret,
+        &refresh,
+    ];
+    for f in &bundle.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for s in seeded {
+            for form in forms(s) {
+                assert!(
+                    !text.contains(&form),
+                    "{}: holds a seeded secret ({form})",
+                    f.path
+                );
+            }
+        }
+        for line in &key_lines {
+            assert!(
+                !text.contains(line),
+                "{}: holds the AuthService key",
+                f.path
+            );
+        }
+        assert!(
+            !text.contains("PRIVATE KEY-----\n"),
+            "{}: a private key",
+            f.path
+        );
+    }
+    for what in [&run.stdout, &run.stderr] {
+        for s in seeded {
+            assert!(!what.contains(s.as_str()), "{}", run.all());
+        }
+    }
+    // The values were there to mask: the snapshot shows the masks where they were.
+    let snapshot =
+        String::from_utf8_lossy(&bundle.file("hosts/h/bwcli.json").unwrap().bytes).into_owned();
+    assert!(
+        snapshot.contains("callControlApplicationName"),
+        "{snapshot}"
+    );
+    assert!(snapshot.contains("\"********\""), "{snapshot}");
+    let facts: Value =
+        serde_json::from_slice(&bundle.file("hosts/h/host.json").unwrap().bytes).unwrap();
+    assert_eq!(facts["authservice_keys_sha256"].as_str().unwrap().len(), 64);
+
+    // A secret in a form redaction does not mask (base64 of the SSH password in a
+    // host attribute): the scan finds it, names the file, and writes nothing.
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("bwadmin:{password}"));
+    bwcli_done(
+        &lab,
+        "h",
+        &[
+            "cd /Applications/Xsi-Events/GeneralSettings",
+            &format!("set callControlApplicationName {b64}"),
+        ],
+        1,
+    );
+    let refused = lab.dir.path().join("refused.tar.gz");
+    let run = xspctl_env(
+        &lab,
+        &env,
+        &["diagnose", "-f", pb, "--out", refused.to_str().unwrap()],
+    );
+    run.exits(1)
+        .complains("hosts/h/bwcli.json: holds a secret (base64); no bundle was written");
+    assert!(!refused.exists());
+    assert!(!run.stderr.contains(&password) && !run.stderr.contains(&b64));
+}
+
+#[test]
+fn bad_case_ids_stop_before_any_host_and_offline_refuses_a_changed_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let pb = dir.path().join("pb.yaml");
+    std::fs::write(
+        &pb,
+        "version: 1\nfarms:\n  - name: f\n    product: xsp\n    release: R22\n    roles: [xsi]\n    hosts:\n      - { name: h, address: 127.0.0.1, connection: { port: 1, user: u, agent: true } }\n",
+    )
+    .unwrap();
+    let run = lab::run_xspctl(
+        &dir.path().join("state"),
+        &[
+            "diagnose",
+            "-f",
+            pb.to_str().unwrap(),
+            "--tracking-id",
+            "ROUTER_1",
+        ],
+    );
+    run.exits(1)
+        .complains("--tracking-id ROUTER_1: not a 32-hex-digit id")
+        .complains("no host was contacted");
+
+    // A bundle whose file no longer matches the manifest is refused.
+    let path = dir.path().join("case.tar.gz");
+    let mut b = Bundle::default();
+    b.add("hosts/h/host.json", b"{}".to_vec(), "test");
+    b.write(&path, &xspctl::diagnose::redact::Redactor::default())
+        .unwrap();
+    let mut back = Bundle::read(&path).unwrap();
+    back.files[0].bytes = b"{\"changed\": true}".to_vec();
+    let manifest = back.file("manifest.json").unwrap().clone();
+    let mut forged = Bundle::default();
+    forged.add("hosts/h/host.json", back.files[0].bytes.clone(), "test");
+    // Write the forged file with the old manifest by hand.
+    let forged_path = dir.path().join("forged.tar.gz");
+    {
+        let f = std::fs::File::create(&forged_path).unwrap();
+        let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        for (name, bytes) in [
+            ("hosts/h/host.json", forged.files[0].bytes.as_slice()),
+            ("manifest.json", manifest.bytes.as_slice()),
+        ] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            tar.append_data(&mut h, name, bytes).unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    let run = lab::run_xspctl(
+        &dir.path().join("state"),
+        &["diagnose", "--offline", forged_path.to_str().unwrap()],
+    );
+    run.exits(1).complains(
+        "not a diagnose bundle: hosts/h/host.json: its SHA-256 differs from the manifest's",
+    );
+}
+
+/// Two XSPs of one farm: each with its own AuthService keys, the rule fires on
+/// both; once the second imports the first's keys, it fires on neither.
+#[test]
+fn authservice_keys_that_differ_across_the_farm_fire_until_shared() {
+    let lab = TestLab::start(
+        "diagnose-keys",
+        &[
+            Spec {
+                name: "x1",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+            Spec {
+                name: "x2",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+        ],
+    );
+    let mut text = String::from(
+        "version: 1\nfarms:\n  - name: east\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n    hosts:\n",
+    );
+    for h in ["x1", "x2"] {
+        text.push_str(&format!(
+            "      - name: {h}\n        address: {}\n        {}\n",
+            lab.address(h),
+            lab.connection(h)
+        ));
+        bwcli_done(
+            &lab,
+            h,
+            &[
+                "cd /Maintenance/ManagedObjects",
+                "activate application AuthenticationService 22.0_1.1123 /authService",
+                "deploy application /authService",
+                "cd /Applications/AuthenticationService/KeyManagement",
+                "exportKeys",
+            ],
+            3,
+        );
+    }
+    let pb = lab.dir.path().join("pb.yaml");
+    std::fs::write(&pb, text).unwrap();
+    let pb = pb.to_str().unwrap();
+    let bundle = lab.dir.path().join("a.tar.gz");
+    let run = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb,
+        "--out",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let json = run.json();
+    let found = fired(&json);
+    for h in ["x1", "x2"] {
+        assert!(
+            found.contains(&("DX-AUTHSERVICE-KEYS-DIFFER".into(), h.into())),
+            "{found:?}\n{}",
+            run.all()
+        );
+    }
+    let e = entry(&json, "DX-AUTHSERVICE-KEYS-DIFFER", "x1");
+    assert!(e["fix"].as_str().unwrap().contains("importKeys"), "{e:#}");
+
+    // Share x1's keys with x2, as the guide says.
+    let file = "var/broadworks/tmp/authService.keys";
+    std::fs::copy(
+        lab.host("x1").fs_root().join(file),
+        lab.host("x2").fs_root().join(file),
+    )
+    .unwrap();
+    bwcli_done(
+        &lab,
+        "x2",
+        &[
+            "cd /Applications/AuthenticationService/KeyManagement",
+            "importKeys /var/broadworks/tmp/authService.keys",
+        ],
+        1,
+    );
+    let bundle = lab.dir.path().join("b.tar.gz");
+    let run = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb,
+        "--out",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let found = fired(&run.json());
+    assert!(
+        !found.iter().any(|(r, _)| r == "DX-AUTHSERVICE-KEYS-DIFFER"),
+        "{found:?}\n{}",
+        run.all()
+    );
+}
+
+#[test]
+fn the_bundle_holds_the_dns_answers_the_reachability_matrix_and_the_clock() {
+    let lab = TestLab::start(
+        "diagnose-network",
+        &[Spec {
+            name: "n1",
+            product: Product::Xsp,
+            release: Release::R22,
+        }],
+    );
+    let (ip, http, cti) = (lab.address("n1"), lab.https_port("n1"), lab.cti_port("n1"));
+    lab.host("n1").set_clock(xspsim::host::SimClock {
+        synchronised: false,
+        ..Default::default()
+    });
+    let text = format!(
+        "version: 1\nverify:\n  dns: {{ resolvers: [\"{}\"] }}\n  reach: {{ outbound: [\"{ip}:{http}\", \"192.0.2.1:443\"] }}\nfarms:\n  - name: east\n    product: xsp\n    release: R22\n    roles: [xsi, authservice, cti]\n    hosts:\n      - name: n1\n        address: {ip}\n        fqdn: n1.lab.xspctl.test\n        {}\n",
+        lab.dns_address(),
+        lab.connection("n1")
+    );
+    let pb = lab.dir.path().join("pb.yaml");
+    std::fs::write(&pb, text).unwrap();
+    let out = lab.dir.path().join("net.tar.gz");
+    let run = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.exists(), "{}", run.all());
+    let bundle = Bundle::read(&out).unwrap();
+    let verify: Value =
+        serde_json::from_slice(&bundle.file("hosts/n1/verify.json").unwrap().bytes).unwrap();
+    let checks = verify["checks"].as_array().unwrap();
+    let of = |id: &str| -> Vec<&Value> { checks.iter().filter(|c| c["id"] == id).collect() };
+    // The DNS answers, as the resolver gave them.
+    let dns = of("dns.ipv4-address");
+    assert_eq!(dns.len(), 1, "{checks:#?}");
+    assert_eq!(dns[0]["status"], "ok", "{:#}", dns[0]);
+    let answer = format!(
+        "resolver {}: n1.lab.xspctl.test A: A {ip}",
+        lab.dns_address()
+    );
+    assert!(
+        dns[0]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == answer.as_str()),
+        "{:#}",
+        dns[0]
+    );
+    // The reachability matrix: both interfaces inbound, both targets outbound.
+    let inbound: BTreeSet<(String, String)> = of("reach.inbound")
+        .iter()
+        .map(|c| {
+            (
+                c["subject"].as_str().unwrap().into(),
+                c["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inbound,
+        BTreeSet::from([
+            (format!("CTI {ip}:{cti}"), "ok".to_string()),
+            (format!("HTTP {ip}:{http}"), "ok".to_string()),
+        ])
+    );
+    let outbound: BTreeSet<(String, String)> = of("reach.outbound")
+        .iter()
+        .map(|c| {
+            (
+                c["subject"].as_str().unwrap().into(),
+                c["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outbound,
+        BTreeSet::from([
+            (format!("outbound {ip}:{http}"), "ok".to_string()),
+            ("outbound 192.0.2.1:443".to_string(), "fail".to_string()),
+        ])
+    );
+    // The clock: not synchronised, with chronyc's own lines as evidence.
+    let time = of("time.ntp-synchronised");
+    assert_eq!(time.len(), 1);
+    assert_eq!(time[0]["status"], "fail", "{:#}", time[0]);
+    assert!(
+        time[0]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "chronyc tracking: Leap status     : Not synchronised"),
+        "{:#}",
+        time[0]
+    );
+    assert_eq!(of("time.clock-skew")[0]["status"], "ok");
+}

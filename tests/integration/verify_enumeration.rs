@@ -1,0 +1,409 @@
+//! Suite enumeration through the real path (issue #11, check 4): a playbook applied
+//! to xspsim hosts, then `xspctl verify`, whose `tls.suite-enumeration` finding
+//! lists per protocol every suite offered by raw ClientHello, accepted or refused,
+//! in the server's order. The result must be exactly what the playbook configures,
+//! and agree with `openssl s_client` (always) and sslyze (when installed).
+use crate::lab;
+
+use std::process::Command;
+
+use lab::{Run, Spec, TestLab};
+use serde_json::Value;
+use xspsim::host::{Product, Release};
+
+/// R23: TLS 1.2 only, suites from the SHA-2 CBC, DHE-GCM and ECDHE-GCM families,
+/// listed out of code-point order so that the order found is the server's.
+const R23_TLS: &str = "tls:
+  http:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_DHE_RSA_WITH_AES_128_CBC_SHA256]
+  cti:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]";
+
+const R23_HTTP_SUITES: [&str; 4] = [
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+];
+
+/// R24: TLS 1.2 and TLS 1.3, each with two suites.
+const R24_TLS: &str = "tls:
+  http:
+    level: interface
+    protocols: [TLSv1.2, TLSv1.3]
+    ciphers: [TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]
+  cti:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]";
+
+/// Suites refused everywhere here, that `openssl s_client` can offer: a sample
+/// for the cross-check (CBC-SHA1, static RSA, CHACHA20, ECDSA, DHE-CBC-SHA1).
+const REFUSED_SAMPLE: [&str; 5] = [
+    "TLS_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+];
+
+/// TLS 1.3 suites refused here that `openssl s_client` can offer.
+const REFUSED_SAMPLE_TLS13: [&str; 2] = ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256"];
+
+fn lab(test: &str, release: Release) -> TestLab {
+    TestLab::start(
+        test,
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release,
+        }],
+    )
+}
+
+/// Applies the playbook (restarting, so it is in effect) and verifies it in JSON.
+fn apply_and_verify(lab: &TestLab, release: &str, tls: &str) -> (String, Run) {
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", release, tls)]);
+    let pb = pb.to_str().unwrap().to_string();
+    lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
+        .exits(0);
+    let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    (pb, run)
+}
+
+/// The finding `id` about `subject` of the only host.
+fn finding(run: &Run, id: &str, subject: &str) -> Value {
+    let checks = run.json()["hosts"][0]["checks"].clone();
+    checks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == id && f["subject"] == subject)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {id} {subject}\n{}", run.all()))
+}
+
+/// The enumeration entry of `protocol`.
+fn protocol<'a>(enumeration: &'a Value, protocol: &str) -> &'a Value {
+    enumeration["protocols"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["protocol"] == protocol))
+        .unwrap_or_else(|| panic!("no {protocol} in {enumeration:#}"))
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list.as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `openssl s_client` completes a handshake offering only `suite` with
+/// `protocol` (bounded by `timeout`, stdin closed so it ends after the handshake).
+fn s_client_accepts(address: &str, port: u16, protocol: &str, suite: &str) -> bool {
+    let connect = format!("{address}:{port}");
+    let mut args = vec!["20", "openssl", "s_client", "-connect", &connect];
+    let openssl_name;
+    let cipher_arg;
+    match protocol {
+        "TLSv1.3" => args.extend(["-tls1_3", "-ciphersuites", suite]),
+        _ => {
+            openssl_name = xspctl::catalog::cipher(suite)
+                .ok()
+                .and_then(|c| c.openssl)
+                .unwrap_or_else(|| panic!("OpenSSL cannot offer {suite}"));
+            cipher_arg = format!("{openssl_name}:@SECLEVEL=0");
+            args.extend(["-tls1_2", "-cipher", &cipher_arg]);
+        }
+    }
+    let out = Command::new("timeout")
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("openssl runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    out.status.success() && !stdout.contains("Cipher is (NONE)")
+}
+
+/// Every suite the enumeration accepted with a protocol (its `entry`) is accepted
+/// by `openssl s_client`, and every suite of the sample it refused is refused by it.
+fn agrees_with_s_client(address: &str, port: u16, entry: &Value) {
+    let protocol = entry["protocol"].as_str().expect("protocol name");
+    for suite in names(&entry["accepted"]) {
+        assert!(
+            s_client_accepts(address, port, protocol, &suite),
+            "openssl s_client refuses {protocol} {suite}, which the enumeration accepted"
+        );
+    }
+    let refused = names(&entry["refused"]);
+    let sample = match protocol {
+        "TLSv1.3" => &REFUSED_SAMPLE_TLS13[..],
+        _ => &REFUSED_SAMPLE[..],
+    };
+    for suite in sample.iter().filter(|s| refused.iter().any(|r| r == *s)) {
+        assert!(
+            !s_client_accepts(address, port, protocol, suite),
+            "openssl s_client accepts {protocol} {suite}, which the enumeration refused"
+        );
+    }
+}
+
+/// With sslyze installed, its accepted suites per protocol are the enumeration's.
+fn agrees_with_sslyze(address: &str, port: u16, enumeration: &Value) {
+    let Ok(found) = Command::new("sh")
+        .args(["-c", "command -v sslyze"])
+        .output()
+    else {
+        return;
+    };
+    if !found.status.success() {
+        eprintln!("sslyze is not installed: the sslyze comparison is skipped");
+        return;
+    }
+    let out = Command::new("timeout")
+        // Only the suite scans: the certificate scan's JSON holds integers beyond
+        // serde_json's range.
+        .args([
+            "120",
+            "sslyze",
+            "--sslv3",
+            "--tlsv1",
+            "--tlsv1_1",
+            "--tlsv1_2",
+            "--tlsv1_3",
+            "--json_out=-",
+            &format!("{address}:{port}"),
+        ])
+        .output()
+        .expect("sslyze runs");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("sslyze JSON: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let result = &report["server_scan_results"][0]["scan_result"];
+    for (key, name) in [
+        ("ssl_3_0_cipher_suites", "SSLv3"),
+        ("tls_1_0_cipher_suites", "TLSv1"),
+        ("tls_1_1_cipher_suites", "TLSv1.1"),
+        ("tls_1_2_cipher_suites", "TLSv1.2"),
+        ("tls_1_3_cipher_suites", "TLSv1.3"),
+    ] {
+        let mut theirs: Vec<String> = result[key]["result"]["accepted_cipher_suites"]
+            .as_array()
+            .unwrap_or_else(|| panic!("sslyze has no {key}: {result:#}"))
+            .iter()
+            .filter_map(|s| s["cipher_suite"]["name"].as_str().map(String::from))
+            .collect();
+        let mut ours = names(&protocol(enumeration, name)["accepted"]);
+        theirs.sort();
+        ours.sort();
+        assert_eq!(ours, theirs, "{name}: the enumeration and sslyze differ");
+    }
+}
+
+#[test]
+fn r23_enumeration_finds_exactly_the_configured_suites_in_order() {
+    let lab = lab("enumerate-r23", Release::R23);
+    let (_, run) = apply_and_verify(&lab, "R23", R23_TLS);
+    run.exits(0);
+    let (ip, http) = (lab.address("h").to_string(), lab.https_port("h"));
+    let suites = finding(
+        &run,
+        "tls.suite-enumeration",
+        &format!("HTTP {ip}:{http} suites"),
+    );
+    assert_eq!(suites["status"], "ok", "{suites:#}");
+    let enumeration = &suites["enumeration"];
+    let tls12 = protocol(enumeration, "TLSv1.2");
+    assert_eq!(tls12["status"], "accepted");
+    assert_eq!(names(&tls12["accepted"]), R23_HTTP_SUITES);
+    assert_eq!(tls12["order"], "server");
+    // Every other suite xspctl knows was offered and refused.
+    let offered = xspctl::catalog::all_ciphers()
+        .iter()
+        .filter(|s| !s.is_tls13())
+        .count();
+    assert_eq!(names(&tls12["refused"]).len() + 4, offered);
+    for p in ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.3"] {
+        let entry = protocol(enumeration, p);
+        assert_eq!(entry["status"], "refused", "{entry:#}");
+        assert!(names(&entry["accepted"]).is_empty());
+    }
+    let order = finding(
+        &run,
+        "tls.server-order",
+        &format!("HTTP {ip}:{http} suite order"),
+    );
+    assert_eq!(order["status"], "ok", "{order:#}");
+
+    agrees_with_s_client(&ip, http, tls12);
+    for p in ["TLSv1", "TLSv1.1"] {
+        let suite = R23_HTTP_SUITES[0];
+        let s_client = Command::new("timeout")
+            .args(["20", "openssl", "s_client", "-connect"])
+            .arg(format!("{ip}:{http}"))
+            .arg(if p == "TLSv1" { "-tls1" } else { "-tls1_1" })
+            .arg("-cipher")
+            .arg(format!(
+                "{}:@SECLEVEL=0",
+                xspctl::catalog::cipher(suite).unwrap().openssl.unwrap()
+            ))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("openssl runs");
+        assert!(!s_client.status.success(), "openssl s_client: {p} accepted");
+    }
+    agrees_with_sslyze(&ip, http, enumeration);
+}
+
+#[test]
+fn r24_enumeration_probes_the_configured_tls13_and_its_suites() {
+    let lab = lab("enumerate-r24", Release::R24);
+    let (_, run) = apply_and_verify(&lab, "R24", R24_TLS);
+    run.exits(0);
+    let (ip, http) = (lab.address("h").to_string(), lab.https_port("h"));
+    let suites = finding(
+        &run,
+        "tls.suite-enumeration",
+        &format!("HTTP {ip}:{http} suites"),
+    );
+    assert_eq!(suites["status"], "ok", "{suites:#}");
+    let enumeration = &suites["enumeration"];
+    let tls13 = protocol(enumeration, "TLSv1.3");
+    assert_eq!(tls13["status"], "accepted", "{tls13:#}");
+    assert_eq!(
+        names(&tls13["accepted"]),
+        ["TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"]
+    );
+    assert_eq!(tls13["order"], "server");
+    let tls12 = protocol(enumeration, "TLSv1.2");
+    assert_eq!(
+        names(&tls12["accepted"]),
+        [
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+        ]
+    );
+    let accepts = finding(
+        &run,
+        "tls.accepts-tls13",
+        &format!("HTTP {ip}:{http} TLSv1.3"),
+    );
+    assert_eq!(accepts["status"], "ok", "{accepts:#}");
+
+    agrees_with_s_client(&ip, http, tls13);
+    agrees_with_s_client(&ip, http, tls12);
+    for refused in REFUSED_SAMPLE_TLS13 {
+        assert!(names(&tls13["refused"]).iter().any(|n| n == refused));
+    }
+    agrees_with_sslyze(&ip, http, enumeration);
+}
+
+/// Behind xspctl's back: a weak suite added (accepted outside the configured list
+/// and the guide's rule: an error naming it), and the first suite moved last (the
+/// server's order is no longer the playbook's: a warning).
+#[test]
+fn an_unconfigured_suite_fails_and_a_changed_order_warns() {
+    let lab = lab("enumerate-drift", Release::R23);
+    let (pb, clean) = apply_and_verify(&lab, "R23", R23_TLS);
+    clean.exits(0);
+    let (ip, http) = (lab.address("h"), lab.https_port("h"));
+    lab.bwcli(
+        "h",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Ciphers",
+            &format!("add {ip} {http} TLS_RSA_WITH_AES_128_CBC_SHA"),
+            &format!("delete {ip} {http} {}", R23_HTTP_SUITES[0]),
+            &format!("add {ip} {http} {}", R23_HTTP_SUITES[0]),
+        ],
+    );
+    let restart = lab.host("h").exec("restartbw");
+    assert_eq!(restart.status, 0, "{restart:?}");
+    let text = lab.xspctl(&["verify", "-f", &pb]);
+    text.exits(2)
+        .prints(&format!(
+            "FAIL tls.suite-enumeration HTTP {ip}:{http} suites: accepted: TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA"
+        ))
+        .prints("TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA: not configured; breaks the guide's cipher rule: key exchange is RSA, not ECDHE or DHE")
+        .prints(&format!("WARN tls.server-order HTTP {ip}:{http} suite order: TLSv1.2: "))
+        .prints("the host's configuration allows this");
+    let json = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    let suites = finding(
+        &json,
+        "tls.suite-enumeration",
+        &format!("HTTP {ip}:{http} suites"),
+    );
+    let tls12 = protocol(&suites["enumeration"], "TLSv1.2");
+    let mut expected: Vec<&str> = R23_HTTP_SUITES[1..].to_vec();
+    expected.push("TLS_RSA_WITH_AES_128_CBC_SHA");
+    expected.push(R23_HTTP_SUITES[0]);
+    assert_eq!(names(&tls12["accepted"]), expected);
+    agrees_with_s_client(&ip.to_string(), http, tls12);
+}
+
+/// Without TLS in the playbook, a fresh host serves the provider's defaults
+/// (docs/decisions.md D2): TLS 1.0 and 1.1 with their CBC-SHA1 suites, TLS 1.2 with
+/// all 13, in the defaults' order. The enumeration finds exactly that on both
+/// interfaces, flags the suites that break the guide's rule, and agrees with
+/// `openssl s_client` and sslyze.
+#[test]
+fn the_provider_defaults_are_enumerated_on_every_interface() {
+    let lab = lab("enumerate-defaults", Release::R23);
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+    let run = lab.xspctl(&["verify", "-f", pb.to_str().unwrap(), "--format", "json"]);
+    run.exits(2);
+    let defaults: Vec<&str> = xspctl::catalog::provider_defaults(xspctl::catalog::Release::R23)
+        .1
+        .iter()
+        .map(|s| s.iana)
+        .collect();
+    assert_eq!(defaults.len(), 13);
+    // TLS 1.0 and 1.1 have no GCM or SHA-2 suites.
+    let legacy: Vec<&str> = defaults
+        .iter()
+        .copied()
+        .filter(|s| s.ends_with("_CBC_SHA"))
+        .collect();
+    let ip = lab.address("h").to_string();
+    for (kind, port) in [("HTTP", lab.https_port("h")), ("CTI", lab.cti_port("h"))] {
+        let suites = finding(
+            &run,
+            "tls.suite-enumeration",
+            &format!("{kind} {ip}:{port} suites"),
+        );
+        assert_eq!(suites["status"], "fail", "{suites:#}");
+        let observed = suites["observed"].as_str().unwrap();
+        assert!(
+            observed.contains("TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA"),
+            "{observed}"
+        );
+        assert!(
+            !observed.contains("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            "{observed}"
+        );
+        let enumeration = &suites["enumeration"];
+        assert_eq!(
+            names(&protocol(enumeration, "TLSv1.2")["accepted"]),
+            defaults
+        );
+        for p in ["TLSv1", "TLSv1.1"] {
+            assert_eq!(names(&protocol(enumeration, p)["accepted"]), legacy, "{p}");
+        }
+        for p in ["SSLv3", "TLSv1.3"] {
+            assert_eq!(protocol(enumeration, p)["status"], "refused", "{p}");
+        }
+        let order = finding(
+            &run,
+            "tls.server-order",
+            &format!("{kind} {ip}:{port} suite order"),
+        );
+        assert_eq!(order["status"], "ok", "{order:#}");
+        agrees_with_s_client(&ip, port, protocol(enumeration, "TLSv1.2"));
+        agrees_with_sslyze(&ip, port, enumeration);
+    }
+}

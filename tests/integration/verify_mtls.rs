@@ -1,0 +1,271 @@
+//! mTLS on the CTI interface through the real path (issue #9 item 7, issue #11
+//! check 5): a Webex-like PKI (rcgen, xspsim's lab CA) → a playbook with
+//! `webex.cti_mtls` and `verify.client_certificate` → apply (the anchors loaded by
+//! updateTrust, client authentication required) and a restart → verify's three
+//! handshakes on xspsim's CTI endpoint, whose CertificateRequest lists the loaded
+//! anchors; then client authentication turned off behind xspctl's back, and the
+//! checks fail with their fix. R22+ and R21 SP1 keep these in different contexts.
+use crate::lab;
+
+use lab::{Run, Spec, TestLab};
+use serde_json::Value;
+use xspsim::catalog::model::{CliLayout, CtiLayout};
+use xspsim::host::{Product, Release};
+use xspsim::pki::lab_ca::WebexLikePki;
+
+const MTLS_IDS: [&str; 4] = [
+    "mtls.client-ca-list",
+    "mtls.accepts-webex-client",
+    "mtls.refuses-untrusted-client",
+    "mtls.requires-client-certificate",
+];
+
+/// Writes the Webex-like chain and client into the lab's scratch directory and a
+/// playbook naming them; returns the playbook's path.
+fn playbook(lab: &TestLab, product: &str, release: &str) -> String {
+    let pki = WebexLikePki::generate().expect("pki");
+    let dir = lab.dir.path();
+    std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
+    std::fs::write(dir.join("client.pem"), pki.client_chain()).unwrap();
+    std::fs::write(dir.join("client.key"), &pki.client.key_pem).unwrap();
+    let block = format!(
+        "cti_mtls: {{ trust_anchors: {} }}",
+        dir.join("CombinedCertChain.txt").display()
+    );
+    let pb = lab.playbook("pb.yaml", &[("h", product, release, &block)]);
+    lab.add_client_identity(&pb, &dir.join("client.pem"), &dir.join("client.key"));
+    pb.to_str().unwrap().to_string()
+}
+
+/// The mTLS findings of the CTI endpoint, by id.
+fn mtls_findings(run: &Run, subject_prefix: &str) -> Vec<(String, Value)> {
+    let json = run.json();
+    let checks = json["hosts"][0]["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("checks: {}", run.all()));
+    MTLS_IDS
+        .iter()
+        .map(|id| {
+            let found = checks
+                .iter()
+                .find(|c| {
+                    c["id"] == *id
+                        && c["subject"]
+                            .as_str()
+                            .is_some_and(|s| s.starts_with(subject_prefix))
+                })
+                .cloned()
+                .unwrap_or_else(|| panic!("no {id}: {}", run.all()));
+            (id.to_string(), found)
+        })
+        .collect()
+}
+
+/// Waits, at most 5 s in 50 ms steps, until `address:port` accepts TCP.
+fn wait_for_listener(address: std::net::IpAddr, port: u16) {
+    let target = std::net::SocketAddr::new(address, port);
+    for _ in 0..100 {
+        let timeout = std::time::Duration::from_millis(200);
+        if std::net::TcpStream::connect_timeout(&target, timeout).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("nothing listens on {target} 5 s after the restart");
+}
+
+fn flow(test: &str, release: Release, pb_release: &str, interfaces: &str) {
+    flow_on(
+        test,
+        (Product::Xsp, release),
+        pb_release,
+        interfaces,
+        CliLayout::default(),
+    );
+}
+
+fn flow_on(
+    test: &str,
+    (product, release): (Product, Release),
+    pb_release: &str,
+    interfaces: &str,
+    layout: CliLayout,
+) {
+    let lab = TestLab::start_with_layout(
+        test,
+        &[Spec {
+            name: "h",
+            product,
+            release,
+        }],
+        layout,
+    );
+    let product_name = if product == Product::Adp {
+        "adp"
+    } else {
+        "xsp"
+    };
+    let pb = playbook(&lab, product_name, pb_release);
+    let plan = lab.xspctl(&["plan", "-f", &pb]);
+    plan.exits(0)
+        .prints(&format!("set {} clientAuthReq true", lab.address("h")));
+    lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
+        .exits(0);
+
+    // cti_mtls sets the secure port to 8012 (guide B §5.9); verify finds it there.
+    // The simulated endpoint moves to it within its settings poll after the restart.
+    wait_for_listener(lab.address("h"), 8012);
+    let cti = format!("CTI {}:8012 ", lab.address("h"));
+    let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    for (id, f) in mtls_findings(&run, &cti) {
+        assert_eq!(f["status"], "ok", "{id}: {f:#}\n{}", run.all());
+    }
+    let found = mtls_findings(&run, &cti);
+    let ca_list = &found[0].1;
+    let names: Vec<&str> = ca_list["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.as_str()?.strip_prefix("CA name: "))
+        .collect();
+    assert!(
+        names.contains(&"CN=Lab Webex-like Root CA, O=xspctl lab")
+            && names.contains(&"CN=Lab Webex-like Issuing CA, O=xspctl lab"),
+        "{ca_list:#}"
+    );
+    assert!(
+        found[2].1["observed"]
+            .as_str()
+            .unwrap()
+            .contains("unknown ca"),
+        "{:#}",
+        found[2].1
+    );
+    // The TLS probe of the CTI interface presented the client identity: TLS 1.2 is
+    // proven, not left at "client certificate required".
+    let tls12 = run.json()["hosts"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "tls.accepts-tls12" && c["subject"] == format!("{cti}TLSv1.2"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no CTI TLSv1.2 check: {}", run.all()));
+    assert_eq!(tls12["status"], "ok", "{tls12:#}");
+    assert!(!run.all().contains("PRIVATE KEY"), "{}", run.all());
+
+    // Client authentication off, running: the checks fail and say how to fix it.
+    let out = lab.bwcli(
+        "h",
+        &[
+            &format!("cd {interfaces}"),
+            &format!("set {} clientAuthReq false", lab.address("h")),
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    assert_eq!(lab.host("h").exec("restartbw").status, 0);
+    let off = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    off.exits(2);
+    let found = mtls_findings(&off, &cti);
+    let status = |i: usize| found[i].1["status"].as_str().unwrap().to_string();
+    assert_eq!(status(0), "fail", "{:#}", found[0].1);
+    assert!(
+        found[0].1["observed"]
+            .as_str()
+            .unwrap()
+            .contains("no CertificateRequest"),
+        "{:#}",
+        found[0].1
+    );
+    assert_eq!(status(1), "ok", "{:#}", found[1].1);
+    for i in [0, 2, 3] {
+        assert_eq!(status(i), "fail", "{:#}", found[i].1);
+        let fix = found[i].1["fix"].as_str().unwrap();
+        assert!(fix.contains("webex.cti_mtls"), "{fix}");
+    }
+    assert!(
+        found[3].1["observed"]
+            .as_str()
+            .unwrap()
+            .contains("no certificate was requested"),
+        "{:#}",
+        found[3].1
+    );
+}
+
+#[test]
+fn r22_cti_requires_the_webex_client_and_refuses_others() {
+    flow(
+        "mtls_r22",
+        Release::R22,
+        "R22",
+        "/Interface/CTI/SSLSettings",
+    );
+}
+
+#[test]
+fn r21_cti_requires_the_webex_client_and_refuses_others() {
+    flow(
+        "mtls_r21",
+        Release::R21Sp1,
+        "R21SP1",
+        "/Interface/CTI/SSLConfiguration",
+    );
+}
+
+#[test]
+fn r24_ctiserver_layout_and_adp_behave_alike() {
+    flow_on(
+        "mtls_r24_ctiserver",
+        (Product::Xsp, Release::R24),
+        "R24",
+        "/Interface/CTI/CTIServer",
+        CliLayout {
+            cti: CtiLayout::CtiServer,
+            http_address_header: None,
+        },
+    );
+    flow_on(
+        "mtls_adp",
+        (Product::Adp, Release::Adp),
+        "ADP",
+        "/Interface/CTI/SSLSettings",
+        CliLayout::default(),
+    );
+}
+
+#[test]
+fn a_key_that_is_not_the_certificates_stops_verify_before_any_host() {
+    let lab = TestLab::start(
+        "mtls_badkey",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let pb = playbook(&lab, "xsp", "R23");
+    let other = WebexLikePki::generate().expect("pki");
+    std::fs::write(lab.dir.path().join("client.key"), &other.client.key_pem).unwrap();
+    let run = lab.xspctl(&["verify", "-f", &pb]);
+    run.exits(1)
+        .complains("pb.yaml:4:")
+        .complains("`verify.client_certificate`: the key file:")
+        .complains("does not belong to the certificate");
+    assert!(!run.all().contains("PRIVATE KEY"), "{}", run.all());
+    assert!(lab.transcripts("h").is_empty(), "a host was reached");
+
+    // The key is a file: an environment variable is refused at its line.
+    let text = std::fs::read_to_string(&pb).unwrap();
+    let text: Vec<String> = text
+        .lines()
+        .map(|l| match l.starts_with("    key: ") {
+            true => "    key: env:CLIENT_KEY".to_string(),
+            false => l.to_string(),
+        })
+        .collect();
+    std::fs::write(&pb, text.join("\n") + "\n").unwrap();
+    lab.xspctl(&["validate", "-f", &pb])
+        .exits(1)
+        .complains("pb.yaml:5:")
+        .complains("the key must be a file (`file:PATH`), not env:CLIENT_KEY");
+}
