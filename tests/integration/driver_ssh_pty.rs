@@ -253,8 +253,10 @@ fn bwshowver_over_exec_agrees_with_the_prompt() {
 #[test]
 fn a_cli_that_stops_answering_times_out_with_the_last_lines() {
     let (_sshd, session, _bin) = fake_xsp();
+    // Long enough for the login and the first answer on a loaded CI machine; the
+    // hanging command below waits all of it.
     let opts = DriverOptions {
-        command_timeout: Duration::from_millis(800),
+        command_timeout: Duration::from_secs(2),
         ..DriverOptions::default()
     };
     let mut d = Driver::start(session.shell().unwrap(), opts).unwrap();

@@ -65,13 +65,13 @@ fn relative_secret_file_starts_at_the_playbook_directory() {
 fn env_secret_resolves_in_a_child_with_the_variable_set() {
     // Setting a variable in this multi-threaded process would race with the other tests;
     // a child process gets its own environment.
+    // Test names are module paths below the test crate: `playbook_secrets::...`.
+    let (_, module) = module_path!()
+        .split_once("::")
+        .expect("a module of the test crate");
+    let child = format!("{module}::child_resolves_env_secret");
     let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_resolves_env_secret",
-            "--ignored",
-            "--test-threads=1",
-        ])
+        .args(["--exact", &child, "--ignored", "--test-threads=1"])
         .env(CHILD_ENV, SECRET)
         .output()
         .unwrap();
