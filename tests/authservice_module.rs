@@ -144,7 +144,7 @@ fn fresh_plan(host: &str, version: &str) -> String {
         "{host} (farm auth) changes
   /Maintenance/ManagedObjects>
     ~ activate application AuthenticationService {version} /authService  (no Name AuthenticationService /authService)
-    ~ deploy application /authService  (no Context Path /authService Deployed)
+    ~ deploy application /authService  (no Name AuthenticationService Deployed)
   {CISCO}>
     ~ set enabled true
     ~ set clientId C0ffee-client
@@ -310,8 +310,43 @@ fn converge(
             .unwrap_or_else(|| panic!("no {id}\n{}", verify.all()))
     };
     assert_eq!(status("config.drift"), "ok", "{}", verify.all());
+    // guide B §2.2 step 7: FLS returned the identity providers.
+    assert_eq!(
+        status("authservice.fls-cluster-map"),
+        "ok",
+        "{}",
+        verify.all()
+    );
+    assert!(
+        verify.stdout.contains("https://idbroker-eu.webex.com/idb"),
+        "the ClusterMap rows are the evidence\n{}",
+        verify.all()
+    );
+
+    // Without an FLS URL the ClusterMap is empty: the check fails and says why.
+    let out = lab.bwcli("xa1", &[&format!("cd {FEDERATION}"), "clear flsUrl"]);
+    assert!(out.contains("...Done"), "{out}");
+    let broken = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    broken.exits(2);
+    let json = broken.json();
+    let fls = json["hosts"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "authservice.fls-cluster-map")
+        .unwrap_or_else(|| panic!("no FLS check\n{}", broken.all()))
+        .clone();
+    assert_eq!(fls["status"], "fail", "{fls}");
+    assert_eq!(
+        fls["observed"],
+        "the ClusterMap is empty: FLS returned no identity provider"
+    );
+    assert!(
+        fls["fix"].as_str().unwrap().contains("refreshToken"),
+        "{fls}"
+    );
     let key = exported_key(&lab, "xa1");
-    nothing_leaks(&lab, &[&plan, &apply, &again, &verify], &[key]);
+    nothing_leaks(&lab, &[&plan, &apply, &again, &verify, &broken], &[key]);
 }
 
 #[test]

@@ -54,17 +54,18 @@ fn the_lab_demo_converges_and_verifies() {
     // tls.certificate-trusted, -order, -key and -name against the lab server CA:
     // 32 where 18 were; nps1 has no supplied certificate and no FQDN: 23); on
     // every host reach.inbound per secure interface and the two time checks; the
-    // XSP farm's patches.missing (12 patches) and authservice.key-fingerprint
-    // across xsp1 and xsp2: 38 where 36 were, 27 on nps1 (R24 needs no patch), and
-    // on each AS patches.missing: 4 where 3 were.
+    // XSP farm's patches.missing (12 patches), authservice.key-fingerprint across
+    // xsp1 and xsp2, authservice.fls-cluster-map and topology.applications: 40
+    // where 36 were; nps1 topology.nps-alone (R24 needs no patch): 28 where 27
+    // were; on each AS patches.missing: 4 where 3 were.
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     for (host, checks) in [
-        ("xsp1  xsp-farm", 38),
-        ("xsp2  xsp-farm", 38),
-        ("nps1  nps     ", 27),
+        ("xsp1  xsp-farm", 40),
+        ("xsp2  xsp-farm", 40),
+        ("nps1  nps     ", 28),
         ("as1   as-pair ", 4),
         ("as2   as-pair ", 4),
     ] {
@@ -80,6 +81,9 @@ fn the_lab_demo_converges_and_verifies() {
         "ok   tls.certificate-supplied CTI 127.77.0.11:8012",
         "ok   authservice.key-fingerprint farm xsp-farm",
         "ok   patches.missing BroadWorks patches: all 12 required patches are active",
+        "ok   authservice.fls-cluster-map FLS /Applications/AuthenticationService/IdentityProviders/Cisco/Federation/ClusterMap: 3 identity provider(s) listed",
+        "ok   topology.applications applications /Maintenance/ManagedObjects: no other application is active",
+        "ok   topology.nps-alone applications /Maintenance/ManagedObjects: no other application is active",
         "~ set securePort 8012",
         "~ set portEnabled false",
         "~ sslUpdate 127.77.0.11 keyFile",
