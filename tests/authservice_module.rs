@@ -742,3 +742,36 @@ fn misplaced_and_unknown_keys_are_refused_where_they_are_written() {
         .complains("use one of US-A, EU, US-B");
     assert!(lab.transcripts("xa1").is_empty());
 }
+
+/// The shared application helper (src/modules/application.rs) refuses an
+/// AuthenticationService active at another context path than `/authService`,
+/// naming the path and the commands that free it; nothing is written.
+#[test]
+fn an_application_active_elsewhere_is_refused_with_the_fix() {
+    let lab = start("as_elsewhere", Product::Xsp, Release::R23, &["xe1"]);
+    lab.host("xe1")
+        .install_patches(&[
+            "AP.xsp.23.0.1075.ap376509",
+            "AP.platform.23.0.1075.ap376509",
+        ])
+        .unwrap();
+    let out = lab.bwcli(
+        "xe1",
+        &[
+            "cd /Maintenance/ManagedObjects",
+            "activate application AuthenticationService 23.0_1.1075 /auth",
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    let pb = farm_playbook(&lab, "xsp", "R23", &["xe1"], CI_TOKEN);
+    let plan = lab.xspctl(&["plan", "-f", &pb]);
+    plan.exits(1)
+        .prints("application AuthenticationService is active at \"/auth\", not at /authService")
+        .prints("`undeploy application /auth`, `deactivate application /auth`");
+    let apply = lab.xspctl(&["apply", "-f", &pb, "--yes"]);
+    apply.exits(1);
+    assert_eq!(
+        application_row(&lab, "xe1"),
+        ["AuthenticationService", "23.0_1.1075", "/auth", "Active"]
+    );
+}
