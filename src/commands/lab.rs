@@ -18,7 +18,7 @@ use crate::catalog::{Product, Release};
 use crate::cli::{ApplyArgs, HostsArgs, LabArgs, PlaybookArg, RestartMode};
 use crate::exit::Outcome;
 use crate::plan::secrets::SecretPolicy;
-use crate::playbook::{Host, Playbook, Role};
+use crate::playbook::{Host, Playbook};
 use crate::verify::selection::CheckSelection;
 
 /// The lab's DNS server listens here (any free port).
@@ -41,9 +41,6 @@ const LAB_SECRETS: [&str; 5] = [
     "nps-refresh-token",
     "provisioning-password",
 ];
-
-/// The application an NPS host runs alone (its `ManagedObjects` name).
-const NPS_APPLICATION: &str = "NotificationPushServer";
 
 /// Runs the demo.
 pub fn run(args: &LabArgs, out: &Output) -> Outcome {
@@ -125,7 +122,7 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
     };
     let prepared = write_known_hosts(&lab, &dir.join("known_hosts"))
         .map_err(|e| format!("cannot write known_hosts: {e}"))
-        .and_then(|()| dedicate_nps_hosts(&pb, &lab));
+        .and_then(|()| leave_needed_applications(&pb, &lab));
     let outcome = match prepared {
         Ok(()) => demo(&args.file, &dir.join("xspctl-state"), out),
         Err(e) => {
@@ -376,13 +373,14 @@ fn write_lab_secrets(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Leaves NPS alone on every host of a farm with role `nps`, as the guide wants
-/// its host (guide A §3.4, L2499: never co-locate NPS with other applications): a
-/// fresh simulated XSP has Xsi and DMS deployed, which the lab undeploys and
-/// deactivates with the host's own CLI, as its operator would have before xspctl
-/// runs (xspctl itself only warns about them: docs/decisions.md D45).
-fn dedicate_nps_hosts(pb: &Playbook, lab: &Lab) -> Result<(), String> {
-    for h in pb.hosts.iter().filter(|h| h.roles.contains(&Role::Nps)) {
+/// Leaves each XSP and ADP running only the applications its farm's roles need,
+/// as the guide wants the Webex hosts prepared (guide A §3.4: L2497, no other
+/// applications on the Webex XSPs; L2499, the NPS host runs NPS alone): a fresh
+/// simulated XSP has Xsi and DMS deployed, which the lab undeploys and deactivates
+/// on nps1 with the host's own CLI, as its operator would have before xspctl runs
+/// (xspctl itself only warns about them: docs/decisions.md D45, D-NEW-1).
+fn leave_needed_applications(pb: &Playbook, lab: &Lab) -> Result<(), String> {
+    for h in pb.hosts.iter().filter(|h| h.product != Product::As) {
         let sim = lab
             .host(&h.name)
             .ok_or_else(|| format!("host {}: not started", h.name))?;
@@ -404,7 +402,7 @@ fn dedicate_nps_hosts(pb: &Playbook, lab: &Lab) -> Result<(), String> {
         for row in &table.rows {
             let cell = |c: &str| table.cell(row, c).unwrap_or_default();
             let (name, path, state) = (cell("Name"), cell("Context Path"), cell("State"));
-            if name == NPS_APPLICATION || !matches!(state, "Active" | "Deployed") {
+            if crate::topology::needs(h, name) || !matches!(state, "Active" | "Deployed") {
                 continue;
             }
             // An application active without a context path is deactivated by name.

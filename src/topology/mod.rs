@@ -31,6 +31,17 @@ fn needed(role: Role) -> &'static [&'static str] {
 /// (docs/decisions.md D45).
 const ADP_OWN: &[&str] = &["OpenClientServer", "OCIOverSoap"];
 
+/// Whether `host` needs application `name` (as ManagedObjects lists it) active:
+/// one of its farm's roles needs it, or it is an ADP's own.
+pub fn needs(host: &Host, name: &str) -> bool {
+    (host.product == Product::Adp && ADP_OWN.contains(&name))
+        || host
+            .roles
+            .iter()
+            .flat_map(|r| needed(*r))
+            .any(|n| n.eq_ignore_ascii_case(name))
+}
+
 /// An application the host has active that no role of its farm needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unneeded {
@@ -61,21 +72,9 @@ pub fn unneeded_applications(
         .map_err(|e| e.to_string())?
         .rows_by(MANAGED_OBJECTS, &columns)
         .map_err(|e| e.to_string())?;
-    let wanted: Vec<&str> = host
-        .roles
-        .iter()
-        .flat_map(|r| needed(*r))
-        .copied()
-        .collect();
     Ok(rows
         .into_iter()
-        .filter(|row| {
-            let (name, state) = (row[0].as_str(), row[2].as_str());
-            let own = host.product == Product::Adp && ADP_OWN.contains(&name);
-            matches!(state, "Active" | "Deployed")
-                && !own
-                && !wanted.iter().any(|w| w.eq_ignore_ascii_case(name))
-        })
+        .filter(|row| matches!(row[2].as_str(), "Active" | "Deployed") && !needs(host, &row[0]))
         .map(|row| Unneeded {
             name: row[0].clone(),
             context_path: row[1].clone(),
