@@ -3,7 +3,8 @@
 //! certificate per host, issue #9 item 6), starts simulated hosts (xspsim) on
 //! loopback exactly as `playbooks/lab.yaml` describes them (a host whose playbook
 //! installs its certificates starts self-signed, the others with their CA-signed
-//! one), runs plan → apply (with a rolling restart) → verify against them (mTLS
+//! one), writes the lab-only secrets the Webex application modules type at password
+//! prompts, runs plan → apply (with a rolling restart) → verify against them (mTLS
 //! handshakes on CTI included), prints each report, and stops them. No root, no
 //! network, no configuration.
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use xspsim::lab::{Lab, LabConfig, LabHostConfig, LabPki};
 
 use super::{Output, apply_with, load_playbook, plan_with, runtime, verify_with};
+use crate::bwcli::{GetOutput, parse_get};
 use crate::catalog::{Product, Release};
 use crate::cli::{ApplyArgs, HostsArgs, LabArgs, PlaybookArg, RestartMode};
 use crate::exit::Outcome;
@@ -28,6 +30,17 @@ const LAB_PKI_DIR: &str = "../certs/lab";
 
 /// The lab hosts' HTTPS port (xspsim's `serve` default).
 const LAB_HTTPS_PORT: u16 = 8443;
+
+/// The secret files `playbooks/lab.yaml` names in the lab directory's `secrets/`
+/// (`file:../.lab/secrets/<name>`): written with fresh random lab-only values on
+/// every run, mode 600, never printed.
+const LAB_SECRETS: [&str; 5] = [
+    "authservice-client-secret",
+    "authservice-refresh-token",
+    "nps-client-secret",
+    "nps-refresh-token",
+    "provisioning-password",
+];
 
 /// Runs the demo.
 pub fn run(args: &LabArgs, out: &Output) -> Outcome {
@@ -84,6 +97,10 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
         "lab PKI (Webex-like CA chain and client, server CA, a certificate per host) written to {}",
         pki_dir.display()
     );
+    if let Err(e) = write_lab_secrets(&dir.join("secrets")) {
+        eprintln!("error: cannot write the lab's secrets: {e}");
+        return Outcome::Error;
+    }
     fresh_start(&pb, &dir);
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -103,10 +120,13 @@ pub fn run(args: &LabArgs, out: &Output) -> Outcome {
             return Outcome::Error;
         }
     };
-    let outcome = match write_known_hosts(&lab, &dir.join("known_hosts")) {
+    let prepared = write_known_hosts(&lab, &dir.join("known_hosts"))
+        .map_err(|e| format!("cannot write known_hosts: {e}"))
+        .and_then(|()| leave_needed_applications(&pb, &lab));
+    let outcome = match prepared {
         Ok(()) => demo(&args.file, &dir.join("xspctl-state"), out),
         Err(e) => {
-            eprintln!("error: cannot write known_hosts: {e}");
+            eprintln!("error: {e}");
             Outcome::Error
         }
     };
@@ -154,6 +174,17 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         restart_timeout: 120,
         rotate_secrets: false,
     };
+    let applied = apply_with(&apply, Some(state_dir), out);
+    if applied == Outcome::Error {
+        return applied;
+    }
+    // AuthService makes its RSA key pair once active (guide B §2.2 step 9.2): the
+    // farm's reference host has one only now, and the second apply imports it on
+    // the farm's other hosts (a fresh farm takes two applies, D39).
+    eprintln!(
+        "\n== xspctl apply -f {} --yes --restart rolling  (again: the AuthService farm's RSA keys)",
+        playbook.display()
+    );
     let applied = apply_with(&apply, Some(state_dir), out);
     if applied == Outcome::Error {
         return applied;
@@ -320,6 +351,80 @@ fn fresh_start(pb: &Playbook, dir: &Path) {
     let _ = std::fs::remove_dir_all(dir.join("xspctl-state"));
 }
 
+/// Writes each of [`LAB_SECRETS`] in `dir` with a fresh random value (mode 600).
+fn write_lab_secrets(dir: &Path) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    std::fs::create_dir_all(dir)?;
+    for name in LAB_SECRETS {
+        let mut random = [0u8; 18];
+        openssl::rand::rand_bytes(&mut random).map_err(std::io::Error::other)?;
+        let path = dir.join(name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)?;
+        // A file left by an older run keeps its mode: set it.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        writeln!(file, "lab-{}", hex::encode(random))?;
+    }
+    Ok(())
+}
+
+/// Leaves each XSP and ADP running only the applications its farm's roles need,
+/// as the guide wants the Webex hosts prepared (guide A §3.4: L2497, no other
+/// applications on the Webex XSPs; L2499, the NPS host runs NPS alone): a fresh
+/// simulated XSP has Xsi and DMS deployed, which the lab undeploys and deactivates
+/// on nps1 with the host's own CLI, as its operator would have before xspctl runs
+/// (xspctl itself only warns about them: docs/decisions.md D45, D49).
+fn leave_needed_applications(pb: &Playbook, lab: &Lab) -> Result<(), String> {
+    for h in pb.hosts.iter().filter(|h| h.product != Product::As) {
+        let sim = lab
+            .host(&h.name)
+            .ok_or_else(|| format!("host {}: not started", h.name))?;
+        let mut cli = sim.bwcli();
+        cli.start();
+        let mut run = |line: &str| cli.input(line).output;
+        run("cd /Maintenance/ManagedObjects");
+        let listing = run("get");
+        // The listing without its prompt, the last line.
+        let body = listing.rsplit_once('\n').map_or("", |(b, _)| b);
+        let GetOutput::Table(table) = parse_get(body)
+            .map_err(|e| format!("host {}: ManagedObjects `get`: {e}\n{listing}", h.name))?
+        else {
+            return Err(format!(
+                "host {}: ManagedObjects `get` printed no table\n{listing}",
+                h.name
+            ));
+        };
+        for row in &table.rows {
+            let cell = |c: &str| table.cell(row, c).unwrap_or_default();
+            let (name, path, state) = (cell("Name"), cell("Context Path"), cell("State"));
+            if crate::topology::needs(h, name) || !matches!(state, "Active" | "Deployed") {
+                continue;
+            }
+            // An application active without a context path is deactivated by name.
+            let which = if path.is_empty() { name } else { path };
+            let mut steps = vec![format!("deactivate application {which}")];
+            if state == "Deployed" {
+                steps.insert(0, format!("undeploy application {which}"));
+            }
+            for step in steps {
+                let answer = run(&step);
+                if !answer.contains("...Done") {
+                    return Err(format!(
+                        "host {}: `{step}` in /Maintenance/ManagedObjects failed: {answer}",
+                        h.name
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// known_hosts lines for every simulated host (`[address]:port key`).
 fn write_known_hosts(lab: &Lab, path: &Path) -> std::io::Result<()> {
     let mut text = String::new();
@@ -367,5 +472,33 @@ farms:
             ]
         );
         assert!(patches(1).is_empty());
+    }
+
+    #[test]
+    fn the_lab_writes_every_secret_its_playbook_names() {
+        let text = include_str!("../../playbooks/lab.yaml");
+        let named: std::collections::BTreeSet<&str> = text
+            .split("file:../.lab/secrets/")
+            .skip(1)
+            .map(|rest| rest.split_whitespace().next().unwrap_or_default())
+            .collect();
+        let written: std::collections::BTreeSet<&str> = LAB_SECRETS.into_iter().collect();
+        assert_eq!(named, written);
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = dir.path().join("secrets");
+        write_lab_secrets(&secrets).unwrap();
+        let first = std::fs::read_to_string(secrets.join(LAB_SECRETS[0])).unwrap();
+        write_lab_secrets(&secrets).unwrap();
+        let second = std::fs::read_to_string(secrets.join(LAB_SECRETS[0])).unwrap();
+        assert_ne!(first, second, "a fresh value on every run");
+        assert!(first.starts_with("lab-") && first.len() > 30, "{first}");
+        for name in LAB_SECRETS {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(secrets.join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
     }
 }

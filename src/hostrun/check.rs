@@ -23,6 +23,7 @@ use crate::verify::mtls::{self, CtiEndpoint, MtlsClients};
 use crate::verify::peers::Peers;
 use crate::verify::selection::CheckSelection;
 use crate::verify::tls::{EndpointCheck, Expectation, TlsLists, check_endpoint};
+use crate::verify::webex_apps;
 
 /// `verify` on one host: drift, then TLS handshakes on every interface, those the
 /// playbook configures and those the host has besides; DNS, reachability and the
@@ -74,17 +75,22 @@ pub fn verify_host(
             Ok(v) => v,
             Err(e) => return failed(host, e.to_string()),
         };
+        // The application modules' own checks, then the network's.
+        let mut host_checks = match webex_apps::host_findings(host, selection, &mut reads) {
+            Ok(f) => f,
+            Err(e) => return failed(host, e),
+        };
         drop(reads);
-        let network = network_checks(
+        host_checks.extend(network_checks(
             host, link, settings, selection, timeout, &endpoints, progress,
-        );
+        ));
         let pending = super::change::awaiting_restart(host, ctx, link);
         HostResult {
             farm_values,
             ..checks(
                 host,
                 pending,
-                network,
+                host_checks,
                 selection,
                 timeout,
                 peers,

@@ -7,13 +7,11 @@
 //! an AS without them gets no plan.
 use serde::Serialize;
 
-use super::{ModuleError, Scope, TypedModule, render_template};
+use super::{ModuleError, Scope, TypedModule, render_template, secret_setting};
 use crate::catalog::{PatchFeature, Product};
 use crate::desired::DesiredTree;
 use crate::live::link::HostLink;
-use crate::playbook::module_api::{
-    Field, Format, HostFacts, Node, Object, Pos, Report, Schema, SecretSyntax, parse_secret_ref,
-};
+use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 use crate::playbook::{Host, SecretRef};
 
 /// The flow-through provisioning module.
@@ -71,15 +69,10 @@ pub struct FlowthroughSettings {
     /// `provisioningUserId`.
     pub provisioning_user_id: String,
     /// `provisioningPassword`, by reference (`env:NAME`, `file:/abs/path`).
-    #[serde(serialize_with = "as_reference")]
+    #[serde(serialize_with = "secret_setting::as_reference")]
     pub provisioning_password: SecretRef,
     /// `serviceDomain`.
     pub service_domain: String,
-}
-
-/// A secret reference as its text (`env:NAME`), never the value.
-fn as_reference<S: serde::Serializer>(r: &SecretRef, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
 }
 
 impl TypedModule for Flowthrough {
@@ -116,21 +109,8 @@ impl TypedModule for Flowthrough {
             );
             return None;
         }
-        let password_node = node.get("provisioning_password")?;
-        let password = match parse_secret_ref(password_node.as_str()?).ok()? {
-            SecretSyntax::Env(name) => SecretRef::env(name),
-            SecretSyntax::File(path) => match host.paths.resolve(path) {
-                Ok(p) => SecretRef::file(p),
-                Err(why) => {
-                    report.error(
-                        password_node.pos,
-                        format!("`webex.flowthrough.provisioning_password`: {why}"),
-                        None,
-                    );
-                    return None;
-                }
-            },
-        };
+        let password =
+            secret_setting::build(node, Self::KEY, "provisioning_password", host, report)?;
         Some(FlowthroughSettings {
             provisioning_url: url.to_string(),
             provisioning_user_id: text("provisioning_user_id")?.to_string(),

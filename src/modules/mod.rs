@@ -7,6 +7,7 @@
 //! and the checks it adds across a farm. The engine (`playbook::build`,
 //! `hostrun`) loops over the registry and knows no module by name.
 pub mod allow_client_app;
+pub mod application;
 pub mod authservice;
 pub mod certificates;
 pub mod certkey;
@@ -20,6 +21,7 @@ pub mod flowthrough;
 pub mod nps_proxy;
 pub mod patches;
 pub mod registry;
+pub(crate) mod secret_setting;
 pub mod tls;
 pub mod tls_module;
 pub mod xsi_events;

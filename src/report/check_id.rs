@@ -141,6 +141,16 @@ check_ids! {
     /// The host's clock is within a few seconds of the controller's.
     TimeClockSkew => "time.clock-skew",
         source: Some("issue #11 check 8; docs/decisions.md (the guides are silent)");
+    /// The NPS host has no application active besides NotificationPushServer.
+    TopologyNpsAlone => "topology.nps-alone",
+        source: Some("solution guide A §3.4 (L2499: never co-locate NPS with other applications); guide B §0");
+    /// An XSP or ADP has no application active that none of its farm's roles needs.
+    TopologyApplications => "topology.applications",
+        source: Some("solution guide A §3.4 (L2497: no other applications on the Webex XSPs)");
+    /// AuthService's Federation `ClusterMap` lists the identity providers FLS
+    /// returned (CI token mode).
+    AuthserviceFlsClusterMap => "authservice.fls-cluster-map",
+        source: Some("solution guide B §2.2 step 7 (source line 2623)");
 }
 
 impl std::fmt::Display for CheckId {

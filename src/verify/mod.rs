@@ -14,3 +14,4 @@ mod test_cert;
 pub mod time;
 pub mod tls;
 pub mod waivers;
+pub mod webex_apps;

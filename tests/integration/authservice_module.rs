@@ -143,7 +143,7 @@ fn fresh_plan(host: &str, version: &str) -> String {
         "{host} (farm auth) changes
   /Maintenance/ManagedObjects>
     ~ activate application AuthenticationService {version} /authService  (no Name AuthenticationService /authService)
-    ~ deploy application /authService  (no Context Path /authService Deployed)
+    ~ deploy application /authService  (no Name AuthenticationService Deployed)
   {CISCO}>
     ~ set enabled true
     ~ set clientId C0ffee-client
@@ -309,8 +309,43 @@ fn converge(
             .unwrap_or_else(|| panic!("no {id}\n{}", verify.all()))
     };
     assert_eq!(status("config.drift"), "ok", "{}", verify.all());
+    // guide B §2.2 step 7: FLS returned the identity providers.
+    assert_eq!(
+        status("authservice.fls-cluster-map"),
+        "ok",
+        "{}",
+        verify.all()
+    );
+    assert!(
+        verify.stdout.contains("https://idbroker-eu.webex.com/idb"),
+        "the ClusterMap rows are the evidence\n{}",
+        verify.all()
+    );
+
+    // Without an FLS URL the ClusterMap is empty: the check fails and says why.
+    let out = lab.bwcli("xa1", &[&format!("cd {FEDERATION}"), "clear flsUrl"]);
+    assert!(out.contains("...Done"), "{out}");
+    let broken = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    broken.exits(2);
+    let json = broken.json();
+    let fls = json["hosts"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "authservice.fls-cluster-map")
+        .unwrap_or_else(|| panic!("no FLS check\n{}", broken.all()))
+        .clone();
+    assert_eq!(fls["status"], "fail", "{fls}");
+    assert_eq!(
+        fls["observed"],
+        "the ClusterMap is empty: FLS returned no identity provider"
+    );
+    assert!(
+        fls["fix"].as_str().unwrap().contains("refreshToken"),
+        "{fls}"
+    );
     let key = exported_key(&lab, "xa1");
-    nothing_leaks(&lab, &[&plan, &apply, &again, &verify], &[key]);
+    nothing_leaks(&lab, &[&plan, &apply, &again, &verify, &broken], &[key]);
 }
 
 #[test]
@@ -705,4 +740,37 @@ fn misplaced_and_unknown_keys_are_refused_where_they_are_written() {
         .complains("\"APAC\" is not a CI cluster the solution guide lists")
         .complains("use one of US-A, EU, US-B");
     assert!(lab.transcripts("xa1").is_empty());
+}
+
+/// The shared application helper (src/modules/application.rs) refuses an
+/// AuthenticationService active at another context path than `/authService`,
+/// naming the path and the commands that free it; nothing is written.
+#[test]
+fn an_application_active_elsewhere_is_refused_with_the_fix() {
+    let lab = start("as_elsewhere", Product::Xsp, Release::R23, &["xe1"]);
+    lab.host("xe1")
+        .install_patches(&[
+            "AP.xsp.23.0.1075.ap376509",
+            "AP.platform.23.0.1075.ap376509",
+        ])
+        .unwrap();
+    let out = lab.bwcli(
+        "xe1",
+        &[
+            "cd /Maintenance/ManagedObjects",
+            "activate application AuthenticationService 23.0_1.1075 /auth",
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    let pb = farm_playbook(&lab, "xsp", "R23", &["xe1"], CI_TOKEN);
+    let plan = lab.xspctl(&["plan", "-f", &pb]);
+    plan.exits(1)
+        .prints("application AuthenticationService is active at \"/auth\", not at /authService")
+        .prints("`undeploy application /auth`, `deactivate application /auth`");
+    let apply = lab.xspctl(&["apply", "-f", &pb, "--yes"]);
+    apply.exits(1);
+    assert_eq!(
+        application_row(&lab, "xe1"),
+        ["AuthenticationService", "23.0_1.1075", "/auth", "Active"]
+    );
 }

@@ -299,9 +299,16 @@ fn json_report_uses_the_text_words_and_carries_a_summary() {
         .stdout
         .lines()
         .filter(|l| {
-            [" config.", " tls.", " reach.", " time.", " dns."]
-                .iter()
-                .any(|id| l.contains(id))
+            [
+                " config.",
+                " tls.",
+                " reach.",
+                " time.",
+                " dns.",
+                " topology.",
+            ]
+            .iter()
+            .any(|id| l.contains(id))
         })
         .map(|l| l.split_whitespace().next().unwrap().to_lowercase())
         .collect();

@@ -425,7 +425,7 @@ fn a_non_enforcing_as_is_left_alone() {
 }
 
 /// The example playbook loads: an NPS host per release nps_proxy runs on, and an
-/// AS with the allowed-application list.
+/// AS per release with the allowed-application list.
 #[test]
 fn the_nps_proxy_example_loads() {
     let path =
@@ -444,6 +444,9 @@ fn the_nps_proxy_example_loads() {
             ("nps24", "R24".to_string()),
             ("npsadp", "ADP".to_string()),
             ("as1", "R23".to_string()),
+            ("as21", "R21 SP1".to_string()),
+            ("as22", "R22".to_string()),
+            ("as24", "R24".to_string()),
         ]
     );
 }

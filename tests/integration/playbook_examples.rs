@@ -172,3 +172,62 @@ fn relative_paths_start_at_the_playbook_directory() {
         }]
     );
 }
+
+/// `playbooks/examples/` shows each Webex application module (issue #10) on every
+/// server type and release it applies to (its scope: docs/modules.md).
+#[test]
+fn every_application_module_is_shown_for_every_release_it_applies_to() {
+    use Product::{Adp, As, Xsp};
+    use Release::{Adp as AdpRelease, R21Sp1, R22, R23, R24};
+    let bw = [R21Sp1, R22, R23, R24];
+    let on = |product: Product, releases: &[Release]| {
+        releases
+            .iter()
+            .map(move |r| (product, *r))
+            .collect::<Vec<_>>()
+    };
+    let wanted: [(&str, Vec<(Product, Release)>); 5] = [
+        // guide B §2.1: CI tokens R22+, mTLS on R21 SP1; XSP and ADP.
+        (
+            "authservice",
+            [on(Xsp, &bw), on(Adp, &[AdpRelease])].concat(),
+        ),
+        // guide B §7.2, guide A §2: the NPS host runs R22 or later, or ADP.
+        (
+            "nps_proxy",
+            [on(Xsp, &[R22, R23, R24]), on(Adp, &[AdpRelease])].concat(),
+        ),
+        // guide B §7.3 step 8: every AS.
+        ("nps_allowed_applications", on(As, &bw)),
+        // guide B §9.3-§9.5: every AS.
+        ("flowthrough", on(As, &bw)),
+        // guide B §17: every server type.
+        (
+            "patches",
+            [on(Xsp, &bw), on(Adp, &[AdpRelease]), on(As, &bw)].concat(),
+        ),
+    ];
+    let mut shown = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(examples_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let playbook = example(path.file_name().unwrap().to_str().unwrap());
+        for h in &playbook.hosts {
+            for (key, _) in h.webex.configured() {
+                shown.insert((key.to_string(), format!("{} {}", h.product, h.release)));
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for (module, places) in wanted {
+        for (product, release) in places {
+            let place = format!("{product} {release}");
+            if !shown.contains(&(module.to_string(), place.clone())) {
+                missing.push(format!("{module} on {place}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no example shows {missing:?}");
+}

@@ -104,8 +104,13 @@ use crate::lab;
 use lab::{Spec, TestLab};
 use xspsim::host::{Product, Release};
 
-/// A one-host farm of `roles` on a fresh simulated host; the plan's stdout.
-fn plan_of(test: &str, product: Product, release: (Release, &str), roles: &str) -> String {
+/// A fresh simulated host in a one-host farm of `roles`, and the playbook's path.
+fn one_host(
+    test: &str,
+    product: Product,
+    release: (Release, &str),
+    roles: &str,
+) -> (TestLab, String) {
     let lab = TestLab::start(
         test,
         &[Spec {
@@ -114,10 +119,10 @@ fn plan_of(test: &str, product: Product, release: (Release, &str), roles: &str) 
             release: release.0,
         }],
     );
-    let kind = if product == Product::Adp {
-        "adp"
-    } else {
-        "xsp"
+    let kind = match product {
+        Product::Adp => "adp",
+        Product::As => "as",
+        Product::Xsp => "xsp",
     };
     let text = format!(
         "{HEAD}  - name: f\n    product: {kind}\n    release: {}\n    roles: {roles}\n    hosts:\n      - name: h1\n        address: {}\n        {}\n",
@@ -127,9 +132,35 @@ fn plan_of(test: &str, product: Product, release: (Release, &str), roles: &str) 
     );
     let pb = lab.dir.path().join("pb.yaml");
     std::fs::write(&pb, text).unwrap();
-    let plan = lab.xspctl(&["plan", "-f", pb.to_str().unwrap()]);
+    let pb = pb.to_str().unwrap().to_string();
+    (lab, pb)
+}
+
+/// A one-host farm of `roles` on a fresh simulated host; the plan's stdout.
+fn plan_of(test: &str, product: Product, release: (Release, &str), roles: &str) -> String {
+    let (lab, pb) = one_host(test, product, release, roles);
+    let plan = lab.xspctl(&["plan", "-f", &pb]);
     plan.exits(0);
     plan.stdout
+}
+
+/// verify's topology findings of the playbook's one host (JSON), and its exit code.
+fn topology_findings(lab: &TestLab, pb: &str) -> (Vec<serde_json::Value>, i32) {
+    let run = lab.xspctl(&[
+        "verify",
+        "-f",
+        pb,
+        "--format",
+        "json",
+        "--check",
+        "topology.*",
+    ]);
+    let json = run.json();
+    let checks = json["hosts"][0]["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks\n{}", run.all()))
+        .clone();
+    (checks, run.code)
 }
 
 /// xspsim's fresh XSP has Xsi-Actions, Xsi-Events and DeviceManagement
@@ -167,4 +198,98 @@ fn applications_the_roles_need_are_no_warning() {
     assert!(!out.contains("warning:"), "{out}");
     let out = plan_of("topo_adp_ok", Product::Adp, (Release::Adp, "ADP"), "[xsi]");
     assert!(!out.contains("warning:"), "{out}");
+}
+
+/// The NPS host runs NPS alone (guide A §3.4, L2499): on a fresh simulated XSP
+/// (Xsi-Actions, Xsi-Events and DeviceManagement deployed), verify's
+/// `topology.nps-alone` warns naming each, with the commands that remove them
+/// (a warning: exit 0, exit 2 under `--strict`); once the operator has undeployed
+/// and deactivated them, it passes.
+#[test]
+fn verify_warns_while_the_nps_host_runs_other_applications() {
+    let (lab, pb) = one_host(
+        "topo_nps_verify",
+        Product::Xsp,
+        (Release::R23, "R23"),
+        "[nps]",
+    );
+    let (checks, code) = topology_findings(&lab, &pb);
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    let f = &checks[0];
+    assert_eq!(f["id"], "topology.nps-alone", "{f}");
+    assert_eq!(f["status"], "warn", "{f}");
+    assert_eq!(f["severity"], "warning", "{f}");
+    assert_eq!(code, 0, "a warning does not fail verify");
+    assert_eq!(
+        f["observed"],
+        "Xsi-Actions (deployed), Xsi-Events (deployed), DeviceManagement (deployed) active, which no role needs"
+    );
+    let fix = f["fix"].as_str().unwrap();
+    for line in [
+        "undeploy application /com.broadsoft.xsi-actions; deactivate application /com.broadsoft.xsi-actions",
+        "undeploy application /dms; deactivate application /dms",
+    ] {
+        assert!(fix.contains(line), "{fix}");
+    }
+    assert!(f["source"].as_str().unwrap().contains("L2499"), "{f}");
+    let strict = lab.xspctl(&["verify", "-f", &pb, "--strict", "--check", "topology.*"]);
+    strict.exits(2);
+
+    // The operator runs NPS alone: every other application undeployed and deactivated.
+    for path in [
+        "/com.broadsoft.xsi-actions",
+        "/com.broadsoft.xsi-events",
+        "/dms",
+    ] {
+        let out = lab.bwcli(
+            "h1",
+            &[
+                "cd /Maintenance/ManagedObjects",
+                &format!("undeploy application {path}"),
+                &format!("deactivate application {path}"),
+            ],
+        );
+        assert_eq!(out.matches("...Done").count(), 2, "{out}");
+    }
+    let (checks, code) = topology_findings(&lab, &pb);
+    assert_eq!(checks[0]["id"], "topology.nps-alone");
+    assert_eq!(checks[0]["status"], "ok", "{checks:?}");
+    assert_eq!(checks[0]["observed"], "no other application is active");
+    assert_eq!(code, 0);
+}
+
+/// On the other XSPs, `topology.applications`: an application no role of the farm
+/// needs is a warning (DMS without `dms`); the roles that need every active
+/// application pass; an AS has no such finding.
+#[test]
+fn verify_checks_the_applications_the_roles_need() {
+    let (lab, pb) = one_host(
+        "topo_apps_verify",
+        Product::Xsp,
+        (Release::R22, "R22"),
+        "[xsi, cti]",
+    );
+    let (checks, _) = topology_findings(&lab, &pb);
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert_eq!(checks[0]["id"], "topology.applications");
+    assert_eq!(checks[0]["status"], "warn", "{checks:?}");
+    assert_eq!(
+        checks[0]["observed"],
+        "DeviceManagement (deployed) active, which no role needs"
+    );
+    std::fs::write(
+        &pb,
+        std::fs::read_to_string(&pb)
+            .unwrap()
+            .replace("[xsi, cti]", "[xsi, cti, dms]"),
+    )
+    .unwrap();
+    let (checks, code) = topology_findings(&lab, &pb);
+    assert_eq!(checks[0]["id"], "topology.applications");
+    assert_eq!(checks[0]["status"], "ok", "{checks:?}");
+    assert_eq!(code, 0);
+
+    let (lab, pb) = one_host("topo_as_verify", Product::As, (Release::R23, "R23"), "[as]");
+    let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    assert!(!run.stdout.contains("\"topology."), "{}", run.all());
 }

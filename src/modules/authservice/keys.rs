@@ -9,9 +9,10 @@
 //! its SHA-256 only (docs/decisions.md).
 use std::path::PathBuf;
 
-use super::app;
+use super::{APPLICATION, CONTEXT_PATH};
 use crate::desired::{CommandFact, DesiredTree, FileFact};
 use crate::live::link::{HostLink, LinkError};
+use crate::modules::application::{self, ApplicationError};
 use crate::modules::{FarmCheck, FarmRead};
 use crate::plan::files::sha256;
 use crate::plan::{Op, Verb};
@@ -57,9 +58,14 @@ pub struct ExportedKey {
 /// Why the keys could not be exported or read.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    /// The host could not be read.
-    #[error("{0}")]
-    App(#[from] app::AppError),
+    /// The host's application could not be read.
+    #[error("host {host}: {error}")]
+    App {
+        /// The host.
+        host: String,
+        /// Why.
+        error: ApplicationError,
+    },
     /// `exportKeys` failed.
     #[error(
         "host {host}: `exportKeys` in {KEY_MANAGEMENT} failed: {error}\n  help: AuthService makes its key pair when it first issues a token (solution guide B §2.2 step 9.2)"
@@ -99,7 +105,11 @@ pub enum KeyError {
 /// The farm stage: the reference host's keys (none while its AuthService is not
 /// active).
 pub(super) fn farm_key(reference: &Host, link: &mut dyn HostLink) -> Result<FarmKey, KeyError> {
-    let application = app::read(reference, link)?;
+    let application =
+        application::read(APPLICATION, CONTEXT_PATH, link).map_err(|error| KeyError::App {
+            host: reference.name.clone(),
+            error,
+        })?;
     let key = match application.is_active() {
         true => Some(export(&reference.name, link)?),
         false => None,
@@ -211,10 +221,10 @@ pub(super) fn share(
 /// The farm check's value: the SHA-256 of a fresh export (None while the
 /// application is not active or exports nothing).
 pub fn key_fingerprint(host: &Host, link: &mut dyn HostLink) -> Result<Option<String>, LinkError> {
-    match app::read(host, link) {
+    match application::read(APPLICATION, CONTEXT_PATH, link) {
         Ok(a) if a.is_active() => {}
         Ok(_) => return Ok(None),
-        Err(app::AppError::Link(e)) => return Err(e),
+        Err(ApplicationError::Link(e)) => return Err(e),
         Err(_) => return Ok(None),
     }
     match export(&host.name, link) {

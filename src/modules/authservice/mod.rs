@@ -6,7 +6,7 @@
 //! AuthService URL for the web container, and one RSA key pair across each farm
 //! ([`keys`]). It depends on the AuthService patches (`PatchFeature::Authservice`):
 //! a host without them gets no plan.
-mod app;
+pub mod fls;
 mod keys;
 mod settings;
 
@@ -15,7 +15,7 @@ pub use settings::{AuthserviceSettings, CiToken, Mode};
 
 use serde::Serialize;
 
-use super::{FarmCheck, ModuleError, Scope, TypedModule, render_template};
+use super::{FarmCheck, ModuleError, Scope, TypedModule, application, render_template};
 use crate::catalog::{PatchFeature, Product, Release};
 use crate::desired::{ContextRef, DesiredTree};
 use crate::live::link::HostLink;
@@ -32,6 +32,11 @@ pub(crate) const FIELD: Field = Field::new(
     Schema::Object(&settings::AUTHSERVICE),
     "{ mode: ci-token, client_id: C0ffee, client_secret: env:AUTH_CLIENT_SECRET, refresh_token: env:AUTH_REFRESH_TOKEN, ci_cluster: US-A, teams_cluster: ACHM }",
 );
+
+/// The application's name in `Maintenance/ManagedObjects`.
+const APPLICATION: &str = "AuthenticationService";
+/// guide B §2.2 step 3 (source lines 2540-2548): its context path.
+const CONTEXT_PATH: &str = "/authService";
 
 /// Where the web application's client authentication is set per interface
 /// (bwcli-behavior §3, WBX-SG: `set <ip> <port> AuthenticationService clientAuthReq false`).
@@ -105,8 +110,12 @@ impl TypedModule for Authservice {
         farm: Option<&FarmKey>,
         link: &mut dyn HostLink,
     ) -> Result<DesiredTree, ModuleError> {
-        let application = app::read(host, link).map_err(ModuleError::new)?;
-        let mut tree = app::commands(&application);
+        let application =
+            application::read(APPLICATION, CONTEXT_PATH, link).map_err(ModuleError::new)?;
+        let mut tree = DesiredTree {
+            commands: application::activate_and_deploy(&application),
+            ..DesiredTree::default()
+        };
         let (template, web_apps) = match host.release {
             // guide B §2.1: R21 SP1 has no CI token validation, and its CLI no
             // per-application client authentication (WebApps is R22+).

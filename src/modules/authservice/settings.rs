@@ -2,11 +2,12 @@
 use serde::Serialize;
 
 use crate::catalog::{Release, clusters};
+use crate::modules::secret_setting;
 use crate::playbook::SecretRef;
-use crate::playbook::module_api::{
-    Field, Format, HostFacts, Node, Object, Pos, Report, Schema, SecretSyntax, parse_secret_ref,
-};
+use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 
+/// The module's key in `webex`.
+const KEY: &str = "authservice";
 /// guide B §2.2 step 4: `ciResponseBodyMaxSizeInBytes 65536`.
 const BODY_MAX: i64 = 65536;
 /// guide B §2.2 step 6: `refreshPeriodInMinutes 60`.
@@ -129,10 +130,10 @@ pub struct CiToken {
     /// `clientId`.
     pub client_id: String,
     /// `clientSecret`, by reference.
-    #[serde(serialize_with = "as_reference")]
+    #[serde(serialize_with = "secret_setting::as_reference")]
     pub client_secret: SecretRef,
     /// `refreshToken`, by reference.
-    #[serde(serialize_with = "as_reference")]
+    #[serde(serialize_with = "secret_setting::as_reference")]
     pub refresh_token: SecretRef,
     /// The CI cluster's name.
     pub ci_cluster: String,
@@ -163,11 +164,6 @@ pub struct AuthserviceSettings {
     pub token_duration_hours: i64,
     /// The local AuthService URL.
     pub url: String,
-}
-
-/// A secret reference as its text (`env:NAME`), never the value.
-fn as_reference<S: serde::Serializer>(r: &SecretRef, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
 }
 
 /// Builds the settings; every problem goes to `report` at its key.
@@ -298,8 +294,8 @@ fn ci_token(
     };
     Some(CiToken {
         client_id: node.get("client_id")?.as_str()?.to_string(),
-        client_secret: secret(node, "client_secret", host, report)?,
-        refresh_token: secret(node, "refresh_token", host, report)?,
+        client_secret: secret_setting::build(node, KEY, "client_secret", host, report)?,
+        refresh_token: secret_setting::build(node, KEY, "refresh_token", host, report)?,
         ci_cluster: ci.name.clone(),
         issuer_url: ci.issuer_url.clone(),
         teams_cluster: teams.name.clone(),
@@ -314,19 +310,4 @@ fn ci_token(
             .and_then(Node::as_int)
             .unwrap_or(REFRESH_MINUTES),
     })
-}
-
-/// The secret reference at `key` (a file reference resolved from the playbook).
-fn secret(node: &Node, key: &str, host: &HostFacts<'_>, report: &mut Report) -> Option<SecretRef> {
-    let n = node.get(key)?;
-    match parse_secret_ref(n.as_str()?).ok()? {
-        SecretSyntax::Env(name) => Some(SecretRef::env(name)),
-        SecretSyntax::File(path) => match host.paths.resolve(path) {
-            Ok(p) => Some(SecretRef::file(p)),
-            Err(why) => {
-                report.error(n.pos, format!("`webex.authservice.{key}`: {why}"), None);
-                None
-            }
-        },
-    }
 }

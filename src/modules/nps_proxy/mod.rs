@@ -6,18 +6,15 @@
 //! secret and refresh token typed at password prompts), and the NPS proxy URL.
 //! It depends on the NPS proxy patches (`PatchFeature::NpsProxy`). The AS side
 //! (the allowed-application list) is [`allowed_apps`].
-pub mod activation;
 pub mod allowed_apps;
 
 use serde::Serialize;
 
-use super::{ModuleError, Scope, TypedModule, render_template};
+use super::{ModuleError, Scope, TypedModule, application, render_template, secret_setting};
 use crate::catalog::{PatchFeature, Product, Release};
 use crate::desired::DesiredTree;
 use crate::live::link::HostLink;
-use crate::playbook::module_api::{
-    Field, Format, HostFacts, Node, Object, Pos, Report, Schema, SecretSyntax, parse_secret_ref,
-};
+use crate::playbook::module_api::{Field, Format, HostFacts, Node, Object, Pos, Report, Schema};
 use crate::playbook::{Host, Role, SecretRef};
 
 /// The NPS proxy module.
@@ -89,20 +86,15 @@ pub struct NpsProxySettings {
     /// `clientId`.
     pub client_id: String,
     /// `clientSecret`, by reference.
-    #[serde(serialize_with = "as_reference")]
+    #[serde(serialize_with = "secret_setting::as_reference")]
     pub client_secret: SecretRef,
     /// `RefreshToken`, by reference.
-    #[serde(serialize_with = "as_reference")]
+    #[serde(serialize_with = "secret_setting::as_reference")]
     pub refresh_token: SecretRef,
     /// `CloudNPSService url`.
     pub cloud_url: String,
     /// The application's context path.
     pub context_path: String,
-}
-
-/// A secret reference as its text (`env:NAME`), never the value.
-fn as_reference<S: serde::Serializer>(r: &SecretRef, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
 }
 
 impl TypedModule for NpsProxy {
@@ -154,8 +146,8 @@ impl TypedModule for NpsProxy {
             );
             return None;
         }
-        let client_secret = secret(node, "client_secret", host, report);
-        let refresh_token = secret(node, "refresh_token", host, report);
+        let client_secret = secret_setting::build(node, Self::KEY, "client_secret", host, report);
+        let refresh_token = secret_setting::build(node, Self::KEY, "refresh_token", host, report);
         Some(NpsProxySettings {
             client_id: text("client_id")?.to_string(),
             client_secret: client_secret?,
@@ -174,8 +166,9 @@ impl TypedModule for NpsProxy {
     ) -> Result<DesiredTree, ModuleError> {
         // guide B §7.2 step 3: activate the application; its levels exist only
         // once it is active, so the activation comes first in the plan.
-        let commands = activation::activate_and_deploy(APPLICATION, &settings.context_path, link)
+        let application = application::read(APPLICATION, &settings.context_path, link)
             .map_err(ModuleError::new)?;
+        let commands = application::activate_and_deploy(&application);
         // Every release NPS runs on (R22+, ADP) has the same contexts (guide B
         // §7.1: APNS HTTP/2 needs R22 or later, which the scope requires).
         let mut tree = render_template("nps_proxy/r22.yaml", settings)?;
@@ -192,22 +185,6 @@ fn is_context_path(path: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     })
-}
-
-/// The secret reference under `key` (a relative `file:` path resolves against
-/// the playbook's directory).
-fn secret(node: &Node, key: &str, host: &HostFacts<'_>, report: &mut Report) -> Option<SecretRef> {
-    let at = node.get(key)?;
-    match parse_secret_ref(at.as_str()?).ok()? {
-        SecretSyntax::Env(name) => Some(SecretRef::env(name)),
-        SecretSyntax::File(path) => match host.paths.resolve(path) {
-            Ok(p) => Some(SecretRef::file(p)),
-            Err(why) => {
-                report.error(at.pos, format!("`webex.nps_proxy.{key}`: {why}"), None);
-                None
-            }
-        },
-    }
 }
 
 #[cfg(test)]
