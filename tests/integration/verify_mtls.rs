@@ -61,19 +61,6 @@ fn mtls_findings(run: &Run, subject_prefix: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// Waits, at most 5 s in 50 ms steps, until `address:port` accepts TCP.
-fn wait_for_listener(address: std::net::IpAddr, port: u16) {
-    let target = std::net::SocketAddr::new(address, port);
-    for _ in 0..100 {
-        let timeout = std::time::Duration::from_millis(200);
-        if std::net::TcpStream::connect_timeout(&target, timeout).is_ok() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("nothing listens on {target} 5 s after the restart");
-}
-
 fn flow(test: &str, release: Release, pb_release: &str, interfaces: &str) {
     flow_on(
         test,
@@ -114,7 +101,7 @@ fn flow_on(
 
     // cti_mtls sets the secure port to 8012 (guide B §5.9); verify finds it there.
     // The simulated endpoint moves to it within its settings poll after the restart.
-    wait_for_listener(lab.address("h"), 8012);
+    lab::wait_for_listener(lab.address("h"), 8012);
     let cti = format!("CTI {}:8012 ", lab.address("h"));
     let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     for (id, f) in mtls_findings(&run, &cti) {
