@@ -10,9 +10,8 @@
 //! input is a located error before any host is reached.
 use crate::lab;
 
-use lab::{Run, Spec, TestLab, sent_lines};
+use lab::{Spec, TestLab, sent_lines};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 use xspsim::catalog::model::{CliLayout, CtiLayout};
 use xspsim::host::{Faults, Product, Release};
@@ -20,39 +19,6 @@ use xspsim::pki::lab_ca::WebexLikePki;
 
 /// The default secure CTI port (guide B §5.9).
 const SECURE_PORT: u16 = 8012;
-
-/// Writes the Webex-like chain and client and a playbook with `cti_mtls` (and
-/// `extra` lines of the webex block) and `verify.client_certificate`.
-fn playbook(lab: &TestLab, pki: &WebexLikePki, product: &str, release: &str) -> String {
-    let dir = lab.dir.path();
-    std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
-    std::fs::write(dir.join("client.pem"), pki.client_chain()).unwrap();
-    std::fs::write(dir.join("client.key"), &pki.client.key_pem).unwrap();
-    let block = format!(
-        "cti_mtls: {{ trust_anchors: {} }}",
-        dir.join("CombinedCertChain.txt").display()
-    );
-    let pb = lab.playbook("pb.yaml", &[("h", product, release, &block)]);
-    lab.add_client_identity(&pb, &dir.join("client.pem"), &dir.join("client.key"));
-    pb.to_str().unwrap().to_string()
-}
-
-/// The checks of the only host, by id and subject prefix.
-fn finding(run: &Run, id: &str, subject: &str) -> Value {
-    let json = run.json();
-    json["hosts"][0]["checks"]
-        .as_array()
-        .unwrap_or_else(|| panic!("checks: {}", run.all()))
-        .iter()
-        .find(|c| {
-            c["id"] == id
-                && c["subject"]
-                    .as_str()
-                    .is_some_and(|s| s.starts_with(subject))
-        })
-        .cloned()
-        .unwrap_or_else(|| panic!("no {id} on {subject}: {}", run.all()))
-}
 
 /// Files xspctl left in the host's upload directory.
 fn left_on_host(lab: &TestLab) -> Vec<String> {
@@ -108,7 +74,7 @@ fn done_when(test: &str, shape: Shape) {
         },
     );
     let pki = WebexLikePki::generate().expect("pki");
-    let pb = playbook(&lab, &pki, shape.pb_product, shape.pb_release);
+    let pb = lab.mtls_playbook(&pki, shape.pb_product, shape.pb_release);
     let ip = lab.address("h").to_string();
 
     // The plan: each anchor uploaded and loaded under its derived alias, the
@@ -211,10 +177,10 @@ fn done_when(test: &str, shape: Shape) {
         "mtls.refuses-untrusted-client",
         "mtls.requires-client-certificate",
     ] {
-        let f = finding(&run, id, &subject);
+        let f = run.finding(id, &subject);
         assert_eq!(f["status"], "ok", "{id}: {f:#}\n{}", run.all());
     }
-    let ca_list = finding(&run, "mtls.client-ca-list", &subject);
+    let ca_list = run.finding("mtls.client-ca-list", &subject);
     let names: Vec<&str> = ca_list["evidence"]
         .as_array()
         .unwrap()
@@ -226,7 +192,7 @@ fn done_when(test: &str, shape: Shape) {
             && names.contains(&"CN=Lab Webex-like Issuing CA, O=xspctl lab"),
         "{ca_list:#}"
     );
-    let untrusted = finding(&run, "mtls.refuses-untrusted-client", &subject);
+    let untrusted = run.finding("mtls.refuses-untrusted-client", &subject);
     assert!(
         untrusted["observed"]
             .as_str()
@@ -335,7 +301,7 @@ fn one_host(test: &str, release: Release) -> TestLab {
 fn a_new_webex_ca_is_loaded_before_the_old_alias_is_deleted() {
     let lab = one_host("secure_rotate", Release::R23);
     let pki = WebexLikePki::generate().expect("pki");
-    let pb = playbook(&lab, &pki, "xsp", "R23");
+    let pb = lab.mtls_playbook(&pki, "xsp", "R23");
     lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
         .exits(0);
     let before = aliases(&lab, R22_TRUSTS);
@@ -404,7 +370,7 @@ fn a_new_webex_ca_is_loaded_before_the_old_alias_is_deleted() {
 fn another_certificate_under_the_derived_alias_stops_the_plan() {
     let lab = one_host("secure_other", Release::R22);
     let pki = WebexLikePki::generate().expect("pki");
-    let pb = playbook(&lab, &pki, "xsp", "R22");
+    let pb = lab.mtls_playbook(&pki, "xsp", "R22");
     let plan = lab.xspctl(&["plan", "-f", &pb]);
     let start = plan
         .stdout
@@ -444,7 +410,7 @@ fn another_certificate_under_the_derived_alias_stops_the_plan() {
 fn a_failed_update_trust_rolls_back_and_leaves_no_file() {
     let lab = one_host("secure_fail", Release::R24);
     let pki = WebexLikePki::generate().expect("pki");
-    let pb = playbook(&lab, &pki, "xsp", "R24");
+    let pb = lab.mtls_playbook(&pki, "xsp", "R24");
     let cti = |lab: &TestLab| lab.bwcli("h", &["cd /Interface/CTI", "get"]);
     let before = cti(&lab);
     // The second anchor's updateTrust fails (the first one ran).
@@ -617,7 +583,7 @@ fn a_host_without_a_secure_cti_interface_gets_one_added() {
     );
     assert!(out.contains("...Done"), "{out}");
     let pki = WebexLikePki::generate().expect("pki");
-    let pb = playbook(&lab, &pki, "xsp", "R23");
+    let pb = lab.mtls_playbook(&pki, "xsp", "R23");
     lab.xspctl(&["plan", "-f", &pb])
         .exits(0)
         .prints(&format!("~ add {ip} true true"));
@@ -628,8 +594,7 @@ fn a_host_without_a_secure_cti_interface_gets_one_added() {
     // The simulated endpoint moves to the secure port at its next settings poll.
     lab::wait_for_listener(lab.address("h"), SECURE_PORT);
     let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
-    let f = finding(
-        &run,
+    let f = run.finding(
         "mtls.accepts-webex-client",
         &format!("CTI {ip}:{SECURE_PORT}"),
     );

@@ -20,44 +20,11 @@ const MTLS_IDS: [&str; 4] = [
     "mtls.requires-client-certificate",
 ];
 
-/// Writes the Webex-like chain and client into the lab's scratch directory and a
-/// playbook naming them; returns the playbook's path.
-fn playbook(lab: &TestLab, product: &str, release: &str) -> String {
-    let pki = WebexLikePki::generate().expect("pki");
-    let dir = lab.dir.path();
-    std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
-    std::fs::write(dir.join("client.pem"), pki.client_chain()).unwrap();
-    std::fs::write(dir.join("client.key"), &pki.client.key_pem).unwrap();
-    let block = format!(
-        "cti_mtls: {{ trust_anchors: {} }}",
-        dir.join("CombinedCertChain.txt").display()
-    );
-    let pb = lab.playbook("pb.yaml", &[("h", product, release, &block)]);
-    lab.add_client_identity(&pb, &dir.join("client.pem"), &dir.join("client.key"));
-    pb.to_str().unwrap().to_string()
-}
-
 /// The mTLS findings of the CTI endpoint, by id.
 fn mtls_findings(run: &Run, subject_prefix: &str) -> Vec<(String, Value)> {
-    let json = run.json();
-    let checks = json["hosts"][0]["checks"]
-        .as_array()
-        .unwrap_or_else(|| panic!("checks: {}", run.all()));
     MTLS_IDS
         .iter()
-        .map(|id| {
-            let found = checks
-                .iter()
-                .find(|c| {
-                    c["id"] == *id
-                        && c["subject"]
-                            .as_str()
-                            .is_some_and(|s| s.starts_with(subject_prefix))
-                })
-                .cloned()
-                .unwrap_or_else(|| panic!("no {id}: {}", run.all()));
-            (id.to_string(), found)
-        })
+        .map(|id| (id.to_string(), run.finding(id, subject_prefix)))
         .collect()
 }
 
@@ -92,7 +59,8 @@ fn flow_on(
     } else {
         "xsp"
     };
-    let pb = playbook(&lab, product_name, pb_release);
+    let pki = WebexLikePki::generate().expect("pki");
+    let pb = lab.mtls_playbook(&pki, product_name, pb_release);
     let plan = lab.xspctl(&["plan", "-f", &pb]);
     plan.exits(0)
         .prints(&format!("set {} clientAuthReq true", lab.address("h")));
@@ -230,7 +198,8 @@ fn a_key_that_is_not_the_certificates_stops_verify_before_any_host() {
             release: Release::R23,
         }],
     );
-    let pb = playbook(&lab, "xsp", "R23");
+    let pki = WebexLikePki::generate().expect("pki");
+    let pb = lab.mtls_playbook(&pki, "xsp", "R23");
     let other = WebexLikePki::generate().expect("pki");
     std::fs::write(lab.dir.path().join("client.key"), &other.client.key_pem).unwrap();
     let run = lab.xspctl(&["verify", "-f", &pb]);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use xspsim::catalog::model::CliLayout;
 use xspsim::host::{Faults, Product, Release, SimHost};
 use xspsim::lab::{Lab, LabConfig, LabHostConfig, StartingCertificate};
-use xspsim::pki::lab_ca::LabCa;
+use xspsim::pki::lab_ca::{LabCa, WebexLikePki};
 
 /// One host to simulate.
 pub struct Spec {
@@ -56,6 +56,24 @@ impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("JSON on stdout: {e}\n{}", self.all()))
+    }
+
+    /// The first host's finding `id` whose subject starts with `subject_prefix`
+    /// (a `--format json` report); a missing one fails showing everything printed.
+    pub fn finding(&self, id: &str, subject_prefix: &str) -> serde_json::Value {
+        let json = self.json();
+        json["hosts"][0]["checks"]
+            .as_array()
+            .unwrap_or_else(|| panic!("checks: {}", self.all()))
+            .iter()
+            .find(|c| {
+                c["id"] == id
+                    && c["subject"]
+                        .as_str()
+                        .is_some_and(|s| s.starts_with(subject_prefix))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} on {subject_prefix}: {}", self.all()))
     }
 
     /// Everything printed, for assertion messages.
@@ -286,6 +304,23 @@ impl TestLab {
         let path = self.dir.path().join(file);
         std::fs::write(&path, text).expect("playbook");
         path
+    }
+
+    /// Writes `pki`'s Webex-like chain and client into the scratch directory and a
+    /// playbook of the one host `h` with `cti_mtls` naming the chain and
+    /// `verify.client_certificate` naming the client; returns the playbook's path.
+    pub fn mtls_playbook(&self, pki: &WebexLikePki, product: &str, release: &str) -> String {
+        let dir = self.dir.path();
+        std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
+        std::fs::write(dir.join("client.pem"), pki.client_chain()).unwrap();
+        std::fs::write(dir.join("client.key"), &pki.client.key_pem).unwrap();
+        let block = format!(
+            "cti_mtls: {{ trust_anchors: {} }}",
+            dir.join("CombinedCertChain.txt").display()
+        );
+        let pb = self.playbook("pb.yaml", &[("h", product, release, &block)]);
+        self.add_client_identity(&pb, &dir.join("client.pem"), &dir.join("client.key"));
+        pb.to_str().unwrap().to_string()
     }
 
     /// Puts `verify.client_certificate` (the files `certificate` and `key`) at the
