@@ -189,10 +189,6 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
     if applied == Outcome::Error {
         return applied;
     }
-    // A simulated host moves a TLS listener to a new port (the CTI secure port)
-    // at its next settings poll (250 ms) after a restart; give the last host
-    // restarted that long, bounded, before verify connects.
-    std::thread::sleep(std::time::Duration::from_secs(1));
     eprintln!("\n== xspctl verify -f {}", playbook.display());
     verify_with(
         &apply.hosts,

@@ -1,7 +1,8 @@
 //! The runs that change a host: apply, restart, rollback.
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use super::listeners::{secure_listeners, wait_listening};
 use super::{
     HostError, RunContext, driver_options, failed, on_host, read_and_plan, result, ssh_target,
 };
@@ -208,7 +209,8 @@ pub(super) fn awaiting_restart(host: &Host, ctx: &RunContext, link: &SshLink) ->
     }
 }
 
-/// Restarts a host whose changes wait for a restart, and waits until it answers.
+/// Restarts a host whose changes wait for a restart, and waits until it answers
+/// bwcli and its secure HTTP and CTI ports accept connections again.
 pub fn restart_one(
     host: &Host,
     ctx: &RunContext,
@@ -218,16 +220,60 @@ pub fn restart_one(
     let target = ssh_target(&host.connection)?;
     progress.step("restarting (restartbw)");
     ctx.journal.record(&host.name, "restart", "restartbw");
-    let took = crate::hostlink::restart_and_wait(&target, &driver_options(&target), timeout)?;
+    // Only addresses that served TLS from here before the restart are waited for
+    // afterwards (a port the restart moves included); one that served nothing may be
+    // unreachable from this machine by design (D54).
+    let serving = served_addresses(host, progress)?;
+    let started = Instant::now();
+    let answered = crate::hostlink::restart_and_wait(&target, &driver_options(&target), timeout)?;
     ctx.journal.record(
         &host.name,
         "restarted",
-        format!("answering again after {}s", took.as_secs()),
+        format!("answering again after {}s", answered.as_secs()),
     );
     ctx.store
         .clear_pending_restart(&host.name)
         .map_err(HostError::RestartRecord)?;
+    progress.step("waiting for the secure ports");
+    let mut link = super::open(host, progress)?;
+    let listeners = secure_listeners(host, &mut link);
+    let _ = link.finish();
+    let mut listeners = listeners?;
+    listeners.retain(|l| serving.contains(&l.address));
+    let closed = wait_listening(&listeners, started + timeout);
+    if !closed.is_empty() {
+        return Err(HostError::NotListening {
+            host: host.name.clone(),
+            secs: timeout.as_secs(),
+            closed: closed.iter().map(ToString::to_string).collect(),
+        });
+    }
+    let took = started.elapsed();
+    if !listeners.is_empty() {
+        ctx.journal.record(
+            &host.name,
+            "listening",
+            format!("secure ports accept connections after {}s", took.as_secs()),
+        );
+    }
     Ok(took)
+}
+
+/// The addresses where at least one of the host's secure interfaces accepts a
+/// connection now.
+fn served_addresses(host: &Host, progress: &Progress) -> Result<Vec<String>, HostError> {
+    let mut link = super::open(host, progress)?;
+    let listeners = secure_listeners(host, &mut link);
+    let _ = link.finish();
+    let listeners = listeners?;
+    let closed = wait_listening(&listeners, Instant::now());
+    let mut open: Vec<String> = listeners
+        .into_iter()
+        .filter(|l| !closed.contains(l))
+        .map(|l| l.address)
+        .collect();
+    open.dedup();
+    Ok(open)
 }
 
 /// `rollback` on one host from a backup: restores it, and records the pending

@@ -73,6 +73,20 @@ pub enum HostError {
     /// The host's contexts, files or secrets could not be read and planned.
     #[error("{0}")]
     Plan(String),
+    /// The host answers bwcli again after its restart, but secure ports it lists do
+    /// not accept connections.
+    #[error(
+        "{host} answers bwcli again, but after {secs}s these secure ports still refuse connections from here: {}\n  help: check the service on the host (`bwshowver`, its logs), or the route from this machine to those addresses; `xspctl verify --host {host}` shows what Webex sees",
+        closed.join(", ")
+    )]
+    NotListening {
+        /// The host.
+        host: String,
+        /// The restart timeout.
+        secs: u64,
+        /// The listeners that refused, as `endpoint address:port`.
+        closed: Vec<String>,
+    },
     /// The restart was made, but its local record could not be cleared.
     #[error("restarted, but could not clear the pending restart: {0}")]
     RestartRecord(std::io::Error),

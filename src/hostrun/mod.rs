@@ -5,6 +5,7 @@ mod change;
 mod check;
 mod error;
 mod farm;
+mod listeners;
 
 use std::time::Instant;
 

@@ -591,8 +591,6 @@ fn a_host_without_a_secure_cti_interface_gets_one_added() {
         .exits(0);
     let table = lab.bwcli("h", &["cd /Interface/CTI/SSLSettings", "get"]);
     assert!(table.contains(&ip), "{table}");
-    // The simulated endpoint moves to the secure port at its next settings poll.
-    lab::wait_for_listener(lab.address("h"), SECURE_PORT);
     let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     let f = run.finding(
         "mtls.accepts-webex-client",

@@ -67,9 +67,9 @@ fn flow_on(
     lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
         .exits(0);
 
-    // cti_mtls sets the secure port to 8012 (guide B §5.9); verify finds it there.
-    // The simulated endpoint moves to it within its settings poll after the restart.
-    lab::wait_for_listener(lab.address("h"), 8012);
+    // cti_mtls sets the secure port to 8012 (guide B §5.9); the restart ends when it
+    // listens (the simulated endpoint moves there at its next settings poll), so verify
+    // finds it at once.
     let cti = format!("CTI {}:8012 ", lab.address("h"));
     let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     for (id, f) in mtls_findings(&run, &cti) {

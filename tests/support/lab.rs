@@ -422,16 +422,3 @@ pub const TLS_INTERFACE: &str = "tls:
     level: interface
     protocols: [TLSv1.2]
     ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]";
-
-/// Waits, at most 5 s in 50 ms steps, until `address:port` accepts TCP.
-pub fn wait_for_listener(address: std::net::IpAddr, port: u16) {
-    let target = std::net::SocketAddr::new(address, port);
-    for _ in 0..100 {
-        let timeout = std::time::Duration::from_millis(200);
-        if std::net::TcpStream::connect_timeout(&target, timeout).is_ok() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("nothing listens on {target} 5 s after the restart");
-}
