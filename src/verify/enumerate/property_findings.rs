@@ -1,5 +1,5 @@
 //! The checks of how an endpoint negotiates, from the probes made after the suite
-//! enumeration (docs/decisions.md D-NEW-1; the guides are silent):
+//! enumeration (docs/decisions.md D-NEW-1, the guides being silent):
 //! - `tls.key-exchange-groups`: no weak group (under 128-bit security) is accepted;
 //!   a group RFC 8422 §5.1.1 deprecates is a warning.
 //! - `tls.dh-size`: DHE suites get a DH group of at least 2048 bits (NIST SP
