@@ -387,6 +387,7 @@ mod tests {
             listed_suites: &listed,
             supplied_certificate: None,
             fqdn: None,
+            host_fqdn: None,
             trust: &crate::verify::served_chain::ServerTrust::public_roots(),
         };
         checks(&exp, "HTTP 10.0.0.1:443", enumeration(entries))
