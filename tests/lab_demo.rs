@@ -39,17 +39,18 @@ fn the_lab_demo_converges_and_verifies() {
     // tls.certificate-trusted, -order, -key and -name against the lab server CA:
     // 32 where 18 were; nps1 has no supplied certificate and no FQDN: 23); and on
     // every host reach.inbound per secure interface and the two time checks:
-    // 36, 27, and 3 on each AS).
+    // 36, 27, and 3 on each AS; then per TLS interface the key-exchange groups,
+    // the DH group, secure renegotiation and the fallback signal: 44 and 35).
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("xsp2  xsp-farm  ok      36 of 36 checks passed"),
+        stdout.contains("xsp2  xsp-farm  ok      44 of 44 checks passed"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("nps1  nps       ok      27 of 27 checks passed"),
+        stdout.contains("nps1  nps       ok      35 of 35 checks passed"),
         "{stdout}"
     );
     for check in [
