@@ -13,6 +13,11 @@
 //! takes at most one handshake per suite plus one; the order pass at most one per
 //! accepted suite, plus one to tell the server's order from the client's. Once a
 //! connection fails, nothing more is offered.
+//!
+//! After the suites, the accepted ones are offered again to learn how the endpoint
+//! negotiates (`key_exchange`, `downgrade`): one handshake per group of
+//! [`groups::GROUPS`] for at most two protocols, one for the DH group, one for
+//! renegotiation, one for the fallback signal; each bounded as above.
 mod client_hello;
 mod downgrade;
 mod exchange;
