@@ -214,10 +214,16 @@ fn agrees_with_sslyze(address: &str, port: u16, enumeration: &Value) {
     agrees_with_sslyze_on_negotiation(result, enumeration);
 }
 
-/// sslyze's curves (elliptic_curves: the curves of ECDHE and TLS 1.3, named by
-/// OpenSSL), secure renegotiation and fallback SCSV are the enumeration's.
+/// sslyze's curves (elliptic_curves: the curves of its newest protocol, named by
+/// OpenSSL, ANSI X9.62 names first), secure renegotiation and fallback SCSV are the
+/// enumeration's.
 fn agrees_with_sslyze_on_negotiation(result: &Value, enumeration: &Value) {
     let curves = &result["elliptic_curves"]["result"];
+    let newest = enumeration["groups"]
+        .as_array()
+        .and_then(|g| g.last())
+        .cloned()
+        .unwrap_or_default();
     if curves["supports_ecdh_key_exchange"] == true {
         let mut theirs: Vec<String> = curves["supported_curves"]
             .as_array()
@@ -230,18 +236,17 @@ fn agrees_with_sslyze_on_negotiation(result: &Value, enumeration: &Value) {
                 other => other.to_string(),
             })
             .collect();
-        let mut ours: Vec<String> = enumeration["groups"]
-            .as_array()
+        let mut ours: Vec<String> = names(&newest["accepted"])
             .into_iter()
-            .flatten()
-            .flat_map(|g| names(&g["accepted"]))
             .filter(|n| xspctl::verify::enumerate::groups::by_name(n).is_some_and(|g| g.curve))
             .collect();
         ours.sort();
-        ours.dedup();
         theirs.sort();
-        theirs.dedup();
-        assert_eq!(ours, theirs, "the accepted curves and sslyze's differ");
+        assert_eq!(
+            ours, theirs,
+            "{}: the accepted curves and sslyze's differ",
+            newest["protocol"]
+        );
     }
     if let Some(secure) = enumeration["renegotiation"]["secure"].as_bool() {
         let theirs = &result["session_renegotiation"]["result"]["supports_secure_renegotiation"];

@@ -398,6 +398,51 @@ mod tests {
         );
     }
 
+    /// A whole TLS 1.2 flight: ServerHello, Certificate, then `rest` (handshake
+    /// messages), the Certificate split across two records.
+    fn tls12_flight(rest: &[u8]) -> Vec<u8> {
+        let hello = &tls12_hello()[5..];
+        let hello = &hello[..hello.len() - 4]; // without the cut-short Certificate
+        let certificate = [0x0b, 0x00, 0x00, 0x06, 0x00, 0x00, 0x03, 0x01, 0x02, 0x03];
+        let mut first = hello.to_vec();
+        first.extend(&certificate[..4]);
+        let mut second = certificate[4..].to_vec();
+        second.extend(rest);
+        let mut bytes = Vec::new();
+        for body in [first, second] {
+            bytes.extend([0x16, 0x03, 0x03]);
+            bytes.extend((body.len() as u16).to_be_bytes());
+            bytes.extend(body);
+        }
+        bytes
+    }
+
+    #[test]
+    fn reads_the_server_key_exchange_of_a_flight_or_its_absence() {
+        let flight = |bytes: Vec<u8>| {
+            read_flight(
+                &mut std::io::Cursor::new(bytes),
+                Instant::now() + Duration::from_secs(5),
+            )
+        };
+        // ServerKeyExchange: named curve secp256r1, a one-byte point.
+        let ske = [0x0c, 0x00, 0x00, 0x05, 0x03, 0x00, 0x17, 0x01, 0x04];
+        let done = [0x0e, 0x00, 0x00, 0x00];
+        let read = flight(tls12_flight(&[&ske[..], &done[..]].concat())).unwrap();
+        assert_eq!(read.answer, read_tls12_answer());
+        assert_eq!(read.key_exchange, Some(vec![0x03, 0x00, 0x17, 0x01, 0x04]));
+        // Static RSA: no ServerKeyExchange before the ServerHelloDone.
+        let read = flight(tls12_flight(&done)).unwrap();
+        assert_eq!(read.key_exchange, None);
+        // The flight ends early.
+        let cut = flight(tls12_flight(&[]));
+        assert!(matches!(cut, Err(AnswerError::Malformed(_))), "{cut:?}");
+    }
+
+    fn read_tls12_answer() -> Answer {
+        read(&tls12_hello()).unwrap()
+    }
+
     #[test]
     fn reads_a_server_hello_split_over_two_records_and_reads() {
         let whole = tls12_hello();
