@@ -91,6 +91,9 @@ pub struct Faults {
     /// OpenSSH does for a user whose password has expired
     /// (`Password change required but no TTY available.`).
     pub exec_stderr: Option<String>,
+    /// How the host's TLS endpoints deviate from a modern server (groups, DH size,
+    /// RFC 5746, RFC 7507).
+    pub tls: crate::tls::TlsQuirks,
 }
 
 /// The largest flood the `flood_bytes` fault writes (1 GiB).

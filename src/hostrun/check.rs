@@ -237,6 +237,7 @@ fn checks(
             listed_suites: &listed_suites,
             supplied_certificate: supplied.map(|i| i.cert_pem.as_str()),
             fqdn: supplied.map(|i| i.fqdn.as_str()),
+            host_fqdn: host.fqdn.as_deref(),
             trust: &peers.servers,
             wanted: managed.then_some(TlsLists {
                 protocols: &wanted_protocols,

@@ -63,6 +63,19 @@ check_ids! {
     /// playbook wants it.
     TlsAcceptsTls13 => "tls.accepts-tls13",
         source: None;
+    /// No key-exchange group under 128-bit security is accepted (nor, as a
+    /// warning, one RFC 8422 deprecates).
+    TlsKeyExchangeGroups => "tls.key-exchange-groups",
+        source: Some("RFC 8422 §5.1.1; NIST SP 800-52r2 §3.3.1; docs/decisions.md (the guides are silent)");
+    /// DHE suites use a DH group of at least 2048 bits.
+    TlsDhSize => "tls.dh-size",
+        source: Some("NIST SP 800-52r2 §3.3.1; RFC 7919; docs/decisions.md (the guides are silent)");
+    /// TLS ≤ 1.2 handshakes carry renegotiation_info (secure renegotiation).
+    TlsSecureRenegotiation => "tls.secure-renegotiation",
+        source: Some("RFC 5746; docs/decisions.md (the guides are silent)");
+    /// A fallback to an older protocol with TLS_FALLBACK_SCSV is refused.
+    TlsFallbackScsv => "tls.fallback-scsv",
+        source: Some("RFC 7507; docs/decisions.md (the guides are silent)");
     /// The certificate an endpoint serves is not expired, nor expiring within 60 days.
     TlsCertificateExpiry => "tls.certificate-expiry",
         source: Some("solution guide B §13 (server certificates); issue #11 check 2");

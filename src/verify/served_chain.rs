@@ -80,8 +80,13 @@ pub struct Served<'a> {
     pub endpoint: String,
     /// The certificates it sent, leaf first (DER).
     pub chain: &'a [Vec<u8>],
-    /// The FQDN its certificate must name, when the playbook gives one.
+    /// The interface's FQDN (`webex.certificates.*.fqdn`), which a SAN of its
+    /// certificate must name, when the playbook gives one.
     pub fqdn: Option<&'a str>,
+    /// The host's own FQDN (the host's `fqdn`, which `dns.*` checks), which the
+    /// certificate must name too: in a SAN, or in the CN where guide A §7.1-7.2
+    /// puts a node's own FQDN.
+    pub host_fqdn: Option<&'a str>,
     /// The TLS suites configured on the interface (IANA names).
     pub configured_suites: &'a [String],
 }
@@ -89,7 +94,7 @@ pub struct Served<'a> {
 const RENEW: &str = "get a certificate from a CA Webex trusts and load it with its chain (`webex.certificates`, or `sslUpdate` with keyFile, certificateFile and chainFile: solution guide B §5.8 step 3, §13)";
 
 /// The chain findings of `served` at `now` (seconds since the Unix epoch): trusted,
-/// order, name (when the FQDN is known) and key. Nothing when the leaf is missing or
+/// order, name (when an FQDN is known) and key. Nothing when the leaf is missing or
 /// does not parse: `tls.certificate-expiry` says so.
 pub fn chain_findings(served: &Served, trust: &ServerTrust, now: i64) -> Vec<Finding> {
     let parsed: Vec<X509Certificate> = served
@@ -119,8 +124,9 @@ pub fn chain_findings(served: &Served, trust: &ServerTrust, now: i64) -> Vec<Fin
         trusted(served, &parsed, trust, now, &finding).with_evidence(evidence.clone()),
         order(&parsed, &finding).with_evidence(evidence),
     ];
-    if let Some(fqdn) = served.fqdn {
-        out.push(name(served.chain, leaf, fqdn, &finding));
+    let wanted = wanted_names(served);
+    if !wanted.is_empty() {
+        out.push(name(served.chain, leaf, &wanted, &finding));
     }
     out.push(key(leaf, served.configured_suites, &finding));
     out
@@ -247,11 +253,99 @@ fn order(parsed: &[X509Certificate], finding: &MakeFinding) -> Finding {
     }
 }
 
-/// The leaf's names cover `fqdn`: a SAN a strict client (webpki) accepts; only a
-/// wildcard, or only the CN, is a warning.
-fn name(chain: &[Vec<u8>], leaf: &X509Certificate, fqdn: &str, finding: &MakeFinding) -> Finding {
-    let id = CheckId::TlsCertificateName;
-    let expected = format!("a SAN naming {fqdn}");
+/// A name the served certificate must cover.
+#[derive(Debug, Clone, Copy)]
+struct WantedName<'a> {
+    fqdn: &'a str,
+    /// The host's own FQDN: the CN may name it (guide A §7.1-7.2).
+    host: bool,
+}
+
+impl WantedName<'_> {
+    fn expected(&self) -> String {
+        if self.host {
+            format!(
+                "the host's FQDN {} named (a SAN, or the CN: guide A §7.1-7.2)",
+                self.fqdn
+            )
+        } else {
+            format!("a SAN naming {}", self.fqdn)
+        }
+    }
+}
+
+/// The interface's FQDN, then the host's when it is another name.
+fn wanted_names<'a>(served: &Served<'a>) -> Vec<WantedName<'a>> {
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('.')
+            .eq_ignore_ascii_case(b.trim_end_matches('.'))
+    };
+    let mut wanted: Vec<WantedName> = served
+        .fqdn
+        .map(|fqdn| WantedName { fqdn, host: false })
+        .into_iter()
+        .collect();
+    if let Some(fqdn) = served.host_fqdn
+        && !served.fqdn.is_some_and(|f| same(f, fqdn))
+    {
+        wanted.push(WantedName { fqdn, host: true });
+    }
+    wanted
+}
+
+/// The leaf's names cover every wanted name: a SAN a strict client (webpki)
+/// accepts; only a wildcard, or (for the interface's FQDN) only the CN, is a
+/// warning. With two names the observed text says which is which.
+fn name(
+    chain: &[Vec<u8>],
+    leaf: &X509Certificate,
+    wanted: &[WantedName],
+    finding: &MakeFinding,
+) -> Finding {
+    let results: Vec<(Verdict, String)> = wanted
+        .iter()
+        .map(|w| name_verdict(chain, leaf, *w))
+        .collect();
+    let rank = |v: Verdict| match v {
+        Verdict::Fail => 2,
+        Verdict::Warn => 1,
+        _ => 0,
+    };
+    let status = results
+        .iter()
+        .map(|(v, _)| *v)
+        .max_by_key(|v| rank(*v))
+        .unwrap_or(Verdict::Pass);
+    let expected: Vec<String> = wanted.iter().map(WantedName::expected).collect();
+    let observed = match &results[..] {
+        [(_, one)] => one.clone(),
+        many => many
+            .iter()
+            .zip(wanted)
+            .map(|((_, o), w)| format!("{}: {o}", w.fqdn))
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    let f = finding(
+        CheckId::TlsCertificateName,
+        status,
+        &expected.join("; "),
+        observed,
+    );
+    if status == Verdict::Pass {
+        f
+    } else {
+        f.with_fix("get a certificate whose SAN names the interface's FQDN and whose SAN (or CN) names the host's FQDN (guide A §7.1-7.2, §8.1 L1674), or correct the FQDN in the playbook")
+    }
+}
+
+/// Whether the leaf covers one wanted name, and what was seen.
+fn name_verdict(
+    chain: &[Vec<u8>],
+    leaf: &X509Certificate,
+    wanted: WantedName,
+) -> (Verdict, String) {
+    let fqdn = wanted.fqdn;
     let der = CertificateDer::from(chain[0].as_slice());
     let strict = DnsName::try_from(fqdn.trim_end_matches('.').to_string())
         .ok()
@@ -261,31 +355,31 @@ fn name(chain: &[Vec<u8>], leaf: &X509Certificate, fqdn: &str, finding: &MakeFin
                     .is_ok()
             })
         });
-    let fix = "get a certificate whose SAN names the interface's FQDN (guide A §8.1 L1674), or correct the FQDN in the playbook";
     match (names_cover(leaf, fqdn), strict) {
-        (Coverage::Exact, true) => finding(id, Verdict::Pass, &expected, "named".into()),
-        (Coverage::Wildcard(w), true) => finding(
-            id,
+        (Coverage::Exact, true) => (Verdict::Pass, "named".into()),
+        (Coverage::Wildcard(w), true) => (
             Verdict::Warn,
-            &expected,
             format!("covered only by the wildcard {w} (allowed, not recommended: guide A §7.2)"),
-        )
-        .with_fix(fix),
-        (Coverage::Exact | Coverage::Wildcard(_), false) => finding(
-            id,
+        ),
+        (Coverage::Exact, false) if wanted.host => (
+            Verdict::Pass,
+            "named by the CN (guide A §7.1-7.2: a node's own FQDN in the CN)".into(),
+        ),
+        (Coverage::Wildcard(w), false) if wanted.host => (
             Verdict::Warn,
-            &expected,
+            format!(
+                "covered only by the wildcard {w} in the CN (allowed, not recommended: guide A §7.2)"
+            ),
+        ),
+        (Coverage::Exact | Coverage::Wildcard(_), false) => (
+            Verdict::Warn,
             "named only by the CN: the guide accepts it, strict clients (webpki) ignore the CN"
                 .into(),
-        )
-        .with_fix(fix),
-        (Coverage::No(names), _) => finding(
-            id,
+        ),
+        (Coverage::No(names), _) => (
             Verdict::Fail,
-            &expected,
             format!("not named: the certificate names {}", names.join(", ")),
-        )
-        .with_fix(fix),
+        ),
     }
 }
 
@@ -420,12 +514,24 @@ mod tests {
         fqdn: Option<&str>,
         suites: &[&str],
     ) -> Vec<Finding> {
+        check_names(chain, trust, fqdn, None, suites)
+    }
+
+    /// The findings on `chain` with the interface's and the host's FQDN.
+    fn check_names(
+        chain: &[Vec<u8>],
+        trust: &ServerTrust,
+        fqdn: Option<&str>,
+        host_fqdn: Option<&str>,
+        suites: &[&str],
+    ) -> Vec<Finding> {
         let suites: Vec<String> = suites.iter().map(|s| s.to_string()).collect();
         let served = Served {
             host: "xsp1",
             endpoint: "HTTP 127.0.0.1:443".into(),
             chain,
             fqdn,
+            host_fqdn,
             configured_suites: &suites,
         };
         chain_findings(&served, trust, OffsetDateTime::now_utc().unix_timestamp())
@@ -547,6 +653,60 @@ mod tests {
         assert_eq!(
             wrong.observed,
             "not named: the certificate names xsp2.example.com, xsi.example.com"
+        );
+    }
+
+    /// The host's own FQDN is checked besides the interface's: a SAN or the CN
+    /// (guide A §7.1-7.2) names it; alone, or together with the interface's.
+    #[test]
+    fn the_hosts_fqdn_is_checked_besides_the_interfaces() {
+        let pki = Pki::new();
+        let trust = pki.trust();
+        let chain = [
+            pki.leaf(
+                &["xsp.example.com", "xsp1.example.com"],
+                ExtendedKeyUsagePurpose::ServerAuth,
+            ),
+            pki.issuing_der(),
+        ];
+        let name = |fqdn: Option<&str>, host: Option<&str>| {
+            of(
+                &check_names(&chain, &trust, fqdn, host, &[]),
+                CheckId::TlsCertificateName,
+            )
+            .clone()
+        };
+        let both = name(Some("xsp.example.com"), Some("xsp1.example.com"));
+        assert_eq!(both.status, Verdict::Pass, "{both:?}");
+        assert_eq!(
+            both.expected,
+            "a SAN naming xsp.example.com; the host's FQDN xsp1.example.com named (a SAN, or the CN: guide A §7.1-7.2)"
+        );
+        assert_eq!(
+            both.observed,
+            "xsp.example.com: named; xsp1.example.com: named"
+        );
+        let host_only = name(None, Some("xsp2.example.com"));
+        assert_eq!(host_only.status, Verdict::Fail);
+        assert_eq!(
+            host_only.observed,
+            "not named: the certificate names xsp.example.com, xsp1.example.com"
+        );
+        assert!(host_only.fix.is_some());
+        let wrong_host = name(Some("xsp.example.com"), Some("xsp2.example.com"));
+        assert_eq!(wrong_host.status, Verdict::Fail);
+        assert!(
+            wrong_host
+                .observed
+                .starts_with("xsp.example.com: named; xsp2.example.com: not named"),
+            "{}",
+            wrong_host.observed
+        );
+        // The same name twice is checked once.
+        let same = name(Some("xsp1.example.com"), Some("XSP1.example.com."));
+        assert_eq!(
+            (same.status, same.observed.as_str()),
+            (Verdict::Pass, "named")
         );
     }
 

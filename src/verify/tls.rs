@@ -60,6 +60,9 @@ pub struct Expectation<'a> {
     pub supplied_certificate: Option<&'a str>,
     /// The interface's FQDN, when the playbook gives it: the certificate must name it.
     pub fqdn: Option<&'a str>,
+    /// The host's own FQDN (the host's `fqdn`), when the playbook gives it: the
+    /// certificate must name it too.
+    pub host_fqdn: Option<&'a str>,
     /// The CAs the served chain must lead to.
     pub trust: &'a ServerTrust,
 }
@@ -134,6 +137,7 @@ pub fn check_endpoint(
             endpoint: endpoint.clone(),
             chain: &chain,
             fqdn: exp.fqdn,
+            host_fqdn: exp.host_fqdn,
             configured_suites: exp.configured.suites,
         };
         // A certificate the playbook supplies is served after the restart that

@@ -213,3 +213,62 @@ fn the_served_chain_is_validated_against_the_playbooks_server_ca() {
         assert_eq!(complete[id]["status"], "ok", "{id}: {complete:#}");
     }
 }
+
+/// `tls.certificate-name` checks the host's own `fqdn` (the name `dns.*` checks)
+/// on every interface, besides `webex.certificates.*.fqdn`: the lab's certificates
+/// name `h.lab.xspctl.test`, so that `fqdn` passes on HTTP and CTI, and another
+/// fails naming what the certificate names.
+#[test]
+fn the_hosts_own_fqdn_must_be_named_by_every_interface_certificate() {
+    let lab = TestLab::start(
+        "certs-host-fqdn",
+        &[Spec {
+            name: "h",
+            product: Product::Xsp,
+            release: Release::R23,
+        }],
+    );
+    let (ip, http, cti) = (lab.address("h"), lab.https_port("h"), lab.cti_port("h"));
+    let name_findings = |fqdn: &str| {
+        let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+        let text = std::fs::read_to_string(&pb).unwrap().replacen(
+            &format!("        address: {ip}\n"),
+            &format!("        address: {ip}\n        fqdn: {fqdn}\n"),
+            1,
+        );
+        assert!(text.contains(&format!("fqdn: {fqdn}")), "{text}");
+        std::fs::write(&pb, text).unwrap();
+        let run = lab.xspctl(&["verify", "-f", pb.to_str().unwrap(), "--format", "json"]);
+        let json = run.json();
+        [
+            format!("HTTP {ip}:{http} certificate"),
+            format!("CTI {ip}:{cti} certificate"),
+        ]
+        .map(|subject| {
+            json["hosts"][0]["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == "tls.certificate-name" && c["subject"] == subject.as_str())
+                .cloned()
+                .unwrap_or_else(|| panic!("no tls.certificate-name {subject}: {}", run.all()))
+        })
+    };
+    for named in name_findings("h.lab.xspctl.test") {
+        assert_eq!(named["status"], "ok", "{named:#}");
+        assert_eq!(
+            named["expected"],
+            "the host's FQDN h.lab.xspctl.test named (a SAN, or the CN: guide A §7.1-7.2)"
+        );
+    }
+    for wrong in name_findings("xsp9.lab.xspctl.test") {
+        assert_eq!(wrong["status"], "fail", "{wrong:#}");
+        let observed = wrong["observed"].as_str().unwrap();
+        assert!(
+            observed.starts_with("not named: the certificate names ")
+                && observed.contains("h.lab.xspctl.test"),
+            "{observed}"
+        );
+        assert!(wrong["fix"].as_str().unwrap().contains("host's FQDN"));
+    }
+}

@@ -1,15 +1,18 @@
 //! Suite enumeration through the real path (issue #11, check 4): a playbook applied
 //! to xspsim hosts, then `xspctl verify`, whose `tls.suite-enumeration` finding
 //! lists per protocol every suite offered by raw ClientHello, accepted or refused,
-//! in the server's order. The result must be exactly what the playbook configures,
-//! and agree with `openssl s_client` (always) and sslyze (when installed).
+//! in the server's order; then the key-exchange groups, the DH group, secure
+//! renegotiation and the fallback signal. The result must be exactly what the
+//! playbook configures (and the simulated host's TLS quirks allow), and agree with
+//! `openssl s_client` (always) and sslyze (when installed).
 use crate::lab;
 
 use std::process::Command;
 
 use lab::{Run, Spec, TestLab};
 use serde_json::Value;
-use xspsim::host::{Product, Release};
+use xspsim::host::{Faults, Product, Release};
+use xspsim::tls::TlsQuirks;
 
 /// R23: TLS 1.2 only, suites from the SHA-2 CBC, DHE-GCM and ECDHE-GCM families,
 /// listed out of code-point order so that the order found is the server's.
@@ -178,6 +181,9 @@ fn agrees_with_sslyze(address: &str, port: u16, enumeration: &Value) {
             "--tlsv1_1",
             "--tlsv1_2",
             "--tlsv1_3",
+            "--elliptic_curves",
+            "--reneg",
+            "--fallback",
             "--json_out=-",
             &format!("{address}:{port}"),
         ])
@@ -203,6 +209,176 @@ fn agrees_with_sslyze(address: &str, port: u16, enumeration: &Value) {
         theirs.sort();
         ours.sort();
         assert_eq!(ours, theirs, "{name}: the enumeration and sslyze differ");
+    }
+    agrees_with_sslyze_on_negotiation(result, enumeration);
+}
+
+/// sslyze's curves (elliptic_curves: the curves of its newest protocol, named by
+/// OpenSSL, ANSI X9.62 names first), secure renegotiation and fallback SCSV are the
+/// enumeration's.
+fn agrees_with_sslyze_on_negotiation(result: &Value, enumeration: &Value) {
+    let curves = &result["elliptic_curves"]["result"];
+    let newest = enumeration["groups"]
+        .as_array()
+        .and_then(|g| g.last())
+        .cloned()
+        .unwrap_or_default();
+    if curves["supports_ecdh_key_exchange"] == true {
+        let mut theirs: Vec<String> = curves["supported_curves"]
+            .as_array()
+            .unwrap_or_else(|| panic!("sslyze has no supported_curves: {curves:#}"))
+            .iter()
+            .filter_map(|c| c["name"].as_str())
+            .map(|n| match n.to_ascii_lowercase().as_str() {
+                "prime256v1" => "secp256r1".to_string(),
+                "prime192v1" => "secp192r1".to_string(),
+                other => other.to_string(),
+            })
+            .collect();
+        let mut ours: Vec<String> = names(&newest["accepted"])
+            .into_iter()
+            .filter(|n| xspctl::verify::enumerate::groups::by_name(n).is_some_and(|g| g.curve))
+            .collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(
+            ours, theirs,
+            "{}: the accepted curves and sslyze's differ",
+            newest["protocol"]
+        );
+    }
+    if let Some(secure) = enumeration["renegotiation"]["secure"].as_bool() {
+        let theirs = &result["session_renegotiation"]["result"]["supports_secure_renegotiation"];
+        assert_eq!(
+            theirs.as_bool(),
+            Some(secure),
+            "renegotiation: sslyze says {theirs}"
+        );
+    }
+    if let Some(refused) = enumeration["fallback"]["refused"].as_bool() {
+        let theirs = &result["tls_fallback_scsv"]["result"]["supports_fallback_scsv"];
+        assert_eq!(
+            theirs.as_bool(),
+            Some(refused),
+            "fallback SCSV: sslyze says {theirs}"
+        );
+    }
+}
+
+/// `openssl s_client` with `args` (stdin closed, bounded): whether the handshake
+/// completed, and everything it printed.
+fn s_client(address: &str, port: u16, args: &[&str]) -> (bool, String) {
+    let out = Command::new("timeout")
+        .args(["20", "openssl", "s_client", "-connect"])
+        .arg(format!("{address}:{port}"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("openssl runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let completed = out.status.success() && !printed.contains("Cipher is (NONE)");
+    (completed, printed)
+}
+
+/// The `-cipher` argument offering the OpenSSL name of `suite`.
+fn cipher_arg(suite: &str) -> String {
+    let name = xspctl::catalog::cipher(suite)
+        .ok()
+        .and_then(|c| c.openssl)
+        .unwrap_or_else(|| panic!("OpenSSL cannot offer {suite}"));
+    format!("{name}:@SECLEVEL=0")
+}
+
+/// Groups OpenSSL 3.0 can offer, to cross-check refusals with `openssl s_client`.
+const GROUPS_SAMPLE: [&str; 8] = [
+    "secp224r1",
+    "sect283k1",
+    "secp256k1",
+    "brainpoolP256r1",
+    "secp384r1",
+    "x448",
+    "ffdhe2048",
+    "secp521r1",
+];
+
+/// `openssl s_client` offering one group at a time agrees with the enumeration's
+/// groups (every accepted one completes; each refused one of [`GROUPS_SAMPLE`]
+/// fails), its DH size with the enumeration's, and its "Secure Renegotiation"
+/// line with the renegotiation probe.
+fn agrees_with_s_client_on_negotiation(address: &str, port: u16, enumeration: &Value) {
+    let tls12_ecdhe = names(&protocol(enumeration, "TLSv1.2")["accepted"])
+        .into_iter()
+        .find(|s| s.starts_with("TLS_ECDHE_RSA_"));
+    for entry in enumeration["groups"].as_array().expect("groups") {
+        let version = entry["protocol"].as_str().expect("protocol");
+        let mut args: Vec<String> = match version {
+            "TLSv1.3" => vec!["-tls1_3".into()],
+            "TLSv1.2" => vec![
+                "-tls1_2".into(),
+                "-cipher".into(),
+                cipher_arg(tls12_ecdhe.as_deref().expect("an ECDHE suite")),
+            ],
+            other => panic!("groups probed with {other}"),
+        };
+        args.push("-groups".into());
+        let offer = |group: &str| {
+            let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+            a.push(group);
+            s_client(address, port, &a)
+        };
+        for group in names(&entry["accepted"]) {
+            let (completed, printed) = offer(&group);
+            assert!(
+                completed,
+                "s_client refuses {version} {group}, which the probe accepted:\n{printed}"
+            );
+        }
+        let refused = names(&entry["refused"]);
+        for group in GROUPS_SAMPLE
+            .iter()
+            .filter(|g| refused.iter().any(|r| r == *g))
+        {
+            let (completed, printed) = offer(group);
+            assert!(
+                !completed,
+                "s_client accepts {version} {group}, which the probe refused:\n{printed}"
+            );
+        }
+    }
+    if let Some(bits) = enumeration["dh"]["bits"].as_u64() {
+        let suite = enumeration["dh"]["suite"].as_str().expect("DHE suite");
+        let (completed, printed) = s_client(
+            address,
+            port,
+            &[
+                "-tls1_2",
+                "-cipher",
+                &cipher_arg(suite),
+                "-groups",
+                "x25519:secp256r1",
+            ],
+        );
+        assert!(completed, "{printed}");
+        assert!(
+            printed.contains(&format!("Server Temp Key: DH, {bits} bits")),
+            "s_client sees another DH size than {bits} bits:\n{printed}"
+        );
+    }
+    if let Some(secure) = enumeration["renegotiation"]["secure"].as_bool() {
+        let (_, printed) = s_client(address, port, &["-tls1_2"]);
+        let expected = if secure {
+            "Secure Renegotiation IS supported"
+        } else {
+            "unsafe legacy renegotiation disabled"
+        };
+        assert!(
+            printed.contains(expected),
+            "s_client lacks {expected:?}:\n{printed}"
+        );
     }
 }
 
@@ -258,6 +434,18 @@ fn r23_enumeration_finds_exactly_the_configured_suites_in_order() {
             .expect("openssl runs");
         assert!(!s_client.status.success(), "openssl s_client: {p} accepted");
     }
+    let fallback = finding(
+        &run,
+        "tls.fallback-scsv",
+        &format!("HTTP {ip}:{http} fallback"),
+    );
+    assert_eq!(
+        fallback["observed"],
+        "one protocol accepted (TLSv1.2): no older one to fall back to"
+    );
+    let dh = finding(&run, "tls.dh-size", &format!("HTTP {ip}:{http} DH group"));
+    assert_eq!(dh["observed"], "2048-bit DH group (TLSv1.2)", "{dh:#}");
+    agrees_with_s_client_on_negotiation(&ip, http, enumeration);
     agrees_with_sslyze(&ip, http, enumeration);
 }
 
@@ -301,7 +489,174 @@ fn r24_enumeration_probes_the_configured_tls13_and_its_suites() {
     for refused in REFUSED_SAMPLE_TLS13 {
         assert!(names(&tls13["refused"]).iter().any(|n| n == refused));
     }
+
+    // OpenSSL's default groups, no DHE suite, RFC 5746, and TLS 1.2 refused as a
+    // fallback from TLS 1.3.
+    let subject = |what: &str| format!("HTTP {ip}:{http} {what}");
+    for (id, what, observed) in [
+        (
+            "tls.key-exchange-groups",
+            "groups",
+            "accepted: TLSv1.2 secp256r1, secp384r1, secp521r1, x25519, x448; TLSv1.3 secp256r1, secp384r1, secp521r1, x25519, x448, ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192",
+        ),
+        (
+            "tls.dh-size",
+            "DH group",
+            "no DHE suite accepted: no DH group",
+        ),
+        (
+            "tls.secure-renegotiation",
+            "renegotiation",
+            "TLSv1.2: renegotiation_info in the ServerHello",
+        ),
+        (
+            "tls.fallback-scsv",
+            "fallback",
+            "TLSv1.2 with TLS_FALLBACK_SCSV (newest accepted: TLSv1.3): alert inappropriate_fallback",
+        ),
+    ] {
+        let f = finding(&run, id, &subject(what));
+        assert_eq!(
+            (f["status"].as_str(), f["observed"].as_str()),
+            (Some("ok"), Some(observed)),
+            "{f:#}"
+        );
+    }
+    assert_eq!(enumeration["fallback"]["refused"], true);
+    agrees_with_s_client_on_negotiation(&ip, http, enumeration);
+    let (completed, printed) = s_client(&ip, http, &["-tls1_2", "-fallback_scsv"]);
+    assert!(
+        !completed && printed.contains("alert inappropriate fallback"),
+        "{printed}"
+    );
     agrees_with_sslyze(&ip, http, enumeration);
+}
+
+/// R24 with TLS 1.2 and 1.3, ECDHE and DHE suites; then the host's TLS quirks, one
+/// pair at a time: a weak curve and a 1024-bit DH group; no RFC 5746; no RFC 7507.
+/// Each is found, named, and agrees with `openssl s_client`.
+#[test]
+fn weak_groups_small_dh_insecure_renegotiation_and_no_fallback_protection_are_found() {
+    const TLS: &str = "tls:
+  http:
+    level: interface
+    protocols: [TLSv1.2, TLSv1.3]
+    ciphers: [TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_DHE_RSA_WITH_AES_256_GCM_SHA384]
+  cti:
+    level: interface
+    protocols: [TLSv1.2]
+    ciphers: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]";
+    let lab = lab("enumerate-quirks", Release::R24);
+    let (pb, clean) = apply_and_verify(&lab, "R24", TLS);
+    clean.exits(0);
+    let (ip, http) = (lab.address("h").to_string(), lab.https_port("h"));
+    let subject = |what: &str| format!("HTTP {ip}:{http} {what}");
+    let dh = finding(&clean, "tls.dh-size", &subject("DH group"));
+    assert_eq!(dh["observed"], "2048-bit DH group (TLSv1.2)", "{dh:#}");
+    let quirked = |quirks: TlsQuirks| {
+        lab.faults(
+            "h",
+            Faults {
+                tls: quirks,
+                ..Faults::default()
+            },
+        );
+        lab.xspctl(&["verify", "-f", &pb, "--format", "json"])
+    };
+
+    let run = quirked(TlsQuirks {
+        groups: Some("P-224:P-256:X25519".into()),
+        dh_bits: Some(1024),
+        ..TlsQuirks::default()
+    });
+    run.exits(2);
+    let groups = finding(&run, "tls.key-exchange-groups", &subject("groups"));
+    assert_eq!(groups["status"], "fail", "{groups:#}");
+    assert_eq!(
+        groups["observed"],
+        "weak groups accepted: TLSv1.2 secp224r1"
+    );
+    assert!(
+        groups["fix"]
+            .as_str()
+            .unwrap()
+            .contains("jdk.tls.namedGroups")
+    );
+    let dh = finding(&run, "tls.dh-size", &subject("DH group"));
+    assert_eq!(dh["status"], "fail", "{dh:#}");
+    assert_eq!(dh["observed"], "1024-bit DH group (TLSv1.2)");
+    let enumeration =
+        finding(&run, "tls.suite-enumeration", &subject("suites"))["enumeration"].clone();
+    let accepted: Vec<(String, Vec<String>)> = enumeration["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["protocol"].as_str().unwrap().to_string(),
+                names(&g["accepted"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        accepted,
+        [
+            (
+                "TLSv1.2".to_string(),
+                vec!["secp224r1".to_string(), "secp256r1".into(), "x25519".into()]
+            ),
+            (
+                "TLSv1.3".to_string(),
+                vec!["secp256r1".to_string(), "x25519".into()]
+            ),
+        ]
+    );
+    agrees_with_s_client_on_negotiation(&ip, http, &enumeration);
+    agrees_with_sslyze(&ip, http, &enumeration);
+
+    let run = quirked(TlsQuirks {
+        no_secure_renegotiation: true,
+        ..TlsQuirks::default()
+    });
+    run.exits(2);
+    let reneg = finding(&run, "tls.secure-renegotiation", &subject("renegotiation"));
+    assert_eq!(reneg["status"], "fail", "{reneg:#}");
+    assert_eq!(
+        reneg["observed"],
+        "TLSv1.2: no renegotiation_info in the ServerHello"
+    );
+    let enumeration =
+        finding(&run, "tls.suite-enumeration", &subject("suites"))["enumeration"].clone();
+    assert_eq!(enumeration["renegotiation"]["secure"], false);
+    let (completed, printed) = s_client(&ip, http, &["-tls1_2"]);
+    assert!(
+        !completed && printed.contains("unsafe legacy renegotiation disabled"),
+        "{printed}"
+    );
+
+    let run = quirked(TlsQuirks {
+        ignore_fallback_scsv: true,
+        ..TlsQuirks::default()
+    });
+    // A warning: verify still exits 0.
+    run.exits(0);
+    let fallback = finding(&run, "tls.fallback-scsv", &subject("fallback"));
+    assert_eq!(fallback["status"], "warn", "{fallback:#}");
+    assert_eq!(
+        fallback["observed"],
+        "TLSv1.2 with TLS_FALLBACK_SCSV (newest accepted: TLSv1.3): ServerHello with TLSv1.2"
+    );
+    // s_client gets a TLS 1.2 ServerHello, no alert; it then refuses it itself, by
+    // the TLS 1.3 downgrade sentinel in the server random (RFC 8446 §4.1.3).
+    let (completed, printed) = s_client(&ip, http, &["-tls1_2", "-fallback_scsv"]);
+    assert!(
+        !completed && !printed.contains("alert inappropriate fallback"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("ssl_choose_client_version:inappropriate fallback"),
+        "{printed}"
+    );
 }
 
 /// Behind xspctl's back: a weak suite added (accepted outside the configured list

@@ -1,13 +1,16 @@
 //! One accepted TLS connection: the handshake, then a minimal HTTP/1.1 answer on the
 //! HTTPS interface, or a short hold on the CTI port. Every read is bounded in time.
+use std::io::IoSlice;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use openssl::ssl::{Ssl, SslContext};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_openssl::SslStream;
 
+use super::TlsQuirks;
 use crate::host::Endpoint;
 
 /// Bound on the TLS handshake.
@@ -19,8 +22,25 @@ const MAX_REQUEST: usize = 16 * 1024;
 /// How long a CTI connection is kept open.
 const CTI_HOLD: Duration = Duration::from_secs(2);
 
-/// Serves one connection with `context`.
-pub async fn serve(stream: TcpStream, context: SslContext, endpoint: Endpoint, label: String) {
+/// Serves one connection with `context`; `quirks` that rewrite the ClientHello
+/// do so before OpenSSL reads it.
+pub async fn serve(
+    stream: TcpStream,
+    context: SslContext,
+    quirks: TlsQuirks,
+    endpoint: Endpoint,
+    label: String,
+) {
+    let mut stream = Rewritten {
+        prefix: Vec::new(),
+        inner: stream,
+    };
+    if quirks.rewrites_client_hello() {
+        match tokio::time::timeout(HANDSHAKE_TIMEOUT, first_record(&mut stream.inner)).await {
+            Ok(Ok(record)) => stream.prefix = quirks.strip_client_hello(&record),
+            _ => return,
+        }
+    }
     let mut tls = match Ssl::new(&context).and_then(|ssl| SslStream::new(ssl, stream)) {
         Ok(tls) => tls,
         Err(error) => {
@@ -47,7 +67,7 @@ pub async fn serve(stream: TcpStream, context: SslContext, endpoint: Endpoint, l
 }
 
 /// Reads one request head and answers `200 OK` with a small body naming the endpoint.
-async fn answer_http(tls: &mut SslStream<TcpStream>, label: &str) {
+async fn answer_http(tls: &mut SslStream<Rewritten>, label: &str) {
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 2048];
     let read = tokio::time::timeout(REQUEST_TIMEOUT, async {
@@ -72,7 +92,7 @@ async fn answer_http(tls: &mut SslStream<TcpStream>, label: &str) {
 }
 
 /// Keeps a CTI connection briefly, discarding what the client sends, then closes.
-async fn hold(tls: &mut SslStream<TcpStream>) {
+async fn hold(tls: &mut SslStream<Rewritten>) {
     let mut buf = [0u8; 2048];
     let _ = tokio::time::timeout(CTI_HOLD, async {
         while let Ok(n) = tls.read(&mut buf).await {
@@ -82,4 +102,68 @@ async fn hold(tls: &mut SslStream<TcpStream>) {
         }
     })
     .await;
+}
+
+/// Reads the client's first TLS record (header and body, at most 5 + 2^14 bytes,
+/// RFC 5246 §6.2.1).
+async fn first_record(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut record = vec![0u8; 5];
+    stream.read_exact(&mut record).await?;
+    let len = usize::from(u16::from_be_bytes([record[3], record[4]])).min(1 << 14);
+    record.resize(5 + len, 0);
+    stream.read_exact(&mut record[5..]).await?;
+    Ok(record)
+}
+
+/// The client's connection, with its first record replaced by `prefix` (read
+/// first, then the rest of the connection); writes go to the client unchanged.
+struct Rewritten {
+    prefix: Vec<u8>,
+    inner: TcpStream,
+}
+
+impl AsyncRead for Rewritten {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.prefix.is_empty() {
+            return Pin::new(&mut self.inner).poll_read(cx, buf);
+        }
+        let n = self.prefix.len().min(buf.remaining());
+        buf.put_slice(&self.prefix[..n]);
+        self.prefix.drain(..n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for Rewritten {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }

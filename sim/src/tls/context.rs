@@ -9,7 +9,7 @@ use openssl::stack::Stack;
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
 
-use super::{TlsError, ciphers};
+use super::{TlsError, TlsQuirks, ciphers};
 use crate::host::{TlsProtocol, TlsSettings};
 
 /// The RFC 7919 ffdhe2048 group (`openssl genpkey -genparam -algorithm DH -pkeyopt
@@ -41,9 +41,9 @@ fn disabling_option(protocol: TlsProtocol) -> SslOptions {
     }
 }
 
-/// Builds the server context for `settings`. Suites OpenSSL does not know are
-/// skipped with a warning.
-pub fn build(settings: &TlsSettings) -> Result<SslContext, TlsError> {
+/// Builds the server context for `settings`, with the host's TLS `quirks`. Suites
+/// OpenSSL does not know are skipped with a warning.
+pub fn build(settings: &TlsSettings, quirks: &TlsQuirks) -> Result<SslContext, TlsError> {
     let mut builder = SslContext::builder(SslMethod::tls_server())?;
     // Security level 0: OpenSSL 3 otherwise refuses TLS 1.0/1.1, SHA-1 and small keys,
     // which a badly configured real server still serves.
@@ -68,8 +68,14 @@ pub fn build(settings: &TlsSettings) -> Result<SslContext, TlsError> {
     set_protocols(&mut builder, &enabled)?;
     // DHE suites need parameters: the RFC 7919 ffdhe2048 group, which scanners such
     // as testssl do not flag as a common prime (the RFC 5114 group they do).
-    let dh = Dh::params_from_pem(FFDHE2048)?;
+    let dh = match quirks.dh_params()? {
+        Some(dh) => dh,
+        None => Dh::params_from_pem(FFDHE2048)?,
+    };
     builder.set_tmp_dh(&dh)?;
+    if let Some(groups) = &quirks.groups {
+        builder.set_groups_list(groups)?;
+    }
 
     let mut chain = X509::stack_from_pem(settings.cert_chain_pem.as_bytes())?.into_iter();
     let leaf = chain.next().ok_or(TlsError::NoCertificate)?;
@@ -157,7 +163,7 @@ mod tests {
             client_auth_required: false,
             trust_anchors_pem: vec![],
         };
-        let ctx = build(&settings).expect("context");
+        let ctx = build(&settings, &TlsQuirks::default()).expect("context");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("address");
         let server = std::thread::spawn(move || {

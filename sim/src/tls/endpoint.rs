@@ -9,7 +9,7 @@ use openssl::ssl::SslContext;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
-use super::{connection, context};
+use super::{TlsQuirks, connection, context};
 use crate::host::{Endpoint, SimHost, TlsSettings};
 
 /// How often the generation is polled between connections (it is also checked on
@@ -26,6 +26,11 @@ pub trait SettingsSource: Send + Sync + 'static {
     fn label(&self) -> String;
     /// Which endpoint this is (decides what happens after the handshake).
     fn endpoint(&self) -> Endpoint;
+    /// How the endpoint deviates from a modern server (a fault; none by default).
+    /// Read on every poll: a change rebuilds the context.
+    fn quirks(&self) -> TlsQuirks {
+        TlsQuirks::default()
+    }
 }
 
 /// A simulated host's endpoint as a settings source.
@@ -61,6 +66,10 @@ impl SettingsSource for HostEndpoint {
     fn endpoint(&self) -> Endpoint {
         self.endpoint
     }
+
+    fn quirks(&self) -> TlsQuirks {
+        self.host.faults().tls
+    }
 }
 
 /// Options of an endpoint server.
@@ -83,6 +92,7 @@ struct EndpointServer<S: SettingsSource> {
     source: S,
     options: EndpointOptions,
     generation: Option<u64>,
+    quirks: TlsQuirks,
     settings: Option<TlsSettings>,
     serving: Option<Serving>,
     context: Option<SslContext>,
@@ -98,6 +108,7 @@ pub async fn serve<S: SettingsSource>(
         source,
         options,
         generation: None,
+        quirks: TlsQuirks::default(),
         settings: None,
         serving: None,
         context: None,
@@ -122,6 +133,7 @@ pub async fn serve<S: SettingsSource>(
             tokio::spawn(connection::serve(
                 stream,
                 context.clone(),
+                server.quirks.clone(),
                 server.source.endpoint(),
                 server.source.label(),
             ));
@@ -137,15 +149,21 @@ async fn accept(serving: Option<&Serving>) -> std::io::Result<TcpStream> {
 }
 
 impl<S: SettingsSource> EndpointServer<S> {
-    /// Re-reads the settings if the generation moved.
+    /// Re-reads the settings if the generation or the quirks moved.
     fn refresh(&mut self) {
         let generation = self.source.generation();
-        if self.generation == Some(generation) {
+        let quirks = self.source.quirks();
+        if self.generation == Some(generation) && quirks == self.quirks {
             return;
         }
         self.generation = Some(generation);
+        let quirks_moved = quirks != self.quirks;
+        self.quirks = quirks;
         let settings = self.source.settings();
-        if settings == self.settings && (settings.is_none() || self.serving.is_some()) {
+        if !quirks_moved
+            && settings == self.settings
+            && (settings.is_none() || self.serving.is_some())
+        {
             return;
         }
         self.settings = settings.clone();
@@ -156,7 +174,7 @@ impl<S: SettingsSource> EndpointServer<S> {
             self.context = None;
             return;
         };
-        self.context = match context::build(&settings) {
+        self.context = match context::build(&settings, &self.quirks) {
             Ok(context) => Some(context),
             Err(error) => {
                 tracing::warn!(endpoint = %self.source.label(), %error, "TLS settings unusable; not serving");

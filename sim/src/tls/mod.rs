@@ -7,10 +7,12 @@ mod ciphers;
 mod connection;
 mod context;
 mod endpoint;
+mod quirks;
 
 pub use ciphers::{KnownCipher, ResolvedCiphers, lookup, resolve};
 pub use context::build as build_context;
 pub use endpoint::{EndpointOptions, HostEndpoint, SettingsSource, serve};
+pub use quirks::TlsQuirks;
 
 /// Errors building a TLS endpoint.
 #[derive(Debug, thiserror::Error)]
@@ -21,4 +23,7 @@ pub enum TlsError {
     /// The certificate chain holds no certificate.
     #[error("no server certificate in the configured chain")]
     NoCertificate,
+    /// A TLS quirk (fault) cannot be served.
+    #[error("TLS quirk: {0}")]
+    Quirk(String),
 }

@@ -13,10 +13,10 @@ const HANDSHAKE: u8 = 22;
 /// Handshake type: client_hello (RFC 5246 §7.4).
 const CLIENT_HELLO: u8 = 1;
 
-/// Groups offered, most wanted first: x25519 (the TLS 1.3 key share), the NIST
+/// Groups offered by default, most wanted first: x25519 (the TLS 1.3 key share), the NIST
 /// curves, x448, and the RFC 7919 finite-field groups (so a server that negotiates
 /// DHE groups by RFC 7919, as JSSE does, still chooses a DHE suite).
-const GROUPS: &[u16] = &[
+pub const GROUPS: &[u16] = &[
     0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x0100, 0x0101, 0x0102,
 ];
 
@@ -30,6 +30,10 @@ const SIGNATURE_SCHEMES: &[u16] = &[
 /// The x25519 group (RFC 8446 §4.2.7), whose share a TLS 1.3 offer carries.
 const X25519: u16 = 0x001d;
 
+/// TLS_FALLBACK_SCSV (RFC 7507 §2): the client says it is retrying at a lower
+/// version than it supports.
+pub const FALLBACK_SCSV: u16 = 0x5600;
+
 /// What one ClientHello offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientHello<'a> {
@@ -42,8 +46,14 @@ pub struct ClientHello<'a> {
     /// The client random (32 bytes).
     pub random: [u8; 32],
     /// The x25519 public key of a TLS 1.3 offer (any 32 bytes: the handshake stops
-    /// at the ServerHello, so no secret is ever derived from it).
-    pub key_share: [u8; 32],
+    /// at the ServerHello, so no secret is ever derived from it). `None` sends an
+    /// empty key_share list: a server that supports an offered group names it in a
+    /// HelloRetryRequest (RFC 8446 §4.2.8, §4.1.4).
+    pub key_share: Option<[u8; 32]>,
+    /// The groups of supported_groups; `None`: [`GROUPS`].
+    pub groups: Option<&'a [u16]>,
+    /// TLS_FALLBACK_SCSV is offered after the suites (RFC 7507 §4).
+    pub fallback_scsv: bool,
 }
 
 impl ClientHello<'_> {
@@ -74,7 +84,11 @@ impl ClientHello<'_> {
         b.extend_from_slice(&legacy_version.to_be_bytes());
         b.extend_from_slice(&self.random);
         b.push(0); // no session id
-        push_u16_len(&mut b, &u16_list(self.suites));
+        let mut suites = u16_list(self.suites);
+        if self.fallback_scsv {
+            suites.extend_from_slice(&FALLBACK_SCSV.to_be_bytes());
+        }
+        push_u16_len(&mut b, &suites);
         b.extend_from_slice(&[1, 0]); // compression: null only
         // SSLv3 has no extensions (RFC 6101 §5.6.1.2): a server that speaks only SSLv3
         // may not read them, and would seem to refuse for that reason alone.
@@ -95,7 +109,7 @@ impl ClientHello<'_> {
             extension(&mut e, 0x0000, &list);
         }
         let mut groups = Vec::new();
-        push_u16_len(&mut groups, &u16_list(GROUPS));
+        push_u16_len(&mut groups, &u16_list(self.groups.unwrap_or(GROUPS)));
         extension(&mut e, 0x000a, &groups);
         extension(&mut e, 0x000b, &[1, 0]); // ec_point_formats: uncompressed
         let mut schemes = Vec::new();
@@ -105,8 +119,11 @@ impl ClientHello<'_> {
         if self.protocol == Protocol::Tls13 {
             let versions = [2, 0x03, 0x04];
             extension(&mut e, 0x002b, &versions);
-            let mut share = X25519.to_be_bytes().to_vec();
-            push_u16_len(&mut share, &self.key_share);
+            let mut share = Vec::new();
+            if let Some(key) = &self.key_share {
+                share.extend_from_slice(&X25519.to_be_bytes());
+                push_u16_len(&mut share, key);
+            }
             let mut shares = Vec::new();
             push_u16_len(&mut shares, &share);
             extension(&mut e, 0x0033, &shares);
@@ -154,7 +171,9 @@ mod tests {
             suites,
             server_name,
             random: [0xab; 32],
-            key_share: [0x11; 32],
+            key_share: Some([0x11; 32]),
+            groups: None,
+            fallback_scsv: false,
         }
         .to_record()
     }
@@ -239,5 +258,30 @@ mod tests {
         assert_eq!(ch.ext, None);
         // Header, version, random, session id, suites, compression: nothing more.
         assert_eq!(bytes.len(), 5 + 4 + 2 + 32 + 1 + 4 + 2);
+    }
+
+    /// One group, no key share (a HelloRetryRequest names the server's group), the
+    /// fallback signal after the suites.
+    #[test]
+    fn a_probe_offers_one_group_no_share_and_the_fallback_signal() {
+        let bytes = ClientHello {
+            protocol: Protocol::Tls13,
+            suites: &[0x1301],
+            server_name: None,
+            random: [1; 32],
+            key_share: None,
+            groups: Some(&[0x0018]),
+            fallback_scsv: true,
+        }
+        .to_record();
+        let (_, suites, exts) = parsed_extensions(&bytes);
+        assert_eq!(suites, vec![0x1301, FALLBACK_SCSV]);
+        let groups = format!(
+            "{:?}",
+            TlsExtension::EllipticCurves(vec![tls_parser::NamedGroup(0x0018)])
+        );
+        assert!(exts.contains(&groups), "{exts:?}");
+        let empty = format!("{:?}", TlsExtension::KeyShare(&[0, 0]));
+        assert!(exts.contains(&empty), "{exts:?}");
     }
 }

@@ -5,7 +5,7 @@ use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::client_hello::ClientHello;
-use super::server_hello::{Answer, AnswerError, read_answer};
+use super::server_hello::{Answer, AnswerError, Flight, read_answer, read_flight};
 
 /// Why an offer got no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +40,25 @@ pub struct Connection<'a> {
 
 /// Makes one offer and returns the server's answer.
 pub fn offer(to: &Connection, hello: &ClientHello) -> Result<Answer, ExchangeError> {
+    exchange(to, hello, |stream, deadline| read_answer(stream, deadline))
+}
+
+/// Makes one offer and returns the server's answer and, after a TLS ≤ 1.2
+/// ServerHello, its ServerKeyExchange.
+pub fn offer_for_key_exchange(
+    to: &Connection,
+    hello: &ClientHello,
+) -> Result<Flight, ExchangeError> {
+    exchange(to, hello, |stream, deadline| read_flight(stream, deadline))
+}
+
+/// Connects, sends `hello`, and reads with `read` (bounded by the deadline it is
+/// given), then closes.
+fn exchange<T>(
+    to: &Connection,
+    hello: &ClientHello,
+    read: impl FnOnce(&mut UntilDeadline, Instant) -> Result<T, AnswerError>,
+) -> Result<T, ExchangeError> {
     let target = format!("{}:{}", to.address, to.port);
     let connect_err = |reason: String| ExchangeError::Connect {
         target: target.clone(),
@@ -61,7 +80,7 @@ pub fn offer(to: &Connection, hello: &ClientHello) -> Result<Answer, ExchangeErr
     stream
         .write_all(&hello.to_record())
         .map_err(|e| ExchangeError::Send(e.to_string()))?;
-    let answer = read_answer(
+    let answer = read(
         &mut UntilDeadline {
             stream: &stream,
             deadline,
@@ -103,7 +122,9 @@ mod tests {
             suites: &[0xc030],
             server_name: None,
             random: [1; 32],
-            key_share: [2; 32],
+            key_share: Some([2; 32]),
+            groups: None,
+            fallback_scsv: false,
         }
     }
 

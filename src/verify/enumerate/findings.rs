@@ -24,6 +24,7 @@ pub fn checks(exp: &Expectation, subject: &str, enumeration: Enumeration) -> Vec
     if let Some(tls13) = tls13_check(exp, subject, &enumeration) {
         checks.push(tls13);
     }
+    checks.extend(super::property_findings::checks(exp, subject, &enumeration));
     checks.insert(0, suites_check(exp, subject, enumeration));
     checks
 }
@@ -351,6 +352,7 @@ mod tests {
         Enumeration {
             protocols: entries,
             handshakes: 9,
+            ..Enumeration::default()
         }
     }
 
@@ -385,6 +387,7 @@ mod tests {
             listed_suites: &listed,
             supplied_certificate: None,
             fqdn: None,
+            host_fqdn: None,
             trust: &crate::verify::served_chain::ServerTrust::public_roots(),
         };
         checks(&exp, "HTTP 10.0.0.1:443", enumeration(entries))
@@ -407,7 +410,7 @@ mod tests {
             vec![entry(Protocol::Ssl3, &[], None), tls12],
         );
         assert_eq!(
-            verdicts(&c),
+            verdicts(&c)[..2],
             [
                 ("tls.suite-enumeration", Verdict::Pass),
                 ("tls.server-order", Verdict::Pass)

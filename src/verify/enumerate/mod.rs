@@ -13,9 +13,18 @@
 //! takes at most one handshake per suite plus one; the order pass at most one per
 //! accepted suite, plus one to tell the server's order from the client's. Once a
 //! connection fails, nothing more is offered.
+//!
+//! After the suites, the accepted ones are offered again to learn how the endpoint
+//! negotiates (`key_exchange`, `downgrade`): one handshake per group of
+//! [`groups::GROUPS`] for at most two protocols, one for the DH group, one for
+//! renegotiation, one for the fallback signal; each bounded as above.
 mod client_hello;
+mod downgrade;
 mod exchange;
 pub mod findings;
+pub mod groups;
+mod key_exchange;
+mod property_findings;
 mod server_hello;
 
 use std::time::Duration;
@@ -24,8 +33,10 @@ use serde::{Serialize, Serializer};
 
 use crate::catalog::CipherSuite;
 use client_hello::ClientHello;
-use exchange::{Connection, ExchangeError, offer};
-use server_hello::{Alert, Answer};
+pub use downgrade::{Fallback, Renegotiation};
+use exchange::{Connection, ExchangeError, offer, offer_for_key_exchange};
+pub use key_exchange::{DhGroup, ProtocolGroups};
+use server_hello::{Alert, Answer, Flight};
 
 /// Suites offered in one ClientHello at most: some servers refuse longer lists
 /// (testssl.sh offers at most 128 as well).
@@ -112,11 +123,25 @@ pub struct Target<'a> {
     pub timeout: Duration,
 }
 
-/// What an endpoint accepts, per protocol.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What an endpoint accepts, per protocol, and how it negotiates keys and
+/// versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Enumeration {
     /// One entry per protocol, oldest first.
     pub protocols: Vec<ProtocolSuites>,
+    /// The key-exchange groups accepted: TLS 1.2 (or the newest older protocol)
+    /// with its ECDHE suites, and TLS 1.3; one entry per protocol probed.
+    pub groups: Vec<ProtocolGroups>,
+    /// The DH group of the DHE suites, when a DHE suite was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dh: Option<DhGroup>,
+    /// Secure renegotiation (RFC 5746), when TLS ≤ 1.2 was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renegotiation: Option<Renegotiation>,
+    /// A fallback with TLS_FALLBACK_SCSV (RFC 7507), when two protocols were
+    /// accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
     /// Handshakes made.
     pub handshakes: usize,
 }
@@ -178,21 +203,54 @@ pub struct ProtocolSuites {
     pub retried: Vec<&'static str>,
 }
 
-/// Enumerates every protocol of `target` with `suites`.
+/// Enumerates every protocol of `target` with `suites`, then probes what the
+/// accepted suites allow: the groups, the DH group, secure renegotiation, the
+/// fallback signal.
 pub fn enumerate(target: &Target, suites: &[&'static CipherSuite]) -> Enumeration {
     let mut run = Run {
         target,
         handshakes: 0,
         unreachable: None,
     };
-    let protocols = Protocol::ALL
+    let protocols: Vec<ProtocolSuites> = Protocol::ALL
         .into_iter()
         .map(|p| run.protocol(p, suites))
         .collect();
+    let groups = key_exchange::groups(&mut run, &protocols);
+    let dh = key_exchange::dh_group(&mut run, &protocols);
+    let renegotiation = downgrade::renegotiation(&mut run, &protocols);
+    let fallback = downgrade::fallback(&mut run, &protocols);
     Enumeration {
         protocols,
+        groups,
+        dh,
+        renegotiation,
+        fallback,
         handshakes: run.handshakes,
     }
+}
+
+/// The accepted suites of `entry`, from the catalog.
+fn accepted_suites(entry: &ProtocolSuites) -> Vec<&'static CipherSuite> {
+    entry
+        .accepted
+        .iter()
+        .filter_map(|name| crate::catalog::cipher(name).ok())
+        .collect()
+}
+
+/// What one offer carries besides its protocol and suites.
+#[derive(Debug, Clone, Copy, Default)]
+struct Extras<'a> {
+    /// supported_groups; `None`: the default list.
+    groups: Option<&'a [u16]>,
+    /// An empty TLS 1.3 key_share: the server names its group in a
+    /// HelloRetryRequest.
+    no_key_share: bool,
+    /// TLS_FALLBACK_SCSV after the suites.
+    fallback_scsv: bool,
+    /// Read past a TLS ≤ 1.2 ServerHello to the ServerKeyExchange.
+    key_exchange: bool,
 }
 
 /// Every suite xspctl knows: the IANA registry (the guide's 53 among them).
@@ -222,24 +280,30 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Offers `suites` with `protocol` once.
-    fn ask(&mut self, protocol: Protocol, suites: &[&'static CipherSuite]) -> Reply {
+    /// Offers `suites` with `protocol` and `extras` once: the server's flight, or
+    /// why there is none.
+    fn send(
+        &mut self,
+        protocol: Protocol,
+        suites: &[&'static CipherSuite],
+        extras: Extras,
+    ) -> Result<Flight, String> {
         if let Some(why) = &self.unreachable {
-            return Reply::Failed(why.clone());
+            return Err(why.clone());
         }
         let codes: Vec<u16> = suites.iter().map(|s| s.code).collect();
         let (mut random, mut key_share) = ([0u8; 32], [0u8; 32]);
-        let filled = openssl::rand::rand_bytes(&mut random)
-            .and_then(|()| openssl::rand::rand_bytes(&mut key_share));
-        if let Err(e) = filled {
-            return Reply::Failed(format!("no random bytes for a ClientHello: {e}"));
-        }
+        openssl::rand::rand_bytes(&mut random)
+            .and_then(|()| openssl::rand::rand_bytes(&mut key_share))
+            .map_err(|e| format!("no random bytes for a ClientHello: {e}"))?;
         let hello = ClientHello {
             protocol,
             suites: &codes,
             server_name: self.target.server_name,
             random,
-            key_share,
+            key_share: (!extras.no_key_share).then_some(key_share),
+            groups: extras.groups,
+            fallback_scsv: extras.fallback_scsv,
         };
         let to = Connection {
             address: self.target.address,
@@ -247,31 +311,48 @@ impl Run<'_> {
             timeout: self.target.timeout,
         };
         self.handshakes += 1;
-        match offer(&to, &hello) {
-            Ok(Answer::Hello(h)) if h.version != protocol.wire() => {
+        let flight = if extras.key_exchange {
+            offer_for_key_exchange(&to, &hello)
+        } else {
+            offer(&to, &hello).map(|answer| Flight {
+                answer,
+                key_exchange: None,
+            })
+        };
+        flight.map_err(|e| {
+            // Unreachable: the other offers are not made (each would wait as long).
+            if matches!(e, ExchangeError::Connect { .. }) {
+                self.unreachable = Some(e.to_string());
+            }
+            e.to_string()
+        })
+    }
+
+    /// Offers `suites` with `protocol` once.
+    fn ask(&mut self, protocol: Protocol, suites: &[&'static CipherSuite]) -> Reply {
+        let answer = match self.send(protocol, suites, Extras::default()) {
+            Ok(flight) => flight.answer,
+            Err(why) => return Reply::Failed(why),
+        };
+        match answer {
+            Answer::Hello(h) if h.version != protocol.wire() => {
                 Reply::OtherVersion(Protocol::wire_name(h.version))
             }
-            Ok(Answer::Hello(h)) => match suites.iter().position(|s| s.code == h.suite) {
+            Answer::Hello(h) => match suites.iter().position(|s| s.code == h.suite) {
                 Some(i) => Reply::Chose(i, h.retry),
                 None => Reply::Failed(format!(
                     "the server chose suite {:#06x}, which was not offered",
                     h.suite
                 )),
             },
-            Ok(Answer::Alert(a)) => Reply::Refused {
+            Answer::Alert(a) => Reply::Refused {
                 why: format!("alert {}", a.name()),
                 protocol: a.description == Alert::PROTOCOL_VERSION,
             },
-            Ok(Answer::Closed) => Reply::Refused {
+            Answer::Closed => Reply::Refused {
                 why: "connection closed without an answer".into(),
                 protocol: false,
             },
-            // Unreachable: the other offers are not made (each would wait as long).
-            Err(e @ ExchangeError::Connect { .. }) => {
-                self.unreachable = Some(e.to_string());
-                Reply::Failed(e.to_string())
-            }
-            Err(e) => Reply::Failed(e.to_string()),
         }
     }
 
@@ -579,6 +660,69 @@ mod tests {
         let tls13 = run(port).protocol(Protocol::Tls13).unwrap().clone();
         assert_eq!(tls13.accepted, ["TLS_AES_256_GCM_SHA384"], "{tls13:?}");
         assert_eq!(tls13.retried, ["TLS_AES_256_GCM_SHA384"]);
+    }
+
+    /// Groups one at a time (a weak curve in TLS 1.2; TLS 1.3 only its own
+    /// groups), a 1024-bit DH group, RFC 5746 and RFC 7507 as OpenSSL serves them.
+    #[test]
+    fn groups_dh_renegotiation_and_fallback_are_probed() {
+        let port = server(|b| {
+            b.set_min_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+            b.set_cipher_list("ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0")
+                .unwrap();
+            b.set_groups_list("P-224:P-256:X25519:ffdhe3072").unwrap();
+            let p = openssl::bn::BigNum::get_rfc2409_prime_1024().unwrap();
+            let g = openssl::bn::BigNum::from_u32(2).unwrap();
+            b.set_tmp_dh(&Dh::from_pqg(p, None, g).unwrap()).unwrap();
+        });
+        let e = run(port);
+        let groups: Vec<(&str, Vec<&str>)> = e
+            .groups
+            .iter()
+            .map(|g| (g.protocol.name(), g.accepted.clone()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("TLSv1.2", vec!["secp224r1", "secp256r1", "x25519"]),
+                ("TLSv1.3", vec!["secp256r1", "x25519", "ffdhe3072"]),
+            ],
+            "{:#?}",
+            e.groups
+        );
+        assert!(
+            e.groups
+                .iter()
+                .all(|g| g.error.is_none() && g.untried.is_empty())
+        );
+        let dh = e.dh.as_ref().expect("a DHE suite was accepted");
+        assert_eq!(dh.bits, Some(1024), "{dh:?}");
+        assert_eq!(dh.suite, Some("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"));
+        let reneg = e.renegotiation.as_ref().expect("TLS 1.2 accepted");
+        assert_eq!(
+            (reneg.protocol, reneg.secure),
+            (Protocol::Tls12, Some(true))
+        );
+        let fallback = e.fallback.as_ref().expect("two protocols");
+        assert_eq!(
+            (fallback.newest, fallback.offered, fallback.refused),
+            (Protocol::Tls13, Protocol::Tls12, Some(true)),
+            "{fallback:?}"
+        );
+        assert_eq!(fallback.answer, "alert inappropriate_fallback");
+    }
+
+    /// One protocol: nothing to fall back to; no DHE: no DH group; TLS 1.3 only:
+    /// no renegotiation.
+    #[test]
+    fn probes_that_do_not_apply_are_not_made() {
+        let port = server(|b| only(b, SslVersion::TLS1_3));
+        let e = run(port);
+        assert_eq!(e.fallback, None);
+        assert_eq!(e.dh, None);
+        assert_eq!(e.renegotiation, None);
+        assert_eq!(e.groups.len(), 1);
+        assert_eq!(e.groups[0].protocol, Protocol::Tls13);
     }
 
     #[test]

@@ -42,6 +42,11 @@ pub struct ServerHello {
     /// A HelloRetryRequest (RFC 8446 §4.1.4): the server chose the suite, and asks
     /// for another key share.
     pub retry: bool,
+    /// The renegotiation_info extension is present (RFC 5746 §3.6).
+    pub renegotiation_info: bool,
+    /// The key_share's group (TLS 1.3: the share's, or the group a
+    /// HelloRetryRequest asks for).
+    pub group: Option<u16>,
 }
 
 /// An alert (RFC 5246 §7.2, RFC 8446 §6).
@@ -95,53 +100,181 @@ pub enum AnswerError {
 /// by [`MAX_ANSWER`] bytes and `deadline` (each read is also bounded by the
 /// socket's read timeout).
 pub fn read_answer(stream: &mut impl Read, deadline: Instant) -> Result<Answer, AnswerError> {
-    let mut input = Vec::new();
-    let mut handshake = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        // Every complete record in the input so far.
-        while let Some(Record { kind, body, len }) = record(&input)? {
-            match kind {
-                TlsRecordType::Alert => return alert(body),
-                TlsRecordType::Handshake => handshake.extend_from_slice(body),
+    first_answer(&mut Messages::new(stream, deadline))
+}
+
+/// The answer, and for a TLS ≤ 1.2 ServerHello the ServerKeyExchange's parameters
+/// (RFC 5246 §7.4.3) when the server sends one (`None`: static RSA, or a flight
+/// without it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flight {
+    /// The server's first answer.
+    pub answer: Answer,
+    /// The ServerKeyExchange body (parameters, then the signature).
+    pub key_exchange: Option<Vec<u8>>,
+}
+
+/// Handshake messages of a TLS ≤ 1.2 flight read past the ServerHello at most.
+const MAX_FLIGHT_MESSAGES: usize = 8;
+
+/// Reads the answer and, after a TLS ≤ 1.2 ServerHello, the flight up to the
+/// ServerKeyExchange (or the ServerHelloDone or CertificateRequest that shows
+/// there is none), within the same bounds as [`read_answer`].
+pub fn read_flight(stream: &mut impl Read, deadline: Instant) -> Result<Flight, AnswerError> {
+    let mut messages = Messages::new(stream, deadline);
+    let answer = first_answer(&mut messages)?;
+    let legacy = matches!(answer, Answer::Hello(h) if h.version <= 0x0303 && !h.retry);
+    if !legacy {
+        return Ok(Flight {
+            answer,
+            key_exchange: None,
+        });
+    }
+    for _ in 0..MAX_FLIGHT_MESSAGES {
+        match messages.next()? {
+            Message::Handshake(m) => match m[0] {
+                // Certificate, CertificateStatus: before the key exchange.
+                11 | 22 => {}
+                12 => {
+                    return Ok(Flight {
+                        answer,
+                        key_exchange: Some(m[4..].to_vec()),
+                    });
+                }
+                // CertificateRequest, ServerHelloDone: no key exchange was sent.
+                13 | 14 => {
+                    return Ok(Flight {
+                        answer,
+                        key_exchange: None,
+                    });
+                }
                 other => {
                     return Err(AnswerError::Malformed(format!(
-                        "a {other:?} record before the ServerHello"
+                        "handshake message type {other} in the server's flight"
                     )));
                 }
+            },
+            Message::Alert(a) => {
+                return Err(AnswerError::Malformed(format!(
+                    "alert {} after the ServerHello",
+                    a.name()
+                )));
             }
-            input.drain(..len);
-            if let Some(hello) = server_hello(&handshake)? {
-                return Ok(Answer::Hello(hello));
-            }
-        }
-        if input.len() + handshake.len() >= MAX_ANSWER {
-            return Err(AnswerError::Malformed(format!(
-                "no ServerHello in the first {MAX_ANSWER} bytes"
-            )));
-        }
-        if Instant::now() >= deadline {
-            return Err(AnswerError::Io("timed out".into()));
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) if input.is_empty() && handshake.is_empty() => return Ok(Answer::Closed),
-            Ok(0) => {
+            Message::Closed => {
                 return Err(AnswerError::Malformed(
-                    "the connection closed inside a record".into(),
+                    "the connection closed after the ServerHello".into(),
                 ));
             }
-            Ok(n) => input.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            // A reset before any answer is how some servers refuse (e.g. a
-            // ClientHello they cannot read at all).
-            Err(e) if e.kind() == ErrorKind::ConnectionReset && input.is_empty() => {
-                return Ok(Answer::Closed);
+        }
+    }
+    Err(AnswerError::Malformed(format!(
+        "no ServerHelloDone in the first {MAX_FLIGHT_MESSAGES} messages after the ServerHello"
+    )))
+}
+
+/// The first answer: a ServerHello, an alert, or a close.
+fn first_answer<R: Read>(messages: &mut Messages<R>) -> Result<Answer, AnswerError> {
+    match messages.next()? {
+        Message::Alert(a) => Ok(Answer::Alert(a)),
+        Message::Closed => Ok(Answer::Closed),
+        Message::Handshake(m) => server_hello(&m).map(Answer::Hello),
+    }
+}
+
+/// What the server sent next.
+enum Message {
+    /// A whole handshake message, header included.
+    Handshake(Vec<u8>),
+    /// An alert.
+    Alert(Alert),
+    /// The connection closed between messages.
+    Closed,
+}
+
+/// The server's records, read as handshake messages (which may span records, and
+/// share them).
+struct Messages<'a, R> {
+    stream: &'a mut R,
+    deadline: Instant,
+    /// Bytes read and not yet framed as records.
+    input: Vec<u8>,
+    /// Handshake bytes not yet taken as messages.
+    handshake: Vec<u8>,
+    /// Bytes read in all.
+    read: usize,
+}
+
+impl<'a, R: Read> Messages<'a, R> {
+    fn new(stream: &'a mut R, deadline: Instant) -> Self {
+        Messages {
+            stream,
+            deadline,
+            input: Vec::new(),
+            handshake: Vec::new(),
+            read: 0,
+        }
+    }
+
+    /// The next message, bounded by [`MAX_ANSWER`] bytes read and the deadline.
+    fn next(&mut self) -> Result<Message, AnswerError> {
+        let mut chunk = [0u8; 4096];
+        loop {
+            if let Some(message) = self.take_message() {
+                return Ok(Message::Handshake(message));
             }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            if let Some(Record { kind, body, len }) = record(&self.input)? {
+                match kind {
+                    TlsRecordType::Alert => return alert(body).map(Message::Alert),
+                    TlsRecordType::Handshake => self.handshake.extend_from_slice(body),
+                    other => {
+                        return Err(AnswerError::Malformed(format!(
+                            "a {other:?} record in the server's first flight"
+                        )));
+                    }
+                }
+                self.input.drain(..len);
+                continue;
+            }
+            if self.read >= MAX_ANSWER {
+                return Err(AnswerError::Malformed(format!(
+                    "no complete answer in the first {MAX_ANSWER} bytes"
+                )));
+            }
+            if Instant::now() >= self.deadline {
                 return Err(AnswerError::Io("timed out".into()));
             }
-            Err(e) => return Err(AnswerError::Io(e.to_string())),
+            let nothing_pending = self.input.is_empty() && self.handshake.is_empty();
+            match self.stream.read(&mut chunk) {
+                Ok(0) if nothing_pending => return Ok(Message::Closed),
+                Ok(0) => {
+                    return Err(AnswerError::Malformed(
+                        "the connection closed inside a record".into(),
+                    ));
+                }
+                Ok(n) => {
+                    self.read += n;
+                    self.input.extend_from_slice(&chunk[..n]);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                // A reset before any answer is how some servers refuse (e.g. a
+                // ClientHello they cannot read at all).
+                Err(e) if e.kind() == ErrorKind::ConnectionReset && self.read == 0 => {
+                    return Ok(Message::Closed);
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(AnswerError::Io("timed out".into()));
+                }
+                Err(e) => return Err(AnswerError::Io(e.to_string())),
+            }
         }
+    }
+
+    /// The first whole handshake message of the handshake bytes, removed.
+    fn take_message(&mut self) -> Option<Vec<u8>> {
+        let header = self.handshake.get(..4)?;
+        let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
+        self.handshake.get(..4 + len)?;
+        Some(self.handshake.drain(..4 + len).collect())
     }
 }
 
@@ -175,48 +308,53 @@ fn record(input: &[u8]) -> Result<Option<Record<'_>>, AnswerError> {
     }))
 }
 
-fn alert(body: &[u8]) -> Result<Answer, AnswerError> {
+fn alert(body: &[u8]) -> Result<Alert, AnswerError> {
     match parse_tls_message_alert(body) {
-        Ok((_, TlsMessage::Alert(a))) => Ok(Answer::Alert(Alert {
+        Ok((_, TlsMessage::Alert(a))) => Ok(Alert {
             description: a.code.0,
-        })),
+        }),
         _ => Err(AnswerError::Malformed(format!("alert record {body:02x?}"))),
     }
 }
 
-/// The ServerHello at the start of the handshake bytes, once complete.
-fn server_hello(handshake: &[u8]) -> Result<Option<ServerHello>, AnswerError> {
-    let Some(header) = handshake.get(..4) else {
-        return Ok(None);
-    };
-    let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
-    let Some(message) = handshake.get(..4 + len) else {
-        return Ok(None);
-    };
+/// The ServerHello `message` (a whole handshake message).
+fn server_hello(message: &[u8]) -> Result<ServerHello, AnswerError> {
     let malformed = |what: String| AnswerError::Malformed(what);
     let parsed = parse_tls_message_handshake(message)
         .map_err(|e| malformed(format!("handshake message: {e}")))?;
     let TlsMessage::Handshake(TlsMessageHandshake::ServerHello(hello)) = parsed.1 else {
         return Err(malformed(format!(
             "handshake message type {} where a ServerHello was due",
-            header[0]
+            message[0]
         )));
     };
     let mut version = hello.version.0;
+    let (mut renegotiation_info, mut group) = (false, None);
     if let Some(ext) = hello.ext {
         let (_, extensions) = parse_tls_server_hello_extensions(ext)
             .map_err(|e| malformed(format!("ServerHello extensions: {e}")))?;
         for e in extensions {
-            if let TlsExtension::SupportedVersions(v) = e {
-                version = v.first().map_or(version, |v| v.0);
+            match e {
+                TlsExtension::SupportedVersions(v) => {
+                    version = v.first().map_or(version, |v| v.0);
+                }
+                TlsExtension::RenegotiationInfo(_) => renegotiation_info = true,
+                // A ServerHello's share, or a HelloRetryRequest's selected group:
+                // both start with the group (RFC 8446 §4.2.8).
+                TlsExtension::KeyShare(share) => {
+                    group = share.get(..2).map(|g| u16::from_be_bytes([g[0], g[1]]));
+                }
+                _ => {}
             }
         }
     }
-    Ok(Some(ServerHello {
+    Ok(ServerHello {
         version,
         suite: hello.cipher.0,
         retry: hello.random == HELLO_RETRY_RANDOM,
-    }))
+        renegotiation_info,
+        group,
+    })
 }
 
 #[cfg(test)]
@@ -253,9 +391,56 @@ mod tests {
             Ok(Answer::Hello(ServerHello {
                 version: 0x0303,
                 suite: 0xc030,
-                retry: false
+                retry: false,
+                renegotiation_info: true,
+                group: None,
             }))
         );
+    }
+
+    /// A whole TLS 1.2 flight: ServerHello, Certificate, then `rest` (handshake
+    /// messages), the Certificate split across two records.
+    fn tls12_flight(rest: &[u8]) -> Vec<u8> {
+        let hello = &tls12_hello()[5..];
+        let hello = &hello[..hello.len() - 4]; // without the cut-short Certificate
+        let certificate = [0x0b, 0x00, 0x00, 0x06, 0x00, 0x00, 0x03, 0x01, 0x02, 0x03];
+        let mut first = hello.to_vec();
+        first.extend(&certificate[..4]);
+        let mut second = certificate[4..].to_vec();
+        second.extend(rest);
+        let mut bytes = Vec::new();
+        for body in [first, second] {
+            bytes.extend([0x16, 0x03, 0x03]);
+            bytes.extend((body.len() as u16).to_be_bytes());
+            bytes.extend(body);
+        }
+        bytes
+    }
+
+    #[test]
+    fn reads_the_server_key_exchange_of_a_flight_or_its_absence() {
+        let flight = |bytes: Vec<u8>| {
+            read_flight(
+                &mut std::io::Cursor::new(bytes),
+                Instant::now() + Duration::from_secs(5),
+            )
+        };
+        // ServerKeyExchange: named curve secp256r1, a one-byte point.
+        let ske = [0x0c, 0x00, 0x00, 0x05, 0x03, 0x00, 0x17, 0x01, 0x04];
+        let done = [0x0e, 0x00, 0x00, 0x00];
+        let read = flight(tls12_flight(&[&ske[..], &done[..]].concat())).unwrap();
+        assert_eq!(read.answer, read_tls12_answer());
+        assert_eq!(read.key_exchange, Some(vec![0x03, 0x00, 0x17, 0x01, 0x04]));
+        // Static RSA: no ServerKeyExchange before the ServerHelloDone.
+        let read = flight(tls12_flight(&done)).unwrap();
+        assert_eq!(read.key_exchange, None);
+        // The flight ends early.
+        let cut = flight(tls12_flight(&[]));
+        assert!(matches!(cut, Err(AnswerError::Malformed(_))), "{cut:?}");
+    }
+
+    fn read_tls12_answer() -> Answer {
+        read(&tls12_hello()).unwrap()
     }
 
     #[test]
@@ -310,6 +495,8 @@ mod tests {
                 version: 0x0304,
                 suite: 0x1302,
                 retry,
+                renegotiation_info: false,
+                group: Some(0x001d),
             }))
         };
         assert_eq!(read(&tls13_hello([7; 32])), hello(false));
