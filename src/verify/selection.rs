@@ -50,6 +50,12 @@ impl CheckSelection {
         self.patterns.is_empty() || self.patterns.iter().any(|(_, p)| p.matches(id.as_str()))
     }
 
+    /// Whether `--check` names `id` (by id or pattern): checks made only on demand
+    /// (`handoff.*`) are not part of "every check".
+    pub fn names(&self, id: CheckId) -> bool {
+        !self.patterns.is_empty() && self.wants(id)
+    }
+
     /// Whether any check whose id starts with `family.` is made (`tls`: the
     /// handshakes are needed).
     pub fn wants_family(&self, family: &str) -> bool {

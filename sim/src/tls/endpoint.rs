@@ -26,6 +26,11 @@ pub trait SettingsSource: Send + Sync + 'static {
     fn label(&self) -> String;
     /// Which endpoint this is (decides what happens after the handshake).
     fn endpoint(&self) -> Endpoint;
+    /// The context paths an HTTPS endpoint answers (the applications deployed on
+    /// the host); any other path gets `404`. `None`: every path answers.
+    fn web_apps(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// A simulated host's endpoint as a settings source.
@@ -60,6 +65,10 @@ impl SettingsSource for HostEndpoint {
 
     fn endpoint(&self) -> Endpoint {
         self.endpoint
+    }
+
+    fn web_apps(&self) -> Option<Vec<String>> {
+        (self.endpoint == Endpoint::Http).then(|| self.host.deployed_contexts())
     }
 }
 
@@ -124,6 +133,7 @@ pub async fn serve<S: SettingsSource>(
                 context.clone(),
                 server.source.endpoint(),
                 server.source.label(),
+                server.source.web_apps(),
             ));
         }
     }
