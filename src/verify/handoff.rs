@@ -193,25 +193,27 @@ fn check(
         }
     };
     let target = SocketAddr::new(address, interface.port);
+    // Webex presents its client certificate on CTI; without the playbook's
+    // Webex-like one, a server that requires a certificate cannot be proven.
     let client = match service.path {
         Some(_) => None,
-        None => match &peers.clients.webex {
-            Some(c) => Some(c),
-            None => {
-                return Finding::about(
-                    &host.name,
-                    service.id,
-                    url.clone(),
-                    Verdict::Warn,
-                    expected,
-                    "not proven: the playbook names no `verify.client_certificate` to present as Webex does",
-                )
-                .with_fix("name the lab's or a test Webex-like client certificate in `verify.client_certificate`");
-            }
-        },
+        None => peers.clients.webex.as_ref(),
     };
     let (mut tls, said) = match connect(target, name, client, timeout) {
         Ok(t) => t,
+        Err(why) if service.path.is_none() && client.is_none() && !why.starts_with("connect:") => {
+            evidence.push(format!("{target}: {why}"));
+            return Finding::about(
+                &host.name,
+                service.id,
+                url.clone(),
+                Verdict::Warn,
+                expected,
+                format!("not proven: the handshake without a client certificate ended ({why}), and the playbook names no `verify.client_certificate` to present as Webex does"),
+            )
+            .with_evidence(evidence)
+            .with_fix("name a Webex-like client certificate in `verify.client_certificate` (docs/playbook.md)");
+        }
         Err(why) => {
             evidence.push(format!("{target}: {why}"));
             return fail(
@@ -361,7 +363,8 @@ fn connect(
     client: Option<&ClientCredential>,
     timeout: Duration,
 ) -> Result<(SslStream<TcpStream>, String), String> {
-    let stream = TcpStream::connect_timeout(&target, timeout).map_err(|e| e.to_string())?;
+    let stream =
+        TcpStream::connect_timeout(&target, timeout).map_err(|e| format!("connect: {e}"))?;
     stream
         .set_read_timeout(Some(timeout))
         .and_then(|()| stream.set_write_timeout(Some(timeout)))

@@ -111,6 +111,19 @@ fn under(path: &str, app: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// Keeps a CTI connection briefly, discarding what the client sends, then closes.
+async fn hold(tls: &mut SslStream<TcpStream>) {
+    let mut buf = [0u8; 2048];
+    let _ = tokio::time::timeout(CTI_HOLD, async {
+        while let Ok(n) = tls.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,17 +140,4 @@ mod tests {
         assert!(!under("/dmsx", "/dms"));
         assert!(!under("/authservice/", "/authService"));
     }
-}
-
-/// Keeps a CTI connection briefly, discarding what the client sends, then closes.
-async fn hold(tls: &mut SslStream<TcpStream>) {
-    let mut buf = [0u8; 2048];
-    let _ = tokio::time::timeout(CTI_HOLD, async {
-        while let Ok(n) = tls.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-        }
-    })
-    .await;
 }
