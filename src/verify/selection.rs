@@ -109,6 +109,14 @@ mod tests {
     }
 
     #[test]
+    fn on_demand_checks_are_made_only_when_named() {
+        assert!(!CheckSelection::all().names(CheckId::HandoffDms));
+        let s = CheckSelection::parse(&items(&["handoff.*"])).unwrap();
+        assert!(s.names(CheckId::HandoffDms));
+        assert!(!s.names(CheckId::ConfigDrift));
+    }
+
+    #[test]
     fn an_item_matching_no_check_is_refused_with_the_list() {
         let e = CheckSelection::parse(&items(&["tls.nope"])).unwrap_err();
         assert!(e.contains("--check \"tls.nope\": no such check"), "{e}");
