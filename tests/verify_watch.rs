@@ -342,5 +342,12 @@ fn bad_intervals_and_metrics_addresses_are_refused_before_any_host() {
     lab.xspctl(&["verify", "-f", &pb, "--metrics", "127.0.0.1:9808"])
         .exits(1)
         .complains("--watch <INTERVAL>");
+    // A playbook that does not load: the first run says where, and the watch ends.
+    let bad = lab.dir.path().join("bad.yaml");
+    std::fs::write(&bad, "version: 1\nfarms: 7\n").unwrap();
+    lab.xspctl(&["verify", "-f", bad.to_str().unwrap(), "--watch", "1s"])
+        .exits(1)
+        .complains("bad.yaml:2:")
+        .complains("watch: the first run stopped before reaching any host; not watching");
     assert!(lab.transcripts("h").is_empty(), "a host was contacted");
 }

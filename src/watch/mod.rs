@@ -2,7 +2,9 @@
 //! again and again, each run's report printed (or written to `--out`) as a single
 //! verify prints it, and its results served as Prometheus metrics. SIGINT or
 //! SIGTERM stops it cleanly: a run under way finishes, then the process exits 0.
-//! `--watch-runs N` stops after N runs with the last run's exit code.
+//! `--watch-runs N` stops after N runs with the last run's exit code. A first run
+//! that stops before reaching any host (a playbook that does not load) ends the
+//! watch with its code; a later one is counted as a failure and the watch goes on.
 pub mod address;
 pub mod interval;
 pub mod metrics;
@@ -79,6 +81,12 @@ fn watch(
             outcome.code(),
             took.as_secs_f64()
         );
+        if runs == 1 && report.is_none() {
+            // Bad input from the start (a playbook that does not load): say so now,
+            // rather than serve failures until someone looks.
+            eprintln!("watch: the first run stopped before reaching any host; not watching");
+            return outcome;
+        }
         if options.max_runs.is_some_and(|max| runs >= max) {
             eprintln!("watch: stopped after {runs} runs (--watch-runs)");
             return outcome;
