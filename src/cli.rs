@@ -145,9 +145,15 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check the real result: configuration drift and TLS as negotiated.
     #[command(
-        after_help = "Examples:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml\n  xspctl verify -f playbooks/prod.yaml --strict\n  xspctl verify -f playbooks/prod.yaml --check config.drift,'tls.*'"
+        after_help = "Examples:\n  xspctl verify -f playbooks/prod.yaml --format junit > verify.xml\n  xspctl verify -f playbooks/prod.yaml --strict\n  xspctl verify -f playbooks/prod.yaml --check config.drift,'tls.*'\n  xspctl verify -f playbooks/prod.yaml --watch 1h --metrics 127.0.0.1:9808"
     )]
     Verify(VerifyArgs),
+    /// Print the URLs to enter in Partner Hub for each cluster (Xsi-Actions,
+    /// Xsi-Events, CTI, AuthService, DMS) and prove each answers as Webex calls it.
+    #[command(
+        after_help = "Examples:\n  xspctl handoff -f playbooks/prod.yaml --farm xsp-east\n  xspctl handoff -f playbooks/prod.yaml --format markdown --out handoff.md"
+    )]
+    Handoff(HandoffArgs),
     /// Restore a host from a backup taken by apply.
     #[command(
         after_help = "Examples:\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --yes\n  xspctl rollback -f playbooks/prod.yaml --host xsp1 --backup 2026-11-25T051929Z-r1 --yes"
@@ -249,6 +255,30 @@ pub struct VerifyArgs {
     pub checks: Vec<String>,
     /// Write the report (in --format, without colour) to FILE instead of standard
     /// output, e.g. `--format html --out verify.html`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Verify again every INTERVAL (`90s`, `15m`, `1h`, `1d`, `1h30m`), each run's
+    /// report printed (or rewritten to --out), until SIGINT/SIGTERM (exit 0) or
+    /// --watch-runs.
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::watch::interval::parse)]
+    pub watch: Option<std::time::Duration>,
+    /// With --watch: serve Prometheus metrics at http://ADDRESS:PORT/metrics. Use a
+    /// loopback or management-network address (`0.0.0.0` is refused); port 0 picks one.
+    #[arg(long, value_name = "ADDRESS:PORT", requires = "watch", value_parser = crate::watch::address::parse)]
+    pub metrics: Option<std::net::SocketAddr>,
+    /// With --watch: stop after N runs, exiting with the last run's code.
+    #[arg(long, value_name = "N", requires = "watch", value_parser = clap::value_parser!(u32).range(1..))]
+    pub watch_runs: Option<u32>,
+}
+
+/// `handoff` options.
+#[derive(Debug, Args)]
+pub struct HandoffArgs {
+    /// Hosts (a farm is a Partner Hub cluster).
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// Write the report (in --format, without colour) to FILE instead of standard
+    /// output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }

@@ -24,3 +24,4 @@ pub mod store;
 pub mod topology;
 pub mod transport;
 pub mod verify;
+pub mod watch;

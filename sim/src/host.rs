@@ -559,6 +559,17 @@ impl SimHost {
         }
     }
 
+    /// The context paths of the applications deployed now (`/com.broadsoft.xsi-actions`,
+    /// `/dms`...), which the HTTPS interface answers; none when the state is unreadable.
+    pub fn deployed_contexts(&self) -> Vec<String> {
+        self.store
+            .read(|st| crate::state::deployed_contexts(catalog(), &self.facts, &st.configured))
+            .unwrap_or_else(|e| {
+                tracing::warn!("{}: reading state: {e}", self.spec.name);
+                Vec::new()
+            })
+    }
+
     /// A number that changes whenever the running configuration changes, so a TLS
     /// listener knows when to rebuild its acceptor.
     pub fn generation(&self) -> u64 {

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Output, prepare, prepare_with, runtime};
-use crate::cli::{Cli, HostsArgs, PlanArgs, VerifyArgs};
+use crate::cli::{Cli, HandoffArgs, HostsArgs, PlanArgs, VerifyArgs};
 use crate::exit::Outcome;
 use crate::fleet::run_all;
 use crate::hostrun::{RunContext, plan_host, verify_host};
@@ -106,7 +106,7 @@ pub fn plan_with(
     }
 }
 
-/// `verify`: drift and TLS as negotiated.
+/// `verify`: drift and TLS as negotiated; with `--watch`, again and again.
 pub fn verify(cli: &Cli, a: &VerifyArgs, out: &Output) -> Outcome {
     let checks = match CheckSelection::parse(&a.checks) {
         Ok(c) => c,
@@ -115,14 +115,51 @@ pub fn verify(cli: &Cli, a: &VerifyArgs, out: &Output) -> Outcome {
             return Outcome::Error;
         }
     };
-    verify_with(
+    let once = || {
+        verify_run(
+            &a.hosts,
+            a.strict,
+            &checks,
+            cli.state_dir.as_deref(),
+            a.out.as_deref(),
+            out,
+        )
+    };
+    match a.watch {
+        None => once().1,
+        Some(every) => crate::watch::run(
+            crate::watch::WatchOptions {
+                every,
+                metrics: a.metrics,
+                max_runs: a.watch_runs,
+            },
+            once,
+        ),
+    }
+}
+
+/// `handoff`: verify's `handoff.*` checks, whose subjects are the Partner Hub
+/// URLs, then (text) the URLs by cluster.
+pub fn handoff(cli: &Cli, a: &HandoffArgs, out: &Output) -> Outcome {
+    let checks = match CheckSelection::parse(&["handoff.*".to_string()]) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Error;
+        }
+    };
+    let (report, outcome) = verify_run(
         &a.hosts,
-        a.strict,
+        false,
         &checks,
         cli.state_dir.as_deref(),
         a.out.as_deref(),
         out,
-    )
+    );
+    if let Some(report) = report.filter(|_| out.format == crate::report::Format::Text) {
+        print!("{}", crate::verify::handoff::summary(&report));
+    }
+    outcome
 }
 
 /// `verify` with its arguments spelled out (the lab uses it too); `strict` counts
@@ -136,9 +173,22 @@ pub fn verify_with(
     report_file: Option<&std::path::Path>,
     out: &Output,
 ) -> Outcome {
+    verify_run(h, strict, checks, state_dir, report_file, out).1
+}
+
+/// One verify run as [`verify_with`] makes it, returning the report too (`None`
+/// when the run stopped before reaching a host).
+fn verify_run(
+    h: &HostsArgs,
+    strict: bool,
+    checks: &CheckSelection,
+    state_dir: Option<&std::path::Path>,
+    report_file: Option<&std::path::Path>,
+    out: &Output,
+) -> (Option<RunReport>, Outcome) {
     let (pb, hosts, ctx) = match prepare(h, state_dir) {
         Ok(p) => p,
-        Err(o) => return o,
+        Err(o) => return (None, o),
     };
     // What verify presents and trusts: the playbook's identity and server CAs, read before any host is
     // reached, and an untrusted one made now.
@@ -146,7 +196,7 @@ pub fn verify_with(
         Ok(c) => Arc::new(c),
         Err(e) => {
             eprintln!("error: {}: {e}", pb.path.display());
-            return Outcome::Error;
+            return (None, Outcome::Error);
         }
     };
     let selection = checks.clone();
@@ -155,7 +205,7 @@ pub fn verify_with(
         verify_host(h, c, &selection, HANDSHAKE_TIMEOUT, &peers, &settings, p)
     }) {
         Ok(r) => r,
-        Err(o) => return o,
+        Err(o) => return (None, o),
     };
     add_farm_findings(&mut report, &pb);
     apply_waivers(
@@ -167,16 +217,17 @@ pub fn verify_with(
     if strict {
         report.count_warnings_as_errors();
     }
+    let outcome = report.outcome();
     match report_file {
         None => out.print(&report),
         Some(path) => {
             let text = crate::report::render(&report, out.format, false);
             if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes()) {
                 eprintln!("error: cannot write the report to {}: {e}", path.display());
-                return Outcome::Error;
+                return (Some(report), Outcome::Error);
             }
             eprintln!("report written to {}", path.display());
         }
     }
-    report.outcome()
+    (Some(report), outcome)
 }

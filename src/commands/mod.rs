@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Plan(a) => fleetcmd::plan(&cli, a, &out),
         Command::Apply(a) => apply::apply(&cli, a, &out),
         Command::Verify(a) => fleetcmd::verify(&cli, a, &out),
+        Command::Handoff(a) => fleetcmd::handoff(&cli, a, &out),
         Command::Rollback(a) => single::rollback(&cli, a, &out),
         Command::Unlock(a) => single::unlock(&cli, a, &out),
         Command::Backups(a) => single::backups(&cli, a, &out),

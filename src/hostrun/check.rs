@@ -84,6 +84,14 @@ pub fn verify_host(
         host_checks.extend(network_checks(
             host, link, settings, selection, timeout, &endpoints, progress,
         ));
+        host_checks.extend(crate::verify::handoff::checks(
+            host,
+            &interfaces(&endpoints),
+            &settings.dns,
+            peers,
+            selection,
+            timeout,
+        ));
         let pending = super::change::awaiting_restart(host, ctx, link);
         HostResult {
             farm_values,
@@ -291,6 +299,19 @@ fn checks(
     }
 }
 
+/// The secure HTTP and CTI interfaces `endpoints` probes.
+fn interfaces(endpoints: &DesiredTree) -> Vec<Interface> {
+    endpoints
+        .probes
+        .iter()
+        .map(|p| Interface {
+            kind: p.endpoint.clone(),
+            address: p.address.clone(),
+            port: p.port,
+        })
+        .collect()
+}
+
 /// The DNS, reachability and clock checks `selection` wants (issue #11 checks 6,
 /// 7 and 8): DNS of the host's `fqdn`, inbound TCP and TLS to each secure
 /// interface the host has, outbound from the host (when `verify.reach` is set),
@@ -304,15 +325,7 @@ fn network_checks(
     endpoints: &DesiredTree,
     progress: &Progress,
 ) -> Vec<Finding> {
-    let interfaces: Vec<Interface> = endpoints
-        .probes
-        .iter()
-        .map(|p| Interface {
-            kind: p.endpoint.clone(),
-            address: p.address.clone(),
-            port: p.port,
-        })
-        .collect();
+    let interfaces = interfaces(endpoints);
     let mut out = Vec::new();
     if let Some(fqdn) = host
         .fqdn

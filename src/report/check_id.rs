@@ -164,6 +164,21 @@ check_ids! {
     /// returned (CI token mode).
     AuthserviceFlsClusterMap => "authservice.fls-cluster-map",
         source: Some("solution guide B §2.2 step 7 (source line 2623)");
+    /// The Xsi-Actions URL for Partner Hub answers as Webex calls it (TLS, then HTTPS).
+    HandoffXsiActions => "handoff.xsi-actions",
+        source: Some("solution guide B §8 (cluster wizard), §15 (`/v2.0/`); guide A §7.3, §7.4");
+    /// The Xsi-Events URL for Partner Hub answers as Webex calls it.
+    HandoffXsiEvents => "handoff.xsi-events",
+        source: Some("solution guide B §8 (cluster wizard), §15 (`/v2.0/`); guide A §7.3, §7.4");
+    /// The CTI interface for Partner Hub completes mutual TLS with a Webex-like client.
+    HandoffCti => "handoff.cti",
+        source: Some("solution guide B §5.9, §5.10, §8 (cluster wizard)");
+    /// The AuthService URL for Partner Hub answers as Webex calls it.
+    HandoffAuthservice => "handoff.authservice",
+        source: Some("solution guide B §2.2 step 3 (`/authService`), §8 (cluster wizard); guide A §7.3, §7.4");
+    /// The DMS URL answers as Webex clients call it.
+    HandoffDms => "handoff.dms",
+        source: Some("solution guide A §7.6, §8.1 (DMS over HTTPS); guide B §4");
 }
 
 impl std::fmt::Display for CheckId {

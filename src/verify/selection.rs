@@ -50,6 +50,12 @@ impl CheckSelection {
         self.patterns.is_empty() || self.patterns.iter().any(|(_, p)| p.matches(id.as_str()))
     }
 
+    /// Whether `--check` names `id` (by id or pattern): checks made only on demand
+    /// (`handoff.*`) are not part of "every check".
+    pub fn names(&self, id: CheckId) -> bool {
+        !self.patterns.is_empty() && self.wants(id)
+    }
+
     /// Whether any check whose id starts with `family.` is made (`tls`: the
     /// handshakes are needed).
     pub fn wants_family(&self, family: &str) -> bool {
@@ -100,6 +106,14 @@ mod tests {
         assert!(s.wants(CheckId::TlsSuiteEnumeration));
         assert!(!s.wants(CheckId::ConfigDrift));
         assert!(s.wants_family("tls"));
+    }
+
+    #[test]
+    fn on_demand_checks_are_made_only_when_named() {
+        assert!(!CheckSelection::all().names(CheckId::HandoffDms));
+        let s = CheckSelection::parse(&items(&["handoff.*"])).unwrap();
+        assert!(s.names(CheckId::HandoffDms));
+        assert!(!s.names(CheckId::ConfigDrift));
     }
 
     #[test]

@@ -17,6 +17,7 @@ fn every_subcommand_help_shows_an_example() {
         "plan",
         "apply",
         "verify",
+        "handoff",
         "rollback",
         "unlock",
         "lab",

@@ -258,6 +258,17 @@ pub fn active_apps(catalog: &Catalog, facts: &Facts, cfg: &Config) -> Vec<(Strin
         .collect()
 }
 
+/// The context paths of the applications deployed on a host (`Deployed` rows of
+/// ManagedObjects with a context path): what its HTTPS interface answers.
+pub fn deployed_contexts(catalog: &Catalog, facts: &Facts, cfg: &Config) -> Vec<String> {
+    cfg.rows_at(catalog, facts, MANAGED_OBJECTS)
+        .into_iter()
+        .filter(|r| r.get("state").map(String::as_str) == Some("Deployed"))
+        .filter_map(|r| r.get("contextPath").cloned())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 /// The path of the applications table.
 pub const MANAGED_OBJECTS: &str = "Maintenance/ManagedObjects";
 

@@ -1,5 +1,6 @@
 //! One accepted TLS connection: the handshake, then a minimal HTTP/1.1 answer on the
-//! HTTPS interface, or a short hold on the CTI port. Every read is bounded in time.
+//! HTTPS interface (`200` at `/` and under a deployed application's context path,
+//! `404` elsewhere), or a short hold on the CTI port. Every read is bounded in time.
 use std::io::IoSlice;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -23,13 +24,15 @@ const MAX_REQUEST: usize = 16 * 1024;
 const CTI_HOLD: Duration = Duration::from_secs(2);
 
 /// Serves one connection with `context`; `quirks` that rewrite the ClientHello
-/// do so before OpenSSL reads it.
+/// do so before OpenSSL reads it; an HTTPS one answers the paths under
+/// `web_apps` (every path when `None`).
 pub async fn serve(
     stream: TcpStream,
     context: SslContext,
     quirks: TlsQuirks,
     endpoint: Endpoint,
     label: String,
+    web_apps: Option<Vec<String>>,
 ) {
     let mut stream = Rewritten {
         prefix: Vec::new(),
@@ -60,14 +63,16 @@ pub async fn serve(
         }
     }
     match endpoint {
-        Endpoint::Http => answer_http(&mut tls, &label).await,
+        Endpoint::Http => answer_http(&mut tls, &label, web_apps.as_deref()).await,
         Endpoint::Cti => hold(&mut tls).await,
     }
     let _ = tls.shutdown().await;
 }
 
-/// Reads one request head and answers `200 OK` with a small body naming the endpoint.
-async fn answer_http(tls: &mut SslStream<Rewritten>, label: &str) {
+/// Reads one request head and answers `200 OK` with a small body naming the
+/// endpoint (and the application), or `404 Not Found` for a path no deployed
+/// application serves.
+async fn answer_http(tls: &mut SslStream<Rewritten>, label: &str, web_apps: Option<&[String]>) {
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 2048];
     let read = tokio::time::timeout(REQUEST_TIMEOUT, async {
@@ -83,12 +88,42 @@ async fn answer_http(tls: &mut SslStream<Rewritten>, label: &str) {
     if read != Ok(true) {
         return;
     }
-    let body = format!("xspsim {label}\n");
+    let path = request_path(&head);
+    let (status, body) = match web_apps {
+        None => ("200 OK", format!("xspsim {label}\n")),
+        Some(_) if path == "/" => ("200 OK", format!("xspsim {label}\n")),
+        Some(apps) => match apps.iter().find(|app| under(&path, app)) {
+            Some(app) => ("200 OK", format!("xspsim {label} {app}\n")),
+            None => (
+                "404 Not Found",
+                format!("xspsim {label}: no application at {path}\n"),
+            ),
+        },
+    };
     let response = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = tls.write_all(response.as_bytes()).await;
+}
+
+/// The path of a request head's request line (`GET /dms/ HTTP/1.1`), without its
+/// query; `/` when the line is not understood.
+fn request_path(head: &[u8]) -> String {
+    let line = head.split(|b| *b == b'\r').next().unwrap_or_default();
+    let target = String::from_utf8_lossy(line)
+        .split(' ')
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    target.split('?').next().unwrap_or("/").to_string()
+}
+
+/// Whether `path` is the context path `app` or under it (case-sensitive, as a
+/// servlet container matches context paths).
+fn under(path: &str, app: &str) -> bool {
+    path.strip_prefix(app)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Keeps a CTI connection briefly, discarding what the client sends, then closes.
@@ -165,5 +200,23 @@ impl AsyncWrite for Rewritten {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_deployed_context_paths_only() {
+        assert_eq!(
+            request_path(b"GET /com.broadsoft.xsi-actions/v2.0/?x=1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+            "/com.broadsoft.xsi-actions/v2.0/"
+        );
+        assert_eq!(request_path(b"garbage"), "/");
+        assert!(under("/dms/", "/dms"));
+        assert!(under("/dms", "/dms"));
+        assert!(!under("/dmsx", "/dms"));
+        assert!(!under("/authservice/", "/authService"));
     }
 }

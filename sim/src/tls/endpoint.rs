@@ -31,6 +31,12 @@ pub trait SettingsSource: Send + Sync + 'static {
     fn quirks(&self) -> TlsQuirks {
         TlsQuirks::default()
     }
+
+    /// The context paths an HTTPS endpoint answers (the applications deployed on
+    /// the host); any other path gets `404`. `None`: every path answers.
+    fn web_apps(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// A simulated host's endpoint as a settings source.
@@ -69,6 +75,10 @@ impl SettingsSource for HostEndpoint {
 
     fn quirks(&self) -> TlsQuirks {
         self.host.faults().tls
+    }
+
+    fn web_apps(&self) -> Option<Vec<String>> {
+        (self.endpoint == Endpoint::Http).then(|| self.host.deployed_contexts())
     }
 }
 
@@ -136,6 +146,7 @@ pub async fn serve<S: SettingsSource>(
                 server.quirks.clone(),
                 server.source.endpoint(),
                 server.source.label(),
+                server.source.web_apps(),
             ));
         }
     }
