@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod collect;
 pub mod docs;
 pub mod evidence;
+pub mod logs;
 pub mod redact;
 pub mod rules;
 
@@ -93,12 +94,46 @@ pub fn assemble(
             &c.certificates,
             "a TLS 1.2 handshake from this machine to each secure HTTP and CTI interface; chains parsed with x509-parser",
         );
+        if let Some(comparison) = &c.patch_comparison {
+            json(
+                &mut b,
+                format!("{dir}/patches.json"),
+                comparison,
+                "the patches the host requires (the minimum list of its release and server type, its roles' and modules' features: src/catalog/data/required-patches.yaml) against those `listPatch.pl` lists Active, cross-checked with `bwshowver`",
+            );
+        }
         if let Some(patches) = &c.patches {
             b.add(
                 format!("{dir}/patches.txt"),
                 redactor.text(patches).into_bytes(),
                 "`listPatch.pl` over SSH (exec channel): the installed patches and their state",
             );
+        }
+        if let Some(logs) = &c.logs {
+            json(
+                &mut b,
+                format!("{dir}/logs.json"),
+                &logs.index,
+                "the log sources of the host's product (src/catalog/data/log-files.yaml): each directory listed over SFTP, the files written within --since, newest first, under the per-file and per-host caps",
+            );
+            for f in &logs.files {
+                let text = redactor.text(&String::from_utf8_lossy(&f.bytes));
+                let how = format!("{} read over SFTP, secrets masked", f.path);
+                if f.truncated() {
+                    let cut = bundle::Truncated {
+                        original_bytes: f.size,
+                        kept_bytes: f.bytes.len() as u64,
+                    };
+                    b.add_tail(
+                        f.bundle_path(&c.facts.name),
+                        text.into_bytes(),
+                        format!("{how}; only its last {} of {} bytes (a cap of --log-file-cap / --log-host-cap)", cut.kept_bytes, cut.original_bytes),
+                        cut,
+                    );
+                } else {
+                    b.add(f.bundle_path(&c.facts.name), text.into_bytes(), how);
+                }
+            }
         }
         for cert in c.certificates.iter().filter(|c| !c.pem.is_empty()) {
             b.add(
@@ -159,12 +194,20 @@ pub fn evidence_of(bundle: &Bundle) -> Result<Evidence, String> {
             .map_err(|e| format!("{dir}/bwcli.json: {e}"))?;
         let verify: VerifyFindings = serde_json::from_slice(&read("verify.json")?)
             .map_err(|e| format!("{dir}/verify.json: {e}"))?;
+        // A host that could not be reached has no comparison.
+        let patches = match read("patches.json") {
+            Ok(bytes) => Some(
+                serde_json::from_slice(&bytes).map_err(|e| format!("{dir}/patches.json: {e}"))?,
+            ),
+            Err(_) => None,
+        };
         out.insert(
             facts.name.clone(),
             HostEvidence {
                 facts,
                 snapshot,
                 findings: verify.checks,
+                patches,
             },
         );
     }
