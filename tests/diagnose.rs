@@ -1011,13 +1011,13 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
     assert_eq!(tail.bytes.len(), 64 * 1024);
     let text = String::from_utf8_lossy(&tail.bytes);
     assert!(text.ends_with("LAST LINE\n") && !text.contains("FIRST LINE"));
-    let entry = manifest_entry(&bundle, "hosts/x1/logs/tomcat/access_log.2026-12-02.txt");
+    let cut = manifest_entry(&bundle, "hosts/x1/logs/tomcat/access_log.2026-12-02.txt");
     assert_eq!(
-        entry["truncated"]["original_bytes"],
+        cut["truncated"]["original_bytes"],
         big.len() as u64,
-        "{entry:#}"
+        "{cut:#}"
     );
-    assert_eq!(entry["truncated"]["kept_bytes"], 64 * 1024, "{entry:#}");
+    assert_eq!(cut["truncated"]["kept_bytes"], 64 * 1024, "{cut:#}");
     // The older XSLog: what the per-host cap leaves; the old XsiActionsLog: passed over.
     let xs = bundle
         .file("hosts/x1/logs/xsp/XSLog2026.12.02-09.00.00.txt")
