@@ -492,13 +492,9 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
         canary("RefreshToken"),
     );
     let auth_refresh = canary("AuthRefreshToken");
-    // The playbook's secret fields: the SSH password and the key passphrase, and the
-    // AuthService module's client secret and refresh token (its patches installed).
-    lab.host("h")
-        .install_patches(&required_patches(CatalogRelease::R22))
-        .unwrap();
-    let authservice = "authservice:\n  client_id: C0ffee-client\n  client_secret: env:DIAG_CLIENT_SECRET\n  refresh_token: env:DIAG_REFRESH_TOKEN\n  ci_cluster: EU\n  teams_cluster: AFRA";
-    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", authservice)]);
+    // The playbook's secret fields: the SSH password and the key passphrase (and,
+    // below, the AuthService module's client secret and refresh token).
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", "")]);
     let text = std::fs::read_to_string(&pb).unwrap().replace(
         "command_timeout: 20s",
         "command_timeout: 20s, password: env:DIAG_PASSWORD, key_passphrase: env:DIAG_PASSPHRASE",
@@ -554,9 +550,8 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
     // A log of the window quotes every secret diagnose knows of.
     let log_path =
         "/var/broadworks/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt";
-    let mut log = format!(
-        "token request for bob\nssh password={password} passphrase {passphrase}\nclient_secret={client_secret}&refresh_token={auth_refresh}\n"
-    );
+    let mut log =
+        format!("token request for bob\nssh password={password} passphrase {passphrase}\n");
     for line in &key_lines {
         log.push_str(&format!("loaded key {line}\n"));
     }
@@ -589,7 +584,9 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
     )
     .into_owned();
     assert!(
-        bundled_log.starts_with("token request for bob\nssh password=******** passphrase ********\nclient_secret=********&refresh_token=********\n"),
+        bundled_log.starts_with(
+            "token request for bob\nssh password=******** passphrase ********\nloaded key ********\n"
+        ),
         "{bundled_log}"
     );
     for f in &bundle.files {
@@ -632,6 +629,58 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
     let facts: Value =
         serde_json::from_slice(&bundle.file("hosts/h/host.json").unwrap().bytes).unwrap();
     assert_eq!(facts["authservice_keys_sha256"].as_str().unwrap().len(), 64);
+
+    // The secrets the playbook's modules set (the AuthService module's client
+    // secret and refresh token, its patches installed) are masked in a log line too.
+    lab.host("h")
+        .install_patches(&required_patches(CatalogRelease::R22))
+        .unwrap();
+    let module = std::fs::read_to_string(pb).unwrap().replace(
+        "    roles: [xsi, authservice, cti, dms]\n",
+        "    roles: [xsi, authservice, cti, dms]\n    webex:\n      authservice:\n        client_id: C0ffee-client\n        client_secret: env:DIAG_CLIENT_SECRET\n        refresh_token: env:DIAG_REFRESH_TOKEN\n        ci_cluster: EU\n        teams_cluster: AFRA\n",
+    );
+    let module_pb = lab.dir.path().join("module.yaml");
+    std::fs::write(&module_pb, module).unwrap();
+    lab.host("h")
+        .write_log(
+            log_path,
+            format!("client_secret={client_secret}&refresh_token={auth_refresh}\n").as_bytes(),
+            SystemTime::now(),
+        )
+        .unwrap();
+    let out = lab.dir.path().join("module.tar.gz");
+    let run = xspctl_env(
+        &lab,
+        &env,
+        &[
+            "diagnose",
+            "-f",
+            module_pb.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(run.code == 0 || run.code == 2, "{}", run.all());
+    let bundle = Bundle::read(&out).unwrap();
+    let bundled_log = String::from_utf8_lossy(
+        &bundle
+            .file("hosts/h/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt")
+            .unwrap()
+            .bytes,
+    )
+    .into_owned();
+    assert_eq!(
+        bundled_log,
+        "client_secret=********&refresh_token=********\n"
+    );
+    for f in &bundle.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for s in seeded {
+            for form in forms(s) {
+                assert!(!text.contains(&form), "{}: holds {form}", f.path);
+            }
+        }
+    }
 
     // A secret in a form redaction does not mask (base64 of the SSH password in a
     // host attribute): the scan finds it, names the file, and writes nothing.

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::certs::{ServedCertificate, served};
+use super::configured::{ConfiguredFile, configured_files};
 use super::evidence::{HostFacts, PatchComparison, Snapshot, Unreadable, Version};
 use super::logs::{LogLimits, Logs, collect_logs};
 use crate::desired::{ContextRef, Probe};
@@ -76,6 +77,8 @@ pub struct Collected {
     /// The required patches against the installed ones; None when the host was
     /// not reached.
     pub patch_comparison: Option<PatchComparison>,
+    /// The certificate files the playbook's modules configure on the host.
+    pub configured: Vec<ConfiguredFile>,
 }
 
 /// Collects `host`. `contexts` are the rules' contexts with the products they
@@ -119,6 +122,7 @@ pub fn collect_host(
         logs: None,
         secrets: Vec::new(),
         patch_comparison: None,
+        configured: Vec::new(),
     };
     let mut link = match open(host, progress) {
         Ok(l) => l,
@@ -136,6 +140,8 @@ pub fn collect_host(
         Ok(read) => {
             probes.extend(read.desired.probes);
             out.secrets = read.secrets.values().cloned().collect();
+            progress.step("reading the configured certificates");
+            out.configured = configured_files(&read.desired.files, &mut rec);
         }
         Err(e) => facts.errors.push(format!("rendering the playbook: {e}")),
     }

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod certs;
 pub mod checklist;
 pub mod collect;
+pub mod configured;
 pub mod docs;
 pub mod evidence;
 pub mod logs;
@@ -107,6 +108,27 @@ pub fn assemble(
                 format!("{dir}/patches.txt"),
                 redactor.text(patches).into_bytes(),
                 "`listPatch.pl` over SSH (exec channel): the installed patches and their state",
+            );
+        }
+        let configured = configured::Configured {
+            views: configured::views(&c.snapshot),
+            files: c.configured.clone(),
+        };
+        json(
+            &mut b,
+            format!("{dir}/configured-certificates.json"),
+            &configured,
+            "the Certificates views of the bwcli snapshot, and the certificate files the playbook's modules configure (the playbook's copy parsed with x509-parser; the host's read over SFTP where it has one); certificate blocks only, key files never read",
+        );
+        for f in &c.configured {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            b.add(
+                format!("{dir}/configured-certificates/{name}.pem"),
+                redactor.text(&f.pem).into_bytes(),
+                format!(
+                    "the certificates the playbook configures at {} on the host",
+                    f.path
+                ),
             );
         }
         if let Some(logs) = &c.logs {
