@@ -192,7 +192,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     let (key, cert) = expired("bad.example.com");
     let tmp = lab.host("bad").fs_root().join("var/broadworks/tmp");
     std::fs::create_dir_all(&tmp).unwrap();
-    std::fs::write(tmp.join("k.pem"), key).unwrap();
+    std::fs::write(tmp.join("k.pem"), &key).unwrap();
     std::fs::write(tmp.join("c.pem"), cert).unwrap();
     bwcli_done(
         &lab,
@@ -415,6 +415,64 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     assert!(listed.iter().all(
         |f| f["sha256"].as_str().unwrap().len() == 64 && !f["how"].as_str().unwrap().is_empty()
     ));
+
+    // The configured certificates beside the served ones: bad's CTI Certificates
+    // view shows the expired certificate sslUpdate installed; good's CTI trust
+    // anchors (the playbook's chain, uploaded only around updateTrust) are bundled
+    // as PEM with their summary. The key bad's certificate was installed with stays
+    // on the host: no file of the bundle holds any of it.
+    let configured = |host: &str| -> Value {
+        serde_json::from_slice(
+            &bundle
+                .file(&format!("hosts/{host}/configured-certificates.json"))
+                .unwrap_or_else(|| panic!("{host}: no configured-certificates.json"))
+                .bytes,
+        )
+        .unwrap()
+    };
+    let bad_views = configured("bad")["views"].to_string();
+    assert!(
+        bad_views.contains("/Interface/CTI/SSLSettings/Certificates")
+            && bad_views.contains("bad.example.com"),
+        "{bad_views}"
+    );
+    let good = configured("good");
+    let anchors = good["files"].as_array().unwrap();
+    assert!(!anchors.is_empty(), "{good:#}");
+    let subjects = good["files"].to_string();
+    assert!(
+        subjects.contains("BroadCloud Commercial Issuing CA - DA3")
+            && subjects.contains("BroadCloud Commercial Trusted Root CA"),
+        "{good:#}"
+    );
+    for f in anchors {
+        assert!(
+            f["on_host"]
+                .as_str()
+                .unwrap()
+                .starts_with("not on the host"),
+            "{f:#}"
+        );
+        let path = f["path"].as_str().unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        let pem = bundle
+            .file(&format!("hosts/good/configured-certificates/{name}.pem"))
+            .unwrap_or_else(|| panic!("no PEM for {path}"));
+        assert!(String::from_utf8_lossy(&pem.bytes).starts_with("-----BEGIN CERTIFICATE-----"));
+    }
+    let key_body: Vec<&str> = key
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .collect();
+    assert!(!key_body.is_empty());
+    for f in &bundle.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        assert!(
+            !key_body.iter().any(|l| text.contains(l)) && !text.contains("PRIVATE KEY-----\n"),
+            "{}: holds the private key",
+            f.path
+        );
+    }
 
     // The snapshot session's transcript is kept, masked, beside verify's.
     let diagnose_log = lab
