@@ -1185,6 +1185,20 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
         big_rec["outcome"], "tail bundled (per-file cap)",
         "{big_rec:#}"
     );
+    // The summaries list them with what became of each.
+    let md = String::from_utf8_lossy(&bundle.file("summary.md").unwrap().bytes).into_owned();
+    assert!(
+        md.contains(&format!(
+            "- x1 `{big_path}`: tail bundled (per-file cap) (65536 of {} bytes)",
+            big.len()
+        )),
+        "{md}"
+    );
+    let html = String::from_utf8_lossy(&bundle.file("summary.html").unwrap().bytes).into_owned();
+    assert!(
+        html.contains(&format!("<code>{big_path}</code>: tail bundled")),
+        "{html}"
+    );
     // The logs the simulated hosts started with are there, the AS's PSLog included.
     for (host, dir, prefix) in [
         ("x1", "xsp", "XsiActionsLog"),

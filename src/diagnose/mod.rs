@@ -398,6 +398,22 @@ pub fn conclude(
         item: format!("{} ({})", v.host, v.product),
         value: v.version.clone(),
     }));
+    let mut logs = Vec::new();
+    for h in evidence.values() {
+        let path = format!("{}/logs.json", host_dir(&h.facts.name));
+        let Some(index) = bundle
+            .file(&path)
+            .and_then(|f| serde_json::from_slice::<logs::LogIndex>(&f.bytes).ok())
+        else {
+            continue;
+        };
+        for f in index.sources.iter().flat_map(|s| &s.files) {
+            logs.push(serde_json::json!({
+                "host": h.facts.name, "path": f.path, "outcome": f.outcome,
+                "kept": f.kept, "size": f.size,
+            }));
+        }
+    }
     let hosts: Vec<&HostFacts> = evidence.values().map(|h| &h.facts).collect();
     let context = serde_json::json!({
         "title": title,
@@ -408,6 +424,7 @@ pub fn conclude(
         "undecided": diagnosis.undecided,
         "findings": findings,
         "checklist": rows,
+        "logs": logs,
         "hosts": hosts,
     });
     for name in ["summary.md", "summary.html"] {
