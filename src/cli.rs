@@ -413,6 +413,18 @@ pub struct DiagnoseArgs {
     /// Approximate time of the failure (free text, e.g. "2026-12-02 09:40 UTC").
     #[arg(long, value_name = "TIME")]
     pub when: Option<String>,
+    /// Collect the logs written within this window before now (`90m`, `2h`, `1d`).
+    #[arg(long, value_name = "WINDOW", default_value = crate::diagnose::logs::DEFAULT_SINCE,
+          value_parser = crate::diagnose::logs::parse_window, conflicts_with = "offline")]
+    pub since: std::time::Duration,
+    /// The most bytes kept of one log file (its tail; `512K`, `8M`).
+    #[arg(long, value_name = "SIZE", default_value = crate::diagnose::logs::DEFAULT_FILE_CAP,
+          value_parser = crate::diagnose::logs::parse_size, conflicts_with = "offline")]
+    pub log_file_cap: u64,
+    /// The most bytes kept of all the logs of one host (newest first).
+    #[arg(long, value_name = "SIZE", default_value = crate::diagnose::logs::DEFAULT_HOST_CAP,
+          value_parser = crate::diagnose::logs::parse_size, conflicts_with = "offline")]
+    pub log_host_cap: u64,
 }
 
 /// `lab` options.

@@ -12,7 +12,8 @@ use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;
 use crate::transport::{
-    ExecResult, SftpFailure, ShellChannel, SshSession, SshTarget, TransportError,
+    ExecResult, RemoteListing, RemoteTail, SftpFailure, ShellChannel, SshSession, SshTarget,
+    TransportError,
 };
 
 /// Where the apply lock lives on a host: a directory, created atomically by
@@ -172,6 +173,29 @@ impl SshLink {
             }) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// The entries of directory `path` of the host (at most `limit`; the listing
+    /// says whether there were more), or None when it does not exist.
+    pub fn list_dir(
+        &self,
+        path: &str,
+        limit: usize,
+    ) -> Result<Option<RemoteListing>, TransportError> {
+        let sftp = self.session.sftp()?;
+        match sftp.list_dir(path, limit) {
+            Ok(listing) => Ok(Some(listing)),
+            Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The last `max` bytes of file `path` of the host, with its size.
+    pub fn read_tail(&self, path: &str, max: u64) -> Result<RemoteTail, TransportError> {
+        self.session.sftp()?.read_tail(path, max)
     }
 
     /// What the host's pending-restart mark says, if it has one.

@@ -507,7 +507,20 @@ impl SimHost {
             );
             std::fs::write(&hosts, text).map_err(|e| io_err(&hosts, e))?;
         }
-        Ok(())
+        crate::logs::start_logs(&root, self.spec.product, now_unix())
+            .map_err(|e| io_err(&root.join(crate::logs::LOG_ROOT), e))
+    }
+
+    /// Writes a file of the host's `/` (a log under `/var/broadworks/logs`),
+    /// modified at `mtime`: served over SFTP with that time.
+    pub fn write_log(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        mtime: std::time::SystemTime,
+    ) -> Result<(), SimError> {
+        let root = self.fs_root();
+        crate::logs::write_log(&root, path, bytes, mtime).map_err(|e| io_err(Path::new(path), e))
     }
 
     /// The spec the host was opened with.

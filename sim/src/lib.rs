@@ -19,6 +19,7 @@ pub mod control;
 pub mod dns;
 pub mod host;
 pub mod lab;
+pub mod logs;
 pub mod pki;
 pub mod shell;
 pub mod ssh;

@@ -10,6 +10,7 @@ use crate::cli::{Cli, DiagnoseArgs, HostsArgs, PlaybookArg};
 use crate::diagnose::bundle::Bundle;
 use crate::diagnose::checklist::{CaseFacts, Checklist};
 use crate::diagnose::collect::{Collected, collect_host};
+use crate::diagnose::logs::LogLimits;
 use crate::diagnose::redact::Redactor;
 use crate::diagnose::rules::Rule;
 use crate::diagnose::{Diagnosis, assemble, conclude, diagnose, evidence_of, rule_set};
@@ -115,6 +116,11 @@ fn live(cli: &Cli, a: &DiagnoseArgs, file: &Path, rules: &[Rule], out: &Output) 
     };
     let c = Arc::clone(&ctx);
     let settings = pb.verify.clone();
+    let limits = LogLimits {
+        since: a.since,
+        per_file: a.log_file_cap,
+        per_host: a.log_host_cap,
+    };
     let collected: Vec<Collected> = rt.block_on(run_all(
         hosts,
         usize::from(a.parallel),
@@ -122,7 +128,15 @@ fn live(cli: &Cli, a: &DiagnoseArgs, file: &Path, rules: &[Rule], out: &Output) 
         |h: &Host| h.name.clone(),
         move |h, progress| {
             let verify = (&*peers, &settings);
-            collect_host(&h, &c, HANDSHAKE_TIMEOUT, verify, progress, &contexts)
+            collect_host(
+                &h,
+                &c,
+                HANDSHAKE_TIMEOUT,
+                verify,
+                progress,
+                &contexts,
+                limits,
+            )
         },
         |c: &Collected| {
             if c.facts.errors.is_empty() {
@@ -143,6 +157,12 @@ fn live(cli: &Cli, a: &DiagnoseArgs, file: &Path, rules: &[Rule], out: &Output) 
         if let Some(keys) = &c.authservice_keys {
             redactor.add_file(keys);
         }
+        // The secrets the playbook's modules set, and a password read from bwcli,
+        // are masked wherever else they show (a log line).
+        for s in &c.secrets {
+            redactor.add(s.clone());
+        }
+        redactor.add_snapshot_secrets(&c.snapshot);
     }
     let facts: Vec<_> = collected.iter().map(|c| &c.facts).collect();
     let checklist = Checklist::new(case, &facts);

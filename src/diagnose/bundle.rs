@@ -26,6 +26,17 @@ pub struct BundleFile {
     pub bytes: Vec<u8>,
     /// How it was obtained.
     pub how: String,
+    /// Set when only the end of a larger file is bundled.
+    pub truncated: Option<Truncated>,
+}
+
+/// A file of which only the tail is bundled (a log over its cap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Truncated {
+    /// Its size where it was read.
+    pub original_bytes: u64,
+    /// How many of its last bytes were read (before redaction).
+    pub kept_bytes: u64,
 }
 
 /// A bundle being built or read back.
@@ -57,6 +68,9 @@ pub struct ManifestEntry {
     pub sha256: String,
     /// How it was obtained.
     pub how: String,
+    /// Set when only the end of a larger file is bundled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncated>,
 }
 
 /// Why a bundle could not be written or read.
@@ -90,7 +104,22 @@ impl Bundle {
             path: path.into(),
             bytes,
             how: how.into(),
+            truncated: None,
         });
+    }
+
+    /// Adds the tail of a larger file, noted as such in the manifest.
+    pub fn add_tail(
+        &mut self,
+        path: impl Into<String>,
+        bytes: Vec<u8>,
+        how: impl Into<String>,
+        truncated: Truncated,
+    ) {
+        self.add(path, bytes, how);
+        if let Some(f) = self.files.last_mut() {
+            f.truncated = Some(truncated);
+        }
     }
 
     /// Adds a value as pretty JSON.
@@ -119,6 +148,7 @@ impl Bundle {
                     bytes: f.bytes.len() as u64,
                     sha256: hex::encode(Sha256::digest(&f.bytes)),
                     how: f.how.clone(),
+                    truncated: f.truncated,
                 })
                 .collect(),
         }
@@ -216,6 +246,7 @@ impl Bundle {
                 )));
             }
             f.how = entry.how.clone();
+            f.truncated = entry.truncated;
         }
         if let Some(extra) = bundle
             .files
@@ -240,12 +271,23 @@ mod tests {
         let mut b = Bundle::default();
         b.add("a.txt", b"alpha\n".to_vec(), "test");
         b.add_json("hosts/h/x.json", &serde_json::json!({"k": 1}), "test json");
+        let cut = Truncated {
+            original_bytes: 10,
+            kept_bytes: 4,
+        };
+        b.add_tail("hosts/h/logs/x.txt", b"tail".to_vec(), "log", cut);
         let m = b.write(&out, &Redactor::default()).unwrap();
-        assert_eq!(m.files.len(), 2);
+        assert_eq!(m.files.len(), 3);
+        assert_eq!(m.files[2].truncated, Some(cut));
+        assert_eq!(m.files[0].truncated, None);
         let back = Bundle::read(&out).unwrap();
         assert_eq!(back.file("a.txt").unwrap().bytes, b"alpha\n");
         assert_eq!(back.file("hosts/h/x.json").unwrap().how, "test json");
         assert!(back.file(MANIFEST).is_some());
+        assert_eq!(
+            back.file("hosts/h/logs/x.txt").unwrap().truncated,
+            Some(cut)
+        );
     }
 
     #[test]

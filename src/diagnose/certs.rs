@@ -119,14 +119,24 @@ pub fn summary(der: &[u8]) -> CertificateSummary {
             error: None,
         },
         Err(e) => CertificateSummary {
+            sha256,
+            ..CertificateSummary::unreadable(e.to_string())
+        },
+    }
+}
+
+impl CertificateSummary {
+    /// A certificate that could not be parsed, and why.
+    pub fn unreadable(why: String) -> CertificateSummary {
+        CertificateSummary {
             subject: String::new(),
             issuer: String::new(),
             serial: String::new(),
             not_before: String::new(),
             not_after: String::new(),
             san: Vec::new(),
-            sha256,
-            error: Some(e.to_string()),
-        },
+            sha256: String::new(),
+            error: Some(why),
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! own session), then on a second session `bwshowver`, every context the
 //! playbook's modules read when rendering and planning, the TLS discovery, the
 //! farm checks' reads, the contexts the rules and `contexts.yaml` name, the
-//! certificates each TLS endpoint serves, and the AuthService key file (only to
-//! mask it and compare its hash across the farm; it is never bundled).
+//! certificates each TLS endpoint serves, the AuthService key file (only to
+//! mask it and compare its hash across the farm; it is never bundled), and the
+//! logs support asks for ([`super::logs`]).
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -11,10 +12,12 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::certs::{ServedCertificate, served};
-use super::evidence::{HostFacts, Snapshot, Unreadable, Version};
+use super::configured::{ConfiguredFile, configured_files};
+use super::evidence::{HostFacts, PatchComparison, Snapshot, Unreadable, Version};
+use super::logs::{LogLimits, Logs, collect_logs};
 use crate::desired::{ContextRef, Probe};
 use crate::fleet::Progress;
-use crate::hostrun::{RunContext, discovered_endpoints, open, plan_on, verify_host};
+use crate::hostrun::{RunContext, discovered_endpoints, open, read_and_plan, verify_host};
 use crate::live::LiveContext;
 use crate::live::link::{HostLink, LinkError, LockOwner, Release, ShellRead, WriteResult};
 use crate::modules::tls_module;
@@ -67,6 +70,15 @@ pub struct Collected {
     pub authservice_keys: Option<String>,
     /// What `listPatch.pl` printed (masked by the session).
     pub patches: Option<String>,
+    /// The logs of the window (not yet redacted); None when the host was not reached.
+    pub logs: Option<Logs>,
+    /// The secrets the playbook's modules set on the host, resolved, to mask.
+    pub secrets: Vec<Secret>,
+    /// The required patches against the installed ones; None when the host was
+    /// not reached.
+    pub patch_comparison: Option<PatchComparison>,
+    /// The certificate files the playbook's modules configure on the host.
+    pub configured: Vec<ConfiguredFile>,
 }
 
 /// Collects `host`. `contexts` are the rules' contexts with the products they
@@ -78,6 +90,7 @@ pub fn collect_host(
     (peers, settings): (&Peers, &VerifySettings),
     progress: &Progress,
     contexts: &[(String, Vec<String>)],
+    limits: LogLimits,
 ) -> Collected {
     progress.step("verify");
     let verify = verify_host(
@@ -106,6 +119,10 @@ pub fn collect_host(
         certificates: Vec::new(),
         authservice_keys: None,
         patches: None,
+        logs: None,
+        secrets: Vec::new(),
+        patch_comparison: None,
+        configured: Vec::new(),
     };
     let mut link = match open(host, progress) {
         Ok(l) => l,
@@ -119,10 +136,17 @@ pub fn collect_host(
     let mut rec = Recorder::new(&mut link);
     progress.step("reading what the modules read");
     let mut probes: Vec<Probe> = Vec::new();
-    match plan_on(host, &mut rec, progress, SecretPolicy::Compare) {
-        Ok((_, desired)) => probes.extend(desired.probes),
+    match read_and_plan(host, &mut rec, progress, SecretPolicy::Compare) {
+        Ok(read) => {
+            probes.extend(read.desired.probes);
+            out.secrets = read.secrets.values().cloned().collect();
+            progress.step("reading the configured certificates");
+            out.configured = configured_files(&read.desired.files, &mut rec);
+        }
         Err(e) => facts.errors.push(format!("rendering the playbook: {e}")),
     }
+    progress.step("comparing the required patches with the installed ones");
+    out.patch_comparison = Some(compare_patches(host, &mut rec));
     match tls_module::discovery(host, &mut rec) {
         Ok(found) => match discovered_endpoints(host, found.as_ref()) {
             Ok(tree) => probes.extend(tree.probes),
@@ -173,6 +197,10 @@ pub fn collect_host(
         }
     }
     out.snapshot = rec.snapshot;
+    progress.step("collecting the logs");
+    let logs = collect_logs(&link, product, limits, std::time::SystemTime::now());
+    facts.errors.extend(logs.errors.iter().cloned());
+    out.logs = Some(logs);
     // The session's masked transcript, beside verify's (which has the host's name).
     let path = ctx
         .store
@@ -189,6 +217,38 @@ pub fn collect_host(
     }
     out.facts = facts;
     out
+}
+
+/// The host's required patches against its installed ones: the minimum list of
+/// its release and server type and its roles' features (solution guide B §17)
+/// whether the playbook sets `webex.patches` or not, and what its modules need.
+fn compare_patches(host: &Host, link: &mut dyn HostLink) -> PatchComparison {
+    use crate::modules::TypedModule;
+    use crate::modules::patches::{Patches, PatchesSettings, check_host};
+    use crate::playbook::module_api::Settings;
+    let mut host = host.clone();
+    if host.webex.get::<PatchesSettings>(Patches::KEY).is_none() {
+        let mut modules: Vec<(&'static str, Settings)> = host
+            .webex
+            .configured()
+            .map(|(k, s)| (k, s.clone()))
+            .collect();
+        modules.push((
+            Patches::KEY,
+            Settings::new(PatchesSettings {
+                minimum: true,
+                features: Vec::new(),
+            }),
+        ));
+        host.webex = crate::playbook::Webex::new(modules);
+    }
+    match check_host(&host, link) {
+        Ok(check) => PatchComparison { check, error: None },
+        Err(e) => PatchComparison {
+            check: None,
+            error: Some(e.to_string()),
+        },
+    }
 }
 
 /// A read-only link that records every context read (or why it could not be),

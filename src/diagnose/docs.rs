@@ -1,7 +1,9 @@
 //! The generated parts of docs/diagnose.md: the rules table, from the rule files,
-//! and the context list, from `contexts.yaml`. A test keeps the document equal to
+//! the context list, from `contexts.yaml`, and the log table, from the catalog's
+//! `log-files.yaml`. A test keeps the document equal to
 //! what these functions print.
 use super::collect::extra_contexts;
+use super::logs::log_sources;
 use super::rules::{Query, Rule};
 
 /// Where the generated rules table starts and ends in docs/diagnose.md.
@@ -45,6 +47,30 @@ pub fn rules_table(rules: &[Rule]) -> String {
     out
 }
 
+/// Where the generated log list starts in docs/diagnose.md.
+pub const LOGS_BEGIN: &str =
+    "<!-- logs: generated from src/catalog/data/log-files.yaml, do not edit -->";
+/// Its end marker.
+pub const LOGS_END: &str = "<!-- end of logs -->";
+
+/// The logs diagnose collects, as a Markdown table.
+pub fn logs_table() -> String {
+    let mut out =
+        String::from("| log | products | files | shows | source |\n|---|---|---|---|---|\n");
+    for l in log_sources() {
+        out.push_str(&format!(
+            "| {} | {} | `{}/{}*` | {} | {} |\n",
+            cell(&l.name),
+            l.products.join(", "),
+            l.directory,
+            l.prefix,
+            cell(&l.shows),
+            cell(&l.source)
+        ));
+    }
+    out
+}
+
 /// The extra contexts diagnose reads, as a Markdown list.
 pub fn contexts_list() -> String {
     extra_contexts()
@@ -75,6 +101,10 @@ fn query_text(q: &Query) -> String {
             format!("`{}` {} {test}", a.context.join("` or `"), a.name)
         }
         Query::FarmDiffers(fact) => format!("`{fact}` differs from another host's of the farm"),
+        Query::MissingPatches => {
+            "a required patch is not Active (`patches.json`, the required-vs-installed comparison)"
+                .to_string()
+        }
         Query::Rows(r) => {
             let cond: Vec<String> = r
                 .conditions
@@ -121,6 +151,12 @@ mod tests {
             ),
             want.trim_matches('\n'),
             "docs/diagnose.md is out of date; the context list should read:\n{want}"
+        );
+        let want = logs_table();
+        assert_eq!(
+            between(doc, LOGS_BEGIN, LOGS_END),
+            want.trim_matches('\n'),
+            "docs/diagnose.md is out of date; the log table should read:\n{want}"
         );
     }
 }

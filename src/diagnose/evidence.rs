@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::desired::ContextRef;
 use crate::live::{LiveContext, LiveTree};
+use crate::modules::patches::PatchCheck;
 
 /// The facts of one host, as written to `hosts/<host>/host.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +111,16 @@ pub struct FindingRecord {
     pub observed: String,
 }
 
+/// The host's required patches against its installed ones
+/// (`hosts/<host>/patches.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchComparison {
+    /// The comparison; None when the host needs no patch or it failed.
+    pub check: Option<PatchCheck>,
+    /// Why it could not be made, as seen.
+    pub error: Option<String>,
+}
+
 /// Everything the rules evaluate about one host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostEvidence {
@@ -119,6 +130,8 @@ pub struct HostEvidence {
     pub snapshot: Snapshot,
     /// verify's findings about it (farm findings included).
     pub findings: Vec<FindingRecord>,
+    /// Its patch comparison, when the bundle has one.
+    pub patches: Option<PatchComparison>,
 }
 
 /// The evidence of every host collected, by host name.

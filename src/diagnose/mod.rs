@@ -8,8 +8,10 @@ pub mod bundle;
 pub mod certs;
 pub mod checklist;
 pub mod collect;
+pub mod configured;
 pub mod docs;
 pub mod evidence;
+pub mod logs;
 pub mod redact;
 pub mod rules;
 
@@ -93,12 +95,67 @@ pub fn assemble(
             &c.certificates,
             "a TLS 1.2 handshake from this machine to each secure HTTP and CTI interface; chains parsed with x509-parser",
         );
+        if let Some(comparison) = &c.patch_comparison {
+            json(
+                &mut b,
+                format!("{dir}/patches.json"),
+                comparison,
+                "the patches the host requires (the minimum list of its release and server type, its roles' and modules' features: src/catalog/data/required-patches.yaml) against those `listPatch.pl` lists Active, cross-checked with `bwshowver`",
+            );
+        }
         if let Some(patches) = &c.patches {
             b.add(
                 format!("{dir}/patches.txt"),
                 redactor.text(patches).into_bytes(),
                 "`listPatch.pl` over SSH (exec channel): the installed patches and their state",
             );
+        }
+        let configured = configured::Configured {
+            views: configured::views(&c.snapshot),
+            files: c.configured.clone(),
+        };
+        json(
+            &mut b,
+            format!("{dir}/configured-certificates.json"),
+            &configured,
+            "the Certificates views of the bwcli snapshot, and the certificate files the playbook's modules configure (the playbook's copy parsed with x509-parser; the host's read over SFTP where it has one); certificate blocks only, key files never read",
+        );
+        for f in &c.configured {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            b.add(
+                format!("{dir}/configured-certificates/{name}.pem"),
+                redactor.text(&f.pem).into_bytes(),
+                format!(
+                    "the certificates the playbook configures at {} on the host",
+                    f.path
+                ),
+            );
+        }
+        if let Some(logs) = &c.logs {
+            json(
+                &mut b,
+                format!("{dir}/logs.json"),
+                &logs.index,
+                "the log sources of the host's product (src/catalog/data/log-files.yaml): each directory listed over SFTP, the files written within --since, newest first, under the per-file and per-host caps",
+            );
+            for f in &logs.files {
+                let text = redactor.text(&String::from_utf8_lossy(&f.bytes));
+                let how = format!("{} read over SFTP, secrets masked", f.path);
+                if f.truncated() {
+                    let cut = bundle::Truncated {
+                        original_bytes: f.size,
+                        kept_bytes: f.bytes.len() as u64,
+                    };
+                    b.add_tail(
+                        f.bundle_path(&c.facts.name),
+                        text.into_bytes(),
+                        format!("{how}; only its last {} of {} bytes (a cap of --log-file-cap / --log-host-cap)", cut.kept_bytes, cut.original_bytes),
+                        cut,
+                    );
+                } else {
+                    b.add(f.bundle_path(&c.facts.name), text.into_bytes(), how);
+                }
+            }
         }
         for cert in c.certificates.iter().filter(|c| !c.pem.is_empty()) {
             b.add(
@@ -159,12 +216,20 @@ pub fn evidence_of(bundle: &Bundle) -> Result<Evidence, String> {
             .map_err(|e| format!("{dir}/bwcli.json: {e}"))?;
         let verify: VerifyFindings = serde_json::from_slice(&read("verify.json")?)
             .map_err(|e| format!("{dir}/verify.json: {e}"))?;
+        // A host that could not be reached has no comparison.
+        let patches = match read("patches.json") {
+            Ok(bytes) => Some(
+                serde_json::from_slice(&bytes).map_err(|e| format!("{dir}/patches.json: {e}"))?,
+            ),
+            Err(_) => None,
+        };
         out.insert(
             facts.name.clone(),
             HostEvidence {
                 facts,
                 snapshot,
                 findings: verify.checks,
+                patches,
             },
         );
     }
@@ -333,6 +398,22 @@ pub fn conclude(
         item: format!("{} ({})", v.host, v.product),
         value: v.version.clone(),
     }));
+    let mut logs = Vec::new();
+    for h in evidence.values() {
+        let path = format!("{}/logs.json", host_dir(&h.facts.name));
+        let Some(index) = bundle
+            .file(&path)
+            .and_then(|f| serde_json::from_slice::<logs::LogIndex>(&f.bytes).ok())
+        else {
+            continue;
+        };
+        for f in index.sources.iter().flat_map(|s| &s.files) {
+            logs.push(serde_json::json!({
+                "host": h.facts.name, "path": f.path, "outcome": f.outcome,
+                "kept": f.kept, "size": f.size,
+            }));
+        }
+    }
     let hosts: Vec<&HostFacts> = evidence.values().map(|h| &h.facts).collect();
     let context = serde_json::json!({
         "title": title,
@@ -343,6 +424,7 @@ pub fn conclude(
         "undecided": diagnosis.undecided,
         "findings": findings,
         "checklist": rows,
+        "logs": logs,
         "hosts": hosts,
     });
     for name in ["summary.md", "summary.html"] {

@@ -24,6 +24,11 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)pass(word|phrase)|secret|token$|private|^key(pem)?$").expect("static regex")
 });
 
+/// Whether an attribute or column name says its values are secrets.
+fn secret_name(name: &str) -> bool {
+    SECRET_NAME.is_match(&name.replace(' ', ""))
+}
+
 /// Secrets shorter than this are not searched for in encoded forms, where they
 /// would match by chance.
 const MIN_ENCODED: usize = 6;
@@ -75,6 +80,37 @@ impl Redactor {
         for line in text.lines().map(str::trim) {
             if line.len() >= MIN_ENCODED && !line.starts_with("-----") {
                 self.add(Secret::new(line));
+            }
+        }
+    }
+
+    /// Adds every value of a secret-named attribute or column of `snapshot`
+    /// (shorter than 4 characters: masked in the snapshot by name only, as it
+    /// would match ordinary text elsewhere).
+    pub fn add_snapshot_secrets(&mut self, snapshot: &Snapshot) {
+        let mut found = Vec::new();
+        for content in snapshot.read.contexts.values() {
+            match content {
+                LiveContext::Attributes(pairs) => {
+                    found.extend(pairs.iter().filter(|(n, _)| secret_name(n)).map(|(_, v)| v));
+                }
+                LiveContext::Table { headers, rows } => {
+                    for row in rows {
+                        found.extend(
+                            headers
+                                .iter()
+                                .zip(row)
+                                .filter(|(h, _)| secret_name(h))
+                                .map(|(_, v)| v),
+                        );
+                    }
+                }
+            }
+        }
+        for v in found {
+            // A value bwcli (or the session) already masked is no secret.
+            if v.trim().len() >= 4 && !v.trim().chars().all(|c| c == '*') {
+                self.add(Secret::new(v.trim()));
             }
         }
     }
@@ -132,7 +168,7 @@ impl Redactor {
     }
 
     fn value(&self, name: &str, value: &str) -> String {
-        if !value.is_empty() && SECRET_NAME.is_match(&name.replace(' ', "")) {
+        if !value.is_empty() && secret_name(name) {
             MASK.to_string()
         } else {
             self.text(value)
@@ -289,6 +325,10 @@ mod tests {
         );
         let out = redactor().snapshot(&s);
         let json = serde_json::to_string(&out).unwrap();
+        let mut r = redactor();
+        r.add_snapshot_secrets(&s);
+        let log = "login clientSecret=anything token tok pw ok";
+        assert_eq!(r.text(log), "login clientSecret=******** token tok pw ok");
         for hidden in ["anything", "\"pw\"", CANARY, "\"tok\""] {
             assert!(!json.contains(hidden), "{hidden} in {json}");
         }

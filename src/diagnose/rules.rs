@@ -8,7 +8,9 @@
 //! - `rows`: the rows of a table whose columns hold the given values (any row, or
 //!   `none` for "no such row");
 //! - `farm_differs`: a fact of the host (the AuthService key file's hash) differs
-//!   from another host's of its farm.
+//!   from another host's of its farm;
+//! - `missing_patches`: the host lacks a patch it requires (the collected
+//!   required-vs-installed comparison).
 //!
 //! A rule lists one or more queries; it fires on a host when all of them match.
 //! A query over a context that was not read (or a column the table does not show)
@@ -26,6 +28,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "rules/applications.yaml",
         include_str!("../../rules/applications.yaml"),
+    ),
+    (
+        "rules/patches.yaml",
+        include_str!("../../rules/patches.yaml"),
     ),
 ];
 
@@ -80,6 +86,8 @@ pub enum Query {
     Rows(RowsQuery),
     /// A host fact that differs across the farm: `authservice_keys_sha256`.
     FarmDiffers(String),
+    /// A required patch the host does not have active.
+    MissingPatches,
 }
 
 /// The host facts `farm_differs` compares.
@@ -233,6 +241,7 @@ fn check_query(q: &Query) -> Result<(), String> {
                 ));
             }
         }
+        Query::MissingPatches => {}
     }
     Ok(())
 }
@@ -246,7 +255,7 @@ pub fn contexts(rules: &[Rule]) -> Vec<(String, Vec<String>)> {
             let list = match q {
                 Query::Attribute(a) => &a.context,
                 Query::Rows(rows) => &rows.context,
-                Query::Finding(_) | Query::FarmDiffers(_) => continue,
+                Query::Finding(_) | Query::FarmDiffers(_) | Query::MissingPatches => continue,
             };
             for c in list {
                 match out.iter_mut().find(|(have, _)| have == c) {
@@ -316,6 +325,29 @@ fn query(q: &Query, host: &HostEvidence, all: &Evidence) -> Outcome {
         Query::Attribute(a) => attribute(a, &host.snapshot),
         Query::Rows(r) => rows(r, &host.snapshot),
         Query::FarmDiffers(fact) => farm_differs(fact, host, all),
+        Query::MissingPatches => missing_patches(host),
+    }
+}
+
+/// Fires with each missing patch (name, why, who needs it); undecided when the
+/// comparison was not made.
+fn missing_patches(host: &HostEvidence) -> Outcome {
+    let Some(comparison) = &host.patches else {
+        return Outcome::Undecided(format!(
+            "{}: the bundle has no patch comparison (patches.json)",
+            host.facts.name
+        ));
+    };
+    match (&comparison.check, &comparison.error) {
+        (_, Some(e)) => Outcome::Undecided(format!("the patches could not be compared: {e}")),
+        (None, None) => Outcome::Clear,
+        (Some(c), None) if c.missing.is_empty() => Outcome::Clear,
+        (Some(c), None) => Outcome::Fired(
+            c.missing
+                .iter()
+                .map(|m| format!("missing patch {}", m.describe()))
+                .collect(),
+        ),
     }
 }
 

@@ -19,6 +19,6 @@ pub use exec::ExecResult;
 pub use host_key::HostKey;
 pub use known_hosts::{HostKeyCheck, KnownHosts};
 pub use session::SshSession;
-pub use sftp::{RemoteStat, SftpClient};
+pub use sftp::{RemoteEntry, RemoteListing, RemoteStat, RemoteTail, SftpClient};
 pub use shell::ShellChannel;
 pub use target::{AuthMethod, SshTarget};

@@ -1,6 +1,6 @@
-//! SFTP: upload, download, stat, mkdir (atomic: used for the per-host lock), rmdir,
-//! remove, rename.
-use std::io::{Read, Write};
+//! SFTP: upload, download (whole or the tail), stat, directory listing (bounded),
+//! mkdir (atomic: used for the per-host lock), rmdir, remove, rename.
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -17,6 +17,8 @@ const FX_PERMISSION_DENIED: i32 = 3;
 const FX_NO_SUCH_PATH: i32 = 10;
 const FX_FILE_ALREADY_EXISTS: i32 = 11;
 const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
+/// libssh2's "no more directory entries".
+const LIBSSH2_ERROR_FILE: i32 = -16;
 
 /// An SFTP session on a connection.
 pub struct SftpClient {
@@ -38,6 +40,33 @@ pub struct RemoteStat {
     pub mtime: Option<u64>,
 }
 
+/// One entry of a remote directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteEntry {
+    /// Its name in the directory (no path).
+    pub name: String,
+    /// What the server says about it.
+    pub stat: RemoteStat,
+}
+
+/// A directory's entries, as far as they were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteListing {
+    /// The entries read (`.` and `..` left out), in the server's order.
+    pub entries: Vec<RemoteEntry>,
+    /// Whether the directory has more entries than were read.
+    pub more: bool,
+}
+
+/// The end of a remote file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteTail {
+    /// Its last bytes (all of it when it is small enough).
+    pub bytes: Vec<u8>,
+    /// Its size when it was opened.
+    pub size: u64,
+}
+
 impl SshSession {
     /// Opens an SFTP session.
     pub fn sftp(&self) -> Result<SftpClient, TransportError> {
@@ -49,6 +78,15 @@ impl SshSession {
                 .map_err(|e| ssh_failure(&core.label, "opening SFTP", &e, core.command_timeout))?
         };
         Ok(SftpClient { sftp, core })
+    }
+}
+
+fn remote_stat(s: &FileStat) -> RemoteStat {
+    RemoteStat {
+        size: s.size,
+        mode: s.perm.map(|p| p & 0o7777),
+        is_dir: s.is_dir(),
+        mtime: s.mtime,
     }
 }
 
@@ -102,6 +140,55 @@ impl SftpClient {
             ));
         }
         Ok(bytes)
+    }
+
+    /// The last `max` bytes of `path` (all of it when smaller) and its size.
+    pub fn read_tail(&self, path: &str, max: u64) -> Result<RemoteTail, TransportError> {
+        let _guard = self.core.lock();
+        let fail = |e: ssh2::Error| self.failure("download", path, &e);
+        let mut file = self.sftp.open(Path::new(path)).map_err(fail)?;
+        let size = file.stat().map_err(fail)?.size.unwrap_or(0);
+        let start = size.saturating_sub(max);
+        let io = |e: std::io::Error| self.io_failure("download", path, &e);
+        file.seek(SeekFrom::Start(start)).map_err(io)?;
+        let mut bytes = Vec::new();
+        // The file may grow while it is read: never more than `max`.
+        (&mut file).take(max).read_to_end(&mut bytes).map_err(io)?;
+        Ok(RemoteTail { bytes, size })
+    }
+
+    /// The entries of directory `path`, at most `limit` of them.
+    pub fn list_dir(&self, path: &str, limit: usize) -> Result<RemoteListing, TransportError> {
+        let _guard = self.core.lock();
+        let fail = |e: ssh2::Error| self.failure("list", path, &e);
+        let mut dir = self.sftp.opendir(Path::new(path)).map_err(fail)?;
+        let mut entries = Vec::new();
+        loop {
+            match dir.readdir() {
+                Ok((name, s)) => {
+                    let name = name.to_string_lossy().into_owned();
+                    if name == "." || name == ".." {
+                        continue;
+                    }
+                    if entries.len() == limit {
+                        return Ok(RemoteListing {
+                            entries,
+                            more: true,
+                        });
+                    }
+                    entries.push(RemoteEntry {
+                        name,
+                        stat: remote_stat(&s),
+                    });
+                }
+                Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_FILE) => break,
+                Err(e) => return Err(fail(e)),
+            }
+        }
+        Ok(RemoteListing {
+            entries,
+            more: false,
+        })
     }
 
     /// Stats `path`; `None` when it does not exist.
@@ -161,12 +248,7 @@ impl SftpClient {
 
     fn stat_locked(&self, path: &str) -> Result<Option<RemoteStat>, TransportError> {
         match self.sftp.stat(Path::new(path)) {
-            Ok(s) => Ok(Some(RemoteStat {
-                size: s.size,
-                mode: s.perm.map(|p| p & 0o7777),
-                is_dir: s.is_dir(),
-                mtime: s.mtime,
-            })),
+            Ok(s) => Ok(Some(remote_stat(&s))),
             Err(e) => match self.failure("stat", path, &e) {
                 TransportError::Sftp {
                     failure: SftpFailure::NotFound,

@@ -9,6 +9,7 @@ use crate::lab;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use lab::{Run, Spec, TLS_INTERFACE, TestLab};
@@ -19,6 +20,7 @@ use openssl::rsa::Rsa;
 use openssl::x509::{X509, X509NameBuilder};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use serde_json::Value;
+use xspctl::catalog::{PatchFeature, Product as CatalogProduct, Release as CatalogRelease};
 use xspctl::diagnose::bundle::Bundle;
 use xspsim::host::{Product, Release};
 
@@ -66,6 +68,16 @@ fn expired(cn: &str) -> (String, String) {
     let key = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
     let cert = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
     (key, cert)
+}
+
+/// The patches an XSP of `release` with the lab's roles (authservice among them)
+/// requires: the minimum list and the AuthService feature's (guide B §17, §2.2).
+fn required_patches(release: CatalogRelease) -> Vec<&'static str> {
+    [PatchFeature::Minimum, PatchFeature::Authservice]
+        .into_iter()
+        .flat_map(|f| xspctl::catalog::required_patches(CatalogProduct::Xsp, release, f))
+        .map(|p| p.name)
+        .collect()
 }
 
 /// Runs a bwcli session on a host and checks that every command was done.
@@ -139,7 +151,11 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     );
     let pb = pb.to_str().unwrap();
 
-    // good: TLS 1.2 only, the Webex CAs as CTI trust anchors, client auth required.
+    // good: every required patch, TLS 1.2 only, the Webex CAs as CTI trust anchors,
+    // client auth required.
+    lab.host("good")
+        .install_patches(&required_patches(CatalogRelease::R22))
+        .unwrap();
     let ip = lab.address("good");
     bwcli_done(
         &lab,
@@ -175,7 +191,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     let (key, cert) = expired("bad.example.com");
     let tmp = lab.host("bad").fs_root().join("var/broadworks/tmp");
     std::fs::create_dir_all(&tmp).unwrap();
-    std::fs::write(tmp.join("k.pem"), key).unwrap();
+    std::fs::write(tmp.join("k.pem"), &key).unwrap();
     std::fs::write(tmp.join("c.pem"), cert).unwrap();
     bwcli_done(
         &lab,
@@ -227,6 +243,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
         "DX-CTI-CLIENT-AUTH-OFF",
         "DX-AUTH-MTLS-NO-ANCHOR",
         "DX-NPS-COLOCATED",
+        "DX-PATCH-MISSING",
     ] {
         assert!(
             found.contains(&(rule.to_string(), "bad".to_string())),
@@ -398,6 +415,64 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
         |f| f["sha256"].as_str().unwrap().len() == 64 && !f["how"].as_str().unwrap().is_empty()
     ));
 
+    // The configured certificates beside the served ones: bad's CTI Certificates
+    // view shows the expired certificate sslUpdate installed; good's CTI trust
+    // anchors (the playbook's chain, uploaded only around updateTrust) are bundled
+    // as PEM with their summary. The key bad's certificate was installed with stays
+    // on the host: no file of the bundle holds any of it.
+    let configured = |host: &str| -> Value {
+        serde_json::from_slice(
+            &bundle
+                .file(&format!("hosts/{host}/configured-certificates.json"))
+                .unwrap_or_else(|| panic!("{host}: no configured-certificates.json"))
+                .bytes,
+        )
+        .unwrap()
+    };
+    let bad_views = configured("bad")["views"].to_string();
+    assert!(
+        bad_views.contains("/Interface/CTI/SSLSettings/Certificates")
+            && bad_views.contains("bad.example.com"),
+        "{bad_views}"
+    );
+    let good = configured("good");
+    let anchors = good["files"].as_array().unwrap();
+    assert!(!anchors.is_empty(), "{good:#}");
+    let subjects = good["files"].to_string();
+    assert!(
+        subjects.contains("BroadCloud Commercial Issuing CA - DA3")
+            && subjects.contains("BroadCloud Commercial Trusted Root CA"),
+        "{good:#}"
+    );
+    for f in anchors {
+        assert!(
+            f["on_host"]
+                .as_str()
+                .unwrap()
+                .starts_with("not on the host"),
+            "{f:#}"
+        );
+        let path = f["path"].as_str().unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        let pem = bundle
+            .file(&format!("hosts/good/configured-certificates/{name}.pem"))
+            .unwrap_or_else(|| panic!("no PEM for {path}"));
+        assert!(String::from_utf8_lossy(&pem.bytes).starts_with("-----BEGIN CERTIFICATE-----"));
+    }
+    let key_body: Vec<&str> = key
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .collect();
+    assert!(!key_body.is_empty());
+    for f in &bundle.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        assert!(
+            !key_body.iter().any(|l| text.contains(l)) && !text.contains("PRIVATE KEY-----\n"),
+            "{}: holds the private key",
+            f.path
+        );
+    }
+
     // The snapshot session's transcript is kept, masked, beside verify's.
     let diagnose_log = lab
         .transcripts("good.diagnose")
@@ -473,7 +548,9 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
         canary("NpsSecret"),
         canary("RefreshToken"),
     );
-    // The playbook's secret fields: the SSH password and the key passphrase.
+    let auth_refresh = canary("AuthRefreshToken");
+    // The playbook's secret fields: the SSH password and the key passphrase (and,
+    // below, the AuthService module's client secret and refresh token).
     let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", "")]);
     let text = std::fs::read_to_string(&pb).unwrap().replace(
         "command_timeout: 20s",
@@ -484,6 +561,8 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
     let env = [
         ("DIAG_PASSWORD", password.as_str()),
         ("DIAG_PASSPHRASE", passphrase.as_str()),
+        ("DIAG_CLIENT_SECRET", client_secret.as_str()),
+        ("DIAG_REFRESH_TOKEN", auth_refresh.as_str()),
     ];
     // The host holds them too, under names that say nothing of a secret, and the
     // password-typed attributes hold theirs; AuthService has a key file.
@@ -525,6 +604,17 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
         .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
         .collect();
     assert!(!key_lines.is_empty(), "{keys}");
+    // A log of the window quotes every secret diagnose knows of.
+    let log_path =
+        "/var/broadworks/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt";
+    let mut log =
+        format!("token request for bob\nssh password={password} passphrase {passphrase}\n");
+    for line in &key_lines {
+        log.push_str(&format!("loaded key {line}\n"));
+    }
+    lab.host("h")
+        .write_log(log_path, log.as_bytes(), SystemTime::now())
+        .unwrap();
 
     let out = lab.dir.path().join("case.tar.gz");
     let run = xspctl_env(
@@ -541,7 +631,21 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
         &client_secret,
         &nps_secret,
         &refresh,
+        &auth_refresh,
     ];
+    let bundled_log = String::from_utf8_lossy(
+        &bundle
+            .file("hosts/h/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt")
+            .unwrap_or_else(|| panic!("the seeded log is not bundled\n{}", run.all()))
+            .bytes,
+    )
+    .into_owned();
+    assert!(
+        bundled_log.starts_with(
+            "token request for bob\nssh password=******** passphrase ********\nloaded key ********\n"
+        ),
+        "{bundled_log}"
+    );
     for f in &bundle.files {
         let text = String::from_utf8_lossy(&f.bytes);
         for s in seeded {
@@ -582,6 +686,58 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
     let facts: Value =
         serde_json::from_slice(&bundle.file("hosts/h/host.json").unwrap().bytes).unwrap();
     assert_eq!(facts["authservice_keys_sha256"].as_str().unwrap().len(), 64);
+
+    // The secrets the playbook's modules set (the AuthService module's client
+    // secret and refresh token, its patches installed) are masked in a log line too.
+    lab.host("h")
+        .install_patches(&required_patches(CatalogRelease::R22))
+        .unwrap();
+    let module = std::fs::read_to_string(pb).unwrap().replace(
+        "    roles: [xsi, authservice, cti, dms]\n",
+        "    roles: [xsi, authservice, cti, dms]\n    webex:\n      authservice:\n        client_id: C0ffee-client\n        client_secret: env:DIAG_CLIENT_SECRET\n        refresh_token: env:DIAG_REFRESH_TOKEN\n        ci_cluster: EU\n        teams_cluster: AFRA\n",
+    );
+    let module_pb = lab.dir.path().join("module.yaml");
+    std::fs::write(&module_pb, module).unwrap();
+    lab.host("h")
+        .write_log(
+            log_path,
+            format!("client_secret={client_secret}&refresh_token={auth_refresh}\n").as_bytes(),
+            SystemTime::now(),
+        )
+        .unwrap();
+    let out = lab.dir.path().join("module.tar.gz");
+    let run = xspctl_env(
+        &lab,
+        &env,
+        &[
+            "diagnose",
+            "-f",
+            module_pb.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(run.code == 0 || run.code == 2, "{}", run.all());
+    let bundle = Bundle::read(&out).unwrap();
+    let bundled_log = String::from_utf8_lossy(
+        &bundle
+            .file("hosts/h/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt")
+            .unwrap()
+            .bytes,
+    )
+    .into_owned();
+    assert_eq!(
+        bundled_log,
+        "client_secret=********&refresh_token=********\n"
+    );
+    for f in &bundle.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for s in seeded {
+            for form in forms(s) {
+                assert!(!text.contains(&form), "{}: holds {form}", f.path);
+            }
+        }
+    }
 
     // A secret in a form redaction does not mask (base64 of the SSH password in a
     // host attribute): the scan finds it, names the file, and writes nothing.
@@ -870,4 +1026,250 @@ fn the_bundle_holds_the_dns_answers_the_reachability_matrix_and_the_clock() {
         time[0]
     );
     assert_eq!(of("time.clock-skew")[0]["status"], "ok");
+}
+
+/// A file's manifest entry.
+fn manifest_entry(bundle: &Bundle, path: &str) -> Value {
+    let manifest: Value =
+        serde_json::from_slice(&bundle.file("manifest.json").unwrap().bytes).unwrap();
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not in {manifest:#}"))
+        .clone()
+}
+
+/// The logs support asks for, served by xspsim over SFTP: those of the window are
+/// bundled newest first, a big one cut to its tail (per-file cap), the last one cut
+/// to what the per-host cap leaves, an old one passed over; the AS's PSLog too.
+/// And the missing-patch rule: it fires on an AS that lacks a required patch, with
+/// the patch and the fix, and clears once the patches are installed.
+#[test]
+fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
+    let lab = TestLab::start(
+        "diagnose-logs",
+        &[
+            Spec {
+                name: "x1",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+            Spec {
+                name: "a1",
+                product: Product::As,
+                release: Release::R22,
+            },
+        ],
+    );
+    let pb = lab.playbook(
+        "pb.yaml",
+        &[("x1", "xsp", "R22", ""), ("a1", "as", "R22", "")],
+    );
+    let pb = pb.to_str().unwrap();
+    let now = SystemTime::now();
+    let ago = |secs: u64| now - Duration::from_secs(secs);
+    let x1 = lab.host("x1");
+    x1.write_log(
+        "/var/broadworks/logs/xsp/XsiActionsLog2026.12.01-08.00.00.txt",
+        b"an old line\n",
+        ago(3 * 3600),
+    )
+    .unwrap();
+    let mut big = String::from("FIRST LINE\n");
+    while big.len() < 200 * 1024 {
+        big.push_str(&format!(
+            "{:08} GET /com.broadsoft.xsi-actions/v2.0/user 200\n",
+            big.len()
+        ));
+    }
+    big.push_str("LAST LINE\n");
+    let big_path = "/var/broadworks/logs/tomcat/access_log.2026-12-02.txt";
+    x1.write_log(big_path, big.as_bytes(), ago(30)).unwrap();
+    let xs_path = "/var/broadworks/logs/xsp/XSLog2026.12.02-09.00.00.txt";
+    x1.write_log(xs_path, &vec![b'x'; 50 * 1024], ago(600))
+        .unwrap();
+
+    let out = lab.dir.path().join("logs.tar.gz");
+    let run = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb,
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+        "--since",
+        "2h",
+        "--log-file-cap",
+        "64K",
+        "--log-host-cap",
+        "100K",
+    ]);
+    run.exits(2);
+    let bundle = Bundle::read(&out).unwrap();
+
+    // The big log: its tail, 64 KiB, noted in the manifest.
+    let tail = bundle
+        .file("hosts/x1/logs/tomcat/access_log.2026-12-02.txt")
+        .unwrap_or_else(|| panic!("{}", run.all()));
+    assert_eq!(tail.bytes.len(), 64 * 1024);
+    let text = String::from_utf8_lossy(&tail.bytes);
+    assert!(text.ends_with("LAST LINE\n") && !text.contains("FIRST LINE"));
+    let cut = manifest_entry(&bundle, "hosts/x1/logs/tomcat/access_log.2026-12-02.txt");
+    assert_eq!(
+        cut["truncated"]["original_bytes"],
+        big.len() as u64,
+        "{cut:#}"
+    );
+    assert_eq!(cut["truncated"]["kept_bytes"], 64 * 1024, "{cut:#}");
+    // The older XSLog: what the per-host cap leaves; the old XsiActionsLog: passed over.
+    let xs = bundle
+        .file("hosts/x1/logs/xsp/XSLog2026.12.02-09.00.00.txt")
+        .unwrap();
+    assert!(
+        !xs.bytes.is_empty() && xs.bytes.len() < 50 * 1024,
+        "{}",
+        xs.bytes.len()
+    );
+    let total: usize = bundle
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("hosts/x1/logs/"))
+        .map(|f| f.bytes.len())
+        .sum();
+    assert_eq!(
+        total,
+        100 * 1024,
+        "the per-host cap is used up, not exceeded"
+    );
+    assert!(
+        bundle
+            .file("hosts/x1/logs/xsp/XsiActionsLog2026.12.01-08.00.00.txt")
+            .is_none()
+    );
+    let index: Value =
+        serde_json::from_slice(&bundle.file("hosts/x1/logs.json").unwrap().bytes).unwrap();
+    let source = |name: &str| {
+        index["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {index:#}"))
+            .clone()
+    };
+    assert_eq!(source("XsiActionsLog")["older_files"], 1, "{index:#}");
+    let xs_files = source("XSLog (XSP)")["files"].clone();
+    let xs_rec = xs_files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == xs_path)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        xs_rec["outcome"], "tail bundled (per-host cap)",
+        "{xs_rec:#}"
+    );
+    let big_rec = source("tomcat access_log")["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == big_path)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        big_rec["outcome"], "tail bundled (per-file cap)",
+        "{big_rec:#}"
+    );
+    // The summaries list them with what became of each.
+    let md = String::from_utf8_lossy(&bundle.file("summary.md").unwrap().bytes).into_owned();
+    assert!(
+        md.contains(&format!(
+            "- x1 `{big_path}`: tail bundled (per-file cap) (65536 of {} bytes)",
+            big.len()
+        )),
+        "{md}"
+    );
+    let html = String::from_utf8_lossy(&bundle.file("summary.html").unwrap().bytes).into_owned();
+    assert!(
+        html.contains(&format!("<code>{big_path}</code>: tail bundled")),
+        "{html}"
+    );
+    // The logs the simulated hosts started with are there, the AS's PSLog included.
+    for (host, dir, prefix) in [
+        ("x1", "xsp", "XsiActionsLog"),
+        ("x1", "authenticationService", "authenticationService"),
+        ("a1", "appserver", "PSLog"),
+        ("a1", "appserver", "XSLog"),
+    ] {
+        let start = format!("hosts/{host}/logs/{dir}/{prefix}");
+        let f = bundle
+            .files
+            .iter()
+            .find(|f| f.path.starts_with(&start))
+            .unwrap_or_else(|| panic!("no {start}*"));
+        assert!(
+            String::from_utf8_lossy(&f.bytes).contains("started (xspsim)"),
+            "{}",
+            f.path
+        );
+        assert!(
+            manifest_entry(&bundle, &f.path)["how"]
+                .as_str()
+                .unwrap()
+                .contains("read over SFTP")
+        );
+    }
+
+    // The AS lacks required patches: the rule names them, with the fix.
+    let json = run.json();
+    let found = fired(&json);
+    let missing = entry(&json, "DX-PATCH-MISSING", "a1");
+    assert!(
+        missing["fix"]
+            .as_str()
+            .unwrap()
+            .contains("BroadWorks patch tools"),
+        "{missing:#}"
+    );
+    let comparison: Value =
+        serde_json::from_slice(&bundle.file("hosts/a1/patches.json").unwrap().bytes).unwrap();
+    let names: Vec<String> = comparison["check"]["missing"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{comparison:#}"))
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!names.is_empty(), "{comparison:#}");
+    for n in &names {
+        assert!(
+            missing["evidence"].as_array().unwrap().iter().any(|e| e
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("missing patch {n}"))),
+            "{n}: {missing:#}"
+        );
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    lab.host("a1").install_patches(&names).unwrap();
+    let again = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb,
+        "--host",
+        "a1",
+        "--out",
+        lab.dir.path().join("patched.tar.gz").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let now_found = fired(&again.json());
+    assert!(
+        !now_found.iter().any(|(r, _)| r == "DX-PATCH-MISSING"),
+        "{now_found:?} (before: {found:?})\n{}",
+        again.all()
+    );
 }

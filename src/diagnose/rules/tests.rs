@@ -16,6 +16,7 @@ fn host(release: &str, roles: &[&str]) -> HostEvidence {
         },
         snapshot: Snapshot::default(),
         findings: Vec::new(),
+        patches: None,
     }
 }
 
