@@ -382,27 +382,10 @@ fn connect(
     config.set_verify_hostname(false);
     let sni = name.parse::<IpAddr>().is_err();
     config.set_use_server_name_indication(sni);
-    let tls = config.connect(name, stream).map_err(|e| match e {
-        openssl::ssl::HandshakeError::Failure(m) => m
-            .error()
-            .ssl_error()
-            .and_then(|s| {
-                s.errors()
-                    .first()
-                    .and_then(|e| e.reason())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| m.error().to_string()),
-        other => other.to_string(),
-    })?;
-    let said = format!(
-        "{} {}",
-        tls.ssl().version_str(),
-        tls.ssl()
-            .current_cipher()
-            .map(|c| c.standard_name().unwrap_or(c.name()).to_string())
-            .unwrap_or_default()
-    );
+    let tls = config
+        .connect(name, stream)
+        .map_err(|e| super::probe::describe(&e))?;
+    let said = super::probe::negotiated_text(tls.ssl());
     Ok((tls, said))
 }
 

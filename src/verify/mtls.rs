@@ -312,14 +312,7 @@ fn attempt(
     let ca_names = request::take();
     let ended = match result {
         Ok(mut tls) => {
-            let negotiated = format!(
-                "{} {}",
-                tls.ssl().version_str(),
-                tls.ssl()
-                    .current_cipher()
-                    .map(|c| c.standard_name().unwrap_or(c.name()).to_string())
-                    .unwrap_or_default()
-            );
+            let negotiated = super::probe::negotiated_text(tls.ssl());
             let tls13 = tls.ssl().version2() == Some(SslVersion::TLS1_3);
             let mut byte = [0u8; 1];
             // The server's verdict on the client's certificate, if any, follows at

@@ -153,6 +153,16 @@ pub fn handshake(
     Ok(negotiated)
 }
 
+/// The protocol and the IANA name of the suite agreed, as evidence shows them
+/// (`TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`).
+pub(crate) fn negotiated_text(ssl: &openssl::ssl::SslRef) -> String {
+    format!(
+        "{} {}",
+        ssl.version_str(),
+        suite_name(ssl).unwrap_or_default()
+    )
+}
+
 /// The IANA name of the suite agreed so far, if any.
 fn suite_name(ssl: &openssl::ssl::SslRef) -> Option<String> {
     ssl.current_cipher()
@@ -253,7 +263,8 @@ fn context(offer: &Offer, client: Option<&ClientCredential>) -> Result<SslContex
     Ok(b.build())
 }
 
-fn describe<S>(e: &openssl::ssl::HandshakeError<S>) -> String {
+/// Why a handshake failed, in OpenSSL's words.
+pub(crate) fn describe<S>(e: &openssl::ssl::HandshakeError<S>) -> String {
     match e {
         // OpenSSL's reason ("tlsv1 alert protocol version"), not its source location.
         openssl::ssl::HandshakeError::Failure(m) => m

@@ -5,7 +5,7 @@
 //! playbook line, before any host is touched.
 use crate::lab;
 
-use lab::{Spec, TestLab};
+use lab::TestLab;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use time::{Duration, OffsetDateTime};
 use xspsim::host::{Product, Release};
@@ -46,14 +46,7 @@ fn aliases(lab: &TestLab, context: &str) -> Vec<String> {
 }
 
 fn flow(test: &str, release: Release, pb_release: &str, trusts: &str) {
-    let lab = TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release,
-        }],
-    );
+    let lab = TestLab::one_host(test, Product::Xsp, release);
     let chain = lab.dir.path().join("CombinedCertChain.txt");
     std::fs::write(&chain, webex_chain()).unwrap();
     let block = format!("cti_mtls: {{ trust_anchors: {} }}", chain.display());
@@ -120,14 +113,7 @@ fn r21_loads_the_webex_anchors_under_sslconfiguration() {
 
 #[test]
 fn a_private_key_in_the_chain_file_stops_validate_before_any_host() {
-    let lab = TestLab::start(
-        "cti_key",
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R23,
-        }],
-    );
+    let lab = TestLab::one_host("cti_key", Product::Xsp, Release::R23);
     let chain = lab.dir.path().join("CombinedCertChain.txt");
     let key = KeyPair::generate().unwrap().serialize_pem();
     std::fs::write(&chain, format!("{}{key}", webex_chain())).unwrap();
@@ -146,14 +132,7 @@ fn a_private_key_in_the_chain_file_stops_validate_before_any_host() {
 /// operator keeps there are left alone.
 #[test]
 fn the_as_lists_the_webex_cti_client_and_keeps_its_other_identities() {
-    let lab = TestLab::start(
-        "cti_as",
-        &[Spec {
-            name: "h",
-            product: Product::As,
-            release: Release::R24,
-        }],
-    );
+    let lab = TestLab::one_host("cti_as", Product::As, Release::R24);
     let out = lab.bwcli(
         "h",
         &["cd /System/ClientIdentity", "add ops-client.example.com"],

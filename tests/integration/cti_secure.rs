@@ -284,14 +284,7 @@ fn adp_fresh_host_to_mutual_tls_on_the_secure_port() {
 }
 
 fn one_host(test: &str, release: Release) -> TestLab {
-    TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release,
-        }],
-    )
+    TestLab::one_host(test, Product::Xsp, release)
 }
 
 /// A new Webex issuing CA: its alias is loaded, then the old issuing alias is

@@ -2,7 +2,7 @@
 //! xspsim with the flood, drip, fail-message and exec_stderr faults.
 use crate::lab;
 
-use lab::{Run, Spec, TestLab};
+use lab::{Run, TestLab};
 use xspsim::host::{Faults, Product, Release};
 
 const TLS: &str = "tls:
@@ -13,14 +13,7 @@ const TLS: &str = "tls:
 
 /// A one-host lab and its playbook, with the command timeout given.
 fn lab_and_playbook(test: &str, command_timeout: &str) -> (TestLab, String) {
-    let lab = TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R24,
-        }],
-    );
+    let lab = TestLab::one_host(test, Product::Xsp, Release::R24);
     let path = lab.playbook("pb.yaml", &[("h", "xsp", "R24", TLS)]);
     let text = std::fs::read_to_string(&path).expect("playbook");
     let text = text.replace(

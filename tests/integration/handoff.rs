@@ -5,21 +5,14 @@
 //! an application is not deployed (404) or the port is closed.
 use crate::lab;
 
-use lab::{Run, Spec, TestLab};
+use lab::{Run, TestLab};
 use serde_json::Value;
 use xspsim::host::{Product, Release};
 
 const FQDN: &str = "h.lab.xspctl.test";
 
 fn lab(test: &str) -> TestLab {
-    TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R22,
-        }],
-    )
+    TestLab::one_host(test, Product::Xsp, Release::R22)
 }
 
 /// The lab's host as `FQDN`, resolved by the lab's DNS server.

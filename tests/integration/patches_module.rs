@@ -45,14 +45,7 @@ fn missing_then_installed(
     pb: (&str, &str),
     expected: &[&str],
 ) {
-    let lab = TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product,
-            release,
-        }],
-    );
+    let lab = TestLab::one_host(test, product, release);
     let pb = lab.playbook("pb.yaml", &[("h", pb.0, pb.1, "patches: {}")]);
     let pb = pb.to_str().unwrap();
 
@@ -237,14 +230,7 @@ fn r24_xsp_and_adp_need_none() {
 /// (guide B §11).
 #[test]
 fn a_listed_feature_adds_its_patches() {
-    let lab = TestLab::start(
-        "pt_feature",
-        &[Spec {
-            name: "h",
-            product: Product::As,
-            release: Release::R23,
-        }],
-    );
+    let lab = TestLab::one_host("pt_feature", Product::As, Release::R23);
     let pb = lab.playbook(
         "pb.yaml",
         &[(

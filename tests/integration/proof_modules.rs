@@ -41,14 +41,7 @@ const CERT_AUTH: &str =
 /// too low, keeps what is higher, clears a directory limit under 5, and a second
 /// plan is empty.
 fn converge(test: &str, product: Product, release: Release, pb: (&str, &str)) {
-    let lab = TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product,
-            release,
-        }],
-    );
+    let lab = TestLab::one_host(test, product, release);
     // Behind xspctl's back: a queue above the minimum, a global directory limit of
     // 20 (>= 5: kept), a user directory limit of 3 (< 5: cleared).
     set_on_host(&lab, EVENTS, "eventQueueSize", "5000");
@@ -128,14 +121,7 @@ fn adp_converges() {
 /// A host at 1000 goes to 2000; once there, the next plan leaves it.
 #[test]
 fn a_queue_below_the_minimum_is_raised_to_it() {
-    let lab = TestLab::start(
-        "pm_queue",
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R23,
-        }],
-    );
+    let lab = TestLab::one_host("pm_queue", Product::Xsp, Release::R23);
     let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "xsi_events: {}")]);
     let pb = pb.to_str().unwrap();
     assert_eq!(on_host(&lab, "h", EVENTS, "eventQueueSize"), "1000");

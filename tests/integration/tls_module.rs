@@ -317,14 +317,7 @@ fn an_unknown_address_header_fails_the_plan_and_writes_nothing() {
 /// TLS 1.2 client: plan and apply refuse it, naming the interface, the key type and
 /// the suites, and nothing is written.
 fn ecdsa_only_on_rsa(test: &str, release: Release, pb_release: &str, block: &str, read_from: &str) {
-    let lab = TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release,
-        }],
-    );
+    let lab = TestLab::one_host(test, Product::Xsp, release);
     let pb = lab.playbook("pb.yaml", &[("h", "xsp", pb_release, block)]);
     let pb = pb.to_str().unwrap();
     let (ip, http) = (lab.address("h"), lab.https_port("h"));

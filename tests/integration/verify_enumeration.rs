@@ -9,7 +9,7 @@ use crate::lab;
 
 use std::process::Command;
 
-use lab::{Run, Spec, TestLab};
+use lab::{Run, TestLab};
 use serde_json::Value;
 use xspsim::host::{Faults, Product, Release};
 use xspsim::tls::TlsQuirks;
@@ -58,14 +58,7 @@ const REFUSED_SAMPLE: [&str; 5] = [
 const REFUSED_SAMPLE_TLS13: [&str; 2] = ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256"];
 
 fn lab(test: &str, release: Release) -> TestLab {
-    TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release,
-        }],
-    )
+    TestLab::one_host(test, Product::Xsp, release)
 }
 
 /// Applies the playbook (restarting, so it is in effect) and verifies it in JSON.

@@ -5,18 +5,11 @@
 //! (a warning).
 use crate::lab;
 
-use lab::{Spec, TLS_INTERFACE, TestLab};
+use lab::{TLS_INTERFACE, TestLab};
 use xspsim::host::{Product, Release};
 
 fn r22(test: &str) -> TestLab {
-    TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R22,
-        }],
-    )
+    TestLab::one_host(test, Product::Xsp, Release::R22)
 }
 
 /// Changes the host behind xspctl's back and restarts it, so the change is in effect.

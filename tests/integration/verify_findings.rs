@@ -3,19 +3,12 @@
 //! finding carries its evidence and its fix; every finding names its host.
 use crate::lab;
 
-use lab::{Run, Spec, TLS_INTERFACE, TestLab};
+use lab::{Run, TLS_INTERFACE, TestLab};
 use serde_json::Value;
 use xspsim::host::{Product, Release};
 
 fn one_host(test: &str) -> TestLab {
-    TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R22,
-        }],
-    )
+    TestLab::one_host(test, Product::Xsp, Release::R22)
 }
 
 /// The findings of the only host of a JSON report.

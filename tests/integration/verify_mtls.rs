@@ -190,14 +190,7 @@ fn r24_ctiserver_layout_and_adp_behave_alike() {
 
 #[test]
 fn a_key_that_is_not_the_certificates_stops_verify_before_any_host() {
-    let lab = TestLab::start(
-        "mtls_badkey",
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R23,
-        }],
-    );
+    let lab = TestLab::one_host("mtls_badkey", Product::Xsp, Release::R23);
     let pki = WebexLikePki::generate().expect("pki");
     let pb = lab.mtls_playbook(&pki, "xsp", "R23");
     let other = WebexLikePki::generate().expect("pki");

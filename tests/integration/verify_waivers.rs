@@ -5,7 +5,7 @@
 //! error. Bad waivers stop validate at their line, before any host is reached.
 use crate::lab;
 
-use lab::{Spec, TestLab};
+use lab::TestLab;
 use xspsim::host::{Product, Release};
 
 /// A playbook for the lab host `h` trusting a CA that issued none of its
@@ -58,14 +58,7 @@ fn findings(lab: &TestLab, pb: &str) -> (i32, Vec<(String, String, String, bool)
 }
 
 fn one_host(test: &str) -> TestLab {
-    TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R23,
-        }],
-    )
+    TestLab::one_host(test, Product::Xsp, Release::R23)
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use lab::{Spec, TLS_INTERFACE, TestLab};
+use lab::{TLS_INTERFACE, TestLab};
 use xspsim::host::{Product, Release};
 
 /// A password the playbook names by reference: the key logs in first, so it is
@@ -18,14 +18,7 @@ use xspsim::host::{Product, Release};
 const SECRET: &str = "watch-Secret-4711-never-shown";
 
 fn r22(test: &str) -> TestLab {
-    TestLab::start(
-        test,
-        &[Spec {
-            name: "h",
-            product: Product::Xsp,
-            release: Release::R22,
-        }],
-    )
+    TestLab::one_host(test, Product::Xsp, Release::R22)
 }
 
 /// The playbook of the lab's host, with a password secret beside its key.

@@ -147,6 +147,18 @@ impl TestLab {
         TestLab::start_with_layout(test, specs, CliLayout::default())
     }
 
+    /// Starts one host named `h`.
+    pub fn one_host(test: &str, product: Product, release: Release) -> TestLab {
+        TestLab::start(
+            test,
+            &[Spec {
+                name: "h",
+                product,
+                release,
+            }],
+        )
+    }
+
     /// Starts the hosts, each with the CLI layout choices `layout` (CTI layout,
     /// HttpServer address header).
     pub fn start_with_layout(test: &str, specs: &[Spec], layout: CliLayout) -> TestLab {

@@ -98,29 +98,14 @@ fn suites_check(exp: &Expectation, subject: &str, enumeration: Enumeration) -> E
             }
         }
     }
-    let errors: Vec<String> = enumeration
-        .protocols
-        .iter()
-        .filter(|p| p.status == ProtocolStatus::Error)
-        .map(|p| {
-            format!(
-                "{}: {}",
-                p.protocol.name(),
-                p.reason.as_deref().unwrap_or("error")
-            )
-        })
-        .collect();
     let (status, observed) = if !offending.is_empty() {
         let names: Vec<&str> = offending
             .iter()
             .map(|o| o.split(':').next().unwrap_or(o))
             .collect();
         (Verdict::Fail, format!("accepted: {}", names.join(", ")))
-    } else if !errors.is_empty() {
-        (
-            Verdict::Skip,
-            format!("enumeration incomplete: {}", errors.join("; ")),
-        )
+    } else if let Some(why) = incomplete(&enumeration) {
+        (Verdict::Skip, why)
     } else {
         let accepted: usize = enumeration.protocols.iter().map(|p| p.accepted.len()).sum();
         (
@@ -305,6 +290,23 @@ fn tls13_check(
         finding,
         configured_as_expected: configured,
     })
+}
+
+/// Why the enumeration is incomplete, when a protocol ended in an error.
+pub(super) fn incomplete(enumeration: &Enumeration) -> Option<String> {
+    let errors: Vec<String> = enumeration
+        .protocols
+        .iter()
+        .filter(|p| p.status == ProtocolStatus::Error)
+        .map(|p| {
+            format!(
+                "{}: {}",
+                p.protocol.name(),
+                p.reason.as_deref().unwrap_or("error")
+            )
+        })
+        .collect();
+    (!errors.is_empty()).then(|| format!("enumeration incomplete: {}", errors.join("; ")))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 use crate::report::{CheckId, Finding, Verdict};
 use crate::verify::tls::{EndpointCheck, Expectation};
 
+use super::findings::incomplete;
 use super::groups::{Strength, by_name};
 use super::{Enumeration, Protocol, ProtocolGroups, ProtocolStatus};
 
@@ -33,23 +34,6 @@ pub fn checks(exp: &Expectation, subject: &str, enumeration: &Enumeration) -> Ve
         configured_as_expected: false,
     })
     .collect()
-}
-
-/// Why the enumeration is incomplete, when a protocol ended in an error.
-fn incomplete(enumeration: &Enumeration) -> Option<String> {
-    let errors: Vec<String> = enumeration
-        .protocols
-        .iter()
-        .filter(|p| p.status == ProtocolStatus::Error)
-        .map(|p| {
-            format!(
-                "{}: {}",
-                p.protocol.name(),
-                p.reason.as_deref().unwrap_or("error")
-            )
-        })
-        .collect();
-    (!errors.is_empty()).then(|| format!("enumeration incomplete: {}", errors.join("; ")))
 }
 
 /// A protocol's groups in one line.
