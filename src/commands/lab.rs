@@ -21,8 +21,10 @@ use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Host, Playbook};
 use crate::verify::selection::CheckSelection;
 
-/// The lab's DNS server listens here (any free port).
+/// The lab's DNS server listens here: a fixed port, which `playbooks/lab.yaml`
+/// names in `verify.dns.resolvers` (an unprivileged one; nothing on loopback uses it).
 const DNS_ADDRESS: Ipv4Addr = Ipv4Addr::new(127, 77, 0, 1);
+const DNS_PORT: u16 = 10053;
 
 /// Where the lab PKI is written, from the playbook's directory: `certs/lab/` at the
 /// top of the checkout for `playbooks/lab.yaml`, which names its files from there.
@@ -277,7 +279,7 @@ fn lab_config(pb: &Playbook, dir: &Path) -> Result<LabConfig, String> {
         ..LabConfig::new(
             dir.to_path_buf(),
             hosts,
-            SocketAddr::new(IpAddr::V4(DNS_ADDRESS), 0),
+            SocketAddr::new(IpAddr::V4(DNS_ADDRESS), DNS_PORT),
         )
     })
 }

@@ -59,15 +59,19 @@ fn the_lab_demo_converges_and_verifies() {
     // where 36 were; nps1 topology.nps-alone (R24 needs no patch): 28 where 27
     // were; on each AS patches.missing: 4 where 3 were. Then per TLS interface the
     // key-exchange groups, the DH group, secure renegotiation and the fallback
-    // signal (two interfaces on the XSP farm and nps1): 48 and 36.
+    // signal (two interfaces on the XSP farm and nps1): 48 and 36. Each of them
+    // has an `fqdn` the lab's DNS server resolves: dns.ipv4-address,
+    // -single-address, -interface-address and -certificate-name, and on the Xsi
+    // farm dns.xsi-client-srv: 53; nps1's interfaces now have a name their
+    // certificates must carry (tls.certificate-name on HTTP and CTI): 42.
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     for (host, checks) in [
-        ("xsp1  xsp-farm", 48),
-        ("xsp2  xsp-farm", 48),
-        ("nps1  nps     ", 36),
+        ("xsp1  xsp-farm", 53),
+        ("xsp2  xsp-farm", 53),
+        ("nps1  nps     ", 42),
         ("as1   as-pair ", 4),
         ("as2   as-pair ", 4),
     ] {
@@ -76,6 +80,9 @@ fn the_lab_demo_converges_and_verifies() {
     }
     for check in [
         "ok   mtls.client-ca-list CTI 127.77.0.11:8012",
+        "ok   dns.ipv4-address DNS xsp1.lab.xspctl.test: 1 A record(s)",
+        "ok   dns.xsi-client-srv DNS _xsi-client._tcp.xsp-farm.lab.xspctl.test: it lists xsp2.lab.xspctl.test:8443",
+        "ok   dns.certificate-name DNS nps1.lab.xspctl.test: every certificate read names it",
         "ok   mtls.accepts-webex-client CTI 127.77.0.11:8012",
         "ok   mtls.refuses-untrusted-client CTI 127.77.0.11:8012",
         "ok   mtls.requires-client-certificate CTI 127.77.0.11:8012",
