@@ -488,6 +488,7 @@ fn drift_check(host: &Host, plan: &HostPlan) -> Finding {
     });
     let (status, observed) = match plan.ops.len() {
         0 => (Verdict::Pass, "no differences".to_string()),
+        1 => (Verdict::Fail, "1 difference".to_string()),
         n => (Verdict::Fail, format!("{n} differences")),
     };
     let lines: Vec<String> = ops.chain(views).collect();

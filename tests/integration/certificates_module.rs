@@ -542,6 +542,44 @@ fn r21_chain_depth_covers_the_webex_chain_and_is_never_lowered() {
     assert!(!more.stdout.contains("chainDepth"), "{}", more.all());
 }
 
+/// verify (issue #11 check 3): a chainDepth lowered to 1 behind xspctl's back, below
+/// the Webex chain's three certificates, is drift naming the attribute and the
+/// value wanted; put back, it passes.
+#[test]
+fn r21_verify_fails_a_chain_depth_lowered_to_one() {
+    let lab = one_host(
+        "depth_verify",
+        Product::Xsp,
+        Release::R21Sp1,
+        CliLayout::default(),
+    );
+    let path = r21_cti_mtls(&lab, &webex_chain(3));
+    let path = path.to_str().unwrap();
+    lab.xspctl(&["apply", "-f", path, "--yes", "--restart", "rolling"])
+        .exits(0);
+    let verify = |lab: &TestLab| lab.xspctl(&["verify", "-f", path, "--check", "config.drift"]);
+    verify(&lab)
+        .exits(0)
+        .prints("ok   config.drift configuration: no differences");
+    let depth = |value: &str| {
+        let out = lab.bwcli(
+            "h",
+            &[
+                "cd /Interface/Http/ClientAuthentication",
+                &format!("set chainDepth {value}"),
+            ],
+        );
+        assert!(out.contains("...Done"), "{out}");
+    };
+    depth("1");
+    verify(&lab)
+        .exits(2)
+        .prints("FAIL config.drift configuration: 1 difference")
+        .prints("evidence: /Interface/Http/ClientAuthentication> set chainDepth 3 (was: 1; wanted: at least 3)");
+    depth("3");
+    verify(&lab).exits(0);
+}
+
 /// R21 SP1: a three-certificate chain loaded by hand with chainDepth 2 lost its
 /// root in the Trusts table; the plan fails naming it and the fix, and passes once
 /// the operator followed it.
