@@ -1,6 +1,7 @@
 //! verify reads the certificate each endpoint serves: an HTTP interface given (by
 //! `sslUpdate`, behind xspctl's back) a certificate that expires in 20 days is a
-//! warning naming the date; the CTI interface's year-long one passes.
+//! warning naming the date; the CTI interface's year-long one passes; the chain,
+//! name, expiry and key checks fail for each documented reason.
 use crate::lab;
 
 use lab::{Spec, TestLab};
@@ -13,7 +14,13 @@ use xspsim::host::{Product, Release};
 
 /// An RSA key and a self-signed certificate for it, valid for `days` more days.
 fn expiring(cn: &str, days: u32) -> (String, String) {
-    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    self_signed(cn, 2048, 0, i64::from(days))
+}
+
+/// An RSA key of `bits` and a self-signed certificate for it, valid from `from` to
+/// `to` days from now (negative: in the past).
+fn self_signed(cn: &str, bits: u32, from: i64, to: i64) -> (String, String) {
+    let key = PKey::from_rsa(Rsa::generate(bits).unwrap()).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("CN", cn).unwrap();
     let name = name.build();
@@ -22,10 +29,12 @@ fn expiring(cn: &str, days: u32) -> (String, String) {
     cert.set_subject_name(&name).unwrap();
     cert.set_issuer_name(&name).unwrap();
     cert.set_pubkey(&key).unwrap();
-    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    cert.set_not_after(&Asn1Time::days_from_now(days).unwrap())
-        .unwrap();
+    let day = |d: i64| {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        Asn1Time::from_unix(now + d * 86_400).unwrap()
+    };
+    cert.set_not_before(&day(from)).unwrap();
+    cert.set_not_after(&day(to)).unwrap();
     cert.sign(&key, MessageDigest::sha256()).unwrap();
     let key = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
     let cert = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
@@ -271,4 +280,63 @@ fn the_hosts_own_fqdn_must_be_named_by_every_interface_certificate() {
         );
         assert!(wrong["fix"].as_str().unwrap().contains("host's FQDN"));
     }
+}
+
+/// The certificate checks fail for each documented reason (issue #11 "Done when"):
+/// an expired certificate; a weak (RSA-1024) key; and an RSA key on an interface
+/// whose configured suites include ECDSA ones it cannot serve (a warning: the RSA
+/// suites still serve).
+#[test]
+fn an_expired_certificate_a_weak_key_and_ecdsa_suites_with_an_rsa_key_are_found() {
+    let lab = TestLab::one_host("certs-bad", Product::Xsp, Release::R23);
+    let (ip, http) = (lab.address("h"), lab.https_port("h"));
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R23", "")]);
+
+    let (key, cert) = self_signed("h.example.com", 2048, -30, -1);
+    install_http_certificate(&lab, &key, &cert, None);
+    let expired = http_chain_checks(&lab, &pb);
+    let expiry = &expired["tls.certificate-expiry"];
+    assert_eq!(expiry["status"], "fail", "{expired:#}");
+    assert!(
+        expiry["observed"]
+            .as_str()
+            .unwrap()
+            .starts_with("expired on"),
+        "{expiry:#}"
+    );
+
+    let (key, cert) = self_signed("h.example.com", 1024, 0, 200);
+    install_http_certificate(&lab, &key, &cert, None);
+    let weak = http_chain_checks(&lab, &pb);
+    let key_check = &weak["tls.certificate-key"];
+    assert_eq!(key_check["status"], "fail", "{weak:#}");
+    assert_eq!(
+        key_check["observed"], "a weak or unsupported key: RSA 1024 bits",
+        "{key_check:#}"
+    );
+
+    let (key, cert) = self_signed("h.example.com", 2048, 0, 200);
+    install_http_certificate(&lab, &key, &cert, None);
+    let out = lab.bwcli(
+        "h",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Ciphers",
+            // The interface's own list replaces the inherited one: an RSA suite
+            // that serves, and an ECDSA one the RSA key cannot.
+            &format!("add {ip} {http} TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+            &format!("add {ip} {http} TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        ],
+    );
+    assert_eq!(out.matches("...Done").count(), 2, "{out}");
+    let restart = lab.host("h").exec("restartbw");
+    assert_eq!(restart.status, 0, "{restart:?}");
+    let mixed = http_chain_checks(&lab, &pb);
+    let key_check = &mixed["tls.certificate-key"];
+    assert_eq!(key_check["status"], "warn", "{mixed:#}");
+    let observed = key_check["observed"].as_str().unwrap();
+    assert!(
+        observed.starts_with("RSA 2048 bits: configured suites it cannot serve: ")
+            && observed.contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        "{key_check:#}"
+    );
 }
