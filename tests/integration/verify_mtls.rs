@@ -218,3 +218,44 @@ fn a_key_that_is_not_the_certificates_stops_verify_before_any_host() {
         .complains("pb.yaml:5:")
         .complains("the key must be a file (`file:PATH`), not env:CLIENT_KEY");
 }
+
+/// A Webex trust anchor deleted behind xspctl's back (R22): the CTI interface's
+/// CertificateRequest no longer names it, so `mtls.client-ca-list` fails naming
+/// it (and drift names the anchor). The Webex-like client still completes: it
+/// sends its issuing CA with its certificate, and the root is still trusted.
+#[test]
+fn a_missing_trust_anchor_fails_the_client_ca_list() {
+    let lab = TestLab::one_host("mtls_missing_anchor", Product::Xsp, Release::R22);
+    let pki = WebexLikePki::generate().expect("pki");
+    let pb = lab.mtls_playbook(&pki, "xsp", "R22");
+    lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
+        .exits(0);
+    let trusts = "cd /Interface/CTI/SSLCommonSettings/ClientAuthentication/Trusts";
+    let listed = lab.bwcli("h", &[trusts, "get"]);
+    let issuing = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .find(|w| w.contains("issuing"))
+        .unwrap_or_else(|| panic!("no issuing CA alias in\n{listed}"))
+        .to_string();
+    let out = lab.bwcli("h", &[trusts, &format!("delete {issuing}")]);
+    assert!(out.contains("...Done"), "{out}");
+    assert_eq!(lab.host("h").exec("restartbw").status, 0);
+
+    let run = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
+    run.exits(2);
+    let cti = format!("CTI {}:8012 ", lab.address("h"));
+    let found = mtls_findings(&run, &cti);
+    let (ca_list, accepts) = (&found[0].1, &found[1].1);
+    assert_eq!(ca_list["status"], "fail", "{ca_list:#}");
+    assert!(
+        ca_list["observed"]
+            .as_str()
+            .unwrap()
+            .contains("Lab Webex-like Issuing CA"),
+        "{ca_list:#}"
+    );
+    assert_eq!(accepts["status"], "ok", "{accepts:#}");
+    let drift = run.finding("config.drift", "configuration");
+    assert_eq!(drift["status"], "fail", "{drift:#}");
+}
