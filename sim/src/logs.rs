@@ -29,8 +29,7 @@ pub fn started_logs(product: Product) -> &'static [(&'static str, &'static str)]
 
 /// The name BroadWorks gives a log started at `unix`: `<prefix>YYYY.MM.DD-HH.MM.SS.txt`.
 pub fn log_name(prefix: &str, unix: i64) -> String {
-    let t =
-        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = crate::state::utc(unix);
     format!(
         "{prefix}{:04}.{:02}.{:02}-{:02}.{:02}.{:02}.txt",
         t.year(),

@@ -164,21 +164,9 @@ pub fn handoff(cli: &Cli, a: &HandoffArgs, out: &Output) -> Outcome {
 
 /// `verify` with its arguments spelled out (the lab uses it too); `strict` counts
 /// warnings as failures; only the `checks` selected are made and reported; the
-/// report goes to `report_file` when given, else to standard output.
-pub fn verify_with(
-    h: &HostsArgs,
-    strict: bool,
-    checks: &CheckSelection,
-    state_dir: Option<&std::path::Path>,
-    report_file: Option<&std::path::Path>,
-    out: &Output,
-) -> Outcome {
-    verify_run(h, strict, checks, state_dir, report_file, out).1
-}
-
-/// One verify run as [`verify_with`] makes it, returning the report too (`None`
-/// when the run stopped before reaching a host).
-fn verify_run(
+/// report goes to `report_file` when given, else to standard output. Returns the
+/// report too (`None` when the run stopped before reaching a host).
+pub fn verify_run(
     h: &HostsArgs,
     strict: bool,
     checks: &CheckSelection,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use xspsim::lab::{Lab, LabConfig, LabHostConfig, LabPki};
 
-use super::{Output, apply_with, load_playbook, plan_with, runtime, verify_with};
+use super::{Output, apply_with, load_playbook, plan_with, runtime, verify_run};
 use crate::bwcli::{GetOutput, parse_get};
 use crate::catalog::{Product, Release};
 use crate::cli::{ApplyArgs, HostsArgs, LabArgs, PlaybookArg, RestartMode};
@@ -192,7 +192,7 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         return applied;
     }
     eprintln!("\n== xspctl verify -f {}", playbook.display());
-    verify_with(
+    verify_run(
         &apply.hosts,
         false,
         &CheckSelection::all(),
@@ -200,6 +200,7 @@ fn demo(playbook: &Path, state_dir: &Path, out: &Output) -> Outcome {
         None,
         out,
     )
+    .1
 }
 
 /// The lab directory: where the playbook's known_hosts file lives (the lab writes it).

@@ -10,7 +10,7 @@ mod selection;
 mod single;
 
 pub use apply::apply_with;
-pub use fleetcmd::{plan_with, verify_with};
+pub use fleetcmd::{plan_with, verify_run};
 
 use std::io::IsTerminal;
 use std::path::Path;

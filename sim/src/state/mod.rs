@@ -150,10 +150,14 @@ impl Facts {
     }
 }
 
+/// A Unix time as a UTC date and time (the epoch when out of range).
+pub fn utc(unix: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
 /// Formats a Unix time the way C-CAP's alarm table shows it: `2017-11-12 8:58:55 GMT`.
 pub fn alarm_time(unix: i64) -> String {
-    let t =
-        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = utc(unix);
     format!(
         "{:04}-{:02}-{:02} {}:{:02}:{:02} GMT",
         t.year(),
