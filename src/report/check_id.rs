@@ -1,6 +1,6 @@
 //! Every check id verify can emit, in one table: a finding's id is a [`CheckId`], so
-//! code cannot emit an id this table (and docs/checks.md, which a test compares with
-//! it) does not list. Ids are stable: scripts and CI match on them.
+//! code cannot emit an id this table (and docs/checks.md, generated from it and
+//! `checks.yaml`: `check_docs`) does not list. Ids are stable: scripts and CI match on them.
 use serde::{Serialize, Serializer};
 
 /// Declares [`CheckId`], its list and its spelling from one table.
@@ -198,38 +198,6 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::CheckId;
-
-    /// The ids in the first column of the table under docs/checks.md's "The
-    /// checks" (`| `id` | ...`).
-    fn documented() -> BTreeSet<String> {
-        include_str!("../../docs/checks.md")
-            .lines()
-            .skip_while(|l| *l != "## The checks")
-            .skip(1)
-            .take_while(|l| !l.starts_with("## "))
-            .filter_map(|l| l.strip_prefix("| `"))
-            .filter_map(|l| l.split_once('`').map(|(id, _)| id.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn every_check_id_is_documented_and_every_documented_id_exists() {
-        let emitted: BTreeSet<String> = CheckId::ALL
-            .iter()
-            .map(|id| id.as_str().to_string())
-            .collect();
-        let documented = documented();
-        let undocumented: Vec<_> = emitted.difference(&documented).collect();
-        assert!(
-            undocumented.is_empty(),
-            "ids verify emits that docs/checks.md does not list: {undocumented:?}"
-        );
-        let unknown: Vec<_> = documented.difference(&emitted).collect();
-        assert!(
-            unknown.is_empty(),
-            "ids docs/checks.md lists that no code emits: {unknown:?}"
-        );
-    }
 
     #[test]
     fn ids_are_unique_and_spelled_as_reports_match_them() {

@@ -1,5 +1,7 @@
 //! The result of a run (plan, apply, verify, rollback) and its renderings: text for
 //! people, JSON for programs, JUnit for CI, Markdown and HTML pages for tickets.
+#[cfg(test)]
+mod check_docs;
 pub mod check_id;
 pub mod finding;
 pub mod junit;
