@@ -19,6 +19,7 @@ use crate::playbook::{Host, Role, VerifySettings};
 use crate::report::{CheckId, Finding, HostResult, HostStatus, Verdict};
 use crate::verify::dns::{HostNames, Interface};
 use crate::verify::farm::read_farm_values;
+use crate::verify::farm_host;
 use crate::verify::mtls::{self, CtiEndpoint, MtlsClients};
 use crate::verify::peers::Peers;
 use crate::verify::selection::CheckSelection;
@@ -38,6 +39,7 @@ pub fn verify_host(
     progress: &Progress,
 ) -> HostResult {
     on_host(host, ctx, progress, |link| {
+        let version = link.version().clone();
         progress.step("rendering the desired state");
         // One discovery serves the playbook's TLS settings and the probes of the
         // interfaces the playbook leaves alone.
@@ -71,7 +73,9 @@ pub fn verify_host(
             Ok(more) => live.contexts.extend(more.contexts),
             Err(e) => return failed(host, e.to_string()),
         }
-        let farm_values = match read_farm_values(host, &mut reads) {
+        let mut farm_values = match read_farm_values(host, &mut reads)
+            .and_then(|v| Ok([v, farm_host::read(host, &version, &mut reads)?].concat()))
+        {
             Ok(v) => v,
             Err(e) => return failed(host, e.to_string()),
         };
@@ -93,21 +97,24 @@ pub fn verify_host(
             timeout,
         ));
         let pending = super::change::awaiting_restart(host, ctx, link);
+        let result = checks(
+            host,
+            pending,
+            host_checks,
+            selection,
+            timeout,
+            peers,
+            progress,
+            read.plan,
+            &read.desired,
+            &endpoints,
+            &live,
+        );
+        // What the probes saw, compared across the farm too (farm.tls, farm.trust-anchors).
+        farm_values.extend(farm_host::observed(&result.checks));
         HostResult {
             farm_values,
-            ..checks(
-                host,
-                pending,
-                host_checks,
-                selection,
-                timeout,
-                peers,
-                progress,
-                read.plan,
-                &read.desired,
-                &endpoints,
-                &live,
-            )
+            ..result
         }
     })
 }
@@ -201,9 +208,10 @@ fn checks(
         .iter()
         .map(|p| (p, desired, true))
         .chain(unmanaged.iter().map(|p| (*p, discovered, false)));
+    // The farm's TLS and trust-anchor comparisons need the handshakes too.
     let (probe_tls, probe_mtls) = (
-        selection.wants_family("tls"),
-        selection.wants_family("mtls"),
+        selection.wants_family("tls") || selection.wants(CheckId::FarmTls),
+        selection.wants_family("mtls") || selection.wants(CheckId::FarmTrustAnchors),
     );
     for (probe, tree, managed) in endpoints {
         if probe_mtls {

@@ -1,8 +1,10 @@
 //! A host link that reads each context once while a host's desired state is
 //! rendered and read: discovery, the modules' render steps and the plan's reads
-//! may ask for the same context, and only the first asks the host. A write (of the
-//! CLI or a file), a lock change or a reconnect forgets everything read, so nothing
-//! stale is served.
+//! may ask for the same context, and only the first asks the host. The same holds
+//! for the shell reads of what is installed (`listPatch.pl`, `bwshowver`), which the
+//! patches check and verify's farm checks both need; the clock and connection
+//! probes are asked each time. A write (of the CLI or a file), a lock change or a
+//! reconnect forgets everything read, so nothing stale is served.
 use std::collections::BTreeMap;
 
 use crate::desired::ContextRef;
@@ -16,6 +18,7 @@ use crate::secret::Secret;
 pub struct CachedReads<'a> {
     inner: &'a mut dyn HostLink,
     read: BTreeMap<ContextRef, LiveContext>,
+    shell: BTreeMap<ShellRead, String>,
 }
 
 impl<'a> CachedReads<'a> {
@@ -24,7 +27,16 @@ impl<'a> CachedReads<'a> {
         CachedReads {
             inner,
             read: BTreeMap::new(),
+            shell: BTreeMap::new(),
         }
+    }
+}
+
+impl CachedReads<'_> {
+    /// Forgets everything read: the host may have changed.
+    fn forget(&mut self) {
+        self.read.clear();
+        self.shell.clear();
     }
 }
 
@@ -39,11 +51,19 @@ impl HostLink for CachedReads<'_> {
     }
 
     fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
-        self.inner.shell_read(what)
+        let installed = matches!(what, ShellRead::ListPatches | ShellRead::ShowVersion);
+        if let Some(found) = self.shell.get(&what).filter(|_| installed) {
+            return Ok(found.clone());
+        }
+        let found = self.inner.shell_read(what.clone())?;
+        if installed {
+            self.shell.insert(what, found.clone());
+        }
+        Ok(found)
     }
 
     fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {
-        self.read.clear();
+        self.forget();
         self.inner.write(op, secrets)
     }
 
@@ -52,17 +72,17 @@ impl HostLink for CachedReads<'_> {
     }
 
     fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
-        self.read.clear();
+        self.forget();
         self.inner.replace_file(path, bytes, mode)
     }
 
     fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
-        self.read.clear();
+        self.forget();
         self.inner.remove_file(path)
     }
 
     fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError> {
-        self.read.clear();
+        self.forget();
         self.inner.rename_file(from, to)
     }
 
@@ -71,17 +91,17 @@ impl HostLink for CachedReads<'_> {
     }
 
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {
-        self.read.clear();
+        self.forget();
         self.inner.lock(owner)
     }
 
     fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {
-        self.read.clear();
+        self.forget();
         self.inner.unlock(run_id)
     }
 
     fn reconnect(&mut self) -> Result<(), LinkError> {
-        self.read.clear();
+        self.forget();
         self.inner.reconnect()
     }
 }
@@ -90,10 +110,12 @@ impl HostLink for CachedReads<'_> {
 mod tests {
     use super::*;
 
-    /// Counts reads; every context reads as one attribute `n = <reads so far>`.
+    /// Counts reads; every context reads as one attribute `n = <reads so far>`,
+    /// every shell read prints its command line.
     #[derive(Default)]
     struct Counting {
         reads: usize,
+        shell_reads: usize,
     }
 
     impl HostLink for Counting {
@@ -105,10 +127,8 @@ mod tests {
             )]))
         }
         fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
-            Err(LinkError::Transport(format!(
-                "no shell: {}",
-                what.command_line()
-            )))
+            self.shell_reads += 1;
+            Ok(what.command_line())
         }
         fn write(&mut self, _: &Op, _: &[Secret]) -> Result<WriteResult, LinkError> {
             Ok(WriteResult::default())
@@ -168,5 +188,21 @@ mod tests {
         link.read(&at("/A")).unwrap();
         drop(link);
         assert_eq!(host.reads, 4);
+    }
+
+    #[test]
+    fn what_is_installed_is_read_once_and_the_clock_each_time() {
+        let mut host = Counting::default();
+        let mut link = CachedReads::new(&mut host);
+        for _ in 0..2 {
+            link.shell_read(ShellRead::ListPatches).unwrap();
+            link.shell_read(ShellRead::ShowVersion).unwrap();
+            link.shell_read(ShellRead::Clock).unwrap();
+        }
+        link.reconnect().unwrap();
+        link.shell_read(ShellRead::ListPatches).unwrap();
+        drop(link);
+        // ListPatches and ShowVersion once, the clock twice, ListPatches again.
+        assert_eq!(host.shell_reads, 5);
     }
 }

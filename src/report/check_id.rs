@@ -179,7 +179,25 @@ check_ids! {
     /// The DMS URL answers as Webex clients call it.
     HandoffDms => "handoff.dms",
         source: Some("solution guide A §7.6, §8.1 (DMS over HTTPS); guide B §4");
+    /// Every host of a farm runs the same BroadWorks release and build (`bwshowver`).
+    FarmRelease => "farm.release",
+        source: Some(FARM_ALIKE);
+    /// Every host of a farm on one build has the same patches installed (`listPatch.pl`).
+    FarmPatches => "farm.patches",
+        source: Some(FARM_ALIKE);
+    /// Every host of a farm accepts the same protocols and suites per interface kind.
+    FarmTls => "farm.tls",
+        source: Some(FARM_ALIKE);
+    /// Every CTI interface of a farm names the same CAs in its CertificateRequest.
+    FarmTrustAnchors => "farm.trust-anchors",
+        source: Some(FARM_ALIKE);
+    /// Every Xsi host of a farm shows the same Xsi-Actions and Xsi-Events settings.
+    FarmXsiSettings => "farm.xsi-settings",
+        source: Some(FARM_ALIKE);
 }
+
+/// Why a farm's hosts must be alike (the `farm.*` checks).
+const FARM_ALIKE: &str = "solution guide A §7.1 (L1270-1280: the load balancer spreads the cloud's and the clients' traffic across the XSPs transparently); guide B §14 (a farm grows by XSPs with the same apps and config); issue #11 check 8";
 
 impl std::fmt::Display for CheckId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

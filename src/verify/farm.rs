@@ -1,9 +1,16 @@
-//! Farm checks: values every host of a farm must hold alike (a module declares
-//! them: `modules::FarmCheck`). Each host's verify reads them; once every host is
-//! done, the values are compared per farm and each host gets a finding: the value
-//! most hosts hold is expected (on a tie, the value of the host listed first in
-//! the farm), and a host holding another is the odd one out.
-use std::collections::BTreeMap;
+//! Farm checks: values every host of a farm must hold alike. Some a module
+//! declares (`modules::FarmCheck`); the others are what every host runs and
+//! serves (`farm_host`: release, patches, TLS, CTI trust anchors, Xsi settings).
+//! Each host's verify reads them; once every host is done, the values are compared
+//! per farm and each host gets a finding: the value most hosts hold is expected
+//! (on a tie, the value of the host listed first in the farm), and a host holding
+//! another is the odd one out, named, with every host's value as evidence.
+//!
+//! Why a farm's hosts must be alike: solution guide A §7.1 (L1270-1280), the load
+//! balancer spreads the cloud's and the clients' traffic across the XSPs
+//! transparently, so any host may serve any request; guide B §14, a farm grows by
+//! XSPs "with the same apps and config"; issue #11 check 8.
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::ContextRef;
 use crate::live::link::HostLink;
@@ -11,21 +18,44 @@ use crate::modules::{FarmRead, registry};
 use crate::playbook::{Host, Playbook};
 use crate::report::{CheckId, Finding, HostStatus, RunReport, Verdict};
 
+/// What a host shows for a farm check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// One value.
+    Value(String),
+    /// A set (patches, suites, CA names, settings): a host that differs is told
+    /// which items it lacks and which it has besides.
+    Items(BTreeSet<String>),
+    /// Nothing to compare, which fails: what was seen, and how to look.
+    Unreadable {
+        /// What was seen instead of a value.
+        observed: String,
+        /// How an operator reads the value on the host.
+        fix: String,
+    },
+}
+
 /// One farm-check value as a host holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FarmValue {
     /// The check.
     pub id: CheckId,
-    /// The attribute context.
-    pub context: &'static str,
-    /// The attribute.
-    pub attribute: &'static str,
+    /// What is compared, as the finding's subject names it after the farm
+    /// (`release`, `HTTP TLS`, `/Applications/... callControlApplicationName`).
+    pub what: String,
     /// Why it must agree.
     pub why: &'static str,
     /// How to make the farm agree.
     pub fix: &'static str,
-    /// The value the host shows; None when `get` does not show the attribute.
-    pub value: Option<String>,
+    /// Compared only among the farm's hosts that share this (the patches of one
+    /// build: patch names carry the build).
+    pub among: Option<String>,
+    /// What the playbook declares for the host (its release): a host whose value
+    /// differs while the playbook declares it otherwise than the agreeing hosts is
+    /// warned, not failed (a rolling upgrade: decisions.md D44).
+    pub declared: Option<String>,
+    /// What the host shows.
+    pub shown: Shown,
 }
 
 /// Reads the farm checks of every module the playbook sets for `host`.
@@ -50,18 +80,36 @@ pub fn read_farm_values(
                 }
                 FarmRead::Computed(read) => read(host, link)?,
             };
+            let shown = match value {
+                Some(v) => Shown::Value(v),
+                None => Shown::Unreadable {
+                    observed: format!(
+                        "`get` in {} does not show {}",
+                        check.context, check.attribute
+                    ),
+                    fix: format!(
+                        "check `{}` on {} (`cd {}` then `get`)",
+                        check.attribute, host.name, check.context
+                    ),
+                },
+            };
             values.push(FarmValue {
                 id: check.id,
-                context: check.context,
-                attribute: check.attribute,
+                what: format!("{} {}", check.context, check.attribute),
                 why: check.why,
                 fix: check.fix,
-                value,
+                among: None,
+                declared: None,
+                shown,
             });
         }
     }
     Ok(values)
 }
+
+/// What to do when a host runs the release the playbook declares for it, and
+/// the others another (decisions.md D44).
+const UPGRADE_FIX: &str = "finish the rolling upgrade the playbook declares: bring every host of the farm to one release, then give the farm that `release` and drop the hosts' own";
 
 /// One host's value in a farm's comparison.
 struct Member {
@@ -73,11 +121,15 @@ struct Member {
     value: FarmValue,
 }
 
+/// The hosts compared together: a farm, a check, what it compares, and the
+/// partition (`FarmValue::among`).
+type GroupKey = (String, CheckId, String, Option<String>);
+
 /// Compares the farm values of `report`'s hosts per farm and adds each host its
-/// finding; a host that does not show the value fails, and a farm with only one
-/// host left to compare is not compared (a note says so).
+/// finding; a host that shows nothing to compare fails, and a value only one host
+/// of its farm has in the run is not compared (a note says so).
 pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
-    let mut groups: BTreeMap<(String, CheckId), Vec<Member>> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Vec<Member>> = BTreeMap::new();
     for (i, r) in report.hosts.iter().enumerate() {
         let order = pb
             .farms
@@ -86,128 +138,173 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
             .and_then(|f| f.hosts.iter().position(|h| *h == r.host))
             .unwrap_or(usize::MAX);
         for v in &r.farm_values {
-            groups
-                .entry((r.farm.clone(), v.id))
-                .or_default()
-                .push(Member {
-                    order,
-                    index: i,
-                    value: v.clone(),
-                });
+            let key = (r.farm.clone(), v.id, v.what.clone(), v.among.clone());
+            groups.entry(key).or_default().push(Member {
+                order,
+                index: i,
+                value: v.clone(),
+            });
         }
     }
-    for ((farm, _), mut members) in groups {
+    for ((farm, id, what, among), mut members) in groups {
         members.sort_by_key(|m| m.order);
-        // A host whose `get` does not show the attribute fails: there is nothing
-        // to compare, and that is not agreement.
+        let subject = format!("farm {farm} {what}");
+        // A host that shows nothing to compare fails: that is not agreement.
         members.retain(|m| {
-            if m.value.value.is_some() {
+            let Shown::Unreadable { observed, fix } = &m.value.shown else {
                 return true;
-            }
+            };
             let host = &mut report.hosts[m.index];
-            let v = &m.value;
             let finding = Finding::about(
                 &host.host,
-                v.id,
-                format!("farm {farm} {} {}", v.context, v.attribute),
+                id,
+                subject.clone(),
                 Verdict::Fail,
-                format!(
-                    "{} shown, to compare across the farm ({})",
-                    v.attribute, v.why
-                ),
-                format!("`get` in {} does not show {}", v.context, v.attribute),
+                format!("{what} shown, to compare across the farm ({})", m.value.why),
+                observed.clone(),
             )
-            .with_fix(format!(
-                "check `{}` on {} (`cd {}` then `get`)",
-                v.attribute, host.host, v.context
-            ));
-            host.checks.push(finding);
-            if host.status == HostStatus::Ok {
-                host.status = HostStatus::of_findings(&host.checks);
-            }
+            .with_fix(fix.clone());
+            push(host, finding);
             false
         });
-        if members.is_empty() {
-            continue;
-        }
-        if members.len() < 2 {
-            let (i, v) = (members[0].index, &members[0].value);
-            let host = &mut report.hosts[i];
-            let note = format!(
-                "farm check {} not made: {} is the only host of farm {farm} in this run",
-                v.id, host.host
-            );
-            host.notes.push(note);
-            continue;
-        }
-        let expected = majority(&members);
-        let evidence: Vec<String> = members
-            .iter()
-            .map(|m| format!("{}: {}", report.hosts[m.index].host, shown(&m.value.value)))
-            .collect();
-        let agreeing: Vec<String> = members
-            .iter()
-            .filter(|m| m.value.value == expected)
-            .map(|m| report.hosts[m.index].host.clone())
-            .collect();
-        for Member {
-            index, value: v, ..
-        } in &members
-        {
-            let host = &mut report.hosts[*index];
-            let subject = format!("farm {farm} {} {}", v.context, v.attribute);
-            let finding = if v.value == expected {
-                Finding::about(
-                    &host.host,
-                    v.id,
-                    subject,
-                    Verdict::Pass,
-                    format!("the same value on every host of the farm ({})", v.why),
-                    format!("{} on every host", shown(&v.value)),
-                )
-            } else {
-                Finding::about(
-                    &host.host,
-                    v.id,
-                    subject,
-                    Verdict::Fail,
-                    format!(
-                        "{} as on {} ({})",
-                        shown(&expected),
-                        agreeing.join(", "),
-                        v.why
-                    ),
-                    format!("{} holds {}", host.host, shown(&v.value)),
-                )
-                .with_fix(v.fix)
-            };
-            host.checks.push(finding.with_evidence(evidence.clone()));
-            if host.status == HostStatus::Ok {
-                host.status = HostStatus::of_findings(&host.checks);
+        match members.len() {
+            0 => {}
+            1 => {
+                let host = &mut report.hosts[members[0].index];
+                let on = among.map(|a| format!(" on {a}")).unwrap_or_default();
+                let note = format!(
+                    "farm check {id} ({what}) not made: no other host of farm {farm}{on} in this run to compare with"
+                );
+                host.notes.push(note);
             }
+            _ => compare(report, &subject, &members),
         }
     }
 }
 
-/// The value most members hold (every member shows one); on a tie, the first
-/// member's (farm order) among the most held.
-fn majority(members: &[Member]) -> Option<String> {
-    let count = |value: &Option<String>| members.iter().filter(|m| m.value.value == *value).count();
+/// Gives each of `members` (two or more, each showing a value) its finding.
+fn compare(report: &mut RunReport, subject: &str, members: &[Member]) {
+    let expected = majority(members);
+    let holders: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.value.shown == *expected)
+        .collect();
+    let agreeing: Vec<String> = holders
+        .iter()
+        .map(|m| report.hosts[m.index].host.clone())
+        .collect();
+    let expected_declared = holders.first().and_then(|m| m.value.declared.clone());
+    let evidence: Vec<String> = members
+        .iter()
+        .map(|m| format!("{}: {}", report.hosts[m.index].host, listed(&m.value.shown)))
+        .collect();
+    for m in members {
+        let v = &m.value;
+        let host = &mut report.hosts[m.index];
+        let finding = if v.shown == *expected {
+            Finding::about(
+                &host.host,
+                v.id,
+                subject,
+                Verdict::Pass,
+                format!("the same on every host of the farm ({})", v.why),
+                format!("{} on every host", brief(&v.shown)),
+            )
+        } else {
+            let expected_text = match expected {
+                Shown::Value(_) => format!("{} as on {}", brief(expected), agreeing.join(", ")),
+                _ => format!("the same as on {}", agreeing.join(", ")),
+            };
+            let observed = format!("{} {}", host.host, difference(&v.shown, expected));
+            let finding = |verdict, observed: String, fix: &str| {
+                Finding::about(
+                    &host.host,
+                    v.id,
+                    subject,
+                    verdict,
+                    format!("{expected_text} ({})", v.why),
+                    observed,
+                )
+                .with_fix(fix)
+            };
+            match (&v.declared, &expected_declared) {
+                (Some(own), Some(theirs)) if own != theirs => finding(
+                    Verdict::Warn,
+                    format!(
+                        "{observed}; the playbook declares {} on {own} and {} on {theirs}: a rolling upgrade (decisions.md D44)",
+                        host.host,
+                        agreeing.join(", ")
+                    ),
+                    UPGRADE_FIX,
+                ),
+                _ => finding(Verdict::Fail, observed, v.fix),
+            }
+        };
+        push(host, finding.with_evidence(evidence.clone()));
+    }
+}
+
+/// Adds `finding` to `host`'s checks; a host that was `ok` takes the status its
+/// findings give now.
+fn push(host: &mut crate::report::HostResult, finding: Finding) {
+    host.checks.push(finding);
+    if host.status == HostStatus::Ok {
+        host.status = HostStatus::of_findings(&host.checks);
+    }
+}
+
+/// The value most members hold; on a tie, the first member's (farm order) among
+/// the most held.
+fn majority(members: &[Member]) -> &Shown {
+    let count = |shown: &Shown| members.iter().filter(|m| m.value.shown == *shown).count();
     let most = members
         .iter()
-        .map(|m| count(&m.value.value))
+        .map(|m| count(&m.value.shown))
         .max()
         .unwrap_or(0);
     members
         .iter()
-        .find(|m| count(&m.value.value) == most)
-        .and_then(|m| m.value.value.clone())
+        .map(|m| &m.value.shown)
+        .find(|s| count(s) == most)
+        .expect("two or more members")
 }
 
-fn shown(value: &Option<String>) -> String {
-    match value {
-        Some(v) => format!("{v:?}"),
-        None => "nothing".to_string(),
+/// How `shown` differs from `expected`, after the host's name: the items it lacks
+/// and has besides, or the value it holds.
+fn difference(shown: &Shown, expected: &Shown) -> String {
+    match (shown, expected) {
+        (Shown::Items(own), Shown::Items(theirs)) => {
+            let lacks: Vec<&str> = theirs.difference(own).map(String::as_str).collect();
+            let besides: Vec<&str> = own.difference(theirs).map(String::as_str).collect();
+            let mut parts = Vec::new();
+            if !lacks.is_empty() {
+                parts.push(format!("lacks {}", lacks.join(", ")));
+            }
+            if !besides.is_empty() {
+                parts.push(format!("has besides {}", besides.join(", ")));
+            }
+            parts.join("; ")
+        }
+        _ => format!("holds {}", brief(shown)),
+    }
+}
+
+/// A value in a sentence: a value quoted, a set by its size.
+fn brief(shown: &Shown) -> String {
+    match shown {
+        Shown::Value(v) => format!("{v:?}"),
+        Shown::Items(items) if items.is_empty() => "none".to_string(),
+        Shown::Items(items) => format!("the same {} item(s)", items.len()),
+        Shown::Unreadable { observed, .. } => observed.clone(),
+    }
+}
+
+/// A value in full, for the evidence.
+fn listed(shown: &Shown) -> String {
+    match shown {
+        Shown::Items(items) if items.is_empty() => "none".to_string(),
+        Shown::Items(items) => items.iter().cloned().collect::<Vec<_>>().join(", "),
+        other => brief(other),
     }
 }
 
@@ -217,23 +314,27 @@ mod tests {
     use crate::playbook::Farm;
     use crate::report::HostResult;
 
-    fn host(name: &str, value: Option<&str>) -> HostResult {
+    fn value(id: CheckId, shown: Shown, declared: Option<&str>) -> FarmValue {
+        FarmValue {
+            id,
+            what: "what".into(),
+            why: "one for all",
+            fix: "make them alike",
+            among: None,
+            declared: declared.map(str::to_string),
+            shown,
+        }
+    }
+
+    fn host(name: &str, values: Vec<FarmValue>) -> HostResult {
         HostResult {
-            farm_values: vec![FarmValue {
-                id: CheckId::XsiEventsCallControlName,
-                context: "/Applications/Xsi-Events/GeneralSettings",
-                attribute: "callControlApplicationName",
-                why: "one name",
-                fix: "name it",
-                value: value.map(str::to_string),
-            }],
+            farm_values: values,
             ..HostResult::new(name, "f", HostStatus::Ok)
         }
     }
 
-    #[test]
-    fn a_host_that_does_not_show_the_value_fails_and_the_others_are_compared() {
-        let pb = Playbook {
+    fn playbook() -> Playbook {
+        Playbook {
             path: "pb.yaml".into(),
             farms: vec![Farm {
                 name: "f".into(),
@@ -242,30 +343,135 @@ mod tests {
             hosts: Vec::new(),
             local_files: Vec::new(),
             verify: Default::default(),
-        };
+        }
+    }
+
+    fn run(hosts: Vec<HostResult>) -> RunReport {
         let mut report = RunReport {
             command: "verify".into(),
             run_id: "r".into(),
-            hosts: vec![host("a", Some("x")), host("b", None), host("c", Some("x"))],
+            hosts,
         };
-        add_farm_findings(&mut report, &pb);
+        add_farm_findings(&mut report, &playbook());
+        report
+    }
+
+    fn text(v: &str) -> Shown {
+        Shown::Value(v.into())
+    }
+
+    fn items(v: &[&str]) -> Shown {
+        Shown::Items(v.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn a_host_that_shows_nothing_fails_and_the_others_are_compared() {
+        let id = CheckId::XsiEventsCallControlName;
+        let unreadable = Shown::Unreadable {
+            observed: "`get` in /X does not show y".into(),
+            fix: "look".into(),
+        };
+        let report = run(vec![
+            host("a", vec![value(id, text("x"), None)]),
+            host("b", vec![value(id, unreadable.clone(), None)]),
+            host("c", vec![value(id, text("x"), None)]),
+        ]);
         let verdict = |i: usize| report.hosts[i].checks[0].status;
         assert_eq!(verdict(0), Verdict::Pass);
         assert_eq!(verdict(1), Verdict::Fail);
         assert_eq!(verdict(2), Verdict::Pass);
         assert_eq!(
             report.hosts[1].checks[0].observed,
-            "`get` in /Applications/Xsi-Events/GeneralSettings does not show callControlApplicationName"
+            "`get` in /X does not show y"
         );
         assert_eq!(report.hosts[1].status, HostStatus::Findings);
 
-        // Alone, a host that does not show it still fails; none is not agreement.
-        let mut alone = RunReport {
-            command: "verify".into(),
-            run_id: "r".into(),
-            hosts: vec![host("a", None)],
-        };
-        add_farm_findings(&mut alone, &pb);
+        // Alone, a host that shows nothing still fails; nothing is not agreement.
+        let alone = run(vec![host("a", vec![value(id, unreadable, None)])]);
         assert_eq!(alone.hosts[0].checks[0].status, Verdict::Fail);
+        // Alone with a value: a note, no finding.
+        let alone = run(vec![host("a", vec![value(id, text("x"), None)])]);
+        assert!(alone.hosts[0].checks.is_empty());
+        assert_eq!(
+            alone.hosts[0].notes,
+            [
+                "farm check xsi-events.call-control-name (what) not made: no other host of farm f in this run to compare with"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_odd_host_is_told_what_it_lacks_and_has_besides_with_every_hosts_value() {
+        let id = CheckId::FarmPatches;
+        let report = run(vec![
+            host("a", vec![value(id, items(&["p1", "p3"]), None)]),
+            host("b", vec![value(id, items(&["p1", "p2"]), None)]),
+            host("c", vec![value(id, items(&["p1", "p2"]), None)]),
+        ]);
+        let odd = &report.hosts[0].checks[0];
+        assert_eq!(odd.status, Verdict::Fail);
+        assert_eq!(odd.host, "a");
+        assert_eq!(odd.subject, "farm f what");
+        assert_eq!(odd.observed, "a lacks p2; has besides p3");
+        assert_eq!(odd.expected, "the same as on b, c (one for all)");
+        assert_eq!(odd.evidence, ["a: p1, p3", "b: p1, p2", "c: p1, p2"]);
+        assert_eq!(odd.fix.as_deref(), Some("make them alike"));
+        for i in [1, 2] {
+            let f = &report.hosts[i].checks[0];
+            assert_eq!(f.status, Verdict::Pass);
+            assert_eq!(f.observed, "the same 2 item(s) on every host");
+        }
+    }
+
+    #[test]
+    fn a_tie_expects_the_farms_first_host_and_a_declared_difference_is_a_warning() {
+        let id = CheckId::FarmRelease;
+        // Two hosts, two builds of one declared release: the first host's wins.
+        let report = run(vec![
+            host("b", vec![value(id, text("23.0_1.1080"), Some("R23"))]),
+            host("a", vec![value(id, text("23.0_1.1075"), Some("R23"))]),
+        ]);
+        assert_eq!(report.hosts[1].checks[0].status, Verdict::Pass);
+        let odd = &report.hosts[0].checks[0];
+        assert_eq!(odd.status, Verdict::Fail);
+        assert_eq!(odd.observed, "b holds \"23.0_1.1080\"");
+        assert_eq!(odd.expected, "\"23.0_1.1075\" as on a (one for all)");
+        // The playbook declares b on R22 during an upgrade: a warning.
+        let report = run(vec![
+            host("a", vec![value(id, text("23.0_1.1075"), Some("R23"))]),
+            host("b", vec![value(id, text("22.0_1.1123"), Some("R22"))]),
+            host("c", vec![value(id, text("23.0_1.1075"), Some("R23"))]),
+        ]);
+        let odd = &report.hosts[1].checks[0];
+        assert_eq!(odd.status, Verdict::Warn);
+        assert_eq!(
+            odd.observed,
+            "b holds \"22.0_1.1123\"; the playbook declares b on R22 and a, c on R23: a rolling upgrade (decisions.md D44)"
+        );
+        assert_eq!(odd.fix.as_deref(), Some(UPGRADE_FIX));
+        assert_eq!(report.hosts[1].status, HostStatus::Ok);
+    }
+
+    #[test]
+    fn values_are_compared_only_among_hosts_sharing_their_partition() {
+        let id = CheckId::FarmPatches;
+        let on = |build: &str, shown: Shown| FarmValue {
+            among: Some(build.into()),
+            ..value(id, shown, None)
+        };
+        let report = run(vec![
+            host("a", vec![on("23", items(&["p23"]))]),
+            host("b", vec![on("23", items(&["p23"]))]),
+            host("c", vec![on("22", items(&["p22"]))]),
+        ]);
+        assert_eq!(report.hosts[0].checks[0].status, Verdict::Pass);
+        assert_eq!(report.hosts[1].checks[0].status, Verdict::Pass);
+        assert!(report.hosts[2].checks.is_empty());
+        assert_eq!(
+            report.hosts[2].notes,
+            [
+                "farm check farm.patches (what) not made: no other host of farm f on 22 in this run to compare with"
+            ]
+        );
     }
 }

@@ -3,6 +3,7 @@ pub mod certs;
 pub mod dns;
 pub mod enumerate;
 pub mod farm;
+pub mod farm_host;
 pub mod handoff;
 pub mod mtls;
 pub mod peers;

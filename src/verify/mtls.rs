@@ -26,6 +26,10 @@ const WEBEX_CLIENT_CN: &str = "bwcticlient.webex.com";
 /// certificate.
 const TLS13_VERDICT_WAIT: Duration = Duration::from_secs(1);
 
+/// How the `mtls.client-ca-list` evidence starts each CA name of the
+/// CertificateRequest (`farm.trust-anchors` compares them across a farm).
+pub const CA_NAME_LINE: &str = "CA name: ";
+
 /// Where the fixes point.
 const MTLS_FIX: &str = "require client authentication on the CTI interface with the Webex CA chain as its trust anchors: set `webex.cti_mtls` in the playbook, `xspctl apply`, then restart (solution guide B §5.6, §5.7 for R21 SP1)";
 
@@ -487,8 +491,8 @@ fn ca_list(
     };
     let mut lines = vec![evidence.to_string()];
     lines.extend(names.iter().map(|der| match X509Name::from_der(der) {
-        Ok(n) => format!("CA name: {}", name_text(&n)),
-        Err(_) => "CA name: (does not parse)".to_string(),
+        Ok(n) => format!("{CA_NAME_LINE}{}", name_text(&n)),
+        Err(_) => format!("{CA_NAME_LINE}(does not parse)"),
     }));
     let missing: Vec<&Anchor> = anchors
         .iter()
