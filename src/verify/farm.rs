@@ -289,12 +289,13 @@ fn difference(shown: &Shown, expected: &Shown) -> String {
     }
 }
 
-/// A value in a sentence: a value quoted, a set by its size.
+/// A value in a sentence: a value quoted, a set by its size (`patches: the same
+/// 8 on every host`).
 fn brief(shown: &Shown) -> String {
     match shown {
         Shown::Value(v) => format!("{v:?}"),
         Shown::Items(items) if items.is_empty() => "none".to_string(),
-        Shown::Items(items) => format!("the same {} item(s)", items.len()),
+        Shown::Items(items) => format!("the same {}", items.len()),
         Shown::Unreadable { observed, .. } => observed.clone(),
     }
 }
@@ -419,7 +420,7 @@ mod tests {
         for i in [1, 2] {
             let f = &report.hosts[i].checks[0];
             assert_eq!(f.status, Verdict::Pass);
-            assert_eq!(f.observed, "the same 2 item(s) on every host");
+            assert_eq!(f.observed, "the same 2 on every host");
         }
     }
 

@@ -63,17 +63,22 @@ fn the_lab_demo_converges_and_verifies() {
     // has an `fqdn` the lab's DNS server resolves: dns.ipv4-address,
     // -single-address, -interface-address and -certificate-name, and on the Xsi
     // farm dns.xsi-client-srv: 53; nps1's interfaces now have a name their
-    // certificates must carry (tls.certificate-name on HTTP and CTI): 42.
+    // certificates must carry (tls.certificate-name on HTTP and CTI): 42. The farm
+    // checks compare what each host runs and serves with the other hosts of its farm
+    // (issue #11 check 8): on the XSP farm farm.release, farm.patches, farm.tls per
+    // interface kind (HTTP, CTI), farm.trust-anchors and farm.xsi-settings: 59; on
+    // the AS pair farm.release and farm.patches: 6; nps1 is its farm's only host, so
+    // nothing is compared there (a note per check): 42.
     assert!(
         stdout.contains("restarted; answering again after"),
         "{stdout}"
     );
     for (host, checks) in [
-        ("xsp1  xsp-farm", 53),
-        ("xsp2  xsp-farm", 53),
+        ("xsp1  xsp-farm", 59),
+        ("xsp2  xsp-farm", 59),
         ("nps1  nps     ", 42),
-        ("as1   as-pair ", 4),
-        ("as2   as-pair ", 4),
+        ("as1   as-pair ", 6),
+        ("as2   as-pair ", 6),
     ] {
         let line = format!("{host}  ok      {checks} of {checks} checks passed");
         assert!(stdout.contains(&line), "{line}\n{stdout}");
@@ -89,6 +94,9 @@ fn the_lab_demo_converges_and_verifies() {
         "ok   tls.certificate-supplied HTTP 127.77.0.11:8443",
         "ok   tls.certificate-supplied CTI 127.77.0.11:8012",
         "ok   authservice.key-fingerprint farm xsp-farm",
+        "ok   farm.release farm xsp-farm release: \"23.0_1.1075\" on every host",
+        "ok   farm.trust-anchors farm xsp-farm CTI trust anchors: the same 2 on every host",
+        "ok   farm.patches farm as-pair patches: the same",
         "ok   patches.missing BroadWorks patches: all 12 required patches are active",
         "ok   authservice.fls-cluster-map FLS /Applications/AuthenticationService/IdentityProviders/Cisco/Federation/ClusterMap: 3 identity provider(s) listed",
         "ok   topology.applications applications /Maintenance/ManagedObjects: no other application is active",

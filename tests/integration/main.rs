@@ -44,6 +44,7 @@ mod transport_sshd;
 mod verify_certificates;
 mod verify_enumeration;
 mod verify_exposure;
+mod verify_farm;
 mod verify_findings;
 mod verify_mtls;
 mod verify_network;
