@@ -127,7 +127,7 @@ type GroupKey = (String, CheckId, String, Option<String>);
 
 /// Compares the farm values of `report`'s hosts per farm and adds each host its
 /// finding; a host that shows nothing to compare fails, and a value only one host
-/// of its farm has in the run is not compared (a note says so).
+/// of its farm has in the run is not compared (one note per host lists them).
 pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
     let mut groups: BTreeMap<GroupKey, Vec<Member>> = BTreeMap::new();
     for (i, r) in report.hosts.iter().enumerate() {
@@ -146,6 +146,8 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
             });
         }
     }
+    // Per host: the checks no other host of its farm could be compared with.
+    let mut alone: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for ((farm, id, what, among), mut members) in groups {
         members.sort_by_key(|m| m.order);
         let subject = format!("farm {farm} {what}");
@@ -170,15 +172,23 @@ pub fn add_farm_findings(report: &mut RunReport, pb: &Playbook) {
         match members.len() {
             0 => {}
             1 => {
-                let host = &mut report.hosts[members[0].index];
                 let on = among.map(|a| format!(" on {a}")).unwrap_or_default();
-                let note = format!(
-                    "farm check {id} ({what}) not made: no other host of farm {farm}{on} in this run to compare with"
-                );
-                host.notes.push(note);
+                alone
+                    .entry(members[0].index)
+                    .or_default()
+                    .push(format!("{id} ({what}{on})"));
             }
             _ => compare(report, &subject, &members),
         }
+    }
+    for (i, checks) in alone {
+        let host = &mut report.hosts[i];
+        let note = format!(
+            "farm checks not made, no other host of farm {} in this run to compare with: {}",
+            host.farm,
+            checks.join(", ")
+        );
+        host.notes.push(note);
     }
 }
 
@@ -396,7 +406,7 @@ mod tests {
         assert_eq!(
             alone.hosts[0].notes,
             [
-                "farm check xsi-events.call-control-name (what) not made: no other host of farm f in this run to compare with"
+                "farm checks not made, no other host of farm f in this run to compare with: xsi-events.call-control-name (what)"
             ]
         );
     }
@@ -471,7 +481,7 @@ mod tests {
         assert_eq!(
             report.hosts[2].notes,
             [
-                "farm check farm.patches (what) not made: no other host of farm f on 22 in this run to compare with"
+                "farm checks not made, no other host of farm f in this run to compare with: farm.patches (what on 22)"
             ]
         );
     }
