@@ -4,6 +4,7 @@ use std::time::Duration;
 use super::{HostError, RunContext, failed, on_host, read_and_plan, result};
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
+use crate::hostlink::SshLink;
 use crate::live::cached::CachedReads;
 use crate::live::link::HostLink;
 use crate::live::link::read_all;
@@ -37,79 +38,125 @@ pub fn verify_host(
     settings: &VerifySettings,
     progress: &Progress,
 ) -> HostResult {
+    let how = VerifyHow {
+        selection,
+        timeout,
+        peers,
+        settings,
+        progress,
+    };
     on_host(host, ctx, progress, |link| {
-        progress.step("rendering the desired state");
-        // One discovery serves the playbook's TLS settings and the probes of the
-        // interfaces the playbook leaves alone.
-        let mut reads = CachedReads::new(link);
-        let discovered = match tls_module::discovery(host, &mut reads) {
-            Ok(d) => d,
-            Err(e) => return failed(host, e.to_string()),
-        };
-        let read = match read_and_plan(host, &mut reads, progress, SecretPolicy::Compare) {
-            Ok(r) => r,
-            Err(HostError::MissingPatches(check)) => {
-                return HostResult {
-                    checks: vec![check.finding(&host.name)],
-                    notes: vec![
-                        "nothing else was checked: the host lacks patches its modules depend on"
-                            .into(),
-                    ],
-                    ..result(host, HostStatus::Findings)
-                };
-            }
-            Err(e) => return failed(host, e),
-        };
-        let endpoints = match discovered_endpoints(host, discovered.as_ref()) {
-            Ok(t) => t,
-            Err(e) => return failed(host, e),
-        };
-        // The other interfaces' views and the farm checks: what the plan read
-        // already comes from the cache.
-        let mut live = read.live;
-        match read_all(&mut reads, &endpoints.reads()) {
-            Ok(more) => live.contexts.extend(more.contexts),
-            Err(e) => return failed(host, e.to_string()),
+        let pending = pending_restart(host, ctx, link);
+        verify_on(host, link, pending, &how)
+    })
+}
+
+/// What a verify checks and with what: the checks, the handshake timeout, the
+/// peers' identities, the playbook's `verify` section, where progress goes.
+pub struct VerifyHow<'a> {
+    /// The checks wanted.
+    pub selection: &'a CheckSelection,
+    /// Each handshake's and probe's timeout.
+    pub timeout: Duration,
+    /// The identities the probes present and trust.
+    pub peers: &'a Peers,
+    /// The playbook's `verify` section.
+    pub settings: &'a VerifySettings,
+    /// Where progress goes.
+    pub progress: &'a Progress,
+}
+
+/// The restart `host` waits for, as verify reports it: this machine's record or
+/// the host's mark.
+pub fn pending_restart(host: &Host, ctx: &RunContext, link: &SshLink) -> Option<String> {
+    super::change::awaiting_restart(host, ctx, link)
+}
+
+/// [`verify_host`] on an open session (`diagnose` verifies on the session it
+/// collects on, so that nothing is read twice); `pending` is
+/// [`pending_restart`]'s answer.
+pub fn verify_on(
+    host: &Host,
+    link: &mut dyn HostLink,
+    pending: Option<String>,
+    how: &VerifyHow<'_>,
+) -> HostResult {
+    let VerifyHow {
+        selection,
+        timeout,
+        peers,
+        settings,
+        progress,
+    } = *how;
+    progress.step("rendering the desired state");
+    // One discovery serves the playbook's TLS settings and the probes of the
+    // interfaces the playbook leaves alone.
+    let mut reads = CachedReads::new(link);
+    let discovered = match tls_module::discovery(host, &mut reads) {
+        Ok(d) => d,
+        Err(e) => return failed(host, e.to_string()),
+    };
+    let read = match read_and_plan(host, &mut reads, progress, SecretPolicy::Compare) {
+        Ok(r) => r,
+        Err(HostError::MissingPatches(check)) => {
+            return HostResult {
+                checks: vec![check.finding(&host.name)],
+                notes: vec![
+                    "nothing else was checked: the host lacks patches its modules depend on".into(),
+                ],
+                ..result(host, HostStatus::Findings)
+            };
         }
-        let farm_values = match read_farm_values(host, &mut reads) {
-            Ok(v) => v,
-            Err(e) => return failed(host, e.to_string()),
-        };
-        // The application modules' own checks, then the network's.
-        let mut host_checks = match webex_apps::host_findings(host, selection, &mut reads) {
-            Ok(f) => f,
-            Err(e) => return failed(host, e),
-        };
-        drop(reads);
-        host_checks.extend(network_checks(
-            host, link, settings, selection, timeout, &endpoints, progress,
-        ));
-        host_checks.extend(crate::verify::handoff::checks(
+        Err(e) => return failed(host, e),
+    };
+    let endpoints = match discovered_endpoints(host, discovered.as_ref()) {
+        Ok(t) => t,
+        Err(e) => return failed(host, e),
+    };
+    // The other interfaces' views and the farm checks: what the plan read
+    // already comes from the cache.
+    let mut live = read.live;
+    match read_all(&mut reads, &endpoints.reads()) {
+        Ok(more) => live.contexts.extend(more.contexts),
+        Err(e) => return failed(host, e.to_string()),
+    }
+    let farm_values = match read_farm_values(host, &mut reads) {
+        Ok(v) => v,
+        Err(e) => return failed(host, e.to_string()),
+    };
+    // The application modules' own checks, then the network's.
+    let mut host_checks = match webex_apps::host_findings(host, selection, &mut reads) {
+        Ok(f) => f,
+        Err(e) => return failed(host, e),
+    };
+    drop(reads);
+    host_checks.extend(network_checks(
+        host, link, settings, selection, timeout, &endpoints, progress,
+    ));
+    host_checks.extend(crate::verify::handoff::checks(
+        host,
+        &interfaces(&endpoints),
+        &settings.dns,
+        peers,
+        selection,
+        timeout,
+    ));
+    HostResult {
+        farm_values,
+        ..checks(
             host,
-            &interfaces(&endpoints),
-            &settings.dns,
-            peers,
+            pending,
+            host_checks,
             selection,
             timeout,
-        ));
-        let pending = super::change::awaiting_restart(host, ctx, link);
-        HostResult {
-            farm_values,
-            ..checks(
-                host,
-                pending,
-                host_checks,
-                selection,
-                timeout,
-                peers,
-                progress,
-                read.plan,
-                &read.desired,
-                &endpoints,
-                &live,
-            )
-        }
-    })
+            peers,
+            progress,
+            read.plan,
+            &read.desired,
+            &endpoints,
+            &live,
+        )
+    }
 }
 
 /// Every secure HTTP and CTI interface `discovered` found, as probes and views

@@ -1273,3 +1273,185 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
         again.all()
     );
 }
+
+/// Every file of a simulated host's directory (its configuration store and its
+/// file system), with its content and permission bits; the store's lock file
+/// aside (it is the simulator's own, taken by every session).
+fn host_files(lab: &TestLab, host: &str) -> std::collections::BTreeMap<String, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = lab.host(host).host_dir().to_path_buf();
+    lab::files_under(&dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "state.lock"))
+        .map(|p| {
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o7777;
+            let rel = p.strip_prefix(&dir).unwrap().display().to_string();
+            (rel, (std::fs::read(&p).unwrap(), mode))
+        })
+        .collect()
+}
+
+/// The bwcli lines a run's sessions sent (every transcript of the state
+/// directory: the farm stage's and the diagnose sessions').
+fn all_sent_lines(lab: &TestLab) -> Vec<String> {
+    lab::files_under(&lab.dir.path().join("state/transcripts"))
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .flat_map(|p| lab::sent_lines(&std::fs::read_to_string(p).unwrap()))
+        .collect()
+}
+
+/// diagnose on an AuthService farm (the module set, so the farm stage and the
+/// key-fingerprint farm check export the keys) changes nothing on the hosts: the
+/// configuration store and every file are as before, mode included (the key file
+/// an operator left on x1 is put back as it was; x2's export is removed); the
+/// sessions sent no bwcli command but `cd`, `get` and the transient `exportKeys`;
+/// the shell ran only reads, and the patch listing once per host.
+#[test]
+fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
+    let lab = TestLab::start(
+        "diagnose-readonly",
+        &[
+            Spec {
+                name: "x1",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+            Spec {
+                name: "x2",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+        ],
+    );
+    let mut text = format!(
+        "version: 1\nfarms:\n  - name: auth\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n    webex:\n      authservice:\n        client_id: C0ffee-client\n        client_secret: env:DIAG_CLIENT_SECRET\n        refresh_token: env:DIAG_REFRESH_TOKEN\n        ci_cluster: EU\n        teams_cluster: AFRA\n    hosts:\n"
+    );
+    let keys = "var/broadworks/tmp/authService.keys";
+    for h in ["x1", "x2"] {
+        text.push_str(&format!(
+            "      - name: {h}\n        address: {}\n        {}\n",
+            lab.address(h),
+            lab.connection(h)
+        ));
+        lab.host(h)
+            .install_patches(&required_patches(CatalogRelease::R22))
+            .unwrap();
+        // Each AuthService active with its own key pair (made by a first export).
+        bwcli_done(
+            &lab,
+            h,
+            &[
+                "cd /Maintenance/ManagedObjects",
+                "activate application AuthenticationService 22.0_1.1123 /authService",
+                "deploy application /authService",
+                "cd /Applications/AuthenticationService/KeyManagement",
+                "exportKeys",
+            ],
+            3,
+        );
+    }
+    // x1 keeps the file an operator exported by hand (readable by all: to be
+    // put back so, not "fixed"); x2 has none.
+    use std::os::unix::fs::PermissionsExt;
+    let left = lab.host("x1").fs_root().join(keys);
+    std::fs::set_permissions(&left, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::remove_file(lab.host("x2").fs_root().join(keys)).unwrap();
+    text.push_str(&lab.verify_section());
+    let pb = lab.dir.path().join("pb.yaml");
+    std::fs::write(&pb, text).unwrap();
+    let before: Vec<_> = ["x1", "x2"].map(|h| host_files(&lab, h)).into();
+    let logged: Vec<usize> = ["x1", "x2"]
+        .iter()
+        .map(|h| lab.host(h).exec_log().len())
+        .collect();
+
+    let bundle = lab.dir.path().join("case.tar.gz");
+    let run = xspctl_env(
+        &lab,
+        &[
+            ("DIAG_CLIENT_SECRET", "s3cret-client"),
+            ("DIAG_REFRESH_TOKEN", "s3cret-refresh"),
+        ],
+        &[
+            "diagnose",
+            "-f",
+            pb.to_str().unwrap(),
+            "--out",
+            bundle.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(bundle.is_file(), "{}", run.all());
+    let bundle = Bundle::read(&bundle).unwrap();
+    // The farm check did export on both hosts: their keys differ (x1, listed
+    // first, holds the expected value on a tie).
+    for (h, status) in [("x1", "ok"), ("x2", "fail")] {
+        let verify: Value = serde_json::from_slice(
+            &bundle
+                .file(&format!("hosts/{h}/verify.json"))
+                .unwrap()
+                .bytes,
+        )
+        .unwrap();
+        let check = verify["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "authservice.key-fingerprint")
+            .unwrap_or_else(|| panic!("{h}: no key-fingerprint check: {verify:#}"));
+        assert_eq!(check["status"], status, "{check:#}\n{}", run.all());
+        assert_eq!(
+            check["evidence"].to_string().matches("sha256 ").count(),
+            2,
+            "{check:#}"
+        );
+    }
+
+    for (h, before) in ["x1", "x2"].iter().zip(&before) {
+        let after = host_files(&lab, h);
+        let changed: Vec<&String> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|k| before.get(*k) != after.get(*k))
+            .collect();
+        assert!(changed.is_empty(), "{h}: diagnose changed {changed:?}");
+    }
+
+    let sent = all_sent_lines(&lab);
+    assert!(sent.iter().any(|l| l == "exportKeys"), "{sent:?}");
+    // Besides the session's own lines (the shell prompt learnt, `bwcli`
+    // started, `exit` confirmed), only `cd`, `get` and `exportKeys`.
+    let session = ["<enter> (learning the shell prompt)", "bwcli", "exit", "y"];
+    let verbs: BTreeSet<&str> = sent
+        .iter()
+        .filter(|l| !session.contains(&l.as_str()))
+        .flat_map(|l| l.split(';'))
+        .filter_map(|c| c.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        verbs,
+        BTreeSet::from(["cd", "exportKeys", "get"]),
+        "{sent:?}"
+    );
+
+    for (h, from) in ["x1", "x2"].iter().zip(logged) {
+        let ran: Vec<String> = lab.host(h).exec_log().split_off(from);
+        let listings = ran.iter().filter(|l| l.contains("listPatch.pl")).count();
+        assert_eq!(listings, 1, "{h} ran {ran:?}");
+        for l in &ran {
+            let read = [
+                "bwshowver",
+                "/usr/local/broadworks/patchtool/sbin/listPatch.pl",
+                "nc -z",
+                "chronyc",
+                "ntpq",
+                "date -u",
+            ]
+            .iter()
+            .any(|r| l.starts_with(r));
+            assert!(read, "{h} ran `{l}`: {ran:?}");
+        }
+    }
+}

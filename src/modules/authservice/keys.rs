@@ -22,9 +22,10 @@ use crate::secret::Secret;
 
 /// guide B §2.2 step 9.3-9.4: the export file; its location is not configurable.
 pub const KEY_FILE: &str = "/var/broadworks/tmp/authService.keys";
-/// guide B §2.2 step 9.3 (⚠ spelled `authenticationService` there; every other
-/// step says `AuthenticationService`: docs/decisions.md).
-const KEY_MANAGEMENT: &str = "/Applications/AuthenticationService/KeyManagement";
+/// The context of `exportKeys` and `importKeys`: guide B §2.2 step 9.3 (⚠
+/// spelled `authenticationService` there; every other step says
+/// `AuthenticationService`: docs/decisions.md).
+pub const KEY_MANAGEMENT: &str = "/Applications/AuthenticationService/KeyManagement";
 
 /// The farm check: each host's fresh export has the same SHA-256.
 pub(super) const FARM_CHECK: FarmCheck = FarmCheck {
