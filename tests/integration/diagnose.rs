@@ -1455,3 +1455,92 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
         }
     }
 }
+
+/// The outcome (`fired`, `clear`, `undecided`) of `rule` on `host` in a JSON diagnosis.
+fn outcome<'a>(json: &'a Value, rule: &str, host: &str) -> &'a str {
+    json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == rule && r["host"] == host)
+        .and_then(|r| r["outcome"].as_str())
+        .unwrap_or_else(|| panic!("no result of {rule} on {host}: {json:#}"))
+}
+
+/// D07 on an R21 SP1 XSP: a Webex-like three-certificate client chain (leaf,
+/// issuing CA, root) loaded with `updateTrust` under chainDepth 2 keeps two of its
+/// certificates, and DX-CHAINDEPTH-LOW fires with its fix; under chainDepth 3 the
+/// whole chain is kept and the rule is clear.
+#[test]
+fn chain_depth_two_truncates_a_three_certificate_chain_and_fires_until_three() {
+    let lab = TestLab::one_host("diagnose-chaindepth", Product::Xsp, Release::R21Sp1);
+    let pki = xspsim::pki::lab_ca::WebexLikePki::generate().unwrap();
+    let chain = format!(
+        "{}{}{}",
+        pki.client.cert_pem,
+        pki.issuing.cert_pem(),
+        pki.root.cert_pem()
+    );
+    let file = "var/broadworks/tmp/webex-client-chain.pem";
+    std::fs::write(lab.host("h").fs_root().join(file), &chain).unwrap();
+    let load = [
+        "cd /Interface/Http/ClientAuthentication/Trusts".to_string(),
+        format!("updateTrust webex /{file}"),
+        "get".to_string(),
+    ];
+    let load: Vec<&str> = load.iter().map(String::as_str).collect();
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R21SP1", "")]);
+    let pb = pb.to_str().unwrap();
+    let diagnose = |name: &str| {
+        let out = lab.dir.path().join(name);
+        let run = lab.xspctl(&[
+            "diagnose",
+            "-f",
+            pb,
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert!(out.is_file(), "{}", run.all());
+        run.json()
+    };
+
+    // The default chainDepth 2: two of the three certificates are kept.
+    let trusts = lab.bwcli("h", &load);
+    assert!(trusts.contains("webex_2"), "{trusts}");
+    assert!(!trusts.contains("webex_3"), "{trusts}");
+    let json = diagnose("depth2.tar.gz");
+    let depth = entry(&json, "DX-CHAINDEPTH-LOW", "h");
+    assert!(
+        depth["fix"]
+            .as_str()
+            .unwrap()
+            .contains("`cd /Interface/Http/ClientAuthentication; set chainDepth 3`"),
+        "{depth:#}"
+    );
+    assert_eq!(
+        depth["evidence"][0],
+        "/Interface/Http/ClientAuthentication: chainDepth = 2"
+    );
+
+    // chainDepth 3, the chain loaded again: all three kept, the rule clear.
+    bwcli_done(
+        &lab,
+        "h",
+        &[
+            "cd /Interface/Http/ClientAuthentication",
+            "set chainDepth 3",
+        ],
+        1,
+    );
+    let trusts = lab.bwcli("h", &load);
+    assert!(trusts.contains("webex_3"), "{trusts}");
+    let json = diagnose("depth3.tar.gz");
+    assert!(
+        !fired(&json).iter().any(|(r, _)| r == "DX-CHAINDEPTH-LOW"),
+        "{:#}",
+        json["fired"]
+    );
+    assert_eq!(outcome(&json, "DX-CHAINDEPTH-LOW", "h"), "clear");
+}
