@@ -50,6 +50,12 @@ fn webex_chain() -> String {
 
 /// An RSA key and a self-signed certificate that expired yesterday.
 fn expired(cn: &str) -> (String, String) {
+    self_signed(cn, -1)
+}
+
+/// An RSA key and a self-signed certificate that expires in `days` days (past
+/// when negative), issued 400 days before now.
+fn self_signed(cn: &str, days: i64) -> (String, String) {
     let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("CN", cn).unwrap();
@@ -62,7 +68,7 @@ fn expired(cn: &str) -> (String, String) {
     cert.set_pubkey(&key).unwrap();
     cert.set_not_before(&Asn1Time::from_unix(now - 400 * 86_400).unwrap())
         .unwrap();
-    cert.set_not_after(&Asn1Time::from_unix(now - 86_400).unwrap())
+    cert.set_not_after(&Asn1Time::from_unix(now + days * 86_400).unwrap())
         .unwrap();
     cert.sign(&key, MessageDigest::sha256()).unwrap();
     let key = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
@@ -1543,4 +1549,87 @@ fn chain_depth_two_truncates_a_three_certificate_chain_and_fires_until_three() {
         json["fired"]
     );
     assert_eq!(outcome(&json, "DX-CHAINDEPTH-LOW", "h"), "clear");
+}
+
+/// The TLS rules on one R22 XSP: its HTTP interface lists only TLS 1.1 (no TLS 1.2
+/// handshake: DX-TLS12-REFUSED), its CTI interface serves a certificate that
+/// expires in 30 days (DX-CERT-EXPIRING, not DX-CERT-EXPIRED) and accepts the
+/// provider default CBC-SHA1 suites the guide's rule excludes (DX-TLS-WEAK-SUITE);
+/// each fires with its fix and source, `--offline` agrees.
+#[test]
+fn tls12_refused_a_certificate_near_expiry_and_weak_suites_fire_their_rules() {
+    let lab = TestLab::one_host("diagnose-tls-rules", Product::Xsp, Release::R22);
+    let (ip, http, cti) = (lab.address("h"), lab.https_port("h"), lab.cti_port("h"));
+    let (key, cert) = self_signed("h.example.com", 30);
+    let tmp = lab.host("h").fs_root().join("var/broadworks/tmp");
+    std::fs::write(tmp.join("k.pem"), &key).unwrap();
+    std::fs::write(tmp.join("c.pem"), cert).unwrap();
+    bwcli_done(
+        &lab,
+        "h",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Protocols",
+            &format!("add {ip} {http} TLSv1.1"),
+            "cd /Interface/CTI/SSLSettings/Certificates",
+            &format!(
+                "sslUpdate {ip} keyFile /var/broadworks/tmp/k.pem certificateFile /var/broadworks/tmp/c.pem"
+            ),
+        ],
+        2,
+    );
+    assert_eq!(lab.host("h").exec("restartbw").status, 0);
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", "")]);
+    let out = lab.dir.path().join("case.tar.gz");
+    let out = out.to_str().unwrap();
+    let live = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb.to_str().unwrap(),
+        "--out",
+        out,
+        "--format",
+        "json",
+    ]);
+    live.exits(2);
+    let json = live.json();
+    let found = fired(&json);
+    for (rule, fix, source, evidence) in [
+        (
+            "DX-TLS12-REFUSED",
+            "Enable TLS 1.2",
+            "D02",
+            format!("fail tls.accepts-tls12 HTTP {ip}:{http}"),
+        ),
+        (
+            "DX-CERT-EXPIRING",
+            "before it expires",
+            "D28",
+            format!("warn tls.certificate-expiry CTI {ip}:{cti}"),
+        ),
+        (
+            "DX-TLS-WEAK-SUITE",
+            "List the suites by IANA name",
+            "A §5.2",
+            format!("fail tls.refuses-suite CTI {ip}:{cti}"),
+        ),
+    ] {
+        let e = entry(&json, rule, "h");
+        assert!(e["fix"].as_str().unwrap().contains(fix), "{e:#}");
+        assert!(e["source"].as_str().unwrap().contains(source), "{e:#}");
+        assert!(
+            e["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l.as_str().unwrap().starts_with(&evidence)),
+            "{rule}: no evidence `{evidence}`: {e:#}"
+        );
+    }
+    assert!(
+        !found.iter().any(|(r, _)| r == "DX-CERT-EXPIRED"),
+        "{found:?}"
+    );
+    let offline = lab.xspctl(&["diagnose", "--offline", out, "--format", "json"]);
+    offline.exits(2);
+    assert_eq!(offline.json()["fired"], json["fired"]);
 }
