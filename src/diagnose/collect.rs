@@ -188,16 +188,22 @@ pub fn collect_host(
         Err(e) => facts.errors.push(format!("listing the patches: {e}")),
     }
     if host.product != crate::catalog::Product::As {
-        // A key file an operator left there (guide B §2.2 step 9.4): its hash
-        // compares the farm; its text is masked, and it is never bundled.
+        // The keys compared across the farm: a fresh export's (verify's farm
+        // check), else the key file an operator left there (guide B §2.2 step
+        // 9.4). Their text is masked, and never bundled.
         progress.step("reading the AuthService key file");
-        match rec.read_file(KEY_FILE) {
-            Ok(Some(f)) => {
-                facts.authservice_keys_sha256 = Some(hex::encode(Sha256::digest(&f.bytes)))
+        let left = match rec.read_file(KEY_FILE) {
+            Ok(f) => f.map(|f| f.bytes),
+            Err(e) => {
+                facts.errors.push(format!("reading {KEY_FILE}: {e}"));
+                None
             }
-            Ok(None) => {}
-            Err(e) => facts.errors.push(format!("reading {KEY_FILE}: {e}")),
-        }
+        };
+        facts.authservice_keys_sha256 = rec
+            .exported
+            .as_ref()
+            .or(left.as_ref())
+            .map(|k| hex::encode(Sha256::digest(k)));
     }
     out.authservice_keys = rec
         .key_files
@@ -276,8 +282,11 @@ struct Recorder<'a> {
     key_files: Vec<Vec<u8>>,
     /// Its contents as read before an export (what may be put back).
     key_files_before: Vec<Vec<u8>>,
-    /// An `exportKeys` was sent: [`KEY_FILE`] may be removed.
-    exported: bool,
+    /// An `exportKeys` was sent and its file not yet put back: [`KEY_FILE`] may
+    /// be removed, or rewritten with what it held before.
+    exporting: bool,
+    /// What the last export wrote (the AuthService's keys now).
+    exported: Option<Vec<u8>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -289,7 +298,8 @@ impl<'a> Recorder<'a> {
             shell: BTreeMap::new(),
             key_files: Vec::new(),
             key_files_before: Vec::new(),
-            exported: false,
+            exporting: false,
+            exported: None,
         }
     }
 }
@@ -350,7 +360,7 @@ impl HostLink for Recorder<'_> {
         if !export || !secrets.is_empty() {
             return Err(refused(&op.command_line()));
         }
-        self.exported = true;
+        self.exporting = true;
         self.inner.write(op, secrets)
     }
 
@@ -360,7 +370,9 @@ impl HostLink for Recorder<'_> {
             if !self.key_files.contains(&f.bytes) {
                 self.key_files.push(f.bytes.clone());
             }
-            if !self.exported {
+            if self.exporting {
+                self.exported = Some(f.bytes.clone());
+            } else if !self.key_files_before.contains(&f.bytes) {
                 self.key_files_before.push(f.bytes.clone());
             }
         }
@@ -369,17 +381,20 @@ impl HostLink for Recorder<'_> {
 
     fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
         // Only the key file an export overwrote, put back as it was.
-        if path != KEY_FILE || !self.key_files_before.iter().any(|k| k == bytes) {
+        if path != KEY_FILE || !self.exporting || !self.key_files_before.iter().any(|k| k == bytes)
+        {
             return Err(refused(&format!("replace {path}")));
         }
+        self.exporting = false;
         self.inner.replace_file(path, bytes, mode)
     }
 
     fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
         // Only the file an export made.
-        if path != KEY_FILE || !self.exported {
+        if path != KEY_FILE || !self.exporting {
             return Err(refused(&format!("remove {path}")));
         }
+        self.exporting = false;
         self.inner.remove_file(path)
     }
 

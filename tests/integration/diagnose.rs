@@ -233,6 +233,8 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     let json = live.json();
     let found = fired(&json);
     let bundle = Bundle::read(Path::new(out)).unwrap();
+    fixes_and_sources_are_the_rules(&json);
+    layout_is_documented(&bundle);
     let expiry: Vec<Value> =
         serde_json::from_slice::<Value>(&bundle.file("hosts/bad/verify.json").unwrap().bytes)
             .unwrap()["checks"]
@@ -1415,6 +1417,15 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
         );
     }
 
+    // The rule compares the fresh exports (x2 has no key file of its own).
+    let json = run.json();
+    for h in ["x1", "x2"] {
+        let e = entry(&json, "DX-AUTHSERVICE-KEYS-DIFFER", h);
+        assert!(e["fix"].as_str().unwrap().contains("importKeys"), "{e:#}");
+    }
+    fixes_and_sources_are_the_rules(&json);
+    layout_is_documented(&bundle);
+
     for (h, before) in ["x1", "x2"].iter().zip(&before) {
         let after = host_files(&lab, h);
         let changed: Vec<&String> = before
@@ -1517,6 +1528,7 @@ fn chain_depth_two_truncates_a_three_certificate_chain_and_fires_until_three() {
     assert!(trusts.contains("webex_2"), "{trusts}");
     assert!(!trusts.contains("webex_3"), "{trusts}");
     let json = diagnose("depth2.tar.gz");
+    fixes_and_sources_are_the_rules(&json);
     let depth = entry(&json, "DX-CHAINDEPTH-LOW", "h");
     assert!(
         depth["fix"]
@@ -1629,7 +1641,57 @@ fn tls12_refused_a_certificate_near_expiry_and_weak_suites_fire_their_rules() {
         !found.iter().any(|(r, _)| r == "DX-CERT-EXPIRED"),
         "{found:?}"
     );
+    fixes_and_sources_are_the_rules(&json);
     let offline = lab.xspctl(&["diagnose", "--offline", out, "--format", "json"]);
     offline.exits(2);
     assert_eq!(offline.json()["fired"], json["fired"]);
+}
+
+/// Each fired entry of a JSON diagnosis carries its rule's symptom, cause, fix and
+/// source as the rule files give them.
+fn fixes_and_sources_are_the_rules(json: &Value) {
+    let rules = xspctl::diagnose::rule_set().unwrap();
+    for f in json["fired"].as_array().unwrap() {
+        let rule = rules
+            .iter()
+            .find(|r| f["rule"] == r.id.as_str())
+            .unwrap_or_else(|| panic!("no rule {}", f["rule"]));
+        for (field, want) in [
+            ("symptom", &rule.symptom),
+            ("cause", &rule.cause),
+            ("fix", &rule.fix),
+            ("source", &rule.source),
+        ] {
+            assert_eq!(f[field], want.as_str(), "{f:#}");
+        }
+        assert!(!f["evidence"].as_array().unwrap().is_empty(), "{f:#}");
+    }
+}
+
+/// Every file of the bundle is listed in docs/diagnose.md's bundle layout (host
+/// names, interfaces and file names as the table's placeholders).
+fn layout_is_documented(bundle: &Bundle) {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnose.md")).unwrap();
+    let layout = &doc[doc.find("## Bundle layout").unwrap()..doc.find("## Redaction").unwrap()];
+    let mut paths: Vec<&str> = bundle.files.iter().map(|f| f.path.as_str()).collect();
+    paths.push("manifest.json");
+    for path in paths {
+        let parts: Vec<&str> = path.splitn(4, '/').collect();
+        let pattern = match parts.as_slice() {
+            ["hosts", _, "certificates", _] => {
+                "hosts/<host>/certificates/<endpoint>-<address>-<port>.pem".to_string()
+            }
+            ["hosts", _, "configured-certificates", _] => {
+                "hosts/<host>/configured-certificates/<file>.pem".to_string()
+            }
+            ["hosts", _, "logs", _] => "hosts/<host>/logs/<dir>/<file>".to_string(),
+            ["hosts", _, file] => format!("hosts/<host>/{file}"),
+            _ => path.to_string(),
+        };
+        assert!(
+            layout.contains(&format!("`{pattern}`")),
+            "{path}: not in docs/diagnose.md's bundle layout (as `{pattern}`)"
+        );
+    }
 }
