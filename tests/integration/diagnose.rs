@@ -1364,7 +1364,26 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
     use std::os::unix::fs::PermissionsExt;
     let left = lab.host("x1").fs_root().join(keys);
     std::fs::set_permissions(&left, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // x2 has none; its keys are known only to its export, and a log of the
+    // window quotes them: masked all the same.
+    let x2_keys = std::fs::read_to_string(lab.host("x2").fs_root().join(keys)).unwrap();
     std::fs::remove_file(lab.host("x2").fs_root().join(keys)).unwrap();
+    let key_lines: Vec<&str> = x2_keys
+        .lines()
+        .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
+        .collect();
+    assert!(!key_lines.is_empty(), "{x2_keys}");
+    let log: String = key_lines
+        .iter()
+        .map(|l| format!("loaded key {l}\n"))
+        .collect();
+    lab.host("x2")
+        .write_log(
+            "/var/broadworks/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt",
+            log.as_bytes(),
+            SystemTime::now(),
+        )
+        .unwrap();
     text.push_str(&lab.verify_section());
     let pb = lab.dir.path().join("pb.yaml");
     std::fs::write(&pb, text).unwrap();
@@ -1425,6 +1444,18 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
     }
     fixes_and_sources_are_the_rules(&json);
     layout_is_documented(&bundle);
+    let x2_log = "hosts/x2/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt";
+    assert!(bundle.file(x2_log).is_some(), "{x2_log} not bundled");
+    for f in &bundle.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for line in &key_lines {
+            assert!(
+                !text.contains(line),
+                "{}: holds x2's AuthService key",
+                f.path
+            );
+        }
+    }
 
     for (h, before) in ["x1", "x2"].iter().zip(&before) {
         let after = host_files(&lab, h);
