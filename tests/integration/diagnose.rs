@@ -1332,8 +1332,8 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
             },
         ],
     );
-    let mut text = format!(
-        "version: 1\nfarms:\n  - name: auth\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n    webex:\n      authservice:\n        client_id: C0ffee-client\n        client_secret: env:DIAG_CLIENT_SECRET\n        refresh_token: env:DIAG_REFRESH_TOKEN\n        ci_cluster: EU\n        teams_cluster: AFRA\n    hosts:\n"
+    let mut text = String::from(
+        "version: 1\nfarms:\n  - name: auth\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n    webex:\n      authservice:\n        client_id: C0ffee-client\n        client_secret: env:DIAG_CLIENT_SECRET\n        refresh_token: env:DIAG_REFRESH_TOKEN\n        ci_cluster: EU\n        teams_cluster: AFRA\n    hosts:\n",
     );
     let keys = "var/broadworks/tmp/authService.keys";
     for h in ["x1", "x2"] {
