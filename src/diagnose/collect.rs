@@ -276,6 +276,8 @@ struct Recorder<'a> {
     snapshot: Snapshot,
     /// A transport error ended the session: no more reads are tried.
     broken: bool,
+    /// The contexts the CLI refused to show, with its answer (not asked again).
+    refused: BTreeMap<ContextRef, LinkError>,
     /// The listing and the version, as first read.
     shell: BTreeMap<ShellRead, String>,
     /// Every content of [`KEY_FILE`] read (to mask).
@@ -295,6 +297,7 @@ impl<'a> Recorder<'a> {
             inner,
             snapshot: Snapshot::default(),
             broken: false,
+            refused: BTreeMap::new(),
             shell: BTreeMap::new(),
             key_files: Vec::new(),
             key_files_before: Vec::new(),
@@ -317,6 +320,9 @@ impl HostLink for Recorder<'_> {
         if let Some(found) = self.snapshot.read.get(at) {
             return Ok(found.clone());
         }
+        if let Some(e) = self.refused.get(at) {
+            return Err(e.clone());
+        }
         if self.broken {
             return Err(LinkError::Transport("the session failed earlier".into()));
         }
@@ -330,6 +336,9 @@ impl HostLink for Recorder<'_> {
             }
             Err(e) => {
                 self.broken = e.is_transport();
+                if !self.broken {
+                    self.refused.insert(at.clone(), e.clone());
+                }
                 if !self.snapshot.unreadable.iter().any(|u| &u.at == at) {
                     self.snapshot.unreadable.push(Unreadable {
                         at: at.clone(),

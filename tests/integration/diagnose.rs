@@ -1469,6 +1469,24 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
 
     let sent = all_sent_lines(&lab);
     assert!(sent.iter().any(|l| l == "exportKeys"), "{sent:?}");
+    // Each diagnose session reads a context once.
+    let sessions = lab::files_under(&lab.dir.path().join("state/transcripts"));
+    for p in sessions
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".diagnose.log"))
+    {
+        let lines = lab::sent_lines(&std::fs::read_to_string(p).unwrap());
+        let mut reads: Vec<&String> = lines.iter().filter(|l| l.contains(";get")).collect();
+        let all = reads.len();
+        reads.sort();
+        reads.dedup();
+        assert_eq!(
+            reads.len(),
+            all,
+            "{}: a context read twice: {lines:?}",
+            p.display()
+        );
+    }
     // Besides the session's own lines (the shell prompt learnt, `bwcli`
     // started, `exit` confirmed), only `cd`, `get` and `exportKeys`.
     let session = ["<enter> (learning the shell prompt)", "bwcli", "exit", "y"];
