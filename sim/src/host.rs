@@ -4,9 +4,10 @@
 //! final. `SimHost` keeps its state in `DIR/<host>/`: `host.json` (the spec),
 //! `state.json` (configuration, running state, patches; see [`crate::state`]),
 //! `state.lock` (advisory lock) and `fs/` (the host's `/`).
+use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use regex::Regex;
@@ -343,7 +344,13 @@ pub struct SimHost {
     faults: RwLock<ActiveFaults>,
     resolver: RwLock<Option<NameResolver>>,
     clock: RwLock<SimClock>,
+    /// The shell command lines run ([`SimHost::exec`]), oldest first (the last
+    /// [`EXEC_LOG_LINES`]), for tests that count what a client ran.
+    exec_log: Mutex<VecDeque<String>>,
 }
+
+/// How many shell command lines [`SimHost::exec_log`] keeps.
+pub const EXEC_LOG_LINES: usize = 1000;
 
 impl std::fmt::Debug for SimHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -471,6 +478,7 @@ impl SimHost {
             faults: RwLock::new(ActiveFaults::new(spec.faults.clone())),
             resolver: RwLock::new(None),
             clock: RwLock::new(SimClock::default()),
+            exec_log: Mutex::new(VecDeque::new()),
             spec,
         };
         host.save_spec()?;
@@ -542,11 +550,26 @@ impl SimHost {
     /// May block (restart, reachability probes, the delay fault): call it from a
     /// blocking context.
     pub fn exec(self: &Arc<Self>, command_line: &str) -> ExecOutput {
+        if let Ok(mut log) = self.exec_log.lock() {
+            if log.len() == EXEC_LOG_LINES {
+                log.pop_front();
+            }
+            log.push_back(command_line.to_string());
+        }
         let delay = self.faults().delay_ms;
         if delay > 0 {
             std::thread::sleep(Duration::from_millis(delay));
         }
         crate::shell::run(self, command_line)
+    }
+
+    /// The shell command lines run since the host was opened (exec channel or
+    /// bash prompt; the last [`EXEC_LOG_LINES`]), oldest first.
+    pub fn exec_log(&self) -> Vec<String> {
+        self.exec_log
+            .lock()
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The directory that is `/` of this host's file system, for SFTP.

@@ -154,7 +154,7 @@ fn live(cli: &Cli, a: &DiagnoseArgs, file: &Path, rules: &[Rule], out: &Output) 
     };
     add_farm_findings(&mut report, &pb);
     for c in &collected {
-        if let Some(keys) = &c.authservice_keys {
+        for keys in &c.authservice_keys {
             redactor.add_file(keys);
         }
         // The secrets the playbook's modules set, and a password read from bwcli,

@@ -1,12 +1,13 @@
-//! Collects one host's evidence for a bundle, read-only: verify's findings (its
-//! own session), then on a second session `bwshowver`, every context the
-//! playbook's modules read when rendering and planning, the TLS discovery, the
-//! farm checks' reads, the contexts the rules and `contexts.yaml` name, the
-//! certificates each TLS endpoint serves, the AuthService key file (only to
-//! mask it and compare its hash across the farm; it is never bundled), and the
-//! logs support asks for ([`super::logs`]).
+//! Collects one host's evidence for a bundle, read-only, on one session:
+//! verify's findings, then `bwshowver`, every context the playbook's modules
+//! read when rendering and planning, the TLS discovery, the contexts the rules
+//! and `contexts.yaml` name (each read once: verify's reads are the snapshot's),
+//! the patch listing (once), the certificates each TLS endpoint serves, the
+//! AuthService key file (only to mask it and compare its hash across the farm;
+//! it is never bundled), and the logs support asks for ([`super::logs`]).
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -17,21 +18,21 @@ use super::evidence::{HostFacts, PatchComparison, Snapshot, Unreadable, Version}
 use super::logs::{LogLimits, Logs, collect_logs};
 use crate::desired::{ContextRef, Probe};
 use crate::fleet::Progress;
-use crate::hostrun::{RunContext, discovered_endpoints, open, read_and_plan, verify_host};
+use crate::hostrun::{
+    RunContext, SessionFacts, VerifyHow, discovered_endpoints, open, read_and_plan, verify_on,
+};
 use crate::live::LiveContext;
 use crate::live::link::{HostLink, LinkError, LockOwner, Release, ShellRead, WriteResult};
+use crate::modules::authservice::{KEY_FILE, KEY_MANAGEMENT};
 use crate::modules::tls_module;
 use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::plan::secrets::SecretPolicy;
 use crate::playbook::{Host, VerifySettings};
-use crate::report::HostResult;
+use crate::report::{HostResult, HostStatus};
 use crate::secret::Secret;
 use crate::verify::peers::Peers;
 use crate::verify::selection::CheckSelection;
-
-/// Where AuthService keeps the token keys `exportKeys` writes (guide B §2.2 step 9).
-pub const AUTHSERVICE_KEYS: &str = "/var/broadworks/tmp/authService.keys";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,8 +67,9 @@ pub struct Collected {
     pub verify: HostResult,
     /// The certificates each endpoint served.
     pub certificates: Vec<ServedCertificate>,
-    /// The AuthService key file's text, to mask (never bundled).
-    pub authservice_keys: Option<String>,
+    /// Every AuthService key file's text the session read (an operator's copy,
+    /// and each transient export), to mask (never bundled).
+    pub authservice_keys: Vec<String>,
     /// What `listPatch.pl` printed (masked by the session).
     pub patches: Option<String>,
     /// The logs of the window (not yet redacted); None when the host was not reached.
@@ -81,8 +83,8 @@ pub struct Collected {
     pub configured: Vec<ConfiguredFile>,
 }
 
-/// Collects `host`. `contexts` are the rules' contexts with the products they
-/// apply to (empty: any).
+/// Collects `host` on one session. `contexts` are the rules' contexts with the
+/// products they apply to (empty: any).
 pub fn collect_host(
     host: &Host,
     ctx: &RunContext,
@@ -92,16 +94,7 @@ pub fn collect_host(
     contexts: &[(String, Vec<String>)],
     limits: LogLimits,
 ) -> Collected {
-    progress.step("verify");
-    let verify = verify_host(
-        host,
-        ctx,
-        &CheckSelection::all(),
-        timeout,
-        peers,
-        settings,
-        progress,
-    );
+    let started = Instant::now();
     let mut facts = HostFacts {
         name: host.name.clone(),
         farm: host.farm.clone(),
@@ -115,9 +108,9 @@ pub fn collect_host(
     let mut out = Collected {
         facts: facts.clone(),
         snapshot: Snapshot::default(),
-        verify,
+        verify: HostResult::failed(&host.name, &host.farm, HostStatus::Failed, String::new()),
         certificates: Vec::new(),
-        authservice_keys: None,
+        authservice_keys: Vec::new(),
         patches: None,
         logs: None,
         secrets: Vec::new(),
@@ -128,12 +121,26 @@ pub fn collect_host(
         Ok(l) => l,
         Err(e) => {
             facts.errors.push(format!("cannot connect: {e}"));
+            out.verify.error = Some(e.to_string());
             out.facts = facts;
             return out;
         }
     };
     facts.version = Some(Version::from(link.version()));
+    let session = SessionFacts::of(host, ctx, &link);
     let mut rec = Recorder::new(&mut link);
+    // verify reads through the recorder: its reads are the snapshot's, and what
+    // the rest reads again comes from there.
+    progress.step("verify");
+    let how = VerifyHow {
+        selection: &CheckSelection::all(),
+        timeout,
+        peers,
+        settings,
+        progress,
+    };
+    out.verify = verify_on(host, &mut rec, session, &how);
+    out.verify.duration_ms = started.elapsed().as_millis() as u64;
     progress.step("reading what the modules read");
     let mut probes: Vec<Probe> = Vec::new();
     match read_and_plan(host, &mut rec, progress, SecretPolicy::Compare) {
@@ -153,9 +160,6 @@ pub fn collect_host(
             Err(e) => facts.errors.push(format!("TLS interfaces: {e}")),
         },
         Err(e) => facts.errors.push(format!("TLS discovery: {e}")),
-    }
-    if let Err(e) = crate::verify::farm::read_farm_values(host, &mut rec) {
-        facts.errors.push(format!("farm checks' reads: {e}"));
     }
     progress.step("reading the rules' contexts");
     let product = host.product.playbook_name();
@@ -184,24 +188,34 @@ pub fn collect_host(
         Err(e) => facts.errors.push(format!("listing the patches: {e}")),
     }
     if host.product != crate::catalog::Product::As {
+        // The keys compared across the farm: a fresh export's (verify's farm
+        // check), else the key file an operator left there (guide B §2.2 step
+        // 9.4). Their text is masked, and never bundled.
         progress.step("reading the AuthService key file");
-        match rec.read_file(AUTHSERVICE_KEYS) {
-            Ok(Some(f)) => {
-                facts.authservice_keys_sha256 = Some(hex::encode(Sha256::digest(&f.bytes)));
-                out.authservice_keys = Some(String::from_utf8_lossy(&f.bytes).into_owned());
+        let left = match rec.read_file(KEY_FILE) {
+            Ok(f) => f.map(|f| f.bytes),
+            Err(e) => {
+                facts.errors.push(format!("reading {KEY_FILE}: {e}"));
+                None
             }
-            Ok(None) => {}
-            Err(e) => facts
-                .errors
-                .push(format!("reading {AUTHSERVICE_KEYS}: {e}")),
-        }
+        };
+        facts.authservice_keys_sha256 = rec
+            .exported
+            .as_ref()
+            .or(left.as_ref())
+            .map(|k| hex::encode(Sha256::digest(k)));
     }
+    out.authservice_keys = rec
+        .key_files
+        .iter()
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .collect();
     out.snapshot = rec.snapshot;
     progress.step("collecting the logs");
     let logs = collect_logs(&link, product, limits, std::time::SystemTime::now());
     facts.errors.extend(logs.errors.iter().cloned());
     out.logs = Some(logs);
-    // The session's masked transcript, beside verify's (which has the host's name).
+    // The session's masked transcript, verify's reads included.
     let path = ctx
         .store
         .transcript_path(&ctx.run_id, &format!("{}.diagnose", host.name));
@@ -252,12 +266,29 @@ fn compare_patches(host: &Host, link: &mut dyn HostLink) -> PatchComparison {
 }
 
 /// A read-only link that records every context read (or why it could not be),
-/// and refuses every change: diagnose never writes to a host.
+/// reads the patch listing and `bwshowver` once, and refuses every change:
+/// diagnose never writes to a host. The one exception is AuthService's transient
+/// key export (the farm check's fingerprint, guide B §2.2 step 9): `exportKeys`,
+/// then [`KEY_FILE`] removed, or put back exactly as it was read before
+/// (docs/decisions.md D61 s4-diag).
 struct Recorder<'a> {
     inner: &'a mut dyn HostLink,
     snapshot: Snapshot,
     /// A transport error ended the session: no more reads are tried.
     broken: bool,
+    /// The contexts the CLI refused to show, with its answer (not asked again).
+    refused: BTreeMap<ContextRef, LinkError>,
+    /// The listing and the version, as first read.
+    shell: BTreeMap<ShellRead, String>,
+    /// Every content of [`KEY_FILE`] read (to mask).
+    key_files: Vec<Vec<u8>>,
+    /// Its contents as read before an export (what may be put back).
+    key_files_before: Vec<Vec<u8>>,
+    /// An `exportKeys` was sent and its file not yet put back: [`KEY_FILE`] may
+    /// be removed, or rewritten with what it held before.
+    exporting: bool,
+    /// What the last export wrote (the AuthService's keys now).
+    exported: Option<Vec<u8>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -266,6 +297,12 @@ impl<'a> Recorder<'a> {
             inner,
             snapshot: Snapshot::default(),
             broken: false,
+            refused: BTreeMap::new(),
+            shell: BTreeMap::new(),
+            key_files: Vec::new(),
+            key_files_before: Vec::new(),
+            exporting: false,
+            exported: None,
         }
     }
 }
@@ -283,6 +320,9 @@ impl HostLink for Recorder<'_> {
         if let Some(found) = self.snapshot.read.get(at) {
             return Ok(found.clone());
         }
+        if let Some(e) = self.refused.get(at) {
+            return Err(e.clone());
+        }
         if self.broken {
             return Err(LinkError::Transport("the session failed earlier".into()));
         }
@@ -296,6 +336,9 @@ impl HostLink for Recorder<'_> {
             }
             Err(e) => {
                 self.broken = e.is_transport();
+                if !self.broken {
+                    self.refused.insert(at.clone(), e.clone());
+                }
                 if !self.snapshot.unreadable.iter().any(|u| &u.at == at) {
                     self.snapshot.unreadable.push(Unreadable {
                         at: at.clone(),
@@ -308,24 +351,60 @@ impl HostLink for Recorder<'_> {
     }
 
     fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
-        // Read-only by its type.
-        self.inner.shell_read(what)
+        // Read-only by its type. The patch listing and the version do not change
+        // during a diagnose: read once (verify, the comparison and patches.txt).
+        let once = matches!(what, ShellRead::ListPatches | ShellRead::ShowVersion);
+        if let Some(text) = self.shell.get(&what).filter(|_| once) {
+            return Ok(text.clone());
+        }
+        let text = self.inner.shell_read(what.clone())?;
+        if once {
+            self.shell.insert(what, text.clone());
+        }
+        Ok(text)
     }
 
-    fn write(&mut self, op: &Op, _: &[Secret]) -> Result<WriteResult, LinkError> {
-        Err(refused(&op.command_line()))
+    fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {
+        let export = op.context == KEY_MANAGEMENT && op.args == ["exportKeys"];
+        if !export || !secrets.is_empty() {
+            return Err(refused(&op.command_line()));
+        }
+        self.exporting = true;
+        self.inner.write(op, secrets)
     }
 
     fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
-        self.inner.read_file(path)
+        let file = self.inner.read_file(path)?;
+        if let Some(f) = file.as_ref().filter(|_| path == KEY_FILE) {
+            if !self.key_files.contains(&f.bytes) {
+                self.key_files.push(f.bytes.clone());
+            }
+            if self.exporting {
+                self.exported = Some(f.bytes.clone());
+            } else if !self.key_files_before.contains(&f.bytes) {
+                self.key_files_before.push(f.bytes.clone());
+            }
+        }
+        Ok(file)
     }
 
-    fn replace_file(&mut self, path: &str, _: &[u8], _: u32) -> Result<(), LinkError> {
-        Err(refused(&format!("replace {path}")))
+    fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
+        // Only the key file an export overwrote, put back as it was.
+        if path != KEY_FILE || !self.exporting || !self.key_files_before.iter().any(|k| k == bytes)
+        {
+            return Err(refused(&format!("replace {path}")));
+        }
+        self.exporting = false;
+        self.inner.replace_file(path, bytes, mode)
     }
 
     fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
-        Err(refused(&format!("remove {path}")))
+        // Only the file an export made.
+        if path != KEY_FILE || !self.exporting {
+            return Err(refused(&format!("remove {path}")));
+        }
+        self.exporting = false;
+        self.inner.remove_file(path)
     }
 
     fn rename_file(&mut self, from: &str, _: &str) -> Result<(), LinkError> {

@@ -25,8 +25,10 @@ pub struct HostFacts {
     pub roles: Vec<String>,
     /// What `bwshowver` printed, parsed; None when the host could not be reached.
     pub version: Option<Version>,
-    /// SHA-256 of the AuthService token key file (`/var/broadworks/tmp/authService.keys`),
-    /// when the host has one: compared across a farm, never the key itself.
+    /// SHA-256 of the AuthService token keys as exported to
+    /// `/var/broadworks/tmp/authService.keys`: a fresh export's (verify's farm
+    /// check, when the playbook sets `webex.authservice`), else the file an
+    /// operator left there; compared across a farm, never the key itself.
     pub authservice_keys_sha256: Option<String>,
     /// Why the host could not be collected (or only in part), as seen.
     pub errors: Vec<String>,

@@ -69,7 +69,7 @@ pub fn assemble(
             &mut b,
             format!("{dir}/host.json"),
             &c.facts,
-            "the playbook's facts of the host; `bwshowver` over SSH; SHA-256 of the AuthService key file read over SFTP (the file itself is not bundled)",
+            "the playbook's facts of the host; `bwshowver` over SSH; SHA-256 of the AuthService keys: a fresh export's, else the key file left on the host, read over SFTP (neither is bundled)",
         );
         json(
             &mut b,

@@ -2,8 +2,10 @@
 use std::time::Duration;
 
 use super::{HostError, RunContext, failed, on_host, read_and_plan, result};
+use crate::bwcli::ShowVersion;
 use crate::desired::{DesiredTree, Probe};
 use crate::fleet::Progress;
+use crate::hostlink::SshLink;
 use crate::live::cached::CachedReads;
 use crate::live::link::HostLink;
 use crate::live::link::read_all;
@@ -38,85 +40,146 @@ pub fn verify_host(
     settings: &VerifySettings,
     progress: &Progress,
 ) -> HostResult {
+    let how = VerifyHow {
+        selection,
+        timeout,
+        peers,
+        settings,
+        progress,
+    };
     on_host(host, ctx, progress, |link| {
-        let version = link.version().clone();
-        progress.step("rendering the desired state");
-        // One discovery serves the playbook's TLS settings and the probes of the
-        // interfaces the playbook leaves alone.
-        let mut reads = CachedReads::new(link);
-        let discovered = match tls_module::discovery(host, &mut reads) {
-            Ok(d) => d,
-            Err(e) => return failed(host, e.to_string()),
-        };
-        let read = match read_and_plan(host, &mut reads, progress, SecretPolicy::Compare) {
-            Ok(r) => r,
-            Err(HostError::MissingPatches(check)) => {
-                return HostResult {
-                    checks: vec![check.finding(&host.name)],
-                    notes: vec![
-                        "nothing else was checked: the host lacks patches its modules depend on"
-                            .into(),
-                    ],
-                    ..result(host, HostStatus::Findings)
-                };
-            }
-            Err(e) => return failed(host, e),
-        };
-        let endpoints = match discovered_endpoints(host, discovered.as_ref()) {
-            Ok(t) => t,
-            Err(e) => return failed(host, e),
-        };
-        // The other interfaces' views and the farm checks: what the plan read
-        // already comes from the cache.
-        let mut live = read.live;
-        match read_all(&mut reads, &endpoints.reads()) {
-            Ok(more) => live.contexts.extend(more.contexts),
-            Err(e) => return failed(host, e.to_string()),
-        }
-        let mut farm_values = match read_farm_values(host, &mut reads)
-            .and_then(|v| Ok([v, farm_host::read(host, &version, &mut reads)?].concat()))
-        {
-            Ok(v) => v,
-            Err(e) => return failed(host, e.to_string()),
-        };
-        // The application modules' own checks, then the network's.
-        let mut host_checks = match webex_apps::host_findings(host, selection, &mut reads) {
-            Ok(f) => f,
-            Err(e) => return failed(host, e),
-        };
-        drop(reads);
-        host_checks.extend(network_checks(
-            host, link, settings, selection, timeout, &endpoints, progress,
-        ));
-        host_checks.extend(crate::verify::handoff::checks(
-            host,
-            &interfaces(&endpoints),
-            &settings.dns,
-            peers,
-            selection,
-            timeout,
-        ));
-        let pending = super::change::awaiting_restart(host, ctx, link);
-        let result = checks(
-            host,
-            pending,
-            host_checks,
-            selection,
-            timeout,
-            peers,
-            progress,
-            read.plan,
-            &read.desired,
-            &endpoints,
-            &live,
-        );
-        // What the probes saw, compared across the farm too (farm.tls, farm.trust-anchors).
-        farm_values.extend(farm_host::observed(&result.checks));
-        HostResult {
-            farm_values,
-            ..result
-        }
+        let session = SessionFacts::of(host, ctx, link);
+        verify_on(host, link, session, &how)
     })
+}
+
+/// What a verify checks and with what: the checks, the handshake timeout, the
+/// peers' identities, the playbook's `verify` section, where progress goes.
+pub struct VerifyHow<'a> {
+    /// The checks wanted.
+    pub selection: &'a CheckSelection,
+    /// Each handshake's and probe's timeout.
+    pub timeout: Duration,
+    /// The identities the probes present and trust.
+    pub peers: &'a Peers,
+    /// The playbook's `verify` section.
+    pub settings: &'a VerifySettings,
+    /// Where progress goes.
+    pub progress: &'a Progress,
+}
+
+/// What verify knows of a host from its session before reading anything.
+pub struct SessionFacts {
+    /// The host's release and build, as its session's `bwshowver` told.
+    pub version: ShowVersion,
+    /// The restart the host waits for: this machine's record or the host's mark.
+    pub pending_restart: Option<String>,
+}
+
+impl SessionFacts {
+    /// What `link`'s session knows of `host`.
+    pub fn of(host: &Host, ctx: &RunContext, link: &SshLink) -> SessionFacts {
+        SessionFacts {
+            version: link.version().clone(),
+            pending_restart: super::change::awaiting_restart(host, ctx, link),
+        }
+    }
+}
+
+/// [`verify_host`] on an open session (`diagnose` verifies on the session it
+/// collects on, so that nothing is read twice); `session` is what
+/// [`SessionFacts::of`] told of it.
+pub fn verify_on(
+    host: &Host,
+    link: &mut dyn HostLink,
+    session: SessionFacts,
+    how: &VerifyHow<'_>,
+) -> HostResult {
+    let VerifyHow {
+        selection,
+        timeout,
+        peers,
+        settings,
+        progress,
+    } = *how;
+    let SessionFacts {
+        version,
+        pending_restart: pending,
+    } = session;
+    progress.step("rendering the desired state");
+    // One discovery serves the playbook's TLS settings and the probes of the
+    // interfaces the playbook leaves alone.
+    let mut reads = CachedReads::new(link);
+    let discovered = match tls_module::discovery(host, &mut reads) {
+        Ok(d) => d,
+        Err(e) => return failed(host, e.to_string()),
+    };
+    let read = match read_and_plan(host, &mut reads, progress, SecretPolicy::Compare) {
+        Ok(r) => r,
+        Err(HostError::MissingPatches(check)) => {
+            return HostResult {
+                checks: vec![check.finding(&host.name)],
+                notes: vec![
+                    "nothing else was checked: the host lacks patches its modules depend on".into(),
+                ],
+                ..result(host, HostStatus::Findings)
+            };
+        }
+        Err(e) => return failed(host, e),
+    };
+    let endpoints = match discovered_endpoints(host, discovered.as_ref()) {
+        Ok(t) => t,
+        Err(e) => return failed(host, e),
+    };
+    // The other interfaces' views and the farm checks: what the plan read
+    // already comes from the cache.
+    let mut live = read.live;
+    match read_all(&mut reads, &endpoints.reads()) {
+        Ok(more) => live.contexts.extend(more.contexts),
+        Err(e) => return failed(host, e.to_string()),
+    }
+    let mut farm_values = match read_farm_values(host, &mut reads)
+        .and_then(|v| Ok([v, farm_host::read(host, &version, &mut reads)?].concat()))
+    {
+        Ok(v) => v,
+        Err(e) => return failed(host, e.to_string()),
+    };
+    // The application modules' own checks, then the network's.
+    let mut host_checks = match webex_apps::host_findings(host, selection, &mut reads) {
+        Ok(f) => f,
+        Err(e) => return failed(host, e),
+    };
+    drop(reads);
+    host_checks.extend(network_checks(
+        host, link, settings, selection, timeout, &endpoints, progress,
+    ));
+    host_checks.extend(crate::verify::handoff::checks(
+        host,
+        &interfaces(&endpoints),
+        &settings.dns,
+        peers,
+        selection,
+        timeout,
+    ));
+    let result = checks(
+        host,
+        pending,
+        host_checks,
+        selection,
+        timeout,
+        peers,
+        progress,
+        read.plan,
+        &read.desired,
+        &endpoints,
+        &live,
+    );
+    // What the probes saw, compared across the farm too (farm.tls, farm.trust-anchors).
+    farm_values.extend(farm_host::observed(&result.checks));
+    HostResult {
+        farm_values,
+        ..result
+    }
 }
 
 /// Every secure HTTP and CTI interface `discovered` found, as probes and views
@@ -208,7 +271,6 @@ fn checks(
         .iter()
         .map(|p| (p, desired, true))
         .chain(unmanaged.iter().map(|p| (*p, discovered, false)));
-    // The farm's TLS and trust-anchor comparisons need the handshakes too.
     let (probe_tls, probe_mtls) = (
         selection.wants_family("tls") || selection.wants(CheckId::FarmTls),
         selection.wants_family("mtls") || selection.wants(CheckId::FarmTrustAnchors),

@@ -27,7 +27,7 @@ use crate::transport::{AuthMethod, SshTarget};
 
 pub use change::{ApplyRequest, apply_one, restart_one, rollback_host};
 pub(crate) use check::discovered_endpoints;
-pub use check::verify_host;
+pub use check::{SessionFacts, VerifyHow, verify_host, verify_on};
 pub use error::HostError;
 pub use farm::farm_stage;
 

@@ -50,6 +50,12 @@ fn webex_chain() -> String {
 
 /// An RSA key and a self-signed certificate that expired yesterday.
 fn expired(cn: &str) -> (String, String) {
+    self_signed(cn, -1)
+}
+
+/// An RSA key and a self-signed certificate that expires in `days` days (past
+/// when negative), issued 400 days before now.
+fn self_signed(cn: &str, days: i64) -> (String, String) {
     let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("CN", cn).unwrap();
@@ -62,7 +68,7 @@ fn expired(cn: &str) -> (String, String) {
     cert.set_pubkey(&key).unwrap();
     cert.set_not_before(&Asn1Time::from_unix(now - 400 * 86_400).unwrap())
         .unwrap();
-    cert.set_not_after(&Asn1Time::from_unix(now - 86_400).unwrap())
+    cert.set_not_after(&Asn1Time::from_unix(now + days * 86_400).unwrap())
         .unwrap();
     cert.sign(&key, MessageDigest::sha256()).unwrap();
     let key = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
@@ -227,6 +233,8 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     let json = live.json();
     let found = fired(&json);
     let bundle = Bundle::read(Path::new(out)).unwrap();
+    fixes_and_sources_are_the_rules(&json);
+    layout_is_documented(&bundle);
     let expiry: Vec<Value> =
         serde_json::from_slice::<Value>(&bundle.file("hosts/bad/verify.json").unwrap().bytes)
             .unwrap()["checks"]
@@ -1272,4 +1280,467 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
         "{now_found:?} (before: {found:?})\n{}",
         again.all()
     );
+}
+
+/// Every file of a simulated host's directory (its configuration store and its
+/// file system), with its content and permission bits; the store's lock file
+/// aside (it is the simulator's own, taken by every session).
+fn host_files(lab: &TestLab, host: &str) -> std::collections::BTreeMap<String, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = lab.host(host).host_dir().to_path_buf();
+    lab::files_under(&dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "state.lock"))
+        .map(|p| {
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o7777;
+            let rel = p.strip_prefix(&dir).unwrap().display().to_string();
+            (rel, (std::fs::read(&p).unwrap(), mode))
+        })
+        .collect()
+}
+
+/// The bwcli lines a run's sessions sent (every transcript of the state
+/// directory: the farm stage's and the diagnose sessions').
+fn all_sent_lines(lab: &TestLab) -> Vec<String> {
+    lab::files_under(&lab.dir.path().join("state/transcripts"))
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .flat_map(|p| lab::sent_lines(&std::fs::read_to_string(p).unwrap()))
+        .collect()
+}
+
+/// diagnose on an AuthService farm (the module set, so the farm stage and the
+/// key-fingerprint farm check export the keys) changes nothing on the hosts: the
+/// configuration store and every file are as before, mode included (the key file
+/// an operator left on x1 is put back as it was; x2's export is removed); the
+/// sessions sent no bwcli command but `cd`, `get` and the transient `exportKeys`;
+/// the shell ran only reads, and the patch listing once per host.
+#[test]
+fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
+    let lab = TestLab::start(
+        "diagnose-readonly",
+        &[
+            Spec {
+                name: "x1",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+            Spec {
+                name: "x2",
+                product: Product::Xsp,
+                release: Release::R22,
+            },
+        ],
+    );
+    let mut text = String::from(
+        "version: 1\nfarms:\n  - name: auth\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n    webex:\n      authservice:\n        client_id: C0ffee-client\n        client_secret: env:DIAG_CLIENT_SECRET\n        refresh_token: env:DIAG_REFRESH_TOKEN\n        ci_cluster: EU\n        teams_cluster: AFRA\n    hosts:\n",
+    );
+    let keys = "var/broadworks/tmp/authService.keys";
+    for h in ["x1", "x2"] {
+        text.push_str(&format!(
+            "      - name: {h}\n        address: {}\n        {}\n",
+            lab.address(h),
+            lab.connection(h)
+        ));
+        lab.host(h)
+            .install_patches(&required_patches(CatalogRelease::R22))
+            .unwrap();
+        // Each AuthService active with its own key pair (made by a first export).
+        bwcli_done(
+            &lab,
+            h,
+            &[
+                "cd /Maintenance/ManagedObjects",
+                "activate application AuthenticationService 22.0_1.1123 /authService",
+                "deploy application /authService",
+                "cd /Applications/AuthenticationService/KeyManagement",
+                "exportKeys",
+            ],
+            3,
+        );
+    }
+    // x1 keeps the file an operator exported by hand (readable by all: to be
+    // put back so, not "fixed"); x2 has none.
+    use std::os::unix::fs::PermissionsExt;
+    let left = lab.host("x1").fs_root().join(keys);
+    std::fs::set_permissions(&left, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // x2 has none; its keys are known only to its export, and a log of the
+    // window quotes them: masked all the same.
+    let x2_keys = std::fs::read_to_string(lab.host("x2").fs_root().join(keys)).unwrap();
+    std::fs::remove_file(lab.host("x2").fs_root().join(keys)).unwrap();
+    let key_lines: Vec<&str> = x2_keys
+        .lines()
+        .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
+        .collect();
+    assert!(!key_lines.is_empty(), "{x2_keys}");
+    let log: String = key_lines
+        .iter()
+        .map(|l| format!("loaded key {l}\n"))
+        .collect();
+    lab.host("x2")
+        .write_log(
+            "/var/broadworks/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt",
+            log.as_bytes(),
+            SystemTime::now(),
+        )
+        .unwrap();
+    text.push_str(&lab.verify_section());
+    let pb = lab.dir.path().join("pb.yaml");
+    std::fs::write(&pb, text).unwrap();
+    let before: Vec<_> = ["x1", "x2"].map(|h| host_files(&lab, h)).into();
+    let logged: Vec<usize> = ["x1", "x2"]
+        .iter()
+        .map(|h| lab.host(h).exec_log().len())
+        .collect();
+
+    let bundle = lab.dir.path().join("case.tar.gz");
+    let run = xspctl_env(
+        &lab,
+        &[
+            ("DIAG_CLIENT_SECRET", "s3cret-client"),
+            ("DIAG_REFRESH_TOKEN", "s3cret-refresh"),
+        ],
+        &[
+            "diagnose",
+            "-f",
+            pb.to_str().unwrap(),
+            "--out",
+            bundle.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(bundle.is_file(), "{}", run.all());
+    let bundle = Bundle::read(&bundle).unwrap();
+    // The farm check did export on both hosts: their keys differ (x1, listed
+    // first, holds the expected value on a tie).
+    for (h, status) in [("x1", "ok"), ("x2", "fail")] {
+        let verify: Value = serde_json::from_slice(
+            &bundle
+                .file(&format!("hosts/{h}/verify.json"))
+                .unwrap()
+                .bytes,
+        )
+        .unwrap();
+        let check = verify["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "authservice.key-fingerprint")
+            .unwrap_or_else(|| panic!("{h}: no key-fingerprint check: {verify:#}"));
+        assert_eq!(check["status"], status, "{check:#}\n{}", run.all());
+        assert_eq!(
+            check["evidence"].to_string().matches("sha256 ").count(),
+            2,
+            "{check:#}"
+        );
+    }
+
+    // The rule compares the fresh exports (x2 has no key file of its own).
+    let json = run.json();
+    for h in ["x1", "x2"] {
+        let e = entry(&json, "DX-AUTHSERVICE-KEYS-DIFFER", h);
+        assert!(e["fix"].as_str().unwrap().contains("importKeys"), "{e:#}");
+    }
+    fixes_and_sources_are_the_rules(&json);
+    layout_is_documented(&bundle);
+    let x2_log = "hosts/x2/logs/authenticationService/authenticationService2026.12.02-10.00.00.txt";
+    assert!(bundle.file(x2_log).is_some(), "{x2_log} not bundled");
+    for f in &bundle.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for line in &key_lines {
+            assert!(
+                !text.contains(line),
+                "{}: holds x2's AuthService key",
+                f.path
+            );
+        }
+    }
+
+    for (h, before) in ["x1", "x2"].iter().zip(&before) {
+        let after = host_files(&lab, h);
+        let changed: Vec<&String> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|k| before.get(*k) != after.get(*k))
+            .collect();
+        assert!(changed.is_empty(), "{h}: diagnose changed {changed:?}");
+    }
+
+    let sent = all_sent_lines(&lab);
+    assert!(sent.iter().any(|l| l == "exportKeys"), "{sent:?}");
+    // Each diagnose session reads a context once.
+    let sessions = lab::files_under(&lab.dir.path().join("state/transcripts"));
+    for p in sessions
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".diagnose.log"))
+    {
+        let lines = lab::sent_lines(&std::fs::read_to_string(p).unwrap());
+        let mut reads: Vec<&String> = lines.iter().filter(|l| l.contains(";get")).collect();
+        let all = reads.len();
+        reads.sort();
+        reads.dedup();
+        assert_eq!(
+            reads.len(),
+            all,
+            "{}: a context read twice: {lines:?}",
+            p.display()
+        );
+    }
+    // Besides the session's own lines (the shell prompt learnt, `bwcli`
+    // started, `exit` confirmed), only `cd`, `get` and `exportKeys`.
+    let session = ["<enter> (learning the shell prompt)", "bwcli", "exit", "y"];
+    let verbs: BTreeSet<&str> = sent
+        .iter()
+        .filter(|l| !session.contains(&l.as_str()))
+        .flat_map(|l| l.split(';'))
+        .filter_map(|c| c.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        verbs,
+        BTreeSet::from(["cd", "exportKeys", "get"]),
+        "{sent:?}"
+    );
+
+    for (h, from) in ["x1", "x2"].iter().zip(logged) {
+        let ran: Vec<String> = lab.host(h).exec_log().split_off(from);
+        let listings = ran.iter().filter(|l| l.contains("listPatch.pl")).count();
+        assert_eq!(listings, 1, "{h} ran {ran:?}");
+        for l in &ran {
+            let read = [
+                "bwshowver",
+                "/usr/local/broadworks/patchtool/sbin/listPatch.pl",
+                "nc -z",
+                "chronyc",
+                "ntpq",
+                "date -u",
+            ]
+            .iter()
+            .any(|r| l.starts_with(r));
+            assert!(read, "{h} ran `{l}`: {ran:?}");
+        }
+    }
+}
+
+/// The outcome (`fired`, `clear`, `undecided`) of `rule` on `host` in a JSON diagnosis.
+fn outcome<'a>(json: &'a Value, rule: &str, host: &str) -> &'a str {
+    json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == rule && r["host"] == host)
+        .and_then(|r| r["outcome"].as_str())
+        .unwrap_or_else(|| panic!("no result of {rule} on {host}: {json:#}"))
+}
+
+/// D07 on an R21 SP1 XSP: a Webex-like three-certificate client chain (leaf,
+/// issuing CA, root) loaded with `updateTrust` under chainDepth 2 keeps two of its
+/// certificates, and DX-CHAINDEPTH-LOW fires with its fix; under chainDepth 3 the
+/// whole chain is kept and the rule is clear.
+#[test]
+fn chain_depth_two_truncates_a_three_certificate_chain_and_fires_until_three() {
+    let lab = TestLab::one_host("diagnose-chaindepth", Product::Xsp, Release::R21Sp1);
+    let pki = xspsim::pki::lab_ca::WebexLikePki::generate().unwrap();
+    let chain = format!(
+        "{}{}{}",
+        pki.client.cert_pem,
+        pki.issuing.cert_pem(),
+        pki.root.cert_pem()
+    );
+    let file = "var/broadworks/tmp/webex-client-chain.pem";
+    std::fs::write(lab.host("h").fs_root().join(file), &chain).unwrap();
+    let load = [
+        "cd /Interface/Http/ClientAuthentication/Trusts".to_string(),
+        format!("updateTrust webex /{file}"),
+        "get".to_string(),
+    ];
+    let load: Vec<&str> = load.iter().map(String::as_str).collect();
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R21SP1", "")]);
+    let pb = pb.to_str().unwrap();
+    let diagnose = |name: &str| {
+        let out = lab.dir.path().join(name);
+        let run = lab.xspctl(&[
+            "diagnose",
+            "-f",
+            pb,
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert!(out.is_file(), "{}", run.all());
+        run.json()
+    };
+
+    // The default chainDepth 2: two of the three certificates are kept.
+    let trusts = lab.bwcli("h", &load);
+    assert!(trusts.contains("webex_2"), "{trusts}");
+    assert!(!trusts.contains("webex_3"), "{trusts}");
+    let json = diagnose("depth2.tar.gz");
+    fixes_and_sources_are_the_rules(&json);
+    let depth = entry(&json, "DX-CHAINDEPTH-LOW", "h");
+    assert!(
+        depth["fix"]
+            .as_str()
+            .unwrap()
+            .contains("`cd /Interface/Http/ClientAuthentication; set chainDepth 3`"),
+        "{depth:#}"
+    );
+    assert_eq!(
+        depth["evidence"][0],
+        "/Interface/Http/ClientAuthentication: chainDepth = 2"
+    );
+
+    // chainDepth 3, the chain loaded again: all three kept, the rule clear.
+    bwcli_done(
+        &lab,
+        "h",
+        &[
+            "cd /Interface/Http/ClientAuthentication",
+            "set chainDepth 3",
+        ],
+        1,
+    );
+    let trusts = lab.bwcli("h", &load);
+    assert!(trusts.contains("webex_3"), "{trusts}");
+    let json = diagnose("depth3.tar.gz");
+    assert!(
+        !fired(&json).iter().any(|(r, _)| r == "DX-CHAINDEPTH-LOW"),
+        "{:#}",
+        json["fired"]
+    );
+    assert_eq!(outcome(&json, "DX-CHAINDEPTH-LOW", "h"), "clear");
+}
+
+/// The TLS rules on one R22 XSP: its HTTP interface lists only TLS 1.1 (no TLS 1.2
+/// handshake: DX-TLS12-REFUSED), its CTI interface serves a certificate that
+/// expires in 30 days (DX-CERT-EXPIRING, not DX-CERT-EXPIRED) and accepts the
+/// provider default CBC-SHA1 suites the guide's rule excludes (DX-TLS-WEAK-SUITE);
+/// each fires with its fix and source, `--offline` agrees.
+#[test]
+fn tls12_refused_a_certificate_near_expiry_and_weak_suites_fire_their_rules() {
+    let lab = TestLab::one_host("diagnose-tls-rules", Product::Xsp, Release::R22);
+    let (ip, http, cti) = (lab.address("h"), lab.https_port("h"), lab.cti_port("h"));
+    let (key, cert) = self_signed("h.example.com", 30);
+    let tmp = lab.host("h").fs_root().join("var/broadworks/tmp");
+    std::fs::write(tmp.join("k.pem"), &key).unwrap();
+    std::fs::write(tmp.join("c.pem"), cert).unwrap();
+    bwcli_done(
+        &lab,
+        "h",
+        &[
+            "cd /Interface/Http/HttpServer/SSLSettings/Protocols",
+            &format!("add {ip} {http} TLSv1.1"),
+            "cd /Interface/CTI/SSLSettings/Certificates",
+            &format!(
+                "sslUpdate {ip} keyFile /var/broadworks/tmp/k.pem certificateFile /var/broadworks/tmp/c.pem"
+            ),
+        ],
+        2,
+    );
+    assert_eq!(lab.host("h").exec("restartbw").status, 0);
+    let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", "")]);
+    let out = lab.dir.path().join("case.tar.gz");
+    let out = out.to_str().unwrap();
+    let live = lab.xspctl(&[
+        "diagnose",
+        "-f",
+        pb.to_str().unwrap(),
+        "--out",
+        out,
+        "--format",
+        "json",
+    ]);
+    live.exits(2);
+    let json = live.json();
+    let found = fired(&json);
+    for (rule, fix, source, evidence) in [
+        (
+            "DX-TLS12-REFUSED",
+            "Enable TLS 1.2",
+            "D02",
+            format!("fail tls.accepts-tls12 HTTP {ip}:{http}"),
+        ),
+        (
+            "DX-CERT-EXPIRING",
+            "before it expires",
+            "D28",
+            format!("warn tls.certificate-expiry CTI {ip}:{cti}"),
+        ),
+        (
+            "DX-TLS-WEAK-SUITE",
+            "List the suites by IANA name",
+            "A §5.2",
+            format!("fail tls.refuses-suite CTI {ip}:{cti}"),
+        ),
+    ] {
+        let e = entry(&json, rule, "h");
+        assert!(e["fix"].as_str().unwrap().contains(fix), "{e:#}");
+        assert!(e["source"].as_str().unwrap().contains(source), "{e:#}");
+        assert!(
+            e["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l.as_str().unwrap().starts_with(&evidence)),
+            "{rule}: no evidence `{evidence}`: {e:#}"
+        );
+    }
+    assert!(
+        !found.iter().any(|(r, _)| r == "DX-CERT-EXPIRED"),
+        "{found:?}"
+    );
+    fixes_and_sources_are_the_rules(&json);
+    let offline = lab.xspctl(&["diagnose", "--offline", out, "--format", "json"]);
+    offline.exits(2);
+    assert_eq!(offline.json()["fired"], json["fired"]);
+}
+
+/// Each fired entry of a JSON diagnosis carries its rule's symptom, cause, fix and
+/// source as the rule files give them.
+fn fixes_and_sources_are_the_rules(json: &Value) {
+    let rules = xspctl::diagnose::rule_set().unwrap();
+    for f in json["fired"].as_array().unwrap() {
+        let rule = rules
+            .iter()
+            .find(|r| f["rule"] == r.id.as_str())
+            .unwrap_or_else(|| panic!("no rule {}", f["rule"]));
+        for (field, want) in [
+            ("symptom", &rule.symptom),
+            ("cause", &rule.cause),
+            ("fix", &rule.fix),
+            ("source", &rule.source),
+        ] {
+            assert_eq!(f[field], want.as_str(), "{f:#}");
+        }
+        assert!(!f["evidence"].as_array().unwrap().is_empty(), "{f:#}");
+    }
+}
+
+/// Every file of the bundle is listed in docs/diagnose.md's bundle layout (host
+/// names, interfaces and file names as the table's placeholders).
+fn layout_is_documented(bundle: &Bundle) {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnose.md")).unwrap();
+    let layout = &doc[doc.find("## Bundle layout").unwrap()..doc.find("## Redaction").unwrap()];
+    let mut paths: Vec<&str> = bundle.files.iter().map(|f| f.path.as_str()).collect();
+    paths.push("manifest.json");
+    for path in paths {
+        let parts: Vec<&str> = path.splitn(4, '/').collect();
+        let pattern = match parts.as_slice() {
+            ["hosts", _, "certificates", _] => {
+                "hosts/<host>/certificates/<endpoint>-<address>-<port>.pem".to_string()
+            }
+            ["hosts", _, "configured-certificates", _] => {
+                "hosts/<host>/configured-certificates/<file>.pem".to_string()
+            }
+            ["hosts", _, "logs", _] => "hosts/<host>/logs/<dir>/<file>".to_string(),
+            ["hosts", _, file] => format!("hosts/<host>/{file}"),
+            _ => path.to_string(),
+        };
+        assert!(
+            layout.contains(&format!("`{pattern}`")),
+            "{path}: not in docs/diagnose.md's bundle layout (as `{pattern}`)"
+        );
+    }
 }

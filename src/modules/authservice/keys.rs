@@ -14,7 +14,7 @@ use crate::desired::{CommandFact, DesiredTree, FileFact};
 use crate::live::link::{HostLink, LinkError};
 use crate::modules::application::{self, ApplicationError};
 use crate::modules::{FarmCheck, FarmRead};
-use crate::plan::files::sha256;
+use crate::plan::files::{HostFile, sha256};
 use crate::plan::{Op, Verb};
 use crate::playbook::Host;
 use crate::report::CheckId;
@@ -22,9 +22,10 @@ use crate::secret::Secret;
 
 /// guide B §2.2 step 9.3-9.4: the export file; its location is not configurable.
 pub const KEY_FILE: &str = "/var/broadworks/tmp/authService.keys";
-/// guide B §2.2 step 9.3 (⚠ spelled `authenticationService` there; every other
-/// step says `AuthenticationService`: docs/decisions.md).
-const KEY_MANAGEMENT: &str = "/Applications/AuthenticationService/KeyManagement";
+/// The context of `exportKeys` and `importKeys`: guide B §2.2 step 9.3 (⚠
+/// spelled `authenticationService` there; every other step says
+/// `AuthenticationService`: docs/decisions.md).
+pub const KEY_MANAGEMENT: &str = "/Applications/AuthenticationService/KeyManagement";
 
 /// The farm check: each host's fresh export has the same SHA-256.
 pub(super) const FARM_CHECK: FarmCheck = FarmCheck {
@@ -120,8 +121,17 @@ pub(super) fn farm_key(reference: &Host, link: &mut dyn HostLink) -> Result<Farm
     })
 }
 
-/// `exportKeys`, then the file read into memory and removed from the host.
+/// `exportKeys`, then the file read into memory and the host's file put back as
+/// it was, whatever happened: removed when there was none before, or the file
+/// an operator left there (guide B §2.2 step 9.4 leaves a copy on every XSP)
+/// restored with its content and mode. verify and diagnose change nothing on a
+/// host (docs/decisions.md D61 s4-diag).
 fn export(host: &str, link: &mut dyn HostLink) -> Result<ExportedKey, KeyError> {
+    let file = |error| KeyError::File {
+        host: host.to_string(),
+        error,
+    };
+    let before = link.read_file(KEY_FILE).map_err(file)?;
     let op = Op {
         context: KEY_MANAGEMENT.to_string(),
         verb: Verb::Run,
@@ -133,19 +143,16 @@ fn export(host: &str, link: &mut dyn HostLink) -> Result<ExportedKey, KeyError> 
         confirm: false,
         restart: false,
     };
-    link.write(&op, &[]).map_err(|error| KeyError::Export {
-        host: host.to_string(),
-        error,
-    })?;
-    let file = |error| KeyError::File {
-        host: host.to_string(),
-        error,
-    };
-    let read = link.read_file(KEY_FILE).map_err(file)?;
-    // The clear key file does not stay on the host (guide B §2.2 step 9 leaves
-    // it in /var/broadworks/tmp; xspctl removes what it made).
-    link.remove_file(KEY_FILE).map_err(file)?;
-    let bytes = read
+    let exported = link
+        .write(&op, &[])
+        .map_err(|error| KeyError::Export {
+            host: host.to_string(),
+            error,
+        })
+        .and_then(|_| link.read_file(KEY_FILE).map_err(file));
+    let now = exported.as_ref().ok().and_then(Option::as_ref);
+    put_back(link, before.as_ref(), now).map_err(file)?;
+    let bytes = exported?
         .ok_or_else(|| KeyError::NoFile {
             host: host.to_string(),
         })?
@@ -160,6 +167,20 @@ fn export(host: &str, link: &mut dyn HostLink) -> Result<ExportedKey, KeyError> 
         content: Secret::new(text),
         sha256: sha,
     })
+}
+
+/// Leaves [`KEY_FILE`] as it was `before` an export; `now` is what the export
+/// left, when it could be read (unknown: the file is put back regardless).
+fn put_back(
+    link: &mut dyn HostLink,
+    before: Option<&HostFile>,
+    now: Option<&HostFile>,
+) -> Result<(), LinkError> {
+    match before {
+        None => link.remove_file(KEY_FILE),
+        Some(b) if now == Some(b) => Ok(()),
+        Some(b) => link.replace_file(KEY_FILE, &b.bytes, b.mode.map_or(0o600, |m| m & 0o7777)),
+    }
 }
 
 /// What `host` needs to hold the farm's key: nothing on the reference host, nor
@@ -241,4 +262,120 @@ pub fn key_fingerprint(host: &Host, link: &mut dyn HostLink) -> Result<Option<St
 /// The first characters of a hash, for plans.
 fn short(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desired::ContextRef;
+    use crate::live::LiveContext;
+    use crate::live::link::{LockOwner, Release, ShellRead, WriteResult};
+
+    /// A host whose key file is `file`; `exportKeys` writes `exports`; reading the
+    /// file after the export fails when `read_fails`. Records the file operations.
+    struct Host {
+        file: Option<HostFile>,
+        exports: Vec<u8>,
+        exported: bool,
+        read_fails: bool,
+        ops: Vec<String>,
+    }
+
+    impl Host {
+        fn new(file: Option<&[u8]>, read_fails: bool) -> Host {
+            Host {
+                file: file.map(|b| HostFile {
+                    bytes: b.to_vec(),
+                    mode: Some(0o100644),
+                }),
+                exports: b"-----BEGIN PRIVATE KEY-----\nfresh\n".to_vec(),
+                exported: false,
+                read_fails,
+                ops: Vec::new(),
+            }
+        }
+    }
+
+    impl HostLink for Host {
+        fn read(&mut self, at: &ContextRef) -> Result<LiveContext, LinkError> {
+            unreachable!("{at}")
+        }
+        fn shell_read(&mut self, _: ShellRead) -> Result<String, LinkError> {
+            unreachable!()
+        }
+        fn write(&mut self, op: &Op, _: &[Secret]) -> Result<WriteResult, LinkError> {
+            self.ops.push(op.command_line());
+            self.exported = true;
+            self.file = Some(HostFile {
+                bytes: self.exports.clone(),
+                mode: Some(0o100600),
+            });
+            Ok(WriteResult::default())
+        }
+        fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
+            assert_eq!(path, KEY_FILE);
+            if self.exported && self.read_fails {
+                return Err(LinkError::Transport("SFTP read failed".into()));
+            }
+            Ok(self.file.clone())
+        }
+        fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
+            self.ops.push(format!("replace {path} {mode:o}"));
+            self.file = Some(HostFile {
+                bytes: bytes.to_vec(),
+                mode: Some(0o100000 | mode),
+            });
+            Ok(())
+        }
+        fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
+            self.ops.push(format!("remove {path}"));
+            self.file = None;
+            Ok(())
+        }
+        fn rename_file(&mut self, _: &str, _: &str) -> Result<(), LinkError> {
+            unreachable!()
+        }
+        fn mask(&mut self, _: &Secret) {}
+        fn lock(&mut self, _: &LockOwner) -> Result<(), LinkError> {
+            unreachable!()
+        }
+        fn unlock(&mut self, _: &str) -> Result<Release, LinkError> {
+            unreachable!()
+        }
+        fn reconnect(&mut self) -> Result<(), LinkError> {
+            unreachable!()
+        }
+    }
+
+    #[test]
+    fn the_exported_file_is_removed_even_when_reading_it_fails() {
+        let mut host = Host::new(None, true);
+        let e = export("x1", &mut host).unwrap_err();
+        assert!(matches!(e, KeyError::File { .. }), "{e}");
+        assert_eq!(host.file, None);
+        assert_eq!(host.ops.last().unwrap(), &format!("remove {KEY_FILE}"));
+
+        let mut host = Host::new(None, false);
+        let key = export("x1", &mut host).unwrap();
+        assert_eq!(key.sha256, sha256(&host.exports));
+        assert_eq!(host.file, None);
+    }
+
+    #[test]
+    fn a_key_file_left_on_the_host_is_put_back_as_it_was() {
+        let left = b"-----BEGIN PRIVATE KEY-----\nold\n";
+        for read_fails in [false, true] {
+            let mut host = Host::new(Some(left), read_fails);
+            let _ = export("x1", &mut host);
+            let file = host.file.as_ref().unwrap();
+            assert_eq!(file.bytes, left, "{:?}", host.ops);
+            assert_eq!(file.mode, Some(0o100644), "{:?}", host.ops);
+        }
+        // An export that leaves the same file changes nothing more.
+        let mut host = Host::new(Some(left), false);
+        host.exports = left.to_vec();
+        host.file.as_mut().unwrap().mode = Some(0o100600);
+        export("x1", &mut host).unwrap();
+        assert_eq!(host.ops, vec!["exportKeys".to_string()]);
+    }
 }

@@ -10,7 +10,7 @@ pub mod fls;
 mod keys;
 mod settings;
 
-pub use keys::{FarmKey, key_fingerprint};
+pub use keys::{FarmKey, KEY_FILE, KEY_MANAGEMENT, key_fingerprint};
 pub use settings::{AuthserviceSettings, CiToken, Mode};
 
 use serde::Serialize;
