@@ -152,7 +152,7 @@ text = text.replace("      allow_client_app: true\n",
 lines = text.split("\n")
 for h in hosts["hosts"]:
     at = [i for i, l in enumerate(lines)
-          if l.strip().startswith("connection:") and f"port: {h['ssh_port']}," in l]
+          if l.strip().startswith(f"connection: {{ port: {h['ssh_port']},")]
     assert len(at) == 1, h["name"]
     ip, fqdn, port, cert = h["address"], h["fqdn"], h["https_port"], f"{pki}/{h['name']}.pem"
     files = f'key: "file:{pki}/server.key", certificate: {cert}, chain: {pki}/server-ca.pem'
