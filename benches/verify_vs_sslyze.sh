@@ -151,9 +151,9 @@ text = text.replace("      allow_client_app: true\n",
     f"      allow_client_app: true\n      cti_mtls:\n        trust_anchors: {pki}/CombinedCertChain.txt\n", 1)
 lines = text.split("\n")
 for h in hosts["hosts"]:
-    at = [i for i, l in enumerate(lines)
-          if l.strip().startswith(f"connection: {{ port: {h['ssh_port']},")]
-    assert len(at) == 1, h["name"]
+    # The host's entry: its name line, then its address and connection lines.
+    at = [i + 2 for i, l in enumerate(lines) if l.strip() == f"- name: \"{h['name']}\""]
+    assert len(at) == 1 and lines[at[0]].strip().startswith("connection:"), h["name"]
     ip, fqdn, port, cert = h["address"], h["fqdn"], h["https_port"], f"{pki}/{h['name']}.pem"
     files = f'key: "file:{pki}/server.key", certificate: {cert}, chain: {pki}/server-ca.pem'
     lines[at[0]] += (f"\n        fqdn: {fqdn}\n        webex:\n          certificates:\n"
