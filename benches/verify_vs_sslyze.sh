@@ -9,8 +9,9 @@
 # Part 1, one host (127.83.0.1, XSP R24, `xspsim serve`): a test PKI (openssl: a
 # Webex-like root and issuing CA and the client bwcticlient.webex.com; a server CA and
 # the host's certificate, SAN its FQDN and address), a playbook (`xspsim serve`'s
-# starter, with TLS 1.2 + 1.3 on HTTPS, `cti_mtls`, `certificates`, `fqdn`, and
-# `verify.client_certificate`, `server_ca`, `dns.resolvers`), applied with a restart.
+# starter, with TLS 1.2 + 1.3 on HTTPS, `cti_mtls`, `certificates`, `patches`, `fqdn`,
+# and `verify.client_certificate`, `server_ca`, `dns.resolvers`, `reach.outbound`),
+# applied with a restart.
 # Then, ROUNDS times, interleaved: `xspctl verify -f PB --host xsp1 --format json`,
 # sslyze's default full scan of the CTI endpoint (with the Webex-like client
 # certificate, which it requires) and of the HTTPS endpoint. Prints wall times
@@ -122,7 +123,8 @@ for h in json.load(open(sys.argv[1]))["hosts"]:
 
 # LAB/playbook.yaml (the starter `xspsim serve` wrote) made the bench's: TLS 1.2 + 1.3
 # on HTTPS (4 suites) and TLS 1.2 on CTI (2 suites), cti_mtls with the Webex-like
-# anchors, each host's certificates and FQDN, and the verify section.
+# anchors, patches, each host's certificates and FQDN, and the verify section; written
+# to LAB/bench.yaml.
 playbook() {
     local lab=$1 pki=$2
     python3 - "$lab" "$pki" <<'EOF'
@@ -132,7 +134,9 @@ hosts = json.load(open(f"{lab}/hosts.json"))
 text = open(f"{lab}/playbook.yaml").read()
 verify = (f"verify:\n  client_certificate:\n    certificate: {pki}/client-chain.pem\n"
           f"    key: file:{pki}/client.key\n  server_ca: {pki}/server-ca.pem\n"
-          f"  dns:\n    resolvers: [\"{hosts['dns']}\"]\n")
+          f"  dns:\n    resolvers: [\"{hosts['dns']}\"]\n"
+          # Outbound from each host (`nc -z` on it): the lab's DNS server, over TCP.
+          f"  reach:\n    outbound: [\"{hosts['dns']}\"]\n")
 tls_start = text.index("      tls:\n")
 tls_end = text.index("      xsi_events:")
 tls = """      tls:
@@ -148,7 +152,8 @@ tls = """      tls:
 text = text[:tls_start] + tls + text[tls_end:]
 text = text.replace("version: 1\n", "version: 1\n" + verify, 1)
 text = text.replace("      allow_client_app: true\n",
-    f"      allow_client_app: true\n      cti_mtls:\n        trust_anchors: {pki}/CombinedCertChain.txt\n", 1)
+    f"      allow_client_app: true\n      cti_mtls:\n        trust_anchors: {pki}/CombinedCertChain.txt\n"
+    "      patches: {}\n", 1)
 lines = text.split("\n")
 for h in hosts["hosts"]:
     # The host's entry: its name line, then its address and connection lines.
