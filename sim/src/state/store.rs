@@ -7,8 +7,9 @@
 //! loaded copy and reload only when it changed, so an unchanged host costs one
 //! `stat` per read and no file read; a reload holds a shared lock on `state.lock`.
 //!
-//! The spare is the inode of the state before the last save, kept (a hard link,
-//! renamed to [`SPARE_FILE`]) instead of freed: a save creates and frees no inode.
+//! The spare is the inode of the state before the last save, kept instead of freed
+//! (the rename exchanges the two names, `RENAME_EXCHANGE`; where the file system
+//! cannot, a hard link keeps it): a save creates and frees no inode.
 //! A host changed every few milliseconds by an apply of 100 hosts made 13 new files
 //! per host, and creating files under that churn was a quarter of the simulator's
 //! CPU (`ext4_new_inode` skips recently deleted inodes one by one). Since the two
@@ -182,8 +183,9 @@ impl Store {
         let old = self.dir.join(OLD_FILE);
         let bytes = serde_json::to_vec(state).map_err(|e| SimError::Other(e.to_string()))?;
         // The spare is missing before the first save, and after a save that
-        // stopped between its two renames.
-        let mut f = match OpenOptions::new().write(true).truncate(true).open(&spare) {
+        // stopped between its two renames. It is overwritten, then cut to length:
+        // truncating it first would free its blocks for the write to take again.
+        let mut f = match OpenOptions::new().write(true).open(&spare) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 File::create(&spare).map_err(|e| io_err(&spare, e))?
@@ -191,12 +193,16 @@ impl Store {
             Err(e) => return Err(io_err(&spare, e)),
         };
         f.write_all(&bytes).map_err(|e| io_err(&spare, e))?;
+        f.set_len(bytes.len() as u64)
+            .map_err(|e| io_err(&spare, e))?;
         f.set_modified(next_modified(previous))
             .map_err(|e| io_err(&spare, e))?;
-        let kept = keep_as(&path, &old)?;
-        fs::rename(&spare, &path).map_err(|e| io_err(&path, e))?;
-        if kept {
-            fs::rename(&old, &spare).map_err(|e| io_err(&spare, e))?;
+        if !exchanged(&spare, &path) {
+            let kept = keep_as(&path, &old)?;
+            fs::rename(&spare, &path).map_err(|e| io_err(&path, e))?;
+            if kept {
+                fs::rename(&old, &spare).map_err(|e| io_err(&spare, e))?;
+            }
         }
         let meta = f.metadata().map_err(|e| io_err(&path, e))?;
         Ok(FileId::of(&meta))
@@ -258,6 +264,14 @@ fn lock_file(dir: &Path, kind: Lock) -> Result<File, SimError> {
     }
     .map_err(|e| io_err(&path, e))?;
     Ok(file)
+}
+
+/// Exchanges the names `spare` and `path` atomically (one `renameat2` with
+/// `RENAME_EXCHANGE`); false when that cannot be done (no `path` yet, or a file
+/// system without it), and nothing changed.
+fn exchanged(spare: &Path, path: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, spare, CWD, path, RenameFlags::EXCHANGE).is_ok()
 }
 
 /// Links `old` to the inode of `path` (replacing a stale `old` a stopped save
