@@ -504,3 +504,15 @@ fn a_read_failure_under_the_lock_changes_nothing_and_releases_the_lock() {
     assert!(host.locked.is_none());
     assert!(r.plan.is_none());
 }
+
+#[test]
+fn facts_of_one_context_are_read_with_one_get() {
+    // Two attributes written in one context are confirmed by one read of it.
+    let facts = [fact("/P", &["TLSv1.2"]), fact("/C", &["X"])];
+    let mut host = host_with(&facts, &["kept"]);
+    let p = facts[0].at.clone();
+    let c = facts[1].at.clone();
+    let tree = read_all(&mut host, &[p.clone(), c.clone(), p.clone()]).unwrap();
+    assert_eq!(host.reads, 2);
+    assert!(tree.get(&p).is_some() && tree.get(&c).is_some());
+}

@@ -178,10 +178,14 @@ pub trait HostLink {
     fn reconnect(&mut self) -> Result<(), LinkError>;
 }
 
-/// Reads every context in `refs`.
+/// Reads every context in `refs`, each once (two facts of one context, such as
+/// two attributes an apply confirms, share one read).
 pub fn read_all(link: &mut dyn HostLink, refs: &[ContextRef]) -> Result<LiveTree, LinkError> {
     let mut tree = LiveTree::default();
     for r in refs {
+        if tree.contexts.contains_key(r) {
+            continue;
+        }
         let content = link.read(r)?;
         tree.contexts.insert(r.clone(), content);
     }

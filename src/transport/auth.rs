@@ -132,8 +132,9 @@ fn key_file(
         .map_err(|e| format!("cannot read it: {e}"))?
     {
         CachedKey::File => from_file(),
-        CachedKey::Memory(text) => {
-            match session.userauth_pubkey_memory(user, None, text.expose(), passphrase) {
+        CachedKey::Memory { text, public } => {
+            match session.userauth_pubkey_memory(user, public.as_deref(), text.expose(), passphrase)
+            {
                 Ok(()) => Ok(()),
                 // The server refused the key: the file would not do better.
                 Err(e) if refused_by_server(&e) => Err(e.message().to_string()),

@@ -1,6 +1,12 @@
 //! An interactive channel: the bash-like prompt `bwadmin@<host>$ `, and bwcli sessions
 //! started from it (or directly, as the login shell or an exec of `bwcli`). The
 //! `flood_bytes` and `drip_ms` faults shape how bwcli replies are written here.
+//!
+//! Output is queued and sent once per input chunk: the echo of a typed command and
+//! the reply to it leave in one SSH data message, not one per echoed key (a
+//! 20-character command was 21 packets, each a `sendto` here and a wake-up at the
+//! client). It is sent before anything that waits (a delay, a drip, a flood) and
+//! before the channel ends, so what a client sees, and when, is unchanged.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,6 +59,8 @@ struct Interactive {
     layer: Layer,
     start: Start,
     channel: Channel<Msg>,
+    /// Output queued since the last [`Interactive::flush`].
+    queued: Vec<u8>,
 }
 
 /// Whether an exec command line starts bwcli (`bwcli`, or its full path).
@@ -76,6 +84,7 @@ pub async fn run(
         layer: Layer::Bash,
         start,
         channel,
+        queued: Vec::new(),
     };
     let first = match start {
         Start::Bash => term.bash_prompt().await,
@@ -85,6 +94,8 @@ pub async fn run(
         Outcome::Continue => term.read_loop().await,
         other => other,
     };
+    // What was queued goes out before the channel ends (or the connection drops).
+    term.flush().await;
     match outcome {
         Outcome::Continue => {}
         Outcome::Close(status) => term.close(status).await,
@@ -96,14 +107,16 @@ impl Interactive {
     /// Reads input until something ends the channel.
     async fn read_loop(&mut self) -> Outcome {
         loop {
+            // What the last input produced goes out before waiting for more.
+            if !self.flush().await {
+                return Outcome::Continue;
+            }
             match self.channel.wait().await {
                 Some(ChannelMsg::Data { data }) => {
                     for &byte in data.iter() {
                         let event = self.editor.push(byte, self.mode());
                         let echo = self.editor.take_echo();
-                        if !echo.is_empty() && !self.write(echo).await {
-                            return Outcome::Continue;
-                        }
+                        self.queue(echo);
                         match self.handle(event).await {
                             Outcome::Continue => {}
                             other => return other,
@@ -133,7 +146,7 @@ impl Interactive {
             (Layer::Bash, Event::Line(line)) => self.bash_line(&line).await,
             (Layer::Bash, Event::Interrupt) => self.bash_prompt().await,
             (Layer::Bash, Event::EndOfInput) => {
-                self.write(self.editor.output("logout\n")).await;
+                self.queue(self.editor.output("logout\n"));
                 Outcome::Close(0)
             }
             (Layer::Bash, Event::Key(_)) => Outcome::Continue,
@@ -168,20 +181,15 @@ impl Interactive {
         };
         let mut text = output.stdout;
         text.push_str(&output.stderr);
-        if !self.write(self.editor.output(&text)).await {
-            return Outcome::Continue;
-        }
+        self.queue(self.editor.output(&text));
         self.bash_prompt().await
     }
 
     async fn bash_prompt(&mut self) -> Outcome {
         let spec = self.host.spec();
         let prompt = format!("{}@{}$ ", spec.user, spec.name);
-        if self.write(prompt.into_bytes()).await {
-            Outcome::Continue
-        } else {
-            Outcome::Close(0)
-        }
+        self.queue(prompt.into_bytes());
+        Outcome::Continue
     }
 
     async fn start_bwcli(&mut self) -> Outcome {
@@ -231,12 +239,16 @@ impl Interactive {
         }
     }
 
-    /// Writes a bwcli reply after its delay, and follows how it ends. Under the
+    /// Queues a bwcli reply after its delay, and follows how it ends. Under the
     /// flood fault the answer to a command is a flood instead; under the drip fault
     /// it goes out one byte at a time. The start (banner and first prompt) is
     /// written as usual, so a client can log in before the fault shows.
     async fn apply(&mut self, reply: Reply, answering: bool) -> Outcome {
         if !reply.delay.is_zero() {
+            // The echo shows at once; the reply after the delay.
+            if !self.flush().await {
+                return Outcome::Continue;
+            }
             tokio::time::sleep(reply.delay).await;
         }
         if reply.end == SessionEnd::Drop {
@@ -246,20 +258,23 @@ impl Interactive {
             *hide_input = reply.hide_input;
         }
         let faults = self.host.faults();
+        let shaped = answering && (faults.flood_bytes.is_some() || faults.drip_ms.is_some());
+        if shaped && !self.flush().await {
+            return Outcome::Continue;
+        }
         if let Some(total) = faults.flood_bytes.filter(|_| answering) {
             self.flood(total.min(MAX_FLOOD_BYTES)).await;
             return Outcome::Continue;
         }
         let bytes = self.editor.output(&reply.output);
-        let written = match faults.drip_ms.filter(|_| answering) {
+        match faults.drip_ms.filter(|_| answering) {
             Some(ms) => {
                 let every = Duration::from_millis(ms.clamp(1, MAX_DRIP_MS));
-                self.drip(bytes, every).await
+                if !self.drip(bytes, every).await {
+                    return Outcome::Continue;
+                }
             }
-            None => self.write(bytes).await,
-        };
-        if !written {
-            return Outcome::Continue;
+            None => self.queue(bytes),
         }
         match reply.end {
             SessionEnd::Exit => self.leave_bwcli().await,
@@ -308,12 +323,27 @@ impl Interactive {
         true
     }
 
-    /// Writes to the client; false if the channel is gone.
+    /// Sends `bytes` to the client now; false if the channel is gone.
     async fn write(&self, bytes: Vec<u8>) -> bool {
         if bytes.is_empty() {
             return true;
         }
         self.channel.data_bytes(bytes).await.is_ok()
+    }
+
+    /// Adds `bytes` to the output sent at the next [`Interactive::flush`].
+    fn queue(&mut self, bytes: Vec<u8>) {
+        if self.queued.is_empty() {
+            self.queued = bytes;
+        } else {
+            self.queued.extend_from_slice(&bytes);
+        }
+    }
+
+    /// Sends the queued output in one data message; false if the channel is gone.
+    async fn flush(&mut self) -> bool {
+        let bytes = std::mem::take(&mut self.queued);
+        self.write(bytes).await
     }
 
     async fn close(&self, status: u32) {

@@ -173,7 +173,17 @@ fn writes_are_atomic_and_leave_no_temporary_files() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["fs", "host.json", "state.json", "state.lock"]);
+    // The spare is the state before the last save, kept as the next save's file.
+    assert_eq!(
+        names,
+        [
+            ".state.json.spare",
+            "fs",
+            "host.json",
+            "state.json",
+            "state.lock"
+        ]
+    );
     let text = std::fs::read_to_string(dir.path().join("xsp1/state.json")).expect("state");
     let v: serde_json::Value = serde_json::from_str(&text).expect("valid json");
     assert_eq!(
@@ -199,5 +209,36 @@ fn a_fresh_host_file_system_has_the_usual_directories() {
     assert_eq!(
         hosts,
         "127.0.0.1   localhost localhost.localdomain\n127.0.0.1   xsp1.lab.xspctl.test xsp1\n"
+    );
+}
+
+#[test]
+fn saves_reuse_two_files_and_every_save_is_seen_by_another_opener() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let h = host(dir.path(), "xsp1", Product::Xsp, Release::R22);
+    let other = SimHost::open_existing(&dir.path().join("xsp1")).expect("second opener");
+    let mut c = Cli::start(&h);
+    let mut seen = Vec::new();
+    let mut inodes = std::collections::BTreeSet::new();
+    // Values of one length: a save must differ from the last by more than its size.
+    for n in 10..=40 {
+        c.run(&format!(
+            "cd /System/CommunicationUtility/DefaultSettings;set userTransactionLimit {n}"
+        ));
+        let meta = std::fs::metadata(dir.path().join("xsp1/state.json")).expect("state");
+        inodes.insert(meta.ino());
+        seen.push((meta.mtime(), meta.mtime_nsec()));
+        let mut o = Cli::start(&other);
+        assert!(
+            o.run("cd /System/CommunicationUtility/DefaultSettings;get")
+                .contains(&format!("userTransactionLimit = {n}\n")),
+            "the other opener missed save {n}"
+        );
+    }
+    assert!(inodes.len() <= 2, "a save created a file: {inodes:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "modification times did not move forward: {seen:?}"
     );
 }
