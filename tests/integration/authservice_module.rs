@@ -41,11 +41,7 @@ fn farm_playbook(
     }
     text.push_str("    hosts:\n");
     for h in hosts {
-        text.push_str(&format!(
-            "      - name: {h}\n        address: {}\n        {}\n",
-            lab.address(h),
-            lab.connection(h)
-        ));
+        text.push_str(&lab.host_entry(h));
     }
     let path = lab.dir.path().join("pb.yaml");
     std::fs::write(&path, text).unwrap();
@@ -451,25 +447,6 @@ fn a_missing_authservice_patch_stops_the_host() {
     assert!(!options.contains("bw.authservice"), "{options}");
 }
 
-/// The check `id` of `host` in a verify report.
-fn check(run: &Run, host: &str, id: &str) -> serde_json::Value {
-    let json = run.json();
-    json["hosts"]
-        .as_array()
-        .expect("hosts")
-        .iter()
-        .find(|h| h["host"] == host)
-        .and_then(|h| {
-            h["checks"]
-                .as_array()
-                .expect("checks")
-                .iter()
-                .find(|c| c["id"] == id)
-                .cloned()
-        })
-        .unwrap_or_else(|| panic!("no {id} for {host}\n{}", run.all()))
-}
-
 /// The key import a host's plan shows, between the upload and the removal of the
 /// key file.
 fn import_lines(host: &str) -> [String; 3] {
@@ -557,7 +534,7 @@ fn a_farm_shares_the_reference_hosts_keys() {
     let verify = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     for h in ["xb1", "xb2", "xb3"] {
         assert_eq!(
-            check(&verify, h, "authservice.key-fingerprint")["status"],
+            verify.host_finding(h, "authservice.key-fingerprint", "")["status"],
             "ok",
             "{}",
             verify.all()
@@ -586,10 +563,10 @@ fn a_farm_shares_the_reference_hosts_keys() {
     assert!(out.contains("...Done"), "{out}");
     std::fs::remove_file(lab.host("xb3").fs_root().join(tmp)).unwrap();
     let verify = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
-    let odd = check(&verify, "xb3", "authservice.key-fingerprint");
+    let odd = verify.host_finding("xb3", "authservice.key-fingerprint", "");
     assert_eq!(odd["status"], "fail", "{}", verify.all());
     assert_eq!(
-        check(&verify, "xb1", "authservice.key-fingerprint")["status"],
+        verify.host_finding("xb1", "authservice.key-fingerprint", "")["status"],
         "ok"
     );
     assert!(odd.to_string().contains("xb3"), "{odd}");
@@ -621,7 +598,7 @@ fn a_farm_shares_the_reference_hosts_keys() {
     let verify = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     for h in hosts {
         assert_eq!(
-            check(&verify, h, "authservice.key-fingerprint")["status"],
+            verify.host_finding(h, "authservice.key-fingerprint", "")["status"],
             "ok",
             "{}",
             verify.all()

@@ -7,7 +7,7 @@
 use crate::lab;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
@@ -107,6 +107,23 @@ fn fired(json: &Value) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// The JSON file `path` of a bundle.
+fn bundle_json(bundle: &Bundle, path: &str) -> Value {
+    let file = bundle
+        .file(path)
+        .unwrap_or_else(|| panic!("no {path} in the bundle"));
+    serde_json::from_slice(&file.bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The element of the JSON array `list` whose `field` is `value`.
+fn element<'a>(list: &'a Value, field: &str, value: &str) -> &'a Value {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list:#}"))
+        .iter()
+        .find(|e| e[field] == value)
+        .unwrap_or_else(|| panic!("no {field} {value:?} in {list:#}"))
+}
+
 /// The fired entry of `rule` on `host`.
 fn entry<'a>(json: &'a Value, rule: &str, host: &str) -> &'a Value {
     json["fired"]
@@ -115,6 +132,68 @@ fn entry<'a>(json: &'a Value, rule: &str, host: &str) -> &'a Value {
         .iter()
         .find(|f| f["rule"] == rule && f["host"] == host)
         .unwrap_or_else(|| panic!("{rule} did not fire on {host}: {json:#}"))
+}
+
+/// Runs `xspctl diagnose -f PB --out BUNDLE --format json MORE...` (the bundle in
+/// the lab's scratch directory) with the extra environment variables `env`; the
+/// run and the bundle's path.
+fn diagnose_json(
+    lab: &TestLab,
+    env: &[(&str, &str)],
+    pb: &str,
+    bundle: &str,
+    more: &[&str],
+) -> (Run, PathBuf) {
+    let out = lab.dir.path().join(bundle);
+    let mut args = vec!["diagnose", "-f", pb, "--out", out.to_str().unwrap()];
+    args.extend(["--format", "json"]);
+    args.extend(more);
+    (xspctl_env(lab, env, &args), out)
+}
+
+/// The hosts of [`authservice_farm`].
+const AUTH_FARM: [&str; 2] = ["x1", "x2"];
+
+/// Starts two R22 XSPs, `x1` and `x2`, each with AuthService active and its own
+/// key pair (made by a first export), and writes `pb.yaml`: one farm of both
+/// (roles xsi and authservice) with `webex` (farm-level YAML, or ""), `verify`
+/// trusting the lab's server CA. The lab and the playbook's path.
+fn authservice_farm(test: &str, webex: &str) -> (TestLab, String) {
+    let specs = AUTH_FARM.map(|name| Spec {
+        name,
+        product: Product::Xsp,
+        release: Release::R22,
+    });
+    let lab = TestLab::start(test, &specs);
+    let mut text = String::from(
+        "version: 1\nfarms:\n  - name: auth\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n",
+    );
+    if !webex.is_empty() {
+        text.push_str("    webex:\n");
+        for line in webex.lines() {
+            text.push_str(&format!("      {line}\n"));
+        }
+    }
+    text.push_str("    hosts:\n");
+    for h in AUTH_FARM {
+        text.push_str(&lab.host_entry(h));
+        bwcli_done(
+            &lab,
+            h,
+            &[
+                "cd /Maintenance/ManagedObjects",
+                "activate application AuthenticationService 22.0_1.1123 /authService",
+                "deploy application /authService",
+                "cd /Applications/AuthenticationService/KeyManagement",
+                "exportKeys",
+            ],
+            3,
+        );
+    }
+    text.push_str(&lab.verify_section());
+    let pb = lab.dir.path().join("pb.yaml");
+    std::fs::write(&pb, text).unwrap();
+    (lab, pb.to_str().unwrap().to_string())
 }
 
 /// Three hosts: `good` set up as the documents say, `bad` broken in the ways the
@@ -216,34 +295,22 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     );
     assert_eq!(lab.host("bad").exec("restartbw").status, 0);
 
-    let out = lab.dir.path().join("case.tar.gz");
+    let org = ["--org-id", "1eb65fdf-9643-417f-9974-ad72cae0e10f"];
+    let (live, out) = diagnose_json(&lab, &[], pb, "case.tar.gz", &org);
     let out = out.to_str().unwrap();
-    let live = lab.xspctl(&[
-        "diagnose",
-        "-f",
-        pb,
-        "--out",
-        out,
-        "--format",
-        "json",
-        "--org-id",
-        "1eb65fdf-9643-417f-9974-ad72cae0e10f",
-    ]);
     live.exits(2);
     let json = live.json();
     let found = fired(&json);
     let bundle = Bundle::read(Path::new(out)).unwrap();
     fixes_and_sources_are_the_rules(&json);
     layout_is_documented(&bundle);
-    let expiry: Vec<Value> =
-        serde_json::from_slice::<Value>(&bundle.file("hosts/bad/verify.json").unwrap().bytes)
-            .unwrap()["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["id"] == "tls.certificate-expiry")
-            .cloned()
-            .collect();
+    let expiry: Vec<Value> = bundle_json(&bundle, "hosts/bad/verify.json")["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "tls.certificate-expiry")
+        .cloned()
+        .collect();
     for rule in [
         "DX-TLS-OLD-PROTOCOL",
         "DX-CERT-EXPIRED",
@@ -352,15 +419,8 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     }
     // good's CTI interface requires a client certificate: its chain is not read,
     // and certificates.json says why.
-    let certs: Value =
-        serde_json::from_slice(&bundle.file("hosts/good/certificates.json").unwrap().bytes)
-            .unwrap();
-    let cti = certs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["endpoint"] == "cti")
-        .unwrap_or_else(|| panic!("{certs:#}"));
+    let certs = bundle_json(&bundle, "hosts/good/certificates.json");
+    let cti = element(&certs, "endpoint", "cti");
     assert!(
         cti["error"]
             .as_str()
@@ -368,12 +428,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
             .contains("client certificate required"),
         "{cti:#}"
     );
-    let http = certs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["endpoint"] == "http")
-        .unwrap();
+    let http = element(&certs, "endpoint", "http");
     assert!(
         http["chain"][0]["subject"]
             .as_str()
@@ -391,8 +446,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
         snapshot.contains("bwCertificateExpirationWarning"),
         "alarm rows not collected"
     );
-    let host: Value =
-        serde_json::from_slice(&bundle.file("hosts/old/host.json").unwrap().bytes).unwrap();
+    let host = bundle_json(&bundle, "hosts/old/host.json");
     assert!(
         host["version"]["release_tag"]
             .as_str()
@@ -400,8 +454,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
             .starts_with("Rel_21"),
         "{host:#}"
     );
-    let checklist: Value =
-        serde_json::from_slice(&bundle.file("checklist.json").unwrap().bytes).unwrap();
+    let checklist = bundle_json(&bundle, "checklist.json");
     assert_eq!(checklist["org_id"], "1eb65fdf-9643-417f-9974-ad72cae0e10f");
     assert_eq!(checklist["versions"].as_array().unwrap().len(), 3);
     let md = String::from_utf8_lossy(&bundle.file("summary.md").unwrap().bytes).into_owned();
@@ -415,8 +468,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
             "summary.html is not self-contained: {external}"
         );
     }
-    let manifest: Value =
-        serde_json::from_slice(&bundle.file("manifest.json").unwrap().bytes).unwrap();
+    let manifest = bundle_json(&bundle, "manifest.json");
     let listed = manifest["files"].as_array().unwrap();
     assert_eq!(listed.len() + 1, bundle.files.len());
     assert!(listed.iter().all(
@@ -428,14 +480,11 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
     // anchors (the playbook's chain, uploaded only around updateTrust) are bundled
     // as PEM with their summary. The key bad's certificate was installed with stays
     // on the host: no file of the bundle holds any of it.
-    let configured = |host: &str| -> Value {
-        serde_json::from_slice(
-            &bundle
-                .file(&format!("hosts/{host}/configured-certificates.json"))
-                .unwrap_or_else(|| panic!("{host}: no configured-certificates.json"))
-                .bytes,
+    let configured = |host: &str| {
+        bundle_json(
+            &bundle,
+            &format!("hosts/{host}/configured-certificates.json"),
         )
-        .unwrap()
     };
     let bad_views = configured("bad")["views"].to_string();
     assert!(
@@ -691,8 +740,7 @@ fn every_secret_is_masked_in_every_file_and_a_slipped_secret_stops_the_bundle() 
         "{snapshot}"
     );
     assert!(snapshot.contains("\"********\""), "{snapshot}");
-    let facts: Value =
-        serde_json::from_slice(&bundle.file("hosts/h/host.json").unwrap().bytes).unwrap();
+    let facts = bundle_json(&bundle, "hosts/h/host.json");
     assert_eq!(facts["authservice_keys_sha256"].as_str().unwrap().len(), 64);
 
     // The secrets the playbook's modules set (the AuthService module's client
@@ -836,59 +884,11 @@ fn bad_case_ids_stop_before_any_host_and_offline_refuses_a_changed_bundle() {
 /// both; once the second imports the first's keys, it fires on neither.
 #[test]
 fn authservice_keys_that_differ_across_the_farm_fire_until_shared() {
-    let lab = TestLab::start(
-        "diagnose-keys",
-        &[
-            Spec {
-                name: "x1",
-                product: Product::Xsp,
-                release: Release::R22,
-            },
-            Spec {
-                name: "x2",
-                product: Product::Xsp,
-                release: Release::R22,
-            },
-        ],
-    );
-    let mut text = String::from(
-        "version: 1\nfarms:\n  - name: east\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n    hosts:\n",
-    );
-    for h in ["x1", "x2"] {
-        text.push_str(&format!(
-            "      - name: {h}\n        address: {}\n        {}\n",
-            lab.address(h),
-            lab.connection(h)
-        ));
-        bwcli_done(
-            &lab,
-            h,
-            &[
-                "cd /Maintenance/ManagedObjects",
-                "activate application AuthenticationService 22.0_1.1123 /authService",
-                "deploy application /authService",
-                "cd /Applications/AuthenticationService/KeyManagement",
-                "exportKeys",
-            ],
-            3,
-        );
-    }
-    let pb = lab.dir.path().join("pb.yaml");
-    std::fs::write(&pb, text).unwrap();
-    let pb = pb.to_str().unwrap();
-    let bundle = lab.dir.path().join("a.tar.gz");
-    let run = lab.xspctl(&[
-        "diagnose",
-        "-f",
-        pb,
-        "--out",
-        bundle.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (lab, pb) = authservice_farm("diagnose-keys", "");
+    let (run, _) = diagnose_json(&lab, &[], &pb, "a.tar.gz", &[]);
     let json = run.json();
     let found = fired(&json);
-    for h in ["x1", "x2"] {
+    for h in AUTH_FARM {
         assert!(
             found.contains(&("DX-AUTHSERVICE-KEYS-DIFFER".into(), h.into())),
             "{found:?}\n{}",
@@ -914,16 +914,7 @@ fn authservice_keys_that_differ_across_the_farm_fire_until_shared() {
         ],
         1,
     );
-    let bundle = lab.dir.path().join("b.tar.gz");
-    let run = lab.xspctl(&[
-        "diagnose",
-        "-f",
-        pb,
-        "--out",
-        bundle.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (run, _) = diagnose_json(&lab, &[], &pb, "b.tar.gz", &[]);
     let found = fired(&run.json());
     assert!(
         !found.iter().any(|(r, _)| r == "DX-AUTHSERVICE-KEYS-DIFFER"),
@@ -954,20 +945,10 @@ fn the_bundle_holds_the_dns_answers_the_reachability_matrix_and_the_clock() {
     );
     let pb = lab.dir.path().join("pb.yaml");
     std::fs::write(&pb, text).unwrap();
-    let out = lab.dir.path().join("net.tar.gz");
-    let run = lab.xspctl(&[
-        "diagnose",
-        "-f",
-        pb.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (run, out) = diagnose_json(&lab, &[], pb.to_str().unwrap(), "net.tar.gz", &[]);
     assert!(out.exists(), "{}", run.all());
     let bundle = Bundle::read(&out).unwrap();
-    let verify: Value =
-        serde_json::from_slice(&bundle.file("hosts/n1/verify.json").unwrap().bytes).unwrap();
+    let verify = bundle_json(&bundle, "hosts/n1/verify.json");
     let checks = verify["checks"].as_array().unwrap();
     let of = |id: &str| -> Vec<&Value> { checks.iter().filter(|c| c["id"] == id).collect() };
     // The DNS answers, as the resolver gave them.
@@ -1038,15 +1019,7 @@ fn the_bundle_holds_the_dns_answers_the_reachability_matrix_and_the_clock() {
 
 /// A file's manifest entry.
 fn manifest_entry(bundle: &Bundle, path: &str) -> Value {
-    let manifest: Value =
-        serde_json::from_slice(&bundle.file("manifest.json").unwrap().bytes).unwrap();
-    manifest["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == path)
-        .unwrap_or_else(|| panic!("{path} not in {manifest:#}"))
-        .clone()
+    element(&bundle_json(bundle, "manifest.json")["files"], "path", path).clone()
 }
 
 /// The logs support asks for, served by xspsim over SFTP: those of the window are
@@ -1099,22 +1072,15 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
     x1.write_log(xs_path, &vec![b'x'; 50 * 1024], ago(600))
         .unwrap();
 
-    let out = lab.dir.path().join("logs.tar.gz");
-    let run = lab.xspctl(&[
-        "diagnose",
-        "-f",
-        pb,
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
+    let caps = [
         "--since",
         "2h",
         "--log-file-cap",
         "64K",
         "--log-host-cap",
         "100K",
-    ]);
+    ];
+    let (run, out) = diagnose_json(&lab, &[], pb, "logs.tar.gz", &caps);
     run.exits(2);
     let bundle = Bundle::read(&out).unwrap();
 
@@ -1157,17 +1123,8 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
             .file("hosts/x1/logs/xsp/XsiActionsLog2026.12.01-08.00.00.txt")
             .is_none()
     );
-    let index: Value =
-        serde_json::from_slice(&bundle.file("hosts/x1/logs.json").unwrap().bytes).unwrap();
-    let source = |name: &str| {
-        index["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap_or_else(|| panic!("{name} not in {index:#}"))
-            .clone()
-    };
+    let index = bundle_json(&bundle, "hosts/x1/logs.json");
+    let source = |name: &str| element(&index["sources"], "name", name).clone();
     assert_eq!(source("XsiActionsLog")["older_files"], 1, "{index:#}");
     let xs_files = source("XSLog (XSP)")["files"].clone();
     let xs_rec = xs_files
@@ -1243,8 +1200,7 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
             .contains("BroadWorks patch tools"),
         "{missing:#}"
     );
-    let comparison: Value =
-        serde_json::from_slice(&bundle.file("hosts/a1/patches.json").unwrap().bytes).unwrap();
+    let comparison = bundle_json(&bundle, "hosts/a1/patches.json");
     let names: Vec<String> = comparison["check"]["missing"]
         .as_array()
         .unwrap_or_else(|| panic!("{comparison:#}"))
@@ -1263,17 +1219,7 @@ fn logs_of_the_window_are_bundled_under_the_caps_and_missing_patches_fire() {
     }
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     lab.host("a1").install_patches(&names).unwrap();
-    let again = lab.xspctl(&[
-        "diagnose",
-        "-f",
-        pb,
-        "--host",
-        "a1",
-        "--out",
-        lab.dir.path().join("patched.tar.gz").to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (again, _) = diagnose_json(&lab, &[], pb, "patched.tar.gz", &["--host", "a1"]);
     let now_found = fired(&again.json());
     assert!(
         !now_found.iter().any(|(r, _)| r == "DX-PATCH-MISSING"),
@@ -1317,47 +1263,15 @@ fn all_sent_lines(lab: &TestLab) -> Vec<String> {
 /// the shell ran only reads, and the patch listing once per host.
 #[test]
 fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
-    let lab = TestLab::start(
+    let (lab, pb) = authservice_farm(
         "diagnose-readonly",
-        &[
-            Spec {
-                name: "x1",
-                product: Product::Xsp,
-                release: Release::R22,
-            },
-            Spec {
-                name: "x2",
-                product: Product::Xsp,
-                release: Release::R22,
-            },
-        ],
-    );
-    let mut text = String::from(
-        "version: 1\nfarms:\n  - name: auth\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n    webex:\n      authservice:\n        client_id: C0ffee-client\n        client_secret: env:DIAG_CLIENT_SECRET\n        refresh_token: env:DIAG_REFRESH_TOKEN\n        ci_cluster: EU\n        teams_cluster: AFRA\n    hosts:\n",
+        "authservice:\n  client_id: C0ffee-client\n  client_secret: env:DIAG_CLIENT_SECRET\n  refresh_token: env:DIAG_REFRESH_TOKEN\n  ci_cluster: EU\n  teams_cluster: AFRA",
     );
     let keys = "var/broadworks/tmp/authService.keys";
-    for h in ["x1", "x2"] {
-        text.push_str(&format!(
-            "      - name: {h}\n        address: {}\n        {}\n",
-            lab.address(h),
-            lab.connection(h)
-        ));
+    for h in AUTH_FARM {
         lab.host(h)
             .install_patches(&required_patches(CatalogRelease::R22))
             .unwrap();
-        // Each AuthService active with its own key pair (made by a first export).
-        bwcli_done(
-            &lab,
-            h,
-            &[
-                "cd /Maintenance/ManagedObjects",
-                "activate application AuthenticationService 22.0_1.1123 /authService",
-                "deploy application /authService",
-                "cd /Applications/AuthenticationService/KeyManagement",
-                "exportKeys",
-            ],
-            3,
-        );
     }
     // x1 keeps the file an operator exported by hand (readable by all: to be
     // put back so, not "fixed"); x2 has none.
@@ -1384,50 +1298,29 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
             SystemTime::now(),
         )
         .unwrap();
-    text.push_str(&lab.verify_section());
-    let pb = lab.dir.path().join("pb.yaml");
-    std::fs::write(&pb, text).unwrap();
-    let before: Vec<_> = ["x1", "x2"].map(|h| host_files(&lab, h)).into();
-    let logged: Vec<usize> = ["x1", "x2"]
+    let before: Vec<_> = AUTH_FARM.map(|h| host_files(&lab, h)).into();
+    let logged: Vec<usize> = AUTH_FARM
         .iter()
         .map(|h| lab.host(h).exec_log().len())
         .collect();
 
-    let bundle = lab.dir.path().join("case.tar.gz");
-    let run = xspctl_env(
+    let (run, bundle) = diagnose_json(
         &lab,
         &[
             ("DIAG_CLIENT_SECRET", "s3cret-client"),
             ("DIAG_REFRESH_TOKEN", "s3cret-refresh"),
         ],
-        &[
-            "diagnose",
-            "-f",
-            pb.to_str().unwrap(),
-            "--out",
-            bundle.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
+        &pb,
+        "case.tar.gz",
+        &[],
     );
     assert!(bundle.is_file(), "{}", run.all());
     let bundle = Bundle::read(&bundle).unwrap();
     // The farm check did export on both hosts: their keys differ (x1, listed
     // first, holds the expected value on a tie).
     for (h, status) in [("x1", "ok"), ("x2", "fail")] {
-        let verify: Value = serde_json::from_slice(
-            &bundle
-                .file(&format!("hosts/{h}/verify.json"))
-                .unwrap()
-                .bytes,
-        )
-        .unwrap();
-        let check = verify["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == "authservice.key-fingerprint")
-            .unwrap_or_else(|| panic!("{h}: no key-fingerprint check: {verify:#}"));
+        let verify = bundle_json(&bundle, &format!("hosts/{h}/verify.json"));
+        let check = element(&verify["checks"], "id", "authservice.key-fingerprint");
         assert_eq!(check["status"], status, "{check:#}\n{}", run.all());
         assert_eq!(
             check["evidence"].to_string().matches("sha256 ").count(),
@@ -1438,7 +1331,7 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
 
     // The rule compares the fresh exports (x2 has no key file of its own).
     let json = run.json();
-    for h in ["x1", "x2"] {
+    for h in AUTH_FARM {
         let e = entry(&json, "DX-AUTHSERVICE-KEYS-DIFFER", h);
         assert!(e["fix"].as_str().unwrap().contains("importKeys"), "{e:#}");
     }
@@ -1457,7 +1350,7 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
         }
     }
 
-    for (h, before) in ["x1", "x2"].iter().zip(&before) {
+    for (h, before) in AUTH_FARM.iter().zip(&before) {
         let after = host_files(&lab, h);
         let changed: Vec<&String> = before
             .keys()
@@ -1502,7 +1395,7 @@ fn diagnose_changes_nothing_on_the_hosts_and_lists_the_patches_once() {
         "{sent:?}"
     );
 
-    for (h, from) in ["x1", "x2"].iter().zip(logged) {
+    for (h, from) in AUTH_FARM.iter().zip(logged) {
         let ran: Vec<String> = lab.host(h).exec_log().split_off(from);
         let listings = ran.iter().filter(|l| l.contains("listPatch.pl")).count();
         assert_eq!(listings, 1, "{h} ran {ran:?}");
@@ -1558,16 +1451,7 @@ fn chain_depth_two_truncates_a_three_certificate_chain_and_fires_until_three() {
     let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R21SP1", "")]);
     let pb = pb.to_str().unwrap();
     let diagnose = |name: &str| {
-        let out = lab.dir.path().join(name);
-        let run = lab.xspctl(&[
-            "diagnose",
-            "-f",
-            pb,
-            "--out",
-            out.to_str().unwrap(),
-            "--format",
-            "json",
-        ]);
+        let (run, out) = diagnose_json(&lab, &[], pb, name, &[]);
         assert!(out.is_file(), "{}", run.all());
         run.json()
     };
@@ -1640,17 +1524,8 @@ fn tls12_refused_a_certificate_near_expiry_and_weak_suites_fire_their_rules() {
     );
     assert_eq!(lab.host("h").exec("restartbw").status, 0);
     let pb = lab.playbook("pb.yaml", &[("h", "xsp", "R22", "")]);
-    let out = lab.dir.path().join("case.tar.gz");
+    let (live, out) = diagnose_json(&lab, &[], pb.to_str().unwrap(), "case.tar.gz", &[]);
     let out = out.to_str().unwrap();
-    let live = lab.xspctl(&[
-        "diagnose",
-        "-f",
-        pb.to_str().unwrap(),
-        "--out",
-        out,
-        "--format",
-        "json",
-    ]);
     live.exits(2);
     let json = live.json();
     let found = fired(&json);

@@ -33,11 +33,8 @@ fn playbook(
     for line in webex.lines() {
         text.push_str(&format!("      {line}\n"));
     }
-    text.push_str(&format!(
-        "    hosts:\n      - name: {name}\n        address: {}\n        {}\n",
-        lab.address(name),
-        lab.connection(name)
-    ));
+    text.push_str("    hosts:\n");
+    text.push_str(&lab.host_entry(name));
     let path = lab.dir.path().join("pb.yaml");
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()

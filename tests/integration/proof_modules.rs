@@ -138,11 +138,7 @@ fn farm_playbook(lab: &TestLab, webex: &str, hosts: &[&str]) -> String {
         "version: 1\nfarms:\n  - name: xsp-farm\n    product: xsp\n    release: R23\n    roles: [xsi]\n    webex:\n      {webex}\n    hosts:\n"
     );
     for name in hosts {
-        text.push_str(&format!(
-            "      - name: {name}\n        address: {}\n        {}\n",
-            lab.address(name),
-            lab.connection(name)
-        ));
+        text.push_str(&lab.host_entry(name));
     }
     let path = lab.dir.path().join("farm.yaml");
     std::fs::write(&path, text).unwrap();
@@ -249,22 +245,7 @@ fn verify_names_the_host_whose_call_control_name_differs() {
 
     let run = lab.xspctl(&["verify", "-f", pb, "--format", "json"]);
     run.exits(2);
-    let json = run.json();
-    let finding = |host: &str| {
-        json["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["host"] == host)
-            .and_then(|h| {
-                h["checks"]
-                    .as_array()?
-                    .iter()
-                    .find(|c| c["id"] == "xsi-events.call-control-name")
-                    .cloned()
-            })
-            .unwrap_or_else(|| panic!("no farm finding for {host}: {}", run.all()))
-    };
+    let finding = |host: &str| run.host_finding(host, "xsi-events.call-control-name", "");
     let odd = finding("b");
     assert_eq!(odd["status"], "fail", "{odd}");
     assert_eq!(odd["host"], "b");

@@ -9,7 +9,6 @@
 use crate::lab;
 
 use lab::{Run, Spec, TLS_INTERFACE, TestLab};
-use serde_json::Value;
 use xspsim::host::{Product, Release};
 use xspsim::pki::lab_ca::WebexLikePki;
 
@@ -38,11 +37,7 @@ fn playbook(lab: &TestLab, pki: &WebexLikePki, hosts: &[(&str, Option<&str>)]) -
     }
     text.push_str("    hosts:\n");
     for (h, release) in hosts {
-        text.push_str(&format!(
-            "      - name: {h}\n        address: {}\n        {}\n",
-            lab.address(h),
-            lab.connection(h)
-        ));
+        text.push_str(&lab.host_entry(h));
         if let Some(r) = release {
             text.push_str(&format!("        release: {r}\n"));
         }
@@ -52,23 +47,6 @@ fn playbook(lab: &TestLab, pki: &WebexLikePki, hosts: &[(&str, Option<&str>)]) -
     std::fs::write(&path, text).unwrap();
     lab.add_client_identity(&path, &dir.join("client.pem"), &dir.join("client.key"));
     path.to_str().unwrap().to_string()
-}
-
-/// `host`'s finding `id` whose subject ends with `what`.
-fn farm_check(run: &Run, host: &str, id: &str, what: &str) -> Value {
-    run.json()["hosts"]
-        .as_array()
-        .expect("hosts")
-        .iter()
-        .find(|h| h["host"] == host)
-        .and_then(|h| {
-            h["checks"]
-                .as_array()?
-                .iter()
-                .find(|c| c["id"] == id && c["subject"].as_str().is_some_and(|s| s.ends_with(what)))
-                .cloned()
-        })
-        .unwrap_or_else(|| panic!("no {id} ({what}) for {host}\n{}", run.all()))
 }
 
 /// The farm checks every host of the farm gets: id and the end of the subject.
@@ -85,7 +63,7 @@ const FARM_CHECKS: [(&str, &str); 6] = [
 #[track_caller]
 fn all_pass(run: &Run, (id, what): (&str, &str)) {
     for h in FARM {
-        let f = farm_check(run, h, id, what);
+        let f = run.host_finding(h, id, what);
         assert_eq!(f["status"], "ok", "{h}: {f:#}");
     }
 }
@@ -95,7 +73,7 @@ fn all_pass(run: &Run, (id, what): (&str, &str)) {
 #[track_caller]
 fn only_odd_fails(run: &Run, (id, what): (&str, &str), odd: &str, differs: &str) {
     for h in FARM {
-        let f = farm_check(run, h, id, what);
+        let f = run.host_finding(h, id, what);
         if h != odd {
             assert_eq!(f["status"], "ok", "{h}: {f:#}");
             continue;
@@ -145,7 +123,7 @@ fn a_divergent_farm_member_is_named_by_each_farm_check() {
     let alike = lab.xspctl(&["verify", "-f", &pb, "--format", "json"]);
     for h in FARM {
         for (id, what) in FARM_CHECKS {
-            let f = farm_check(&alike, h, id, what);
+            let f = alike.host_finding(h, id, what);
             assert_eq!(f["status"], "ok", "{h} {id}: {f:#}");
             assert_eq!(f["evidence"].as_array().unwrap().len(), 3, "{f:#}");
         }
@@ -234,7 +212,7 @@ fn a_divergent_farm_member_is_named_by_each_farm_check() {
         "json",
     ]);
     upgrade.exits(0);
-    let f = farm_check(&upgrade, "f4", "farm.release", "release");
+    let f = upgrade.host_finding("f4", "farm.release", "release");
     assert_eq!(f["status"], "warn", "{f:#}");
     let observed = f["observed"].as_str().unwrap();
     assert!(

@@ -33,9 +33,8 @@ fn playbook(lab: &TestLab, file: &str, hosts: &[(&str, Option<&str>)], verify: &
     text.push_str("farms:\n");
     for (name, fqdn) in hosts {
         text.push_str(&format!(
-            "  - name: farm-{name}\n    product: xsp\n    release: R23\n    roles: [xsi, authservice, cti, dms]\n    hosts:\n      - name: {name}\n        address: {}\n        {}\n",
-            lab.address(name),
-            lab.connection(name)
+            "  - name: farm-{name}\n    product: xsp\n    release: R23\n    roles: [xsi, authservice, cti, dms]\n    hosts:\n{}",
+            lab.host_entry(name)
         ));
         if let Some(fqdn) = fqdn {
             text.push_str(&format!("        fqdn: {fqdn}\n"));

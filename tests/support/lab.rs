@@ -76,6 +76,28 @@ impl Run {
             .unwrap_or_else(|| panic!("no {id} on {subject_prefix}: {}", self.all()))
     }
 
+    /// `host`'s finding `id` whose subject ends with `subject_suffix` ("" for any)
+    /// in a `--format json` report of several hosts; a missing one fails showing
+    /// everything printed.
+    pub fn host_finding(&self, host: &str, id: &str, subject_suffix: &str) -> serde_json::Value {
+        self.json()["hosts"]
+            .as_array()
+            .unwrap_or_else(|| panic!("hosts: {}", self.all()))
+            .iter()
+            .find(|h| h["host"] == host)
+            .and_then(|h| {
+                h["checks"].as_array()?.iter().find(|c| {
+                    c["id"] == id
+                        && c["subject"]
+                            .as_str()
+                            .unwrap_or("")
+                            .ends_with(subject_suffix)
+                })
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} ({subject_suffix}) for {host}\n{}", self.all()))
+    }
+
     /// Everything printed, for assertion messages.
     pub fn all(&self) -> String {
         format!(
@@ -286,6 +308,16 @@ impl TestLab {
         t
     }
 
+    /// The playbook lines of host `name` in a farm's `hosts:` list: its name,
+    /// address and `connection:` block.
+    pub fn host_entry(&self, name: &str) -> String {
+        format!(
+            "      - name: {name}\n        address: {}\n        {}\n",
+            self.address(name),
+            self.connection(name)
+        )
+    }
+
     /// Writes a playbook with one farm per host, each with the given `webex:` block
     /// (YAML, indented by the caller as a farm-level value), and returns its path.
     pub fn playbook(&self, file: &str, farms: &[(&str, &str, &str, &str)]) -> PathBuf {
@@ -306,11 +338,8 @@ impl TestLab {
                     text.push_str(&format!("      {line}\n"));
                 }
             }
-            text.push_str(&format!(
-                "    hosts:\n      - name: {name}\n        address: {}\n        {}\n",
-                self.address(name),
-                self.connection(name)
-            ));
+            text.push_str("    hosts:\n");
+            text.push_str(&self.host_entry(name));
         }
         text.push_str(&self.verify_section());
         let path = self.dir.path().join(file);
