@@ -33,34 +33,9 @@ HOSTS=${4:-100}
 [ "$HOSTS" -ge 1 ] && [ "$HOSTS" -le 200 ] || { echo "HOSTS: 1 to 200" >&2; exit 1; }
 command -v sslyze >/dev/null || { echo "sslyze is not on PATH" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/xspctl-verify-vs-sslyze.XXXXXX)
-SERVER=""
 FAILED=0
-
-stop_server() {
-    if [ -n "$SERVER" ]; then
-        kill "$SERVER" 2>/dev/null || true
-        wait "$SERVER" 2>/dev/null || true
-        SERVER=""
-    fi
-}
-trap 'stop_server; rm -rf "$WORK"' EXIT
-
-# Starts `xspsim serve` of N XSP R24 hosts from BASE into DIR and waits (at most 15
-# minutes) for its hosts.json.
-serve() {
-    local dir=$1 n=$2 base=$3
-    "$XSPSIM" serve --hosts "$n" --product xsp --release R24 --base-address "$base" \
-        --ssh-port 0 --https-port 0 --cti-port 0 --dns-port 0 --dir "$dir" \
-        </dev/null >"$dir.serve.log" 2>&1 &
-    SERVER=$!
-    for _ in $(seq 1 9000); do
-        [ -s "$dir/hosts.json" ] && return 0
-        kill -0 "$SERVER" 2>/dev/null || { cat "$dir.serve.log" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "xspsim serve did not start" >&2
-    exit 1
-}
+# stop_server, serve DIR N RELEASE BASE, server_cpu; WORK removed on exit.
+source "$(dirname "$0")/lib.sh"
 
 # A CA certificate NAME.pem/NAME.key with common name CN, self-signed, or issued by
 # ISSUER when given.
@@ -182,11 +157,6 @@ apply() {
 # The 1-minute load average now.
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-# CPU seconds (user+sys) the xspsim server has used so far.
-server_cpu() {
-    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$SERVER/stat"
-}
-
 # Runs CMD... under /usr/bin/time (bounded by 300 s); sets WALL, CPU (user+sys),
 # RSS_MIB, CODE and LOAD (the load average as it started).
 timed() {
@@ -259,7 +229,7 @@ echo "# xspctl $("$XSPCTL" --version 2>/dev/null || true); sslyze $(sslyze --hel
 
 # ---- Part 1: one host, verify beside sslyze ----
 pki "$WORK/pki"
-serve "$WORK/one" 1 127.83.0.1
+serve "$WORK/one" 1 R24 127.83.0.1
 host_certificates "$WORK/one" "$WORK/pki"
 playbook "$WORK/one" "$WORK/pki"
 apply "$WORK/one"
@@ -315,7 +285,7 @@ print(f"verify of xsp1: {len(r)} checks, {len(r) - len(bad)} ok" + "".join("\n  
 stop_server
 
 # ---- Part 2: HOSTS hosts, full verify ----
-serve "$WORK/many" "$HOSTS" 127.84.0.1
+serve "$WORK/many" "$HOSTS" R24 127.84.0.1
 host_certificates "$WORK/many" "$WORK/pki"
 playbook "$WORK/many" "$WORK/pki"
 apply "$WORK/many"

@@ -18,43 +18,12 @@ SIZES=("${@:-1 20 100}")
 read -r -a SIZES <<<"${SIZES[*]}"
 HOSTS=100
 WORK=$(mktemp -d /tmp/xspctl-whole-process.XXXXXX)
-SERVER=""
-
-stop_server() {
-    if [ -n "$SERVER" ]; then
-        kill "$SERVER" 2>/dev/null || true
-        wait "$SERVER" 2>/dev/null || true
-        SERVER=""
-    fi
-}
-trap 'stop_server; rm -rf "$WORK"' EXIT
-
-# Starts `xspsim serve` on DIR (fresh, or reopening the hosts saved there) and waits
-# (at most 15 minutes) for its hosts.json.
-serve() {
-    local dir=$1
-    rm -f "$dir/hosts.json"
-    "$XSPSIM" serve --hosts "$HOSTS" --product xsp --release R23 \
-        --base-address 127.81.0.1 --ssh-port 0 --https-port 0 --cti-port 0 \
-        --dns-port 0 --dir "$dir" </dev/null >"$WORK/serve.log" 2>&1 &
-    SERVER=$!
-    for _ in $(seq 1 9000); do
-        [ -s "$dir/hosts.json" ] && { sleep 1; return 0; }
-        kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "xspsim serve did not start" >&2
-    exit 1
-}
+# stop_server, serve DIR N RELEASE BASE, server_cpu; WORK removed on exit.
+source "$(dirname "$0")/lib.sh"
 
 # The first N host names, comma-separated.
 first_hosts() {
     python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hosts"]; print(",".join(e["name"] for e in h[:int(sys.argv[2])]))' "$1/hosts.json" "$2"
-}
-
-# CPU seconds (user+sys) the xspsim server has used so far.
-server_cpu() {
-    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$SERVER/stat"
 }
 
 # Runs xspctl with ARGS, timed; prints a table row
@@ -102,7 +71,7 @@ for e in json.load(open(sys.argv[1]))["hosts"]:
 echo "# xspctl $("$XSPCTL" --version 2>/dev/null || true); $(nproc) cores; $(date -u +%FT%TZ)" >&2
 # Create the 100 hosts once (RSA key generation dominates); every size starts from a
 # copy of them as they were created.
-serve "$WORK/pristine"
+serve "$WORK/pristine" "$HOSTS" R23 127.81.0.1
 stop_server
 chmod 600 "$WORK/pristine"/*key* 2>/dev/null || true
 
@@ -111,7 +80,7 @@ echo "|---|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
     rm -rf "$WORK/run"
     cp -a "$WORK/pristine" "$WORK/run"
-    serve "$WORK/run"
+    serve "$WORK/run" "$HOSTS" R23 127.81.0.1
     pb="$WORK/run/playbook.yaml"
     hosts=$(first_hosts "$WORK/run" "$n")
     state="$WORK/state-$n"

@@ -11,7 +11,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::{Registry, Unit};
+use prometheus_client::registry::{Metric, Registry, Unit};
 
 use crate::exit::Outcome;
 use crate::report::{CheckId, RunReport, Verdict};
@@ -70,64 +70,60 @@ impl Default for Metrics {
 impl Metrics {
     /// The metrics, registered and empty.
     pub fn new() -> Metrics {
-        let mut m = Metrics {
-            registry: Registry::with_prefix("xspctl_verify"),
+        let mut r = Registry::with_prefix("xspctl_verify");
+        Metrics {
+            runs: registered(&mut r, "runs", "Verify runs made", None),
+            failures: registered(
+                &mut r,
+                "run_failures",
+                "Verify runs that ended in a tool error (exit code 1: a playbook that does not load, a host that cannot be reached or read)",
+                None,
+            ),
+            last_run: registered(
+                &mut r,
+                "last_run_timestamp",
+                "When the last run started (Unix time)",
+                Some(Unit::Seconds),
+            ),
+            last_duration: registered(
+                &mut r,
+                "last_run_duration",
+                "How long the last run took",
+                Some(Unit::Seconds),
+            ),
+            last_exit: registered(
+                &mut r,
+                "last_run_exit_code",
+                "The exit code of the last run: 0 ready, 2 findings of severity error, 1 tool error",
+                None,
+            ),
+            host_status: registered(
+                &mut r,
+                "host_status",
+                "1 for each host of the last run, labelled with how it ended (ok, findings, failed...)",
+                None,
+            ),
+            findings: registered(
+                &mut r,
+                "findings",
+                "Findings of the last run that did not pass, by host, check id and severity (a waived one counts as info)",
+                None,
+            ),
+            drift: registered(
+                &mut r,
+                "drift",
+                "1 when the host's configuration differs from the playbook (config.drift failed), 0 when it holds",
+                None,
+            ),
+            days_left: registered(
+                &mut r,
+                "certificate_days_left",
+                "Whole days until the certificate an endpoint serves expires (negative once expired)",
+                None,
+            ),
+            registry: r,
             lock: Mutex::new(()),
-            runs: Counter::default(),
-            failures: Counter::default(),
-            last_run: Gauge::default(),
-            last_duration: Gauge::default(),
-            last_exit: Gauge::default(),
-            host_status: Family::default(),
-            findings: Family::default(),
-            drift: Family::default(),
-            days_left: Family::default(),
-        };
-        let r = &mut m.registry;
-        r.register("runs", "Verify runs made", m.runs.clone());
-        r.register(
-            "run_failures",
-            "Verify runs that ended in a tool error (exit code 1: a playbook that does not load, a host that cannot be reached or read)",
-            m.failures.clone(),
-        );
-        r.register_with_unit(
-            "last_run_timestamp",
-            "When the last run started (Unix time)",
-            Unit::Seconds,
-            m.last_run.clone(),
-        );
-        r.register_with_unit(
-            "last_run_duration",
-            "How long the last run took",
-            Unit::Seconds,
-            m.last_duration.clone(),
-        );
-        r.register(
-            "last_run_exit_code",
-            "The exit code of the last run: 0 ready, 2 findings of severity error, 1 tool error",
-            m.last_exit.clone(),
-        );
-        r.register(
-            "host_status",
-            "1 for each host of the last run, labelled with how it ended (ok, findings, failed...)",
-            m.host_status.clone(),
-        );
-        r.register(
-            "findings",
-            "Findings of the last run that did not pass, by host, check id and severity (a waived one counts as info)",
-            m.findings.clone(),
-        );
-        r.register(
-            "drift",
-            "1 when the host's configuration differs from the playbook (config.drift failed), 0 when it holds",
-            m.drift.clone(),
-        );
-        r.register(
-            "certificate_days_left",
-            "Whole days until the certificate an endpoint serves expires (negative once expired)",
-            m.days_left.clone(),
-        );
-        m
+        }
     }
 
     /// Records a run that started at `started`, took `took` and ended with
@@ -206,6 +202,22 @@ impl Metrics {
         }
         text
     }
+}
+
+/// A new metric, registered in `registry` as `name` with `help` (and `unit` when
+/// given); the handle that updates it.
+fn registered<M: Metric + Clone + Default>(
+    registry: &mut Registry,
+    name: &str,
+    help: &str,
+    unit: Option<Unit>,
+) -> M {
+    let metric = M::default();
+    match unit {
+        Some(unit) => registry.register_with_unit(name, help, unit, metric.clone()),
+        None => registry.register(name, help, metric.clone()),
+    }
+    metric
 }
 
 /// The endpoint an expiry finding is about: its subject less the trailing

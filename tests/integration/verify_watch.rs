@@ -34,6 +34,13 @@ fn playbook(lab: &TestLab) -> String {
     pb.to_str().unwrap().to_string()
 }
 
+/// The arguments `verify -f PB --watch 1s --watch-runs RUNS MORE...`.
+fn watch_every_second<'a>(pb: &'a str, runs: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["verify", "-f", pb, "--watch", "1s", "--watch-runs", runs];
+    args.extend(more);
+    args
+}
+
 /// A running `xspctl verify --watch`, killed if the test ends early.
 struct Watch {
     child: Child,
@@ -166,19 +173,16 @@ fn metrics_follow_the_host_between_runs_and_sigterm_stops_cleanly() {
     let metrics_at = format!("{}:0", lab.address("h"));
     let mut watch = Watch::start(
         &lab,
-        &[
-            "verify",
-            "-f",
+        &watch_every_second(
             &pb,
-            "--watch",
-            "1s",
-            "--watch-runs",
             "60",
-            "--metrics",
-            &metrics_at,
-            "--check",
-            "config.drift,tls.certificate-expiry,tls.refuses-protocol",
-        ],
+            &[
+                "--metrics",
+                &metrics_at,
+                "--check",
+                "config.drift,tls.certificate-expiry,tls.refuses-protocol",
+            ],
+        ),
     );
     let serving = watch.line("metrics: serving http://");
     let address: SocketAddr = serving
@@ -286,17 +290,7 @@ fn metrics_follow_the_host_between_runs_and_sigterm_stops_cleanly() {
 fn without_metrics_watch_reruns_and_prints_and_watch_runs_bounds_it() {
     let lab = r22("verify-watch-runs");
     let pb = playbook(&lab);
-    let run = lab.xspctl(&[
-        "verify",
-        "-f",
-        &pb,
-        "--watch",
-        "1s",
-        "--watch-runs",
-        "2",
-        "--check",
-        "config.drift",
-    ]);
+    let run = lab.xspctl(&watch_every_second(&pb, "2", &["--check", "config.drift"]));
     // The fresh host differs from the playbook's TLS: exit 2, the last run's.
     run.exits(2)
         .complains("watch: run 1 ended with exit code 2")
