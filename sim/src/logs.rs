@@ -6,6 +6,9 @@
 use std::path::Path;
 use std::time::SystemTime;
 
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
 use crate::host::Product;
 
 /// Where BroadWorks writes its logs.
@@ -27,18 +30,16 @@ pub fn started_logs(product: Product) -> &'static [(&'static str, &'static str)]
     }
 }
 
+/// The date and time in a log's name, UTC: `YYYY.MM.DD-HH.MM.SS`.
+const LOG_NAME_TIME: &[BorrowedFormatItem<'_>] =
+    format_description!("[year].[month].[day]-[hour].[minute].[second]");
+
 /// The name BroadWorks gives a log started at `unix`: `<prefix>YYYY.MM.DD-HH.MM.SS.txt`.
 pub fn log_name(prefix: &str, unix: i64) -> String {
-    let t = crate::state::utc(unix);
-    format!(
-        "{prefix}{:04}.{:02}.{:02}-{:02}.{:02}.{:02}.txt",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let started = crate::state::utc(unix)
+        .format(LOG_NAME_TIME)
+        .unwrap_or_default();
+    format!("{prefix}{started}.txt")
 }
 
 /// Starts each log of `product` under `root` (the host's `/`) with one line, if
