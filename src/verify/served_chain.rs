@@ -146,7 +146,7 @@ fn trusted(
     let id = CheckId::TlsCertificateTrusted;
     let expected = format!("a chain to {} for TLS server use", trust.source);
     let leaf = &parsed[0];
-    if leaf.subject().as_raw() == leaf.issuer().as_raw() {
+    if is_self_signed(leaf) {
         return finding(
             id,
             Verdict::Fail,
@@ -178,7 +178,7 @@ fn trusted(
         Ok(()) => finding(id, Verdict::Pass, &expected, "trusted".into()),
         Err(webpki::Error::UnknownIssuer) => {
             let end = chain_end(parsed);
-            let observed = if end.subject().as_raw() == end.issuer().as_raw() {
+            let observed = if is_self_signed(end) {
                 format!("the chain's root {} is not among {}", end.subject(), trust.source)
             } else {
                 format!(
@@ -204,18 +204,25 @@ fn trusted(
     }
 }
 
-/// The last certificate reached from the leaf by following issuers among those sent.
+/// Whether `cert` names itself as its issuer (a root, or a self-signed leaf).
+fn is_self_signed(cert: &X509Certificate) -> bool {
+    cert.subject().as_raw() == cert.issuer().as_raw()
+}
+
+/// The last certificate reached from the leaf by following issuers among those
+/// sent; the walk stops at a self-signed certificate (a root issues no further).
 fn chain_end<'c>(parsed: &'c [X509Certificate<'c>]) -> &'c X509Certificate<'c> {
     let mut end = &parsed[0];
     // Each step moves to another sent certificate: at most as many steps as sent.
     for _ in 0..parsed.len() {
-        let next = parsed[1..].iter().find(|c| {
-            c.subject().as_raw() == end.issuer().as_raw()
-                && !std::ptr::eq(*c, end)
-                && end.subject().as_raw() != end.issuer().as_raw()
-        });
-        match next {
-            Some(n) => end = n,
+        if is_self_signed(end) {
+            break;
+        }
+        let issuer = parsed[1..]
+            .iter()
+            .find(|c| c.subject().as_raw() == end.issuer().as_raw());
+        match issuer {
+            Some(next) => end = next,
             None => break,
         }
     }

@@ -76,6 +76,19 @@ fn self_signed(cn: &str, days: i64) -> (String, String) {
     (key, cert)
 }
 
+/// Puts `key` and `cert` on `host` as /var/broadworks/tmp/k.pem and c.pem; the
+/// `sslUpdate` line that installs them on its interface (in a Certificates context).
+fn certificate_upload(lab: &TestLab, host: &str, key: &str, cert: &str) -> String {
+    let tmp = lab.host(host).fs_root().join("var/broadworks/tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::write(tmp.join("k.pem"), key).unwrap();
+    std::fs::write(tmp.join("c.pem"), cert).unwrap();
+    format!(
+        "sslUpdate {} keyFile /var/broadworks/tmp/k.pem certificateFile /var/broadworks/tmp/c.pem",
+        lab.address(host)
+    )
+}
+
 /// The patches an XSP of `release` with the lab's roles (authservice among them)
 /// requires: the minimum list and the AuthService feature's (guide B §17, §2.2).
 fn required_patches(release: CatalogRelease) -> Vec<&'static str> {
@@ -274,10 +287,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
         lab.cti_port("bad"),
     );
     let (key, cert) = expired("bad.example.com");
-    let tmp = lab.host("bad").fs_root().join("var/broadworks/tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
-    std::fs::write(tmp.join("k.pem"), &key).unwrap();
-    std::fs::write(tmp.join("c.pem"), cert).unwrap();
+    let install_expired = certificate_upload(&lab, "bad", &key, &cert);
     bwcli_done(
         &lab,
         "bad",
@@ -287,9 +297,7 @@ fn each_rule_fires_on_the_broken_host_none_on_the_healthy_one_and_offline_agrees
             "cd /Interface/Http/SSLCommonSettings/ClientAuthentication/WebApps",
             &format!("set {ip} {http} AuthenticationService clientAuthReq true"),
             "cd /Interface/CTI/SSLSettings/Certificates",
-            &format!(
-                "sslUpdate {ip} keyFile /var/broadworks/tmp/k.pem certificateFile /var/broadworks/tmp/c.pem"
-            ),
+            &install_expired,
         ],
         3,
     );
@@ -1506,9 +1514,7 @@ fn tls12_refused_a_certificate_near_expiry_and_weak_suites_fire_their_rules() {
     let lab = TestLab::one_host("diagnose-tls-rules", Product::Xsp, Release::R22);
     let (ip, http, cti) = (lab.address("h"), lab.https_port("h"), lab.cti_port("h"));
     let (key, cert) = self_signed("h.example.com", 30);
-    let tmp = lab.host("h").fs_root().join("var/broadworks/tmp");
-    std::fs::write(tmp.join("k.pem"), &key).unwrap();
-    std::fs::write(tmp.join("c.pem"), cert).unwrap();
+    let install_expiring = certificate_upload(&lab, "h", &key, &cert);
     bwcli_done(
         &lab,
         "h",
@@ -1516,9 +1522,7 @@ fn tls12_refused_a_certificate_near_expiry_and_weak_suites_fire_their_rules() {
             "cd /Interface/Http/HttpServer/SSLSettings/Protocols",
             &format!("add {ip} {http} TLSv1.1"),
             "cd /Interface/CTI/SSLSettings/Certificates",
-            &format!(
-                "sslUpdate {ip} keyFile /var/broadworks/tmp/k.pem certificateFile /var/broadworks/tmp/c.pem"
-            ),
+            &install_expiring,
         ],
         2,
     );

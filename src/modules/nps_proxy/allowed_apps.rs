@@ -2,13 +2,14 @@
 //! 3330-3350): when the AS enforces its allowed-application list
 //! (`System/PushNotification enforceAllowedApplicationList true`), the list
 //! holds the Webex apps, `com.cisco.wx2.android` "Webex Android" and
-//! `com.cisco.squared` "Webex iOS"; when it does not, nothing is written.
+//! `com.cisco.squared` "Webex iOS" (`templates/nps_allowed_applications/`); when it
+//! does not, nothing is written.
 use serde::Serialize;
 
 use crate::catalog::Product;
-use crate::desired::{ContextRef, DesiredTree, Fact, TableFact};
+use crate::desired::{ContextRef, DesiredTree};
 use crate::live::link::HostLink;
-use crate::modules::{ModuleError, Scope, TypedModule};
+use crate::modules::{ModuleError, Scope, TypedModule, render_template};
 use crate::playbook::Host;
 use crate::playbook::module_api::{Field, HostFacts, Node, Pos, Report, Schema};
 
@@ -17,17 +18,8 @@ pub struct NpsAllowedApplications;
 
 /// The AS's push-notification settings.
 pub const PUSH_NOTIFICATION: &str = "/System/PushNotification";
-/// Its allowed-application list.
-pub const ALLOWED_APPLICATIONS: &str = "/System/PushNotification/AllowedApplications";
 /// guide B §7.3 step 8.1.
 const ENFORCE: &str = "enforceAllowedApplicationList";
-
-/// guide B §7.3 steps 8.2-8.3: the Webex app ids and their descriptions (the
-/// guide's typographic quotes are straight on the CLI).
-pub const WEBEX_APPS: [(&str, &str); 2] = [
-    ("com.cisco.wx2.android", "Webex Android"),
-    ("com.cisco.squared", "Webex iOS"),
-];
 
 /// Its playbook section.
 pub(crate) const FIELD: Field = Field::new(
@@ -63,6 +55,10 @@ impl TypedModule for NpsAllowedApplications {
         role: None,
         source: "the allowed-application list is the Application Server's, solution guide B §7.3 step 8",
     };
+    const TEMPLATES: &'static [(&'static str, &'static str)] = &[(
+        "nps_allowed_applications/all.yaml",
+        include_str!("../../../templates/nps_allowed_applications/all.yaml.tera"),
+    )];
 
     fn build(
         &self,
@@ -90,33 +86,12 @@ impl TypedModule for NpsAllowedApplications {
             args: Vec::new(),
         };
         let read = link.read(&at).map_err(ModuleError::new)?;
-        let enforced = match read.attribute(ENFORCE) {
-            Some("true") => true,
-            Some("false") => false,
-            other => {
-                return Err(ModuleError::new(UnreadableEnforcement {
-                    seen: other.map_or("no value".into(), |v| format!("{v:?}")),
-                }));
-            }
-        };
-        let mut tree = DesiredTree::default();
-        if enforced {
-            tree.facts
-                .extend(WEBEX_APPS.iter().map(|(id, description)| {
-                    Fact::Table(TableFact {
-                        at: ContextRef {
-                            context: ALLOWED_APPLICATIONS.into(),
-                            args: Vec::new(),
-                        },
-                        columns: vec!["Application ID".into(), "Description".into()],
-                        key_len: Some(1),
-                        select: vec![id.to_string()],
-                        rows: vec![vec![id.to_string(), description.to_string()]],
-                        settable: false,
-                        restart: false,
-                    })
-                }));
+        match read.attribute(ENFORCE) {
+            Some("true") => render_template("nps_allowed_applications/all.yaml", settings),
+            Some("false") => Ok(DesiredTree::default()),
+            other => Err(ModuleError::new(UnreadableEnforcement {
+                seen: other.map_or("no value".into(), |v| format!("{v:?}")),
+            })),
         }
-        Ok(tree)
     }
 }
