@@ -33,13 +33,11 @@ fn farm_playbook(
     hosts: &[&str],
     webex: &str,
 ) -> String {
+    let roles = "[xsi, authservice, dms]";
     let mut text = format!(
-        "version: 1\nfarms:\n  - name: auth\n    product: {product}\n    release: {release}\n    roles: [xsi, authservice, dms]\n    webex:\n"
+        "version: 1\nfarms:\n{}",
+        lab::farm_head("auth", product, release, roles, webex)
     );
-    for line in webex.lines() {
-        text.push_str(&format!("      {line}\n"));
-    }
-    text.push_str("    hosts:\n");
     for h in hosts {
         text.push_str(&lab.host_entry(h));
     }

@@ -178,16 +178,11 @@ fn authservice_farm(test: &str, webex: &str) -> (TestLab, String) {
         release: Release::R22,
     });
     let lab = TestLab::start(test, &specs);
-    let mut text = String::from(
-        "version: 1\nfarms:\n  - name: auth\n    product: xsp\n    release: R22\n    roles: [xsi, authservice]\n",
+    let roles = "[xsi, authservice]";
+    let mut text = format!(
+        "version: 1\nfarms:\n{}",
+        lab::farm_head("auth", "xsp", "R22", roles, webex)
     );
-    if !webex.is_empty() {
-        text.push_str("    webex:\n");
-        for line in webex.lines() {
-            text.push_str(&format!("      {line}\n"));
-        }
-    }
-    text.push_str("    hosts:\n");
     for h in AUTH_FARM {
         text.push_str(&lab.host_entry(h));
         bwcli_done(

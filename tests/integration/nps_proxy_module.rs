@@ -27,14 +27,13 @@ fn playbook(
     role: &str,
     webex: &str,
 ) -> String {
-    let mut text = format!(
-        "version: 1\nfarms:\n  - name: farm-{name}\n    product: {product}\n    release: {release}\n    roles: [{role}]\n    webex:\n"
+    let farm = format!("farm-{name}");
+    let roles = format!("[{role}]");
+    let text = format!(
+        "version: 1\nfarms:\n{}{}",
+        lab::farm_head(&farm, product, release, &roles, webex),
+        lab.host_entry(name)
     );
-    for line in webex.lines() {
-        text.push_str(&format!("      {line}\n"));
-    }
-    text.push_str("    hosts:\n");
-    text.push_str(&lab.host_entry(name));
     let path = lab.dir.path().join("pb.yaml");
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()

@@ -135,7 +135,8 @@ fn a_queue_below_the_minimum_is_raised_to_it() {
 /// as given.
 fn farm_playbook(lab: &TestLab, webex: &str, hosts: &[&str]) -> String {
     let mut text = format!(
-        "version: 1\nfarms:\n  - name: xsp-farm\n    product: xsp\n    release: R23\n    roles: [xsi]\n    webex:\n      {webex}\n    hosts:\n"
+        "version: 1\nfarms:\n{}",
+        lab::farm_head("xsp-farm", "xsp", "R23", "[xsi]", webex)
     );
     for name in hosts {
         text.push_str(&lab.host_entry(name));

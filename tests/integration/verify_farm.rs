@@ -22,20 +22,15 @@ const BW_INTEGRATION: &str = "/Applications/Xsi-Events/BWIntegration";
 /// `pki`'s client.
 fn playbook(lab: &TestLab, pki: &WebexLikePki, hosts: &[(&str, Option<&str>)]) -> String {
     let dir = lab.dir.path();
-    std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
-    std::fs::write(dir.join("client.pem"), pki.client_chain()).unwrap();
-    std::fs::write(dir.join("client.key"), &pki.client.key_pem).unwrap();
-    let mut text = String::from(
-        "version: 1\nfarms:\n  - name: xsps\n    product: xsp\n    release: R23\n    roles: [xsi, cti]\n    webex:\n",
-    );
+    lab.write_webex_pki(pki);
     let webex = format!(
         "{TLS_INTERFACE}\ncti_mtls: {{ trust_anchors: {} }}\nxsi_events: {{}}\ndirectory_sync: {{}}",
         dir.join("CombinedCertChain.txt").display()
     );
-    for line in webex.lines() {
-        text.push_str(&format!("      {line}\n"));
-    }
-    text.push_str("    hosts:\n");
+    let mut text = format!(
+        "version: 1\nfarms:\n{}",
+        lab::farm_head("xsps", "xsp", "R23", "[xsi, cti]", &webex)
+    );
     for (h, release) in hosts {
         text.push_str(&lab.host_entry(h));
         if let Some(r) = release {

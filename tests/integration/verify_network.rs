@@ -32,10 +32,10 @@ fn playbook(lab: &TestLab, file: &str, hosts: &[(&str, Option<&str>)], verify: &
     }
     text.push_str("farms:\n");
     for (name, fqdn) in hosts {
-        text.push_str(&format!(
-            "  - name: farm-{name}\n    product: xsp\n    release: R23\n    roles: [xsi, authservice, cti, dms]\n    hosts:\n{}",
-            lab.host_entry(name)
-        ));
+        let farm = format!("farm-{name}");
+        let roles = "[xsi, authservice, cti, dms]";
+        text.push_str(&lab::farm_head(&farm, "xsp", "R23", roles, ""));
+        text.push_str(&lab.host_entry(name));
         if let Some(fqdn) = fqdn {
             text.push_str(&format!("        fqdn: {fqdn}\n"));
         }

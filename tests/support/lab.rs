@@ -329,16 +329,8 @@ impl TestLab {
             } else {
                 "[xsi, authservice, cti, dms]"
             };
-            text.push_str(&format!(
-                "  - name: farm-{name}\n    product: {product}\n    release: {release}\n    roles: {roles}\n"
-            ));
-            if !webex.is_empty() {
-                text.push_str("    webex:\n");
-                for line in webex.lines() {
-                    text.push_str(&format!("      {line}\n"));
-                }
-            }
-            text.push_str("    hosts:\n");
+            let farm = format!("farm-{name}");
+            text.push_str(&farm_head(&farm, product, release, roles, webex));
             text.push_str(&self.host_entry(name));
         }
         text.push_str(&self.verify_section());
@@ -347,14 +339,22 @@ impl TestLab {
         path
     }
 
+    /// Writes `pki`'s Webex-like chain (`CombinedCertChain.txt`, issuing CA then
+    /// root) and client (`client.pem`, with its chain, and `client.key`) into the
+    /// scratch directory.
+    pub fn write_webex_pki(&self, pki: &WebexLikePki) {
+        let dir = self.dir.path();
+        std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
+        std::fs::write(dir.join("client.pem"), pki.client_chain()).unwrap();
+        std::fs::write(dir.join("client.key"), &pki.client.key_pem).unwrap();
+    }
+
     /// Writes `pki`'s Webex-like chain and client into the scratch directory and a
     /// playbook of the one host `h` with `cti_mtls` naming the chain and
     /// `verify.client_certificate` naming the client; returns the playbook's path.
     pub fn mtls_playbook(&self, pki: &WebexLikePki, product: &str, release: &str) -> String {
         let dir = self.dir.path();
-        std::fs::write(dir.join("CombinedCertChain.txt"), pki.combined_chain()).unwrap();
-        std::fs::write(dir.join("client.pem"), pki.client_chain()).unwrap();
-        std::fs::write(dir.join("client.key"), &pki.client.key_pem).unwrap();
+        self.write_webex_pki(pki);
         let block = format!(
             "cti_mtls: {{ trust_anchors: {} }}",
             dir.join("CombinedCertChain.txt").display()
@@ -428,6 +428,23 @@ impl Drop for TestLab {
             self.rt.block_on(lab.stop());
         }
     }
+}
+
+/// The playbook lines of one farm down to its `hosts:` key: its name, product,
+/// release, roles (e.g. `[xsi, cti]`) and, unless empty, `webex` (farm-level YAML,
+/// indented here).
+pub fn farm_head(name: &str, product: &str, release: &str, roles: &str, webex: &str) -> String {
+    let mut text = format!(
+        "  - name: {name}\n    product: {product}\n    release: {release}\n    roles: {roles}\n"
+    );
+    if !webex.is_empty() {
+        text.push_str("    webex:\n");
+        for line in webex.lines() {
+            text.push_str(&format!("      {line}\n"));
+        }
+    }
+    text.push_str("    hosts:\n");
+    text
 }
 
 /// Runs the xspctl binary.
