@@ -2,6 +2,7 @@
 //! reads and writes, SFTP for the per-host lock and the pending-restart mark, exec
 //! for `bwshowver` and restarts; a new session (same host, same `bwshowver`) after a
 //! lost connection.
+use std::cell::OnceCell;
 use std::time::{Duration, Instant};
 
 use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, ShowVersion};
@@ -12,8 +13,8 @@ use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;
 use crate::transport::{
-    ExecResult, RemoteListing, RemoteTail, SftpFailure, ShellChannel, SshSession, SshTarget,
-    TransportError,
+    ExecResult, RemoteListing, RemoteTail, SftpClient, SftpFailure, ShellChannel, SshSession,
+    SshTarget, TransportError,
 };
 
 /// Where the apply lock lives on a host: a directory, created atomically by
@@ -85,6 +86,10 @@ pub struct SshLink {
     opts: DriverOptions,
     /// The transcripts of the sessions replaced by reconnects, oldest first.
     earlier: Vec<crate::bwcli::Transcript>,
+    /// The SFTP channel of this session, opened at its first use and kept until
+    /// the session ends: an apply's lock, unlock and restart mark (and its file
+    /// actions) share one channel instead of opening one each.
+    sftp: OnceCell<SftpClient>,
 }
 
 impl SshLink {
@@ -100,7 +105,17 @@ impl SshLink {
             target: target.clone(),
             opts,
             earlier: Vec::new(),
+            sftp: OnceCell::new(),
         })
+    }
+
+    /// The session's SFTP channel, opened now if it is not open yet.
+    fn sftp(&self) -> Result<&SftpClient, TransportError> {
+        if let Some(sftp) = self.sftp.get() {
+            return Ok(sftp);
+        }
+        let sftp = self.session.sftp()?;
+        Ok(self.sftp.get_or_init(|| sftp))
     }
 
     /// What `bwshowver` printed, parsed.
@@ -119,6 +134,8 @@ impl SshLink {
         if let Some(run_id) = self.locked_by.clone() {
             let _ = self.unlock(&run_id);
         }
+        // The SFTP channel closes before bwcli is left.
+        drop(self.sftp.take());
         let _ = self.driver.close();
         let mut all = crate::bwcli::Transcript::default();
         for t in self.earlier {
@@ -130,7 +147,7 @@ impl SshLink {
 
     /// Who holds the host's lock, or None when it is not locked.
     pub fn lock_holder(&self) -> Result<Option<Holder>, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.stat(LOCK_DIR)? {
             None => Ok(None),
             Some(_) => Ok(Some(read_holder(&sftp))),
@@ -140,7 +157,7 @@ impl SshLink {
     /// Removes the host's lock whoever holds it (`unlock --force`, after the
     /// operator confirmed). Returns false when it was not locked.
     pub fn remove_lock(&mut self) -> Result<bool, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         let _ = sftp.remove(LOCK_OWNER);
         match sftp.rmdir(LOCK_DIR) {
             Ok(()) => Ok(true),
@@ -155,7 +172,7 @@ impl SshLink {
     /// Records on the host that its changes wait for a restart (kept if already
     /// there, so it says since when).
     pub fn mark_restart_pending(&self, what: &str) -> Result<(), TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         if sftp.stat(RESTART_MARK)?.is_some() {
             return Ok(());
         }
@@ -164,7 +181,7 @@ impl SshLink {
 
     /// Removes the host's pending-restart mark (after a restart).
     pub fn clear_restart_pending(&self) -> Result<(), TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.remove(RESTART_MARK) {
             Ok(())
             | Err(TransportError::Sftp {
@@ -182,7 +199,7 @@ impl SshLink {
         path: &str,
         limit: usize,
     ) -> Result<Option<RemoteListing>, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.list_dir(path, limit) {
             Ok(listing) => Ok(Some(listing)),
             Err(TransportError::Sftp {
@@ -195,12 +212,12 @@ impl SshLink {
 
     /// The last `max` bytes of file `path` of the host, with its size.
     pub fn read_tail(&self, path: &str, max: u64) -> Result<RemoteTail, TransportError> {
-        self.session.sftp()?.read_tail(path, max)
+        self.sftp()?.read_tail(path, max)
     }
 
     /// What the host's pending-restart mark says, if it has one.
     pub fn restart_pending(&self) -> Result<Option<String>, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.download(RESTART_MARK) {
             Ok(b) => Ok(Some(String::from_utf8_lossy(&b).trim().to_string())),
             Err(TransportError::Sftp {
@@ -212,7 +229,7 @@ impl SshLink {
     }
 }
 
-fn read_holder(sftp: &crate::transport::SftpClient) -> Holder {
+fn read_holder(sftp: &SftpClient) -> Holder {
     sftp.download(LOCK_OWNER)
         .map(|b| Holder::parse(&String::from_utf8_lossy(&b)))
         .unwrap_or_else(|_| Holder::Unreadable(String::new()))
@@ -349,7 +366,7 @@ impl HostLink for SshLink {
 
     fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         let mode = match sftp.stat(path).map_err(t)? {
             Some(stat) => stat.mode,
             None => return Ok(None),
@@ -366,7 +383,7 @@ impl HostLink for SshLink {
 
     fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         let temp = format!("{path}.xspctl-new");
         sftp.upload(&temp, bytes, mode).map_err(t)?;
         // SFTP v3 rename refuses an existing target (OpenSSH): the old file goes
@@ -387,7 +404,7 @@ impl HostLink for SshLink {
 
     fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         match sftp.remove(path) {
             Ok(())
             | Err(TransportError::Sftp {
@@ -400,7 +417,7 @@ impl HostLink for SshLink {
 
     fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         sftp.rename(from, to).map_err(t)
     }
 
@@ -413,7 +430,7 @@ impl HostLink for SshLink {
 
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         match sftp.mkdir(LOCK_DIR, 0o700) {
             Ok(()) => {}
             Err(TransportError::Sftp {
@@ -443,23 +460,28 @@ impl HostLink for SshLink {
 
     fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
-        if sftp.stat(LOCK_DIR).map_err(t)?.is_none() {
-            self.locked_by = None;
-            return Ok(Release::NotHeld);
-        }
-        match read_holder(&sftp) {
-            Holder::Owner(o) if o.run_id == run_id => {}
-            other => {
-                // Not ours (another run took it after ours was removed): leave it.
-                self.locked_by = None;
-                return Ok(Release::HeldByOther(other.describe()));
+        let sftp = self.sftp().map_err(t)?;
+        // The owner file first: it is there whenever a lock is, so releasing one
+        // needs no separate look at the directory.
+        let holder = match sftp.download(LOCK_OWNER) {
+            Ok(bytes) => Some(Holder::parse(&String::from_utf8_lossy(&bytes))),
+            Err(_) => sftp
+                .stat(LOCK_DIR)
+                .map_err(t)?
+                .map(|_| Holder::Unreadable(String::new())),
+        };
+        let release = match holder {
+            None => Release::NotHeld,
+            Some(Holder::Owner(o)) if o.run_id == run_id => {
+                sftp.remove(LOCK_OWNER).map_err(t)?;
+                sftp.rmdir(LOCK_DIR).map_err(t)?;
+                Release::Released
             }
-        }
-        sftp.remove(LOCK_OWNER).map_err(t)?;
-        sftp.rmdir(LOCK_DIR).map_err(t)?;
+            // Not ours (another run took it after ours was removed): leave it.
+            Some(other) => Release::HeldByOther(other.describe()),
+        };
         self.locked_by = None;
-        Ok(Release::Released)
+        Ok(release)
     }
 
     fn reconnect(&mut self) -> Result<(), LinkError> {
@@ -479,6 +501,8 @@ impl HostLink for SshLink {
         }
         let old = std::mem::replace(&mut self.driver, driver);
         self.earlier.push(old.into_transcript());
+        // The old session's SFTP channel goes with it.
+        drop(self.sftp.take());
         self.session = session;
         Ok(())
     }
