@@ -79,6 +79,10 @@ pub struct SshLink {
     session: SshSession,
     driver: Driver<ShellChannel>,
     version: ShowVersion,
+    /// What `bwshowver` printed when the session was opened: the answer to
+    /// [`ShellRead::ShowVersion`] for the session (nothing xspctl does in a
+    /// session changes the version or the patches), instead of a second exec.
+    shown: String,
     /// The run id of the lock this link took and has not released.
     locked_by: Option<String>,
     /// How to reach the host again ([`HostLink::reconnect`]).
@@ -96,11 +100,12 @@ impl SshLink {
     /// Connects, checks the host key, authenticates, runs `bwshowver`, and starts
     /// bwcli on a PTY shell.
     pub fn connect(target: &SshTarget, opts: DriverOptions) -> Result<SshLink, SessionError> {
-        let (session, driver, version) = open_session(target, &opts)?;
+        let (session, driver, shown) = open_session(target, &opts)?;
         Ok(SshLink {
             session,
             driver,
-            version,
+            version: shown.version,
+            shown: shown.stdout,
             locked_by: None,
             target: target.clone(),
             opts,
@@ -237,10 +242,16 @@ fn read_holder(sftp: &SftpClient) -> Holder {
 
 /// A new SSH session to `target` with bwcli started on it, checked against what
 /// `bwshowver` says.
+/// What `bwshowver` printed at the start of a session, and what it says.
+struct Shown {
+    version: ShowVersion,
+    stdout: String,
+}
+
 fn open_session(
     target: &SshTarget,
     opts: &DriverOptions,
-) -> Result<(SshSession, Driver<ShellChannel>, ShowVersion), SessionError> {
+) -> Result<(SshSession, Driver<ShellChannel>, Shown), SessionError> {
     let session = SshSession::connect(target)?;
     let shown = session.exec("bwshowver")?;
     let version = show_version(&shown).map_err(|reason| SessionError::ShowVersion {
@@ -256,7 +267,8 @@ fn open_session(
             shown: version.server_type,
         });
     }
-    Ok((session, driver, version))
+    let stdout = shown.stdout;
+    Ok((session, driver, Shown { version, stdout }))
 }
 
 /// What `bwshowver` printed, parsed; a failed exec is reported with its exit
@@ -323,12 +335,15 @@ impl HostLink for SshLink {
     }
 
     fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+        let masker = crate::secret::Masker::new(&self.opts.masks);
+        if what == ShellRead::ShowVersion {
+            return Ok(masker.mask(&self.shown));
+        }
         let command = what.command_line();
         let out = self
             .session
             .exec(&command)
             .map_err(|e| LinkError::Transport(e.to_string()))?;
-        let masker = crate::secret::Masker::new(&self.opts.masks);
         if out.status != 0 || out.signal.is_some() {
             let stderr = masker.mask(out.stderr.trim());
             return Err(LinkError::Shell {
@@ -485,8 +500,9 @@ impl HostLink for SshLink {
     }
 
     fn reconnect(&mut self) -> Result<(), LinkError> {
-        let (session, driver, version) = open_session(&self.target, &self.opts)
+        let (session, driver, shown) = open_session(&self.target, &self.opts)
             .map_err(|e| LinkError::Transport(e.to_string()))?;
+        let version = shown.version;
         if version.server_type != self.version.server_type
             || version.release_tag != self.version.release_tag
         {
@@ -504,6 +520,7 @@ impl HostLink for SshLink {
         // The old session's SFTP channel goes with it.
         drop(self.sftp.take());
         self.session = session;
+        self.shown = shown.stdout;
         Ok(())
     }
 }
