@@ -155,7 +155,7 @@ impl SshLink {
         let sftp = self.sftp()?;
         match sftp.stat(LOCK_DIR)? {
             None => Ok(None),
-            Some(_) => Ok(Some(read_holder(&sftp))),
+            Some(_) => Ok(Some(read_holder(sftp))),
         }
     }
 
@@ -453,7 +453,7 @@ impl HostLink for SshLink {
                 ..
             }) => {
                 return Err(LinkError::Locked {
-                    holder: read_holder(&sftp).describe(),
+                    holder: read_holder(sftp).describe(),
                 });
             }
             Err(e) => return Err(t(e)),
