@@ -2,6 +2,7 @@
 //! reads and writes, SFTP for the per-host lock and the pending-restart mark, exec
 //! for `bwshowver` and restarts; a new session (same host, same `bwshowver`) after a
 //! lost connection.
+use std::cell::OnceCell;
 use std::time::{Duration, Instant};
 
 use crate::bwcli::{CliCommand, Driver, DriverError, DriverOptions, GetOutput, ShowVersion};
@@ -12,8 +13,8 @@ use crate::plan::Op;
 use crate::plan::files::HostFile;
 use crate::secret::Secret;
 use crate::transport::{
-    ExecResult, RemoteListing, RemoteTail, SftpFailure, ShellChannel, SshSession, SshTarget,
-    TransportError,
+    ExecResult, RemoteListing, RemoteTail, SftpClient, SftpFailure, ShellChannel, SshSession,
+    SshTarget, TransportError,
 };
 
 /// Where the apply lock lives on a host: a directory, created atomically by
@@ -78,6 +79,10 @@ pub struct SshLink {
     session: SshSession,
     driver: Driver<ShellChannel>,
     version: ShowVersion,
+    /// What `bwshowver` printed when the session was opened: the answer to
+    /// [`ShellRead::ShowVersion`] for the session (nothing xspctl does in a
+    /// session changes the version or the patches), instead of a second exec.
+    shown: String,
     /// The run id of the lock this link took and has not released.
     locked_by: Option<String>,
     /// How to reach the host again ([`HostLink::reconnect`]).
@@ -85,22 +90,37 @@ pub struct SshLink {
     opts: DriverOptions,
     /// The transcripts of the sessions replaced by reconnects, oldest first.
     earlier: Vec<crate::bwcli::Transcript>,
+    /// The SFTP channel of this session, opened at its first use and kept until
+    /// the session ends: an apply's lock, unlock and restart mark (and its file
+    /// actions) share one channel instead of opening one each.
+    sftp: OnceCell<SftpClient>,
 }
 
 impl SshLink {
     /// Connects, checks the host key, authenticates, runs `bwshowver`, and starts
     /// bwcli on a PTY shell.
     pub fn connect(target: &SshTarget, opts: DriverOptions) -> Result<SshLink, SessionError> {
-        let (session, driver, version) = open_session(target, &opts)?;
+        let (session, driver, shown) = open_session(target, &opts)?;
         Ok(SshLink {
             session,
             driver,
-            version,
+            version: shown.version,
+            shown: shown.stdout,
             locked_by: None,
             target: target.clone(),
             opts,
             earlier: Vec::new(),
+            sftp: OnceCell::new(),
         })
+    }
+
+    /// The session's SFTP channel, opened now if it is not open yet.
+    fn sftp(&self) -> Result<&SftpClient, TransportError> {
+        if let Some(sftp) = self.sftp.get() {
+            return Ok(sftp);
+        }
+        let sftp = self.session.sftp()?;
+        Ok(self.sftp.get_or_init(|| sftp))
     }
 
     /// What `bwshowver` printed, parsed.
@@ -119,6 +139,8 @@ impl SshLink {
         if let Some(run_id) = self.locked_by.clone() {
             let _ = self.unlock(&run_id);
         }
+        // The SFTP channel closes before bwcli is left.
+        drop(self.sftp.take());
         let _ = self.driver.close();
         let mut all = crate::bwcli::Transcript::default();
         for t in self.earlier {
@@ -130,17 +152,17 @@ impl SshLink {
 
     /// Who holds the host's lock, or None when it is not locked.
     pub fn lock_holder(&self) -> Result<Option<Holder>, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.stat(LOCK_DIR)? {
             None => Ok(None),
-            Some(_) => Ok(Some(read_holder(&sftp))),
+            Some(_) => Ok(Some(read_holder(sftp))),
         }
     }
 
     /// Removes the host's lock whoever holds it (`unlock --force`, after the
     /// operator confirmed). Returns false when it was not locked.
     pub fn remove_lock(&mut self) -> Result<bool, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         let _ = sftp.remove(LOCK_OWNER);
         match sftp.rmdir(LOCK_DIR) {
             Ok(()) => Ok(true),
@@ -155,7 +177,7 @@ impl SshLink {
     /// Records on the host that its changes wait for a restart (kept if already
     /// there, so it says since when).
     pub fn mark_restart_pending(&self, what: &str) -> Result<(), TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         if sftp.stat(RESTART_MARK)?.is_some() {
             return Ok(());
         }
@@ -164,7 +186,7 @@ impl SshLink {
 
     /// Removes the host's pending-restart mark (after a restart).
     pub fn clear_restart_pending(&self) -> Result<(), TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.remove(RESTART_MARK) {
             Ok(())
             | Err(TransportError::Sftp {
@@ -182,7 +204,7 @@ impl SshLink {
         path: &str,
         limit: usize,
     ) -> Result<Option<RemoteListing>, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.list_dir(path, limit) {
             Ok(listing) => Ok(Some(listing)),
             Err(TransportError::Sftp {
@@ -195,12 +217,12 @@ impl SshLink {
 
     /// The last `max` bytes of file `path` of the host, with its size.
     pub fn read_tail(&self, path: &str, max: u64) -> Result<RemoteTail, TransportError> {
-        self.session.sftp()?.read_tail(path, max)
+        self.sftp()?.read_tail(path, max)
     }
 
     /// What the host's pending-restart mark says, if it has one.
     pub fn restart_pending(&self) -> Result<Option<String>, TransportError> {
-        let sftp = self.session.sftp()?;
+        let sftp = self.sftp()?;
         match sftp.download(RESTART_MARK) {
             Ok(b) => Ok(Some(String::from_utf8_lossy(&b).trim().to_string())),
             Err(TransportError::Sftp {
@@ -212,7 +234,7 @@ impl SshLink {
     }
 }
 
-fn read_holder(sftp: &crate::transport::SftpClient) -> Holder {
+fn read_holder(sftp: &SftpClient) -> Holder {
     sftp.download(LOCK_OWNER)
         .map(|b| Holder::parse(&String::from_utf8_lossy(&b)))
         .unwrap_or_else(|_| Holder::Unreadable(String::new()))
@@ -220,10 +242,16 @@ fn read_holder(sftp: &crate::transport::SftpClient) -> Holder {
 
 /// A new SSH session to `target` with bwcli started on it, checked against what
 /// `bwshowver` says.
+/// What `bwshowver` printed at the start of a session, and what it says.
+struct Shown {
+    version: ShowVersion,
+    stdout: String,
+}
+
 fn open_session(
     target: &SshTarget,
     opts: &DriverOptions,
-) -> Result<(SshSession, Driver<ShellChannel>, ShowVersion), SessionError> {
+) -> Result<(SshSession, Driver<ShellChannel>, Shown), SessionError> {
     let session = SshSession::connect(target)?;
     let shown = session.exec("bwshowver")?;
     let version = show_version(&shown).map_err(|reason| SessionError::ShowVersion {
@@ -239,7 +267,8 @@ fn open_session(
             shown: version.server_type,
         });
     }
-    Ok((session, driver, version))
+    let stdout = shown.stdout;
+    Ok((session, driver, Shown { version, stdout }))
 }
 
 /// What `bwshowver` printed, parsed; a failed exec is reported with its exit
@@ -306,12 +335,15 @@ impl HostLink for SshLink {
     }
 
     fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
+        let masker = crate::secret::Masker::new(&self.opts.masks);
+        if what == ShellRead::ShowVersion {
+            return Ok(masker.mask(&self.shown));
+        }
         let command = what.command_line();
         let out = self
             .session
             .exec(&command)
             .map_err(|e| LinkError::Transport(e.to_string()))?;
-        let masker = crate::secret::Masker::new(&self.opts.masks);
         if out.status != 0 || out.signal.is_some() {
             let stderr = masker.mask(out.stderr.trim());
             return Err(LinkError::Shell {
@@ -349,7 +381,7 @@ impl HostLink for SshLink {
 
     fn read_file(&mut self, path: &str) -> Result<Option<HostFile>, LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         let mode = match sftp.stat(path).map_err(t)? {
             Some(stat) => stat.mode,
             None => return Ok(None),
@@ -366,7 +398,7 @@ impl HostLink for SshLink {
 
     fn replace_file(&mut self, path: &str, bytes: &[u8], mode: u32) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         let temp = format!("{path}.xspctl-new");
         sftp.upload(&temp, bytes, mode).map_err(t)?;
         // SFTP v3 rename refuses an existing target (OpenSSH): the old file goes
@@ -387,7 +419,7 @@ impl HostLink for SshLink {
 
     fn remove_file(&mut self, path: &str) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         match sftp.remove(path) {
             Ok(())
             | Err(TransportError::Sftp {
@@ -400,7 +432,7 @@ impl HostLink for SshLink {
 
     fn rename_file(&mut self, from: &str, to: &str) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         sftp.rename(from, to).map_err(t)
     }
 
@@ -413,7 +445,7 @@ impl HostLink for SshLink {
 
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
+        let sftp = self.sftp().map_err(t)?;
         match sftp.mkdir(LOCK_DIR, 0o700) {
             Ok(()) => {}
             Err(TransportError::Sftp {
@@ -421,7 +453,7 @@ impl HostLink for SshLink {
                 ..
             }) => {
                 return Err(LinkError::Locked {
-                    holder: read_holder(&sftp).describe(),
+                    holder: read_holder(sftp).describe(),
                 });
             }
             Err(e) => return Err(t(e)),
@@ -443,28 +475,34 @@ impl HostLink for SshLink {
 
     fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
-        let sftp = self.session.sftp().map_err(t)?;
-        if sftp.stat(LOCK_DIR).map_err(t)?.is_none() {
-            self.locked_by = None;
-            return Ok(Release::NotHeld);
-        }
-        match read_holder(&sftp) {
-            Holder::Owner(o) if o.run_id == run_id => {}
-            other => {
-                // Not ours (another run took it after ours was removed): leave it.
-                self.locked_by = None;
-                return Ok(Release::HeldByOther(other.describe()));
+        let sftp = self.sftp().map_err(t)?;
+        // The owner file first: it is there whenever a lock is, so releasing one
+        // needs no separate look at the directory.
+        let holder = match sftp.download(LOCK_OWNER) {
+            Ok(bytes) => Some(Holder::parse(&String::from_utf8_lossy(&bytes))),
+            Err(_) => sftp
+                .stat(LOCK_DIR)
+                .map_err(t)?
+                .map(|_| Holder::Unreadable(String::new())),
+        };
+        let release = match holder {
+            None => Release::NotHeld,
+            Some(Holder::Owner(o)) if o.run_id == run_id => {
+                sftp.remove(LOCK_OWNER).map_err(t)?;
+                sftp.rmdir(LOCK_DIR).map_err(t)?;
+                Release::Released
             }
-        }
-        sftp.remove(LOCK_OWNER).map_err(t)?;
-        sftp.rmdir(LOCK_DIR).map_err(t)?;
+            // Not ours (another run took it after ours was removed): leave it.
+            Some(other) => Release::HeldByOther(other.describe()),
+        };
         self.locked_by = None;
-        Ok(Release::Released)
+        Ok(release)
     }
 
     fn reconnect(&mut self) -> Result<(), LinkError> {
-        let (session, driver, version) = open_session(&self.target, &self.opts)
+        let (session, driver, shown) = open_session(&self.target, &self.opts)
             .map_err(|e| LinkError::Transport(e.to_string()))?;
+        let version = shown.version;
         if version.server_type != self.version.server_type
             || version.release_tag != self.version.release_tag
         {
@@ -479,7 +517,10 @@ impl HostLink for SshLink {
         }
         let old = std::mem::replace(&mut self.driver, driver);
         self.earlier.push(old.into_transcript());
+        // The old session's SFTP channel goes with it.
+        drop(self.sftp.take());
         self.session = session;
+        self.shown = shown.stdout;
         Ok(())
     }
 }

@@ -726,6 +726,14 @@ impl SimHost {
         self.store.read(f)
     }
 
+    /// Runs `f` on the current state and its revision (see [`Store::read_revision`]).
+    pub(crate) fn read_revision<R>(
+        &self,
+        f: impl FnOnce(&HostState, u64) -> R,
+    ) -> Result<R, SimError> {
+        self.store.read_revision(f)
+    }
+
     /// Read-modify-write of the state (see [`Store::update`]).
     pub(crate) fn update<R, E>(
         &self,

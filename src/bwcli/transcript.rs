@@ -75,9 +75,15 @@ impl Transcript {
         out
     }
 
-    /// Writes [`Transcript::render`] to `path` atomically.
+    /// Writes [`Transcript::render`] to `path` (its directory created if missing).
+    /// Written in place and not synced: a transcript is read after the run, each
+    /// session has a file of its own, and no rollback or restart relies on it
+    /// (the backup and the pending-restart record are synced, D62).
     pub fn write_to(&self, path: &Path) -> std::io::Result<()> {
-        crate::fsutil::write_atomic(path, self.render().as_bytes())
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, self.render())
     }
 }
 

@@ -48,6 +48,14 @@ enum Socket {
 }
 
 impl Socket {
+    /// Shuts the connection down both ways (errors ignored: it may be gone).
+    fn shutdown(&self) {
+        let _ = match self {
+            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
+            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+        };
+    }
+
     fn fd(&self) -> RawFd {
         match self {
             Socket::Tcp(s) => s.as_raw_fd(),
@@ -95,6 +103,13 @@ impl Drop for Core {
         let _ = self
             .session
             .disconnect(None, "xspctl closing the connection", None);
+        // Nothing more is read after the disconnect. Freeing the session closes the
+        // channels still open (an abandoned shell or exec channel), and in blocking
+        // mode libssh2 waits for each one's close from the server: up to the 1 s
+        // timeout when the server has not answered yet (about one host in a few
+        // hundred, which made an apply of 100 hosts take a second longer). With the
+        // socket shut down, that wait ends at once.
+        self.socket.shutdown();
     }
 }
 

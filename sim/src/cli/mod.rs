@@ -4,7 +4,7 @@
 //! the stdin/stdout mode call. A reply holds the output of the line and the next
 //! prompt: the bwcli prompt, the confirmation prompt, a password prompt or
 //! `--More--`. `input` may write the state file or generate keys: call it from a
-//! blocking context.
+//! blocking context, unless `is_quick` says the line is quick.
 mod commands;
 pub mod errors;
 pub mod format;
@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use crate::catalog::catalog;
 use crate::catalog::model::ContextDef;
-use crate::host::{Faults, Reply, SessionEnd, SimHost};
+use crate::host::{Faults, Reply, SessionEnd, SimError, SimHost};
+use crate::state::store::one_command;
 use crate::state::{Row, active_apps, host_view};
 use errors::CliError;
 use format::{CONFIRM_PROMPT, MORE, NEW_PASSWORD, RETYPE_PASSWORD, SESSION_ENDING};
@@ -102,7 +103,19 @@ pub struct Session {
     pager: Option<Pager>,
     commands: u32,
     ended: bool,
+    /// The active applications, with the state revision they were read at.
+    apps: Option<(u64, Arc<Apps>)>,
 }
+
+/// The applications active on a host: `(name, version)`.
+type Apps = Vec<(String, String)>;
+
+/// The command words [`Session::is_quick`] accepts: navigation, the standard verbs
+/// (cli/verbs.rs), `list`, help, exit and the answers to a confirmation.
+const QUICK_WORDS: &[&str] = &[
+    "cd", "get", "g", "list", "set", "add", "delete", "del", "clear", "detail", "help", "h",
+    "exit", "e", "quit", "q", "y", "yes", "n", "no",
+];
 
 const ANSI_PROMPT: &str = "\x1b[1;32m";
 const ANSI_BOLD: &str = "\x1b[1m";
@@ -119,11 +132,16 @@ impl Session {
             pager: None,
             commands: 0,
             ended: false,
+            apps: None,
         }
     }
 
     /// The banner and the first prompt.
     pub fn start(&mut self) -> Reply {
+        one_command(|| self.start_command())
+    }
+
+    fn start_command(&mut self) -> Reply {
         let faults = self.host.faults();
         if faults.drop_after_commands == Some(0) {
             return self.drop_reply(&faults);
@@ -134,6 +152,10 @@ impl Session {
     /// Feeds one line of input (without its line terminator): a command line, or the
     /// answer to the confirmation, password or `--More--` prompt that is showing.
     pub fn input(&mut self, line: &str) -> Reply {
+        one_command(|| self.input_command(line))
+    }
+
+    fn input_command(&mut self, line: &str) -> Reply {
         let faults = self.host.faults();
         // A paged output finishes first, even the one that ends the session.
         if let Some(pager) = self.pager.take() {
@@ -180,6 +202,26 @@ impl Session {
         self.finish(body, &faults, end)
     }
 
+    /// Whether `line` is quick to answer: every command on it navigates (`cd`),
+    /// reads or writes configuration (`get`, `set`, `add`, ...), shows help, ends
+    /// the session or answers a prompt, so it costs a state read or one state save
+    /// and never a key generation or a file or certificate import (those are the
+    /// special commands such as `sslUpdate`, `updateTrust`, `exportKeys`). The SSH
+    /// layer runs a quick line where it is, and hands any other line to a thread
+    /// that may block.
+    pub fn is_quick(&self, line: &str) -> bool {
+        if self.pager.is_some() || matches!(self.pending, Some(Pending::Password(_))) {
+            return true;
+        }
+        lexer::split_commands(line).iter().all(|segment| {
+            lexer::words(segment).first().is_none_or(|word| {
+                QUICK_WORDS
+                    .iter()
+                    .any(|quick| word.eq_ignore_ascii_case(quick))
+            })
+        })
+    }
+
     /// Whether a `--More--` pager prompt is showing, so that a single keystroke
     /// (without Enter) continues the output; the SSH layer then passes that key
     /// to `input` as a one-character line.
@@ -199,13 +241,41 @@ impl Session {
 
     fn cli_prompt(&mut self) -> String {
         let cat = catalog();
+        let unread = self.current_apps().is_err();
         let facts = self.host.facts();
-        let apps = self
-            .host
-            .read(|st| active_apps(cat, facts, &st.configured))
-            .unwrap_or_default();
-        self.location = nav::still_valid(cat, &host_view(facts, &apps), &self.location);
+        if unread {
+            self.location = nav::still_valid(cat, &host_view(facts, &[]), &self.location);
+        }
         nav::prompt(&cat.product(facts.product).cli, &self.location)
+    }
+
+    /// The applications active now, read again only when the state changed since
+    /// they were last read; then the levels of the location that are no longer
+    /// there are dropped (a location entered since was resolved against them).
+    fn current_apps(&mut self) -> Result<Arc<Apps>, SimError> {
+        let cat = catalog();
+        let facts = self.host.facts();
+        let known = self.apps.as_ref().map(|(revision, _)| *revision);
+        let fresh = self.host.read_revision(|st, revision| {
+            (known != Some(revision)).then(|| (revision, active_apps(cat, facts, &st.configured)))
+        });
+        match fresh {
+            Ok(Some((revision, apps))) => {
+                let apps = Arc::new(apps);
+                self.location = nav::still_valid(cat, &host_view(facts, &apps), &self.location);
+                self.apps = Some((revision, apps));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.apps = None;
+                return Err(e);
+            }
+        }
+        Ok(self
+            .apps
+            .as_ref()
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default())
     }
 
     /// Runs queued commands; a pending prompt takes the next one as its answer.
@@ -338,16 +408,12 @@ impl Session {
             return Ok(Outcome::Text(String::new()));
         };
         let cat = catalog();
+        let apps = self.current_apps().map_err(|e| CliError::Refused {
+            command: first.clone(),
+            reason: e.to_string(),
+        })?;
         let facts = self.host.facts();
-        let apps = self
-            .host
-            .read(|st| active_apps(cat, facts, &st.configured))
-            .map_err(|e| CliError::Refused {
-                command: first.clone(),
-                reason: e.to_string(),
-            })?;
         let view = host_view(facts, &apps);
-        self.location = nav::still_valid(cat, &view, &self.location);
         let lower = first.to_ascii_lowercase();
         match lower.as_str() {
             "cd" => {

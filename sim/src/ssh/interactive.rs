@@ -2,6 +2,10 @@
 //! started from it (or directly, as the login shell or an exec of `bwcli`). The
 //! `flood_bytes` and `drip_ms` faults shape how bwcli replies are written here.
 //!
+//! A bwcli line that only navigates, reads or writes configuration runs on the
+//! channel's task; any other (a key generation, a file import) on the blocking
+//! pool ([`Session::is_quick`]).
+//!
 //! Output is queued and sent once per input chunk: the echo of a typed command and
 //! the reply to it leave in one SSH data message, not one per echoed key (a
 //! 20-character command was 21 packets, each a `sendto` here and a wake-up at the
@@ -206,12 +210,41 @@ impl Interactive {
         let Layer::Bwcli { session, .. } = std::mem::replace(&mut self.layer, Layer::Bash) else {
             return Outcome::Continue;
         };
-        self.run_bwcli("bwcli input failed", true, move || {
+        let quick = session.is_quick(&line);
+        let step = move || {
             let mut session = session;
             let reply = session.input(&line);
             (session, reply)
-        })
-        .await
+        };
+        if quick {
+            self.run_bwcli_here("bwcli input failed", step).await
+        } else {
+            self.run_bwcli("bwcli input failed", true, step).await
+        }
+    }
+
+    /// Runs a quick bwcli step ([`Session::is_quick`]) on this task: a state read
+    /// or one save, where a hand-off to the blocking pool would cost two thread
+    /// wake-ups per command. A step that panics drops the connection, as in
+    /// [`Interactive::run_bwcli`].
+    async fn run_bwcli_here(
+        &mut self,
+        failure: &str,
+        step: impl FnOnce() -> (Box<Session>, Reply),
+    ) -> Outcome {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)) {
+            Ok((session, reply)) => {
+                self.layer = Layer::Bwcli {
+                    session,
+                    hide_input: false,
+                };
+                self.apply(reply, true).await
+            }
+            Err(_) => {
+                tracing::error!(host = %self.host.spec().name, "{failure}: the step panicked");
+                Outcome::Drop
+            }
+        }
     }
 
     /// Runs a step of a bwcli session off the runtime (it may write the state file),

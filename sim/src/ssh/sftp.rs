@@ -1,6 +1,11 @@
 //! SFTP rooted at a simulated host's file system (`SimHost::fs_root()`): enough for
 //! uploads and downloads of trust anchors, certificates, keys and `authService.keys`,
 //! with no way above the root (no `..` past it, no symlink out of it).
+//!
+//! File operations run where the request is handled, with `std::fs`: each is one
+//! local system call on a small file, where `tokio::fs` handed every one to the
+//! blocking pool (two thread wake-ups per request, about twenty per apply of a
+//! host).
 use std::collections::HashMap;
 use std::io::SeekFrom;
 use std::os::unix::fs::PermissionsExt;
@@ -10,7 +15,7 @@ use russh_sftp::protocol::{
     Attrs, Data, File, FileAttributes, Handle, Name, OpenFlags, Status, StatusCode, Version,
 };
 use russh_sftp::server::StatusReply;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use std::io::{Read, Seek, Write};
 
 /// Most bytes one read request returns (OpenSSH's limit).
 const MAX_READ: u32 = 256 * 1024;
@@ -70,9 +75,7 @@ impl RootedFs {
     /// must stay inside the root.
     pub async fn existing(&self, path: &str) -> Result<PathBuf, StatusReply> {
         let parts = virtual_components(path)?;
-        let real = tokio::fs::canonicalize(self.join(&parts))
-            .await
-            .map_err(io_status)?;
+        let real = std::fs::canonicalize(self.join(&parts)).map_err(io_status)?;
         self.inside(&real)?;
         Ok(real)
     }
@@ -84,9 +87,7 @@ impl RootedFs {
         let Some((name, parent)) = parts.split_last() else {
             return Ok(self.root.clone());
         };
-        let parent = tokio::fs::canonicalize(self.join(parent))
-            .await
-            .map_err(io_status)?;
+        let parent = std::fs::canonicalize(self.join(parent)).map_err(io_status)?;
         self.inside(&parent)?;
         Ok(parent.join(name))
     }
@@ -113,7 +114,7 @@ fn ok(id: u32) -> Status {
 
 /// An open handle.
 enum OpenHandle {
-    File(tokio::fs::File),
+    File(std::fs::File),
     /// A directory listing; `None` once it has been sent.
     Dir(Option<Vec<File>>),
 }
@@ -142,7 +143,7 @@ impl SftpSession {
         name
     }
 
-    fn file(&mut self, handle: &str) -> Result<&mut tokio::fs::File, StatusReply> {
+    fn file(&mut self, handle: &str) -> Result<&mut std::fs::File, StatusReply> {
         match self.handles.get_mut(handle) {
             Some(OpenHandle::File(file)) => Ok(file),
             _ => Err(StatusCode::Failure.with_message("invalid handle")),
@@ -183,10 +184,10 @@ impl russh_sftp::server::Handler for SftpSession {
             self.fs.existing(&filename).await?
         };
         // An existing symlink at the last component must not lead out either.
-        if creating && let Ok(target) = tokio::fs::canonicalize(&real).await {
+        if creating && let Ok(target) = std::fs::canonicalize(&real) {
             self.fs.inside(&target)?;
         }
-        let mut options = tokio::fs::OpenOptions::new();
+        let mut options = std::fs::OpenOptions::new();
         options
             .read(pflags.contains(OpenFlags::READ))
             .write(pflags.contains(OpenFlags::WRITE))
@@ -198,9 +199,12 @@ impl russh_sftp::server::Handler for SftpSession {
             } else {
                 options.create(true);
             }
-            options.mode(attrs.permissions.unwrap_or(0o644) & 0o7777);
+            std::os::unix::fs::OpenOptionsExt::mode(
+                &mut options,
+                attrs.permissions.unwrap_or(0o644) & 0o7777,
+            );
         }
-        let file = options.open(&real).await.map_err(io_status)?;
+        let file = options.open(&real).map_err(io_status)?;
         let handle = self.insert(OpenHandle::File(file));
         Ok(Handle { id, handle })
     }
@@ -208,7 +212,7 @@ impl russh_sftp::server::Handler for SftpSession {
     async fn close(&mut self, id: u32, handle: String) -> Result<Status, Self::Error> {
         match self.handles.remove(&handle) {
             Some(OpenHandle::File(mut file)) => {
-                file.flush().await.map_err(io_status)?;
+                file.flush().map_err(io_status)?;
                 Ok(ok(id))
             }
             Some(OpenHandle::Dir(_)) => Ok(ok(id)),
@@ -224,13 +228,11 @@ impl russh_sftp::server::Handler for SftpSession {
         len: u32,
     ) -> Result<Data, Self::Error> {
         let file = self.file(&handle)?;
-        file.seek(SeekFrom::Start(offset))
-            .await
-            .map_err(io_status)?;
+        file.seek(SeekFrom::Start(offset)).map_err(io_status)?;
         let mut data = vec![0u8; len.min(MAX_READ) as usize];
         let mut filled = 0;
         while filled < data.len() {
-            let n = file.read(&mut data[filled..]).await.map_err(io_status)?;
+            let n = file.read(&mut data[filled..]).map_err(io_status)?;
             if n == 0 {
                 break;
             }
@@ -251,18 +253,14 @@ impl russh_sftp::server::Handler for SftpSession {
         data: Vec<u8>,
     ) -> Result<Status, Self::Error> {
         let file = self.file(&handle)?;
-        file.seek(SeekFrom::Start(offset))
-            .await
-            .map_err(io_status)?;
-        file.write_all(&data).await.map_err(io_status)?;
+        file.seek(SeekFrom::Start(offset)).map_err(io_status)?;
+        file.write_all(&data).map_err(io_status)?;
         Ok(ok(id))
     }
 
     async fn lstat(&mut self, id: u32, path: String) -> Result<Attrs, Self::Error> {
         let real = self.fs.entry(&path).await?;
-        let metadata = tokio::fs::symlink_metadata(&real)
-            .await
-            .map_err(io_status)?;
+        let metadata = std::fs::symlink_metadata(&real).map_err(io_status)?;
         Ok(Attrs {
             id,
             attrs: attributes(&metadata),
@@ -271,7 +269,7 @@ impl russh_sftp::server::Handler for SftpSession {
 
     async fn stat(&mut self, id: u32, path: String) -> Result<Attrs, Self::Error> {
         let real = self.fs.existing(&path).await?;
-        let metadata = tokio::fs::metadata(&real).await.map_err(io_status)?;
+        let metadata = std::fs::metadata(&real).map_err(io_status)?;
         Ok(Attrs {
             id,
             attrs: attributes(&metadata),
@@ -280,7 +278,7 @@ impl russh_sftp::server::Handler for SftpSession {
 
     async fn fstat(&mut self, id: u32, handle: String) -> Result<Attrs, Self::Error> {
         let file = self.file(&handle)?;
-        let metadata = file.metadata().await.map_err(io_status)?;
+        let metadata = file.metadata().map_err(io_status)?;
         Ok(Attrs {
             id,
             attrs: attributes(&metadata),
@@ -295,8 +293,7 @@ impl russh_sftp::server::Handler for SftpSession {
     ) -> Result<Status, Self::Error> {
         let real = self.fs.existing(&path).await?;
         if let Some(mode) = attrs.permissions {
-            tokio::fs::set_permissions(&real, std::fs::Permissions::from_mode(mode & 0o7777))
-                .await
+            std::fs::set_permissions(&real, std::fs::Permissions::from_mode(mode & 0o7777))
                 .map_err(io_status)?;
         }
         Ok(ok(id))
@@ -311,7 +308,6 @@ impl russh_sftp::server::Handler for SftpSession {
         let file = self.file(&handle)?;
         if let Some(mode) = attrs.permissions {
             file.set_permissions(std::fs::Permissions::from_mode(mode & 0o7777))
-                .await
                 .map_err(io_status)?;
         }
         Ok(ok(id))
@@ -319,14 +315,15 @@ impl russh_sftp::server::Handler for SftpSession {
 
     async fn opendir(&mut self, id: u32, path: String) -> Result<Handle, Self::Error> {
         let real = self.fs.existing(&path).await?;
-        let mut reader = tokio::fs::read_dir(&real).await.map_err(io_status)?;
+        let reader = std::fs::read_dir(&real).map_err(io_status)?;
         let mut files = Vec::new();
         for name in [".", ".."] {
-            let metadata = tokio::fs::metadata(&real).await.map_err(io_status)?;
+            let metadata = std::fs::metadata(&real).map_err(io_status)?;
             files.push(File::new(name, attributes(&metadata)));
         }
-        while let Some(entry) = reader.next_entry().await.map_err(io_status)? {
-            let metadata = entry.metadata().await.map_err(io_status)?;
+        for entry in reader {
+            let entry = entry.map_err(io_status)?;
+            let metadata = entry.metadata().map_err(io_status)?;
             files.push(File::new(
                 entry.file_name().to_string_lossy().into_owned(),
                 attributes(&metadata),
@@ -348,7 +345,7 @@ impl russh_sftp::server::Handler for SftpSession {
 
     async fn remove(&mut self, id: u32, filename: String) -> Result<Status, Self::Error> {
         let real = self.fs.entry(&filename).await?;
-        tokio::fs::remove_file(&real).await.map_err(io_status)?;
+        std::fs::remove_file(&real).map_err(io_status)?;
         Ok(ok(id))
     }
 
@@ -360,9 +357,12 @@ impl russh_sftp::server::Handler for SftpSession {
         attrs: FileAttributes,
     ) -> Result<Status, Self::Error> {
         let real = self.fs.entry(&path).await?;
-        let mut builder = tokio::fs::DirBuilder::new();
-        builder.mode(attrs.permissions.unwrap_or(0o755) & 0o7777);
-        builder.create(&real).await.map_err(io_status)?;
+        let mut builder = std::fs::DirBuilder::new();
+        std::os::unix::fs::DirBuilderExt::mode(
+            &mut builder,
+            attrs.permissions.unwrap_or(0o755) & 0o7777,
+        );
+        builder.create(&real).map_err(io_status)?;
         Ok(ok(id))
     }
 
@@ -371,7 +371,7 @@ impl russh_sftp::server::Handler for SftpSession {
         if real == self.fs.root {
             return Err(StatusCode::PermissionDenied.with_message("cannot remove the root"));
         }
-        tokio::fs::remove_dir(&real).await.map_err(io_status)?;
+        std::fs::remove_dir(&real).map_err(io_status)?;
         Ok(ok(id))
     }
 
@@ -391,10 +391,10 @@ impl russh_sftp::server::Handler for SftpSession {
     ) -> Result<Status, Self::Error> {
         let from = self.fs.entry(&oldpath).await?;
         let to = self.fs.entry(&newpath).await?;
-        if tokio::fs::symlink_metadata(&to).await.is_ok() {
+        if std::fs::symlink_metadata(&to).is_ok() {
             return Err(StatusCode::Failure.with_message("target exists"));
         }
-        tokio::fs::rename(&from, &to).await.map_err(io_status)?;
+        std::fs::rename(&from, &to).map_err(io_status)?;
         Ok(ok(id))
     }
 }

@@ -6,6 +6,10 @@
 //! Reads compare the file's identity (inode, modification time, size) with the
 //! loaded copy and reload only when it changed, so an unchanged host costs one
 //! `stat` per read and no file read; a reload holds a shared lock on `state.lock`.
+//! Within one bwcli command ([`one_command`]) the file is checked once, at the
+//! command's first read: a command reads the state several times (the prompt, the
+//! visible contexts, the rows), and a save by another process between them would
+//! be seen by the next command anyway. A read-modify-write always checks.
 //!
 //! The spare is the inode of the state before the last save, kept instead of freed
 //! (the rename exchanges the two names, `RENAME_EXCHANGE`; where the file system
@@ -18,6 +22,7 @@
 //! and a reload holds the shared lock so that no save rewrites the spare (the
 //! inode it may be reading) meanwhile. A save is complete before the rename, so
 //! `state.json` always holds one whole state, even when the process is killed.
+use std::cell::RefCell;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;
@@ -78,6 +83,58 @@ fn next_modified(previous: Option<FileId>) -> SystemTime {
 struct Loaded {
     state: HostState,
     id: Option<FileId>,
+    /// Counts the states this store has held (each reload and each save adds one).
+    revision: u64,
+}
+
+thread_local! {
+    /// While this thread runs one command ([`one_command`]): the stores (by
+    /// address) whose file it has checked since the command began.
+    static CHECKED: RefCell<Option<Vec<usize>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` as one command: each store's file is checked for another process's
+/// save at the command's first read of it, not at every read (see the module
+/// documentation). Nested calls run inside the outer command.
+pub fn one_command<R>(f: impl FnOnce() -> R) -> R {
+    /// Ends the command when `f` returns or panics.
+    struct Scope(bool);
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            if self.0 {
+                CHECKED.with(|c| *c.borrow_mut() = None);
+            }
+        }
+    }
+    let outer = CHECKED.with(|c| {
+        let mut c = c.borrow_mut();
+        let outer = c.is_none();
+        if outer {
+            *c = Some(Vec::new());
+        }
+        outer
+    });
+    let _scope = Scope(outer);
+    f()
+}
+
+/// Whether the current command has checked `store`'s file already (always false
+/// outside a command).
+fn checked_in_command(store: &Store) -> bool {
+    let me = store as *const Store as usize;
+    CHECKED.with(|c| c.borrow().as_ref().is_some_and(|seen| seen.contains(&me)))
+}
+
+/// Notes that the current command (if any) has checked `store`'s file.
+fn mark_checked(store: &Store) {
+    let me = store as *const Store as usize;
+    CHECKED.with(|c| {
+        if let Some(seen) = c.borrow_mut().as_mut()
+            && !seen.contains(&me)
+        {
+            seen.push(me);
+        }
+    });
 }
 
 /// The state of one host, loaded, with its file.
@@ -104,7 +161,11 @@ impl Store {
     pub fn create(dir: &Path, state: HostState) -> Result<Store, SimError> {
         let store = Store {
             dir: dir.to_path_buf(),
-            loaded: Mutex::new(Loaded { state, id: None }),
+            loaded: Mutex::new(Loaded {
+                state,
+                id: None,
+                revision: 0,
+            }),
         };
         {
             let _lock = lock_file(&store.dir, Lock::Exclusive)?;
@@ -129,6 +190,7 @@ impl Store {
             loaded: Mutex::new(Loaded {
                 state,
                 id: Some(id),
+                revision: 0,
             }),
         })
     }
@@ -156,11 +218,16 @@ impl Store {
     }
 
     /// Reloads the state if another process saved a new one. `locked`: this
-    /// process holds the exclusive lock already (a read-modify-write).
+    /// process holds the exclusive lock already (a read-modify-write), and the
+    /// file is checked even when the current command checked it before.
     fn refresh(&self, loaded: &mut Loaded, locked: bool) -> Result<(), SimError> {
+        if !locked && checked_in_command(self) {
+            return Ok(());
+        }
         let path = self.dir.join(STATE_FILE);
         let meta = fs::metadata(&path).map_err(|e| io_err(&path, e))?;
         if loaded.id == Some(FileId::of(&meta)) {
+            mark_checked(self);
             return Ok(());
         }
         let _shared = if locked {
@@ -171,6 +238,8 @@ impl Store {
         let (state, id) = Self::read_file(&self.dir)?;
         loaded.state = state;
         loaded.id = Some(id);
+        loaded.revision += 1;
+        mark_checked(self);
         Ok(())
     }
 
@@ -215,6 +284,15 @@ impl Store {
         Ok(f(&loaded.state))
     }
 
+    /// Runs `f` on the current state, with a number that changes whenever the
+    /// state this store holds does (a reload or a save): what `f` derives can be
+    /// kept until it changes.
+    pub fn read_revision<R>(&self, f: impl FnOnce(&HostState, u64) -> R) -> Result<R, SimError> {
+        let mut loaded = self.lock_loaded();
+        self.refresh(&mut loaded, false)?;
+        Ok(f(&loaded.state, loaded.revision))
+    }
+
     /// Read-modify-write under the file lock: `f` changes a copy of the current
     /// state; if it succeeds the copy is saved and kept, otherwise nothing changes.
     pub fn update<R, E>(
@@ -231,6 +309,7 @@ impl Store {
                     let id = self.save(&next, loaded.id)?;
                     loaded.state = next;
                     loaded.id = Some(id);
+                    loaded.revision += 1;
                 }
                 Ok(Ok(r))
             }

@@ -2,6 +2,9 @@
 //! <file> [chainFile <file>]` (guide B §5.8 step 3; R21 in `SSLConfiguration`, R22+
 //! in `.../SSLSettings/Certificates`), and the certificate `get` view (its columns
 //! are ours: the documents do not show it).
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use super::HelpEntry;
 use crate::catalog::catalog;
 use crate::catalog::model::ContextDef;
@@ -14,6 +17,30 @@ use crate::state::Row;
 use crate::state::ops::WriteOp;
 
 const WORD: &str = "sslUpdate";
+/// How many certificates' summaries [`summary_of`] keeps.
+const SUMMARIES_KEPT: usize = 1024;
+
+/// The summaries of the certificates `get` has shown, by their PEM text. Parsing a
+/// certificate costs more than the rest of a `get`, and the same ones are shown
+/// again and again (every plan and apply reads them).
+static SUMMARIES: LazyLock<Mutex<HashMap<String, Option<pki::CertSummary>>>> =
+    LazyLock::new(Mutex::default);
+
+/// The summary of the first certificate of `pem`, None when it holds none.
+fn summary_of(pem: &str) -> Option<pki::CertSummary> {
+    let mut kept = SUMMARIES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(summary) = kept.get(pem) {
+        return summary.clone();
+    }
+    let summary = pki::certificates(pem.as_bytes())
+        .ok()
+        .map(|certs| pki::summary(&certs[0]));
+    if kept.len() >= SUMMARIES_KEPT {
+        kept.clear();
+    }
+    kept.insert(pem.to_string(), summary.clone());
+    summary
+}
 const NAMES: [&str; 3] = ["keyFile", "certificateFile", "chainFile"];
 
 fn interface_table(host: &SimHost, def: &ContextDef) -> Option<&'static ContextDef> {
@@ -118,11 +145,10 @@ pub(crate) fn certificate_rows(t: &Target<'_>, word: &str) -> Result<Vec<Row>, C
         .map_err(|e| verbs::backend(word, e))?;
     let mut out = Vec::new();
     for r in rows {
-        let pem = r.get("certPem").cloned().unwrap_or_default();
-        let Ok(certs) = pki::certificates(pem.as_bytes()) else {
+        let pem = r.get("certPem").map(String::as_str).unwrap_or_default();
+        let Some(s) = summary_of(pem) else {
             continue;
         };
-        let s = pki::summary(&certs[0]);
         let mut row = Row::new();
         for k in table.keys() {
             row.insert(k.name.clone(), r.get(&k.name).cloned().unwrap_or_default());
