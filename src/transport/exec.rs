@@ -136,7 +136,10 @@ fn read_until_eof(
         if channel.eof() {
             return Ok((out, err));
         }
-        if !progress {
+        // The stderr read can take in the packet that carries stdout's data (and
+        // the EOF after it): libssh2 then holds it in the channel's queue, and the
+        // socket has nothing more to say. Read again before waiting.
+        if !progress && channel.read_window().available == 0 {
             if Instant::now() >= deadline {
                 return Err(Stopped::Timeout(out, err));
             }
