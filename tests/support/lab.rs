@@ -415,7 +415,12 @@ impl TestLab {
         let mut runs: Vec<PathBuf> = std::fs::read_dir(&root)
             .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
             .unwrap_or_default();
-        runs.sort();
+        // Run ids are `<second>-<pid>`: two runs of one second sort by when their
+        // directories were made, not by the pid's digits.
+        runs.sort_by_key(|r| {
+            let made = std::fs::metadata(r).and_then(|m| m.created().or_else(|_| m.modified()));
+            (made.ok(), r.clone())
+        });
         runs.iter()
             .filter_map(|r| std::fs::read_to_string(r.join(format!("{host}.log"))).ok())
             .collect()
