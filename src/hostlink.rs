@@ -240,14 +240,14 @@ fn read_holder(sftp: &SftpClient) -> Holder {
         .unwrap_or_else(|_| Holder::Unreadable(String::new()))
 }
 
-/// A new SSH session to `target` with bwcli started on it, checked against what
-/// `bwshowver` says.
 /// What `bwshowver` printed at the start of a session, and what it says.
 struct Shown {
     version: ShowVersion,
     stdout: String,
 }
 
+/// A new SSH session to `target` with bwcli started on it, checked against what
+/// `bwshowver` says.
 fn open_session(
     target: &SshTarget,
     opts: &DriverOptions,

@@ -22,6 +22,7 @@ use crate::hostrun::{
     RunContext, SessionFacts, VerifyHow, discovered_endpoints, open, read_and_plan, verify_on,
 };
 use crate::live::LiveContext;
+use crate::live::cached::InstalledReads;
 use crate::live::link::{HostLink, LinkError, LockOwner, Release, ShellRead, WriteResult};
 use crate::modules::authservice::{KEY_FILE, KEY_MANAGEMENT};
 use crate::modules::tls_module;
@@ -279,7 +280,7 @@ struct Recorder<'a> {
     /// The contexts the CLI refused to show, with its answer (not asked again).
     refused: BTreeMap<ContextRef, LinkError>,
     /// The listing and the version, as first read.
-    shell: BTreeMap<ShellRead, String>,
+    installed: InstalledReads,
     /// Every content of [`KEY_FILE`] read (to mask).
     key_files: Vec<Vec<u8>>,
     /// Its contents as read before an export (what may be put back).
@@ -298,7 +299,7 @@ impl<'a> Recorder<'a> {
             snapshot: Snapshot::default(),
             broken: false,
             refused: BTreeMap::new(),
-            shell: BTreeMap::new(),
+            installed: InstalledReads::default(),
             key_files: Vec::new(),
             key_files_before: Vec::new(),
             exporting: false,
@@ -351,17 +352,9 @@ impl HostLink for Recorder<'_> {
     }
 
     fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
-        // Read-only by its type. The patch listing and the version do not change
-        // during a diagnose: read once (verify, the comparison and patches.txt).
-        let once = matches!(what, ShellRead::ListPatches | ShellRead::ShowVersion);
-        if let Some(text) = self.shell.get(&what).filter(|_| once) {
-            return Ok(text.clone());
-        }
-        let text = self.inner.shell_read(what.clone())?;
-        if once {
-            self.shell.insert(what, text.clone());
-        }
-        Ok(text)
+        // Read-only by its type. The patch listing and the version are read once
+        // (verify, the comparison and patches.txt).
+        self.installed.read(self.inner, what)
     }
 
     fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {

@@ -18,7 +18,28 @@ use crate::secret::Secret;
 pub struct CachedReads<'a> {
     inner: &'a mut dyn HostLink,
     read: BTreeMap<ContextRef, LiveContext>,
-    shell: BTreeMap<ShellRead, String>,
+    installed: InstalledReads,
+}
+
+/// The shell reads of what is installed (`listPatch.pl`, `bwshowver`): nothing
+/// a session does changes them, so each is asked once; the others (the clock,
+/// connection probes) each time.
+#[derive(Default)]
+pub struct InstalledReads(BTreeMap<ShellRead, String>);
+
+impl InstalledReads {
+    /// `what` as first read through `inner`, or read now.
+    pub fn read(&mut self, inner: &mut dyn HostLink, what: ShellRead) -> Result<String, LinkError> {
+        if !matches!(what, ShellRead::ListPatches | ShellRead::ShowVersion) {
+            return inner.shell_read(what);
+        }
+        if let Some(found) = self.0.get(&what) {
+            return Ok(found.clone());
+        }
+        let found = inner.shell_read(what.clone())?;
+        self.0.insert(what, found.clone());
+        Ok(found)
+    }
 }
 
 impl<'a> CachedReads<'a> {
@@ -27,7 +48,7 @@ impl<'a> CachedReads<'a> {
         CachedReads {
             inner,
             read: BTreeMap::new(),
-            shell: BTreeMap::new(),
+            installed: InstalledReads::default(),
         }
     }
 }
@@ -36,7 +57,7 @@ impl CachedReads<'_> {
     /// Forgets everything read: the host may have changed.
     fn forget(&mut self) {
         self.read.clear();
-        self.shell.clear();
+        self.installed = InstalledReads::default();
     }
 }
 
@@ -51,15 +72,7 @@ impl HostLink for CachedReads<'_> {
     }
 
     fn shell_read(&mut self, what: ShellRead) -> Result<String, LinkError> {
-        let installed = matches!(what, ShellRead::ListPatches | ShellRead::ShowVersion);
-        if let Some(found) = self.shell.get(&what).filter(|_| installed) {
-            return Ok(found.clone());
-        }
-        let found = self.inner.shell_read(what.clone())?;
-        if installed {
-            self.shell.insert(what, found.clone());
-        }
-        Ok(found)
+        self.installed.read(self.inner, what)
     }
 
     fn write(&mut self, op: &Op, secrets: &[Secret]) -> Result<WriteResult, LinkError> {
