@@ -112,8 +112,9 @@ pub fn authenticate(session: &Session, target: &SshTarget) -> Result<(), Transpo
     })
 }
 
-/// Authenticates with a private key file, read once per run ([`KeyCache`]): from
-/// memory, or from the file when libssh2 cannot parse that key from memory.
+/// Authenticates with a private key file, read once per run ([`KeyCache`]): an
+/// Ed25519 key signs in process, other keys go to libssh2 from memory, or from
+/// the file when libssh2 cannot parse that key from memory.
 fn key_file(
     session: &Session,
     user: &str,
@@ -133,6 +134,14 @@ fn key_file(
     {
         CachedKey::File => from_file(),
         CachedKey::Memory { text, public } => {
+            if let Some(signer) = cache.signer(path, &text, passphrase) {
+                match signer.authenticate(session, user) {
+                    Ok(()) => return Ok(()),
+                    Err(e) if refused_by_server(&e) => return Err(e.message().to_string()),
+                    // Anything else: libssh2's own path below says what it makes of it.
+                    Err(_) => {}
+                }
+            }
             match session.userauth_pubkey_memory(user, public.as_deref(), text.expose(), passphrase)
             {
                 Ok(()) => Ok(()),

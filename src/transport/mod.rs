@@ -10,6 +10,7 @@ pub mod known_hosts;
 mod session;
 mod sftp;
 mod shell;
+mod signer;
 pub mod target;
 mod tunnel;
 mod wait;
