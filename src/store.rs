@@ -157,11 +157,16 @@ impl Store {
         &self.root
     }
 
-    /// Saves a backup; returns its path.
+    /// Saves a backup: appended as one line to its run's file
+    /// (`backups/<run id>.jsonl`, one line per host) and synced before the first
+    /// write; returns the file's path. One file per run, not per host: creating two
+    /// files and a directory per host was a sixth of an apply's CPU at 100 hosts
+    /// on ext4 (docs/decisions.md, D65).
     pub fn save_backup(&self, backup: &Backup) -> std::io::Result<PathBuf> {
-        let path = self.backup_path(&backup.host, &backup.id);
-        let json = serde_json::to_vec_pretty(backup)?;
-        write_atomic(&path, &json)?;
+        let path = self.run_backups_path(run_of(&backup.host, &backup.id));
+        let mut line = serde_json::to_vec(backup)?;
+        line.push(b'\n');
+        append_synced(&path, &line)?;
         Ok(path)
     }
 
@@ -179,31 +184,58 @@ impl Store {
                 )
             })?,
         };
-        let bytes = std::fs::read(self.backup_path(host, &id))?;
+        let run_file = self.run_backups_path(run_of(host, &id));
+        for (number, line) in backup_lines(&run_file)? {
+            let backup: Backup = backup_line(&run_file, number, &line)?;
+            if backup.host == host && backup.id == id {
+                return Ok(backup);
+            }
+        }
+        // A backup an earlier xspctl wrote, one file per host and backup.
+        let bytes = std::fs::read(self.legacy_backup_path(host, &id))?;
         serde_json::from_slice(&bytes).map_err(std::io::Error::other)
     }
 
     /// The backup ids of a host, oldest first.
     pub fn backup_ids(&self, host: &str) -> std::io::Result<Vec<String>> {
-        let dir = self.root.join("backups").join(host);
-        let mut ids: Vec<String> = match std::fs::read_dir(&dir) {
-            Ok(rd) => rd
-                .filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()
-                        .and_then(|n| n.strip_suffix(".json"))
-                        .map(str::to_string)
-                })
-                .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        /// The fields a backup line is listed by.
+        #[derive(Deserialize)]
+        struct Head {
+            id: String,
+            host: String,
+        }
+        let mut ids = Vec::new();
+        for entry in read_dir_or_empty(&self.root.join("backups"))? {
+            let path = entry?.path();
+            if path.extension().is_none_or(|e| e != "jsonl") {
+                continue;
+            }
+            for (number, line) in backup_lines(&path)? {
+                let head: Head = backup_line(&path, number, &line)?;
+                if head.host == host {
+                    ids.push(head.id);
+                }
+            }
+        }
+        for entry in read_dir_or_empty(&self.root.join("backups").join(host))? {
+            if let Some(id) = entry?
+                .file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".json"))
+            {
+                ids.push(id.to_string());
+            }
+        }
         ids.sort();
+        ids.dedup();
         Ok(ids)
     }
 
-    fn backup_path(&self, host: &str, id: &str) -> PathBuf {
+    fn run_backups_path(&self, run_id: &str) -> PathBuf {
+        self.root.join("backups").join(format!("{run_id}.jsonl"))
+    }
+
+    fn legacy_backup_path(&self, host: &str, id: &str) -> PathBuf {
         self.root
             .join("backups")
             .join(host)
@@ -274,6 +306,70 @@ impl Store {
     }
 }
 
+/// The run id in a backup id (`<host>-<run id>`, see `apply`).
+fn run_of<'a>(host: &str, id: &'a str) -> &'a str {
+    id.strip_prefix(host)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .unwrap_or(id)
+}
+
+/// Appends `bytes` to `path` (created with its directory when missing) in one
+/// write, and syncs it. Hosts applied in parallel append to the same run file:
+/// the lock keeps each line whole.
+fn append_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static APPEND: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let _one_at_a_time = APPEND.lock().unwrap_or_else(|p| p.into_inner());
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_data()
+}
+
+/// The lines of a run's backup file, numbered from 1; none when it is missing.
+fn backup_lines(path: &Path) -> std::io::Result<Vec<(usize, String)>> {
+    use std::io::BufRead;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    std::io::BufReader::new(file)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| line.map(|l| (i + 1, l)))
+        .collect()
+}
+
+/// Line `number` of the backup file `path`, parsed; a line that is not a whole
+/// backup is an error that names it.
+fn backup_line<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    number: usize,
+    line: &str,
+) -> std::io::Result<T> {
+    serde_json::from_str(line).map_err(|e| {
+        std::io::Error::other(format!(
+            "{}:{number}: not a whole backup ({e}); did an xspctl stop while writing \
+             it? Move the file aside to use the other backups",
+            path.display()
+        ))
+    })
+}
+
+/// The entries of `dir`; none when it is missing.
+fn read_dir_or_empty(dir: &Path) -> std::io::Result<Vec<std::io::Result<std::fs::DirEntry>>> {
+    match std::fs::read_dir(dir) {
+        Ok(rd) => Ok(rd.collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
@@ -319,5 +415,90 @@ impl Journal {
     /// The journal file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backup(host: &str, run: &str) -> Backup {
+        Backup {
+            id: format!("{host}-{run}"),
+            host: host.to_string(),
+            created: "2026-12-03T06:00:00Z".to_string(),
+            facts: Vec::new(),
+            live: LiveTree::default(),
+            secrets: Vec::new(),
+            files: Vec::new(),
+            commands: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_backups_of_a_run_share_one_file_and_are_found_by_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let first = "20261203T060000Z-1";
+        let second = "20261203T070000Z-2";
+        let path = store.save_backup(&backup("xsp1", first)).unwrap();
+        assert_eq!(path, dir.path().join(format!("backups/{first}.jsonl")));
+        store.save_backup(&backup("xsp2", first)).unwrap();
+        store.save_backup(&backup("xsp1", second)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+
+        assert_eq!(
+            store.backup_ids("xsp1").unwrap(),
+            [format!("xsp1-{first}"), format!("xsp1-{second}")]
+        );
+        assert_eq!(store.backup_ids("xsp2").unwrap(), [format!("xsp2-{first}")]);
+        assert!(store.backup_ids("xsp3").unwrap().is_empty());
+        assert_eq!(
+            store.load_backup("xsp1", None).unwrap().id,
+            format!("xsp1-{second}")
+        );
+        let named = store
+            .load_backup("xsp2", Some(&format!("xsp2-{first}")))
+            .unwrap();
+        assert_eq!(named, backup("xsp2", first));
+        assert!(store.load_backup("xsp3", None).is_err());
+    }
+
+    #[test]
+    fn a_backup_an_earlier_version_wrote_per_host_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let old = backup("xsp1", "20261101T000000Z-9");
+        let legacy = dir.path().join("backups/xsp1");
+        std::fs::create_dir_all(&legacy).unwrap();
+        std::fs::write(
+            legacy.join(format!("{}.json", old.id)),
+            serde_json::to_vec_pretty(&old).unwrap(),
+        )
+        .unwrap();
+        store
+            .save_backup(&backup("xsp1", "20261203T060000Z-1"))
+            .unwrap();
+        let ids = store.backup_ids("xsp1").unwrap();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(ids[0], old.id);
+        assert_eq!(store.load_backup("xsp1", Some(&old.id)).unwrap(), old);
+    }
+
+    #[test]
+    fn a_torn_backup_line_is_named_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let run = "20261203T060000Z-1";
+        let path = store.save_backup(&backup("xsp1", run)).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"{\"id\":\"xsp2-2026").unwrap();
+        let e = store.backup_ids("xsp1").unwrap_err().to_string();
+        assert!(e.contains(&format!("{}:2:", path.display())), "{e}");
+        assert!(e.contains("Move the file aside"), "{e}");
     }
 }

@@ -13,8 +13,8 @@ use std::ffi::{CString, c_char, c_int, c_uchar, c_void};
 
 use libssh2_sys::LIBSSH2_SESSION;
 use signature::Signer as _;
-use ssh2::Session;
 use ssh_key::{Algorithm, PrivateKey};
+use ssh2::Session;
 
 /// The signature callback libssh2 calls (`LIBSSH2_USERAUTH_PUBLICKEY_SIGN_FUNC`).
 type SignCallback = unsafe extern "C" fn(
@@ -155,11 +155,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("id");
         let out = std::process::Command::new("ssh-keygen")
-            .args(["-q", "-t", key_type, "-N", passphrase, "-C", "xspctl-test", "-f"])
+            .args([
+                "-q",
+                "-t",
+                key_type,
+                "-N",
+                passphrase,
+                "-C",
+                "xspctl-test",
+                "-f",
+            ])
             .arg(&path)
             .output()
             .expect("run ssh-keygen");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::read_to_string(&path).unwrap()
     }
 

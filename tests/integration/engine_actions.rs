@@ -261,8 +261,11 @@ fn a_private_key_is_kept_aside_on_the_host_never_in_the_backup() {
     };
     assert_eq!(rollback, &Ok(()), "{status:?}");
     assert_eq!(t.tree(), before);
-    let text = std::fs::read_to_string(t.store.root().join(format!("backups/xsp1/{backup}.json")))
-        .unwrap();
+    let run_id = backup
+        .strip_prefix("xsp1-")
+        .expect("a backup id names its host");
+    let text =
+        std::fs::read_to_string(t.store.root().join(format!("backups/{run_id}.jsonl"))).unwrap();
     assert!(!text.contains("OLD-KEY-MATERIAL"), "{text}");
     assert!(text.contains("kept_on_host"), "{text}");
 

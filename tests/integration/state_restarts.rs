@@ -469,13 +469,20 @@ fn the_rollback_prompt_names_the_backup() {
     let pb = playbook(&lab, &["h"], &[AES256]);
     lab.xspctl(&["apply", "-f", &pb, "--yes"]).exits(2);
     let state = lab.dir.path().join("state");
-    let backup = std::fs::read_dir(state.join("backups/h"))
+    // The run's backups: one line per host in `backups/<run id>.jsonl`.
+    let run_file = std::fs::read_dir(state.join("backups"))
         .unwrap()
         .next()
         .unwrap()
         .unwrap()
         .path();
-    let id = backup.file_stem().unwrap().to_str().unwrap().to_string();
+    let run_id = run_file.file_stem().unwrap().to_str().unwrap();
+    let id = format!("h-{run_id}");
+    assert!(
+        std::fs::read_to_string(&run_file)
+            .unwrap()
+            .contains(&format!("\"id\":\"{id}\""))
+    );
     let args = ["rollback", "-f", pb.as_str(), "--host", "h"];
 
     let shown = on_terminal(&state, &args, "y");
