@@ -4,7 +4,8 @@
 //! Each host's verify reads them; once every host is done, the values are compared
 //! per farm and each host gets a finding: the value most hosts hold is expected
 //! (on a tie, the value of the host listed first in the farm), and a host holding
-//! another is the odd one out, named, with every host's value as evidence.
+//! another is the odd one out, named, with every host's value as evidence (a host
+//! that agrees shows its own value).
 //!
 //! Why a farm's hosts must be alike: solution guide A §7.1 (L1270-1280), the load
 //! balancer spreads the cloud's and the clients' traffic across the XSPs
@@ -204,11 +205,14 @@ fn compare(report: &mut RunReport, subject: &str, members: &[Member]) {
         .map(|m| report.hosts[m.index].host.clone())
         .collect();
     let expected_declared = holders.first().and_then(|m| m.value.declared.clone());
-    let evidence: Vec<String> = members
+    // Every host's value backs an odd one out; a host that agrees shows its own:
+    // every host carrying every value was a farm's size squared of copies (27 MB of
+    // a full verify of one farm of 100 hosts).
+    let everyone: Vec<String> = members
         .iter()
         .map(|m| format!("{}: {}", report.hosts[m.index].host, listed(&m.value.shown)))
         .collect();
-    for m in members {
+    for (m, own) in members.iter().zip(&everyone) {
         let v = &m.value;
         let host = &mut report.hosts[m.index];
         let finding = if v.shown == *expected {
@@ -220,6 +224,7 @@ fn compare(report: &mut RunReport, subject: &str, members: &[Member]) {
                 format!("the same on every host of the farm ({})", v.why),
                 format!("{} on every host", brief(&v.shown)),
             )
+            .with_evidence(vec![own.clone()])
         } else {
             let expected_text = match expected {
                 Shown::Value(_) => format!("{} as on {}", brief(expected), agreeing.join(", ")),
@@ -249,8 +254,9 @@ fn compare(report: &mut RunReport, subject: &str, members: &[Member]) {
                 ),
                 _ => finding(Verdict::Fail, observed, v.fix),
             }
+            .with_evidence(everyone.clone())
         };
-        push(host, finding.with_evidence(evidence.clone()));
+        push(host, finding);
     }
 }
 

@@ -120,7 +120,10 @@ fn a_divergent_farm_member_is_named_by_each_farm_check() {
         for (id, what) in FARM_CHECKS {
             let f = alike.host_finding(h, id, what);
             assert_eq!(f["status"], "ok", "{h} {id}: {f:#}");
-            assert_eq!(f["evidence"].as_array().unwrap().len(), 3, "{f:#}");
+            // A host that agrees shows its own value; the odd one every host's.
+            let evidence = f["evidence"].as_array().unwrap();
+            assert_eq!(evidence.len(), 1, "{f:#}");
+            assert!(evidence[0].as_str().unwrap().starts_with(&format!("{h}: ")), "{f:#}");
         }
     }
     alike.exits(0);
