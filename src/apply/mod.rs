@@ -19,7 +19,7 @@ use crate::live::{LiveTree, MissingColumn};
 use crate::plan::diff::diff;
 use crate::plan::files::HostFiles;
 use crate::plan::secrets::HostSecrets;
-use crate::plan::{Action, HostPlan, Op};
+use crate::plan::{Action, HostPlan, Op, Verb};
 use crate::secret::SecretRecord;
 use crate::store::{Backup, CommandBackup, FileBackup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
@@ -456,6 +456,43 @@ fn write_and_confirm(
 pub struct RestoreError {
     /// One line per failed write, lost connection, or difference left.
     pub failures: Vec<String>,
+    /// The tables whose deleted rows could not be loaded back (their context).
+    pub unloaded: Vec<String>,
+}
+
+/// The row an `add` would bring back into a table that has no `add`
+/// ([`TableFact::loaded_by`]), and the command that loads it; None for any other
+/// operation.
+fn loaded_row<'a>(facts: &'a [Fact], op: &Op) -> Option<(&'a TableFact, &'a str)> {
+    if op.verb != Verb::Add {
+        return None;
+    }
+    facts.iter().find_map(|f| match f {
+        Fact::Table(t) if t.at.context == op.context && op.args.starts_with(&t.at.args) => {
+            t.loaded_by.as_deref().map(|by| (t, by))
+        }
+        _ => None,
+    })
+}
+
+/// What to do by hand for a row a rollback cannot add back: load its
+/// certificate again with the table's own command.
+fn load_by_hand(table: &TableFact, command: &str, op: &Op) -> String {
+    let values = &op.args[table.at.args.len()..];
+    let key = values.first().map(String::as_str).unwrap_or_default();
+    let shown: Vec<String> = table
+        .columns
+        .iter()
+        .zip(values)
+        .skip(1)
+        .map(|(c, v)| format!("{c} {v:?}"))
+        .collect();
+    let file = format!("/var/broadworks/tmp/{key}.pem");
+    format!(
+        "{context} has no `add`, so row {key} ({shown}) comes back only when its certificate is loaded again: copy that PEM to the host as {file}, then in bwcli `cd {context}` and `{command} {key} {file}`",
+        context = op.context,
+        shown = shown.join(", "),
+    )
 }
 
 /// Brings the host back to `backup`: its CLI facts (see [`restore_facts`]), then
@@ -472,13 +509,29 @@ pub fn restore(
 ) -> Result<usize, RestoreError> {
     // Each part is tried even when an earlier one failed: the operator gets the
     // host as close to the backup as can be, and every failure named.
-    let (written, mut failures) = match restore_facts(link, host, &backup.facts, journal, lost) {
-        Ok(n) => (n, Vec::new()),
-        Err(e) => (0, e.failures),
-    };
+    let (written, mut failures, unloaded) =
+        match restore_facts(link, host, &backup.facts, journal, lost) {
+            Ok(n) => (n, Vec::new(), Vec::new()),
+            Err(e) => (0, e.failures, e.unloaded),
+        };
+    // A table whose deleted row could not be loaded back keeps what the apply's
+    // commands loaded into it: undoing them too would leave it with neither (the
+    // old Webex CA gone and the new one removed, D66).
+    let (keep, undo): (Vec<CommandBackup>, Vec<CommandBackup>) = backup
+        .commands
+        .iter()
+        .cloned()
+        .partition(|b| unloaded.contains(&b.command.context));
+    failures.extend(keep.iter().map(|b| {
+        format!(
+            "{}> {}: left as it is, since the row this apply deleted there could not be loaded back",
+            b.command.context,
+            b.command.line.join(" ")
+        )
+    }));
     let (files, more) = files::restore(link, &backup.files);
     failures.extend(more);
-    let (commands, more) = commands::restore(link, &backup.commands);
+    let (commands, more) = commands::restore(link, &undo);
     failures.extend(more);
     if failures.is_empty() {
         if files + commands > 0 {
@@ -493,7 +546,7 @@ pub fn restore(
         return Ok(written + files + commands);
     }
     journal.record(host, "rollback-failed", failures.join("; "));
-    Err(RestoreError { failures })
+    Err(RestoreError { failures, unloaded })
 }
 
 /// Brings the host back to `facts` (a backup) and confirms it by a re-read.
@@ -512,6 +565,7 @@ fn restore_facts(
     let mut lost = lost;
     let mut written = 0;
     let mut failures = Vec::new();
+    let mut unloaded: Vec<String> = Vec::new();
     for _ in 0..RESTORE_ROUNDS {
         if lost {
             if let Err(e) = reconnect(link, host, journal) {
@@ -540,6 +594,13 @@ fn restore_facts(
             }
         };
         for op in &ops {
+            if let Some((table, command)) = loaded_row(facts, op) {
+                failures.push(load_by_hand(table, command, op));
+                if !unloaded.contains(&op.context) {
+                    unloaded.push(op.context.clone());
+                }
+                continue;
+            }
             let line = format!("{}> {}", op.context, op.command_line());
             match link.write(op, &[]) {
                 Ok(_) => {
@@ -579,13 +640,17 @@ fn restore_facts(
                     );
                     return Ok(written);
                 }
-                failures.extend(left.iter().map(|o| {
-                    format!(
-                        "still different from the backup: {}> {}",
-                        o.context,
-                        o.command_line()
-                    )
-                }));
+                failures.extend(
+                    left.iter()
+                        .filter(|o| loaded_row(facts, o).is_none())
+                        .map(|o| {
+                            format!(
+                                "still different from the backup: {}> {}",
+                                o.context,
+                                o.command_line()
+                            )
+                        }),
+                );
                 break;
             }
             Err(e) => {
@@ -599,7 +664,7 @@ fn restore_facts(
     }
     let msg = format!("rollback incomplete: {}", failures.join("; "));
     journal.record(host, "rollback-failed", &msg);
-    Err(RestoreError { failures })
+    Err(RestoreError { failures, unloaded })
 }
 
 /// The facts whose context an operation writes.

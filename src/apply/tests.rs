@@ -170,6 +170,7 @@ fn fact(ctx: &str, rows: &[&str]) -> TableFact {
         rows: rows.iter().map(|r| vec![r.to_string()]).collect(),
         settable: false,
         restart: true,
+        loaded_by: None,
     }
 }
 

@@ -60,6 +60,12 @@ pub struct TableFact {
     /// Whether a change takes effect only after a restart.
     #[serde(default)]
     pub restart: bool,
+    /// The command that alone loads a row, when the table has no `add` (the CTI
+    /// Trusts table: `updateTrust <alias> <file>`, which needs the row's
+    /// certificate): a rollback cannot add a deleted row back, and says how to
+    /// load it by hand instead (docs/decisions.md D66).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loaded_by: Option<String>,
 }
 
 impl TableFact {

@@ -134,6 +134,8 @@ pub fn check_and_retire(
                 rows: Vec::new(),
                 settable: false,
                 restart: false,
+                // The Trusts table has no `add` (D36): a row is loaded from its file.
+                loaded_by: Some("updateTrust".into()),
             })),
             None => {}
         }

@@ -373,6 +373,7 @@ mod tests {
             rows: rows.iter().map(|r| s(&[r])).collect(),
             settable: false,
             restart: true,
+            loaded_by: None,
         }
     }
 
@@ -512,6 +513,7 @@ mod tests {
             ])],
             settable: true,
             restart: true,
+            loaded_by: None,
         };
         let live = live_with(
             &f,

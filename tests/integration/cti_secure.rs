@@ -357,6 +357,94 @@ fn a_new_webex_ca_is_loaded_before_the_old_alias_is_deleted() {
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
 }
 
+/// A rollback cannot add back a Trusts row the apply deleted (the table has no
+/// `add`; a row is loaded from its certificate): it keeps the new Webex CA the apply
+/// loaded, so the table never ends with neither, and says how to load the old one
+/// by hand; that command works (D66).
+#[test]
+fn a_rollback_after_the_old_alias_went_keeps_the_new_one_and_says_how_to_reload_the_old() {
+    let lab = one_host("secure_rotate_lost", Release::R23);
+    let pki = WebexLikePki::generate().expect("pki");
+    let pb = lab.mtls_playbook(&pki, "xsp", "R23");
+    lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
+        .exits(0);
+    let old = aliases(&lab, R22_TRUSTS)
+        .into_iter()
+        .find(|a| a.starts_with("lab-webex-like-issuing-ca-"))
+        .unwrap();
+    let renewed = pki.root.issue_ca("Lab Webex-like Issuing CA 2").unwrap();
+    std::fs::write(
+        lab.dir.path().join("CombinedCertChain.txt"),
+        format!("{}{}", renewed.cert_pem(), pki.root.cert_pem()),
+    )
+    .unwrap();
+    // The connection drops when the old alias's `delete` is sent. Each try drops
+    // one command later; a drop before the delete rolls the host back whole.
+    let unknown = format!("the outcome of `{R22_TRUSTS}> delete {old}` is unknown");
+    let mut lost_at_delete = None;
+    for n in 1..=40 {
+        lab.faults(
+            "h",
+            Faults {
+                drop_after_commands: Some(n),
+                drop_once: true,
+                ..Faults::default()
+            },
+        );
+        let run = lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"]);
+        if run.stdout.contains(&unknown) {
+            lost_at_delete = Some(run);
+            break;
+        }
+        assert!(
+            aliases(&lab, R22_TRUSTS).contains(&old),
+            "try {n}: {}",
+            run.all()
+        );
+    }
+    lab.faults("h", Faults::default());
+    let run = lost_at_delete.expect("no try dropped the connection at the delete");
+    run.exits(1).prints("ROLLBACK FAILED");
+    let by_hand = format!("`updateTrust {old} /var/broadworks/tmp/{old}.pem`");
+    run.prints(&format!("{R22_TRUSTS} has no `add`, so row {old}"))
+        .prints(&by_hand)
+        .prints("left as it is, since the row this apply deleted there could not be loaded back");
+    assert!(!run.stdout.contains("Invalid command"), "{}", run.all());
+    let rollback_sent: Vec<String> = lab
+        .transcripts("h")
+        .iter()
+        .flat_map(|t| sent_lines(t))
+        .collect();
+    assert!(
+        !rollback_sent.iter().any(|l| l.starts_with("add ")),
+        "{rollback_sent:#?}"
+    );
+    let now = aliases(&lab, R22_TRUSTS);
+    assert!(!now.contains(&old), "{now:?}");
+    assert!(
+        now.iter()
+            .any(|a| a.starts_with("lab-webex-like-issuing-ca-2-")),
+        "the new CA was removed too: {now:?}"
+    );
+
+    // What the message says to do loads the old CA back.
+    let file = lab
+        .host("h")
+        .fs_root()
+        .join(format!("var/broadworks/tmp/{old}.pem"));
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, pki.issuing.cert_pem()).unwrap();
+    let out = lab.bwcli(
+        "h",
+        &[
+            &format!("cd {R22_TRUSTS}"),
+            &format!("updateTrust {old} /var/broadworks/tmp/{old}.pem"),
+        ],
+    );
+    assert!(out.contains("...Done"), "{out}");
+    assert!(aliases(&lab, R22_TRUSTS).contains(&old));
+}
+
 /// A row under xspctl's alias that shows another certificate (Owner, Issuer) is a
 /// loud plan error naming what was seen; nothing is planned.
 #[test]

@@ -123,7 +123,10 @@ fn a_divergent_farm_member_is_named_by_each_farm_check() {
             // A host that agrees shows its own value; the odd one every host's.
             let evidence = f["evidence"].as_array().unwrap();
             assert_eq!(evidence.len(), 1, "{f:#}");
-            assert!(evidence[0].as_str().unwrap().starts_with(&format!("{h}: ")), "{f:#}");
+            assert!(
+                evidence[0].as_str().unwrap().starts_with(&format!("{h}: ")),
+                "{f:#}"
+            );
         }
     }
     alike.exits(0);
