@@ -34,6 +34,23 @@ pub struct Backup {
     /// The commands the apply runs, with what their read showed before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commands: Vec<CommandBackup>,
+    /// The rows the apply deletes from tables without `add`, with the certificate
+    /// that loads each again ([`Store::loaded`]): what the rollback needs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reloads: Vec<RowReload>,
+}
+
+/// A row of a table without `add` (the CTI Trusts table), and the certificate
+/// that loads it again (`TableFact::loaded_by`; docs/decisions.md D66). A public
+/// certificate: never a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowReload {
+    /// The table's context.
+    pub context: String,
+    /// The row's key (the alias).
+    pub key: String,
+    /// The certificate, PEM.
+    pub pem: String,
 }
 
 /// A command an apply runs, and the rows its read showed before it: rollback
@@ -242,6 +259,41 @@ impl Store {
             .join(format!("{id}.json"))
     }
 
+    /// Keeps the certificate a command loaded as row `key` of `context` (written
+    /// only when missing or different), so that a rollback can load it again once
+    /// a later apply deleted the row: `loaded/<context>/<key>.pem`.
+    pub fn keep_loaded(&self, context: &str, key: &str, pem: &str) -> std::io::Result<()> {
+        let path = self.loaded_path(context, key);
+        if std::fs::read_to_string(&path).is_ok_and(|kept| kept == pem) {
+            return Ok(());
+        }
+        write_atomic(&path, pem.as_bytes())
+    }
+
+    /// The certificate kept for row `key` of `context`, if any.
+    pub fn loaded(&self, context: &str, key: &str) -> Option<String> {
+        std::fs::read_to_string(self.loaded_path(context, key)).ok()
+    }
+
+    fn loaded_path(&self, context: &str, key: &str) -> PathBuf {
+        let name = |s: &str| -> String {
+            s.trim_matches('/')
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        };
+        self.root
+            .join("loaded")
+            .join(name(context))
+            .join(format!("{}.pem", name(key)))
+    }
+
     /// Opens (appending) the journal of a run.
     pub fn journal(&self, run_id: &str) -> std::io::Result<Journal> {
         let dir = self.root.join("journal");
@@ -432,6 +484,7 @@ mod tests {
             secrets: Vec::new(),
             files: Vec::new(),
             commands: Vec::new(),
+            reloads: Vec::new(),
         }
     }
 

@@ -67,11 +67,25 @@ pub fn restore_needs_restart(
         .filter(|b| b.command.restart && b.command.observe.is_some())
     {
         let now = read(link, &b.command).map_err(|e| e.to_string())?;
-        if observed(&b.command, &now).map_err(|e| e.to_string())? != b.before {
+        if !same_rows(
+            &observed(&b.command, &now).map_err(|e| e.to_string())?,
+            &b.before,
+        ) {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// Whether two reads hold the same rows, in any order: a row loaded again by a
+/// rollback comes last (D66), and no observed table gives its order a meaning.
+fn same_rows(a: &[Vec<String>], b: &[Vec<String>]) -> bool {
+    let sorted = |rows: &[Vec<String>]| {
+        let mut rows = rows.to_vec();
+        rows.sort();
+        rows
+    };
+    a.len() == b.len() && sorted(a) == sorted(b)
 }
 
 fn read(link: &mut dyn HostLink, c: &CommandFact) -> Result<LiveTree, LinkError> {
@@ -115,7 +129,7 @@ fn restore_one(link: &mut dyn HostLink, b: &CommandBackup) -> Result<bool, Strin
         let now = read(link, c).map_err(|e| e.to_string())?;
         observed(c, &now).map_err(|e| e.to_string())
     };
-    if rows(link)? == b.before {
+    if same_rows(&rows(link)?, &b.before) {
         return Ok(false);
     }
     let held = keys(c, &b.before);
@@ -136,7 +150,7 @@ fn restore_one(link: &mut dyn HostLink, b: &CommandBackup) -> Result<bool, Strin
     let op = run_op(c, &line, "rollback".into());
     link.write(&op, &[]).map_err(|e| e.to_string())?;
     let now = rows(link)?;
-    if now != b.before {
+    if !same_rows(&now, &b.before) {
         return Err(format!(
             "after `{}` the read shows {now:?}, the backup {:?}",
             line.join(" "),

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod files;
 pub mod gate;
 mod locked_read;
+mod reload;
 mod secrets;
 
 pub use locked_read::LockedRead;
@@ -19,7 +20,7 @@ use crate::live::{LiveTree, MissingColumn};
 use crate::plan::diff::diff;
 use crate::plan::files::HostFiles;
 use crate::plan::secrets::HostSecrets;
-use crate::plan::{Action, HostPlan, Op, Verb};
+use crate::plan::{Action, HostPlan, Op};
 use crate::secret::SecretRecord;
 use crate::store::{Backup, CommandBackup, FileBackup, Journal, Store};
 use gate::{GateTicket, GateVerdict};
@@ -239,6 +240,15 @@ fn locked_apply(
             }
         }
     }
+    // The certificates this host's commands load (or loaded): a rollback after a
+    // later apply deleted one of their rows loads it again from here.
+    if let Err(e) = reload::keep_loaded(job.store, &desired) {
+        tracing::warn!(
+            "{}: keeping the loaded certificates under {}: {e}",
+            job.host,
+            job.store.root().display()
+        );
+    }
     if ops.is_empty() {
         job.journal.record(job.host, "no-change", "");
         return ApplyReport {
@@ -283,6 +293,7 @@ fn locked_apply(
         secrets: set_secrets,
         files: files::backups(ops, &host_files, job.run_id),
         commands: command_backups,
+        reloads: reload::reloads(job.store, &touched, ops),
     };
     if let Err(e) = job.store.save_backup(&backup) {
         return refused(format!(
@@ -460,41 +471,6 @@ pub struct RestoreError {
     pub unloaded: Vec<String>,
 }
 
-/// The row an `add` would bring back into a table that has no `add`
-/// ([`TableFact::loaded_by`]), and the command that loads it; None for any other
-/// operation.
-fn loaded_row<'a>(facts: &'a [Fact], op: &Op) -> Option<(&'a TableFact, &'a str)> {
-    if op.verb != Verb::Add {
-        return None;
-    }
-    facts.iter().find_map(|f| match f {
-        Fact::Table(t) if t.at.context == op.context && op.args.starts_with(&t.at.args) => {
-            t.loaded_by.as_deref().map(|by| (t, by))
-        }
-        _ => None,
-    })
-}
-
-/// What to do by hand for a row a rollback cannot add back: load its
-/// certificate again with the table's own command.
-fn load_by_hand(table: &TableFact, command: &str, op: &Op) -> String {
-    let values = &op.args[table.at.args.len()..];
-    let key = values.first().map(String::as_str).unwrap_or_default();
-    let shown: Vec<String> = table
-        .columns
-        .iter()
-        .zip(values)
-        .skip(1)
-        .map(|(c, v)| format!("{c} {v:?}"))
-        .collect();
-    let file = format!("/var/broadworks/tmp/{key}.pem");
-    format!(
-        "{context} has no `add`, so row {key} ({shown}) comes back only when its certificate is loaded again: copy that PEM to the host as {file}, then in bwcli `cd {context}` and `{command} {key} {file}`",
-        context = op.context,
-        shown = shown.join(", "),
-    )
-}
-
 /// Brings the host back to `backup`: its CLI facts (see [`restore_facts`]), then
 /// its files (each written back, or removed, and re-read), then the reads of its
 /// commands (re-run on the restored files, or undone). Returns how many CLI
@@ -509,11 +485,10 @@ pub fn restore(
 ) -> Result<usize, RestoreError> {
     // Each part is tried even when an earlier one failed: the operator gets the
     // host as close to the backup as can be, and every failure named.
-    let (written, mut failures, unloaded) =
-        match restore_facts(link, host, &backup.facts, journal, lost) {
-            Ok(n) => (n, Vec::new(), Vec::new()),
-            Err(e) => (0, e.failures, e.unloaded),
-        };
+    let (written, mut failures, unloaded) = match restore_facts(link, host, backup, journal, lost) {
+        Ok(n) => (n, Vec::new(), Vec::new()),
+        Err(e) => (0, e.failures, e.unloaded),
+    };
     // A table whose deleted row could not be loaded back keeps what the apply's
     // commands loaded into it: undoing them too would leave it with neither (the
     // old Webex CA gone and the new one removed, D66).
@@ -557,10 +532,11 @@ pub fn restore(
 fn restore_facts(
     link: &mut dyn HostLink,
     host: &str,
-    facts: &[Fact],
+    backup: &Backup,
     journal: &Journal,
     lost: bool,
 ) -> Result<usize, RestoreError> {
+    let facts = &backup.facts;
     let refs: Vec<ContextRef> = facts.iter().map(Fact::context_ref).collect();
     let mut lost = lost;
     let mut written = 0;
@@ -575,6 +551,7 @@ fn restore_facts(
             lost = false;
         }
         failures.clear();
+        unloaded.clear();
         let now = match read_all(link, &refs) {
             Ok(t) => t,
             Err(e) => {
@@ -594,16 +571,32 @@ fn restore_facts(
             }
         };
         for op in &ops {
-            if let Some((table, command)) = loaded_row(facts, op) {
-                failures.push(load_by_hand(table, command, op));
-                if !unloaded.contains(&op.context) {
-                    unloaded.push(op.context.clone());
+            let mut line = format!("{}> {}", op.context, op.command_line());
+            // A row of a table without `add` is loaded again from the certificate
+            // the backup kept (D66); without one, the operator is told how.
+            let result = match reload::loaded_row(facts, op) {
+                Some((table, command, key)) => {
+                    let kept = backup
+                        .reloads
+                        .iter()
+                        .find(|r| r.context == op.context && r.key == key);
+                    let Some(kept) = kept else {
+                        failures.push(reload::load_by_hand(table, command, op));
+                        if !unloaded.contains(&op.context) {
+                            unloaded.push(op.context.clone());
+                        }
+                        continue;
+                    };
+                    line = format!(
+                        "{}> {command} {key} (the certificate the backup kept)",
+                        op.context
+                    );
+                    reload::reload(link, command, kept)
                 }
-                continue;
-            }
-            let line = format!("{}> {}", op.context, op.command_line());
-            match link.write(op, &[]) {
-                Ok(_) => {
+                None => link.write(op, &[]).map(|_| ()),
+            };
+            match result {
+                Ok(()) => {
                     written += 1;
                     journal.record(host, "rollback-write", &line);
                 }
@@ -617,6 +610,9 @@ fn restore_facts(
                 Err(e) => {
                     journal.record(host, "rollback-write-failed", format!("{line}: {e}"));
                     failures.push(format!("`{line}`: {e}"));
+                    if reload::loaded_row(facts, op).is_some() && !unloaded.contains(&op.context) {
+                        unloaded.push(op.context.clone());
+                    }
                 }
             }
         }
@@ -640,17 +636,17 @@ fn restore_facts(
                     );
                     return Ok(written);
                 }
-                failures.extend(
-                    left.iter()
-                        .filter(|o| loaded_row(facts, o).is_none())
-                        .map(|o| {
-                            format!(
-                                "still different from the backup: {}> {}",
-                                o.context,
-                                o.command_line()
-                            )
-                        }),
-                );
+                // A row already reported with how to load it by hand.
+                let told = |o: &&Op| {
+                    reload::loaded_row(facts, o).is_some() && unloaded.contains(&o.context)
+                };
+                failures.extend(left.iter().filter(|o| !told(o)).map(|o| {
+                    format!(
+                        "still different from the backup: {}> {}",
+                        o.context,
+                        o.command_line()
+                    )
+                }));
                 break;
             }
             Err(e) => {

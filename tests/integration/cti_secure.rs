@@ -10,7 +10,7 @@
 //! input is a located error before any host is reached.
 use crate::lab;
 
-use lab::{Spec, TestLab, sent_lines};
+use lab::{Run, Spec, TestLab, sent_lines};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use time::{Duration, OffsetDateTime};
 use xspsim::catalog::model::{CliLayout, CtiLayout};
@@ -357,31 +357,36 @@ fn a_new_webex_ca_is_loaded_before_the_old_alias_is_deleted() {
     assert!(again.stdout.contains(" 0 changes"), "{}", again.all());
 }
 
-/// A rollback cannot add back a Trusts row the apply deleted (the table has no
-/// `add`; a row is loaded from its certificate): it keeps the new Webex CA the apply
-/// loaded, so the table never ends with neither, and says how to load the old one
-/// by hand; that command works (D66).
-#[test]
-fn a_rollback_after_the_old_alias_went_keeps_the_new_one_and_says_how_to_reload_the_old() {
-    let lab = one_host("secure_rotate_lost", Release::R23);
-    let pki = WebexLikePki::generate().expect("pki");
-    let pb = lab.mtls_playbook(&pki, "xsp", "R23");
+/// Loads the lab's Webex-like chain on `h` (R23), renews the issuing CA in the
+/// playbook's chain, and applies the rotation with the connection dropped at the
+/// old alias's `delete`: each try drops one command later, and a drop before the
+/// delete rolls the host back whole. `forget`: the state directory's kept
+/// certificates are removed first (an earlier xspctl, or another machine, loaded
+/// the anchors). Returns the failed apply and the old alias.
+fn rotation_lost_at_the_delete(lab: &TestLab, pki: &WebexLikePki, forget: bool) -> (Run, String) {
+    let pb = lab.mtls_playbook(pki, "xsp", "R23");
     lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
         .exits(0);
-    let old = aliases(&lab, R22_TRUSTS)
+    let old = aliases(lab, R22_TRUSTS)
         .into_iter()
         .find(|a| a.starts_with("lab-webex-like-issuing-ca-"))
         .unwrap();
+    let kept = lab.dir.path().join("state/loaded");
+    assert!(
+        kept.is_dir(),
+        "no certificate kept under {}",
+        kept.display()
+    );
+    if forget {
+        std::fs::remove_dir_all(&kept).unwrap();
+    }
     let renewed = pki.root.issue_ca("Lab Webex-like Issuing CA 2").unwrap();
     std::fs::write(
         lab.dir.path().join("CombinedCertChain.txt"),
         format!("{}{}", renewed.cert_pem(), pki.root.cert_pem()),
     )
     .unwrap();
-    // The connection drops when the old alias's `delete` is sent. Each try drops
-    // one command later; a drop before the delete rolls the host back whole.
     let unknown = format!("the outcome of `{R22_TRUSTS}> delete {old}` is unknown");
-    let mut lost_at_delete = None;
     for n in 1..=40 {
         lab.faults(
             "h",
@@ -393,32 +398,83 @@ fn a_rollback_after_the_old_alias_went_keeps_the_new_one_and_says_how_to_reload_
         );
         let run = lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"]);
         if run.stdout.contains(&unknown) {
-            lost_at_delete = Some(run);
-            break;
+            lab.faults("h", Faults::default());
+            return (run, old);
         }
         assert!(
-            aliases(&lab, R22_TRUSTS).contains(&old),
+            aliases(lab, R22_TRUSTS).contains(&old),
             "try {n}: {}",
             run.all()
         );
     }
-    lab.faults("h", Faults::default());
-    let run = lost_at_delete.expect("no try dropped the connection at the delete");
+    panic!("no try dropped the connection at the delete of {old}");
+}
+
+/// The lines the host's bwcli sessions received, all runs.
+fn all_sent(lab: &TestLab) -> Vec<String> {
+    lab.transcripts("h")
+        .iter()
+        .flat_map(|t| sent_lines(t))
+        .collect()
+}
+
+/// A rollback after the old Webex CA's alias was deleted loads it again from the
+/// certificate xspctl kept when it loaded it, then removes the new one: the host
+/// is as before the apply (D66).
+#[test]
+fn a_rollback_after_the_old_alias_went_loads_it_again_from_the_kept_certificate() {
+    let lab = one_host("secure_rotate_reload", Release::R23);
+    let pki = WebexLikePki::generate().expect("pki");
+    let before = {
+        let pb = lab.mtls_playbook(&pki, "xsp", "R23");
+        lab.xspctl(&["apply", "-f", &pb, "--yes", "--restart", "rolling"])
+            .exits(0);
+        aliases(&lab, R22_TRUSTS)
+    };
+    let (run, old) = rotation_lost_at_the_delete(&lab, &pki, false);
+    run.exits(1).prints("rolled back");
+    assert!(!run.stdout.contains("ROLLBACK FAILED"), "{}", run.all());
+    // The same rows; the one loaded again comes last.
+    let mut now = aliases(&lab, R22_TRUSTS);
+    now.sort();
+    let mut before = before;
+    before.sort();
+    assert_eq!(now, before, "{}", run.all());
+    let sent = all_sent(&lab);
+    assert!(
+        sent.iter().any(|l| l.starts_with(&format!(
+            "updateTrust {old} /var/broadworks/tmp/xspctl-reload-{old}.pem"
+        ))),
+        "{sent:#?}"
+    );
+    assert!(!sent.iter().any(|l| l.starts_with("add ")), "{sent:#?}");
+    // The reloaded certificate's file is gone again.
+    let tmp = lab.host("h").fs_root().join("var/broadworks/tmp");
+    let left: Vec<String> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".pem"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Without a kept certificate (the anchors were loaded from another machine), the
+/// rollback cannot load the deleted row back: it keeps the new Webex CA the apply
+/// loaded, so the table never ends with neither, and says how to load the old one
+/// by hand; that command works (D66).
+#[test]
+fn a_rollback_without_the_old_certificate_keeps_the_new_one_and_says_how_to_reload_the_old() {
+    let lab = one_host("secure_rotate_lost", Release::R23);
+    let pki = WebexLikePki::generate().expect("pki");
+    let (run, old) = rotation_lost_at_the_delete(&lab, &pki, true);
     run.exits(1).prints("ROLLBACK FAILED");
     let by_hand = format!("`updateTrust {old} /var/broadworks/tmp/{old}.pem`");
     run.prints(&format!("{R22_TRUSTS} has no `add`, so row {old}"))
         .prints(&by_hand)
         .prints("left as it is, since the row this apply deleted there could not be loaded back");
     assert!(!run.stdout.contains("Invalid command"), "{}", run.all());
-    let rollback_sent: Vec<String> = lab
-        .transcripts("h")
-        .iter()
-        .flat_map(|t| sent_lines(t))
-        .collect();
-    assert!(
-        !rollback_sent.iter().any(|l| l.starts_with("add ")),
-        "{rollback_sent:#?}"
-    );
+    let sent = all_sent(&lab);
+    assert!(!sent.iter().any(|l| l.starts_with("add ")), "{sent:#?}");
     let now = aliases(&lab, R22_TRUSTS);
     assert!(!now.contains(&old), "{now:?}");
     assert!(
@@ -432,7 +488,6 @@ fn a_rollback_after_the_old_alias_went_keeps_the_new_one_and_says_how_to_reload_
         .host("h")
         .fs_root()
         .join(format!("var/broadworks/tmp/{old}.pem"));
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, pki.issuing.cert_pem()).unwrap();
     let out = lab.bwcli(
         "h",
