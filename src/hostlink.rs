@@ -178,10 +178,14 @@ impl SshLink {
     /// there, so it says since when).
     pub fn mark_restart_pending(&self, what: &str) -> Result<(), TransportError> {
         let sftp = self.sftp()?;
-        if sftp.stat(RESTART_MARK)?.is_some() {
-            return Ok(());
+        match sftp.create_new(RESTART_MARK, format!("{what}\n").as_bytes(), 0o644) {
+            Ok(())
+            | Err(TransportError::Sftp {
+                failure: SftpFailure::AlreadyExists,
+                ..
+            }) => Ok(()),
+            Err(e) => Err(e),
         }
-        sftp.upload(RESTART_MARK, format!("{what}\n").as_bytes(), 0o644)
     }
 
     /// Removes the host's pending-restart mark (after a restart).
@@ -459,7 +463,8 @@ impl HostLink for SshLink {
             Err(e) => return Err(t(e)),
         }
         let record = serde_json::to_vec(owner).map_err(|e| LinkError::Transport(e.to_string()));
-        match record.and_then(|r| sftp.upload(LOCK_OWNER, &r, 0o600).map_err(t)) {
+        // The directory is new, so is the owner file: created, not replaced.
+        match record.and_then(|r| sftp.create_new(LOCK_OWNER, &r, 0o600).map_err(t)) {
             Ok(()) => {
                 self.locked_by = Some(owner.run_id.clone());
                 Ok(())

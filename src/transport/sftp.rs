@@ -119,6 +119,27 @@ impl SftpClient {
         self.sftp.setstat(Path::new(path), stat).map_err(fail)
     }
 
+    /// Creates `path` holding `bytes`, created with `mode` (which the server's umask
+    /// may narrow, never widen), and fails with [`SftpFailure::AlreadyExists`] when
+    /// it exists: one exclusive open, the write and the close, where [`upload`]
+    /// adds a `setstat` (and a caller's `stat` to keep an existing file) — two
+    /// round trips fewer for the lock's owner file and the restart mark.
+    ///
+    /// [`upload`]: SftpClient::upload
+    pub fn create_new(&self, path: &str, bytes: &[u8], mode: u32) -> Result<(), TransportError> {
+        let _guard = self.core.lock();
+        let opened = self.sftp.open_mode(
+            Path::new(path),
+            OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::EXCLUSIVE,
+            (mode & 0o7777) as i32,
+            OpenType::File,
+        );
+        let mut file = opened.map_err(|e| self.already_exists("create", path, &e))?;
+        file.write_all(bytes)
+            .map_err(|e| self.io_failure("create", path, &e))?;
+        file.close().map_err(|e| self.failure("create", path, &e))
+    }
+
     /// Reads all of `path`.
     pub fn download(&self, path: &str) -> Result<Vec<u8>, TransportError> {
         let _guard = self.core.lock();
@@ -201,25 +222,27 @@ impl SftpClient {
     /// it exists. The server creates it atomically, so two runs cannot both succeed.
     pub fn mkdir(&self, path: &str, mode: u32) -> Result<(), TransportError> {
         let _guard = self.core.lock();
-        match self.sftp.mkdir(Path::new(path), (mode & 0o7777) as i32) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                // SFTP v3 servers (OpenSSH) answer a plain FAILURE for an existing
-                // path: ask whether it is there.
-                let mut err = self.failure("mkdir", path, &e);
-                if let TransportError::Sftp {
-                    failure: failure @ SftpFailure::Other,
-                    message,
-                    ..
-                } = &mut err
-                    && matches!(self.stat_locked(path), Ok(Some(_)))
-                {
-                    *failure = SftpFailure::AlreadyExists;
-                    *message = "it already exists".to_string();
-                }
-                Err(err)
-            }
+        self.sftp
+            .mkdir(Path::new(path), (mode & 0o7777) as i32)
+            .map_err(|e| self.already_exists("mkdir", path, &e))
+    }
+
+    /// The failure of a create (`mkdir`, an exclusive open) of `path`, as
+    /// [`SftpFailure::AlreadyExists`] when the path is there: SFTP v3 servers
+    /// (OpenSSH) answer a plain FAILURE for an existing path, so it is asked.
+    fn already_exists(&self, op: &str, path: &str, e: &ssh2::Error) -> TransportError {
+        let mut err = self.failure(op, path, e);
+        if let TransportError::Sftp {
+            failure: failure @ SftpFailure::Other,
+            message,
+            ..
+        } = &mut err
+            && matches!(self.stat_locked(path), Ok(Some(_)))
+        {
+            *failure = SftpFailure::AlreadyExists;
+            *message = "it already exists".to_string();
         }
+        err
     }
 
     /// Removes the empty directory `path`.

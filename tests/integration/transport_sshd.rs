@@ -360,6 +360,17 @@ fn sftp_upload_download_stat_mkdir_rename_remove() {
     assert_eq!(sftp.stat(&lock).unwrap(), None);
     sftp.mkdir(&lock, 0o700).unwrap();
 
+    // An exclusive create makes a new file and never replaces one.
+    let mark = format!("{}/restart-pending", base.display());
+    sftp.create_new(&mark, b"first\n", 0o600).unwrap();
+    assert_eq!(sftp.stat(&mark).unwrap().unwrap().mode, Some(0o600));
+    let err = sftp.create_new(&mark, b"second\n", 0o600).unwrap_err();
+    assert!(
+        matches!(&err, TransportError::Sftp { failure: SftpFailure::AlreadyExists, op, .. } if op == "create"),
+        "{err:?}"
+    );
+    assert_eq!(sftp.download(&mark).unwrap(), b"first\n");
+
     let moved = format!("{}/moved.pem", base.display());
     sftp.rename(&file, &moved).unwrap();
     assert_eq!(sftp.stat(&file).unwrap(), None);

@@ -162,7 +162,7 @@ impl Store {
 
     /// Writes a new state into `dir` and opens it.
     pub fn create(dir: &Path, state: HostState) -> Result<Store, SimError> {
-        let saved = serialize(&state)?;
+        let saved = serialize(&state, 0)?;
         let store = Store {
             dir: dir.to_path_buf(),
             loaded: Mutex::new(Loaded {
@@ -320,7 +320,7 @@ impl Store {
         let file_id = loaded.id.take();
         match f(&mut loaded.state) {
             Ok(r) => {
-                let bytes = serialize(&loaded.state)?;
+                let bytes = serialize(&loaded.state, loaded.saved.len())?;
                 if bytes == loaded.saved {
                     loaded.id = file_id;
                 } else {
@@ -339,9 +339,12 @@ impl Store {
     }
 }
 
-/// A state's serialized form, as the file holds it.
-fn serialize(state: &HostState) -> Result<Vec<u8>, SimError> {
-    serde_json::to_vec(state).map_err(|e| SimError::Other(e.to_string()))
+/// A state's serialized form, as the file holds it; `size_hint`: the length of
+/// the last one (a write changes a few bytes of it, so the buffer rarely grows).
+fn serialize(state: &HostState, size_hint: usize) -> Result<Vec<u8>, SimError> {
+    let mut bytes = Vec::with_capacity(size_hint + size_hint / 8);
+    serde_json::to_writer(&mut bytes, state).map_err(|e| SimError::Other(e.to_string()))?;
+    Ok(bytes)
 }
 
 /// How [`lock_file`] locks.
