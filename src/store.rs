@@ -367,18 +367,22 @@ fn run_of<'a>(host: &str, id: &'a str) -> &'a str {
 
 /// Appends `bytes` to `path` (created with its directory when missing) in one
 /// write, and syncs it. Hosts applied in parallel append to the same run file:
-/// the lock keeps each line whole.
+/// the lock keeps each line whole; the sync runs outside it, so that hosts do
+/// not wait for each other's syncs.
 fn append_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     static APPEND: std::sync::Mutex<()> = std::sync::Mutex::new(());
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let _one_at_a_time = APPEND.lock().unwrap_or_else(|p| p.into_inner());
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.write_all(bytes)?;
+    let file = {
+        let _one_at_a_time = APPEND.lock().unwrap_or_else(|p| p.into_inner());
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        file.write_all(bytes)?;
+        file
+    };
     file.sync_data()
 }
 

@@ -570,11 +570,18 @@ fn restore_facts(
                 break;
             }
         };
+        // A table whose deleted row could not be loaded back, once each.
+        let note_unloaded = |unloaded: &mut Vec<String>, context: &String| {
+            if !unloaded.contains(context) {
+                unloaded.push(context.clone());
+            }
+        };
         for op in &ops {
             let mut line = format!("{}> {}", op.context, op.command_line());
             // A row of a table without `add` is loaded again from the certificate
             // the backup kept (D66); without one, the operator is told how.
-            let result = match reload::loaded_row(facts, op) {
+            let loaded = reload::loaded_row(facts, op);
+            let result = match loaded {
                 Some((table, command, key)) => {
                     let kept = backup
                         .reloads
@@ -582,9 +589,7 @@ fn restore_facts(
                         .find(|r| r.context == op.context && r.key == key);
                     let Some(kept) = kept else {
                         failures.push(reload::load_by_hand(table, command, op));
-                        if !unloaded.contains(&op.context) {
-                            unloaded.push(op.context.clone());
-                        }
+                        note_unloaded(&mut unloaded, &op.context);
                         continue;
                     };
                     line = format!(
@@ -610,8 +615,8 @@ fn restore_facts(
                 Err(e) => {
                     journal.record(host, "rollback-write-failed", format!("{line}: {e}"));
                     failures.push(format!("`{line}`: {e}"));
-                    if reload::loaded_row(facts, op).is_some() && !unloaded.contains(&op.context) {
-                        unloaded.push(op.context.clone());
+                    if loaded.is_some() {
+                        note_unloaded(&mut unloaded, &op.context);
                     }
                 }
             }

@@ -39,19 +39,24 @@ pub fn keep_loaded(store: &Store, desired: &DesiredTree) -> std::io::Result<()> 
     Ok(())
 }
 
-/// The row an `add` would bring back into a table without `add`, with the
-/// table and the command that loads a row; None for any other operation.
-pub fn loaded_row<'a>(facts: &'a [Fact], op: &'a Op) -> Option<(&'a TableFact, &'a str, &'a str)> {
-    if op.verb != Verb::Add {
-        return None;
-    }
-    let key = |t: &TableFact| op.args.get(t.at.args.len()).map(String::as_str);
+/// The table without `add` whose row `op` writes, with the command that loads
+/// a row and the row's key; None when `op` writes no such table.
+fn loading_table<'a>(facts: &'a [Fact], op: &'a Op) -> Option<(&'a TableFact, &'a str, &'a str)> {
     facts.iter().find_map(|f| match f {
         Fact::Table(t) if t.at.context == op.context && op.args.starts_with(&t.at.args) => {
-            Some((t, t.loaded_by.as_deref()?, key(t)?))
+            let key = op.args.get(t.at.args.len())?;
+            Some((t, t.loaded_by.as_deref()?, key.as_str()))
         }
         _ => None,
     })
+}
+
+/// The row an `add` would bring back into a table without `add`, with the
+/// table and the command that loads a row; None for any other operation.
+pub fn loaded_row<'a>(facts: &'a [Fact], op: &'a Op) -> Option<(&'a TableFact, &'a str, &'a str)> {
+    (op.verb == Verb::Add)
+        .then(|| loading_table(facts, op))
+        .flatten()
 }
 
 /// The reloads an apply's deletions need: each row of a table without `add`
@@ -62,20 +67,11 @@ pub fn reloads(store: &Store, touched: &[Fact], actions: &[Action]) -> Vec<RowRe
         .filter_map(Action::cli)
         .filter(|op| op.verb == Verb::Delete)
         .filter_map(|op| {
-            touched.iter().find_map(|f| match f {
-                Fact::Table(t)
-                    if t.loaded_by.is_some()
-                        && t.at.context == op.context
-                        && op.args.starts_with(&t.at.args) =>
-                {
-                    let key = op.args.get(t.at.args.len())?;
-                    Some(RowReload {
-                        context: op.context.clone(),
-                        key: key.clone(),
-                        pem: store.loaded(&op.context, key)?,
-                    })
-                }
-                _ => None,
+            let (_, _, key) = loading_table(touched, op)?;
+            Some(RowReload {
+                context: op.context.clone(),
+                key: key.to_string(),
+                pem: store.loaded(&op.context, key)?,
             })
         })
         .collect()
