@@ -17,10 +17,12 @@ use crate::transport::{
     SshTarget, TransportError,
 };
 
-/// Where the apply lock lives on a host: a directory, created atomically by
-/// SFTP `mkdir`, holding a file that says who holds it.
-pub const LOCK_DIR: &str = "/var/broadworks/tmp/xspctl.lock";
-const LOCK_OWNER: &str = "/var/broadworks/tmp/xspctl.lock/owner";
+/// Where the apply lock lives on a host: a file, created by an exclusive SFTP
+/// open (atomic on the server), that says who holds it (D9, D67).
+pub const LOCK_PATH: &str = "/var/broadworks/tmp/xspctl.lock";
+/// Where xspctl before D67 said who held the lock: a file in a directory at
+/// [`LOCK_PATH`]. Such a lock still counts as held, and `unlock --force` removes it.
+const LEGACY_LOCK_OWNER: &str = "/var/broadworks/tmp/xspctl.lock/owner";
 /// Where a host says that changes applied to it wait for a restart, next to the
 /// lock, so that every operator (whatever their local state) sees it. `restart`
 /// removes it once the host answers again.
@@ -152,19 +154,24 @@ impl SshLink {
 
     /// Who holds the host's lock, or None when it is not locked.
     pub fn lock_holder(&self) -> Result<Option<Holder>, TransportError> {
-        let sftp = self.sftp()?;
-        match sftp.stat(LOCK_DIR)? {
-            None => Ok(None),
-            Some(_) => Ok(Some(read_holder(sftp))),
-        }
+        read_holder(self.sftp()?)
     }
 
     /// Removes the host's lock whoever holds it (`unlock --force`, after the
     /// operator confirmed). Returns false when it was not locked.
     pub fn remove_lock(&mut self) -> Result<bool, TransportError> {
         let sftp = self.sftp()?;
-        let _ = sftp.remove(LOCK_OWNER);
-        match sftp.rmdir(LOCK_DIR) {
+        match sftp.remove(LOCK_PATH) {
+            Ok(()) => return Ok(true),
+            Err(TransportError::Sftp {
+                failure: SftpFailure::NotFound,
+                ..
+            }) => return Ok(false),
+            // Not a file: perhaps the directory of a lock from before D67.
+            Err(_) => {}
+        }
+        let _ = sftp.remove(LEGACY_LOCK_OWNER);
+        match sftp.rmdir(LOCK_PATH) {
             Ok(()) => Ok(true),
             Err(TransportError::Sftp {
                 failure: SftpFailure::NotFound,
@@ -238,10 +245,24 @@ impl SshLink {
     }
 }
 
-fn read_holder(sftp: &SftpClient) -> Holder {
-    sftp.download(LOCK_OWNER)
-        .map(|b| Holder::parse(&String::from_utf8_lossy(&b)))
-        .unwrap_or_else(|_| Holder::Unreadable(String::new()))
+/// Who holds the host's lock, read from the lock file (or, when [`LOCK_PATH`] is
+/// not a readable file, from the owner file of a lock from before D67); None when
+/// nothing is at [`LOCK_PATH`].
+fn read_holder(sftp: &SftpClient) -> Result<Option<Holder>, TransportError> {
+    let text = match sftp.download(LOCK_PATH) {
+        Ok(bytes) => bytes,
+        Err(TransportError::Sftp {
+            failure: SftpFailure::NotFound,
+            ..
+        }) => return Ok(None),
+        Err(e) => match sftp.download(LEGACY_LOCK_OWNER) {
+            Ok(bytes) => bytes,
+            // Something is there that names no owner, or cannot be read.
+            Err(_) if sftp.stat(LOCK_PATH)?.is_some() => Vec::new(),
+            Err(_) => return Err(e),
+        },
+    };
+    Ok(Some(Holder::parse(&String::from_utf8_lossy(&text))))
 }
 
 /// What `bwshowver` printed at the start of a session, and what it says.
@@ -450,51 +471,34 @@ impl HostLink for SshLink {
     fn lock(&mut self, owner: &LockOwner) -> Result<(), LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
         let sftp = self.sftp().map_err(t)?;
-        match sftp.mkdir(LOCK_DIR, 0o700) {
-            Ok(()) => {}
-            Err(TransportError::Sftp {
-                failure: SftpFailure::AlreadyExists,
-                ..
-            }) => {
-                return Err(LinkError::Locked {
-                    holder: read_holder(sftp).describe(),
-                });
-            }
-            Err(e) => return Err(t(e)),
-        }
-        let record = serde_json::to_vec(owner).map_err(|e| LinkError::Transport(e.to_string()));
-        // The directory is new, so is the owner file: created, not replaced.
-        match record.and_then(|r| sftp.create_new(LOCK_OWNER, &r, 0o600).map_err(t)) {
+        let record = serde_json::to_vec(owner).map_err(|e| LinkError::Transport(e.to_string()))?;
+        // One exclusive create: the lock and its owner record at once (D67).
+        match sftp.create_new(LOCK_PATH, &record, 0o600) {
             Ok(()) => {
                 self.locked_by = Some(owner.run_id.clone());
                 Ok(())
             }
-            Err(e) => {
-                // The directory is ours (mkdir succeeded): never leave it ownerless.
-                let _ = sftp.remove(LOCK_OWNER);
-                let _ = sftp.rmdir(LOCK_DIR);
-                Err(e)
-            }
+            Err(TransportError::Sftp {
+                failure: SftpFailure::AlreadyExists,
+                ..
+            }) => Err(LinkError::Locked {
+                holder: read_holder(sftp)
+                    .ok()
+                    .flatten()
+                    .unwrap_or(Holder::Unreadable(String::new()))
+                    .describe(),
+            }),
+            Err(e) => Err(t(e)),
         }
     }
 
     fn unlock(&mut self, run_id: &str) -> Result<Release, LinkError> {
         let t = |e: TransportError| LinkError::Transport(e.to_string());
         let sftp = self.sftp().map_err(t)?;
-        // The owner file first: it is there whenever a lock is, so releasing one
-        // needs no separate look at the directory.
-        let holder = match sftp.download(LOCK_OWNER) {
-            Ok(bytes) => Some(Holder::parse(&String::from_utf8_lossy(&bytes))),
-            Err(_) => sftp
-                .stat(LOCK_DIR)
-                .map_err(t)?
-                .map(|_| Holder::Unreadable(String::new())),
-        };
-        let release = match holder {
+        let release = match read_holder(sftp).map_err(t)? {
             None => Release::NotHeld,
             Some(Holder::Owner(o)) if o.run_id == run_id => {
-                sftp.remove(LOCK_OWNER).map_err(t)?;
-                sftp.rmdir(LOCK_DIR).map_err(t)?;
+                sftp.remove(LOCK_PATH).map_err(t)?;
                 Release::Released
             }
             // Not ours (another run took it after ours was removed): leave it.

@@ -1,5 +1,5 @@
 //! SFTP: upload, download (whole or the tail), stat, directory listing (bounded),
-//! mkdir (atomic: used for the per-host lock), rmdir, remove, rename.
+//! exclusive create (atomic: used for the per-host lock), rmdir, remove, rename.
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -123,7 +123,8 @@ impl SftpClient {
     /// may narrow, never widen), and fails with [`SftpFailure::AlreadyExists`] when
     /// it exists: one exclusive open, the write and the close, where [`upload`]
     /// adds a `setstat` (and a caller's `stat` to keep an existing file) — two
-    /// round trips fewer for the lock's owner file and the restart mark.
+    /// round trips fewer for the lock and the restart mark. When the write or the
+    /// close fails, the file this call created is removed again.
     ///
     /// [`upload`]: SftpClient::upload
     pub fn create_new(&self, path: &str, bytes: &[u8], mode: u32) -> Result<(), TransportError> {
@@ -135,9 +136,17 @@ impl SftpClient {
             OpenType::File,
         );
         let mut file = opened.map_err(|e| self.already_exists("create", path, &e))?;
-        file.write_all(bytes)
-            .map_err(|e| self.io_failure("create", path, &e))?;
-        file.close().map_err(|e| self.failure("create", path, &e))
+        let written = file
+            .write_all(bytes)
+            .map_err(|e| self.io_failure("create", path, &e))
+            .and_then(|()| file.close().map_err(|e| self.failure("create", path, &e)));
+        if written.is_err() {
+            // The exclusive open made the file this call's: a partial one is not
+            // left behind (best effort; the error says what failed).
+            drop(file);
+            let _ = self.sftp.unlink(Path::new(path));
+        }
+        written
     }
 
     /// Reads all of `path`.
@@ -218,16 +227,7 @@ impl SftpClient {
         self.stat_locked(path)
     }
 
-    /// Creates the directory `path`; fails with [`SftpFailure::AlreadyExists`] when
-    /// it exists. The server creates it atomically, so two runs cannot both succeed.
-    pub fn mkdir(&self, path: &str, mode: u32) -> Result<(), TransportError> {
-        let _guard = self.core.lock();
-        self.sftp
-            .mkdir(Path::new(path), (mode & 0o7777) as i32)
-            .map_err(|e| self.already_exists("mkdir", path, &e))
-    }
-
-    /// The failure of a create (`mkdir`, an exclusive open) of `path`, as
+    /// The failure of an exclusive create of `path`, as
     /// [`SftpFailure::AlreadyExists`] when the path is there: SFTP v3 servers
     /// (OpenSSH) answer a plain FAILURE for an existing path, so it is asked.
     fn already_exists(&self, op: &str, path: &str, e: &ssh2::Error) -> TransportError {

@@ -115,13 +115,13 @@ fn a_held_lock_refuses_a_second_apply() {
     let lab = TestLab::start("locked", &[xsp("xsp1")]);
     let pb = lab.playbook("pb.yaml", &[("xsp1", "xsp", "R23", TLS_INTERFACE)]);
     let pb = pb.to_str().unwrap();
-    // Another operator's run holds the lock (as xspctl writes it).
+    // Another operator's run holds the lock (a file naming its holder; this one
+    // in a form this version does not write).
     let lock = lab
         .host("xsp1")
         .fs_root()
         .join("var/broadworks/tmp/xspctl.lock");
-    std::fs::create_dir_all(&lock).unwrap();
-    std::fs::write(lock.join("owner"), "alice@ops1 pid 4242 run R1\n").unwrap();
+    std::fs::write(&lock, "alice@ops1 pid 4242 run R1\n").unwrap();
 
     let apply = lab.xspctl(&["apply", "-f", pb, "--yes"]);
     apply.exits(1);

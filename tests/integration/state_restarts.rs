@@ -308,10 +308,19 @@ fn machine() -> String {
         .unwrap_or_else(|| "unknown-host".into())
 }
 
-/// Writes a lock as a run with this pid (on this machine) would have.
-fn hold_lock(lab: &TestLab, host: &str, pid: u32, age_secs: i64) -> PathBuf {
+/// How a lock is laid out on the host.
+#[derive(Clone, Copy)]
+enum LockLayout {
+    /// A file naming its holder (D67).
+    File,
+    /// A directory holding an `owner` file, as xspctl wrote it before D67.
+    LegacyDirectory,
+}
+
+/// Writes a lock as a run with this pid (on this machine) would have, in
+/// `layout`; returns the file that names the holder.
+fn hold_lock(lab: &TestLab, host: &str, pid: u32, age_secs: i64, layout: LockLayout) -> PathBuf {
     let lock = lab.host(host).fs_root().join(LOCK);
-    std::fs::create_dir_all(&lock).unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -324,8 +333,15 @@ fn hold_lock(lab: &TestLab, host: &str, pid: u32, age_secs: i64) -> PathBuf {
         "since": "2026-12-01T00:00:00Z",
         "since_unix": now - age_secs,
     });
-    std::fs::write(lock.join("owner"), owner.to_string()).unwrap();
-    lock
+    let owner_file = match layout {
+        LockLayout::File => lock,
+        LockLayout::LegacyDirectory => {
+            std::fs::create_dir_all(&lock).unwrap();
+            lock.join("owner")
+        }
+    };
+    std::fs::write(&owner_file, owner.to_string()).unwrap();
+    owner_file
 }
 
 /// Defect 7: a lock whose run is alive on this machine is never removed.
@@ -333,7 +349,7 @@ fn hold_lock(lab: &TestLab, host: &str, pid: u32, age_secs: i64) -> PathBuf {
 fn unlock_refuses_while_the_holder_is_alive_on_this_machine() {
     let lab = TestLab::start("unlock-live", &[xsp("h")]);
     let pb = playbook(&lab, &["h"], &[AES256]);
-    let lock = hold_lock(&lab, "h", std::process::id(), 30);
+    let lock = hold_lock(&lab, "h", std::process::id(), 30, LockLayout::File);
     for args in [
         vec!["unlock", "-f", &pb, "--host", "h"],
         vec!["unlock", "-f", &pb, "--host", "h", "--force", "--yes"],
@@ -341,12 +357,14 @@ fn unlock_refuses_while_the_holder_is_alive_on_this_machine() {
         let unlock = lab.xspctl(&args);
         unlock.exits(1);
         unlock.prints("still alive on this machine");
-        assert!(lock.join("owner").exists(), "the live lock is kept");
+        assert!(lock.exists(), "the live lock is kept");
     }
 }
 
 /// Defect 7: a dead holder's lock is reported as stale with its age, and is
-/// removed only with --force and a confirmation (--yes off a terminal).
+/// removed only with --force and a confirmation (--yes off a terminal). The lock
+/// is one an xspctl from before D67 left (a directory): it counts as held all the
+/// same, and `unlock --force` removes the directory.
 #[test]
 fn a_stale_lock_is_reported_and_removed_only_with_force_and_confirmation() {
     let lab = TestLab::start("unlock-stale", &[xsp("h")]);
@@ -354,7 +372,14 @@ fn a_stale_lock_is_reported_and_removed_only_with_force_and_confirmation() {
     let mut child = Command::new("true").spawn().unwrap();
     let dead = child.id();
     child.wait().unwrap();
-    let lock = hold_lock(&lab, "h", dead, 3 * 3600 + 5 * 60);
+    let owner = hold_lock(
+        &lab,
+        "h",
+        dead,
+        3 * 3600 + 5 * 60,
+        LockLayout::LegacyDirectory,
+    );
+    let lock = owner.parent().unwrap().to_path_buf();
 
     let apply = lab.xspctl(&["apply", "-f", &pb, "--yes"]);
     apply.exits(1);
@@ -369,7 +394,7 @@ fn a_stale_lock_is_reported_and_removed_only_with_force_and_confirmation() {
     let unconfirmed = lab.xspctl(&["unlock", "-f", &pb, "--host", "h", "--force"]);
     unconfirmed.exits(1);
     unconfirmed.complains("refusing without --yes when not on a terminal");
-    assert!(lock.join("owner").exists(), "kept until confirmed");
+    assert!(owner.exists(), "kept until confirmed");
     let state = lab.dir.path().join("state");
     let asked = on_terminal(
         &state,
@@ -381,10 +406,7 @@ fn a_stale_lock_is_reported_and_removed_only_with_force_and_confirmation() {
         "{asked}"
     );
     assert!(asked.contains("not confirmed; the lock held by"), "{asked}");
-    assert!(
-        lock.join("owner").exists(),
-        "kept when the answer is not yes"
-    );
+    assert!(owner.exists(), "kept when the answer is not yes");
 
     let unlock = lab.xspctl(&["unlock", "-f", &pb, "--host", "h", "--force", "--yes"]);
     unlock.exits(0);
@@ -408,7 +430,7 @@ fn a_release_never_removes_another_runs_lock() {
     let target = ssh_target(&host.connection).unwrap();
     let connect = || SshLink::connect(&target, driver_options(&target)).unwrap();
     let (mut first, mut second) = (connect(), connect());
-    let owner_file = lab.host("h").fs_root().join(LOCK).join("owner");
+    let owner_file = lab.host("h").fs_root().join(LOCK);
 
     let guard = LockGuard::take(&mut first, &LockOwner::this_process("run-a")).unwrap();
     // An operator removes run A's lock (as `unlock --force` does); run B takes it.

@@ -348,17 +348,18 @@ fn sftp_upload_download_stat_mkdir_rename_remove() {
     assert_eq!(sftp.download(&file).unwrap(), b"new");
     assert_eq!(sftp.stat(&file).unwrap().unwrap().mode, Some(0o600));
 
+    // A directory where a file is to be created exclusively (a lock from before
+    // D67) counts as there; rmdir removes it.
     let lock = format!("{}/.xspctl.lock", base.display());
-    sftp.mkdir(&lock, 0o700).unwrap();
-    assert!(sftp.stat(&lock).unwrap().unwrap().is_dir);
-    let err = sftp.mkdir(&lock, 0o700).unwrap_err();
+    fs::create_dir(&lock).unwrap();
+    let err = sftp.create_new(&lock, b"owner\n", 0o600).unwrap_err();
     assert!(
-        matches!(&err, TransportError::Sftp { failure: SftpFailure::AlreadyExists, op, .. } if op == "mkdir"),
+        matches!(&err, TransportError::Sftp { failure: SftpFailure::AlreadyExists, op, .. } if op == "create"),
         "{err:?}"
     );
+    assert!(sftp.stat(&lock).unwrap().unwrap().is_dir);
     sftp.rmdir(&lock).unwrap();
     assert_eq!(sftp.stat(&lock).unwrap(), None);
-    sftp.mkdir(&lock, 0o700).unwrap();
 
     // An exclusive create makes a new file and never replaces one.
     let mark = format!("{}/restart-pending", base.display());

@@ -244,7 +244,7 @@ farms:
     }
 
     /// The apply lock's place in the host's file system.
-    fn lock_dir(&self) -> PathBuf {
+    fn lock_path(&self) -> PathBuf {
         self.host.fs_root().join("var/broadworks/tmp/xspctl.lock")
     }
 
@@ -386,7 +386,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
     );
     outputs.push_str(&plan.text());
 
-    // apply: the lock is an SFTP mkdir through OpenSSH's sftp subsystem, i.e. the
+    // apply: the lock is an exclusive SFTP create through OpenSSH's sftp subsystem, i.e. the
     // ForceCommand serving SFTP in the host's file system; the writes need a restart.
     let apply = h.xspctl(&["apply", "-f", pb, "--yes"]);
     assert_eq!(
@@ -414,7 +414,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
         )
     );
     outputs.push_str(&apply.text());
-    assert!(!h.lock_dir().exists(), "the lock is released");
+    assert!(!h.lock_path().exists(), "the lock is released");
     // OpenSSH ran every session as the ForceCommand (bwcli, exec and the sftp
     // subsystem alike).
     let log = h.sshd.log();
@@ -518,7 +518,7 @@ fn plan_apply_restart_and_a_clean_plan_through_openssh() {
         events,
         ["lock", "no-change", "unlock", "restart", "restarted"]
     );
-    assert!(!h.lock_dir().exists(), "the lock is released");
+    assert!(!h.lock_path().exists(), "the lock is released");
 
     // Now running: the host serves what the playbook asks.
     let http = h.host.tls_settings(Endpoint::Http).expect("HTTP serves");
@@ -555,12 +555,12 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
     let h = RealSshdHost::start();
     let playbook = h.write_playbook();
     let pb = playbook.to_str().expect("utf-8 path");
-    // Another run (on another machine) holds the lock: its directory, and the
-    // file naming the holder as xspctl writes it.
+    // Another run (on another machine) holds the lock, as an xspctl from before
+    // D67 wrote it: a directory, and the file in it naming the holder.
     let holder = "ops@bastion pid 4242 run 20260101T000000Z-4242 since 2026-01-01T00:00:00Z";
-    std::fs::create_dir(h.lock_dir()).expect("lock dir");
+    std::fs::create_dir(h.lock_path()).expect("lock dir");
     let owner = r#"{"run_id":"20260101T000000Z-4242","user":"ops","machine":"bastion","pid":4242,"since":"2026-01-01T00:00:00Z","since_unix":1767225600}"#;
-    std::fs::write(h.lock_dir().join("owner"), owner).expect("lock owner");
+    std::fs::write(h.lock_path().join("owner"), owner).expect("lock owner");
 
     let apply = h.xspctl(&["apply", "-f", pb, "--yes"]);
     assert_eq!(
@@ -578,7 +578,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
         apply.text()
     );
     assert!(
-        h.lock_dir().join("owner").exists(),
+        h.lock_path().join("owner").exists(),
         "the other run's lock is kept"
     );
     // Refused before any write: the changes are all still pending.
@@ -591,6 +591,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
     );
 
     // unlock --force: SFTP download of the holder, remove and rmdir through OpenSSH.
+    // (The apply above took and released this version's lock, a file, the same way.)
     let unlock = h.xspctl(&["unlock", "-f", pb, "--host", "xsp1", "--force", "--yes"]);
     assert_eq!(unlock.status, Some(0), "{}", unlock.text());
     assert!(
@@ -600,7 +601,7 @@ fn a_held_lock_refuses_apply_and_unlock_removes_it_through_openssh() {
         "{}",
         unlock.text()
     );
-    assert!(!h.lock_dir().exists(), "the stale lock is gone");
+    assert!(!h.lock_path().exists(), "the stale lock is gone");
 
     let apply = h.xspctl(&["apply", "-f", pb, "--yes"]);
     assert_eq!(apply.status, Some(2), "restart required: {}", apply.text());
