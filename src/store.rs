@@ -155,8 +155,8 @@ pub fn state_root(explicit: Option<&Path>, playbook: &Path) -> PathBuf {
 }
 
 /// One host's pending restart, as recorded in its own file
-/// (`pending-restarts/<host>.json`, written atomically): hosts applied in parallel
-/// never overwrite each other's entry.
+/// (`pending-restarts/<host>.json`, created exclusively): hosts applied in
+/// parallel never overwrite each other's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct PendingRestart {
     host: String,
@@ -328,6 +328,11 @@ impl Store {
     /// Records that a host waits for a restart (keeping the first time it was
     /// recorded); returns since when. Only a restart clears it
     /// ([`Store::clear_pending_restart`]).
+    ///
+    /// The file is created once, exclusively, and not synced: it says since when,
+    /// while the host's own mark is the record that a restart is due (D11). A file
+    /// a crash left empty or cut short reads as no entry, and the next mark
+    /// replaces it.
     pub fn mark_pending_restart(&self, host: &str) -> std::io::Result<String> {
         if let Some(since) = self.pending_restart(host) {
             return Ok(since);
@@ -336,10 +341,23 @@ impl Store {
             host: host.to_string(),
             since: now_rfc3339(),
         };
-        write_atomic(
-            &self.pending_path(host),
-            &serde_json::to_vec_pretty(&entry)?,
-        )?;
+        let path = self.pending_path(host);
+        let bytes = serde_json::to_vec_pretty(&entry)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        match created {
+            Ok(mut file) => file.write_all(&bytes)?,
+            // There, but not an entry (see above): replaced whole.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                write_atomic(&path, &bytes)?;
+            }
+            Err(e) => return Err(e),
+        }
         Ok(entry.since)
     }
 
@@ -557,5 +575,34 @@ mod tests {
         let e = store.backup_ids("xsp1").unwrap_err().to_string();
         assert!(e.contains(&format!("{}:2:", path.display())), "{e}");
         assert!(e.contains("Move the file aside"), "{e}");
+    }
+
+    #[test]
+    fn a_pending_restart_keeps_its_first_time_until_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        assert_eq!(store.pending_restart("xsp1"), None);
+        let since = store.mark_pending_restart("xsp1").unwrap();
+        let path = dir.path().join("pending-restarts/xsp1.json");
+        let first = std::fs::read(&path).unwrap();
+        assert_eq!(store.mark_pending_restart("xsp1").unwrap(), since);
+        assert_eq!(std::fs::read(&path).unwrap(), first, "not rewritten");
+        assert_eq!(store.pending_restart("xsp1"), Some(since));
+        assert_eq!(store.pending_restart("xsp2"), None);
+        store.clear_pending_restart("xsp1").unwrap();
+        assert_eq!(store.pending_restart("xsp1"), None);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_pending_restart_file_a_crash_left_empty_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let path = dir.path().join("pending-restarts/xsp1.json");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(store.pending_restart("xsp1"), None);
+        let since = store.mark_pending_restart("xsp1").unwrap();
+        assert_eq!(store.pending_restart("xsp1"), Some(since));
     }
 }

@@ -326,7 +326,7 @@ fn methods_are_tried_in_order_until_one_works() {
 }
 
 #[test]
-fn sftp_upload_download_stat_mkdir_rename_remove() {
+fn sftp_upload_download_stat_create_rename_remove() {
     let sshd = Sshd::start();
     let s = connected(&sshd);
     let sftp = s.sftp().unwrap();
