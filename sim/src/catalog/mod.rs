@@ -85,7 +85,11 @@ pub struct Child {
 pub struct Catalog {
     /// Every context, explicit ones in data order, implicit parents where first needed.
     pub contexts: Vec<ContextDef>,
-    children: HashMap<String, Vec<ContextId>>,
+    /// The sub-levels of each context (by [`ContextId`]), in data order: a lookup
+    /// per level on every `cd`, so indexed, not hashed by path.
+    sub_levels: Vec<Vec<ContextId>>,
+    /// The levels at the top.
+    top_levels: Vec<ContextId>,
     by_path: HashMap<String, Vec<ContextId>>,
     products: Vec<ProductInfo>,
     releases: Vec<ReleaseInfo>,
@@ -208,9 +212,14 @@ impl Catalog {
                 .map_err(|e| format!("tls.toml: {e}"))?,
         };
         let ciphers = CipherRegistry::load()?;
+        let sub_levels = all
+            .iter()
+            .map(|d| children.get(&key(&d.path)).cloned().unwrap_or_default())
+            .collect();
         let catalog = Catalog {
             contexts: all,
-            children,
+            sub_levels,
+            top_levels: children.remove("").unwrap_or_default(),
             by_path,
             products,
             releases: release_infos,
@@ -303,10 +312,7 @@ impl Catalog {
     pub fn visible(&self, id: ContextId, view: &HostView<'_>) -> bool {
         let d = &self.contexts[id];
         if d.implicit {
-            return self
-                .children
-                .get(&key(&d.path))
-                .is_some_and(|ch| ch.iter().any(|&c| self.visible(c, view)));
+            return self.sub_levels[id].iter().any(|&c| self.visible(c, view));
         }
         d.applies.covers_on(Platform {
             product: view.product,
@@ -321,16 +327,12 @@ impl Catalog {
     /// The sub-levels of `parent` (the top when `None`) that exist on a host, with
     /// `{version}` replaced by each active version of the level's application.
     pub fn children(&self, parent: Option<ContextId>, view: &HostView<'_>) -> Vec<Child> {
-        let parent_key = parent
-            .map(|p| key(&self.contexts[p].path))
-            .unwrap_or_default();
+        let levels = match parent {
+            Some(p) => &self.sub_levels[p],
+            None => &self.top_levels,
+        };
         let mut out = Vec::new();
-        for &id in self
-            .children
-            .get(&parent_key)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
+        for &id in levels {
             if !self.visible(id, view) {
                 continue;
             }
