@@ -161,18 +161,18 @@ impl SshLink {
     /// operator confirmed). Returns false when it was not locked.
     pub fn remove_lock(&mut self) -> Result<bool, TransportError> {
         let sftp = self.sftp()?;
-        match sftp.remove(LOCK_PATH) {
-            Ok(()) => return Ok(true),
-            Err(TransportError::Sftp {
-                failure: SftpFailure::NotFound,
-                ..
-            }) => return Ok(false),
-            // Not a file: perhaps the directory of a lock from before D67.
-            Err(_) => {}
-        }
-        let _ = sftp.remove(LEGACY_LOCK_OWNER);
-        match sftp.rmdir(LOCK_PATH) {
+        let removed = match sftp.stat(LOCK_PATH)? {
+            None => return Ok(false),
+            // The directory of a lock from before D67.
+            Some(st) if st.is_dir => {
+                let _ = sftp.remove(LEGACY_LOCK_OWNER);
+                sftp.rmdir(LOCK_PATH)
+            }
+            Some(_) => sftp.remove(LOCK_PATH),
+        };
+        match removed {
             Ok(()) => Ok(true),
+            // Removed meanwhile by someone else.
             Err(TransportError::Sftp {
                 failure: SftpFailure::NotFound,
                 ..
