@@ -154,6 +154,13 @@ pub fn state_root(explicit: Option<&Path>, playbook: &Path) -> PathBuf {
     }
 }
 
+/// The fields a backup line is found by.
+#[derive(Deserialize)]
+struct BackupHead {
+    id: String,
+    host: String,
+}
+
 /// One host's pending restart, as recorded in its own file
 /// (`pending-restarts/<host>.json`, created exclusively): hosts applied in
 /// parallel never overwrite each other's entry.
@@ -202,10 +209,12 @@ impl Store {
             })?,
         };
         let run_file = self.run_backups_path(run_of(host, &id));
+        // Each line's head first: a run's file holds every host's backup, and only
+        // the one asked for is parsed whole.
         for (number, line) in backup_lines(&run_file)? {
-            let backup: Backup = backup_line(&run_file, number, &line)?;
-            if backup.host == host && backup.id == id {
-                return Ok(backup);
+            let head: BackupHead = backup_line(&run_file, number, &line)?;
+            if head.host == host && head.id == id {
+                return backup_line(&run_file, number, &line);
             }
         }
         // A backup an earlier xspctl wrote, one file per host and backup.
@@ -215,12 +224,6 @@ impl Store {
 
     /// The backup ids of a host, oldest first.
     pub fn backup_ids(&self, host: &str) -> std::io::Result<Vec<String>> {
-        /// The fields a backup line is listed by.
-        #[derive(Deserialize)]
-        struct Head {
-            id: String,
-            host: String,
-        }
         let mut ids = Vec::new();
         for entry in read_dir_or_empty(&self.root.join("backups"))? {
             let path = entry?.path();
@@ -228,7 +231,7 @@ impl Store {
                 continue;
             }
             for (number, line) in backup_lines(&path)? {
-                let head: Head = backup_line(&path, number, &line)?;
+                let head: BackupHead = backup_line(&path, number, &line)?;
                 if head.host == host {
                     ids.push(head.id);
                 }
